@@ -1,0 +1,170 @@
+"""The `fleetbot` command: a lazy click group, shared options, and the one place
+where errors become exit codes.
+
+Commands live in `fleetbot/commands/` and are imported only when run, so
+`fleetbot --help` never loads PyGithub, python-gitlab or the analysis code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from fleetbot import __version__
+from fleetbot.errors import ExitCode, FleetbotError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# name -> (module:attribute, one-line help). The help is here so listing the
+# commands imports nothing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("fleetbot.commands.report:demo", "Run fleetbot on a built-in example fleet."),
+    "check": ("fleetbot.commands.report:check", "Lint + conflicts + order for your branch."),
+    "plan": ("fleetbot.commands.plan:plan", "Read, lint, fix and start the plan."),
+    "conflicts": ("fleetbot.commands.conflicts:conflicts", "Predict which branches collide."),
+    "order": ("fleetbot.commands.report:order", "Recommend a merge order, replayed."),
+    "sync": ("fleetbot.commands.forge:sync", "Sync labels and issue links on the forge."),
+    "comment": ("fleetbot.commands.forge:comment", "Post the sticky report on one PR."),
+    "action": ("fleetbot.commands.action:action", "Run as the GitHub Action."),
+    "fan-out": ("fleetbot.commands.fleet:fan_out", "Make one worktree per plan row."),
+    "brief": ("fleetbot.commands.fleet:brief", "Print the brief for one row's agent."),
+    "status": ("fleetbot.commands.fleet:status", "The fleet dashboard."),
+    "cleanup": ("fleetbot.commands.fleet:cleanup", "Remove worktrees of merged rows."),
+    "integrate": ("fleetbot.commands.fleet:integrate", "Fan-in locally on an integration branch."),
+    "score": ("fleetbot.commands.fleet:score", "Was the fan-out worth it? From history."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not _available(cmd_name):
+            return None
+        target, _ = COMMANDS[cmd_name]
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(name: str) -> bool:
+    """A command is listed once its module exists (the package grows issue by issue)."""
+    module_name = COMMANDS[name][0].split(":")[0]
+    rel = Path(*module_name.split(".")[1:]).with_suffix(".py")
+    return (Path(__file__).parent / rel).exists()
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fleetbot")
+def cli() -> None:
+    """fleetbot keeps the fan-in of a fleet of parallel branches honest.
+
+    It reads the coordination plan (orchestration-plan.md: Issue | Branch | Worktree |
+    Files owned | Depends on | Status), predicts which branches will collide, and says
+    in which order to merge them and why.
+
+    \b
+    Start here:
+      fleetbot demo            the whole thing on a built-in example
+      fleetbot plan lint       check your plan
+      fleetbot check           before you open a PR
+    """
+
+
+# ---------------------------------------------------------------- shared options
+
+
+def plan_option(f: F) -> F:
+    return click.option(
+        "--plan", "plan_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="The plan file (.md, .yml, .json). Default: orchestration-plan.md in the repo.",
+    )(f)
+
+
+def repo_option(f: F) -> F:
+    return click.option(
+        "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="The git repository. Default: the one around the current folder.",
+    )(f)
+
+
+def target_option(f: F) -> F:
+    return click.option(
+        "--target", default=None, metavar="BRANCH",
+        help="The branch the fleet merges into. Default: origin/HEAD, else main/master.",
+    )(f)
+
+
+def format_option(f: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+        show_default=True, help="Output format. JSON goes to stdout alone.",
+    )(f)
+
+
+def strict_option(f: F) -> F:
+    return click.option(
+        "--strict", is_flag=True, help="Exit 1 when there are findings that should block.",
+    )(f)
+
+
+def dry_run_option(f: F) -> F:
+    return click.option(
+        "--dry-run", is_flag=True, help="Print every write it would make and make none.",
+    )(f)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and map every outcome to an exit code (see errors.ExitCode)."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """The CLI as a function returning the exit code; used by `main` and tests."""
+    try:
+        result = cli.main(args=argv, prog_name="fleetbot", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.BAD_INPUT
+    except FleetbotError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as exc:  # the last line of defence
+        if os.environ.get("FLEETBOT_DEBUG"):
+            raise
+        click.echo(
+            f"fleetbot: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug. Re-run with FLEETBOT_DEBUG=1 for the traceback and report it.",
+            err=True,
+        )
+        return ExitCode.BUG
+    return int(result) if isinstance(result, int) else ExitCode.OK

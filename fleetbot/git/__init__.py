@@ -1,0 +1,111 @@
+"""The git adapter. `Git.run` is the one place in fleetbot that starts `git`.
+
+Arguments always go as a list (never through a shell), the environment is pinned so
+output is parseable and no prompt can hang a CI job, and synthetic commits carry
+fleetbot's own identity so they work on runners with no git config.
+Parsers of git's output live beside the callers and take plain strings.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from fleetbot.errors import GitError
+
+FLEETBOT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "fleetbot",
+    "GIT_AUTHOR_EMAIL": "fleetbot@users.noreply.github.com",
+    "GIT_COMMITTER_NAME": "fleetbot",
+    "GIT_COMMITTER_EMAIL": "fleetbot@users.noreply.github.com",
+    # fixed dates keep synthetic commit ids reproducible across runs
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+}
+
+_PINNED_ENV = {
+    "LC_ALL": "C",
+    "LANG": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_OPTIONAL_LOCKS": "0",
+}
+
+
+class Git:
+    """Runs git in one repository. Cheap to make: the constructor does no I/O."""
+
+    def __init__(self, repo: Path | str) -> None:
+        self.repo = Path(repo)
+
+    @classmethod
+    def discover(cls, start: Path | str = ".") -> Git:
+        """The repository around `start` (its top level), or a clear GitError."""
+        path = Path(start)
+        if not path.exists():
+            raise GitError(f"{path}: no such folder", hint="pass --repo DIR of a git repository")
+        out = cls(path).run(
+            "rev-parse", "--show-toplevel",
+            error=f"{path.resolve()} is not inside a git repository",
+            hint="run fleetbot inside a git checkout or pass --repo DIR",
+        )
+        return cls(out.strip())
+
+    def run(
+        self,
+        *args: str,
+        input: str | None = None,
+        check: bool = True,
+        env: Mapping[str, str] | None = None,
+        error: str = "",
+        hint: str = "",
+        ok_codes: Sequence[int] = (0,),
+    ) -> str:
+        """Run `git <args>` and return stdout; raise GitError on an unexpected exit code."""
+        return self.run_full(
+            *args, input=input, check=check, env=env, error=error, hint=hint, ok_codes=ok_codes
+        ).stdout
+
+    def run_full(
+        self,
+        *args: str,
+        input: str | None = None,
+        check: bool = True,
+        env: Mapping[str, str] | None = None,
+        error: str = "",
+        hint: str = "",
+        ok_codes: Sequence[int] = (0,),
+    ) -> subprocess.CompletedProcess[str]:
+        """Like `run` but returns the whole CompletedProcess (for exit-code answers)."""
+        argv = ["git", *args]
+        full_env = {**os.environ, **_PINNED_ENV, **(env or {})}
+        try:
+            proc = subprocess.run(
+                argv, cwd=self.repo, input=input, capture_output=True, text=True,
+                env=full_env, check=False, encoding="utf-8", errors="surrogateescape",
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH", hint="install git") from exc
+        if check and proc.returncode not in ok_codes:
+            raise GitError(
+                error or f"git {args[0] if args else ''} failed",
+                argv=argv, code=proc.returncode, stderr=proc.stderr, hint=hint,
+            )
+        return proc
+
+    def version(self) -> tuple[int, int]:
+        """git's (major, minor), for features such as `merge-tree --stdin` (2.40+)."""
+        out = self.run("version")
+        return parse_version(out)
+
+
+def parse_version(text: str) -> tuple[int, int]:
+    """`git version 2.39.5` -> (2, 39); unknown shapes give (0, 0)."""
+    for word in text.split():
+        parts = word.split(".")
+        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+            return int(parts[0]), int(parts[1])
+    return (0, 0)

@@ -1,0 +1,235 @@
+"""The facts fleetbot gathers and the results it derives: frozen dataclasses and enums.
+
+Nothing here does I/O or imports an adapter. Rows are named everywhere by their
+normalised issue ref (`#42`, `owner/repo#42`, `!7`), which is what reports print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Status(str, Enum):
+    """A row's normalised status word."""
+
+    PLANNED = "planned"
+    QUEUED = "queued"
+    RUNNING = "running"
+    REVIEW = "review"
+    MERGED = "merged"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class OwnedPath:
+    """One entry of "Files owned": a path or gitignore-style glob, and an optional note."""
+
+    pattern: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One plan row: an issue worked on one branch in one worktree."""
+
+    issue: str  # normalised ref: "#42", "owner/repo#42", "!7"
+    branch: str
+    line: int = 0  # 1-based line in the plan file (0: unknown)
+    title: str = ""  # the short name written after the ref ("#42 count" -> "count")
+    worktree: str = ""  # as written; empty means derived from the branch
+    files_owned: tuple[OwnedPath, ...] = ()
+    depends_on: tuple[str, ...] = ()  # refs as written: issue refs or branch names
+    status: Status = Status.PLANNED
+    status_raw: str = ""
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return tuple(p.pattern for p in self.files_owned)
+
+    @property
+    def label(self) -> str:
+        """How reports name the row: `#42 count`."""
+        return f"{self.issue} {self.title}".strip()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A parsed, validated plan. Lookup helpers are pure."""
+
+    rows: tuple[Row, ...]
+    source: str = "orchestration-plan.md"  # the path as shown in messages
+    format: str = "markdown"  # markdown | yaml | json
+    regenerable: tuple[str, ...] = ()  # globs of files regenerated rather than merged
+    text: str = ""  # the original text, kept so `lint --fix` can edit it in place
+
+    def find(self, ref: str) -> Row | None:
+        """The row a dependency ref names, by issue ref (`#42`, `42`) or by branch."""
+        key = ref.strip()
+        for row in self.rows:
+            if key in (row.issue, row.branch):
+                return row
+        if key.isdigit() or (key.startswith("#") and key[1:].isdigit()):
+            want = "#" + key.lstrip("#")
+            for row in self.rows:
+                if row.issue == want or row.issue.endswith(want):
+                    return row
+        return None
+
+    def dependencies(self, row: Row) -> tuple[Row, ...]:
+        """The rows `row` depends on directly (unknown refs are skipped: lint reports them)."""
+        found = (self.find(ref) for ref in row.depends_on)
+        return tuple(r for r in found if r is not None and r is not row)
+
+    def by_issue(self, issue: str) -> Row | None:
+        return next((r for r in self.rows if r.issue == issue), None)
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding; `rows` are issue refs, `line` a 1-based line of `file`."""
+
+    severity: Severity
+    code: str
+    message: str
+    line: int = 0
+    rows: tuple[str, ...] = ()
+    hint: str = ""
+    file: str = ""
+
+
+class ConflictKind(str, Enum):
+    """From cheapest to exact; see DESIGN.md "Conflicts"."""
+
+    PLAN = "plan"  # owned globs of independent rows overlap
+    DIFF = "diff"  # two branches changed a same file
+    DRIFT = "drift"  # a branch changed files its row does not own
+    TARGET = "target"  # a branch no longer merges onto the target tip
+    TEXTUAL = "textual"  # landing both collides (exact, by merge-tree)
+    INTERFACE = "interface"  # a changed Python signature another branch uses (warning)
+
+
+BLOCKING_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET})
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A predicted collision with the evidence a reviewer needs to check it."""
+
+    kind: ConflictKind
+    rows: tuple[str, ...]  # issue refs, one (drift/target) or two
+    files: tuple[str, ...] = ()
+    detail: str = ""
+    expected: bool = False  # the plan already serialises these rows
+    regenerable: bool = False  # only regenerated files collide: regenerate after merging
+    evidence: str = ""  # a command a reviewer can run to see it
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind in BLOCKING_KINDS and not self.expected and not self.regenerable
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a branch changed since its merge-base: git's A/M/D/R/C/T letter."""
+
+    path: str
+    status: str = "M"
+    old_path: str = ""  # for renames and copies
+
+
+@dataclass(frozen=True)
+class BranchFacts:
+    """What git says about one row's branch."""
+
+    issue: str
+    branch: str
+    ref: str  # the ref actually read: "feature/x" or "origin/feature/x"
+    head: str
+    merge_base: str
+    changes: tuple[FileChange, ...] = ()
+    ahead: int = 0
+    behind: int = 0
+
+    @property
+    def paths(self) -> frozenset[str]:
+        """Every path the branch touched, old names of renames included."""
+        out = {c.path for c in self.changes}
+        out.update(c.old_path for c in self.changes if c.old_path)
+        return frozenset(out)
+
+
+class CIState(str, Enum):
+    SUCCESS = "success"
+    PENDING = "pending"
+    FAILURE = "failure"
+    NONE = "none"
+
+
+class ReviewState(str, Enum):
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+    REVIEW_REQUIRED = "review_required"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class PullFacts:
+    """One open (or just merged) PR/MR as the forge shows it, adapter types stripped."""
+
+    number: int
+    branch: str
+    title: str = ""
+    url: str = ""
+    state: str = "open"  # open | closed | merged
+    draft: bool = False
+    review: ReviewState = ReviewState.NONE
+    ci: CIState = CIState.NONE
+    head_sha: str = ""
+    base: str = ""
+    labels: tuple[str, ...] = ()
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class MergeStep:
+    """One position in the recommended merge order, with why it is there."""
+
+    position: int
+    issue: str
+    branch: str
+    reasons: tuple[str, ...] = ()
+    blocked_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The recommended order replayed as a chain of merge-trees onto the target tip."""
+
+    clean: bool
+    stops_at: int | None = None
+    stops_at_issue: str | None = None
+    files: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a renderer needs; built by `analyse()`, rendered by `render/`."""
+
+    target: str
+    plan: Plan
+    findings: tuple[Finding, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    missing_branches: tuple[str, ...] = ()  # issue refs whose branch does not exist
+    branches: tuple[BranchFacts, ...] = ()
+    order: tuple[MergeStep, ...] = ()
+    replay: Replay | None = None
+    pulls: tuple[PullFacts, ...] = ()
+    current_issue: str | None = None  # the row of the branch checked out, for `check`
+    notes: tuple[str, ...] = field(default=())  # what was skipped and why

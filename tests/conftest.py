@@ -1,0 +1,51 @@
+"""Test isolation: no network, no user git config, a pinned git identity."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import responses
+
+from tests.gitrepo import GIT_ENV, Repo, make_repo
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test runs with an empty HOME, no git config and no forge tokens."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in list(os.environ):
+        if key.startswith(("GITHUB_", "GITLAB_", "CI_", "GH_")) or key in ("CI", "NO_COLOR"):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[responses.RequestsMock]:
+    """Like scriv: `responses` is active in every test, so an unmocked request fails."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def rsps(_no_network: responses.RequestsMock) -> responses.RequestsMock:
+    """The active `responses` mock, for tests that register replies."""
+    return _no_network
+
+
+@pytest.fixture
+def repo_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`repo_factory(base, branches)` -> Repo (see tests/gitrepo.py)."""
+    counter = iter(range(1000))
+
+    def make(base, branches=None, **kw):  # type: ignore[no-untyped-def]
+        return make_repo(tmp_path, base, branches, name=f"repo{next(counter)}", **kw)
+
+    return make
+
+
+__all__ = ["Repo"]

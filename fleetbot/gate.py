@@ -1,0 +1,127 @@
+"""The `fleetbot/order` commit status: the merge order, enforced by the forge. Pure.
+
+Each open fleet PR's head gets `success` when everything its row depends on has merged and
+no row ahead of it in the recommended order that it collides with is still open, and
+`pending` otherwise, with the reason ("waiting for #42 (collides on cli.py)"). Made a
+required check, it lets the forge itself refuse an out-of-order merge. A status is written
+only when its state or description would change, so a refresh with nothing new is silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
+
+CONTEXT = "fleetbot/order"
+MAX_DESCRIPTION = 140  # GitHub truncates a status description longer than this
+
+# kinds that mean "these two rows touch the same lines/files": wait for the earlier one
+_COLLIDING = frozenset({ConflictKind.PLAN, ConflictKind.DIFF, ConflictKind.TEXTUAL})
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    """The status one PR head should carry."""
+
+    issue: str
+    pull: int
+    sha: str
+    state: str  # success | pending
+    description: str
+    context: str = CONTEXT
+
+
+def merged_issues(plan: Plan, pulls: Iterable[PullFacts]) -> frozenset[str]:
+    """Rows that have landed: merged in the plan, or their PR merged (the plan may lag)."""
+    merged_branches = {p.branch for p in pulls if p.state == "merged"}
+    return frozenset(
+        r.issue for r in plan.rows if r.status is Status.MERGED or r.branch in merged_branches
+    )
+
+
+def _all_dependencies(plan: Plan, row: Row) -> list[Row]:
+    """Everything `row` depends on, transitively, nearest first (cycles are lint's job)."""
+    seen: dict[str, Row] = {}
+    todo = list(plan.dependencies(row))
+    while todo:
+        dep = todo.pop(0)
+        if dep.issue in seen or dep.issue == row.issue:
+            continue
+        seen[dep.issue] = dep
+        todo.extend(plan.dependencies(dep))
+    return list(seen.values())
+
+
+def _positions(plan: Plan, order: Sequence[MergeStep]) -> dict[str, tuple[int, int]]:
+    """issue -> sort key: the recommended position first, then plan order for the rest."""
+    pos = {step.issue: step.position for step in order}
+    big = len(order) + 1
+    return {row.issue: (pos.get(row.issue, big), i) for i, row in enumerate(plan.rows)}
+
+
+def _files(files: Sequence[str], limit: int = 2) -> str:
+    shown = ", ".join(files[:limit])
+    return shown + (f" +{len(files) - limit}" if len(files) > limit else "")
+
+
+def waiting_reasons(
+    plan: Plan, row: Row, merged: frozenset[str], conflicts: Sequence[Conflict],
+    order: Sequence[MergeStep],
+) -> list[str]:
+    """Why `row` must not merge yet, one phrase per row it waits for ([] = in order)."""
+    reasons: dict[str, str] = {}
+    for dep in _all_dependencies(plan, row):
+        if dep.issue not in merged:
+            reasons[dep.issue] = f"{dep.issue} (depends on it)"
+    key = _positions(plan, order)
+    mine = key.get(row.issue)
+    for c in conflicts:
+        if c.kind not in _COLLIDING or c.regenerable or len(c.rows) != 2 or row.issue not in c.rows:
+            continue
+        other = c.rows[1] if c.rows[0] == row.issue else c.rows[0]
+        if other in merged or other in reasons or other == row.issue:
+            continue
+        theirs = key.get(other)
+        if mine is not None and theirs is not None and theirs < mine:
+            on = f" on {_files(c.files)}" if c.files else ""
+            reasons[other] = f"{other} (collides{on})"
+    return list(reasons.values())
+
+
+def describe(reasons: Sequence[str]) -> tuple[str, str]:
+    """(state, description) for a list of waiting reasons, within GitHub's length limit."""
+    if not reasons:
+        return "success", "in order: dependencies merged, no earlier collision open"
+    text = "waiting for " + ", ".join(reasons)
+    if len(text) > MAX_DESCRIPTION:
+        text = text[: MAX_DESCRIPTION - 1].rstrip(", ") + "…"
+    return "pending", text
+
+
+def order_statuses(
+    plan: Plan, pulls: Sequence[PullFacts], conflicts: Sequence[Conflict],
+    order: Sequence[MergeStep],
+) -> tuple[OrderStatus, ...]:
+    """The status every open fleet PR's head should carry, in plan order."""
+    merged = merged_issues(plan, pulls)
+    by_branch = {p.branch: p for p in pulls if p.state == "open" and p.head_sha}
+    out = []
+    for row in plan.rows:
+        pr = by_branch.get(row.branch)
+        if pr is None or row.issue in merged:
+            continue
+        state, text = describe(waiting_reasons(plan, row, merged, conflicts, order))
+        out.append(OrderStatus(row.issue, pr.number, pr.head_sha, state, text))
+    return tuple(out)
+
+
+def statuses_to_write(
+    wanted: Iterable[OrderStatus], current: Mapping[str, tuple[str, str]]
+) -> tuple[OrderStatus, ...]:
+    """Only the statuses whose (state, description) differ from what the head shows now.
+
+    `current` maps a head sha to the (state, description) of its latest `fleetbot/order`.
+    """
+    return tuple(s for s in wanted if current.get(s.sha) != (s.state, s.description))

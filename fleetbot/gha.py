@@ -1,0 +1,161 @@
+"""The GitHub Actions runner environment: what a step reads and writes.
+
+Everything the runner gives a step arrives in environment variables and files; everything a
+step says back goes to files (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`) or to stdout as
+workflow commands (`::warning file=...::`, `::add-mask::`). This module is that boundary and
+nothing else, so the event logic in `fleetbot.action` stays pure. The formatting functions
+take and return strings; only the small `write_*`/`emit` functions touch files or stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from fleetbot.errors import UsageError
+
+
+@dataclass(frozen=True)
+class ActionEnv:
+    """The variables a workflow step gets from the runner (only the ones fleetbot reads)."""
+
+    event_name: str = ""
+    event_path: str = ""
+    repository: str = ""  # owner/name
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    workspace: str = ""
+    step_summary: str = ""
+    output: str = ""
+    token: str = ""
+    run_url: str = ""
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ActionEnv:
+        """The runner's variables; the token: FLEETBOT_TOKEN, INPUT_TOKEN or GITHUB_TOKEN."""
+        env = os.environ if environ is None else environ
+        server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        repo = env.get("GITHUB_REPOSITORY", "")
+        run_id = env.get("GITHUB_RUN_ID", "")
+        return cls(
+            event_name=env.get("GITHUB_EVENT_NAME", ""),
+            event_path=env.get("GITHUB_EVENT_PATH", ""),
+            repository=repo,
+            api_url=env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
+            server_url=server,
+            workspace=env.get("GITHUB_WORKSPACE", ""),
+            step_summary=env.get("GITHUB_STEP_SUMMARY", ""),
+            output=env.get("GITHUB_OUTPUT", ""),
+            token=(env.get("FLEETBOT_TOKEN") or env.get("INPUT_TOKEN")
+                   or env.get("GITHUB_TOKEN") or ""),
+            run_url=f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else "",
+        )
+
+    def require(self) -> None:
+        """Fail with one clear message when not run inside a workflow."""
+        missing = [name for name, value in (
+            ("GITHUB_EVENT_NAME", self.event_name),
+            ("GITHUB_EVENT_PATH", self.event_path),
+            ("GITHUB_REPOSITORY", self.repository),
+        ) if not value]
+        if missing:
+            raise UsageError(
+                f"`fleetbot action` runs inside a GitHub Actions workflow; {', '.join(missing)}"
+                " not set. Locally, use `fleetbot check` or set them to replay an event."
+            )
+
+
+def read_event(path: str) -> dict[str, Any]:
+    """The webhook payload the runner saved at GITHUB_EVENT_PATH."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"GITHUB_EVENT_PATH {path}: no such file") from exc
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"GITHUB_EVENT_PATH {path}: not a JSON event payload ({exc})") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"GITHUB_EVENT_PATH {path}: the payload is not a JSON object")
+    return data
+
+
+# ---------------------------------------------------------------- workflow commands
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: %, CR and LF are percent-encoded (runner's rules)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: as data, plus `:` and `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str = "", **properties: str | int | None) -> str:
+    """`::name key=value,...::message`, escaped; properties that are None or "" are left out."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in properties.items() if value is not None and value != ""
+    )
+    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def annotation(
+    level: str, message: str, *, file: str = "", line: int = 0, title: str = ""
+) -> str:
+    """A `::warning`/`::error`/`::notice` annotation, optionally pinned to file:line."""
+    if level not in ("notice", "warning", "error"):
+        raise ValueError(f"unknown annotation level {level!r}")
+    return command(level, message, file=file or None, line=line or None, title=title or None)
+
+
+def mask_command(secret: str) -> str:
+    """`::add-mask::` for a secret, so the runner blanks it in every later log line."""
+    return command("add-mask", secret)
+
+
+def emit(line: str, stream: TextIO | None = None) -> None:
+    """Write one workflow command to stdout (where the runner reads them)."""
+    out = stream or sys.stdout
+    out.write(line + "\n")
+    out.flush()
+
+
+# ---------------------------------------------------------------- files
+
+
+def format_outputs(values: Mapping[str, str], *, delimiter: str | None = None) -> str:
+    """Step outputs in the multi-line `name<<DELIMITER` syntax, one random delimiter per run.
+
+    The delimiter is random so a value cannot end the block early and inject outputs; a
+    value that contains it anyway is refused.
+    """
+    mark = delimiter or f"ghadelimiter_{secrets.token_hex(16)}"
+    lines = []
+    for name, value in values.items():
+        if mark in name or mark in value:
+            raise ValueError("an output contains the delimiter")
+        if "\n" in name or "<<" in name:
+            raise ValueError(f"bad output name {name!r}")
+        lines.append(f"{name}<<{mark}\n{value}\n{mark}\n")
+    return "".join(lines)
+
+
+def write_outputs(path: str, values: Mapping[str, str]) -> None:
+    """Append outputs to $GITHUB_OUTPUT (nothing when it is not set)."""
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(format_outputs(values))
+
+
+def append_summary(path: str, markdown: str) -> None:
+    """Append Markdown to the job summary ($GITHUB_STEP_SUMMARY; nothing when unset)."""
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(markdown.rstrip("\n") + "\n")

@@ -1,0 +1,95 @@
+"""Reading what the Action trusts from the remote: the target's plan and PR heads as objects.
+
+The Action never checks out a PR: it fetches each head as `refs/pull/N/head` (which works
+for forks too and keeps a contributor's branch name out of every git command) into
+fleetbot's own ref namespace, and reads files only from the target branch. All of it goes
+through `Git.run`, arguments as a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fleetbot.errors import GitError, PlanError
+from fleetbot.git import Git
+
+PULL_NAMESPACE = "refs/fleetbot/pull"
+
+
+def pull_ref(number: int) -> str:
+    """Where fleetbot keeps PR `number`'s head: `refs/fleetbot/pull/<n>`."""
+    return f"{PULL_NAMESPACE}/{int(number)}"
+
+
+def has_remote(git: Git, remote: str = "origin") -> bool:
+    return remote in git.run("remote").split()
+
+
+def check_branch_name(git: Git, branch: str) -> str:
+    """`branch` if git accepts it as a branch name, else a GitError (no option injection)."""
+    if not branch or branch.startswith("-"):
+        raise GitError(f"not a branch name: {branch!r}", hint="pass --target BRANCH")
+    git.run("check-ref-format", "--branch", branch,
+            error=f"not a valid branch name: {branch!r}", hint="pass --target BRANCH")
+    return branch
+
+
+def fetch_target(git: Git, branch: str, remote: str = "origin") -> str:
+    """Fetch `branch` into `refs/remotes/<remote>/<branch>`; return that ref."""
+    check_branch_name(git, branch)
+    ref = f"refs/remotes/{remote}/{branch}"
+    git.run(
+        "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote,
+        f"+refs/heads/{branch}:{ref}",
+        error=f"could not fetch the target branch {branch!r} from {remote}",
+        hint="check the `target` input and that the workflow checks out with fetch-depth: 0",
+    )
+    return f"{remote}/{branch}"
+
+
+def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin") -> dict[int, str]:
+    """Fetch each PR's head as `refs/pull/N/head` into `refs/fleetbot/pull/N`.
+
+    Returns number -> head commit for the ones fetched. One fetch for all; if that fails
+    (a PR whose ref is gone), each is tried alone and the missing ones are left out.
+    """
+    wanted = sorted({int(n) for n in numbers if int(n) > 0})
+    if not wanted:
+        return {}
+    specs = [f"+refs/pull/{n}/head:{pull_ref(n)}" for n in wanted]
+    base = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote]
+    proc = git.run_full(*base, *specs, check=False)
+    if proc.returncode != 0:
+        for spec in specs:
+            git.run_full(*base, spec, check=False)
+    heads: dict[int, str] = {}
+    for n in wanted:
+        out = git.run_full("rev-parse", "--verify", "--quiet", f"{pull_ref(n)}^{{commit}}",
+                           check=False)
+        if out.returncode == 0:
+            heads[n] = out.stdout.strip()
+    return heads
+
+
+def show_file(git: Git, ref: str, path: str) -> str | None:
+    """The text of `path` at commit `ref`, or None when it does not exist there."""
+    spec = f"{ref}:{path.lstrip('/')}"
+    if git.run_full("cat-file", "-e", spec, check=False).returncode != 0:
+        return None
+    return git.run("show", "--no-textconv", spec, error=f"could not read {spec}")
+
+
+def read_plan_text(git: Git, ref: str, path: str) -> str:
+    """The plan as committed on the target: never the PR's copy, never the worktree's."""
+    if git.run_full("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+                    check=False).returncode != 0:
+        raise GitError(f"the target {ref!r} is not in this clone",
+                       hint="check out with fetch-depth: 0, or pass --target")
+    text = show_file(git, ref, path)
+    if text is None:
+        raise PlanError(
+            f"no plan at {path} on {ref}", file=path,
+            hint=f"commit the plan to the target branch, or set the `plan` input "
+            f"(the Action reads it from {ref}, never from the PR)",
+        )
+    return text

@@ -1,0 +1,70 @@
+"""Fetching PR heads as refs/pull/N/head and reading the plan from the target, on real repos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fleetbot.errors import GitError, PlanError
+from fleetbot.git import Git
+from fleetbot.git.remote import (
+    check_branch_name,
+    fetch_pulls,
+    fetch_target,
+    has_remote,
+    pull_ref,
+    read_plan_text,
+    show_file,
+)
+from tests.gitrepo import Repo, make_repo
+
+
+def _origin_and_clone(tmp_path: Path) -> tuple[Repo, Repo]:
+    origin = make_repo(tmp_path, {"plan.md": "on main\n"}, {"feature/x": {"plan.md": "evil\n"}},
+                       name="origin")
+    # what GitHub keeps for PR 7: a ref outside refs/heads
+    origin.git("update-ref", "refs/pull/7/head", origin.head("feature/x"))
+    clone = Repo(tmp_path / "clone")
+    origin.git("clone", "-q", str(origin.path), str(clone.path))
+    return origin, clone
+
+
+def test_fetch_pulls_reads_refs_pull_n_head(tmp_path: Path) -> None:
+    origin, clone = _origin_and_clone(tmp_path)
+    git = Git(clone.path)
+    assert has_remote(git)
+    assert not has_remote(git, "upstream")
+    heads = fetch_pulls(git, [7, 8])  # 8 does not exist: left out, no error
+    assert heads == {7: origin.head("feature/x")}
+    assert clone.head(pull_ref(7)) == heads[7]
+    assert fetch_pulls(git, []) == {}
+
+
+def test_plan_is_read_from_the_target_not_the_worktree(tmp_path: Path) -> None:
+    origin, clone = _origin_and_clone(tmp_path)
+    git = Git(clone.path)
+    clone.checkout("origin/feature/x")  # a PR checkout: its plan.md says "evil"
+    origin.commit({"plan.md": "newer main\n"})
+    ref = fetch_target(git, "main")
+    assert ref == "origin/main"
+    assert read_plan_text(git, ref, "plan.md") == "newer main\n"
+    assert show_file(git, ref, "missing.md") is None
+
+
+def test_missing_plan_and_missing_target_are_clear_errors(tmp_path: Path) -> None:
+    _, clone = _origin_and_clone(tmp_path)
+    git = Git(clone.path)
+    with pytest.raises(PlanError, match=r"no plan at nope\.md on origin/main"):
+        read_plan_text(git, "origin/main", "nope.md")
+    with pytest.raises(GitError, match="not in this clone"):
+        read_plan_text(git, "origin/gone", "plan.md")
+    with pytest.raises(GitError, match="could not fetch"):
+        fetch_target(git, "gone")
+
+
+@pytest.mark.parametrize("name", ["-x", "", "a..b", "--upload-pack=sh"])
+def test_bad_branch_names_never_reach_git_as_options(tmp_path: Path, name: str) -> None:
+    _, clone = _origin_and_clone(tmp_path)
+    with pytest.raises(GitError):
+        check_branch_name(Git(clone.path), name)

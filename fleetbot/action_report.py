@@ -1,0 +1,184 @@
+"""What a workflow run shows: annotations, step outputs, the summary's frame. Pure.
+
+The report itself is rendered by `fleetbot.render.markdown`; this module adds what only
+the Action needs around it: `::warning file=...::` lines for the PR's drift and predicted
+conflicts, the step outputs (verdict, conflicts, next, order), and the short notes a run
+leaves when it cannot or need not write (a fork's read-only token, a PR outside the plan,
+a plan that does not parse).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from fleetbot.errors import PlanError
+from fleetbot.gha import annotation
+from fleetbot.model import Conflict, ConflictKind, Report
+
+MAX_ANNOTATIONS = 20  # GitHub shows 10 warnings per step; more is noise
+
+STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT})
+
+
+def _other(conflict: Conflict, issue: str) -> str:
+    return conflict.rows[1] if conflict.rows[0] == issue else conflict.rows[0]
+
+
+def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
+    """`::warning file=...::` for each file of the rows' drift and predicted collisions.
+
+    Drift names the file the branch should not have touched; a collision names the file
+    both rows change, so the annotation lands on the line of the PR's diff view.
+    """
+    out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for c in report.conflicts:
+        mine = [i for i in issues if i in c.rows]
+        if not mine or c.regenerable:
+            continue
+        issue = mine[0]
+        for path in c.files or ("",):
+            if c.kind is ConflictKind.DRIFT:
+                text = (f"{issue} changed {path or 'files'}, which its plan row does not own: "
+                        "move the change to the owning row or add the path to Files owned")
+                title = "fleetbot: scope drift"
+            elif c.kind is ConflictKind.TARGET:
+                text = f"{issue} no longer merges onto {report.target}: rebase it"
+                title = "fleetbot: stale branch"
+            elif len(c.rows) == 2:
+                other = _other(c, issue)
+                how = {
+                    ConflictKind.TEXTUAL: "collides when both land",
+                    ConflictKind.DIFF: "both branches change this file",
+                    ConflictKind.PLAN: "both rows own this file",
+                    ConflictKind.INTERFACE: "changes an interface the other uses",
+                }.get(c.kind, c.kind.value)
+                extra = " (expected: the plan orders them)" if c.expected else ""
+                text = f"{issue} and {other}: {how}{extra}"
+                title = f"fleetbot: {c.kind.value} conflict with {other}"
+            else:
+                continue
+            key = (path, text)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(annotation("warning", text, file=path, title=title))
+    return out[:MAX_ANNOTATIONS]
+
+
+def plan_error_annotations(exc: PlanError) -> list[str]:
+    """One `::error file=plan,line=N::` per plan error, so the run points at the row."""
+    errors = getattr(exc, "errors", None) or [exc]
+    out = []
+    for e in errors:
+        message = e.message + (f" (fix: {e.hint})" if e.hint else "")
+        out.append(annotation("error", message, file=e.file, line=e.line,
+                              title="fleetbot: invalid plan"))
+    return out
+
+
+def blocks_strictly(report: Report, issue: str) -> bool:
+    """`strict`: this PR's row has a textual or target conflict, or drift, not excused."""
+    return any(
+        issue in c.rows and c.kind in STRICT_KINDS and not c.expected and not c.regenerable
+        for c in report.conflicts
+    )
+
+
+def verdict_word(report: Report) -> str:
+    """clean | warnings | conflicts: blocking conflicts, other collisions, or neither."""
+    if any(c.blocking for c in report.conflicts):
+        return "conflicts"
+    if any(not c.expected for c in report.conflicts):
+        return "warnings"
+    return "clean"
+
+
+def order_json(report: Report, numbers: dict[str, int]) -> str:
+    """The recommended order as JSON: position, issue, branch, PR, blocked_by, reasons."""
+    return json.dumps([
+        {
+            "position": s.position, "issue": s.issue, "branch": s.branch,
+            "pull": numbers.get(s.issue), "blocked_by": list(s.blocked_by),
+            "reasons": list(s.reasons),
+        }
+        for s in report.order
+    ], ensure_ascii=False)
+
+
+def next_up(report: Report, numbers: dict[str, int]) -> str:
+    """The PR that should merge next (`#12`), else its issue, else ""."""
+    for step in report.order:
+        if step.blocked_by:
+            continue
+        row = report.plan.by_issue(step.issue)
+        if row is not None and row.status.value == "merged":
+            continue
+        number = numbers.get(step.issue)
+        return f"#{number}" if number is not None else step.issue
+    return ""
+
+
+def outputs(verdict: str, report: Report | None = None,
+            numbers: dict[str, int] | None = None) -> dict[str, str]:
+    """The step outputs action.yml declares: verdict, conflicts, next, order."""
+    if report is None:
+        return {"verdict": verdict, "conflicts": "0", "next": "", "order": "[]"}
+    nums = numbers or {}
+    counted = [c for c in report.conflicts if not c.expected and not c.regenerable]
+    return {
+        "verdict": verdict,
+        "conflicts": str(len(counted)),
+        "next": next_up(report, nums),
+        "order": order_json(report, nums),
+    }
+
+
+# ---------------------------------------------------------------- summary notes
+
+
+def read_only_note(event: str) -> str:
+    """Why nothing was written on a fork's PR, and how to enable comments safely."""
+    return (
+        "> [!NOTE]\n"
+        f"> This `{event}` run has a read-only token (a PR from a fork), so fleetbot wrote "
+        "this summary and the annotations instead of a comment, labels and the "
+        "`fleetbot/order` status.\n"
+        "> To comment on fork PRs too, trigger the workflow on `pull_request_target`: it runs "
+        "the workflow from the base branch with a write token. That is safe with fleetbot "
+        "because it never checks out or runs PR code (it fetches `refs/pull/N/head` as git "
+        "objects only); keep `actions/checkout` without a `ref:` so the base is checked out.\n"
+    )
+
+
+def not_in_fleet_note(number: int | None, branch: str, plan: str) -> str:
+    who = f"PR #{number}" if number else "This PR"
+    return (f"{who} (branch `{_code(branch)}`) is not part of the fleet: no row of {plan} "
+            "names its branch. fleetbot leaves it alone.")
+
+
+def plan_error_summary(exc: PlanError, ref: str) -> str:
+    errors = getattr(exc, "errors", None) or [exc]
+    lines = [
+        "## fleetbot: the plan on the target does not parse",
+        "",
+        f"Read from `{_code(ref)}`. Nothing was written to any PR until it is fixed.",
+        "",
+    ]
+    for e in errors:
+        where = f"{e.file}:{e.line}" if e.line else e.file
+        hint = f" (fix: {e.hint})" if e.hint else ""
+        lines.append(f"- `{_code(where)}`: {_text(e.message)}{_text(hint)}")
+    return "\n".join(lines) + "\n"
+
+
+def _code(text: str) -> str:
+    """Text inside a code span: no backtick can close it, no newline can break it."""
+    return text.replace("`", "'").replace("\n", " ")
+
+
+def _text(text: str) -> str:
+    """Plan text in Markdown prose: no HTML, no @mention."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("@", "@\u200b").replace("\n", " "))

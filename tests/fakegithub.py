@@ -266,7 +266,11 @@ class FakeGitHub:
             )
             return status, {"Content-Type": "application/json"}, json.dumps(data)
 
-        pattern = re.compile(re.escape(base_url.rstrip("/")) + r"/.*")
+        parts = urllib.parse.urlsplit(base_url.rstrip("/"))
+        port = r"(:\d+)?" if parts.port is None else ""
+        pattern = re.compile(
+            re.escape(f"{parts.scheme}://{parts.netloc}") + port + re.escape(parts.path) + r"/.*"
+        )
         for method in ("GET", "POST", "PATCH", "DELETE", "PUT"):
             rsps.add_callback(method, pattern, callback=callback)
 

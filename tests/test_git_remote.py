@@ -13,6 +13,7 @@ from fleetbot.git.remote import (
     fetch_pulls,
     fetch_target,
     has_remote,
+    pin_heads,
     pull_ref,
     read_plan_text,
     show_file,
@@ -68,3 +69,15 @@ def test_bad_branch_names_never_reach_git_as_options(tmp_path: Path, name: str) 
     _, clone = _origin_and_clone(tmp_path)
     with pytest.raises(GitError):
         check_branch_name(Git(clone.path), name)
+
+
+def test_pin_heads_points_the_rows_branch_at_the_fetched_pr(tmp_path: Path) -> None:
+    origin, clone = _origin_and_clone(tmp_path)
+    git = Git(clone.path)
+    origin.git("branch", "-D", "feature/x")  # a fork's PR: only refs/pull/7/head is left
+    heads = fetch_pulls(git, [7])
+    clone.git("update-ref", "-d", "refs/remotes/origin/feature/x")
+    pin_heads(git, {"feature/x": heads[7]})
+    assert clone.head("origin/feature/x") == heads[7]
+    with pytest.raises(GitError):
+        pin_heads(git, {"-bad": heads[7]})

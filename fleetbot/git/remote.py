@@ -93,3 +93,17 @@ def read_plan_text(git: Git, ref: str, path: str) -> str:
             f"(the Action reads it from {ref}, never from the PR)",
         )
     return text
+
+
+def pin_heads(git: Git, heads: dict[str, str], remote: str = "origin") -> None:
+    """Point `refs/remotes/<remote>/<branch>` at each PR's fetched head.
+
+    The branch names are the plan's (read from the target, so trusted); the commits are
+    the PRs' heads as GitHub keeps them, so a fork's PR — whose branch is not on origin —
+    is analysed like any other, and every row is read at exactly the commit whose status
+    fleetbot sets.
+    """
+    for branch, sha in sorted(heads.items()):
+        check_branch_name(git, branch)
+        git.run("update-ref", f"refs/remotes/{remote}/{branch}", sha,
+                error=f"could not record the head of {branch!r}")

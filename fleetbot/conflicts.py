@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from fleetbot._pending import dependency_path, joints, owners, row_owns
+from fleetbot.globs import anchor, owners, row_owns
+from fleetbot.lint import joints
 from fleetbot.model import (
     BranchFacts,
     Conflict,
@@ -24,6 +25,7 @@ from fleetbot.model import (
     Plan,
     Row,
 )
+from fleetbot.plan import dependency_path
 from fleetbot.pyapi import changed_names, referenced_names
 
 DEFAULT_REGENERABLE = (
@@ -35,7 +37,7 @@ DEFAULT_REGENERABLE = (
 def predict(plan: Plan, facts: GitFacts) -> tuple[Conflict, ...]:
     """Every predicted conflict of the fleet, grouped by kind (plan, diff, drift, target,
     textual, interface) and within a kind in plan order."""
-    regen = (*DEFAULT_REGENERABLE, *plan.regenerable)
+    regen = regenerable_patterns(plan)
     return (
         *plan_conflicts(plan),
         *diff_conflicts(plan, facts, regen),
@@ -47,6 +49,12 @@ def predict(plan: Plan, facts: GitFacts) -> tuple[Conflict, ...]:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def regenerable_patterns(plan: Plan) -> tuple[str, ...]:
+    """The defaults (lock files, at any depth) and the plan's own list (paths from the
+    repo root, like Files owned)."""
+    return (*DEFAULT_REGENERABLE, *(anchor(p) for p in plan.regenerable))
 
 
 def shared_paths(a: BranchFacts, b: BranchFacts) -> tuple[str, ...]:

@@ -99,3 +99,31 @@ def test_cli_bad_kinds_exits_2(example, capsys) -> None:  # type: ignore[no-unty
 
     assert run(["conflicts", "--repo", str(example.path), "--kinds", "nope"]) == 2
     assert "unknown kind nope" in capsys.readouterr().err
+
+
+def test_cli_end_to_end_on_the_example_plan(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from fleetbot.cli import run
+
+    plan_text = (Path(__file__).parent.parent / "examples" / "orchestration-plan.md").read_text()
+    repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text}, EXAMPLE_BRANCHES)
+    assert run(["conflicts", "--repo", str(repo.path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    found = {(c["kind"], tuple(c["rows"]), tuple(c["files"])) for c in data["conflicts"]}
+    assert ("plan", ("#42", "#44"), ("tasks/cli.py",)) in found
+    assert ("textual", ("#42", "#44"), ("tasks/cli.py",)) in found
+    assert all("#43" not in rows for _, rows, _ in found)
+    assert run(["conflicts", "--repo", str(repo.path), "--strict", "--kinds", "textual"]) == 1
+    assert capsys.readouterr().out.startswith("1 collision on main: #42 count × #44 clear")
+
+
+def test_cli_unknown_target_exits_2(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from fleetbot.cli import run
+
+    plan_text = (Path(__file__).parent.parent / "examples" / "orchestration-plan.md").read_text()
+    repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text})
+    assert run(["conflicts", "--repo", str(repo.path), "--target", "nope"]) == 2
+    assert "unknown target 'nope'" in capsys.readouterr().err

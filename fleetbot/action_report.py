@@ -21,6 +21,25 @@ MAX_ANNOTATIONS = 20  # GitHub shows 10 warnings per step; more is noise
 STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT})
 
 
+_STRENGTH = (ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN, ConflictKind.INTERFACE)
+
+
+def strongest(conflicts: Sequence[Conflict]) -> list[Conflict]:
+    """One conflict per pair of rows (the most exact kind), plus every one-row conflict
+    (drift, target): a pair that collides by plan, diff and merge-tree is one collision."""
+    best: dict[tuple[str, ...], Conflict] = {}
+    singles: list[Conflict] = []
+    for c in conflicts:
+        if len(c.rows) != 2 or c.kind not in _STRENGTH:
+            singles.append(c)
+            continue
+        key = tuple(sorted(c.rows))
+        have = best.get(key)
+        if have is None or _STRENGTH.index(c.kind) < _STRENGTH.index(have.kind):
+            best[key] = c
+    return singles + list(best.values())
+
+
 def _other(conflict: Conflict, issue: str) -> str:
     return conflict.rows[1] if conflict.rows[0] == issue else conflict.rows[0]
 
@@ -33,7 +52,7 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
     """
     out: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for c in report.conflicts:
+    for c in strongest(report.conflicts):
         mine = [i for i in issues if i in c.rows]
         if not mine or c.regenerable:
             continue
@@ -122,11 +141,15 @@ def next_up(report: Report, numbers: dict[str, int]) -> str:
 
 def outputs(verdict: str, report: Report | None = None,
             numbers: dict[str, int] | None = None) -> dict[str, str]:
-    """The step outputs action.yml declares: verdict, conflicts, next, order."""
+    """The step outputs action.yml declares: verdict, conflicts, next, order.
+
+    `conflicts` counts collisions, not evidence: one per pair of rows, one per drifting or
+    stale branch, leaving out the ones the plan already orders.
+    """
     if report is None:
         return {"verdict": verdict, "conflicts": "0", "next": "", "order": "[]"}
     nums = numbers or {}
-    counted = [c for c in report.conflicts if not c.expected and not c.regenerable]
+    counted = [c for c in strongest(report.conflicts) if not c.expected and not c.regenerable]
     return {
         "verdict": verdict,
         "conflicts": str(len(counted)),

@@ -12,6 +12,7 @@ from fleetbot.action_report import (
     plan_error_annotations,
     plan_error_summary,
     read_only_note,
+    strongest,
     verdict_word,
 )
 from fleetbot.errors import PlanError, PlanErrors
@@ -102,3 +103,12 @@ def test_notes_escape_what_comes_from_branches() -> None:
     note = not_in_fleet_note(7, "x`y", "orchestration-plan.md")
     assert "`x'y`" in note
     assert "pull_request_target" in read_only_note("pull_request")
+
+
+def test_a_pair_colliding_three_ways_is_one_conflict_and_one_annotation() -> None:
+    plan_c = Conflict(ConflictKind.PLAN, ("#42", "#44"), files=("tasks/cli.py",))
+    diff_c = Conflict(ConflictKind.DIFF, ("#42", "#44"), files=("tasks/cli.py",))
+    r = report(plan_c, diff_c, TEXTUAL, DRIFT)
+    assert strongest(r.conflicts) == [DRIFT, TEXTUAL]
+    assert outputs("conflicts", r)["conflicts"] == "2"
+    assert len(conflict_annotations(r, ["#44"])) == 1

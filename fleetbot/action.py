@@ -106,10 +106,14 @@ def _pull_request(event: str, action: str, p: Mapping[str, Any], target: str) ->
     return replace(
         about, scope=Scope.ALL, notice=f"PR #{number} {what}: refreshing the fleet.",
         merged=(number,) if merged else (), merged_branches=(branch,) if merged else (),
-        # GitHub gives `pull_request` runs from forks a read-only token;
-        # `pull_request_target` runs in the base repository with its permissions.
-        read_only=fork and event == "pull_request",
+        # GitHub gives `pull_request` runs from forks (and Dependabot's) a read-only
+        # token; `pull_request_target` runs in the base repository with its permissions.
+        read_only=event == "pull_request" and (fork or _is_dependabot(p)),
     )
+
+
+def _is_dependabot(p: Mapping[str, Any]) -> bool:
+    return str((p.get("sender") or {}).get("login") or "") == "dependabot[bot]"
 
 
 def _push(event: str, action: str, p: Mapping[str, Any], target: str) -> Refresh:

@@ -55,6 +55,12 @@ def test_fork_pr_on_pull_request_has_a_read_only_token() -> None:
     assert not decide("pull_request_target", p).read_only
 
 
+def test_dependabot_pr_on_pull_request_has_a_read_only_token() -> None:
+    p = payload("pull_request.opened")
+    p["sender"]["login"] = "dependabot[bot]"
+    assert decide("pull_request", p).read_only
+
+
 def test_push_to_the_target_refreshes_all() -> None:
     r = decide("push", payload("push.5"))
     assert r.scope is Scope.ALL

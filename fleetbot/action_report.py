@@ -196,6 +196,16 @@ def plan_error_summary(exc: PlanError, ref: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def failure_summary(exc: Exception) -> str:
+    """The job summary of a run that could not finish (git, forge or usage error)."""
+    text = str(exc).replace("```", "'''")
+    return (
+        "## fleetbot could not finish this run\n\n"
+        f"```text\n{text}\n```\n\n"
+        "Nothing more was written after this error.\n"
+    )
+
+
 def _code(text: str) -> str:
     """Text inside a code span: no backtick can close it, no newline can break it."""
     return text.replace("`", "'").replace("\n", " ")

@@ -192,7 +192,7 @@ def plan_error_summary(exc: PlanError, ref: str) -> str:
     for e in errors:
         where = f"{e.file}:{e.line}" if e.line else e.file
         hint = f" (fix: {e.hint})" if e.hint else ""
-        lines.append(f"- `{_code(where)}`: {_text(e.message)}{_text(hint)}")
+        lines.append(f"- `{_code(where)}`: {inline(e.message)}{inline(hint)}")
     return "\n".join(lines) + "\n"
 
 
@@ -211,7 +211,7 @@ def _code(text: str) -> str:
     return text.replace("`", "'").replace("\n", " ")
 
 
-def _text(text: str) -> str:
+def inline(text: str) -> str:
     """Plan text in Markdown prose: no HTML, no @mention."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("@", "@\u200b").replace("\n", " "))

@@ -196,10 +196,13 @@ def _soft_edges(
     softs = []
     for conflict in pairs:
         a, b = sorted(conflict.rows, key=rank)
-        if _reaches(graph, a, b) or _reaches(graph, b, a):
-            continue  # already ordered, through dependencies or an earlier collision
-        why = _why_first(a, b, dependents, pulls, index)
-        graph[b].add(a)
+        if _reaches(graph, b, a):
+            a, b = b, a  # already ordered, through dependencies or an earlier collision
+        if _reaches(graph, a, b):
+            why = "the dependencies already order them"
+        else:
+            why = _why_first(a, b, dependents, pulls, index)
+            graph[b].add(a)
         softs.append(_Soft(a, b, conflict.kind, conflict.files, why))
     return softs
 
@@ -213,9 +216,7 @@ def _why_first(
         return f"{n} row{'s depend' if n != 1 else ' depends'} on it"
     if _readiness(pulls.get(a)) > _readiness(pulls.get(b)):
         return "it is readier (CI green or approved)"
-    if index[a] < index[b]:
-        return "it comes first in the plan"
-    return "the dependencies leave no other way"
+    return "it comes first in the plan" if index[a] < index[b] else "it ranks first"
 
 
 def _files(files: tuple[str, ...]) -> str:

@@ -1,0 +1,114 @@
+"""The terminal rendering: rich tables, colour only on a tty, NO_COLOR honoured.
+
+Every string from the plan or git goes in as `rich.text.Text`, never as markup, so a
+branch called `[bold]x` prints as written.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from fleetbot.model import Report, Severity
+from fleetbot.render import common
+
+STYLE = {common.OK: "green", common.WARNING: "yellow", common.ERROR: "red"}
+
+
+def renderables(report: Report) -> list[RenderableType]:
+    """The report as rich renderables: verdict, your branch, order, replay, details."""
+    v = common.verdict(report)
+    out: list[RenderableType] = [
+        Text.assemble((f"{common.ICON[v.level]} fleetbot: ", "bold"), (v.summary, STYLE[v.level]))
+    ]
+    if report.current_issue is not None:
+        row = report.plan.by_issue(report.current_issue)
+        who = row.label if row is not None else report.current_issue
+        out.append(Text(f"\nYour branch ({who}):", style="bold"))
+        for m in common.current_messages(report):
+            out.append(Text(f"  • {m}"))
+    out.append(Text(""))
+    out.append(_order_table(report))
+    if report.replay is not None:
+        r = report.replay
+        if r.clean:
+            out.append(Text(f"Replay: the whole fan-in merges cleanly onto {report.target}.",
+                            style="green"))
+        else:
+            out.append(Text(
+                f"Replay: the fan-in onto {report.target} stops at step {r.stops_at} "
+                f"({r.stops_at_issue}) on {', '.join(r.files) or 'unknown files'}.",
+                style="red"))
+    if report.conflicts:
+        out.append(_conflicts_table(report))
+    if report.findings:
+        out.append(_findings_table(report))
+    for issue in report.missing_branches:
+        out.append(Text(f"note: branch missing for {issue}", style="dim"))
+    for note in report.notes:
+        out.append(Text(f"note: {note}", style="dim"))
+    return out
+
+
+def render_text(report: Report, *, width: int = 100, color: bool = False) -> str:
+    """The terminal rendering as a string (plain unless `color`), for tests and pipes."""
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=color, no_color=not color,
+                      highlight=False, color_system="standard" if color else None)
+    print_report(report, console)
+    return buf.getvalue()
+
+
+def print_report(report: Report, console: Console) -> None:
+    console.print(Group(*renderables(report)))
+
+
+def _order_table(report: Report) -> Table | Text:
+    if not report.order:
+        return Text("Nothing left to merge.")
+    table = Table(title=f"Merge order into {report.target}", title_justify="left",
+                  show_lines=False, expand=False)
+    for name in ("#", "Row", "Branch", "CI", "Conflicts", "Why here", "Blocked by"):
+        table.add_column(name, overflow="fold")
+    for s in report.order:
+        row = report.plan.by_issue(s.issue)
+        label = row.label if row is not None else s.issue
+        you = s.issue == report.current_issue
+        stop = report.replay is not None and report.replay.stops_at == s.position
+        table.add_row(
+            Text(f"{s.position}{' ⛔' if stop else ''}"),
+            Text(label + (" (you)" if you else ""), style="bold" if you else ""),
+            Text(s.branch),
+            Text(common.ci_mark(report, row)),
+            Text(common.conflict_mark(report, s.issue), style="yellow"),
+            Text("\n".join(s.reasons)),
+            Text(", ".join(s.blocked_by), style="red"),
+        )
+    return table
+
+
+def _conflicts_table(report: Report) -> Table:
+    table = Table(title="Conflicts", title_justify="left")
+    for name in ("Kind", "What", "Check with"):
+        table.add_column(name, overflow="fold")
+    for c in report.conflicts:
+        style = "red" if c.blocking else "yellow"
+        what = common.describe(c, report.target) + (f": {c.detail}" if c.detail else "")
+        table.add_row(Text(c.kind.value, style=style), Text(what), Text(c.evidence, style="dim"))
+    return table
+
+
+def _findings_table(report: Report) -> Table:
+    table = Table(title="Plan findings", title_justify="left")
+    for name in ("", "Where", "Finding"):
+        table.add_column(name, overflow="fold")
+    for f in report.findings:
+        style = "red" if f.severity is Severity.ERROR else "yellow"
+        where = f"{f.file or report.plan.source}:{f.line}" if f.line else (
+            f.file or report.plan.source)
+        text = f.message + (f"\nfix: {f.hint}" if f.hint else "")
+        table.add_row(Text(f.severity.value, style=style), Text(where), Text(text))
+    return table

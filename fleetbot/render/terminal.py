@@ -69,24 +69,37 @@ def print_report(report: Report, console: Console) -> None:
 def _order_table(report: Report) -> Table | Text:
     if not report.order:
         return Text("Nothing left to merge.")
-    table = Table(title=f"Merge order into {report.target}", title_justify="left",
-                  show_lines=False, expand=False)
-    for name in ("#", "Row", "Branch", "CI", "Conflicts", "Why here", "Blocked by"):
-        table.add_column(name, overflow="fold")
+    table = Table(title=f"Merge order into {report.target}", title_justify="left")
+    with_ci = bool(report.pulls)
+    with_blocked = any(s.blocked_by for s in report.order)
+    table.add_column("#", no_wrap=True)
+    table.add_column("Row", overflow="fold", max_width=24)
+    table.add_column("Branch", overflow="fold", max_width=30)
+    if with_ci:
+        table.add_column("CI", no_wrap=True)
+    table.add_column("Conflicts", overflow="fold", max_width=24)
+    table.add_column("Why here", overflow="fold", min_width=30, ratio=1)
+    if with_blocked:
+        table.add_column("Blocked by", overflow="fold", max_width=24)
     for s in report.order:
         row = report.plan.by_issue(s.issue)
         label = row.label if row is not None else s.issue
         you = s.issue == report.current_issue
         stop = report.replay is not None and report.replay.stops_at == s.position
-        table.add_row(
+        cells = [
             Text(f"{s.position}{' ⛔' if stop else ''}"),
             Text(label + (" (you)" if you else ""), style="bold" if you else ""),
             Text(s.branch),
-            Text(common.ci_mark(report, row)),
+        ]
+        if with_ci:
+            cells.append(Text(common.ci_mark(report, row)))
+        cells += [
             Text(common.conflict_mark(report, s.issue), style="yellow"),
             Text("\n".join(s.reasons)),
-            Text(", ".join(s.blocked_by), style="red"),
-        )
+        ]
+        if with_blocked:
+            cells.append(Text(", ".join(s.blocked_by), style="red"))
+        table.add_row(*cells)
     return table
 
 

@@ -103,12 +103,20 @@ def read_markdown(text: str, file: str) -> Source:
     tokens = MarkdownIt("commonmark").enable("table").parse(body)
     lines = body.split("\n")
     table = None
+    partial: tuple[int, str] | None = None  # a table with only one of Issue/Branch
     for tok in tokens:
         if tok.type == "table_open" and tok.map:
             header = [c.text.strip("`* ").lower() for c in split_cells(lines[tok.map[0]])]
             if "issue" in header and "branch" in header:
                 table = (tok.map, header)
                 break
+            if partial is None and ("issue" in header or "branch" in header):
+                partial = (tok.map[0] + 1, "Branch" if "issue" in header else "Issue")
+    if table is None and partial is not None:
+        raise PlanError(
+            f"the plan table has no {partial[1]} column", file=file, line=partial[0],
+            code="missing-column", hint=f"add a `{partial[1]}` column to the table's header",
+        )
     if table is None:
         raise PlanError(
             "no plan table found", file=file, line=1, code="no-plan-table",

@@ -142,6 +142,13 @@ def test_no_table() -> None:
     assert "plan.md:1:" in str(e) and "Issue | Branch" in str(e)
 
 
+def test_missing_required_column() -> None:
+    e = err("intro\n\n| Issue | Files owned |\n|---|---|\n| #1 | a.py |\n")
+    assert e.code == "missing-column"
+    assert e.line == 3
+    assert "no Branch column" in str(e)
+
+
 def test_too_few_cells() -> None:
     e = err(md("| #1 | f/a | | a.py |"))
     assert e.code == "malformed-row" and e.line == 5

@@ -148,6 +148,18 @@ def describe(conflict: Conflict, target: str) -> str:
     return text + (f" ({'; '.join(tags)})" if tags else "")
 
 
+def explain(conflict: Conflict, target: str) -> str:
+    """The longer sentence for the details: the predictor's own detail when it gave one."""
+    if not conflict.detail:
+        return describe(conflict, target)
+    tags = []
+    if conflict.expected:
+        tags.append("expected: the plan orders them")
+    if conflict.regenerable:
+        tags.append("regenerable: regenerate after merging")
+    return conflict.detail + (f" ({'; '.join(tags)})" if tags else "")
+
+
 def current_messages(report: Report) -> list[str]:
     """What `check` tells the person on the current branch, most urgent first."""
     issue = report.current_issue

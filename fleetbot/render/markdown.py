@@ -168,9 +168,7 @@ def _details(report: Report, *, folded: bool = True) -> list[str]:
     if report.conflicts:
         body = []
         for c in report.conflicts:
-            line = f"- **{c.kind.value}** {md(common.describe(c, report.target))}"
-            if c.detail:
-                line += f": {md(c.detail)}"
+            line = f"- **{c.kind.value}** {md(common.explain(c, report.target))}"
             if c.evidence:
                 line += f" (check: {code(c.evidence, table=False)})"
             body.append(line)

@@ -109,7 +109,7 @@ def _conflicts_table(report: Report) -> Table:
         table.add_column(name, overflow="fold")
     for c in report.conflicts:
         style = "red" if c.blocking else "yellow"
-        what = common.describe(c, report.target) + (f": {c.detail}" if c.detail else "")
+        what = common.explain(c, report.target)
         table.add_row(Text(c.kind.value, style=style), Text(what), Text(c.evidence, style="dim"))
     return table
 

@@ -45,6 +45,7 @@ class _Soft:
     kind: ConflictKind
     files: tuple[str, ...]
     why_first: str
+    regenerable: bool = False
 
 
 def recommend_order(
@@ -186,7 +187,7 @@ def _soft_edges(
             continue
         key = frozenset((a, b))
         have = strongest.get(key)
-        if have is None or _PAIR_KINDS.index(conflict.kind) < _PAIR_KINDS.index(have.kind):
+        if have is None or _strength(conflict) < _strength(have):
             strongest[key] = conflict
     index = {row.issue: i for i, row in enumerate(plan.rows)}
     pairs = sorted(
@@ -203,8 +204,13 @@ def _soft_edges(
         else:
             why = _why_first(a, b, dependents, pulls, index)
             graph[b].add(a)
-        softs.append(_Soft(a, b, conflict.kind, conflict.files, why))
+        softs.append(_Soft(a, b, conflict.kind, conflict.files, why, conflict.regenerable))
     return softs
+
+
+def _strength(conflict: Conflict) -> tuple[int, bool]:
+    """Smaller is stronger: the kind, then a real conflict before a regenerable one."""
+    return (_PAIR_KINDS.index(conflict.kind), conflict.regenerable)
 
 
 def _why_first(
@@ -236,7 +242,9 @@ def _reasons(
         reasons.append(f"depends on {dep.issue}{done}")
     for soft in softs:
         if soft.then == row.issue:
-            if soft.kind is ConflictKind.TEXTUAL:
+            if soft.regenerable:
+                tail = "merge after it and regenerate" + _files(soft.files).replace(" on", "", 1)
+            elif soft.kind is ConflictKind.TEXTUAL:
                 tail = "merge after it and rebase"
             elif soft.kind is ConflictKind.INTERFACE:
                 tail = "merge after it and re-run the tests"

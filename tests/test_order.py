@@ -156,3 +156,22 @@ def test_soft_edges_that_would_cycle_are_turned_around() -> None:
 
 def test_empty_plan_gives_empty_order() -> None:
     assert recommend_order(plan()) == ()
+
+
+def test_regenerable_collision_says_regenerate() -> None:
+    p = plan(row("#1"), row("#2"))
+    lock = Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), ("uv.lock",), regenerable=True)
+    steps = recommend_order(p, [lock])
+    assert steps[1].reasons == ("collides with #1 on uv.lock: merge after it and regenerate "
+                                "uv.lock",)
+
+
+def test_collision_between_dependent_rows_keeps_the_dependency_order() -> None:
+    p = plan(row("#1", deps=("#2",)), row("#2"))
+    steps = recommend_order(p, [Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), ("a.py",),
+                                         expected=True)])
+    assert issues(steps) == ["#2", "#1"]
+    assert "collides with #1 on a.py: merge this first (the dependencies already order them)" \
+        in steps[0].reasons
+    assert steps[1].reasons == ("depends on #2",
+                                "collides with #2 on a.py: merge after it and rebase")

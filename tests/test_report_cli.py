@@ -183,3 +183,17 @@ def test_installed_fleetbot_demo_runs_as_a_subprocess(tmp_path: Path) -> None:
     validate_report_json(data)
     assert data["replay"]["stops_at_issue"] == "#44"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_branch_goes_last_with_rebase_reason(
+    example: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # main gains its own docs/usage.md: #43's add/add no longer lands on main
+    (example / "docs").mkdir()
+    (example / "docs" / "usage.md").write_text("# Usage\n\nSomething else entirely.\n")
+    _git(example, "add", "-A")
+    _git(example, "commit", "-q", "-m", "docs on main")
+    data = _json(capsys, ["order", "--repo", str(example), "--format", "json"])
+    assert [s["issue"] for s in data["order"]] == ["#42", "#44", "#43"]
+    assert "rebase onto main first" in data["order"][2]["reasons"]
+    assert any(c["kind"] == "target" and c["rows"] == ["#43"] for c in data["conflicts"])

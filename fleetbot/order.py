@@ -36,6 +36,9 @@ _PAIR_KINDS = (
 )
 
 
+FREE = "no dependencies or collisions: can merge any time"
+
+
 @dataclass(frozen=True)
 class _Soft:
     """A soft edge: `first` merges before `then` because they collide on `files`."""
@@ -259,5 +262,5 @@ def _reasons(
     if row.issue in stale:
         reasons.append(f"rebase onto {target} first")
     if not reasons:
-        reasons.append("no dependencies or collisions: can merge any time")
+        reasons.append(FREE)
     return reasons

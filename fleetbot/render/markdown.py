@@ -7,6 +7,7 @@ Both open with the verdict, keep the scannable part short, and fold the rest int
 from __future__ import annotations
 
 from fleetbot.model import ConflictKind, Report, Row, Status
+from fleetbot.order import FREE
 from fleetbot.render import common
 from fleetbot.render.escape import code, md, mermaid
 
@@ -39,7 +40,7 @@ def render_pr_comment(report: Report, issue: str) -> str:
         lines.append(f"- {icon} {md(common.describe(c, report.target))}")
     if step is not None:
         lines += [f"- ⛔ blocked by {md(b)}" for b in step.blocked_by]
-        lines += [f"- {md(r)}" for r in step.reasons]
+        lines += [f"- {md(r)}" for r in step.reasons if r != FREE]
     if not mine:
         lines.append("- ✅ no collisions predicted for this branch")
     lines += ["", f"**Fleet order into {code(report.target, table=False)}:** "
@@ -48,8 +49,8 @@ def render_pr_comment(report: Report, issue: str) -> str:
         lines.append("")
         lines.append(_replay_line(report))
     lines += ["", f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
-    lines += _order_section(report)
-    lines += ["", *_graph(report), "", *_details(report, folded=False), "", "</details>"]
+    lines += _order_section(report, with_replay=False)
+    lines += ["", *_graph(report), "", *_details(report, folded=False), "</details>"]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -96,7 +97,7 @@ def _replay_line(report: Report) -> str:
     return f"Replay: the fan-in onto {target} stops at step {r.stops_at} ({who}) on {files}."
 
 
-def _order_section(report: Report) -> list[str]:
+def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
     if not report.order:
         return ["Nothing left to merge."]
     lines = [
@@ -116,7 +117,7 @@ def _order_section(report: Report) -> list[str]:
             f"| {'<br>'.join(md(r) for r in s.reasons)} "
             f"| {', '.join(md(b) for b in s.blocked_by)} |"
         )
-    if report.replay is not None:
+    if with_replay and report.replay is not None:
         lines += ["", _replay_line(report)]
     return lines
 

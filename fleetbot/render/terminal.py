@@ -73,12 +73,19 @@ def _order_table(report: Report) -> Table | Text:
     with_ci = bool(report.pulls)
     with_blocked = any(s.blocked_by for s in report.order)
     table.add_column("#", no_wrap=True)
-    table.add_column("Row", overflow="fold", max_width=24)
-    table.add_column("Branch", overflow="fold", max_width=30)
+    rows = [report.plan.by_issue(s.issue) for s in report.order]
+    you = 6 if report.current_issue is not None else 0
+    widest_label = max((len(r.label) + you for r in rows if r is not None), default=4)
+    widest_mark = max(len(common.conflict_mark(report, s.issue)) for s in report.order)
+    widest_branch = max(len(s.branch) for s in report.order)
+    table.add_column("Row", overflow="fold", min_width=min(widest_label, 16), max_width=24)
+    table.add_column("Branch", overflow="fold", min_width=min(widest_branch, 16),
+                     max_width=30)
     if with_ci:
         table.add_column("CI", no_wrap=True)
-    table.add_column("Conflicts", overflow="fold", max_width=24)
-    table.add_column("Why here", overflow="fold", min_width=30, ratio=1)
+    table.add_column("Conflicts", overflow="fold", min_width=min(widest_mark, 12),
+                     max_width=24)
+    table.add_column("Why here", overflow="fold", min_width=16)
     if with_blocked:
         table.add_column("Blocked by", overflow="fold", max_width=24)
     for s in report.order:

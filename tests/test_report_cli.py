@@ -197,3 +197,11 @@ def test_stale_branch_goes_last_with_rebase_reason(
     assert [s["issue"] for s in data["order"]] == ["#42", "#44", "#43"]
     assert "rebase onto main first" in data["order"][2]["reasons"]
     assert any(c["kind"] == "target" and c["rows"] == ["#43"] for c in data["conflicts"])
+
+
+def test_check_strict_fails_on_drift(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _git(example, "checkout", "-q", "feature/43-docs")
+    (example / "tasks" / "store.py").write_text("# docs row wandered in here\n")
+    _git(example, "commit", "-q", "-am", "touch a file #43 does not own")
+    data = _json(capsys, ["check", "--repo", str(example), "--format", "json", "--strict"], 1)
+    assert any("does not own" in m for m in data["current"]["messages"])

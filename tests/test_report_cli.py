@@ -205,3 +205,13 @@ def test_check_strict_fails_on_drift(example: Path, capsys: pytest.CaptureFixtur
     _git(example, "commit", "-q", "-am", "touch a file #43 does not own")
     data = _json(capsys, ["check", "--repo", str(example), "--format", "json", "--strict"], 1)
     assert any("does not own" in m for m in data["current"]["messages"])
+
+
+def test_unknown_target_and_missing_plan_exit_2(example: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["order", "--repo", str(example), "--target", "no-such-branch"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-branch" in err
+    assert "Traceback" not in err
+    assert run(["check", "--repo", str(example), "--plan", str(tmp_path / "nope.md")]) == 2
+    assert "nope.md" in capsys.readouterr().err

@@ -215,3 +215,16 @@ def test_unknown_target_and_missing_plan_exit_2(example: Path, tmp_path: Path,
     assert "Traceback" not in err
     assert run(["check", "--repo", str(example), "--plan", str(tmp_path / "nope.md")]) == 2
     assert "nope.md" in capsys.readouterr().err
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["demo"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out  # not a tty: plain
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert run(["demo"]) == 0
+    assert "\x1b[31m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert run(["demo"]) == 0
+    assert "\x1b[31m" not in capsys.readouterr().out

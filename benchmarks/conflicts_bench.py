@@ -157,8 +157,11 @@ def build_repo(root: Path, files: int, n: int, seed: int) -> tuple[Path, list[Br
 
 
 def write_plan(path: Path, branches: list[Branch]) -> None:
-    lines = ["# Bench plan", "", "| Issue | Branch | Worktree | Files owned | Depends on | Status |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "# Bench plan", "",
+        "| Issue | Branch | Worktree | Files owned | Depends on | Status |",
+        "|---|---|---|---|---|---|",
+    ]
     for br in branches:
         owned = ", ".join(f"`{p}`" for p in br.owned)
         lines.append(f"| {br.issue} b{br.issue[1:]} | {br.name} | | {owned} | none | running |")

@@ -196,3 +196,12 @@ def test_land_all_with_and_without_stdin(repo_factory) -> None:  # type: ignore[
     assert one == many
     assert [la.result.clean for la in one] == [True, False]
     assert one[0].commit == land(git, repo.head("main"), "#1", "fresh", repo.head("fresh")).commit
+
+
+def test_replay_unknown_branch_is_a_clear_error(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.errors import GitError
+
+    repo = repo_factory(EXAMPLE_BASE)
+    with pytest.raises(GitError, match="could not merge") as err:
+        replay(git_of(repo), "main", [("#1", "feature/none")])
+    assert "2.38" not in str(err.value)

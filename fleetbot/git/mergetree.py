@@ -120,7 +120,15 @@ def parse_merge_tree_stdin(text: str) -> list[MergeResult]:
 
 def merge_trees(git: Git, a: str, b: str) -> MergeResult:
     """Merge two commits in memory; exit 1 means conflicts, anything else is an error."""
-    proc = git.run_full(*MERGE_TREE, a, b, ok_codes=(0, 1), error="git merge-tree failed")
+    proc = git.run_full(*MERGE_TREE, a, b, check=False)
+    # exit 1 is also what git 2.39 gives for "not something we can merge": no tree then
+    if proc.returncode not in (0, 1) or not proc.stdout.strip("\0\n"):
+        raise GitError(
+            f"git merge-tree could not merge {a} and {b}", argv=["git", *MERGE_TREE, a, b],
+            code=proc.returncode, stderr=proc.stderr,
+            hint="fleetbot needs git 2.38 or newer (merge-tree --write-tree)"
+            if proc.returncode == 129 else "",
+        )
     return parse_merge_tree(proc.stdout, clean=proc.returncode == 0)
 
 

@@ -9,6 +9,7 @@ What it writes (small on purpose: only the pieces fleetbot's adapter touches):
   from `@octokit/openapi` (generated/api.github.com.json), with the component schemas they
   reference, OpenAPI 3.0 `nullable` turned into JSON Schema (`type: [..., "null"]`);
 - schema.graphql.gz: GitHub's GraphQL SDL from `@octokit/graphql-schema` (gzipped);
+- examples.json: GitHub's example response for each of those endpoints;
 - webhooks/<event>.<action>.json: one real payload per event from `@octokit/webhooks-examples`.
 """
 
@@ -31,6 +32,7 @@ PACKAGES = ["@octokit/webhooks-examples", "@octokit/openapi", "@octokit/graphql-
 ENDPOINTS = [
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("get", "/repos/{owner}/{repo}/pulls"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
@@ -69,7 +71,8 @@ def nullable_to_jsonschema(node: Any) -> Any:
     out = {
         k: nullable_to_jsonschema(v)
         for k, v in node.items()
-        if k not in ("nullable", "example", "examples", "description", "x-github")
+        if k not in ("nullable", "example", "examples", "description")
+        and not k.startswith("x-")
     }
     if node.get("nullable"):
         if "type" in out and isinstance(out["type"], str):
@@ -135,6 +138,37 @@ def extract_openapi(spec: dict[str, Any]) -> dict[str, Any]:
     return nullable_to_jsonschema(rewritten)  # type: ignore[no-any-return]
 
 
+def _inline(spec: dict[str, Any], node: Any) -> Any:
+    """An example with its nested example `$ref`s replaced by their values."""
+    if isinstance(node, list):
+        return [_inline(spec, x) for x in node]
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            target = _resolve(spec, node["$ref"])
+            return _inline(spec, target.get("value", target))
+        return {k: _inline(spec, v) for k, v in node.items()}
+    return node
+
+
+def response_examples(spec: dict[str, Any]) -> dict[str, Any]:
+    """GitHub's own example response of each endpoint: `<METHOD> <path> <status>` -> body."""
+    out: dict[str, Any] = {}
+    for method, path in ENDPOINTS:
+        for status, resp in spec["paths"][path][method]["responses"].items():
+            if not status.startswith("2"):
+                continue
+            if "$ref" in resp:
+                resp = _resolve(spec, resp["$ref"])
+            media = resp.get("content", {}).get("application/json", {})
+            example = (media.get("examples") or {}).get("default")
+            if example is None:
+                continue
+            if "$ref" in example:
+                example = _resolve(spec, example["$ref"])
+            out[f"{method.upper()} {path} {status}"] = _inline(spec, example["value"])
+    return out
+
+
 def webhook_examples(index: list[dict[str, Any]]) -> dict[str, Any]:
     """`<event>.<action>.json` (or `<event>.json`) -> the first example of each."""
     out: dict[str, Any] = {}
@@ -165,6 +199,7 @@ def refresh(octokit: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     spec = json.loads((octokit / "openapi/generated/api.github.com.json").read_text())
     (OUT / "openapi.json").write_text(json.dumps(extract_openapi(spec), indent=1, sort_keys=True))
+    (OUT / "examples.json").write_text(json.dumps(response_examples(spec), indent=1))
     sdl = (octokit / "graphql-schema/schema.graphql").read_bytes()
     (OUT / "schema.graphql.gz").write_bytes(gzip.compress(sdl, compresslevel=9, mtime=0))
     hooks = OUT / "webhooks"

@@ -206,8 +206,9 @@ class GithubForge:
                     f"reading what blocks #{n}")
             )
             count += 1
+            state = str(node.get("issueState") or node.get("pullState") or "").lower()
             out.append(st.IssueFacts(
-                number=n, id=int(node.get("databaseId") or 0), state=str(node["state"]).lower(),
+                number=n, id=int(node.get("databaseId") or 0), state=state,
                 labels=tuple(lbl["name"] for lbl in node["labels"]["nodes"]), blocked_by=blockers,
             ))
         return out, count

@@ -67,7 +67,11 @@ def issues_query(numbers: list[int]) -> str:
         f"{parts}\n"
         "  }\n}\n"
         "fragment IssueFields on IssueOrPullRequest {\n"
-        "  ... on Issue { number databaseId state labels(first: 50) { nodes { name } } }\n"
-        "  ... on PullRequest { number databaseId state labels(first: 50) { nodes { name } } }\n"
+        "  ... on Issue {\n"
+        "    number databaseId issueState: state labels(first: 50) { nodes { name } }\n"
+        "  }\n"
+        "  ... on PullRequest {\n"
+        "    number databaseId pullState: state labels(first: 50) { nodes { name } }\n"
+        "  }\n"
         "}\n"
     )

@@ -12,7 +12,7 @@ from fleetbot.model import Row
 def _spec(patterns: tuple[str, ...]):  # type: ignore[no-untyped-def]
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 def row_owns(row: Row, path: str) -> bool:

@@ -215,7 +215,7 @@ class FakeGithub:
              "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
              self._add_dep),
             ("DELETE", r"/issues/(\d+)/dependencies/blocked_by/(\d+)",
-             "DELETE /repos/{owner}/{repo}/issues/{issue_number}"  # noqa: ISC003
+             "DELETE /repos/{owner}/{repo}/issues/{issue_number}"
              + "/dependencies/blocked_by/{issue_id}",
              self._remove_dep),
             ("POST", r"/statuses/([0-9a-f]+)", "POST /repos/{owner}/{repo}/statuses/{sha}",

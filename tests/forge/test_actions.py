@@ -45,7 +45,8 @@ def kinds(actions: list) -> list[tuple[str, int, str]]:  # type: ignore[type-arg
 
 def test_new_comment_is_created_with_the_marker() -> None:
     (a,) = plan_actions(Desired(comments=((5, "report"),)), state())
-    assert a.kind is ActionKind.CREATE_COMMENT and a.body.startswith(MARKER)
+    assert a.kind is ActionKind.CREATE_COMMENT
+    assert a.body.startswith(MARKER)
 
 
 def test_present_comment_is_edited_not_created() -> None:
@@ -127,7 +128,8 @@ def test_merged_dependency_is_told() -> None:
     ))
     notes = dependency_merged_notes(rep, state(merged=(merged,)))
     assert list(notes) == ["#2"]
-    assert "was merged (PR #10)" in notes["#2"][0] and "src/a/x.py" in notes["#2"][0]
+    assert "was merged (PR #10)" in notes["#2"][0]
+    assert "src/a/x.py" in notes["#2"][0]
 
 
 def test_unplanned_pull_lists_the_rows_it_touches() -> None:
@@ -145,4 +147,7 @@ def test_closing_keyword_checked() -> None:
 
 def test_escape_defuses_mentions_html_and_tables() -> None:
     text = escape("@team <img src=x> a|b `x`")
-    assert "@team" not in text and "<img" not in text and "a\\|b" in text and "`" not in text
+    assert "@team" not in text
+    assert "<img" not in text
+    assert "a\\|b" in text
+    assert "`" not in text

@@ -20,7 +20,8 @@ from fleetbot.git import Git
 ])
 def test_remote_urls(url: str, kind: str, path: str) -> None:
     remote = parse_remote_url(url)
-    assert remote is not None and (remote.kind, remote.path) == (kind, path)
+    assert remote is not None
+    assert (remote.kind, remote.path) == (kind, path)
 
 
 def test_unknown_host_is_none() -> None:
@@ -43,7 +44,8 @@ def test_env_wins_then_remote_then_local(repo_factory) -> None:  # type: ignore[
 def test_gitlab_url_from_ci(repo_factory) -> None:  # type: ignore[no-untyped-def]
     forge = pick_forge("gitlab", env={"CI_PROJECT_PATH": "g/p", "CI_SERVER_URL":
                                       "https://git.corp", "CI_JOB_TOKEN": "jobtok"})
-    assert forge.url == "https://git.corp" and forge.can_write  # type: ignore[attr-defined]
+    assert forge.url == "https://git.corp"
+    assert forge.can_write
 
 
 def test_unknown_kind() -> None:

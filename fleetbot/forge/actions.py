@@ -266,7 +266,7 @@ def unplanned_pulls(
     plan: Plan, pulls: Iterable[PullFacts], files: Mapping[int, tuple[str, ...]]
 ) -> tuple[Unplanned, ...]:
     """Open PRs outside the plan, each with the rows whose owned files it changes."""
-    from fleetbot.forge._globs import row_owns
+    from fleetbot.globs import row_owns
 
     branches = {r.branch for r in plan.rows}
     out = []

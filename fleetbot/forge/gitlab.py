@@ -87,6 +87,7 @@ class GitlabForge:
 
     def _list(self, path: str, doing: str, **query: Any) -> list[dict[str, Any]]:
         get_all = query.pop("get_all", True)
+        query.setdefault("per_page", 100)
         return self._do(  # type: ignore[no-any-return]
             lambda: self._gl.http_list(self._project + path, query_data=query, get_all=get_all),
             doing,
@@ -118,7 +119,7 @@ class GitlabForge:
         facts: list[st.IssueFacts] = []
         if issues:
             wanted = sorted(set(issues))
-            found = self._list("/issues", "reading the plan's issues", iids=wanted)
+            found = self._list("/issues", "reading the plan's issues", **{"iids[]": wanted})
             count += 1
             for issue in found:
                 iid = int(issue["iid"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -51,7 +51,9 @@ class Forge(Protocol):
         """A token is present (whether it may write is only known when a write is refused)."""
         ...
 
-    def state(self, issues: Sequence[int] = (), *, label_prefix: str = "fleet:") -> ForgeState:
+    def state(
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+    ) -> ForgeState:
         """Every open PR/MR (CI, review, labels, sticky comment), recently merged ones, the
         repo's labels and, for `issues`, their labels and blocked-by dependencies."""
         ...

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import requests
@@ -152,7 +152,9 @@ class GithubForge:
 
     # ------------------------------------------------------------ reads
 
-    def state(self, issues: Sequence[int] = (), *, label_prefix: str = "fleet:") -> st.ForgeState:
+    def state(
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+    ) -> st.ForgeState:
         pulls: list[PullFacts] = []
         merged: list[PullFacts] = []
         comments: list[st.StickyComment] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import gitlab
@@ -98,7 +98,9 @@ class GitlabForge:
 
     # ------------------------------------------------------------ reads
 
-    def state(self, issues: Sequence[int] = (), *, label_prefix: str = "fleet:") -> st.ForgeState:
+    def state(
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+    ) -> st.ForgeState:
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
         merged = self._list("/merge_requests", "listing merged merge requests", state="merged",
                             order_by="updated_at", per_page=20, get_all=False)

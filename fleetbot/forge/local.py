@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from fleetbot.errors import ForgeError
@@ -28,7 +28,9 @@ class LocalForge:
     def can_write(self) -> bool:
         return False
 
-    def state(self, issues: Sequence[int] = (), *, label_prefix: str = "fleet:") -> ForgeState:
+    def state(
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+    ) -> ForgeState:
         return ForgeState(notes=(SKIPPED,))
 
     def pull(self, number: int) -> PullFacts:

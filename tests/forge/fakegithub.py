@@ -220,6 +220,14 @@ class FakeGithub:
              self._remove_dep),
             ("POST", r"/statuses/([0-9a-f]+)", "POST /repos/{owner}/{repo}/statuses/{sha}",
              self._status),
+            # what a naive REST walk reads (benchmarks/api_calls.py)
+            ("GET", r"/pulls", "GET /repos/{owner}/{repo}/pulls", self._list_pulls),
+            ("GET", r"/issues/(\d+)/labels",
+             "GET /repos/{owner}/{repo}/issues/{issue_number}/labels", self._list_labels),
+            ("GET", r"/commits/([0-9a-f]+)/check-runs",
+             "GET /repos/{owner}/{repo}/commits/{ref}/check-runs", self._check_runs),
+            ("GET", r"/commits/([0-9a-f]+)/status",
+             "GET /repos/{owner}/{repo}/commits/{ref}/status", self._combined_status),
         ]
         for verb, pattern, endpoint, handler in routes:
             m = re.fullmatch(pattern, tail)
@@ -346,6 +354,22 @@ class FakeGithub:
         data.update(state=body["state"], context=body.get("context", "default"),
                     description=body.get("description"))
         return 201, data
+
+    def _list_pulls(self, query: dict[str, list[str]], **_: Any) -> Any:
+        items = [self._pull(str(n))[1] for n in sorted(self.pulls) if not self.pulls[n].merged]
+        return self._paged("/pulls", items, query)
+
+    def _list_labels(self, number: str, **_: Any) -> tuple[int, Any]:
+        return 200, [self._label(n) for n in self.labels.get(int(number), [])]
+
+    def _check_runs(self, ref: str, **_: Any) -> tuple[int, Any]:
+        data = example("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", 200)
+        data["check_runs"] = data["check_runs"][:1]
+        data["total_count"] = 1
+        return 200, data
+
+    def _combined_status(self, ref: str, **_: Any) -> tuple[int, Any]:
+        return 200, example("GET /repos/{owner}/{repo}/commits/{ref}/status", 200)
 
     # ------------------------------------------------------------ GraphQL
 

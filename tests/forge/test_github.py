@@ -211,3 +211,12 @@ def test_status_contexts_and_reruns(gh: FakeGithub, forge: Make) -> None:
         status_ctx("ci/legacy", "PENDING"),
     ])
     assert forge().state().pulls[0].ci is CIState.PENDING
+
+
+def test_a_30_pr_refresh_costs_at_most_6_requests(gh: FakeGithub, forge: Make) -> None:
+    for n in range(1, 31):
+        gh.add_pull(n, f"feat/{n}", checks=[check("test")])
+        gh.add_comment(n, f"{MARKER}\nreport")
+    state = forge().state()
+    assert len(state.pulls) == 30 and len(state.comments) == 30
+    assert len(gh.calls) <= 6

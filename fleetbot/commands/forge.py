@@ -65,6 +65,8 @@ def sync(
     from fleetbot.forge.actions import desired_from_report, issue_number, plan_actions
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
+    if forge.kind == "local":
+        return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
     issues = [] if no_links else [n for r in plan.rows if (n := issue_number(r.issue))]
     state = forge.state(issues, label_prefix=label_prefix)
     report = build_report(git, plan, target, state)

@@ -191,7 +191,7 @@ def pick_forge(
 
         return LocalForge(git)
     path = repo or _repo_path(kind, env, remote)
-    token, _ = token_from_env(kind, env)
+    token, token_var = token_from_env(kind, env)
     if kind == "github":
         from fleetbot.forge.github import GithubForge
 
@@ -203,7 +203,7 @@ def pick_forge(
         f"https://{remote.host}" if remote is not None and remote.kind == "gitlab"
         else "https://gitlab.com"
     )
-    job_token = token if _ == "CI_JOB_TOKEN" else ""
+    job_token = token if token_var == "CI_JOB_TOKEN" else ""
     return GitlabForge(path, url=url, token="" if job_token else token, job_token=job_token)
 
 

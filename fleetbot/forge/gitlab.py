@@ -253,12 +253,12 @@ class GitlabForge:
 
 def _pull(mr: dict[str, Any]) -> PullFacts:
     state = {"opened": "open", "merged": "merged"}.get(str(mr.get("state")), "closed")
-    approved = mr.get("detailed_merge_status") == "not_approved"
+    needs_approval = mr.get("detailed_merge_status") == "not_approved"
     return PullFacts(
         number=int(mr["iid"]), branch=mr["source_branch"], title=mr.get("title") or "",
         url=mr.get("web_url") or "", state=state,
         draft=bool(mr.get("draft") or mr.get("work_in_progress")),
-        review=ReviewState.REVIEW_REQUIRED if approved else ReviewState.NONE,
+        review=ReviewState.REVIEW_REQUIRED if needs_approval else ReviewState.NONE,
         ci=pipeline_ci(mr.get("head_pipeline")), head_sha=mr.get("sha") or "",
         base=mr.get("target_branch") or "", labels=tuple(mr.get("labels") or ()),
         body=mr.get("description") or "",

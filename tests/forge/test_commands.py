@@ -126,3 +126,18 @@ def test_local_sync_says_what_it_skipped(repo, monkeypatch, capsys) -> None:  # 
     assert run(["sync", "--dry-run"]) == 0
     out = capsys.readouterr()
     assert "no forge" in out.err
+
+
+def test_comment_tells_a_row_its_dependency_merged(repo, gh: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    gh.add_pull(9, "feat/api", merged=True)
+    gh.add_pull(11, "feat/cli")
+    assert run(["comment", "--pr", "11"]) == 0
+    body = gh.sticky(11)[0]["body"]
+    assert "Dependency #1 was merged (PR #9)" in body
+
+
+def test_sync_labels_a_merged_row(repo, gh: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    gh.add_pull(9, "feat/api", merged=True)
+    gh.issues.update({1, 2, 3})
+    assert run(["sync", "--no-links"]) == 0
+    assert gh.labels[9] == ["fleet:merged"]

@@ -220,3 +220,12 @@ def test_a_30_pr_refresh_costs_at_most_6_requests(gh: FakeGithub, forge: Make) -
     state = forge().state()
     assert len(state.pulls) == 30 and len(state.comments) == 30
     assert len(gh.calls) <= 6
+
+
+def test_rate_limited_write_is_retried_once_applied(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", r"/issues/1/labels$", 403, headers={"Retry-After": "3"},
+            message="You have exceeded a secondary rate limit.")
+    forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review")])
+    assert gh.labels[1] == ["fleet:review"]
+    assert [w[0] for w in gh.writes] == ["POST", "POST"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fleetbot.forge.state import MARKER, Action, ActionKind, ForgeState
-from fleetbot.model import BranchFacts, Plan, PullFacts, Report, Row, Status
+from fleetbot.model import BranchFacts, MergeStep, Plan, PullFacts, Report, Row, Status
 
 DEFAULT_PREFIX = "fleet:"
 STATUS_LABELS = ("planned", "running", "review", "blocked", "merged")
@@ -121,16 +121,30 @@ def issue_number(ref: str) -> int | None:
 def status_label(
     row: Row, pull: PullFacts | None, merged: PullFacts | None, blocked: bool, started: bool
 ) -> str:
-    """planned | running | review | blocked | merged, from the plan and the forge."""
+    """planned | running | review | blocked | merged, from the plan and the forge.
+
+    A row that has not started (no branch, no PR) is `planned` whatever it waits on; a
+    started row is `blocked` while its merge step has blockers (an unmerged dependency,
+    failing CI), else `review` once its PR is ready, else `running`.
+    """
     if merged is not None or row.status is Status.MERGED:
         return "merged"
-    if blocked or row.status is Status.BLOCKED:
+    if row.status is Status.BLOCKED:
+        return "blocked"
+    if pull is None and not started and row.status in (Status.PLANNED, Status.QUEUED):
+        return "planned"
+    if blocked:
         return "blocked"
     if (pull is not None and not pull.draft) or row.status is Status.REVIEW:
         return "review"
     if pull is not None or started or row.status is Status.RUNNING:
         return "running"
     return "planned"
+
+
+def step_blocked(step: MergeStep | None) -> bool:
+    """Blockers that hold a started row back (a missing branch is not one of them)."""
+    return step is not None and any(not b.startswith("no branch") for b in step.blocked_by)
 
 
 def label_target(
@@ -146,9 +160,10 @@ def label_target(
 
 
 def next_issue(report: Report, state: ForgeState) -> str | None:
-    """The row that should merge next: the first unblocked step that has an open PR."""
+    """The row that should merge next: the first unblocked step with a ready (non-draft) PR."""
     for step in report.order:
-        if not step.blocked_by and state.pull_for_branch(step.branch) is not None:
+        pull = state.pull_for_branch(step.branch)
+        if not step.blocked_by and pull is not None and not pull.draft:
             return step.issue
     return None
 
@@ -171,8 +186,7 @@ def desired_labels(
             continue
         seen.add(target)
         step = steps.get(row.issue)
-        names = {status_label(row, pull, merged, bool(step and step.blocked_by),
-                              row.issue in started)}
+        names = {status_label(row, pull, merged, step_blocked(step), row.issue in started)}
         if row.issue in conflicted and merged is None:
             names.add("conflict")
         if row.issue == nxt:

@@ -7,7 +7,6 @@ prints and writes nothing.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -122,20 +121,10 @@ def _setup(
 
 
 def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) -> Report:
-    """The shared pipeline's Report, with the forge's PRs in it.
+    """The shared pipeline's Report (conflicts, order, replay) with the forge's PRs in it."""
+    from fleetbot.pipeline import build_report as build
 
-    Uses `fleetbot.pipeline.build_report` (conflicts, order, replay); without it (an older
-    checkout) a report of the plan and PRs alone, which still drives labels and links.
-    """
-    from fleetbot.model import Report
-
-    try:
-        pipeline = importlib.import_module("fleetbot.pipeline")
-    except ImportError:
-        return Report(target=target or "main", plan=plan, pulls=state.pulls,
-                      notes=("conflict prediction unavailable: fleetbot.pipeline missing",))
-    report: Report = pipeline.build_report(git, plan, target=target, pulls=state.pulls)
-    return report
+    return build(git, plan, target=target, pulls=state.pulls)
 
 
 def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forge) -> str:
@@ -143,6 +132,7 @@ def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forg
     merged dependency means for it; for an unplanned PR, the rows whose files it touches."""
     from fleetbot.forge import MARKER
     from fleetbot.forge.actions import dependency_merged_notes, escape, link_line, unplanned_pulls
+    from fleetbot.render.escape import code
 
     branch = pull.branch
     row = next((r for r in report.plan.rows if r.branch == branch), None)
@@ -150,41 +140,15 @@ def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forg
         found = unplanned_pulls(report.plan, [pull], {pull.number: forge.pull_files(pull.number)})
         rows = found[0].rows if found else ()
         touched = ", ".join(escape(r) for r in rows) or "no row's files"
-        return (f"{MARKER}\n### fleetbot\n\nThis PR's branch `{escape(branch)}` is in no row "
-                f"of `{escape(report.plan.source)}`: it is unplanned.\n\nIt touches files "
+        return (f"{MARKER}\n### fleetbot\n\nThis PR's branch {code(branch)} is in no row "
+                f"of {code(report.plan.source)}: it is unplanned.\n\nIt touches files "
                 f"owned by: {touched}.\n")
-    lines = [_render(report, row.issue), link_line(row, pull)]
+    from fleetbot.render.markdown import render_pr_comment
+
+    lines = [render_pr_comment(report, row.issue), link_line(row, pull)]
     lines.extend(dependency_merged_notes(report, state).get(row.issue, ()))
     body = "\n\n".join(x.rstrip() for x in lines if x) + "\n"
     return body if MARKER in body else f"{MARKER}\n{body}"
-
-
-def _render(report: Report, issue: str) -> str:
-    try:
-        markdown = importlib.import_module("fleetbot.render.markdown")
-    except ImportError:
-        return _fallback_render(report, issue)
-    text: str = markdown.render_pr_comment(report, issue)
-    return text
-
-
-def _fallback_render(report: Report, issue: str) -> str:
-    """A short report until the Markdown renderer is present: collisions, then the order."""
-    from fleetbot.forge.actions import escape
-
-    out = ["### fleetbot", ""]
-    mine = [c for c in report.conflicts if issue in c.rows]
-    for c in mine:
-        out.append(f"- {c.kind.value}: {escape(' & '.join(c.rows))} on "
-                   f"{escape(', '.join(c.files[:5]))}")
-    if not mine:
-        out.append("No predicted collision for this row.")
-    if report.order:
-        out.append("")
-        for step in report.order:
-            here = " ← this PR" if step.issue == issue else ""
-            out.append(f"{step.position}. {escape(step.issue)}{here}")
-    return "\n".join(out)
 
 
 def _unplanned_lines(forge: Forge, plan: Plan, state: ForgeState) -> list[str]:

@@ -237,13 +237,11 @@ def desired_from_report(
 
 
 def escape(text: str) -> str:
-    """Text from branches, paths and titles made inert in Markdown: no @mention, no HTML,
-    no table cell or code span broken open."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("|", "\\|").replace("`", "'").replace("@", "@\u200b")
-        .replace("\n", " ").replace("\r", " ")
-    )
+    """Text from branches, paths and titles made inert in Markdown (the renderer's rules:
+    no @mention, no HTML, no table cell broken open)."""
+    from fleetbot.render.escape import md
+
+    return md(text)
 
 
 _CLOSING = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
@@ -258,7 +256,9 @@ def link_line(row: Row, pull: PullFacts) -> str:
     """The sticky comment's line tying the PR to its issue, and whether it closes it."""
     number = issue_number(row.issue)
     if number is None:
-        return f"Plan row: {escape(row.issue)} (branch `{escape(row.branch)}`)."
+        from fleetbot.render.escape import code
+
+        return f"Plan row: {escape(row.issue)} (branch {code(row.branch)})."
     if closes_issue(pull.body, number):
         return f"Plan row: #{number}; this PR closes #{number} when merged."
     return (

@@ -150,4 +150,4 @@ def test_escape_defuses_mentions_html_and_tables() -> None:
     assert "@team" not in text
     assert "<img" not in text
     assert "a\\|b" in text
-    assert "`" not in text
+    assert "\\`x\\`" in text

@@ -11,13 +11,6 @@ from fleetbot.forge import MARKER
 from tests.forge.conftest import TOKEN
 from tests.forge.fakegithub import FakeGithub
 
-try:  # the shared pipeline (conflicts, order) lands separately; without it, no order
-    import fleetbot.pipeline  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-
-    HAS_PIPELINE = True
-except ImportError:
-    HAS_PIPELINE = False
-
 PLAN = """# plan
 
 | Issue | Branch | Worktree | Files owned | Depends on | Status |
@@ -55,10 +48,8 @@ def test_sync_writes_labels_and_links_then_nothing(repo, fleet: FakeGithub, caps
     out = capsys.readouterr()
     assert "unplanned: PR #12 (hotfix/stray)" in out.err and "#1" in out.err
     assert fleet.labels[10][0] == "bug"  # never touched
-    if HAS_PIPELINE:  # the order: #1 first (next), #2 waits on #1
-        want = {10: {"fleet:review", "fleet:next"}, 11: {"fleet:blocked"}, 3: {"fleet:planned"}}
-    else:
-        want = {10: {"fleet:review"}, 11: {"fleet:running"}, 3: {"fleet:planned"}}
+    # the order: #1 first (its PR is ready: next), #2 waits on #1, #3 has not started
+    want = {10: {"fleet:review", "fleet:next"}, 11: {"fleet:blocked"}, 3: {"fleet:planned"}}
     assert {n: set(v) - {"bug"} for n, v in fleet.labels.items()} == want
     assert fleet.deps == {2: {1}}
     assert set(fleet.repo_labels) == set().union(*want.values())

@@ -33,6 +33,7 @@ __all__ = [
     "StickyComment",
     "parse_remote_url",
     "pick_forge",
+    "read_state",
     "redact",
 ]
 
@@ -73,6 +74,21 @@ class Forge(Protocol):
     def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
         """A commit status (`success|pending|failure|error`) such as `fleetbot/order`."""
         ...
+
+
+def read_state(
+    forge: Forge, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+) -> ForgeState:
+    """`forge.state()` for read-only commands: without a token a refused read is not an
+    error but a note saying what was skipped (facts then come from git alone)."""
+    try:
+        return forge.state(issues, label_prefix=label_prefix)
+    except ForgeError as exc:
+        if forge.can_write:
+            raise
+        var = "GITHUB_TOKEN" if forge.kind == "github" else "GITLAB_TOKEN"
+        first = str(exc).splitlines()[0]
+        return ForgeState(notes=(f"PRs, CI and labels skipped: no {var} ({first})",))
 
 
 # ---------------------------------------------------------------- tokens

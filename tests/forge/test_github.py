@@ -229,3 +229,15 @@ def test_rate_limited_write_is_retried_once_applied(gh: FakeGithub, forge: Make)
     forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review")])
     assert gh.labels[1] == ["fleet:review"]
     assert [w[0] for w in gh.writes] == ["POST", "POST"]
+
+
+def test_read_state_without_a_token_is_a_note(gh: FakeGithub, forge: Make) -> None:
+    from fleetbot.forge import read_state
+
+    gh.fail("POST", "/graphql", 401, message="Requires authentication", times=5)
+    state = read_state(forge(token=""))
+    assert state.pulls == ()
+    assert "skipped: no GITHUB_TOKEN" in state.notes[0]
+    gh.fail("POST", "/graphql", 401, message="Bad credentials", times=5)
+    with pytest.raises(ForgeError):
+        read_state(forge())

@@ -28,6 +28,7 @@ from fleetbot.forge.github_queries import FLEET_STATE, issues_query
 from fleetbot.model import CIState, PullFacts, ReviewState
 
 PAGE_SIZE = 50
+OWN_CONTEXTS = ("fleetbot/",)  # commit statuses fleetbot sets itself: not CI
 ATTEMPTS = 3  # tries of a POST that failed with a 5xx (after re-reading, for comments)
 BACKOFF = 1.0  # seconds, doubled per attempt; tests patch time.sleep
 
@@ -357,6 +358,16 @@ class GithubForge:
         self._retrying(post, f"creating the comment on #{number}", before_retry=applied)
         return created[-1] if created else 0
 
+    def commit_status(self, sha: str, context: str) -> tuple[str, str] | None:
+        """(state, description) of the latest status `context` on commit `sha`, or None;
+        so a status is only set again when it would change."""
+        _, data = self._call("GET", self._path(f"/commits/{sha}/status"),
+                             params={"per_page": 100}, doing=f"reading statuses of {sha[:7]}")
+        for s in (data or {}).get("statuses") or []:
+            if s.get("context") == context:
+                return str(s.get("state") or ""), str(s.get("description") or "")
+        return None
+
     def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
         if not self._token:
             raise ForgeError("no GitHub token: set GITHUB_TOKEN to set a commit status")
@@ -399,6 +410,8 @@ def ci_from_rollup(rollup: dict[str, Any] | None) -> CIState:
             at = node.get("completedAt") or node.get("startedAt") or ""
             checks.append(check_run(node["name"], node["status"], node.get("conclusion"), at))
         elif node.get("__typename") == "StatusContext":
+            if str(node.get("context", "")).startswith(OWN_CONTEXTS):
+                continue  # fleetbot's own `fleetbot/order` says nothing about CI
             checks.append(commit_status(node["context"], node["state"], node.get("createdAt", "")))
     return combine(checks)
 

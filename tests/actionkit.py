@@ -1,0 +1,127 @@
+"""A workflow run, staged for real: the example fleet in a git "origin", a checkout of it,
+PR refs as GitHub keeps them, a fake GitHub that knows the PRs, and the runner's files.
+
+    fleet = make_fleet(tmp_path)                  # origin + checkout + FakeGitHub
+    env = fleet.env("pull_request", pr_event(fleet, "synchronize", 14))
+    # run `fleetbot action` with env; then read fleet.summary(), fleet.outputs()
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fleetbot.demo import BASE, BRANCHES
+from tests.fakegithub import FakeGitHub, Pull
+from tests.gitrepo import Repo, make_repo
+from tests.webhooks import payload
+
+TOKEN = "ghs_fleetbotTestToken0123456789"
+PULLS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
+ISSUES = {12: "#42", 13: "#43", 14: "#44"}
+API = "https://api.github.test"
+
+
+@dataclass
+class Fleet:
+    root: Path
+    origin: Repo
+    checkout: Repo
+    github: FakeGitHub
+
+    def head(self, number: int) -> str:
+        return self.origin.head(f"refs/pull/{number}/head")
+
+    def env(self, event: str, data: dict[str, Any], *, api: str = API,
+            token: str = TOKEN, **extra: str) -> dict[str, str]:
+        """The variables a runner gives the step, with the event saved to a file."""
+        path = self.root / "event.json"
+        path.write_text(json.dumps(data))
+        for name in ("summary.md", "output.txt"):
+            (self.root / name).touch()
+        env = {
+            "GITHUB_EVENT_NAME": event,
+            "GITHUB_EVENT_PATH": str(path),
+            "GITHUB_REPOSITORY": "octo/tasks",
+            "GITHUB_API_URL": api,
+            "GITHUB_WORKSPACE": str(self.checkout.path),
+            "GITHUB_STEP_SUMMARY": str(self.root / "summary.md"),
+            "GITHUB_OUTPUT": str(self.root / "output.txt"),
+            "GITHUB_RUN_ID": "1",
+        }
+        if token:
+            env["FLEETBOT_TOKEN"] = token
+        env.update(extra)
+        return env
+
+    def summary(self) -> str:
+        return (self.root / "summary.md").read_text()
+
+    def outputs(self) -> dict[str, str]:
+        return parse_outputs((self.root / "output.txt").read_text())
+
+    def merge(self, number: int) -> None:
+        """Merge PR `number` on the origin (a merge commit on main) and on the fake."""
+        branch = PULLS[number]
+        self.origin.git("merge", "-q", "--no-ff", "-m", f"Merge #{number}", branch)
+        for p in self.github.pulls:
+            if p.number == number:
+                p.state = "MERGED"
+
+
+def parse_outputs(text: str) -> dict[str, str]:
+    """$GITHUB_OUTPUT's `name<<DELIM ... DELIM` blocks back into a dict (later wins)."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", text, re.M | re.S):
+        out[m.group(1)] = m.group(3)
+    return out
+
+
+def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
+    """The demo fleet on an origin with refs/pull/N/head, a full clone, and a fake GitHub."""
+    base = dict(BASE)
+    if plan is not None:
+        base["orchestration-plan.md"] = plan
+    origin = make_repo(tmp_path, base, name="origin")
+    for branch, (message, files) in BRANCHES.items():
+        origin.branch(branch, files, message=message)
+    for number, branch in PULLS.items():
+        origin.git("update-ref", f"refs/pull/{number}/head", origin.head(branch))
+    checkout = Repo(tmp_path / "checkout")
+    origin.git("clone", "-q", str(origin.path), str(checkout.path))
+    github = FakeGitHub(owner="octo", name="tasks", pulls=[
+        Pull(n, b, origin.head(b), title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
+        for n, b in PULLS.items()
+    ])
+    return Fleet(tmp_path, origin, checkout, github)
+
+
+def pr_event(fleet: Fleet, action: str, number: int, *, merged: bool = False,
+             fork: bool = False) -> dict[str, Any]:
+    """GitHub's example `pull_request` payload, pointed at one of the fleet's PRs."""
+    name = {"synchronize": "pull_request.synchronize", "opened": "pull_request.opened",
+            "closed": "pull_request.closed"}.get(action, "pull_request.opened")
+    data = payload(name)
+    data["action"] = action
+    data["number"] = number
+    pr = data["pull_request"]
+    pr["number"] = number
+    pr["merged"] = merged
+    branch = PULLS.get(number, "feature/unplanned")
+    pr["head"]["ref"] = branch
+    pr["head"]["sha"] = fleet.head(number) if number in PULLS else "0" * 40
+    pr["base"]["ref"] = "main"
+    _repo(data["repository"])
+    _repo(pr["base"]["repo"])
+    _repo(pr["head"]["repo"])
+    if fork:
+        pr["head"]["repo"]["full_name"] = "contributor/tasks"
+    return data
+
+
+def _repo(repo: dict[str, Any]) -> None:
+    repo.update({"full_name": "octo/tasks", "name": "tasks", "default_branch": "main"})
+    repo["owner"]["login"] = "octo"

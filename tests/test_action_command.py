@@ -1,0 +1,289 @@
+"""`fleetbot action` in-process on real git repos and real webhook payloads, GitHub faked
+through `responses` (tests/fakegithub.py keeps its state between requests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import responses
+
+from fleetbot.cli import run
+from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
+from tests.webhooks import payload
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, rsps: responses.RequestsMock) -> Fleet:
+    f = make_fleet(tmp_path)
+    f.github.mount(rsps, API)
+    return f
+
+
+def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, data: dict, *args: str,
+        **env: str) -> int:
+    for key, value in fleet.env(event, data, **env).items():
+        monkeypatch.setenv(key, value)
+    return run(["action", "--no-throttle", *args])
+
+
+def test_pr_synchronize_comments_labels_and_sets_the_order_status(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    gh = fleet.github
+    # one sticky comment per open fleet PR, with the marker
+    for number in (12, 13, 14):
+        bodies = gh.comment_bodies(number)
+        assert len(bodies) == 1
+        assert bodies[0].startswith("<!-- fleetbot -->")
+    assert "#42" in gh.comment_bodies(14)[0]
+    # the order status: #44 waits for #42 on the shared file, #42 goes first
+    s42 = gh.latest_status(fleet.head(12), "fleetbot/order")
+    s44 = gh.latest_status(fleet.head(14), "fleetbot/order")
+    assert s42 is not None
+    assert s44 is not None
+    assert {s42["state"], s44["state"]} == {"success", "pending"}
+    waiting = s44 if s44["state"] == "pending" else s42
+    assert "collides on tasks/cli.py" in waiting["description"]
+    # annotations on the PR's file, the token masked and never printed otherwise
+    assert "::warning file=tasks/cli.py" in out.out
+    assert out.out.count(TOKEN) == 1
+    assert f"::add-mask::{TOKEN}" in out.out
+    assert TOKEN not in out.err
+    assert TOKEN not in fleet.summary()
+    # summary and outputs
+    assert "fleetbot" in fleet.summary()
+    assert "```mermaid" in fleet.summary()
+    outputs = fleet.outputs()
+    assert outputs["verdict"] in ("warnings", "conflicts")
+    assert outputs["next"] in ("#12", "#13", "#14")
+    assert [step["pull"] for step in json.loads(outputs["order"])] != []
+    assert all(r.authorized for r in gh.requests)
+
+
+def test_second_run_with_nothing_new_writes_nothing(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
+    before = len(fleet.github.writes)
+    assert before > 0
+    assert act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch")) == 0
+    assert fleet.github.writes[before:] == []
+
+
+def test_dry_run_writes_nothing_and_lists_the_writes(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "opened", 12), "--dry-run")
+    assert code == 0
+    assert fleet.github.writes == []
+    assert "would create comment on PR #12" in capsys.readouterr().err
+    assert "Would write" in fleet.summary()
+
+
+def test_merged_pr_releases_the_row_behind_it(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
+    first = {n: fleet.github.latest_status(fleet.head(n), "fleetbot/order") for n in (12, 14)}
+    ahead = 12 if first[12] and first[12]["state"] == "success" else 14
+    behind = 14 if ahead == 12 else 12
+    fleet.merge(ahead)
+    fleet.checkout.git("fetch", "-q", "origin")
+    code = act(fleet, monkeypatch, "pull_request",
+               pr_event(fleet, "closed", ahead, merged=True))
+    assert code == 0
+    status = fleet.github.latest_status(fleet.head(behind), "fleetbot/order")
+    assert status is not None
+    assert status["state"] == "success"
+
+
+def test_push_after_a_merge_counts_the_merged_row_even_if_the_plan_lags(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fleet.merge(12)  # #42 lands; the plan on main still says "running"
+    data = payload("push.5")
+    data["ref"] = "refs/heads/main"
+    data["repository"]["default_branch"] = "main"
+    assert act(fleet, monkeypatch, "push", data) == 0
+    order = json.loads(fleet.outputs()["order"])
+    assert [step["issue"] for step in order] == ["#43", "#44"]
+    status = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
+    assert status is not None
+    assert status["state"] == "success"
+
+
+def test_fork_pr_with_a_read_only_token_writes_only_the_summary(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    fleet.github.read_only = True
+    # a fork's PR: its branch is on no remote, GitHub only keeps refs/pull/14/head
+    fleet.origin.git("branch", "-D", "feature/44-clear")
+    fleet.checkout.git("update-ref", "-d", "refs/remotes/origin/feature/44-clear")
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14, fork=True))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert fleet.github.writes == []
+    assert "pull_request_target" in fleet.summary()
+    # the fork's head was fetched as refs/pull/14/head and analysed like any branch
+    assert fleet.checkout.head("refs/fleetbot/pull/14") == fleet.head(14)
+    assert "textual conflict with #42" in out.out
+
+
+def test_malformed_plan_on_the_target_fails_with_file_and_line_and_writes_nothing(
+    tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fleet = make_fleet(tmp_path)
+    fleet.github.mount(rsps, API)
+    plan = fleet.origin.path / "orchestration-plan.md"
+    plan.write_text(plan.read_text().replace("| none | running |\n| #43",
+                                             "| #99 | running |\n| #43"))
+    fleet.origin.commit({}, "break the plan")
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14))
+    out = capsys.readouterr()
+    assert code == 2
+    assert "::error file=orchestration-plan.md,line=8," in out.out
+    assert fleet.github.requests == []
+    assert fleet.outputs()["verdict"] == "invalid-plan"
+    assert "does not parse" in fleet.summary()
+
+
+def test_plan_comes_from_the_target_not_the_checkout(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (fleet.checkout.path / "orchestration-plan.md").write_text("not a plan at all\n")
+    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
+
+
+@pytest.mark.parametrize(("mode", "noted"), [("note", True), ("silent", False)])
+def test_pr_not_in_the_plan(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    mode: str, noted: bool,
+) -> None:
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "opened", 77),
+               FLEETBOT_NOT_IN_PLAN=mode)
+    assert code == 0
+    assert ("not part of the fleet" in capsys.readouterr().out) is noted
+    assert fleet.github.requests == []
+    assert fleet.outputs()["verdict"] == "not-in-fleet"
+
+
+def test_strict_fails_the_pr_that_collides(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14),
+               FLEETBOT_STRICT="true")
+    assert code in (0, 1)
+    verdict = fleet.outputs()["verdict"]
+    assert (code == 1) is (verdict == "conflicts")
+
+
+@pytest.mark.parametrize(
+    ("event", "name"),
+    [("push", "push.5"), ("merge_group", "merge_group.checks_requested"),
+     ("workflow_dispatch", "workflow_dispatch")],
+)
+def test_refresh_all_events(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, name: str,
+) -> None:
+    data = payload(name)
+    if event == "push":
+        data["ref"] = "refs/heads/main"
+    data["repository"]["default_branch"] = "main"
+    assert act(fleet, monkeypatch, event, data) == 0
+    assert len(fleet.github.comment_bodies(12)) == 1
+
+
+@pytest.mark.parametrize(
+    ("event", "name", "key"),
+    [("check_suite", "check_suite.completed", "check_suite"),
+     ("check_run", "check_run.completed", "check_run"),
+     ("workflow_run", "workflow_run.completed", "workflow_run")],
+)
+def test_ci_events_refresh_the_pr_at_that_head(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, name: str, key: str,
+) -> None:
+    data = payload(name)
+    data["repository"]["default_branch"] = "main"
+    data[key]["head_sha"] = fleet.head(13)
+    data[key]["pull_requests"] = []
+    assert act(fleet, monkeypatch, event, data) == 0
+    assert fleet.github.latest_status(fleet.head(13), "fleetbot/order") is not None
+
+
+def test_ci_on_a_commit_outside_the_fleet_is_ignored(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = payload("status")
+    data["repository"]["default_branch"] = "main"
+    assert act(fleet, monkeypatch, "status", data) == 0
+    assert fleet.github.writes == []
+    assert fleet.outputs()["verdict"] == "ignored"
+
+
+def test_refresh_comment_from_a_collaborator(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = payload("issue_comment.created")
+    data["repository"]["default_branch"] = "main"
+    data["comment"]["body"] = "/fleetbot refresh"
+    data["comment"]["author_association"] = "COLLABORATOR"
+    assert act(fleet, monkeypatch, "issue_comment", data) == 0
+    assert len(fleet.github.comment_bodies(14)) == 1
+
+
+def test_ignored_event_says_so_and_passes(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert act(fleet, monkeypatch, "pull_request", payload("pull_request.labeled")) == 0
+    assert "::notice title=fleetbot::" in capsys.readouterr().out
+    assert fleet.outputs() == {"verdict": "ignored", "conflicts": "0", "next": "",
+                               "order": "[]"}
+    assert fleet.github.requests == []
+
+
+def test_outside_a_workflow_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["action"]) == 2
+    assert "GitHub Actions workflow" in capsys.readouterr().err
+
+
+def test_a_token_refused_at_the_first_write_falls_back_to_the_summary(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    fleet.github.read_only = True  # e.g. the repository's default token is read-only
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14))
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "title=fleetbot: the token may not write" in out.replace("%3A", ":")
+    assert "pull-requests: write" in out
+    assert len(fleet.github.writes) == 1  # the one refused attempt, nothing made
+    assert fleet.github.comments == {}
+    assert "pull_request_target" in fleet.summary()
+
+
+def test_an_unknown_target_fails_the_run_with_a_summary(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"),
+               FLEETBOT_TARGET="no-such-branch")
+    assert code == 2
+    assert "::error title=fleetbot::" in capsys.readouterr().out
+    assert "could not finish" in fleet.summary()
+    assert fleet.outputs()["verdict"] == "error"
+    assert fleet.github.requests == []
+
+
+def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
+    import yaml
+
+    from fleetbot.commands.action import action
+
+    spec = yaml.safe_load((Path(__file__).parent.parent / "action.yml").read_text())
+    run_step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")
+    wanted = {v for v in run_step["env"] if v != "FLEETBOT_TOKEN"}
+    assert wanted <= {p.envvar for p in action.params}

@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Vendor GitHub's published webhook examples into tests/fixtures/github/webhooks/.
+"""Vendor the extra GitHub webhook examples the Action's tests use.
+
+scripts/refresh_fixtures.py vendors the forge's set (pull_request opened/synchronize/
+closed, push, check_suite completed, status, workflow_run completed, issue_comment
+created, merge_group); this adds the other events and actions `fleetbot action` handles,
+in the same folder and the same naming.
 
 The payloads come from the npm package `@octokit/webhooks-examples` (installed into a
 temporary folder with npm, nothing kept but the JSON we use). Each file is the first
@@ -24,21 +29,12 @@ OUT = ROOT / "tests" / "fixtures" / "github" / "webhooks"
 
 # (event, action or None) -> first example of it
 WANTED: list[tuple[str, str | None]] = [
-    ("pull_request", "opened"),
-    ("pull_request", "synchronize"),
-    ("pull_request", "closed"),
     ("pull_request", "reopened"),
     ("pull_request", "ready_for_review"),
     ("pull_request", "labeled"),
-    ("push", None),
-    ("check_suite", "completed"),
     ("check_suite", "requested"),
     ("check_run", "completed"),
-    ("status", None),
-    ("workflow_run", "completed"),
-    ("issue_comment", "created"),
     ("issues", "opened"),
-    ("merge_group", "checks_requested"),
     ("workflow_dispatch", None),
 ]
 # (event, 1-based index among that event's examples): a particular later example

@@ -121,3 +121,23 @@ def test_ci_runs_the_same_script_on_every_supported_python() -> None:
     job = wf["jobs"]["test"]
     assert job["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12", "3.13"]
     assert any(s.get("run") == "bash .ci/run" for s in job["steps"])
+
+
+def test_every_runtime_dependency_is_pinned_for_the_action() -> None:
+    """A new dependency needs a pin, so the Action installs the same code every run."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {}
+    for line in (ROOT / "action-constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    regen = ("regenerate action-constraints.txt: python -m venv /tmp/v && "
+             "/tmp/v/bin/pip install . && /tmp/v/bin/pip freeze")
+    for dep in map(Requirement, deps):
+        version = pins.get(canonicalize_name(dep.name))
+        assert version is not None, f"{dep.name} is not pinned; {regen}"
+        assert dep.specifier.contains(version), f"{dep.name}=={version} breaks {dep}; {regen}"

@@ -116,7 +116,8 @@ class ActionRun:
             return self.finish("error", exc.exit_code, summary=ar.failure_summary(exc))
 
     def _run(self, refresh: Refresh) -> Outcome:
-        target = self.opts.target or refresh.base or default_branch(self.payload) or "main"
+        target = (self.opts.target or refresh.base or default_branch(self.payload)
+                  or self.env.branch or "main")
         self._target_ref = target_ref = self._fetch_target(target)
         plan = mark_merged(self._read_plan(target_ref), refresh.merged_branches)
         trigger_row = plan.find(refresh.branch) if refresh.branch else None

@@ -35,6 +35,12 @@ class ActionEnv:
     output: str = ""
     token: str = ""
     run_url: str = ""
+    ref: str = ""  # GITHUB_REF: for scheduled and comment runs, the default branch
+
+    @property
+    def branch(self) -> str:
+        """GITHUB_REF's branch name, "" when it names no branch (a tag, a PR merge ref)."""
+        return self.ref.removeprefix("refs/heads/") if self.ref.startswith("refs/heads/") else ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> ActionEnv:
@@ -55,6 +61,7 @@ class ActionEnv:
             token=(env.get("FLEETBOT_TOKEN") or env.get("INPUT_TOKEN")
                    or env.get("GITHUB_TOKEN") or ""),
             run_url=f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else "",
+            ref=env.get("GITHUB_REF", ""),
         )
 
     def require(self) -> None:

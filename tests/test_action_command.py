@@ -216,6 +216,14 @@ def test_ci_events_refresh_the_pr_at_that_head(
     assert fleet.github.latest_status(fleet.head(13), "fleetbot/order") is not None
 
 
+def test_a_scheduled_run_without_a_repository_uses_github_ref(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert act(fleet, monkeypatch, "schedule", {"schedule": "17 */6 * * *"},
+               GITHUB_REF="refs/heads/main") == 0
+    assert len(fleet.github.comment_bodies(13)) == 1
+
+
 def test_ci_on_a_commit_outside_the_fleet_is_ignored(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

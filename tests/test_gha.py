@@ -86,6 +86,9 @@ def test_env_reads_runner_variables() -> None:
     assert env.api_url == "http://127.0.0.1:9"
     assert env.token == "t2"
     assert env.run_url == "https://github.com/o/r/actions/runs/7"
+    assert env.branch == ""
+    assert ActionEnv(ref="refs/heads/trunk").branch == "trunk"
+    assert ActionEnv(ref="refs/pull/3/merge").branch == ""
     env.require()
 
 

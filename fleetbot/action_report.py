@@ -86,6 +86,16 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
     return out[:MAX_ANNOTATIONS]
 
 
+def finding_annotations(report: Report, limit: int = 5) -> list[str]:
+    """The plan's lint warnings (joints, unknown status words) pinned to their row."""
+    out = []
+    for f in report.findings:
+        message = f.message + (f" (fix: {f.hint})" if f.hint else "")
+        out.append(annotation("warning", message, file=f.file or report.plan.source,
+                              line=f.line, title=f"fleetbot: plan {f.code}"))
+    return out[:limit]
+
+
 def plan_error_annotations(exc: PlanError) -> list[str]:
     """One `::error file=plan,line=N::` per plan error, so the run points at the row."""
     errors = getattr(exc, "errors", None) or [exc]

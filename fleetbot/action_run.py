@@ -202,6 +202,8 @@ class ActionRun:
         for line in ar.conflict_annotations(report, [trigger] if trigger else
                                             [r.issue for r in plan.rows]):
             self.say(line)
+        for line in ar.finding_annotations(report):
+            self.say(line)
         read_only = refresh.read_only or not self.env.token
         writes: list[str] = []
         if read_only:

@@ -7,6 +7,7 @@ import json
 from fleetbot.action_report import (
     blocks_strictly,
     conflict_annotations,
+    finding_annotations,
     not_in_fleet_note,
     outputs,
     plan_error_annotations,
@@ -16,7 +17,17 @@ from fleetbot.action_report import (
     verdict_word,
 )
 from fleetbot.errors import PlanError, PlanErrors
-from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, Report, Row, Status
+from fleetbot.model import (
+    Conflict,
+    ConflictKind,
+    Finding,
+    MergeStep,
+    Plan,
+    Report,
+    Row,
+    Severity,
+    Status,
+)
 
 ROWS = (Row("#42", "feature/42-count"), Row("#43", "feature/43-docs"),
         Row("#44", "feature/44-clear"))
@@ -50,6 +61,16 @@ def test_drift_annotations_name_each_file() -> None:
 def test_regenerable_conflicts_are_not_annotated() -> None:
     regen = Conflict(ConflictKind.TEXTUAL, ("#42", "#44"), files=("uv.lock",), regenerable=True)
     assert conflict_annotations(report(regen), ["#42"]) == []
+
+
+def test_plan_warnings_are_pinned_to_their_row() -> None:
+    finding = Finding(Severity.WARNING, "joint", "#42 and #44 both own tasks/cli.py", line=10,
+                      hint="make #44 depend on #42")
+    r = Report(target="main", plan=Plan(rows=ROWS, source="plan.md"), findings=(finding,))
+    assert finding_annotations(r) == [
+        "::warning file=plan.md,line=10,title=fleetbot%3A plan joint::"
+        "#42 and #44 both own tasks/cli.py (fix: make #44 depend on #42)"
+    ]
 
 
 def test_plan_errors_become_error_annotations_with_file_and_line() -> None:

@@ -16,7 +16,7 @@ fleet, without I/O, so each kind of event is tested on GitHub's published payloa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -58,7 +58,6 @@ class Refresh:
     merged_branches: tuple[str, ...] = ()
     base: str = ""  # the branch the event's PR targets / the push went to
     read_only: bool = False  # the token cannot write (a fork PR on `pull_request`)
-    extra: Mapping[str, str] = field(default_factory=dict)  # small facts for the summary
 
     @property
     def ignored(self) -> bool:

@@ -190,3 +190,16 @@ def test_mark_merged_sets_the_row_status() -> None:
     out = mark_merged(plan, ("b",))
     assert [r.status for r in out.rows] == [Status.PLANNED, Status.MERGED]
     assert mark_merged(plan, ()) is plan
+
+
+def test_every_trigger_of_the_example_workflow_is_handled() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from fleetbot.action import SUPPORTED_EVENTS
+
+    wf = yaml.safe_load((Path(__file__).parent.parent / ".github/workflows/fleetbot.yml")
+                        .read_text())
+    triggers = set(wf[True])  # YAML 1.1 reads `on` as True
+    assert triggers <= set(SUPPORTED_EVENTS)

@@ -1,0 +1,387 @@
+"""The local fleet: which worktrees to make, what the dashboard says, what cleanup removes.
+
+Each command is a pure decision over facts (`plan_fan_out`, `status_rows`,
+`plan_cleanup`) and a thin shell (`gather_*`, `apply_*`) that reads git and carries the
+decision out. The brief, integrate and score live in `brief.py`, `integrate.py`, `score.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+
+from fleetbot.errors import GitError, UsageError
+from fleetbot.git import Git
+from fleetbot.git import worktrees as wt
+from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts, Row, Status
+
+# ---------------------------------------------------------------- rows and paths
+
+
+def select_rows(plan: Plan, rows: str | None) -> tuple[Row, ...]:
+    """The rows `--rows #42,#43` names (issue refs or branches), or every row."""
+    if not rows:
+        return plan.rows
+    picked: list[Row] = []
+    for ref in (r.strip() for r in rows.split(",")):
+        if not ref:
+            continue
+        row = plan.find(ref)
+        if row is None:
+            known = ", ".join(r.issue for r in plan.rows)
+            raise UsageError(f"--rows: no plan row is {ref!r} (rows: {known})")
+        if row not in picked:
+            picked.append(row)
+    return tuple(picked)
+
+
+def find_row(plan: Plan, ref: str) -> Row:
+    row = plan.find(ref)
+    if row is None:
+        known = ", ".join(r.issue for r in plan.rows)
+        raise UsageError(f"no plan row is {ref!r} (rows: {known})")
+    return row
+
+
+def issue_number(issue: str) -> str:
+    """`#42`, `owner/repo#42`, `!7` -> "42" / "7"; anything else -> a slug of it."""
+    m = re.search(r"(\d+)$", issue)
+    return m.group(1) if m else slugify(issue)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def row_slug(row: Row) -> str:
+    """The row's short name, else its branch's last part without a leading issue number."""
+    if row.title:
+        return slugify(row.title)
+    tail = row.branch.rsplit("/", 1)[-1]
+    return slugify(re.sub(rf"^{re.escape(issue_number(row.issue))}[-_]", "", tail)) or "work"
+
+
+def worktree_path(row: Row, main_root: Path) -> Path:
+    """Where the row's worktree goes: its Worktree cell (relative to the main worktree),
+    else the sibling folder `<repo>-<issue number>-<slug>`."""
+    if row.worktree:
+        path = Path(row.worktree).expanduser()
+        return Path(_norm(main_root / path if not path.is_absolute() else path))
+    return Path(_norm(main_root.parent / f"{main_root.name}-{issue_number(row.issue)}-"
+                                         f"{row_slug(row)}"))
+
+
+def _norm(path: Path | str) -> str:
+    """An absolute path with `..` folded, symlinks resolved where they exist."""
+    return str(Path(path).resolve())
+
+
+def worktree_of(worktrees: Iterable[wt.Worktree], branch: str) -> wt.Worktree | None:
+    return next((w for w in worktrees if w.branch == branch and not w.bare), None)
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+class FanOut(str, Enum):
+    CREATE = "create"  # new branch from the target, new worktree
+    CHECKOUT = "checkout"  # existing branch, new worktree
+    SKIP = "skip"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class FanOutStep:
+    issue: str
+    branch: str
+    path: str
+    action: FanOut
+    reason: str = ""
+    start: str = ""  # the target the new branch starts from (CREATE only)
+
+
+def plan_fan_out(
+    rows: Sequence[Row],
+    *,
+    worktrees: Sequence[wt.Worktree],
+    branches: frozenset[str],
+    paths: dict[str, str],
+    occupied: frozenset[str],
+    target: str,
+) -> tuple[FanOutStep, ...]:
+    """Decide, per row, to create, check out, skip or refuse its worktree.
+
+    `paths` maps issue -> wanted absolute path; `occupied` holds the wanted paths that
+    already exist on disk. Never touches the main worktree.
+    """
+    by_path = {_norm(w.path): w for w in worktrees}
+    steps: list[FanOutStep] = []
+    for row in rows:
+        path = paths[row.issue]
+
+        def step(action: FanOut, reason: str = "", start: str = "", row: Row = row,
+                 path: str = path) -> FanOutStep:
+            return FanOutStep(row.issue, row.branch, path, action, reason, start)
+
+        have = worktree_of(worktrees, row.branch)
+        at_path = by_path.get(path)
+        if row.status is Status.MERGED:
+            steps.append(step(FanOut.SKIP, "merged (plan status)"))
+        elif have is not None and have.main:
+            steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
+                              f"{have.path}; switch that worktree to another branch first"))
+        elif have is not None:
+            steps.append(step(FanOut.SKIP, f"already checked out at {have.path}"))
+        elif at_path is not None and at_path.main:
+            steps.append(step(FanOut.REFUSE, f"{path} is the main worktree; give the row "
+                              "another Worktree in the plan"))
+        elif at_path is not None:
+            other = at_path.branch or "a detached HEAD"
+            steps.append(step(FanOut.REFUSE, f"{path} is already the worktree of {other}"))
+        elif path in occupied:
+            steps.append(step(FanOut.REFUSE, f"{path} exists and is not a worktree; move it "
+                              "away or set another Worktree in the plan"))
+        elif row.branch in branches:
+            steps.append(step(FanOut.CHECKOUT, "branch exists"))
+        else:
+            steps.append(step(FanOut.CREATE, f"new branch from {target}", start=target))
+    return tuple(steps)
+
+
+def gather_fan_out(git: Git, rows: Sequence[Row], target: str) -> tuple[FanOutStep, ...]:
+    """Read worktrees, branches and the disk, then decide (`plan_fan_out`)."""
+    trees = wt.list_worktrees(git)
+    root = main_root(trees)
+    paths = {row.issue: str(worktree_path(row, root)) for row in rows}
+    occupied = frozenset(p for p in paths.values() if _occupied(Path(p)))
+    branches = frozenset(r.branch for r in rows if wt.branch_exists(git, r.branch))
+    return plan_fan_out(rows, worktrees=trees, branches=branches, paths=paths,
+                        occupied=occupied, target=target)
+
+
+def _occupied(path: Path) -> bool:
+    if path.is_dir():
+        return any(path.iterdir())
+    return path.exists()
+
+
+def main_root(trees: Sequence[wt.Worktree]) -> Path:
+    if not trees or trees[0].bare:
+        raise GitError("fleetbot needs a repository with a main worktree (not a bare one)")
+    return Path(trees[0].path)
+
+
+def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
+    for s in steps:
+        if s.action is FanOut.CREATE:
+            wt.add_worktree(git, Path(s.path), s.branch, start=s.start)
+        elif s.action is FanOut.CHECKOUT:
+            wt.add_worktree(git, Path(s.path), s.branch)
+
+
+# ---------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What git says about one row, for the dashboard and cleanup."""
+
+    issue: str
+    branch: str
+    branch_exists: bool
+    worktree: str = ""  # where the branch is checked out; "" when nowhere
+    main: bool = False  # that worktree is the main one
+    ahead: int | None = None
+    behind: int | None = None
+    dirty: tuple[str, ...] | None = None  # None: no worktree to look at
+    last_commit: int | None = None  # unix seconds of the branch tip
+    merged: bool = False
+    unpushed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    issue: str
+    branch: str
+    worktree: str
+    ahead: int | None
+    behind: int | None
+    dirty: bool | None
+    dirty_files: tuple[str, ...]
+    age_seconds: int | None
+    drift: tuple[str, ...]
+    collisions: tuple[str, ...]  # "#44 tasks/cli.py (plan)"
+    merged: bool
+    missing: tuple[str, ...]  # "branch", "worktree"
+    pr: str = ""
+    ci: str = ""
+    review: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "issue": self.issue, "branch": self.branch, "worktree": self.worktree or None,
+            "ahead": self.ahead, "behind": self.behind, "dirty": self.dirty,
+            "dirty_files": list(self.dirty_files), "last_commit_age": self.age_seconds,
+            "drift": list(self.drift), "collisions": list(self.collisions),
+            "merged": self.merged, "missing": list(self.missing),
+            "pr": self.pr or None, "ci": self.ci or None, "review": self.review or None,
+        }
+
+
+def status_rows(
+    plan: Plan,
+    facts: Sequence[RowFacts],
+    conflicts: Sequence[Conflict],
+    *,
+    now: int,
+    pulls: Sequence[PullFacts] = (),
+) -> tuple[StatusRow, ...]:
+    """One dashboard line per row from git facts, predicted conflicts and PRs."""
+    by_issue = {f.issue: f for f in facts}
+    out: list[StatusRow] = []
+    for row in plan.rows:
+        f = by_issue.get(row.issue) or RowFacts(row.issue, row.branch, False)
+        drift = sorted({p for c in conflicts if c.kind is ConflictKind.DRIFT
+                        and c.rows == (row.issue,) for p in c.files})
+        collisions = [describe_collision(c, row.issue) for c in conflicts
+                      if len(c.rows) > 1 and row.issue in c.rows]
+        missing = tuple(m for m, gone in (("branch", not f.branch_exists),
+                                          ("worktree", not f.worktree)) if gone)
+        pull = next((p for p in pulls if p.branch == row.branch), None)
+        out.append(StatusRow(
+            issue=row.issue, branch=row.branch, worktree=f.worktree,
+            ahead=f.ahead, behind=f.behind,
+            dirty=None if f.dirty is None else bool(f.dirty), dirty_files=f.dirty or (),
+            age_seconds=None if f.last_commit is None else max(0, now - f.last_commit),
+            drift=tuple(drift), collisions=tuple(dict.fromkeys(collisions)),
+            merged=f.merged, missing=missing,
+            pr=f"#{pull.number}" if pull else "", ci=pull.ci.value if pull else "",
+            review=pull.review.value if pull else "",
+        ))
+    return tuple(out)
+
+
+def describe_collision(c: Conflict, me: str) -> str:
+    others = ",".join(r for r in c.rows if r != me)
+    files = ",".join(c.files[:3]) + ("..." if len(c.files) > 3 else "")
+    tag = c.kind.value + (", expected" if c.expected else "")
+    return f"{others} {files} ({tag})".replace("  ", " ")
+
+
+def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
+    """Worktree, branch, ahead/behind, dirt, age and merged-ness of every row."""
+    trees = wt.list_worktrees(git)
+    out: list[RowFacts] = []
+    for row in plan.rows:
+        tree = worktree_of(trees, row.branch)
+        exists = wt.branch_exists(git, row.branch)
+        dirty = None
+        if tree is not None and Path(tree.path).is_dir():
+            dirty = wt.dirty_files(Git(tree.path))
+        if not exists:
+            out.append(RowFacts(row.issue, row.branch, False, tree.path if tree else "",
+                                bool(tree and tree.main), dirty=dirty))
+            continue
+        ref = f"refs/heads/{row.branch}"
+        ahead, behind = wt.ahead_behind(git, ref, target)
+        merged = wt.is_ancestor(git, ref, target) and wt.branch_moved(git, row.branch)
+        out.append(RowFacts(
+            row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
+            ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
+            merged=merged, unpushed=wt.unpushed_commits(git, row.branch, also_in=(target,)),
+        ))
+    return tuple(out)
+
+
+def format_age(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+@dataclass(frozen=True)
+class CleanupStep:
+    issue: str
+    branch: str
+    worktree: str
+    remove_worktree: bool = False
+    delete_branch: bool = False
+    refused: str = ""  # why the worktree stays although the row is merged
+    kept: str = ""  # why the row is left alone
+    loses: tuple[str, ...] = ()  # what --force throws away
+
+
+def plan_cleanup(
+    facts: Sequence[RowFacts], *, force: bool, delete_branches: bool, here: str = "",
+) -> tuple[CleanupStep, ...]:
+    """Which worktrees (and branches) of merged rows go, which are refused and why.
+
+    Never the main worktree, never the worktree fleetbot runs in, never uncommitted or
+    unpushed work without `force` (and then the step lists what is lost).
+    """
+    out: list[CleanupStep] = []
+    for f in facts:
+        base = CleanupStep(f.issue, f.branch, f.worktree)
+        if not f.branch_exists:
+            out.append(replace(base, kept="branch does not exist"))
+            continue
+        if not f.merged:
+            out.append(replace(base, kept="not merged into the target"))
+            continue
+        loses = tuple(f"uncommitted: {p}" for p in (f.dirty or ())) + tuple(
+            f"unpushed commit: {c}" for c in f.unpushed)
+        if f.worktree and f.main:
+            out.append(replace(base, kept="checked out in the main worktree (never removed)"))
+            continue
+        if f.worktree and here and _norm(f.worktree) == _norm(here):
+            out.append(replace(base, refused="fleetbot runs in this worktree; run cleanup "
+                                "from another one"))
+            continue
+        if loses and not force:
+            what = []
+            if f.dirty:
+                what.append(f"{len(f.dirty)} uncommitted file(s)")
+            if f.unpushed:
+                what.append(f"{len(f.unpushed)} unpushed commit(s)")
+            out.append(replace(base, refused=" and ".join(what) + "; commit and push them, "
+                                "or pass --force to throw them away"))
+            continue
+        out.append(replace(base, remove_worktree=bool(f.worktree),
+                            delete_branch=delete_branches, loses=loses))
+    return tuple(out)
+
+
+def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
+    for s in steps:
+        if s.remove_worktree:
+            wt.remove_worktree(git, s.worktree, force=bool(s.loses))
+    wt.prune_worktrees(git)
+    for s in steps:
+        if s.delete_branch:
+            git.run("branch", "-D", s.branch, error=f"could not delete the branch {s.branch}")
+
+
+def resolve_target(git: Git, target: str | None) -> str:
+    """--target as given (it must exist); else origin/HEAD's branch, else main, else master."""
+    if target:
+        if not wt.ref_exists(git, target):
+            raise UsageError(f"--target {target}: no such branch or ref")
+        return target
+    proc = git.run_full("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD",
+                        check=False)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return proc.stdout.strip()
+    for name in ("main", "master"):
+        if wt.branch_exists(git, name):
+            return name
+    raise UsageError("cannot tell the target branch: no origin/HEAD, main or master",
+                     ) from None

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fleetbot import integrate, score
+from fleetbot.errors import UsageError
+from fleetbot.git import Git
+from fleetbot.model import Plan, Row
+from fleetbot.score import Landing
+from tests.fleetrepo import cli_with, example_plan, tasks_repo
+from tests.test_integrate import ORDER
+
+
+def test_plan_shape_depth_and_width() -> None:
+    plan = Plan(rows=(
+        Row("#1", "a"), Row("#2", "b"), Row("#3", "c", depends_on=("#1",)),
+        Row("#4", "d", depends_on=("#3", "#2")),
+    ))
+    assert score.plan_shape(plan) == (3, 2)
+    assert score.plan_shape(Plan(rows=())) == (0, 0)
+    with pytest.raises(UsageError, match="cycle"):
+        score.plan_shape(Plan(rows=(Row("#1", "a", depends_on=("#2",)),
+                                    Row("#2", "b", depends_on=("#1",)))))
+
+
+def test_compute_score_arithmetic() -> None:
+    plan = example_plan()
+    landings = [
+        Landing("#42", "m1", first_commit=0, merged_at=3600),
+        Landing("#43", "m2", first_commit=600, merged_at=4200),
+        Landing("#44", "m3", first_commit=0, merged_at=7200, conflicted=("tasks/cli.py",),
+                conflicted_with=("#42",)),
+    ]
+    s = score.compute_score(plan, landings, [("#44", "#42"), ("#43", "#44")])
+    assert (s.rows, s.depth, s.width) == (3, 1, 3)
+    assert s.predicted == (("#42", "#44"), ("#43", "#44"))
+    assert s.met == (("#42", "#44"),)
+    assert s.hits == (("#42", "#44"),)
+    assert s.precision == 0.5
+    assert s.recall == 1.0
+    assert s.serialised == ("#44",)
+    assert s.span_sum == 3600 + 3600 + 7200
+    assert s.wall_clock == 7200
+    assert s.speedup == 2.0
+    assert s.unmerged == ()
+    md = score.render_markdown(s, target="main")
+    assert "| precision / recall | 50% / 100% |" in md
+    assert "| speed-up estimate | 2.0x |" in md
+    empty = score.compute_score(plan, [], [])
+    assert empty.precision is None
+    assert empty.recall is None
+    assert empty.speedup is None
+    assert empty.unmerged == ("#42", "#43", "#44")
+
+
+def test_score_from_history_after_integrate_says_the_prediction_was_right(
+        tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    git = Git(repo.path)
+    integrate.start(git, example_plan(), ORDER, target="main")
+    (repo.path / "tasks/cli.py").write_text(cli_with("clear"))
+    repo.git("add", "tasks/cli.py")
+    integrate.resume(git)
+    landings = score.find_landings(git, example_plan(), "fleet/integration")
+    assert [x.issue for x in landings] == ["#42", "#43", "#44"]
+    assert landings[2].conflicted == ("tasks/cli.py",)
+    assert landings[2].conflicted_with == ("#42",)
+    assert landings[0].conflicted == ()
+    assert landings[1].conflicted == ()
+    s = score.compute_score(example_plan(), landings, [("#42", "#44")])
+    assert s.precision == 1.0
+    assert s.recall == 1.0
+
+
+def test_landing_found_by_subject_once_the_branch_is_deleted(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from me/feature/43-docs",
+             "feature/43-docs")
+    repo.git("branch", "-D", "feature/43-docs")
+    (landing,) = score.find_landings(Git(repo.path), example_plan(), "main")
+    assert landing.issue == "#43"

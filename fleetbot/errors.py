@@ -29,7 +29,11 @@ class FleetbotError(Exception):
 class PlanError(FleetbotError):
     """A plan that cannot be read or is invalid; points at `file:line` and says the fix."""
 
-    def __init__(self, message: str, *, file: str = "", line: int = 0, hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, file: str = "", line: int = 0, hint: str = "",
+        code: str = "invalid-file",
+    ) -> None:
+        self.code = code
         self.file = file
         self.line = line
         self.hint = hint
@@ -50,7 +54,9 @@ class PlanErrors(PlanError):
     def __init__(self, errors: Sequence[PlanError]) -> None:
         self.errors = list(errors)
         first = self.errors[0]
-        super().__init__(first.message, file=first.file, line=first.line, hint=first.hint)
+        super().__init__(
+            first.message, file=first.file, line=first.line, hint=first.hint, code=first.code
+        )
         if len(self.errors) > 1:
             rest = "\n".join(str(e) for e in self.errors[1:])
             self.args = (f"{self.args[0]}\n{rest}",)

@@ -1,0 +1,186 @@
+"""`fleetbot plan lint|show|init`: read and check the coordination plan."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, strict_option
+from fleetbot.errors import ExitCode, PlanError
+
+
+@click.group()
+def plan() -> None:
+    """Read, lint, fix and start the coordination plan."""
+
+
+@plan.command()
+@plan_option
+@repo_option
+@format_option
+@strict_option
+@click.option("--fix", is_flag=True, help="Write the smallest fix for each joint into the plan.")
+@dry_run_option
+def lint(
+    plan_path: Path | None, repo: Path | None, fmt: str, strict: bool, fix: bool, dry_run: bool
+) -> int:
+    """Check the plan: structure, dependencies, cycles, and joints (rows that own a
+    common file with no dependency between them).
+
+    Exit 0 without errors (1 with --strict when there are warnings), 2 on errors.
+    """
+    from fleetbot.commands._common import resolve_plan_path
+    from fleetbot.lint import fix_joints, lint_error, lint_plan
+    from fleetbot.model import Severity
+    from fleetbot.plan import detect_format, parse_plan, read_text
+
+    path = resolve_plan_path(plan_path, repo)
+    source = str(path)
+    try:
+        loaded = parse_plan(read_text(path), source, detect_format(path))
+        findings = lint_plan(loaded)
+    except PlanError as exc:
+        loaded = None
+        findings = lint_error(exc)
+    findings = [f if f.file else _with_file(f, source) for f in findings]
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if fix and loaded is not None and not errors:
+        new_text, fixed = fix_joints(loaded)
+        if fixed:
+            _report_fix(path, loaded.text, new_text, dry_run, [f"{j.b.issue} -> {j.a.issue}"
+                                                              for j in fixed])
+            if not dry_run:
+                findings = lint_plan(parse_plan(new_text, source, loaded.format))
+    _print_findings(findings, fmt, source)
+    if errors:
+        return ExitCode.BAD_INPUT
+    if strict and findings:
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def _with_file(finding: Any, file: str) -> Any:
+    from dataclasses import replace
+
+    return replace(finding, file=file)
+
+
+def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str]) -> None:
+    from fleetbot.commands._common import err_console
+
+    console = err_console()
+    if dry_run:
+        diff = difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True),
+            fromfile=str(path), tofile=f"{path} (fixed)",
+        )
+        click.echo("".join(diff), err=True, nl=False)
+        console.print(f"dry run: would add {', '.join(added)}; {path} not written")
+        return
+    path.write_text(new, encoding="utf-8")
+    console.print(f"fixed {path}: added dependencies {', '.join(added)}")
+
+
+def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
+    from fleetbot.commands._common import emit_json, emit_text, out_console
+
+    if fmt == "json":
+        emit_json({"plan": source, "findings": [
+            {"severity": f.severity.value, "code": f.code, "line": f.line,
+             "message": f.message, "rows": list(f.rows), "hint": f.hint}
+            for f in findings
+        ]})
+        return
+    if fmt == "markdown":
+        if not findings:
+            emit_text(f"**{source}**: no findings.")
+            return
+        lines = ["| | line | code | message |", "|---|---|---|---|"]
+        for f in findings:
+            mark = "❌" if f.severity.value == "error" else "⚠️"
+            lines.append(f"| {mark} | {f.line} | `{f.code}` | {_md(f.message)} |")
+        emit_text("\n".join(lines))
+        return
+    console = out_console()
+    if not findings:
+        console.print(f"[green]✓[/green] {source}: no findings")
+        return
+    for f in findings:
+        colour = "red" if f.severity.value == "error" else "yellow"
+        where = f"{f.file or source}:{f.line}:" if f.line else f"{f.file or source}:"
+        console.print(
+            f"{where} [{colour}]{f.severity.value}[/{colour}] "
+            f"[bold]{f.code}[/bold]: {_rich(f.message)}"
+        )
+        if f.hint:
+            console.print(f"  fix: {_rich(f.hint)}")
+    n_err = sum(f.severity.value == "error" for f in findings)
+    console.print(f"{n_err} error(s), {len(findings) - n_err} warning(s)")
+
+
+def _rich(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("@", "@\u200b")
+
+
+@plan.command()
+@plan_option
+@repo_option
+@format_option
+def show(plan_path: Path | None, repo: Path | None, fmt: str) -> int:
+    """Print the plan as fleetbot reads it."""
+    from fleetbot.commands._common import emit_json, emit_text, load_plan, out_console
+
+    loaded = load_plan(plan_path, repo)
+    rows = [
+        {"issue": r.issue, "title": r.title, "branch": r.branch, "worktree": r.worktree,
+         "files_owned": [{"pattern": p.pattern, "note": p.note} for p in r.files_owned],
+         "depends_on": list(r.depends_on), "status": r.status.value, "line": r.line}
+        for r in loaded.rows
+    ]
+    if fmt == "json":
+        emit_json({"plan": loaded.source, "format": loaded.format,
+                   "regenerable": list(loaded.regenerable), "rows": rows})
+        return ExitCode.OK
+    if fmt == "markdown":
+        out = ["| Issue | Branch | Files owned | Depends on | Status |", "|---|---|---|---|---|"]
+        for r in loaded.rows:
+            owned = ", ".join(f"`{p}`" for p in r.patterns) or "—"
+            deps = ", ".join(r.depends_on) or "—"
+            out.append(f"| {_md(r.label)} | `{r.branch}` | {owned} | {_md(deps)} "
+                       f"| {r.status.value} |")
+        emit_text("\n".join(out))
+        return ExitCode.OK
+    from rich.table import Table
+
+    table = Table(title=f"{loaded.source} ({len(loaded.rows)} rows)", title_justify="left")
+    for column in ("Issue", "Branch", "Files owned", "Depends on", "Status"):
+        table.add_column(column, overflow="fold")
+    for r in loaded.rows:
+        owned = "\n".join(
+            f"{p.pattern}" + (f" ({p.note})" if p.note else "") for p in r.files_owned
+        )
+        table.add_row(_rich(r.label), _rich(r.branch), _rich(owned) or "—",
+                      _rich(", ".join(r.depends_on)) or "—", r.status.value)
+    out_console().print(table)
+    return ExitCode.OK
+
+
+def _attach_init() -> None:
+    """`plan init` lives in its own module (fleet work); attach it when present."""
+    try:
+        from fleetbot.commands.plan_init import init
+    except ImportError:
+        return
+    plan.add_command(init)
+
+
+_attach_init()

@@ -1,0 +1,272 @@
+"""Owned paths: matching (pathspec) and whether two gitignore-style globs can match a
+common path (exactly, by intersecting their automata), with an example path.
+
+Plan-time conflict prediction rests on `patterns_overlap`: two rows collide on paths
+that both of their globs can match, whether or not such a file exists yet.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pathspec
+
+    from fleetbot.model import Plan, Row
+
+# ------------------------------------------------------------------ matching
+
+
+@lru_cache(maxsize=4096)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def anchor(pattern: str) -> str:
+    """Plan entries are paths from the repo root: `cli.py` means the top-level cli.py,
+    not every cli.py (gitignore would float it); write `**/cli.py` for any depth."""
+    p = pattern.strip()
+    return p if "/" in p.rstrip("/") or p.startswith("**") else "/" + p
+
+
+def matches(patterns: Sequence[str], path: str) -> bool:
+    """True when owned `patterns` match `path` (gitignore rules, anchored at the root)."""
+    return bool(patterns) and bool(_spec(tuple(anchor(p) for p in patterns)).match_file(path))
+
+
+def row_owns(row: Row, path: str) -> bool:
+    return matches(row.patterns, path)
+
+
+def owners(plan: Plan, path: str) -> tuple[Row, ...]:
+    """The rows whose Files owned match `path`."""
+    return tuple(row for row in plan.rows if row_owns(row, path))
+
+
+# ------------------------------------------------------------------ overlap
+
+# A character class is ("lit", c), ("seg",) = any char but "/", ("any",) = any char,
+# or ("set", chars, negated) from [...] (never matching "/").
+CharClass = tuple[object, ...]
+SEG: CharClass = ("seg",)
+ANY: CharClass = ("any",)
+
+
+@dataclass
+class _NFA:
+    """A tiny NFA: per state, epsilon moves and (class, next) moves; one accept state."""
+
+    eps: list[list[int]] = field(default_factory=list)
+    moves: list[list[tuple[CharClass, int]]] = field(default_factory=list)
+    accept: int = 0
+
+    def state(self) -> int:
+        self.eps.append([])
+        self.moves.append([])
+        return len(self.eps) - 1
+
+    def closure(self, states: Iterable[int]) -> frozenset[int]:
+        seen = set(states)
+        todo = list(seen)
+        while todo:
+            for nxt in self.eps[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
+
+
+def _parse_class(pattern: str, i: int) -> tuple[CharClass, int] | None:
+    """Parse `[...]` at pattern[i]; None when it is not a valid class (then `[` is literal)."""
+    j = i + 1
+    negated = j < len(pattern) and pattern[j] in "!^"
+    if negated:
+        j += 1
+    chars: set[str] = set()
+    first = True
+    while j < len(pattern) and (pattern[j] != "]" or first):
+        first = False
+        c = pattern[j]
+        if c == "\\" and j + 1 < len(pattern):
+            j += 1
+            c = pattern[j]
+        if j + 2 < len(pattern) and pattern[j + 1] == "-" and pattern[j + 2] != "]":
+            lo, hi = c, pattern[j + 2]
+            chars.update(chr(k) for k in range(ord(lo), ord(hi) + 1))
+            j += 3
+        else:
+            chars.add(c)
+            j += 1
+    if j >= len(pattern):
+        return None
+    chars.discard("/")
+    return ("set", frozenset(chars), negated), j + 1
+
+
+def _normalise(pattern: str) -> tuple[str, bool]:
+    """Owned pattern -> (glob from the root, also_matches_beneath).
+
+    Patterns are anchored (see `anchor`). Anything a pattern matches as a directory
+    owns every path beneath it, so all patterns get an optional `/...` tail.
+    """
+    p = anchor(pattern).rstrip("/")
+    return p.lstrip("/"), True
+
+
+def _compile(pattern: str) -> _NFA:
+    glob, open_tail = _normalise(pattern)
+    nfa = _NFA()
+    cur = nfa.state()
+    i = 0
+
+    def step(cls: CharClass) -> None:
+        nonlocal cur
+        nxt = nfa.state()
+        nfa.moves[cur].append((cls, nxt))
+        cur = nxt
+
+    def loop(cls: CharClass) -> None:
+        nonlocal cur
+        nxt = nfa.state()
+        nfa.eps[cur].append(nxt)
+        nfa.moves[nxt].append((cls, nxt))
+        cur = nxt
+
+    def dirs() -> None:
+        """Zero or more `segment/` (what a leading `**/` matches)."""
+        nonlocal cur
+        body = nfa.state()
+        nfa.moves[cur].append((SEG, body))
+        nfa.moves[body].append((SEG, body))
+        nfa.moves[body].append((("lit", "/"), cur))
+
+    def beneath() -> None:
+        """`/segment(/segment)*`: anything below (what a trailing `/**` matches)."""
+        nonlocal cur
+        step(("lit", "/"))
+        seg_start = cur
+        step(SEG)
+        nfa.moves[cur].append((SEG, cur))
+        nfa.moves[cur].append((("lit", "/"), seg_start))
+
+    while i < len(glob):
+        at_seg_start = i == 0 or glob[i - 1] == "/"
+        if glob.startswith("**/", i) and at_seg_start:
+            dirs()
+            i += 3
+        elif glob.startswith("/**", i) and i + 3 == len(glob):
+            beneath()
+            i += 3
+        elif glob[i] == "*":
+            while i < len(glob) and glob[i] == "*":
+                i += 1
+            loop(SEG)
+        elif glob[i] == "?":
+            step(SEG)
+            i += 1
+        elif glob[i] == "[" and (parsed := _parse_class(glob, i)) is not None:
+            cls, i = parsed
+            step(cls)
+        elif glob[i] == "\\" and i + 1 < len(glob):
+            step(("lit", glob[i + 1]))
+            i += 2
+        else:
+            step(("lit", glob[i]))
+            i += 1
+    if open_tail:
+        end = nfa.state()
+        nfa.eps[cur].append(end)
+        beneath()
+        nfa.eps[cur].append(end)
+        cur = end
+    nfa.accept = cur
+    return nfa
+
+
+def _meet(a: CharClass, b: CharClass) -> str | None:
+    """A character both classes accept, or None."""
+    for x, y in ((a, b), (b, a)):
+        if x[0] == "lit":
+            c = str(x[1])
+            return c if _accepts(y, c) else None
+    if a[0] == "set" or b[0] == "set":
+        s = a if a[0] == "set" else b
+        other = b if s is a else a
+        chars, negated = s[1], s[2]
+        assert isinstance(chars, frozenset)
+        if not negated:
+            return next((c for c in sorted(chars) if _accepts(other, c)), None)
+        if other[0] == "set" and not other[2]:
+            return _meet(other, s)
+        return next(c for c in "xyzabc0123456789_-" if c not in chars and _accepts(other, c))
+    return "x"  # seg/any with seg/any
+
+
+def _accepts(cls: CharClass, c: str) -> bool:
+    kind = cls[0]
+    if kind == "lit":
+        return cls[1] == c
+    if kind == "seg":
+        return c != "/"
+    if kind == "any":
+        return True
+    chars, negated = cls[1], cls[2]
+    assert isinstance(chars, frozenset)
+    return c != "/" and ((c in chars) != bool(negated))
+
+
+@lru_cache(maxsize=8192)
+def overlap_example(a: str, b: str) -> str | None:
+    """A shortest path both patterns match, or None when no path can match both.
+
+    Breadth-first search over pairs of NFA states: exact for gitignore globs.
+    """
+    na, nb = _compile(a), _compile(b)
+    # a node is (state in a, state in b, at the start of a path segment): segments are
+    # never empty, so "/" cannot follow the start or another "/", nor end a path
+    Node = tuple[int, int, bool]
+    start: Node = (0, 0, True)
+    parent: dict[Node, tuple[Node, str] | None] = {start: None}
+    queue: deque[Node] = deque([start])
+    while queue:
+        node = queue.popleft()
+        qa, qb, at_start = node
+        if qa == na.accept and qb == nb.accept and not at_start:
+            return _walk_back(parent, node)
+        nexts: list[tuple[Node, str]] = [((t, qb, at_start), "") for t in na.eps[qa]]
+        nexts += [((qa, t, at_start), "") for t in nb.eps[qb]]
+        for ca, ta in na.moves[qa]:
+            for cb, tb in nb.moves[qb]:
+                c = _meet(ca, cb)
+                if c is not None and not (c == "/" and at_start):
+                    nexts.append(((ta, tb, c == "/"), c))
+        for nxt, c in nexts:
+            if nxt not in parent:
+                parent[nxt] = (node, c)
+                if c:
+                    queue.append(nxt)
+                else:
+                    queue.appendleft(nxt)  # epsilon moves cost nothing
+    return None
+
+
+def _walk_back(parent: dict[tuple[int, int, bool], tuple[tuple[int, int, bool], str] | None],
+               node: tuple[int, int, bool]) -> str:
+    chars: list[str] = []
+    link = parent[node]
+    while link is not None:
+        node, c = link
+        chars.append(c)
+        link = parent[node]
+    return "".join(reversed(chars))
+
+
+def patterns_overlap(a: str, b: str) -> bool:
+    """True when some path can match both gitignore-style patterns."""
+    return overlap_example(a, b) is not None

@@ -16,7 +16,7 @@ from pathlib import Path
 from fleetbot.errors import GitError, UsageError
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts, Row, Status
+from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
 
@@ -385,3 +385,41 @@ def resolve_target(git: Git, target: str | None) -> str:
             return name
     raise UsageError("cannot tell the target branch: no origin/HEAD, main or master",
                      ) from None
+
+
+# ---------------------------------------------------------------- predictions
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """The conflicts and merge order the analysis predicts, as the fleet commands use them."""
+
+    conflicts: tuple[Conflict, ...]
+    order: tuple[MergeStep, ...]
+
+
+def plan_conflicts(plan: Plan) -> tuple[Conflict, ...]:
+    """Plan-time predictions: independent rows whose owned globs overlap (lint's joints)."""
+    from fleetbot.lint import joints
+
+    return tuple(
+        Conflict(ConflictKind.PLAN, (j.a.issue, j.b.issue), (j.example,),
+                 detail=f"{j.patterns[0]} / {j.patterns[1]}")
+        for j in joints(plan)
+    )
+
+
+def predict(git: Git, plan: Plan, target: str) -> Predictions:
+    """Conflicts and order for the fleet commands (plan joints and plan order for now)."""
+    conflicts = plan_conflicts(plan)
+    order = tuple(MergeStep(i + 1, r.issue, r.branch) for i, r in enumerate(plan.rows))
+    return Predictions(conflicts, order)
+
+
+def merged_issues(git: Git, plan: Plan, target: str) -> frozenset[str]:
+    """Rows whose branch has landed on the target (see `wt.branch_moved` for new branches)."""
+    return frozenset(
+        r.issue for r in plan.rows if wt.branch_exists(git, r.branch)
+        and wt.is_ancestor(git, f"refs/heads/{r.branch}", target)
+        and wt.branch_moved(git, r.branch)
+    )

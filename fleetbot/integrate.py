@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
+from fleetbot.fleet import merged_issues
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Conflict, MergeStep, Plan
+from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
 
 STATE_FILE = "fleetbot-integrate.json"
 DEFAULT_INTO = "fleet/integration"
@@ -42,6 +43,7 @@ class State:
     previous_head: str = ""  # branch name, or a commit id when HEAD was detached
     previous_detached: bool = False
     previous_into: str = ""  # the integration branch's commit before the reset; "" if new
+    predicted: tuple[Conflict, ...] = ()  # for the stop message after --continue
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -51,6 +53,10 @@ class State:
         data = json.loads(text)
         data["steps"] = tuple(Step(**s) for s in data["steps"])
         data["done"] = tuple(data["done"])
+        data["predicted"] = tuple(
+            Conflict(**{**c, "kind": ConflictKind(c["kind"]), "rows": tuple(c["rows"]),
+                        "files": tuple(c["files"])})
+            for c in data.get("predicted", ()))
         return cls(**data)
 
 
@@ -160,24 +166,23 @@ def start(
         raise UsageError(f"{into} is checked out in {other.path}; run integrate there or "
                          "pass another --into")
     existing = frozenset(r.branch for r in plan.rows if wt.branch_exists(git, r.branch))
-    merged = frozenset(r.issue for r in plan.rows if r.branch in existing
-                       and wt.is_ancestor(git, f"refs/heads/{r.branch}", target)
-                       and wt.branch_moved(git, r.branch))
+    merged = merged_issues(git, plan, target)
     steps, notes = choose_steps(plan, order, existing=existing, merged=merged)
     branch = wt.current_branch(git)
     state = State(
         into=into, target=target, target_sha=wt.rev(git, target), steps=steps,
         previous_head=branch or wt.rev(git, "HEAD"), previous_detached=branch is None,
         previous_into=wt.rev(git, f"refs/heads/{into}") if wt.branch_exists(git, into) else "",
+        predicted=tuple(conflicts),
     )
     git.run("checkout", "--quiet", "-B", into, state.target_sha,
             error=f"could not reset {into} to {target}")
     _save(git, state)
-    outcome = _merge_remaining(git, state, conflicts)
+    outcome = _merge_remaining(git, state)
     return replace(outcome, notes=notes + outcome.notes)
 
 
-def resume(git: Git, conflicts: Sequence[Conflict] = ()) -> Outcome:
+def resume(git: Git) -> Outcome:
     """`--continue`: commit the resolved merge (if git still has it open) and go on."""
     state = _require_state(git)
     if state.current is not None:
@@ -194,7 +199,7 @@ def resume(git: Git, conflicts: Sequence[Conflict] = ()) -> Outcome:
                              f"on {state.into}; run `fleetbot integrate --abort` to start over")
         state = replace(state, done=(*state.done, step.issue), current=None)
         _save(git, state)
-    return _merge_remaining(git, state, conflicts)
+    return _merge_remaining(git, state)
 
 
 def abort(git: Git) -> str:
@@ -228,7 +233,7 @@ def _require_state(git: Git) -> State:
     return state
 
 
-def _merge_remaining(git: Git, state: State, conflicts: Sequence[Conflict]) -> Outcome:
+def _merge_remaining(git: Git, state: State) -> Outcome:
     env = identity_env(git)
     for step in state.steps:
         if step.issue in state.done:
@@ -253,7 +258,7 @@ def _merge_remaining(git: Git, state: State, conflicts: Sequence[Conflict]) -> O
         _save(git, state)
         culprits = _culprits(git, state, files)
         return Outcome(state.into, state.done, step.issue, files,
-                       stop_message(state, step, files, conflicts, culprits))
+                       stop_message(state, step, files, state.predicted, culprits))
     state_path(git).unlink(missing_ok=True)
     return Outcome(state.into, state.done,
                    message=f"{state.into} has all {len(state.done)} row(s) merged onto "

@@ -6,9 +6,11 @@ landing both conflicts; #43 only touches docs.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from fleetbot.model import OwnedPath, Plan, Row, Status
+from fleetbot.model import Plan, Status
+from fleetbot.plan import parse_plan
 from tests.gitrepo import Repo, make_repo
 
 CLI = '''"""The tasks command line."""
@@ -46,20 +48,11 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
 
 
 def example_plan(**status: Status) -> Plan:
-    """The example plan's three rows (built directly, as the plan file says)."""
-    cli = OwnedPath("tasks/cli.py", "dispatch + new fn")
-
-    def row(n: int, title: str, files: tuple[OwnedPath, ...], line: int) -> Row:
-        issue = f"#{n}"
-        return Row(issue=issue, branch=f"feature/{n}-{title}", line=line, title=title,
-                   worktree=f"../tasks-{n}-{title}", files_owned=files,
-                   status=status.get(f"s{n}", Status.RUNNING), status_raw="running")
-
-    return Plan(rows=(
-        row(42, "count", (cli, OwnedPath("tasks/count.py"), OwnedPath("tests/test_count.py")), 7),
-        row(43, "docs", (OwnedPath("docs/**"), OwnedPath("README.md")), 8),
-        row(44, "clear", (cli, OwnedPath("tasks/clear.py"), OwnedPath("tests/test_clear.py")), 9),
-    ), source="orchestration-plan.md", text=EXAMPLE.read_text())
+    """The example plan, parsed; `s44=Status.MERGED` overrides a row's status."""
+    plan = parse_plan(EXAMPLE.read_text(), "orchestration-plan.md")
+    rows = tuple(replace(r, status=status.get("s" + r.issue.lstrip("#"), r.status))
+                 for r in plan.rows)
+    return replace(plan, rows=rows)
 
 
 def tasks_repo(root: Path, *, branches: bool = True) -> Repo:

@@ -1,0 +1,371 @@
+"""The local fleet commands: fan-out, brief, status, cleanup, integrate, score.
+
+Each parses options, gathers facts through `fleetbot.fleet` (and friends), prints, and
+returns an exit code: 0 fine, 1 something stopped or was refused, 2 bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from fleetbot.cli import (
+    dry_run_option,
+    format_option,
+    plan_option,
+    repo_option,
+    target_option,
+)
+from fleetbot.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from fleetbot.fleet import FanOutStep, StatusRow
+    from fleetbot.git import Git
+    from fleetbot.integrate import Outcome
+    from fleetbot.model import Plan
+
+
+def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
+           ) -> tuple[Git, Plan, str]:
+    from fleetbot.commands._common import find_repo, resolve_plan_path
+    from fleetbot.fleet import resolve_target
+    from fleetbot.plan import load_plan
+
+    git = find_repo(repo)
+    plan = load_plan(resolve_plan_path(plan_path, git.repo if repo is None else repo))
+    return git, plan, resolve_target(git, target)
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+@click.command("fan-out")
+@plan_option
+@repo_option
+@target_option
+@click.option("--rows", metavar="#42,#43", help="Only these rows (issues or branches).")
+@click.option("--brief", "write_brief", is_flag=True,
+              help="Also write each agent's brief into its worktree's git dir.")
+@dry_run_option
+def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows: str | None,
+            write_brief: bool, dry_run: bool) -> int:
+    """Make one linked worktree per plan row that is not merged, on its branch.
+
+    A missing branch is created from the target. Worktrees go where the row's Worktree
+    cell says, else beside the repo as <repo>-<issue>-<name>. Existing worktrees are
+    skipped; the main worktree is never touched.
+    """
+    from fleetbot import fleet
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    steps = fleet.gather_fan_out(git, fleet.select_rows(plan, rows), target_ref)
+    would = "would " if dry_run else ""
+    for s in steps:
+        verb = {"create": "create", "checkout": "check out", "skip": "skip",
+                "refuse": "refuse"}[s.action.value]
+        doing = would if s.action.value in ("create", "checkout") else ""
+        click.echo(f"{doing}{verb:<9} {s.issue:<6} {s.branch} -> {s.path}"
+                   + (f"  ({s.reason})" if s.reason else ""))
+    if not dry_run:
+        fleet.apply_fan_out(git, steps)
+    if write_brief:
+        _write_briefs(git, plan, target_ref, steps, dry_run)
+    refused = [s for s in steps if s.action is fleet.FanOut.REFUSE]
+    return ExitCode.FINDINGS if refused else ExitCode.OK
+
+
+def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
+                  dry_run: bool) -> None:
+    from fleetbot import brief as briefing
+    from fleetbot import fleet
+    from fleetbot.git import Git as GitRunner
+    from fleetbot.git import worktrees as wt
+
+    predictions = fleet.predict(git, plan, target)
+    merged = fleet.merged_issues(git, plan, target)
+    for s in steps:
+        if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
+            continue
+        row = fleet.find_row(plan, s.issue)
+        tree = fleet.worktree_of(wt.list_worktrees(git), row.branch)
+        path = tree.path if tree else s.path
+        if dry_run and not Path(path).is_dir():
+            click.echo(f"would write the brief for {s.issue} into {path}'s git dir")
+            continue
+        where = wt.git_dir(GitRunner(path)) / briefing.BRIEF_FILE
+        if dry_run:
+            click.echo(f"would write {where}")
+            continue
+        b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
+                                 conflicts=predictions.conflicts, order=predictions.order)
+        where.write_text(briefing.render_markdown(b), encoding="utf-8")
+        click.echo(f"wrote     {where}")
+
+
+# ---------------------------------------------------------------- brief
+
+
+@click.command()
+@click.argument("row_ref", metavar="ROW")
+@plan_option
+@repo_option
+@target_option
+@format_option
+def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str | None,
+          fmt: str) -> int:
+    """Print the brief for the agent working ROW (an issue like #42, or a branch)."""
+    from fleetbot import brief as briefing
+    from fleetbot import fleet
+    from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.git import worktrees as wt
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    row = fleet.find_row(plan, row_ref)
+    trees = wt.list_worktrees(git)
+    tree = fleet.worktree_of(trees, row.branch)
+    path = tree.path if tree else str(fleet.worktree_path(row, fleet.main_root(trees)))
+    predictions = fleet.predict(git, plan, target_ref)
+    b = briefing.build_brief(plan, row, target=target_ref, worktree=path,
+                             merged=fleet.merged_issues(git, plan, target_ref),
+                             conflicts=predictions.conflicts, order=predictions.order)
+    if fmt == "json":
+        emit_json(b.as_json())
+    elif fmt == "markdown":
+        emit_text(briefing.render_markdown(b).rstrip("\n"))
+    else:
+        emit_text(briefing.render_text(b).rstrip("\n"))
+    return ExitCode.OK
+
+
+# ---------------------------------------------------------------- status
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@format_option
+@click.option("--watch", type=click.FloatRange(min=0.2), default=None, metavar="N",
+              help="Redraw every N seconds until interrupted (text only).")
+def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
+           watch: float | None) -> int:
+    """The fleet dashboard: one line per row with its worktree, ahead/behind, dirt,
+    last commit age, drift and predicted collisions. Missing branches or worktrees
+    are said, not fatal."""
+    from fleetbot.commands._common import emit_json, emit_text
+
+    if watch is not None and fmt != "text":
+        raise UsageError("--watch redraws a terminal table; use it with --format text")
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    if watch is not None:
+        return _watch(git, plan, target_ref, watch)
+    rows = _status_rows(git, plan, target_ref)
+    if fmt == "json":
+        emit_json({"target": target_ref, "rows": [r.as_json() for r in rows]})
+    elif fmt == "markdown":
+        emit_text(_status_markdown(rows, target_ref))
+    else:
+        from fleetbot.commands._common import out_console
+
+        out_console().print(_status_table(rows, target_ref))
+    return ExitCode.OK
+
+
+def _status_rows(git: Git, plan: Plan, target: str) -> tuple[StatusRow, ...]:
+    import time
+
+    from fleetbot import fleet
+
+    facts = fleet.gather_row_facts(git, plan, target)
+    predictions = fleet.predict(git, plan, target)
+    return fleet.status_rows(plan, facts, predictions.conflicts, now=int(time.time()))
+
+
+def _cells(r: StatusRow) -> list[str]:
+    from fleetbot.fleet import format_age
+
+    worktree = Path(r.worktree).name if r.worktree else "no worktree"
+    if "branch" in r.missing:
+        return [r.issue, f"{r.branch} (no branch)", worktree, "-", "-", "-", "-",
+                ", ".join(r.collisions) or "-"]
+    dirty = "-" if r.dirty is None else (f"dirty ({len(r.dirty_files)})" if r.dirty else "clean")
+    state = "merged" if r.merged else f"+{r.ahead}/-{r.behind}"
+    return [r.issue, r.branch, worktree, state, dirty, format_age(r.age_seconds),
+            ", ".join(r.drift) or "-", ", ".join(r.collisions) or "-"]
+
+
+_HEAD = ["row", "branch", "worktree", "ahead/behind", "tree", "age", "drift", "collisions"]
+
+
+def _status_table(rows: tuple[StatusRow, ...], target: str) -> object:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"fleet status (target {escape(target)})", title_justify="left")
+    for name in _HEAD:
+        table.add_column(name)
+    for r in rows:
+        table.add_row(*(escape(c) for c in _cells(r)))
+    return table
+
+
+def _status_markdown(rows: tuple[StatusRow, ...], target: str) -> str:
+    from fleetbot.brief import md_escape
+
+    lines = [f"### Fleet status (target `{md_escape(target)}`)", "",
+             "| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
+    for r in rows:
+        lines.append("| " + " | ".join(md_escape(c).replace("|", "\\|") for c in _cells(r))
+                     + " |")
+    return "\n".join(lines)
+
+
+def _watch(git: Git, plan: Plan, target: str, every: float) -> int:
+    import time
+
+    from rich.live import Live
+
+    from fleetbot.commands._common import out_console
+
+    try:
+        with Live(console=out_console(), auto_refresh=False) as live:
+            while True:
+                table = _status_table(_status_rows(git, plan, target), target)
+                live.update(table, refresh=True)  # type: ignore[arg-type]
+                time.sleep(every)
+    except KeyboardInterrupt:
+        return ExitCode.OK
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@click.option("--force", is_flag=True,
+              help="Also remove worktrees with uncommitted or unpushed work (says what is lost).")
+@click.option("--delete-branches", is_flag=True, help="Also delete the merged local branches.")
+@dry_run_option
+def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force: bool,
+            delete_branches: bool, dry_run: bool) -> int:
+    """Remove the worktrees of rows merged into the target, then prune.
+
+    A worktree with uncommitted or unpushed work is refused unless --force.
+    """
+    from fleetbot import fleet
+    from fleetbot.git import worktrees as wt
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    steps = fleet.plan_cleanup(fleet.gather_row_facts(git, plan, target_ref), force=force,
+                               delete_branches=delete_branches, here=str(wt.toplevel(git)))
+    would = "would " if dry_run else ""
+    for s in steps:
+        if s.kept:
+            click.echo(f"keep      {s.issue:<6} {s.branch}  ({s.kept})")
+        elif s.refused:
+            click.echo(f"refuse    {s.issue:<6} {s.worktree}  ({s.refused})")
+        else:
+            if s.remove_worktree:
+                click.echo(f"{would}remove {s.issue:<6} {s.worktree}")
+            if s.delete_branch:
+                click.echo(f"{would}delete {s.issue:<6} branch {s.branch}")
+            for lost in s.loses:
+                click.echo(f"  {'would lose' if dry_run else 'lost'}: {lost}")
+    if dry_run:
+        pruned = wt.prune_worktrees(git, dry_run=True)
+        if pruned:
+            click.echo(f"would prune:\n{pruned}")
+    else:
+        fleet.apply_cleanup(git, steps)
+    return ExitCode.FINDINGS if any(s.refused for s in steps) else ExitCode.OK
+
+
+# ---------------------------------------------------------------- integrate
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@click.option("--into", default=None, metavar="BRANCH",
+              help="The integration branch, reset to the target tip. [default: fleet/integration]")
+@click.option("--continue", "resume", is_flag=True, help="Go on after resolving a conflict.")
+@click.option("--abort", is_flag=True, help="Give up: restore the branch and checkout as before.")
+@dry_run_option
+def integrate(plan_path: Path | None, repo: Path | None, target: str | None, into: str | None,
+              resume: bool, abort: bool, dry_run: bool) -> int:
+    """Fan-in locally: merge the rows in the recommended order onto an integration branch.
+
+    Runs in the current worktree, which must be clean. Stops at the first conflict in
+    git's ordinary conflicted-merge state: resolve, `git add`, then
+    `fleetbot integrate --continue`. The target branch itself is never touched.
+    """
+    from fleetbot import integrate as fan_in
+    from fleetbot.commands._common import find_repo
+
+    if resume and abort:
+        raise UsageError("--continue and --abort do not go together")
+    if abort:
+        _say(fan_in.abort(find_repo(repo)))
+        return ExitCode.OK
+    if resume:
+        return _outcome(fan_in.resume(find_repo(repo)))
+    from fleetbot import fleet
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    predictions = fleet.predict(git, plan, target_ref)
+    into_branch = into or fan_in.DEFAULT_INTO
+    if dry_run:
+        click.echo(f"would reset {into_branch} to {target_ref}, check it out here, and merge:")
+        for step in predictions.order:
+            click.echo(f"  {step.position}. {step.issue} {step.branch}")
+        for c in predictions.conflicts:
+            if len(c.rows) > 1:
+                click.echo(f"  predicted {c.kind.value} conflict: {' and '.join(c.rows)} on "
+                           f"{', '.join(c.files)}")
+        return ExitCode.OK
+    return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
+                                 into=into_branch, conflicts=predictions.conflicts))
+
+
+def _outcome(out: Outcome) -> int:
+    for note in out.notes:
+        _say(note)
+    _say(out.message)
+    return ExitCode.FINDINGS if out.stopped else ExitCode.OK
+
+
+# ---------------------------------------------------------------- score
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@format_option
+def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
+    """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,
+    serialised rows and the speed-up, from the target's history."""
+    from fleetbot import fleet
+    from fleetbot import score as scoring
+    from fleetbot.commands._common import emit_json, emit_text
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    landings = scoring.find_landings(git, plan, target_ref)
+    predicted = [(c.rows[0], c.rows[-1]) for c in fleet.plan_conflicts(plan)]
+    result = scoring.compute_score(plan, landings, predicted)
+    if fmt == "json":
+        emit_json({"target": target_ref, **result.as_json()})
+    else:
+        emit_text(scoring.render_markdown(result, target=target_ref).rstrip("\n"))
+    return ExitCode.OK

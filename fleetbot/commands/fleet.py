@@ -72,7 +72,7 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
         verb = {"create": "create", "checkout": "check out", "skip": "skip",
                 "refuse": "refuse"}[s.action.value]
         doing = would if s.action.value in ("create", "checkout") else ""
-        click.echo(f"{doing}{verb:<9} {s.issue:<6} {s.branch} -> {s.path}"
+        click.echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
                    + (f"  ({s.reason})" if s.reason else ""))
     if not dry_run:
         fleet.apply_fan_out(git, steps)
@@ -107,7 +107,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
         b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
                                  conflicts=predictions.conflicts, order=predictions.order)
         where.write_text(briefing.render_markdown(b), encoding="utf-8")
-        click.echo(f"wrote     {where}")
+        click.echo(f"wrote {where}")
 
 
 # ---------------------------------------------------------------- brief
@@ -175,7 +175,11 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
     else:
         from fleetbot.commands._common import out_console
 
-        out_console().print(_status_table(rows, target_ref))
+        console = out_console()
+        if console.is_terminal:
+            console.print(_status_table(rows, target_ref))
+        else:  # piped: plain aligned lines, never wrapped
+            emit_text(_status_plain(rows, target_ref))
     return ExitCode.OK
 
 
@@ -215,6 +219,14 @@ def _status_table(rows: tuple[StatusRow, ...], target: str) -> object:
     for r in rows:
         table.add_row(*(escape(c) for c in _cells(r)))
     return table
+
+
+def _status_plain(rows: tuple[StatusRow, ...], target: str) -> str:
+    table = [_HEAD, *(_cells(r) for r in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(_HEAD))]
+    lines = [f"fleet status (target {target})"]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
+    return "\n".join(lines)
 
 
 def _status_markdown(rows: tuple[StatusRow, ...], target: str) -> str:
@@ -271,14 +283,14 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
     would = "would " if dry_run else ""
     for s in steps:
         if s.kept:
-            click.echo(f"keep      {s.issue:<6} {s.branch}  ({s.kept})")
+            click.echo(f"keep {s.issue} {s.branch}  ({s.kept})")
         elif s.refused:
-            click.echo(f"refuse    {s.issue:<6} {s.worktree}  ({s.refused})")
+            click.echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")
         else:
             if s.remove_worktree:
-                click.echo(f"{would}remove {s.issue:<6} {s.worktree}")
+                click.echo(f"{would}remove {s.issue} {s.worktree}")
             if s.delete_branch:
-                click.echo(f"{would}delete {s.issue:<6} branch {s.branch}")
+                click.echo(f"{would}delete {s.issue} branch {s.branch}")
             for lost in s.loses:
                 click.echo(f"  {'would lose' if dry_run else 'lost'}: {lost}")
     if dry_run:

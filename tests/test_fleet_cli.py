@@ -204,3 +204,35 @@ def test_integrate_abort_restores_and_refuses_a_dirty_tree(
     code, _, err = fleet(fanned, capsys, "integrate", "--continue")
     assert code == 2
     assert "no integration in progress" in err
+
+
+def test_integrate_interrupted_by_git_then_abort(
+        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    (fanned.path / "docs/guide.md").write_text("untracked, in the way of #43\n")
+    code, _, err = fleet(fanned, capsys, "integrate")
+    assert code == 2
+    assert "merging feature/43-docs into fleet/integration failed before it started" in err
+    assert "integrate --abort" in err
+    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
+    assert code == 0
+    assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert (fanned.path / "docs/guide.md").read_text().startswith("untracked")
+
+
+def test_status_watch_redraws_until_interrupted(
+        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    calls: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        calls.append(seconds)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    code, out, _ = fleet(fanned, capsys, "status", "--watch", "0.5")
+    assert code == 0
+    assert calls == [0.5, 0.5]
+    assert "#42" in out

@@ -277,10 +277,10 @@ def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
     out: list[RowFacts] = []
     for row in plan.rows:
         tree = worktree_of(trees, row.branch)
+        if tree is not None and not Path(tree.path).is_dir():
+            tree = None  # its folder is gone: `git worktree prune` will forget it
         exists = wt.branch_exists(git, row.branch)
-        dirty = None
-        if tree is not None and Path(tree.path).is_dir():
-            dirty = wt.dirty_files(Git(tree.path))
+        dirty = wt.dirty_files(Git(tree.path)) if tree is not None else None
         if not exists:
             out.append(RowFacts(row.issue, row.branch, False, tree.path if tree else "",
                                 bool(tree and tree.main), dirty=dirty))

@@ -173,3 +173,21 @@ def test_resolve_target(tmp_path: Path) -> None:
     assert fleet.resolve_target(git, None) == "main"
     with pytest.raises(UsageError, match="nope"):
         fleet.resolve_target(git, "nope")
+
+
+def test_a_worktree_whose_folder_is_gone_counts_as_missing(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tasks_repo(tmp_path)
+    git = Git(repo.path)
+    plan = example_plan()
+    fleet.apply_fan_out(git, fleet.gather_fan_out(git, plan.rows, "main"))
+    shutil.rmtree(tmp_path / "tasks-43-docs")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge 43", "feature/43-docs")
+    facts = {f.issue: f for f in fleet.gather_row_facts(git, plan, "main")}
+    assert facts["#43"].worktree == ""
+    assert facts["#43"].dirty is None
+    steps = fleet.plan_cleanup(tuple(facts.values()), force=False, delete_branches=True)
+    fleet.apply_cleanup(git, steps)
+    assert len(wt.list_worktrees(git)) == 3
+    assert not wt.branch_exists(git, "feature/43-docs")

@@ -81,3 +81,35 @@ def test_landing_found_by_subject_once_the_branch_is_deleted(tmp_path: Path) -> 
     repo.git("branch", "-D", "feature/43-docs")
     (landing,) = score.find_landings(Git(repo.path), example_plan(), "main")
     assert landing.issue == "#43"
+
+
+def _at(repo_path: Path, when: str, *args: str) -> None:
+    import os
+    import subprocess
+
+    from tests.gitrepo import GIT_ENV
+
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", *args], cwd=repo_path, env=env, check=True, capture_output=True)
+
+
+def test_spans_and_speedup_from_real_dates(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    for n, (branch, start) in enumerate([("feature/42-count", "10:00"),
+                                         ("feature/43-docs", "10:30")]):
+        repo.git("checkout", "-q", "-b", branch, "main")
+        (repo.path / f"f{n}.txt").write_text("x\n")
+        repo.git("add", "-A")
+        _at(repo.path, f"2026-01-02T{start}:00+0000", "commit", "-qm", f"work {n}")
+    repo.checkout("main")
+    _at(repo.path, "2026-01-02T11:00:00+0000", "merge", "-q", "--no-ff", "-m", "m42",
+        "feature/42-count")
+    _at(repo.path, "2026-01-02T12:00:00+0000", "merge", "-q", "--no-ff", "-m", "m43",
+        "feature/43-docs")
+    landings = score.find_landings(Git(repo.path), example_plan(), "main")
+    s = score.compute_score(example_plan(), landings, [])
+    assert s.spans == (("#42", 3600), ("#43", 5400))
+    assert s.wall_clock == 7200
+    assert s.speedup == 1.25
+    assert s.unmerged == ("#44",)
+    assert s.met == ()

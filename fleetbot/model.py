@@ -233,3 +233,84 @@ class Report:
     pulls: tuple[PullFacts, ...] = ()
     current_issue: str | None = None  # the row of the branch checked out, for `check`
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
+
+
+# ---------------------------------------------------------------- merge-tree facts (issue 3)
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """One CONFLICT message of a merge-tree: its sort ("content", "modify/delete",
+    "rename/rename", "add/add" ...) and the paths it names."""
+
+    sort: str
+    paths: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What one `git merge-tree --write-tree` said: clean or not, and on which files."""
+
+    clean: bool
+    tree: str = ""
+    files: tuple[str, ...] = ()  # conflicted files, as git lists them
+    conflicts: tuple[MergeConflict, ...] = ()
+
+    def sorts_of(self, path: str) -> tuple[str, ...]:
+        """The sorts of conflict git reported for `path` (empty if it named none)."""
+        seen: dict[str, None] = {}
+        for c in self.conflicts:
+            if path in c.paths:
+                seen.setdefault(c.sort, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One branch merged onto the target tip, kept as a synthetic commit
+    (parents: target, branch) so pairs can be merged the way the fan-in meets them."""
+
+    issue: str
+    branch: str
+    result: MergeResult
+    commit: str = ""  # empty when the landing conflicts (the branch is stale)
+
+
+@dataclass(frozen=True)
+class PairMerge:
+    """Two landings merged together: does B still land on (target + A)?"""
+
+    rows: tuple[str, str]  # issue refs, in plan order
+    result: MergeResult
+
+
+@dataclass(frozen=True)
+class SourceChange:
+    """Old (merge-base) and new (branch head) text of one changed Python file;
+    None where the file does not exist on that side or could not be read."""
+
+    issue: str
+    path: str
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    """Everything `conflicts.predict` needs from git, gathered by `git.mergetree.gather`."""
+
+    target: str  # the name reports show: "main"
+    target_sha: str
+    target_ref: str = ""  # the ref actually read: "main" or "origin/main"
+    branches: tuple[BranchFacts, ...] = ()
+    missing: tuple[str, ...] = ()  # issue refs of rows whose branch does not exist
+    landings: tuple[Landing, ...] = ()
+    pairs: tuple[PairMerge, ...] = ()
+    sources: tuple[SourceChange, ...] = ()
+
+    def branch(self, issue: str) -> BranchFacts | None:
+        return next((b for b in self.branches if b.issue == issue), None)
+
+    def landing(self, issue: str) -> Landing | None:
+        return next((la for la in self.landings if la.issue == issue), None)

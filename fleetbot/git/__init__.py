@@ -96,6 +96,27 @@ class Git:
             )
         return proc
 
+    def run_bytes(
+        self, *args: str, input: bytes | None = None, error: str = "", hint: str = "",
+    ) -> bytes:
+        """Run `git <args>` with raw bytes in and out (for `cat-file --batch`, whose sizes
+        count bytes: text mode would translate CRLF and break them)."""
+        argv = ["git", *args]
+        full_env = {**os.environ, **_PINNED_ENV}
+        try:
+            proc = subprocess.run(
+                argv, cwd=self.repo, input=input, capture_output=True, env=full_env,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed or not on PATH", hint="install git") from exc
+        if proc.returncode != 0:
+            raise GitError(
+                error or f"git {args[0] if args else ''} failed", argv=argv,
+                code=proc.returncode, stderr=proc.stderr.decode("utf-8", "replace"), hint=hint,
+            )
+        return proc.stdout
+
     def version(self) -> tuple[int, int]:
         """git's (major, minor), for features such as `merge-tree --stdin` (2.40+)."""
         out = self.run("version")

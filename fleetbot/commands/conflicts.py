@@ -1,0 +1,198 @@
+"""`fleetbot conflicts`: which parallel branches will collide, how sure we are, the evidence.
+
+Imports of the analysis are inside the command so `fleetbot --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from fleetbot.cli import format_option, plan_option, repo_option, strict_option, target_option
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from fleetbot.model import Conflict, GitFacts, Plan
+
+KIND_NAMES = ("plan", "diff", "drift", "target", "textual", "interface")
+
+
+@click.command("conflicts")
+@plan_option
+@repo_option
+@target_option
+@format_option
+@strict_option
+@click.option(
+    "--kinds", default=None, metavar="K1,K2",
+    help=f"Only these kinds, comma-separated: {', '.join(KIND_NAMES)}.",
+)
+def conflicts(
+    plan_path: Path | None, repo: Path | None, target: str | None, fmt: str, strict: bool,
+    kinds: str | None,
+) -> int:
+    """Predict which branches collide: plan, diff, drift, target, textual, interface.
+
+    Exits 0; with --strict, 1 when a blocking (textual or target) conflict exists.
+    """
+    from fleetbot.commands._common import find_repo, load_plan
+
+    wanted = parse_kinds(kinds)
+    git = find_repo(repo)
+    plan = load_plan(plan_path, git.repo if repo is None else repo)
+    return run_conflicts(plan, git, target=target, fmt=fmt, strict=strict, kinds=wanted)
+
+
+def parse_kinds(text: str | None) -> frozenset[str] | None:
+    """`--kinds textual,target` -> the set; unknown names are a usage error."""
+    if text is None:
+        return None
+    from fleetbot.errors import UsageError
+
+    names = {k.strip().lower() for k in text.split(",") if k.strip()}
+    unknown = sorted(names - set(KIND_NAMES))
+    if unknown:
+        raise UsageError(
+            f"--kinds: unknown kind {', '.join(unknown)}; choose from {', '.join(KIND_NAMES)}"
+        )
+    return frozenset(names)
+
+
+def run_conflicts(
+    plan: Plan, git: Any, *, target: str | None = None, fmt: str = "text",
+    strict: bool = False, kinds: frozenset[str] | None = None,
+) -> int:
+    """Gather, predict, filter, print; the exit code (1 only with `strict` and a blocker)."""
+    from fleetbot.commands._common import emit_json, emit_text, out_console
+    from fleetbot.conflicts import predict
+    from fleetbot.git.mergetree import gather
+
+    facts = gather(git, plan, target)
+    found = tuple(c for c in predict(plan, facts) if kinds is None or c.kind.value in kinds)
+    if fmt == "json":
+        emit_json(to_json(facts, found))
+    elif fmt == "markdown":
+        emit_text(to_markdown(plan, facts, found))
+    else:
+        console = out_console()
+        for line in to_text(plan, facts, found):
+            console.print(line)
+    return 1 if strict and any(c.blocking for c in found) else 0
+
+
+# ---------------------------------------------------------------- rendering (pure)
+
+
+def conflict_json(c: Conflict) -> dict[str, Any]:
+    return {
+        "kind": c.kind.value, "rows": list(c.rows), "files": list(c.files),
+        "detail": c.detail, "expected": c.expected, "regenerable": c.regenerable,
+        "evidence": c.evidence,
+    }
+
+
+def to_json(facts: GitFacts, found: Sequence[Conflict]) -> dict[str, Any]:
+    """`{"target", "conflicts": [...], "missing_branches": [issue refs]}`."""
+    return {
+        "target": facts.target,
+        "conflicts": [conflict_json(c) for c in found],
+        "missing_branches": list(facts.missing),
+    }
+
+
+def _who(plan: Plan, rows: Sequence[str]) -> str:
+    labels = []
+    for issue in rows:
+        row = plan.by_issue(issue)
+        labels.append(row.label if row else issue)
+    return " × ".join(labels)
+
+
+def headline(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> str:
+    """The decision in one line: how many collisions and which pairs, or that all is clear."""
+    blocking = [c for c in found if c.blocking]
+    if blocking:
+        parts = []
+        for c in blocking:
+            what = "stale, rebase first" if c.kind.value == "target" else c.kind.value
+            files = ", ".join(c.files[:3]) + (" …" if len(c.files) > 3 else "")
+            parts.append(f"{_who(plan, c.rows)} ({what}: {files})" if files else
+                         f"{_who(plan, c.rows)} ({what})")
+        n = len(blocking)
+        return f"{n} collision{'s' if n != 1 else ''} on {facts.target}: " + "; ".join(parts)
+    if found:
+        counts: dict[str, int] = {}
+        for c in found:
+            counts[c.kind.value] = counts.get(c.kind.value, 0) + 1
+        summary = ", ".join(f"{k} {n}" for k, n in counts.items())
+        return f"No blocking collisions on {facts.target}; {len(found)} to review ({summary})."
+    n = len(facts.branches)
+    return f"No conflicts: {n} branch{'es' if n != 1 else ''} land cleanly on {facts.target}."
+
+
+def _tags(c: Conflict) -> str:
+    tags = [t for t, on in (("expected", c.expected), ("regenerable", c.regenerable)) if on]
+    return f" ({', '.join(tags)})" if tags else ""
+
+
+def _missing_line(plan: Plan, facts: GitFacts) -> str:
+    names = []
+    for issue in facts.missing:
+        row = plan.by_issue(issue)
+        names.append(f"{issue} ({row.branch})" if row else issue)
+    return "Missing branches (not checked): " + ", ".join(names)
+
+
+def to_text(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> list[Text]:
+    """Terminal lines: the decision first, then each conflict with its evidence."""
+    from rich.text import Text
+
+    lines = [Text(headline(plan, facts, found), style="bold red" if any(
+        c.blocking for c in found) else "bold green" if not found else "bold yellow")]
+    if facts.missing:
+        lines.append(Text(_missing_line(plan, facts), style="yellow"))
+    ordered = sorted(found, key=lambda c: not c.blocking)
+    for c in ordered:
+        lines.append(Text(""))
+        head = Text(f"{c.kind.value:<9}", style="bold red" if c.blocking else "bold")
+        head.append(f" {_who(plan, c.rows)}{_tags(c)}")
+        lines.append(head)
+        if c.files:
+            lines.append(Text(f"  files:    {', '.join(c.files)}"))
+        lines.append(Text(f"  why:      {c.detail}"))
+        if c.evidence:
+            lines.append(Text(f"  evidence: {c.evidence}", style="dim"))
+    return lines
+
+
+def md_escape(text: str) -> str:
+    """Text from branches, paths and plan cells, made inert in Markdown: no HTML, no live
+    @mentions, no table breaks."""
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("@", "@\u200b").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> str:
+    """The same report for a PR comment or job summary."""
+    lines = [f"**{md_escape(headline(plan, facts, found))}**", ""]
+    if facts.missing:
+        lines += [md_escape(_missing_line(plan, facts)), ""]
+    if found:
+        lines += ["| kind | rows | files | why |", "|---|---|---|---|"]
+        for c in sorted(found, key=lambda c: not c.blocking):
+            kind = f"**{c.kind.value}**" if c.blocking else c.kind.value
+            lines.append(
+                f"| {kind}{md_escape(_tags(c))} | {md_escape(_who(plan, c.rows))} | "
+                f"{md_escape(', '.join(c.files))} | {md_escape(c.detail)} |"
+            )
+        lines += ["", "<details><summary>Evidence</summary>", ""]
+        for c in found:
+            if c.evidence:
+                lines += [f"- {c.kind.value} {md_escape(' × '.join(c.rows))}:", "",
+                          "  ```sh", f"  {c.evidence}", "  ```"]
+        lines += ["", "</details>"]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,309 @@
+"""Conflict prediction, from cheapest to exact (DESIGN.md "Conflicts"). Pure: the plan and
+the facts git gave (`GitFacts`) in, `Conflict` records out, each with evidence a reviewer
+can run.
+
+A stale branch (it no longer lands on the target) is said once, as `target`; pairs are
+judged on landings, so it is never blamed on every other row. Dependent rows keep their
+kind with `expected=True`; conflicts only on regenerated files carry `regenerable=True`.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from fleetbot.globs import anchor, owners, row_owns
+from fleetbot.lint import joints
+from fleetbot.model import (
+    BranchFacts,
+    Conflict,
+    ConflictKind,
+    GitFacts,
+    MergeResult,
+    Plan,
+    Row,
+)
+from fleetbot.plan import dependency_path
+from fleetbot.pyapi import changed_names, referenced_names
+
+DEFAULT_REGENERABLE = (
+    "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock", "Cargo.lock", "go.sum",
+    "pnpm-lock.yaml",
+)
+
+
+def predict(plan: Plan, facts: GitFacts) -> tuple[Conflict, ...]:
+    """Every predicted conflict of the fleet, grouped by kind (plan, diff, drift, target,
+    textual, interface) and within a kind in plan order."""
+    regen = regenerable_patterns(plan)
+    return (
+        *plan_conflicts(plan),
+        *diff_conflicts(plan, facts, regen),
+        *drift_conflicts(plan, facts, regen),
+        *target_conflicts(facts),
+        *textual_conflicts(plan, facts, regen),
+        *interface_conflicts(plan, facts),
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def regenerable_patterns(plan: Plan) -> tuple[str, ...]:
+    """The defaults (lock files, at any depth) and the plan's own list (paths from the
+    repo root, like Files owned)."""
+    return (*DEFAULT_REGENERABLE, *(anchor(p) for p in plan.regenerable))
+
+
+def shared_paths(a: BranchFacts, b: BranchFacts) -> tuple[str, ...]:
+    """Files both branches changed since their merge-bases (renames count both names)."""
+    return tuple(sorted(a.paths & b.paths))
+
+
+def pair_touches(a: BranchFacts, b: BranchFacts) -> bool:
+    """Could merging a and b conflict at all? Same file, or a file on one side where the
+    other has a directory. No overlap, no textual conflict possible."""
+    if a.paths & b.paths:
+        return True
+    return bool(_dirs(a.paths) & b.paths or _dirs(b.paths) & a.paths)
+
+
+def _dirs(paths: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for p in paths:
+        parts = p.split("/")[:-1]
+        out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _regen_spec(patterns: tuple[str, ...]) -> Any:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def is_regenerable(path: str, patterns: Sequence[str] = DEFAULT_REGENERABLE) -> bool:
+    """Is `path` regenerated rather than hand-merged (gitignore-style patterns)?"""
+    spec = _regen_spec(tuple(patterns))
+    return bool(spec.match_file(path))
+
+
+def _split_regen(
+    files: Sequence[str], regen: Sequence[str]
+) -> list[tuple[tuple[str, ...], bool]]:
+    """Hand-merged files and regenerated files, as separate groups (empty ones dropped)."""
+    hand = tuple(f for f in files if not is_regenerable(f, regen))
+    gen = tuple(f for f in files if is_regenerable(f, regen))
+    return [(group, flag) for group, flag in ((hand, False), (gen, True)) if group]
+
+
+def _expected(plan: Plan, a: str, b: str) -> bool:
+    ra, rb = plan.by_issue(a), plan.by_issue(b)
+    return ra is not None and rb is not None and dependency_path(plan, ra, rb)
+
+
+def _q(*words: str) -> str:
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _target_ref(facts: GitFacts) -> str:
+    return facts.target_ref or facts.target
+
+
+def _ref(facts: GitFacts, issue: str) -> str:
+    b = facts.branch(issue)
+    return b.ref if b else issue
+
+
+def _pair_order(plan: Plan, a: str, b: str) -> tuple[str, str]:
+    index = {r.issue: i for i, r in enumerate(plan.rows)}
+    return (a, b) if index.get(a, 0) <= index.get(b, 0) else (b, a)
+
+
+# ---------------------------------------------------------------- the kinds
+
+
+def plan_conflicts(plan: Plan) -> list[Conflict]:
+    """Independent rows whose owned globs can match a common path (the lint's joints)."""
+    out = []
+    for j in joints(plan):
+        pa, pb = j.patterns
+        same = pa if pa == pb else f"{pa} / {pb}"
+        out.append(Conflict(
+            kind=ConflictKind.PLAN, rows=(j.a.issue, j.b.issue), files=(j.example,),
+            detail=f"{j.a.label} and {j.b.label} both own {same} and neither depends on "
+            "the other",
+            evidence=_q("fleetbot", "plan", "lint", "--plan", plan.source),
+        ))
+    return out
+
+
+def diff_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:
+    """Pairs of branches that changed a same file since their merge-bases."""
+    out = []
+    branches = facts.branches
+    for i, a in enumerate(branches):
+        for b in branches[i + 1:]:
+            common = shared_paths(a, b)
+            if not common:
+                continue
+            x, y = _pair_order(plan, a.issue, b.issue)
+            for files, flag in _split_regen(common, regen):
+                shown = ", ".join(files)
+                out.append(Conflict(
+                    kind=ConflictKind.DIFF, rows=(x, y), files=files,
+                    detail=f"{x} and {y} both changed {shown}",
+                    expected=_expected(plan, x, y), regenerable=flag,
+                    evidence=" ; ".join(
+                        _q("git", "diff", "--stat", f"{_target_ref(facts)}...{_ref(facts, r)}",
+                           "--", *files)
+                        for r in (x, y)
+                    ),
+                ))
+    return out
+
+
+def drift_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:
+    """Files a branch changed that its row does not own, grouped by the row(s) that do."""
+    out = []
+    for b in facts.branches:
+        row = plan.by_issue(b.issue)
+        if row is None or not row.files_owned:
+            continue  # a row that owns nothing declared cannot drift
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for path in sorted(b.paths):
+            if row_owns(row, path):
+                continue
+            who = tuple(r.issue for r in owners(plan, path) if r.issue != row.issue)
+            groups.setdefault(who, []).append(path)
+        for who, paths in groups.items():
+            for files, flag in _split_regen(paths, regen):
+                out.append(_drift(plan, facts, row, who, files, flag))
+    return out
+
+
+def _drift(
+    plan: Plan, facts: GitFacts, row: Row, who: tuple[str, ...], files: tuple[str, ...],
+    regenerable: bool,
+) -> Conflict:
+    shown = ", ".join(files)
+    if who:
+        labels = ", ".join(_label(plan, w) for w in who)
+        detail = f"{row.issue} changed {shown}, owned by {labels}"
+        expected = all(_expected(plan, row.issue, w) for w in who)
+    else:
+        detail = f"{row.issue} changed {shown}, which no row owns"
+        expected = False
+    return Conflict(
+        kind=ConflictKind.DRIFT, rows=(row.issue, *who), files=files, detail=detail,
+        expected=expected, regenerable=regenerable,
+        evidence=_q("git", "diff", "--name-status",
+                    f"{_target_ref(facts)}...{_ref(facts, row.issue)}", "--", *files),
+    )
+
+
+def _label(plan: Plan, issue: str) -> str:
+    row = plan.by_issue(issue)
+    return row.label if row else issue
+
+
+def target_conflicts(facts: GitFacts) -> list[Conflict]:
+    """Branches that no longer merge onto the target tip: stale, rebase them first."""
+    out = []
+    for la in facts.landings:
+        if la.result.clean:
+            continue
+        out.append(Conflict(
+            kind=ConflictKind.TARGET, rows=(la.issue,), files=la.result.files,
+            detail=f"{la.issue} ({la.branch}) no longer merges onto {facts.target}: "
+            f"{describe(la.result)}; rebase it onto {facts.target} first",
+            evidence=_q("git", "merge-tree", "--write-tree", "--name-only", "--messages",
+                        _target_ref(facts), _ref(facts, la.issue)),
+        ))
+    return out
+
+
+def textual_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:
+    """Pairs that each land alone but collide once both have landed."""
+    out = []
+    for pm in facts.pairs:
+        if pm.result.clean:
+            continue
+        a, b = _pair_order(plan, *pm.rows)
+        files = pm.result.files or _message_paths(pm.result)
+        for group, flag in _split_regen(files, regen) or [((), False)]:
+            out.append(Conflict(
+                kind=ConflictKind.TEXTUAL, rows=(a, b), files=group,
+                detail=f"{b} does not merge onto {facts.target} + {a}: "
+                f"{describe(pm.result, group)}",
+                expected=_expected(plan, a, b), regenerable=flag,
+                evidence=_textual_evidence(facts, a, b),
+            ))
+    return out
+
+
+def describe(result: MergeResult, files: Sequence[str] | None = None) -> str:
+    """`tasks/cli.py (content); old.txt (modify/delete)` for the given or all files."""
+    parts = []
+    for path in files if files is not None else result.files:
+        sorts = result.sorts_of(path)
+        parts.append(f"{path} ({', '.join(sorts)})" if sorts else path)
+    if not parts and not result.clean:
+        return ", ".join(sorted({c.sort for c in result.conflicts})) or "conflict"
+    return "; ".join(parts)
+
+
+def _message_paths(result: MergeResult) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for c in result.conflicts for p in c.paths))
+
+
+def _textual_evidence(facts: GitFacts, a: str, b: str) -> str:
+    """Land a on the target, then merge b onto that: no checkout, no ref touched."""
+    t, ra, rb = _target_ref(facts), _ref(facts, a), _ref(facts, b)
+    landed = (
+        f"$(git commit-tree -m land -p {shlex.quote(t)} -p {shlex.quote(ra)} "
+        f"$(git merge-tree --write-tree {shlex.quote(t)} {shlex.quote(ra)}))"
+    )
+    return f"git merge-tree --write-tree --name-only --messages {landed} {shlex.quote(rb)}"
+
+
+def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
+    """A branch changes the signature of a top-level Python name that another branch's
+    changed files use (a warning: no line-based merge sees it)."""
+    changed: dict[str, dict[str, str]] = {}  # issue -> name -> file that changes it
+    uses: dict[str, dict[str, list[str]]] = {}  # issue -> name -> files that use it
+    for src in facts.sources:
+        for name in changed_names(src.old, src.new):
+            changed.setdefault(src.issue, {}).setdefault(name, src.path)
+    if not changed:
+        return []
+    for src in facts.sources:
+        if src.new is None:
+            continue
+        for name in referenced_names(src.new):
+            uses.setdefault(src.issue, {}).setdefault(name, []).append(src.path)
+    out = []
+    issues = [b.issue for b in facts.branches]
+    for a in issues:
+        for b in issues:
+            if a == b or a not in changed:
+                continue
+            hits = sorted(n for n in changed[a] if n in uses.get(b, {}))
+            if not hits:
+                continue
+            def_files = tuple(dict.fromkeys(changed[a][n] for n in hits))
+            use_files = tuple(dict.fromkeys(f for n in hits for f in uses[b][n]))
+            names = ", ".join(f"`{n}`" for n in hits)
+            out.append(Conflict(
+                kind=ConflictKind.INTERFACE, rows=(a, b),
+                files=tuple(dict.fromkeys((*def_files, *use_files))),
+                detail=f"{a} changes the signature of {names} ({', '.join(def_files)}); "
+                f"{b} uses it in {', '.join(use_files)}",
+                expected=_expected(plan, a, b),
+                evidence=_q("git", "diff", f"{_target_ref(facts)}...{_ref(facts, a)}", "--",
+                            *def_files),
+            ))
+    return out

@@ -1,0 +1,247 @@
+"""Facts about the fleet's branches: target, heads, merge-bases, changed files, ahead/behind.
+
+Each question is one git process (no per-file loops); the parsers of git's output are
+plain functions over strings, so they are tested without git.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from fleetbot.errors import GitError
+from fleetbot.git import Git
+from fleetbot.model import BranchFacts, FileChange
+
+UNSHALLOW_HINT = (
+    "this clone is shallow: fetch the full history with `git fetch --unshallow` "
+    "(in GitHub Actions: actions/checkout with `fetch-depth: 0`)"
+)
+
+
+# ---------------------------------------------------------------- parsers (pure)
+
+
+@dataclass(frozen=True)
+class RefTable:
+    """Every local branch and remote-tracking ref with its commit, read in one call."""
+
+    shas: Mapping[str, str]  # full refname -> object id
+    symrefs: Mapping[str, str]  # full refname -> full refname it points to
+
+
+def parse_refs(text: str) -> RefTable:
+    """`for-each-ref --format='%(objectname) %(refname) %(symref)'` -> RefTable.
+
+    Ref names cannot contain spaces, so splitting on them is safe.
+    """
+    shas: dict[str, str] = {}
+    symrefs: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split(" ")
+        if len(parts) < 2 or not parts[0]:
+            continue
+        shas[parts[1]] = parts[0]
+        if len(parts) > 2 and parts[2]:
+            symrefs[parts[1]] = parts[2]
+    return RefTable(shas, symrefs)
+
+
+def default_target_name(refs: RefTable) -> str | None:
+    """The repo's default branch: what origin/HEAD points at, else main, else master."""
+    pointed = refs.symrefs.get("refs/remotes/origin/HEAD", "")
+    prefix = "refs/remotes/origin/"
+    if pointed.startswith(prefix) and pointed in refs.shas:
+        return pointed[len(prefix):]
+    for name in ("main", "master"):
+        if f"refs/heads/{name}" in refs.shas or f"refs/remotes/origin/{name}" in refs.shas:
+            return name
+    return None
+
+
+def resolve_branch(refs: RefTable, branch: str) -> tuple[str, str] | None:
+    """(ref to read, sha) for a plan branch: the local branch, else `origin/<branch>`."""
+    for full, short in (
+        (f"refs/heads/{branch}", branch),
+        (f"refs/remotes/origin/{branch}", f"origin/{branch}"),
+    ):
+        if full in refs.shas:
+            return short, refs.shas[full]
+    return None
+
+
+def parse_name_status(text: str) -> tuple[FileChange, ...]:
+    """`git diff --name-status -z` -> FileChange per file (R/C carry old and new path)."""
+    tokens = text.split("\0")
+    out: list[FileChange] = []
+    i = 0
+    while i < len(tokens):
+        status = tokens[i]
+        if not status:
+            i += 1
+            continue
+        letter = status[0]
+        if letter in "RC":
+            if i + 2 >= len(tokens) or not tokens[i + 2]:
+                break
+            out.append(FileChange(path=tokens[i + 2], status=letter, old_path=tokens[i + 1]))
+            i += 3
+        else:
+            if i + 1 >= len(tokens) or not tokens[i + 1]:
+                break
+            out.append(FileChange(path=tokens[i + 1], status=letter))
+            i += 2
+    return tuple(out)
+
+
+def parse_left_right(text: str) -> tuple[int, int]:
+    """`rev-list --left-right --count A...B` -> (only in A, only in B)."""
+    parts = text.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return (0, 0)
+    return int(parts[0]), int(parts[1])
+
+
+def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
+    """`git cat-file --batch` output for `count` requests -> each blob's bytes or None
+    (missing, or not a blob). Sizes count bytes, hence bytes in."""
+    out: list[bytes | None] = []
+    pos = 0
+    for _ in range(count):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            out.append(None)
+            continue
+        header = data[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            body = data[pos:pos + size]
+            pos += size + 1  # the blob is followed by a newline
+            out.append(body if header[1] == b"blob" else None)
+        else:  # "<spec> missing" / "ambiguous"
+            out.append(None)
+    return out
+
+
+# ---------------------------------------------------------------- git questions
+
+
+def check_repo(git: Git) -> bool:
+    """Fail clearly outside a repository; return whether the clone is shallow."""
+    out = git.run(
+        "rev-parse", "--is-shallow-repository",
+        error=f"{git.repo} is not a git repository",
+        hint="run fleetbot inside a git checkout or pass --repo DIR",
+    )
+    return out.strip() == "true"
+
+
+def read_refs(git: Git) -> RefTable:
+    """All local and remote-tracking branches in one call."""
+    out = git.run(
+        "for-each-ref", "--format=%(objectname) %(refname) %(symref)",
+        "refs/heads", "refs/remotes",
+    )
+    return parse_refs(out)
+
+
+def resolve_target(git: Git, refs: RefTable, target: str | None) -> tuple[str, str, str]:
+    """(name shown, ref read, sha) of the branch the fleet merges into."""
+    name = target or default_target_name(refs)
+    if not name:
+        raise GitError(
+            "cannot tell the target branch: no origin/HEAD, main or master",
+            hint="pass --target BRANCH",
+        )
+    for full, short in (
+        (f"refs/heads/{name}", name),
+        (f"refs/remotes/origin/{name}", f"origin/{name}"),
+        (f"refs/remotes/{name}", name),
+    ):
+        if full in refs.shas:
+            return name, short, refs.shas[full]
+    proc = git.run_full("rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return name, name, proc.stdout.strip()
+    raise GitError(
+        f"unknown target {name!r}: no branch, origin/{name} or commit of that name",
+        hint="pass --target with an existing branch (fetch it first if it is remote)",
+    )
+
+
+def merge_base(git: Git, a: str, b: str, *, shallow: bool, branch: str = "") -> str:
+    """The best common ancestor of a and b, or a GitError that says what to do."""
+    proc = git.run_full("merge-base", a, b, check=False)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return proc.stdout.split()[0]
+    if proc.returncode == 1 and not proc.stderr.strip():
+        what = f"branch {branch!r}" if branch else b
+        if shallow:
+            raise GitError(
+                f"{what} and the target have no merge-base in this shallow clone",
+                argv=["git", "merge-base", a, b], code=1, hint=UNSHALLOW_HINT,
+            )
+        raise GitError(
+            f"{what} shares no history with the target",
+            argv=["git", "merge-base", a, b], code=1,
+            hint="check the plan's branch name and --target",
+        )
+    raise GitError(
+        "git merge-base failed", argv=["git", "merge-base", a, b], code=proc.returncode,
+        stderr=proc.stderr, hint=UNSHALLOW_HINT if shallow else "",
+    )
+
+
+def changed_files(git: Git, base: str, head: str) -> tuple[FileChange, ...]:
+    """Files changed from base to head, renames detected: one diff for the whole branch."""
+    out = git.run(
+        "diff", "--name-status", "-z", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
+        base, head, "--",
+    )
+    return parse_name_status(out)
+
+
+def ahead_behind(git: Git, target: str, head: str) -> tuple[int, int]:
+    """(commits only on head, commits only on target)."""
+    behind, ahead = parse_left_right(
+        git.run("rev-list", "--left-right", "--count", f"{target}...{head}")
+    )
+    return ahead, behind
+
+
+def branch_facts(
+    git: Git, *, issue: str, branch: str, ref: str, head: str, target_sha: str,
+    shallow: bool = False,
+) -> BranchFacts:
+    """Merge-base, changed files and ahead/behind of one resolved branch (3 git calls)."""
+    base = merge_base(git, target_sha, head, shallow=shallow, branch=branch)
+    changes = changed_files(git, base, head) if base != head else ()
+    ahead, behind = ahead_behind(git, target_sha, head)
+    return BranchFacts(
+        issue=issue, branch=branch, ref=ref, head=head, merge_base=base,
+        changes=changes, ahead=ahead, behind=behind,
+    )
+
+
+def read_blobs(git: Git, specs: Sequence[str], *, max_bytes: int = 1_000_000) -> list[
+    str | None
+]:
+    """`<rev>:<path>` specs -> text (None: missing, binary-ish or too big); one process."""
+    usable = [s for s in specs if "\n" not in s]
+    if not usable:
+        return [None] * len(specs)
+    data = git.run_bytes(
+        "cat-file", "--batch", input="".join(s + "\n" for s in usable).encode(
+            "utf-8", "surrogateescape"
+        ),
+    )
+    blobs = dict(zip(usable, parse_cat_file_batch(data, len(usable)), strict=True))
+    out: list[str | None] = []
+    for spec in specs:
+        blob = blobs.get(spec)
+        if blob is None or len(blob) > max_bytes or b"\0" in blob:
+            out.append(None)
+            continue
+        out.append(blob.decode("utf-8", "replace"))
+    return out

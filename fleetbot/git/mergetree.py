@@ -1,0 +1,285 @@
+"""Exact conflict facts by speculative merging: `git merge-tree --write-tree` + `commit-tree`.
+
+Nothing here touches a worktree, the index or a ref: merge-tree writes trees, commit-tree
+writes unreferenced commits (carrying fleetbot's own identity, so it works on CI runners
+with no git config), and `git gc` collects them later.
+
+Every branch is landed on the target tip once (which says which branches are stale); pairs
+are then merged as landings, the way the fan-in meets them, all in one
+`git merge-tree --stdin` process where git has it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
+
+from fleetbot.conflicts import describe, pair_touches
+from fleetbot.errors import GitError
+from fleetbot.git import FLEETBOT_IDENTITY, Git
+from fleetbot.git.facts import (
+    branch_facts,
+    check_repo,
+    read_blobs,
+    read_refs,
+    resolve_branch,
+    resolve_target,
+)
+from fleetbot.model import (
+    BranchFacts,
+    GitFacts,
+    Landing,
+    MergeConflict,
+    MergeResult,
+    PairMerge,
+    Plan,
+    Replay,
+    SourceChange,
+    Status,
+)
+
+T = TypeVar("T")
+
+MERGE_TREE = ("merge-tree", "--write-tree", "-z", "--name-only", "--messages")
+
+_SORT = re.compile(r"^CONFLICT \(([^)]+)\)")
+
+
+# ---------------------------------------------------------------- parsers (pure)
+
+
+def conflict_sort(kind: str, message: str) -> str | None:
+    """The sort of one merge-tree message ("content", "modify/delete" ...), None if it is
+    informational ("Auto-merging"). The message is preferred: for an add/add git's stable
+    type says "contents" while the message says "add/add"."""
+    if not kind.startswith("CONFLICT"):
+        return None
+    for text in (message, kind):
+        m = _SORT.match(text)
+        if m:
+            sort = m.group(1)
+            return "content" if sort == "contents" else sort
+    return "conflict"
+
+
+def _parse_record(tokens: list[str], i: int, *, clean: bool) -> tuple[MergeResult, int]:
+    """One merge-tree result starting at tokens[i] (the tree id); returns the index after
+    its messages section. Layout (-z --name-only --messages):
+    tree NUL {file NUL} NUL {count NUL {path NUL} type NUL message NUL}."""
+    tree = tokens[i] if i < len(tokens) else ""
+    i += 1
+    files: list[str] = []
+    while i < len(tokens) and tokens[i]:
+        files.append(tokens[i])
+        i += 1
+    i += 1  # the NUL that opens the messages section
+    conflicts: list[MergeConflict] = []
+    while i < len(tokens) and tokens[i].isdigit():
+        count = int(tokens[i])
+        paths = tuple(tokens[i + 1:i + 1 + count])
+        i += 1 + count
+        kind = tokens[i] if i < len(tokens) else ""
+        message = tokens[i + 1].strip() if i + 1 < len(tokens) else ""
+        i += 2
+        sort = conflict_sort(kind, message)
+        if sort is not None:
+            conflicts.append(MergeConflict(sort=sort, paths=paths, message=message))
+    return MergeResult(
+        clean=clean, tree=tree, files=tuple(dict.fromkeys(files)), conflicts=tuple(conflicts),
+    ), i
+
+
+def parse_merge_tree(text: str, *, clean: bool) -> MergeResult:
+    """Output of one `git merge-tree --write-tree -z --name-only --messages A B`; `clean`
+    comes from the exit code (0 clean, 1 conflicts)."""
+    result, _ = _parse_record(text.split("\0"), 0, clean=clean)
+    return result
+
+
+def parse_merge_tree_stdin(text: str) -> list[MergeResult]:
+    """Output of `git merge-tree --stdin --name-only --messages`: per input line a status
+    (1 clean, 0 conflicted), the record as above, and a closing NUL."""
+    tokens = text.split("\0")
+    out: list[MergeResult] = []
+    i = 0
+    while i < len(tokens) and tokens[i] in ("0", "1"):
+        clean = tokens[i] == "1"
+        result, i = _parse_record(tokens, i + 1, clean=clean)
+        out.append(result)
+        i += 1  # the NUL closing the record
+    return out
+
+
+# ---------------------------------------------------------------- git operations
+
+
+def merge_trees(git: Git, a: str, b: str) -> MergeResult:
+    """Merge two commits in memory; exit 1 means conflicts, anything else is an error."""
+    proc = git.run_full(*MERGE_TREE, a, b, ok_codes=(0, 1), error="git merge-tree failed")
+    return parse_merge_tree(proc.stdout, clean=proc.returncode == 0)
+
+
+def commit_tree(git: Git, tree: str, parents: Sequence[str], message: str) -> str:
+    """A synthetic commit with fleetbot's identity and fixed dates (reproducible ids)."""
+    args = ["commit-tree", tree]
+    for parent in parents:
+        args += ["-p", parent]
+    return git.run(*args, "-m", message, env=FLEETBOT_IDENTITY).strip()
+
+
+def land(git: Git, target_sha: str, issue: str, branch: str, head: str) -> Landing:
+    """Merge one branch onto the target tip; keep a commit of the result when clean."""
+    result = merge_trees(git, target_sha, head)
+    commit = ""
+    if result.clean:
+        commit = commit_tree(
+            git, result.tree, (target_sha, head), f"fleetbot: land {branch} ({issue})"
+        )
+    return Landing(issue=issue, branch=branch, result=result, commit=commit)
+
+
+def merge_many(
+    git: Git, pairs: Sequence[tuple[str, str]], *, stdin: bool | None = None,
+    workers: int | None = None,
+) -> list[MergeResult]:
+    """Merge each (a, b) in memory. One `merge-tree --stdin` process for all of them when
+    git has it (`stdin=None`: try, and fall back if git rejects the option); else one call
+    per pair, run in parallel."""
+    if not pairs:
+        return []
+    if stdin is not False:
+        proc = git.run_full(
+            "merge-tree", "--stdin", "--name-only", "--messages",
+            input="".join(f"{a} {b}\n" for a, b in pairs), check=False,
+        )
+        if proc.returncode == 0:
+            results = parse_merge_tree_stdin(proc.stdout)
+            if len(results) == len(pairs):
+                return results
+            raise GitError(
+                f"git merge-tree --stdin answered {len(results)} merges for {len(pairs)}",
+                argv=["git", "merge-tree", "--stdin"], code=0, stderr=proc.stderr,
+            )
+        if stdin or proc.returncode != 129:  # 129: usage (an older git without --stdin)
+            raise GitError(
+                "git merge-tree --stdin failed", argv=["git", "merge-tree", "--stdin"],
+                code=proc.returncode, stderr=proc.stderr,
+            )
+    return _parallel([partial(merge_trees, git, a, b) for a, b in pairs], workers)
+
+
+def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
+    """Walk a merge order as a chain of merge-trees onto the target tip: `steps` are
+    (issue, branch ref) in order. Touches no worktree, index or ref. Says whether the whole
+    fan-in is clean, else the 1-based step where it stops and on which files."""
+    head = git.run(
+        "rev-parse", "--verify", "-q", f"{target}^{{commit}}",
+        error=f"unknown target {target!r}", hint="pass --target with an existing branch",
+    ).strip()
+    for position, (issue, ref) in enumerate(steps, start=1):
+        result = merge_trees(git, head, ref)
+        if not result.clean:
+            files = result.files or tuple(
+                dict.fromkeys(p for c in result.conflicts for p in c.paths)
+            )
+            return Replay(
+                clean=False, stops_at=position, stops_at_issue=issue, files=files,
+                detail=f"step {position} ({issue}, {ref}) does not merge onto the steps "
+                f"before it: {describe(result, files)}",
+            )
+        head = commit_tree(git, result.tree, (head, ref), f"fleetbot: replay {ref} ({issue})")
+    return Replay(clean=True, detail=f"all {len(steps)} steps land cleanly on {target}")
+
+
+# ---------------------------------------------------------------- the entry point
+
+
+def gather(
+    git: Git, plan: Plan, target: str | None = None, *, stdin: bool | None = None,
+    workers: int | None = None,
+) -> GitFacts:
+    """Everything conflict prediction needs from git, in as few processes as it can.
+
+    Rows marked merged are skipped; rows whose branch exists neither locally nor on
+    origin are listed in `missing`, not fatal.
+    """
+    shallow = check_repo(git)
+    refs = read_refs(git)
+    name, target_ref, target_sha = resolve_target(git, refs, target)
+
+    found: list[tuple[str, str, str, str]] = []  # issue, branch, ref, head
+    missing: list[str] = []
+    for row in plan.rows:
+        if row.status is Status.MERGED:
+            continue
+        hit = resolve_branch(refs, row.branch)
+        if hit is None:
+            missing.append(row.issue)
+        else:
+            found.append((row.issue, row.branch, hit[0], hit[1]))
+
+    jobs: list[Callable[[], BranchFacts | Landing]] = []
+    for issue, branch, ref, head in found:
+        jobs.append(partial(
+            branch_facts, git, issue=issue, branch=branch, ref=ref, head=head,
+            target_sha=target_sha, shallow=shallow,
+        ))
+        jobs.append(partial(land, git, target_sha, issue, branch, head))
+    done = _parallel(jobs, workers)
+    branches = tuple(x for x in done if isinstance(x, BranchFacts))
+    landings = tuple(x for x in done if isinstance(x, Landing))
+
+    by_issue = {b.issue: b for b in branches}
+    candidates: list[tuple[Landing, Landing]] = []
+    for i, la in enumerate(landings):
+        for lb in landings[i + 1:]:
+            if la.commit and lb.commit and pair_touches(by_issue[la.issue], by_issue[lb.issue]):
+                candidates.append((la, lb))
+    results = merge_many(
+        git, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin, workers=workers
+    )
+    pairs = tuple(
+        PairMerge(rows=(la.issue, lb.issue), result=r)
+        for (la, lb), r in zip(candidates, results, strict=True)
+    )
+    return GitFacts(
+        target=name, target_sha=target_sha, target_ref=target_ref, branches=branches,
+        missing=tuple(missing), landings=landings, pairs=pairs,
+        sources=read_sources(git, branches),
+    )
+
+
+def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChange, ...]:
+    """Old and new text of every changed .py file, in one `cat-file --batch` process."""
+    wanted: list[tuple[str, str, str | None, str | None]] = []
+    for b in branches:
+        for c in b.changes:
+            if not c.path.endswith(".py"):
+                continue
+            old = None if c.status == "A" else f"{b.merge_base}:{c.old_path or c.path}"
+            new = None if c.status == "D" else f"{b.head}:{c.path}"
+            wanted.append((b.issue, c.path, old, new))
+    specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
+    if not specs:
+        return ()
+    texts = dict(zip(specs, read_blobs(git, specs), strict=True))
+    return tuple(
+        SourceChange(
+            issue=issue, path=path,
+            old=texts.get(old) if old else None, new=texts.get(new) if new else None,
+        )
+        for issue, path, old, new in wanted
+    )
+
+
+def _parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
+    """Run short git processes side by side (they are start-up bound); order kept."""
+    if len(jobs) <= 1:
+        return [job() for job in jobs]
+    n = workers or min(8, 2 * (os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(lambda job: job(), jobs))

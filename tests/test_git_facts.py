@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fleetbot.errors import GitError
+from fleetbot.git import Git
+from fleetbot.git.facts import (
+    RefTable,
+    default_target_name,
+    parse_cat_file_batch,
+    parse_left_right,
+    parse_name_status,
+    parse_refs,
+    resolve_branch,
+)
+from fleetbot.model import FileChange
+from tests.fleet import facts, plan_of, row
+from tests.gitrepo import GIT_ENV, Repo
+
+# ---------------------------------------------------------------- parsers on text
+
+
+def test_parse_name_status_reads_every_letter_and_renames() -> None:
+    text = "M\0cli.py\0A\0new file.py\0D\0old.txt\0R087\0a/x.py\0b/y.py\0"
+    assert parse_name_status(text) == (
+        FileChange("cli.py", "M"),
+        FileChange("new file.py", "A"),
+        FileChange("old.txt", "D"),
+        FileChange("b/y.py", "R", old_path="a/x.py"),
+    )
+
+
+def test_parse_name_status_empty_and_truncated() -> None:
+    assert parse_name_status("") == ()
+    assert parse_name_status("R100\0only-old\0") == ()
+
+
+def test_parse_refs_keeps_symrefs() -> None:
+    text = (
+        "aaa refs/heads/main \n"
+        "bbb refs/remotes/origin/HEAD refs/remotes/origin/trunk\n"
+        "ccc refs/remotes/origin/trunk \n"
+    )
+    refs = parse_refs(text)
+    assert refs.shas["refs/heads/main"] == "aaa"
+    assert refs.symrefs == {"refs/remotes/origin/HEAD": "refs/remotes/origin/trunk"}
+    assert default_target_name(refs) == "trunk"
+
+
+@pytest.mark.parametrize(
+    ("shas", "want"),
+    [
+        ({"refs/heads/main": "a", "refs/heads/master": "b"}, "main"),
+        ({"refs/heads/master": "b"}, "master"),
+        ({"refs/remotes/origin/main": "b"}, "main"),
+        ({"refs/heads/dev": "b"}, None),
+    ],
+)
+def test_default_target_without_origin_head(shas: dict[str, str], want: str | None) -> None:
+    assert default_target_name(RefTable(shas, {})) == want
+
+
+def test_resolve_branch_prefers_local_then_origin() -> None:
+    refs = RefTable({"refs/heads/f": "1", "refs/remotes/origin/f": "2",
+                     "refs/remotes/origin/g": "3"}, {})
+    assert resolve_branch(refs, "f") == ("f", "1")
+    assert resolve_branch(refs, "g") == ("origin/g", "3")
+    assert resolve_branch(refs, "h") is None
+
+
+def test_parse_left_right() -> None:
+    assert parse_left_right("3\t5\n") == (3, 5)
+    assert parse_left_right("garbage") == (0, 0)
+
+
+def test_parse_cat_file_batch_counts_bytes_not_characters() -> None:
+    body = "héllo\r\nwörld\n".encode()
+    data = (
+        b"1111 blob " + str(len(body)).encode() + b"\n" + body + b"\n"
+        + b"abc:missing.py missing\n"
+        + b"2222 tree 0\n\n"
+    )
+    assert parse_cat_file_batch(data, 3) == [body, None, None]
+
+
+# ---------------------------------------------------------------- facts from real repos
+
+
+def test_facts_of_a_branch(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n" * 20, "b.txt": "b\n", "c.txt": "c\n"})
+    repo.checkout("feature/x", create=True)
+    repo.commit({"a.txt": None, "moved.txt": "a\n" * 20, "b.txt": "B\n", "d.txt": "d\n"})
+    repo.commit({"c.txt": None}, "second")
+    repo.checkout("main")
+    repo.commit({"other.txt": "o\n"}, "main moves on")
+    got = facts(repo, plan_of(row("#1", "feature/x")))
+    assert got.target == "main"
+    assert got.target_ref == "main"
+    assert got.target_sha == repo.head("main")
+    (b,) = got.branches
+    assert b.ref == "feature/x"
+    assert b.head == repo.head("feature/x")
+    assert b.merge_base == repo.head("main~1")
+    assert (b.ahead, b.behind) == (2, 1)
+    assert set(b.changes) == {
+        FileChange("moved.txt", "R", old_path="a.txt"),
+        FileChange("b.txt", "M"),
+        FileChange("d.txt", "A"),
+        FileChange("c.txt", "D"),
+    }
+    assert b.paths == {"a.txt", "moved.txt", "b.txt", "c.txt", "d.txt"}
+
+
+def test_missing_branch_is_reported_not_fatal(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"}, {"feature/x": {"a.txt": "b\n"}})
+    got = facts(repo, plan_of(row("#1", "feature/x"), row("#2", "feature/gone")))
+    assert [b.issue for b in got.branches] == ["#1"]
+    assert got.missing == ("#2",)
+
+
+def test_merged_rows_are_skipped(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.model import Status
+
+    repo = repo_factory({"a.txt": "a\n"})
+    got = facts(repo, plan_of(row("#1", "feature/deleted", status=Status.MERGED)))
+    assert got.missing == ()
+    assert got.branches == ()
+
+
+def _clone(src: Repo, dest: Path, *extra: str) -> Repo:
+    import os
+
+    subprocess.run(
+        ["git", "clone", "-q", *extra, f"file://{src.path}", str(dest)],
+        check=True, capture_output=True, env={**os.environ, **GIT_ENV},
+    )
+    return Repo(dest)
+
+
+def test_clone_uses_origin_head_and_remote_branches(repo_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = repo_factory({"a.txt": "a\n"}, {"feature/x": {"a.txt": "b\n"}})
+    src.git("branch", "-m", "main", "trunk")
+    clone = _clone(src, tmp_path / "clone")
+    clone.git("checkout", "-q", "--detach")
+    clone.git("branch", "-D", "trunk")
+    got = facts(clone, plan_of(row("#1", "feature/x")))
+    assert got.target == "trunk"
+    assert got.target_ref == "origin/trunk"
+    assert got.branches[0].ref == "origin/feature/x"
+
+
+def test_target_option_overrides(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"}, {"dev": {"b.txt": "b\n"}, "feature/x": {"c.txt": "c\n"}})
+    got = facts(repo, plan_of(row("#1", "feature/x")), target="dev")
+    assert got.target == "dev"
+    assert got.target_sha == repo.head("dev")
+    assert facts(repo, plan_of(), target=repo.head("dev")).target_sha == repo.head("dev")
+
+
+# ---------------------------------------------------------------- git errors
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    from fleetbot.git.mergetree import gather
+
+    with pytest.raises(GitError, match="is not a git repository"):
+        gather(Git(tmp_path), plan_of(), None)
+
+
+def test_unknown_target(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"})
+    with pytest.raises(GitError, match="unknown target 'nope'") as err:
+        facts(repo, plan_of(), target="nope")
+    assert "--target" in str(err.value)
+
+
+def test_no_default_target(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"})
+    repo.git("branch", "-m", "main", "trunk")
+    with pytest.raises(GitError, match="pass --target"):
+        facts(repo, plan_of())
+
+
+def test_shallow_clone_without_merge_base_says_unshallow(repo_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = repo_factory({"a.txt": "a\n"}, {"feature/x": {"b.txt": "b\n"}})
+    src.commit({"c.txt": "c\n"}, "main moves")
+    src.commit({"d.txt": "d\n"}, "main moves again")
+    clone = _clone(src, tmp_path / "shallow", "--depth", "1", "--no-single-branch")
+    with pytest.raises(GitError, match="shallow") as err:
+        facts(clone, plan_of(row("#1", "feature/x")))
+    assert "git fetch --unshallow" in str(err.value)
+    assert "fetch-depth: 0" in str(err.value)
+
+
+def test_unrelated_history_is_a_clear_error(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"x": "x\n"})
+    repo.git("checkout", "-q", "--orphan", "lonely")
+    repo.commit({"y": "y\n"}, "unrelated")
+    repo.checkout("main")
+    with pytest.raises(GitError, match="shares no history"):
+        facts(repo, plan_of(row("#1", "lonely")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 
+from fleetbot.fleet import collisions_of
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, Row
 
 BRIEF_FILE = "fleetbot-brief.md"
@@ -77,21 +78,21 @@ def build_brief(
     )
     deps = tuple(Dependency(d.issue, d.branch, d.issue in merged) for d in plan.dependencies(row))
     position = {s.issue: s.position for s in order}
+    warnings = [_warning(c, target) for c in conflicts if c.rows == (row.issue,)]
     collisions: list[Collision] = []
-    warnings: list[str] = []
-    for c in conflicts:
-        if row.issue not in c.rows:
-            continue
-        if len(c.rows) == 1:
-            warnings.append(_warning(c, target))
-            continue
-        for other in (r for r in c.rows if r != row.issue):
-            collisions.append(Collision(other, c.kind.value, c.files,
-                                        _advice(c, row.issue, other, position, target)))
+    for other, group in collisions_of(conflicts, row.issue).items():
+        merged_view = Conflict(
+            kind=group[0].kind, rows=(row.issue, other),
+            files=tuple(dict.fromkeys(f for c in group for f in c.files)),
+            expected=all(c.expected for c in group),
+        )
+        kinds = ", ".join(dict.fromkeys(c.kind.value for c in group))
+        collisions.append(Collision(other, kinds, merged_view.files,
+                                    _advice(merged_view, row.issue, other, position, target)))
     return Brief(
         issue=row.issue, title=row.title, branch=row.branch, target=target, worktree=worktree,
         owns=tuple(f"{p.pattern} ({p.note})" if p.note else p.pattern for p in row.files_owned),
-        must_not_touch=fences, depends_on=deps, collisions=tuple(dict.fromkeys(collisions)),
+        must_not_touch=fences, depends_on=deps, collisions=tuple(collisions),
         warnings=tuple(warnings), finish=_finish(row, target),
     )
 

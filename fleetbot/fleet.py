@@ -246,8 +246,8 @@ def status_rows(
         f = by_issue.get(row.issue) or RowFacts(row.issue, row.branch, False)
         drift = sorted({p for c in conflicts if c.kind is ConflictKind.DRIFT
                         and c.rows == (row.issue,) for p in c.files})
-        collisions = [describe_collision(c, row.issue) for c in conflicts
-                      if len(c.rows) > 1 and row.issue in c.rows]
+        collisions = [describe_collision(other, group) for other, group
+                      in collisions_of(conflicts, row.issue).items()]
         missing = tuple(m for m, gone in (("branch", not f.branch_exists),
                                           ("worktree", not f.worktree)) if gone)
         pull = next((p for p in pulls if p.branch == row.branch), None)
@@ -264,11 +264,25 @@ def status_rows(
     return tuple(out)
 
 
-def describe_collision(c: Conflict, me: str) -> str:
-    others = ",".join(r for r in c.rows if r != me)
-    files = ",".join(c.files[:3]) + ("..." if len(c.files) > 3 else "")
-    tag = c.kind.value + (", expected" if c.expected else "")
-    return f"{others} {files} ({tag})".replace("  ", " ")
+def collisions_of(conflicts: Sequence[Conflict], me: str) -> dict[str, list[Conflict]]:
+    """The two-row conflicts involving `me`, grouped by the other row, in first-seen order."""
+    out: dict[str, list[Conflict]] = {}
+    for c in conflicts:
+        if len(c.rows) > 1 and me in c.rows:
+            for other in c.rows:
+                if other != me:
+                    out.setdefault(other, []).append(c)
+    return out
+
+
+def describe_collision(other: str, group: Sequence[Conflict]) -> str:
+    """`#44 tasks/cli.py (plan, textual)`: the other row, the files, the kinds."""
+    files = list(dict.fromkeys(f for c in group for f in c.files))
+    shown = ",".join(files[:3]) + ("..." if len(files) > 3 else "")
+    kinds = ", ".join(dict.fromkeys(c.kind.value for c in group))
+    if all(c.expected for c in group):
+        kinds += ", expected"
+    return f"{other} {shown} ({kinds})".replace("  ", " ")
 
 
 def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
@@ -371,20 +385,12 @@ def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
 
 
 def resolve_target(git: Git, target: str | None) -> str:
-    """--target as given (it must exist); else origin/HEAD's branch, else main, else master."""
-    if target:
-        if not wt.ref_exists(git, target):
-            raise UsageError(f"--target {target}: no such branch or ref")
-        return target
-    proc = git.run_full("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD",
-                        check=False)
-    if proc.returncode == 0 and proc.stdout.strip():
-        return proc.stdout.strip()
-    for name in ("main", "master"):
-        if wt.branch_exists(git, name):
-            return name
-    raise UsageError("cannot tell the target branch: no origin/HEAD, main or master",
-                     ) from None
+    """The ref to read for the target: --target as given (it must exist), else origin/HEAD's
+    branch, else main, else master (see `git.facts.resolve_target`)."""
+    from fleetbot.git.facts import read_refs
+    from fleetbot.git.facts import resolve_target as resolve
+
+    return resolve(git, read_refs(git), target)[1]
 
 
 # ---------------------------------------------------------------- predictions
@@ -398,22 +404,14 @@ class Predictions:
     order: tuple[MergeStep, ...]
 
 
-def plan_conflicts(plan: Plan) -> tuple[Conflict, ...]:
-    """Plan-time predictions: independent rows whose owned globs overlap (lint's joints)."""
-    from fleetbot.lint import joints
-
-    return tuple(
-        Conflict(ConflictKind.PLAN, (j.a.issue, j.b.issue), (j.example,),
-                 detail=f"{j.patterns[0]} / {j.patterns[1]}")
-        for j in joints(plan)
-    )
-
-
 def predict(git: Git, plan: Plan, target: str) -> Predictions:
-    """Conflicts and order for the fleet commands (plan joints and plan order for now)."""
-    conflicts = plan_conflicts(plan)
+    """Conflicts (every kind, from git facts) and the merge order (plan order for now)."""
+    from fleetbot.conflicts import predict as predict_conflicts
+    from fleetbot.git.mergetree import gather
+
+    conflicts = predict_conflicts(plan, gather(git, plan, target))
     order = tuple(MergeStep(i + 1, r.issue, r.branch) for i, r in enumerate(plan.rows))
-    return Predictions(conflicts, order)
+    return Predictions(tuple(conflicts), order)
 
 
 def merged_issues(git: Git, plan: Plan, target: str) -> frozenset[str]:

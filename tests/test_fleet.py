@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from fleetbot import fleet
-from fleetbot.errors import UsageError
+from fleetbot.errors import GitError, UsageError
 from fleetbot.fleet import FanOut, RowFacts
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
@@ -171,7 +171,7 @@ def test_resolve_target(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     git = Git(repo.path)
     assert fleet.resolve_target(git, None) == "main"
-    with pytest.raises(UsageError, match="nope"):
+    with pytest.raises(GitError, match="nope"):
         fleet.resolve_target(git, "nope")
 
 

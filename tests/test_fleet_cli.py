@@ -94,8 +94,8 @@ def test_brief_json_and_markdown(fanned: Repo, capsys: pytest.CaptureFixture[str
 
 def test_status_shows_ahead_dirty_and_the_predicted_collision(
         fanned: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Repo(tmp_path / "tasks-43-docs").commit({"tasks/__init__.py": "VERSION = 2\n"}, "drift")
     (tmp_path / "tasks-43-docs" / "notes.txt").write_text("wip\n")
-    fanned.git("branch", "-D", "feature/44-clear", check=False)  # checked out: stays
     code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
     assert code == 0
     rows = {r["issue"]: r for r in json.loads(out)["rows"]}
@@ -104,10 +104,14 @@ def test_status_shows_ahead_dirty_and_the_predicted_collision(
     assert rows["#42"]["dirty"] is False
     assert rows["#43"]["dirty"] is True
     assert rows["#43"]["dirty_files"] == ["notes.txt"]
-    assert rows["#42"]["collisions"] == ["#44 tasks/cli.py (plan)"]
+    assert rows["#42"]["collisions"] == ["#44 tasks/cli.py (plan, diff, textual)"]
+    assert rows["#43"]["ahead"] == 2
+    assert rows["#43"]["drift"] == ["tasks/__init__.py"]
+    assert rows["#42"]["drift"] == []
     assert rows["#44"]["worktree"].endswith("tasks-44-clear")
     code, out, _ = fleet(fanned, capsys, "status", "--format", "markdown")
-    assert "| #43 | feature/43-docs | tasks-43-docs | +1/-0 | dirty (1) |" in out
+    assert "| #43 | feature/43-docs | tasks-43-docs | +2/-0 | dirty (1) |" in out
+    assert "| tasks/__init__.py |" in out
 
 
 def test_status_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -368,13 +368,13 @@ def _outcome(out: Outcome) -> int:
 def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,
     serialised rows and the speed-up, from the target's history."""
-    from fleetbot import fleet
     from fleetbot import score as scoring
     from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.conflicts import plan_conflicts
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     landings = scoring.find_landings(git, plan, target_ref)
-    predicted = [(c.rows[0], c.rows[-1]) for c in fleet.plan_conflicts(plan)]
+    predicted = [(c.rows[0], c.rows[-1]) for c in plan_conflicts(plan)]
     result = scoring.compute_score(plan, landings, predicted)
     if fmt == "json":
         emit_json({"target": target_ref, **result.as_json()})

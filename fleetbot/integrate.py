@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
-from fleetbot.fleet import merged_issues
+from fleetbot.fleet import collisions_of, describe_collision, merged_issues
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
@@ -101,12 +101,11 @@ def stop_message(
     """What stopped, whether it was predicted, and how to resolve and go on."""
     done = ", ".join(state.done) or "nothing yet"
     with_rows = ", ".join(culprits) or "the rows merged before it"
-    predicted = [c for c in conflicts if step.issue in c.rows and len(c.rows) > 1
-                 and set(c.rows) & set(state.done)]
+    groups = {other: group for other, group in collisions_of(conflicts, step.issue).items()
+              if other in state.done}
     said = "not predicted by the plan"
-    if predicted:
-        said = "predicted: " + "; ".join(
-            f"{c.kind.value}, {' and '.join(c.rows)} on {', '.join(c.files)}" for c in predicted)
+    if groups:
+        said = "as predicted: " + "; ".join(describe_collision(o, g) for o, g in groups.items())
     return "\n".join([
         f"merging {step.label or step.issue} ({step.branch}) into {state.into} stopped: "
         f"conflict with {with_rows} in {', '.join(files)} ({said}).",

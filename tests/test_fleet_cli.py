@@ -139,7 +139,8 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     code, _, err = fleet(fanned, capsys, "integrate")
     assert code == 1
     assert "merging #44 clear (feature/44-clear) into fleet/integration stopped" in err
-    assert "conflict with #42 in tasks/cli.py" in err
+    assert "conflict with #42 in tasks/cli.py (as predicted: #42 tasks/cli.py (plan, diff, " \
+        "textual))" in err
     assert "Merged so far: #42, #43." in err
     assert "fleetbot integrate --continue" in err
     assert "<<<<<<<" in (fanned.path / "tasks/cli.py").read_text()

@@ -30,7 +30,7 @@ def test_integrate_stops_on_the_predicted_conflict_then_continue_finishes(
     assert out.stopped == "#44"
     assert out.files == ("tasks/cli.py",)
     assert "conflict with #42 in tasks/cli.py" in out.message
-    assert "predicted: plan, #42 and #44 on tasks/cli.py" in out.message
+    assert "as predicted: #42 tasks/cli.py (plan)" in out.message
     assert "fleetbot integrate --continue" in out.message
     git = Git(repo.path)
     assert wt.current_branch(git) == "fleet/integration"

@@ -1,8 +1,10 @@
-"""The local fleet: which worktrees to make, what the dashboard says, what cleanup removes.
+"""The local fleet: which worktrees to make, what git says about each row, what cleanup
+removes.
 
-Each command is a pure decision over facts (`plan_fan_out`, `status_rows`,
-`plan_cleanup`) and a thin shell (`gather_*`, `apply_*`) that reads git and carries the
-decision out. The brief, integrate and score live in `brief.py`, `integrate.py`, `score.py`.
+Each command is a pure decision over facts (`plan_fan_out`, `plan_cleanup`) and a thin
+shell (`gather_*`, `apply_*`) that reads git and carries the decision out. The dashboard
+lines, brief, integrate and score live in `status.py`, `brief.py`, `integrate.py` and
+`score.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from fleetbot.errors import GitError, UsageError
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
+from fleetbot.model import Conflict, MergeStep, Plan, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
 
@@ -182,7 +184,7 @@ def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
             wt.add_worktree(git, Path(s.path), s.branch)
 
 
-# ---------------------------------------------------------------- status
+# ---------------------------------------------------------------- row facts (status, cleanup)
 
 
 @dataclass(frozen=True)
@@ -200,89 +202,6 @@ class RowFacts:
     last_commit: int | None = None  # unix seconds of the branch tip
     merged: bool = False
     unpushed: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    issue: str
-    branch: str
-    worktree: str
-    ahead: int | None
-    behind: int | None
-    dirty: bool | None
-    dirty_files: tuple[str, ...]
-    age_seconds: int | None
-    drift: tuple[str, ...]
-    collisions: tuple[str, ...]  # "#44 tasks/cli.py (plan)"
-    merged: bool
-    missing: tuple[str, ...]  # "branch", "worktree"
-    pr: str = ""
-    ci: str = ""
-    review: str = ""
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "issue": self.issue, "branch": self.branch, "worktree": self.worktree or None,
-            "ahead": self.ahead, "behind": self.behind, "dirty": self.dirty,
-            "dirty_files": list(self.dirty_files), "last_commit_age": self.age_seconds,
-            "drift": list(self.drift), "collisions": list(self.collisions),
-            "merged": self.merged, "missing": list(self.missing),
-            "pr": self.pr or None, "ci": self.ci or None, "review": self.review or None,
-        }
-
-
-def status_rows(
-    plan: Plan,
-    facts: Sequence[RowFacts],
-    conflicts: Sequence[Conflict],
-    *,
-    now: int,
-    pulls: Sequence[PullFacts] = (),
-) -> tuple[StatusRow, ...]:
-    """One dashboard line per row from git facts, predicted conflicts and PRs."""
-    by_issue = {f.issue: f for f in facts}
-    out: list[StatusRow] = []
-    for row in plan.rows:
-        f = by_issue.get(row.issue) or RowFacts(row.issue, row.branch, False)
-        drift = sorted({p for c in conflicts if c.kind is ConflictKind.DRIFT
-                        and c.rows == (row.issue,) for p in c.files})
-        collisions = [describe_collision(other, group) for other, group
-                      in collisions_of(conflicts, row.issue).items()]
-        missing = tuple(m for m, gone in (("branch", not f.branch_exists),
-                                          ("worktree", not f.worktree)) if gone)
-        pull = next((p for p in pulls if p.branch == row.branch), None)
-        out.append(StatusRow(
-            issue=row.issue, branch=row.branch, worktree=f.worktree,
-            ahead=f.ahead, behind=f.behind,
-            dirty=None if f.dirty is None else bool(f.dirty), dirty_files=f.dirty or (),
-            age_seconds=None if f.last_commit is None else max(0, now - f.last_commit),
-            drift=tuple(drift), collisions=tuple(dict.fromkeys(collisions)),
-            merged=f.merged, missing=missing,
-            pr=f"#{pull.number}" if pull else "", ci=pull.ci.value if pull else "",
-            review=pull.review.value if pull else "",
-        ))
-    return tuple(out)
-
-
-def collisions_of(conflicts: Sequence[Conflict], me: str) -> dict[str, list[Conflict]]:
-    """The two-row conflicts involving `me`, grouped by the other row, in first-seen order."""
-    out: dict[str, list[Conflict]] = {}
-    for c in conflicts:
-        if len(c.rows) > 1 and me in c.rows:
-            for other in c.rows:
-                if other != me:
-                    out.setdefault(other, []).append(c)
-    return out
-
-
-def describe_collision(other: str, group: Sequence[Conflict]) -> str:
-    """`#44 tasks/cli.py (plan, textual)`: the other row, the files, the kinds."""
-    files = list(dict.fromkeys(f for c in group for f in c.files))
-    shown = ",".join(files[:3]) + ("..." if len(files) > 3 else "")
-    kinds = ", ".join(dict.fromkeys(c.kind.value for c in group))
-    if all(c.expected for c in group):
-        kinds += ", expected"
-    return f"{other} {shown} ({kinds})".replace("  ", " ")
 
 
 def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
@@ -308,15 +227,6 @@ def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
             merged=merged, unpushed=wt.unpushed_commits(git, row.branch, also_in=(target,)),
         ))
     return tuple(out)
-
-
-def format_age(seconds: int | None) -> str:
-    if seconds is None:
-        return "-"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 # ---------------------------------------------------------------- cleanup

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fleetbot import fleet
+from fleetbot import fleet, status
 from fleetbot.errors import GitError, UsageError
 from fleetbot.fleet import FanOut, RowFacts
 from fleetbot.git import Git
@@ -116,7 +116,7 @@ def test_status_rows_from_facts() -> None:
         Conflict(ConflictKind.PLAN, ("#42", "#44"), ("tasks/cli.py",)),
         Conflict(ConflictKind.DRIFT, ("#42",), ("docs/x.md",)),
     ]
-    rows = fleet.status_rows(plan, facts, conflicts, now=160)
+    rows = status.status_rows(plan, facts, conflicts, now=160)
     r42, r43, r44 = rows
     assert (r42.ahead, r42.behind, r42.dirty, r42.age_seconds) == (2, 1, True, 60)
     assert r42.drift == ("docs/x.md",)
@@ -127,8 +127,8 @@ def test_status_rows_from_facts() -> None:
     assert r44.missing == ("branch", "worktree")
     assert set(r42.as_json()) >= {"issue", "branch", "worktree", "ahead", "behind", "dirty",
                                   "drift"}
-    assert fleet.format_age(7200) == "2h"
-    assert fleet.format_age(None) == "-"
+    assert status.format_age(7200) == "2h"
+    assert status.format_age(None) == "-"
 
 
 def test_gather_row_facts_and_cleanup_on_real_repo(tmp_path: Path) -> None:

@@ -23,10 +23,11 @@ from fleetbot.errors import ExitCode, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from fleetbot.fleet import FanOutStep, StatusRow
+    from fleetbot.fleet import FanOutStep
     from fleetbot.git import Git
     from fleetbot.integrate import Outcome
     from fleetbot.model import Plan
+    from fleetbot.status import StatusRow
 
 
 def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
@@ -187,14 +188,15 @@ def _status_rows(git: Git, plan: Plan, target: str) -> tuple[StatusRow, ...]:
     import time
 
     from fleetbot import fleet
+    from fleetbot.status import status_rows
 
     facts = fleet.gather_row_facts(git, plan, target)
     predictions = fleet.predict(git, plan, target)
-    return fleet.status_rows(plan, facts, predictions.conflicts, now=int(time.time()))
+    return status_rows(plan, facts, predictions.conflicts, now=int(time.time()))
 
 
 def _cells(r: StatusRow) -> list[str]:
-    from fleetbot.fleet import format_age
+    from fleetbot.status import format_age
 
     worktree = Path(r.worktree).name if r.worktree else "no worktree"
     if "branch" in r.missing:

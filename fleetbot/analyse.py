@@ -1,0 +1,51 @@
+"""The pure pipeline: plan + git facts + PRs + lint findings -> Report.
+
+No I/O: `pipeline.build_report` gathers the facts and hands them here, so a local
+`fleetbot check` and the bot's PR comment always say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fleetbot.conflicts import predict
+from fleetbot.model import Finding, GitFacts, Plan, PullFacts, Report
+from fleetbot.order import recommend_order
+
+
+def analyse(
+    plan: Plan,
+    facts: GitFacts,
+    *,
+    pulls: Iterable[PullFacts] = (),
+    findings: Iterable[Finding] = (),
+    current_branch: str | None = None,
+) -> Report:
+    """Predict the conflicts, recommend the order, find the current row; replay is the
+    shell's job (it needs git), so `Report.replay` is left None here."""
+    pulls = tuple(pulls)
+    conflicts = predict(plan, facts)
+    by_branch = {p.branch: p for p in pulls}
+    pull_map = {row.issue: by_branch[row.branch] for row in plan.rows if row.branch in by_branch}
+    missing = tuple(facts.missing)
+    order = recommend_order(plan, conflicts, pull_map, target=facts.target, missing=missing)
+    notes: list[str] = []
+    current_issue = None
+    if current_branch is not None:
+        row = next((r for r in plan.rows if r.branch == current_branch), None)
+        if row is None:
+            notes.append(f"the current branch {current_branch} is not a row of the plan")
+        else:
+            current_issue = row.issue
+    return Report(
+        target=facts.target,
+        plan=plan,
+        findings=tuple(findings),
+        conflicts=tuple(conflicts),
+        missing_branches=missing,
+        branches=tuple(facts.branches),
+        order=order,
+        pulls=pulls,
+        current_issue=current_issue,
+        notes=tuple(notes),
+    )

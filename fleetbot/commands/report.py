@@ -1,0 +1,149 @@
+"""`fleetbot order`, `fleetbot check` and `fleetbot demo`: one Report, printed.
+
+`order` is the fleet view; `check` is what a person runs before opening a PR (their
+branch's row first); `demo` builds the example fleet in a temporary folder and checks it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from fleetbot.cli import format_option, plan_option, repo_option, strict_option, target_option
+from fleetbot.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from fleetbot.git import Git
+    from fleetbot.model import Plan, Report
+
+
+def load_repo_plan(git: Git, plan_path: Path | None) -> Plan:
+    """Load the plan; name it relative to the repository so messages read the same on
+    every machine (`orchestration-plan.md:9`, not a runner's absolute path)."""
+    from fleetbot.commands._common import DEFAULT_PLAN
+    from fleetbot.plan import load_plan
+
+    path = plan_path if plan_path is not None else git.repo / DEFAULT_PLAN
+    plan = load_plan(path)
+    try:
+        shown = path.resolve().relative_to(git.repo.resolve()).as_posix()
+    except ValueError:
+        return plan
+    return replace(plan, source=shown)
+
+
+def print_report(report: Report, fmt: str) -> None:
+    """The report on stdout in the chosen format (JSON alone on stdout)."""
+    from fleetbot.commands._common import emit_json, emit_text, out_console
+
+    if fmt == "json":
+        from fleetbot.render.json import report_to_json
+
+        emit_json(report_to_json(report))
+    elif fmt == "markdown":
+        from fleetbot.render.markdown import render_report
+
+        emit_text(render_report(report).rstrip("\n"))
+    else:
+        from fleetbot.render.terminal import print_report as print_rich
+
+        print_rich(report, out_console())
+
+
+def _build(repo: Path | None, plan_path: Path | None, target: str | None,
+           *, current: bool) -> Report:
+    from fleetbot.commands._common import find_repo
+    from fleetbot.git.head import current_branch
+    from fleetbot.pipeline import build_report
+
+    git = find_repo(repo)
+    plan = load_repo_plan(git, plan_path)
+    branch = current_branch(git) if current else None
+    return build_report(git, plan, target=target, current_branch=branch)
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@format_option
+def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
+    """Recommend a merge order with reasons, and replay it onto the target.
+
+    The replay merges the branches one after another with `git merge-tree` (no
+    checkout, no index, no ref touched) and says where, if anywhere, the fan-in stops.
+    """
+    print_report(_build(repo, plan_path, target, current=False), fmt)
+    return ExitCode.OK
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@format_option
+@strict_option
+def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
+          strict: bool) -> int:
+    """Lint + conflicts + order in one report, your branch's row first.
+
+    Run it before you open a PR (or as a pre-push hook). With --strict it exits 1 when
+    your branch has a textual conflict, no longer merges onto the target, or changed
+    files its row does not own.
+    """
+    from fleetbot.render.common import current_blocks
+
+    report = _build(repo, plan_path, target, current=True)
+    print_report(report, fmt)
+    if strict and current_blocks(report):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+@click.command()
+@format_option
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Build the example in DIR and leave it there to explore.")
+def demo(fmt: str, keep: Path | None) -> int:
+    """Build an example fleet (a tasks app, three branches) and check it.
+
+    #42 and #44 both add a command to the dispatch in tasks/cli.py; #43 writes docs.
+    Nothing is left behind unless --keep DIR.
+    """
+    if keep is not None:
+        if keep.exists() and any(keep.iterdir()):
+            raise UsageError(f"--keep {keep}: the folder is not empty; name a new one")
+        _run_demo(keep, fmt)
+        if fmt == "text":
+            click.echo(
+                f"\nThe example is in {keep}. Try:\n  cd {keep} && git checkout "
+                "feature/44-clear && fleetbot check", err=True,
+            )
+        return ExitCode.OK
+    with tempfile.TemporaryDirectory(prefix="fleetbot-demo-") as tmp:
+        _run_demo(Path(tmp) / "tasks", fmt)
+    return ExitCode.OK
+
+
+def demo_report(path: Path) -> Report:
+    """Build the example fleet at `path` and return its report (what `demo` prints)."""
+    from fleetbot.demo import build_example
+    from fleetbot.pipeline import build_report
+
+    git = build_example(path)
+    plan = load_repo_plan(git, None)
+    return build_report(git, plan, target="main")
+
+
+def _run_demo(path: Path, fmt: str) -> None:
+    if fmt == "text":
+        click.echo(
+            "fleetbot demo: three branches of a small tasks app, built in a temporary git "
+            "repository.\n#42 and #44 both add a command to tasks/cli.py; #43 writes docs.\n",
+            err=True,
+        )
+    print_report(demo_report(path), fmt)

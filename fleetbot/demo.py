@@ -1,0 +1,166 @@
+"""The classic example fleet, built for real: a small tasks app in a fresh git repository.
+
+Three rows work in parallel. #42 adds `count` and #44 adds `clear`, and both put their
+command into the same dispatch table in `tasks/cli.py`; #43 writes docs. The files are
+Python strings here, so `fleetbot demo` works from a plain `pip install .` with no
+network, no forge and no git identity (commits carry fleetbot's own).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from fleetbot.git import FLEETBOT_IDENTITY, Git
+
+# Kept equal to examples/orchestration-plan.md (a test checks it).
+PLAN = """\
+# Orchestration plan
+
+Three agents work in parallel on the tasks app. Each row is one issue, on one branch, in
+one worktree. fleetbot reads the table below; the prose around it is for people.
+
+| Issue | Branch | Worktree | Files owned | Depends on | Status |
+|---|---|---|---|---|---|
+| #42 count | feature/42-count | ../tasks-42-count | `tasks/cli.py` (dispatch + new fn), `tasks/count.py`, `tests/test_count.py` | none | running |
+| #43 docs | feature/43-docs | ../tasks-43-docs | `docs/**`, `README.md` | none | running |
+| #44 clear | feature/44-clear | ../tasks-44-clear | `tasks/cli.py` (dispatch + new fn), `tasks/clear.py`, `tests/test_clear.py` | none | running |
+
+## Notes
+
+`#42` and `#44` both add a command to the dispatch in `tasks/cli.py`: fleetbot flags that
+joint, and recommends merging one after the other.
+"""  # noqa: E501
+
+CLI = '''\
+"""tasks: a tiny to-do list on the command line."""
+
+import sys
+
+from tasks.store import load, save
+
+
+def add(args):
+    save(load() + [" ".join(args)])
+
+
+def show(args):
+    for number, task in enumerate(load(), start=1):
+        print(f"{number}. {task}")
+
+
+COMMANDS = {
+    "add": add,
+    "list": show,
+}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        print("usage: tasks {" + ",".join(COMMANDS) + "} ...")
+        return 2
+    COMMANDS[argv[0]](argv[1:])
+    return 0
+'''
+
+STORE = '''\
+"""Tasks live in a text file, one per line."""
+
+from pathlib import Path
+
+FILE = Path("tasks.txt")
+
+
+def load():
+    return FILE.read_text().splitlines() if FILE.exists() else []
+
+
+def save(tasks):
+    FILE.write_text("".join(t + "\\n" for t in tasks))
+'''
+
+BASE: dict[str, str] = {
+    "orchestration-plan.md": PLAN,
+    "README.md": "# tasks\n\nA tiny to-do list: `python -m tasks add milk`.\n",
+    "tasks/__init__.py": "",
+    "tasks/__main__.py": "import sys\n\nfrom tasks.cli import main\n\nsys.exit(main())\n",
+    "tasks/cli.py": CLI,
+    "tasks/store.py": STORE,
+    "tests/test_cli.py": (
+        "from tasks.cli import main\n\n\ndef test_usage():\n    assert main([]) == 2\n"
+    ),
+}
+
+# One commit per row; both feature rows add a line at the same place in the dispatch.
+BRANCHES: dict[str, tuple[str, dict[str, str]]] = {
+    "feature/42-count": ("#42: tasks count", {
+        "tasks/cli.py": CLI.replace(
+            "from tasks.store import load, save\n",
+            "from tasks.count import count\nfrom tasks.store import load, save\n",
+        ).replace('    "list": show,\n', '    "list": show,\n    "count": count,\n'),
+        "tasks/count.py": (
+            '"""tasks count: how many tasks are left."""\n\nfrom tasks.store import load\n\n\n'
+            "def count(args):\n    print(len(load()))\n"
+        ),
+        "tests/test_count.py": (
+            "from tasks.count import count\n\n\ndef test_count(capsys):\n    count([])\n"
+            '    assert capsys.readouterr().out == "0\\n"\n'
+        ),
+    }),
+    "feature/43-docs": ("#43: usage docs", {
+        "docs/usage.md": (
+            "# Using tasks\n\n```sh\npython -m tasks add milk\npython -m tasks list\n```\n"
+        ),
+        "README.md": (
+            "# tasks\n\nA tiny to-do list: `python -m tasks add milk`.\n\n"
+            "See [docs/usage.md](docs/usage.md).\n"
+        ),
+    }),
+    "feature/44-clear": ("#44: tasks clear", {
+        "tasks/cli.py": CLI.replace(
+            "from tasks.store import load, save\n",
+            "from tasks.clear import clear\nfrom tasks.store import load, save\n",
+        ).replace('    "list": show,\n', '    "list": show,\n    "clear": clear,\n'),
+        "tasks/clear.py": (
+            '"""tasks clear: forget every task."""\n\nfrom tasks.store import save\n\n\n'
+            "def clear(args):\n    save([])\n"
+        ),
+        "tests/test_clear.py": (
+            "from tasks.clear import clear\nfrom tasks.store import load\n\n\n"
+            "def test_clear(tmp_path, monkeypatch):\n    monkeypatch.chdir(tmp_path)\n"
+            "    clear([])\n    assert load() == []\n"
+        ),
+    }),
+}
+
+# The demo repo ignores the user's git config (signing, hooks, templates) on purpose.
+_ENV = {
+    **FLEETBOT_IDENTITY,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def build_example(path: Path) -> Git:
+    """Make the example repository at `path` (created; must not exist or be empty)."""
+    path.mkdir(parents=True, exist_ok=True)
+    git = Git(path)
+    git.run("init", "-q", env=_ENV)
+    git.run("symbolic-ref", "HEAD", "refs/heads/main", env=_ENV)
+    _commit(git, BASE, "tasks: add and list")
+    for branch, (message, files) in BRANCHES.items():
+        git.run("checkout", "-q", "-b", branch, "main", env=_ENV)
+        _commit(git, files, message)
+        git.run("checkout", "-q", "main", env=_ENV)
+    return git
+
+
+def _commit(git: Git, files: Mapping[str, str], message: str) -> None:
+    for name, text in files.items():
+        target = git.repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    git.run("add", "-A", env=_ENV)
+    git.run("commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message, env=_ENV)

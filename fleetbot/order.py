@@ -1,0 +1,266 @@
+"""The recommended merge order: pure, from the plan, the predicted conflicts and the PRs.
+
+`Depends on` edges are hard. A collision between two rows the plan leaves independent
+becomes a soft edge, so colliding rows are never placed as if they were independent:
+the row more others depend on goes first, then the readier one (CI green, approved),
+then the one earlier in the plan. A soft edge that would close a cycle with the hard
+ones is turned around instead. A stale row (it no longer merges onto the target) waits
+until every row that lands cleanly has landed. Cycles in `Depends on` are plan errors.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from fleetbot.errors import PlanError
+from fleetbot.model import (
+    CIState,
+    Conflict,
+    ConflictKind,
+    MergeStep,
+    Plan,
+    PullFacts,
+    ReviewState,
+    Row,
+    Status,
+)
+
+# Two-row conflicts that make a soft edge, strongest first.
+_PAIR_KINDS = (
+    ConflictKind.TEXTUAL,
+    ConflictKind.DIFF,
+    ConflictKind.PLAN,
+    ConflictKind.INTERFACE,
+)
+
+
+FREE = "no dependencies or collisions: can merge any time"
+
+
+@dataclass(frozen=True)
+class _Soft:
+    """A soft edge: `first` merges before `then` because they collide on `files`."""
+
+    first: str
+    then: str
+    kind: ConflictKind
+    files: tuple[str, ...]
+    why_first: str
+    regenerable: bool = False
+
+
+def recommend_order(
+    plan: Plan,
+    conflicts: Iterable[Conflict] = (),
+    pulls: Mapping[str, PullFacts] | None = None,
+    *,
+    target: str = "main",
+    missing: Collection[str] = (),
+) -> tuple[MergeStep, ...]:
+    """The rows still to merge, in the order to merge them, each with reasons and blockers.
+
+    `pulls` maps an issue ref to its PR; `missing` lists issue refs whose branch does not
+    exist; `target` names the branch stale rows must be rebased onto. Raises PlanError
+    spelling out the cycle when `Depends on` loops.
+    """
+    pulls = pulls or {}
+    conflicts = tuple(conflicts)
+    check_cycles(plan)
+    index = {row.issue: i for i, row in enumerate(plan.rows)}
+    merged = {row.issue for row in plan.rows if row.status is Status.MERGED}
+    todo = [row for row in plan.rows if row.issue not in merged]
+    hard = {row.issue: [d.issue for d in plan.dependencies(row) if d.issue not in merged]
+            for row in todo}
+    dependents = _dependents_count(hard)
+    stale = {c.rows[0] for c in conflicts if c.kind is ConflictKind.TARGET and c.rows}
+
+    def rank(issue: str) -> tuple[int, int, int]:
+        """Smaller goes first: more dependents, then readier, then earlier in the plan."""
+        return (-dependents.get(issue, 0), -_readiness(pulls.get(issue)), index[issue])
+
+    graph: dict[str, set[str]] = {issue: set(deps) for issue, deps in hard.items()}
+    softs = _soft_edges(plan, conflicts, graph, rank, dependents, pulls)
+
+    def own_blockers(row: Row) -> list[str]:
+        out = []
+        if row.issue in missing:
+            out.append(f"no branch {row.branch}")
+        pull = pulls.get(row.issue)
+        if pull is not None and pull.ci is CIState.FAILURE:
+            out.append("CI failing")
+        return out
+
+    sorter = graphlib.TopologicalSorter(graph)
+    sorter.prepare()
+    pool: list[str] = []
+    sequence: list[str] = []
+    rows = {row.issue: row for row in todo}
+    while sorter.is_active():
+        pool.extend(sorter.get_ready())
+        pick = min(pool, key=lambda i: (i in stale, bool(own_blockers(rows[i])), index[i]))
+        pool.remove(pick)
+        sequence.append(pick)
+        sorter.done(pick)
+
+    steps = []
+    for position, issue in enumerate(sequence, start=1):
+        row = rows[issue]
+        reasons = _reasons(plan, row, merged, softs, stale, target)
+        blocked = [*hard[issue], *own_blockers(row)]
+        steps.append(MergeStep(position, issue, row.branch, tuple(reasons), tuple(blocked)))
+    return tuple(steps)
+
+
+def check_cycles(plan: Plan) -> None:
+    """Raise PlanError naming every row of a `Depends on` cycle, with file:line."""
+    graph = {row.issue: [d.issue for d in plan.dependencies(row)] for row in plan.rows}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib gives the cycle as [a, b, ..., a] walking against the edges.
+        cycle = list(reversed(exc.args[1]))
+        by_issue = {row.issue: row for row in plan.rows}
+        where = ", ".join(
+            f"{issue} at {plan.source}:{by_issue[issue].line}" for issue in cycle[:-1]
+        )
+        first = by_issue[cycle[0]]
+        raise PlanError(
+            f"dependency cycle: {' -> '.join(cycle)} ({where})",
+            file=plan.source, line=first.line,
+            hint="remove one of these `Depends on` entries so the rows can merge in order",
+        ) from None
+
+
+def _dependents_count(hard: Mapping[str, list[str]]) -> dict[str, int]:
+    """How many rows depend on each row, directly or through others."""
+    children: dict[str, list[str]] = {issue: [] for issue in hard}
+    for issue, deps in hard.items():
+        for dep in deps:
+            children.setdefault(dep, []).append(issue)
+    out = {}
+    for issue in hard:
+        seen: set[str] = set()
+        stack = list(children.get(issue, []))
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(children.get(node, []))
+        out[issue] = len(seen)
+    return out
+
+
+def _readiness(pull: PullFacts | None) -> int:
+    if pull is None:
+        return 0
+    return int(pull.ci is CIState.SUCCESS) + int(pull.review is ReviewState.APPROVED)
+
+
+def _reaches(graph: Mapping[str, set[str]], start: str, goal: str) -> bool:
+    """Whether `goal` must come after `start` (graph maps a node to its predecessors)."""
+    seen: set[str] = set()
+    stack = [goal]
+    while stack:
+        node = stack.pop()
+        if node == start:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(graph.get(node, ()))
+    return False
+
+
+def _soft_edges(
+    plan: Plan,
+    conflicts: tuple[Conflict, ...],
+    graph: dict[str, set[str]],
+    rank: Callable[[str], tuple[int, int, int]],
+    dependents: Mapping[str, int],
+    pulls: Mapping[str, PullFacts],
+) -> list[_Soft]:
+    """Add one edge per colliding pair that the graph does not already order."""
+    strongest: dict[frozenset[str], Conflict] = {}
+    for conflict in conflicts:
+        if conflict.kind not in _PAIR_KINDS or len(conflict.rows) != 2:
+            continue
+        a, b = conflict.rows
+        if a == b or a not in graph or b not in graph:
+            continue
+        key = frozenset((a, b))
+        have = strongest.get(key)
+        if have is None or _strength(conflict) < _strength(have):
+            strongest[key] = conflict
+    index = {row.issue: i for i, row in enumerate(plan.rows)}
+    pairs = sorted(
+        strongest.values(),
+        key=lambda c: (_PAIR_KINDS.index(c.kind), sorted(index[r] for r in c.rows)),
+    )
+    softs = []
+    for conflict in pairs:
+        a, b = sorted(conflict.rows, key=rank)
+        if _reaches(graph, b, a):
+            a, b = b, a  # already ordered, through dependencies or an earlier collision
+        if _reaches(graph, a, b):
+            why = "the dependencies already order them"
+        else:
+            why = _why_first(a, b, dependents, pulls, index)
+            graph[b].add(a)
+        softs.append(_Soft(a, b, conflict.kind, conflict.files, why, conflict.regenerable))
+    return softs
+
+
+def _strength(conflict: Conflict) -> tuple[int, bool]:
+    """Smaller is stronger: the kind, then a real conflict before a regenerable one."""
+    return (_PAIR_KINDS.index(conflict.kind), conflict.regenerable)
+
+
+def _why_first(
+    a: str, b: str, dependents: Mapping[str, int], pulls: Mapping[str, PullFacts],
+    index: Mapping[str, int],
+) -> str:
+    if dependents.get(a, 0) > dependents.get(b, 0):
+        n = dependents[a]
+        return f"{n} row{'s depend' if n != 1 else ' depends'} on it"
+    if _readiness(pulls.get(a)) > _readiness(pulls.get(b)):
+        return "it is readier (CI green or approved)"
+    return "it comes first in the plan" if index[a] < index[b] else "it ranks first"
+
+
+def _files(files: tuple[str, ...]) -> str:
+    if not files:
+        return ""
+    shown = ", ".join(files[:3])
+    more = f" (+{len(files) - 3} more)" if len(files) > 3 else ""
+    return f" on {shown}{more}"
+
+
+def _reasons(
+    plan: Plan, row: Row, merged: set[str], softs: list[_Soft], stale: set[str], target: str,
+) -> list[str]:
+    reasons = []
+    for dep in plan.dependencies(row):
+        done = " (merged)" if dep.issue in merged else ""
+        reasons.append(f"depends on {dep.issue}{done}")
+    for soft in softs:
+        if soft.then == row.issue:
+            if soft.regenerable:
+                tail = "merge after it and regenerate" + _files(soft.files).replace(" on", "", 1)
+            elif soft.kind is ConflictKind.TEXTUAL:
+                tail = "merge after it and rebase"
+            elif soft.kind is ConflictKind.INTERFACE:
+                tail = "merge after it and re-run the tests"
+            else:
+                tail = "merge after it"
+            reasons.append(f"collides with {soft.first}{_files(soft.files)}: {tail}")
+        elif soft.first == row.issue:
+            reasons.append(
+                f"collides with {soft.then}{_files(soft.files)}: merge this first "
+                f"({soft.why_first})"
+            )
+    if row.issue in stale:
+        reasons.append(f"rebase onto {target} first")
+    if not reasons:
+        reasons.append(FREE)
+    return reasons

@@ -1,0 +1,212 @@
+"""What every rendering says, decided once: the verdict, per-row marks, the messages
+for the current branch. Plain strings here; each renderer escapes them its own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fleetbot.model import (
+    CIState,
+    Conflict,
+    ConflictKind,
+    MergeStep,
+    PullFacts,
+    Report,
+    Row,
+    Severity,
+)
+
+OK, WARNING, ERROR = "ok", "warning", "error"
+ICON = {OK: "✅", WARNING: "⚠️", ERROR: "❌"}
+CI_MARK = {
+    CIState.SUCCESS: "✅",
+    CIState.PENDING: "⏳",
+    CIState.FAILURE: "❌",
+    CIState.NONE: "–",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one line a busy reviewer reads: `level` is ok / warning / error."""
+
+    level: str
+    summary: str
+
+
+def _files(files: Iterable[str], limit: int = 3) -> str:
+    files = list(files)
+    shown = ", ".join(files[:limit])
+    return shown + (f" (+{len(files) - limit} more)" if len(files) > limit else "")
+
+
+def verdict(report: Report) -> Verdict:
+    """Errors in the plan, then a stopping replay, then blocking conflicts, else clean."""
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    n = len(report.order)
+    into = f"into {report.target}"
+    if errors:
+        return Verdict(ERROR, f"the plan has {len(errors)} error{_s(len(errors))}: "
+                       f"{errors[0].message}")
+    replay = report.replay
+    if replay is not None and not replay.clean:
+        where = f" on {_files(replay.files)}" if replay.files else ""
+        who = replay.stops_at_issue or f"step {replay.stops_at}"
+        return Verdict(ERROR, f"the fan-in {into} stops at {who}{where}: "
+                       "merge in the order below and rebase")
+    blocking = [c for c in report.conflicts if c.blocking]
+    if blocking:
+        return Verdict(WARNING, f"{len(blocking)} blocking conflict{_s(len(blocking))} "
+                       f"{into}: merge in the order below")
+    serialised = [c for c in pair_conflicts(report.conflicts) if not c.expected]
+    if serialised:
+        return Verdict(WARNING, f"{n} branch{_es(n)} merge cleanly {into} if merged in the "
+                       f"order below ({len(serialised)} collision{_s(len(serialised))} "
+                       "to serialise)")
+    if n == 0:
+        return Verdict(OK, f"nothing left to merge {into}")
+    return Verdict(OK, f"{n} branch{_es(n)} merge cleanly {into}")
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _es(n: int) -> str:
+    return "" if n == 1 else "es"
+
+
+def pair_conflicts(conflicts: Iterable[Conflict]) -> list[Conflict]:
+    """Two-row collisions, one per pair (the strongest kind), in a stable order."""
+    strength = [ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN,
+                ConflictKind.INTERFACE]
+    best: dict[tuple[str, ...], Conflict] = {}
+    for c in conflicts:
+        if len(c.rows) != 2 or c.kind not in strength:
+            continue
+        key = tuple(sorted(c.rows))
+        have = best.get(key)
+        if have is None or strength.index(c.kind) < strength.index(have.kind):
+            best[key] = c
+    return list(best.values())
+
+
+def row_conflicts(report: Report, issue: str) -> list[Conflict]:
+    """The conflicts that name `issue`, strongest pair per partner plus its own ones."""
+    own = [c for c in report.conflicts if c.rows == (issue,)]
+    pairs = [c for c in pair_conflicts(report.conflicts) if issue in c.rows]
+    return own + pairs
+
+
+def conflict_mark(report: Report, issue: str) -> str:
+    """A short plain mark for the order table: `❌ #42`, `⚠️ #44`, or empty."""
+    marks = []
+    for c in row_conflicts(report, issue):
+        icon = "❌" if c.blocking else "⚠️"
+        if len(c.rows) == 1:
+            marks.append(f"{icon} {c.kind.value}")
+        else:
+            other = c.rows[0] if c.rows[1] == issue else c.rows[1]
+            marks.append(f"{icon} {other} ({c.kind.value})")
+    return ", ".join(marks)
+
+
+def pull_for(report: Report, row: Row | None) -> PullFacts | None:
+    if row is None:
+        return None
+    return next((p for p in report.pulls if p.branch == row.branch), None)
+
+
+def ci_mark(report: Report, row: Row | None) -> str:
+    pull = pull_for(report, row)
+    return CI_MARK[pull.ci] if pull is not None else CI_MARK[CIState.NONE]
+
+
+def step_of(report: Report, issue: str) -> MergeStep | None:
+    return next((s for s in report.order if s.issue == issue), None)
+
+
+def describe(conflict: Conflict, target: str) -> str:
+    """One sentence for a conflict, as the details list shows it."""
+    files = f" on {_files(conflict.files)}" if conflict.files else ""
+    rows = " and ".join(conflict.rows)
+    text = {
+        ConflictKind.PLAN: f"{rows} own overlapping files{files}",
+        ConflictKind.DIFF: f"{rows} both changed{files.replace(' on', '', 1)}",
+        ConflictKind.DRIFT: f"{rows} changed files it does not own{files.replace(' on', ':')}",
+        ConflictKind.TARGET: f"{rows} no longer merges onto {target}{files}",
+        ConflictKind.TEXTUAL: f"{rows} collide when both land{files}",
+        ConflictKind.INTERFACE: f"{rows}: a changed interface another uses{files}",
+    }[conflict.kind]
+    tags = []
+    if conflict.expected:
+        tags.append("expected: the plan orders them")
+    if conflict.regenerable:
+        tags.append("regenerable: regenerate after merging")
+    return text + (f" ({'; '.join(tags)})" if tags else "")
+
+
+def explain(conflict: Conflict, target: str) -> str:
+    """The longer sentence for the details: the predictor's own detail when it gave one."""
+    if not conflict.detail:
+        return describe(conflict, target)
+    tags = []
+    if conflict.expected:
+        tags.append("expected: the plan orders them")
+    if conflict.regenerable:
+        tags.append("regenerable: regenerate after merging")
+    return conflict.detail + (f" ({'; '.join(tags)})" if tags else "")
+
+
+def current_messages(report: Report) -> list[str]:
+    """What `check` tells the person on the current branch, most urgent first."""
+    issue = report.current_issue
+    if issue is None:
+        return []
+    step = step_of(report, issue)
+    row = report.plan.by_issue(issue)
+    out = []
+    for c in row_conflicts(report, issue):
+        files = f" on {_files(c.files)}" if c.files else ""
+        if c.kind is ConflictKind.TARGET:
+            out.append(f"your branch no longer merges onto {report.target}{files}: "
+                       f"rebase onto {report.target} first")
+        elif c.kind is ConflictKind.DRIFT:
+            out.append(f"your branch changed files its row does not own: {_files(c.files)}")
+        elif len(c.rows) == 2:
+            other = c.rows[0] if c.rows[1] == issue else c.rows[1]
+            other_step = step_of(report, other)
+            after = step is not None and other_step is not None and \
+                other_step.position < step.position
+            verb = "collides with" if c.kind is ConflictKind.TEXTUAL else "overlaps"
+            if c.kind is ConflictKind.INTERFACE:
+                verb = "changes an interface shared with"
+            tail = "merge after it" if after else f"merge first, {other} rebases after"
+            if c.expected:
+                tail = "expected: the plan orders them"
+            out.append(f"your branch {verb} {other}{files}: {tail}")
+    if report.replay is not None and report.replay.stops_at_issue == issue:
+        out.append(f"the replayed fan-in stops at your branch on {_files(report.replay.files)}")
+    if step is not None:
+        for b in step.blocked_by:
+            out.append(f"your branch is blocked by {b}")
+        out.append(f"merge position {step.position} of {len(report.order)}")
+    elif row is not None and row.status.value == "merged":
+        out.append("your row is merged")
+    if not out:
+        out.append("your branch is clear")
+    return out
+
+
+def current_blocks(report: Report) -> bool:
+    """`check --strict` fails: the current row has a textual/target conflict or drift."""
+    if report.current_issue is None:
+        return False
+    for c in row_conflicts(report, report.current_issue):
+        if c.expected or c.regenerable:
+            continue
+        if c.kind in (ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT):
+            return True
+    return False

@@ -1,0 +1,198 @@
+"""The Markdown renderings: the full report (job summary, docs) and the sticky PR comment.
+
+Both open with the verdict, keep the scannable part short, and fold the rest into
+`<details>`. Every piece of text from a branch, path, title or plan cell is escaped.
+"""
+
+from __future__ import annotations
+
+from fleetbot.model import ConflictKind, Report, Row, Status
+from fleetbot.order import FREE
+from fleetbot.render import common
+from fleetbot.render.escape import code, md, mermaid
+
+MARKER = "<!-- fleetbot -->"
+
+
+def render_report(report: Report) -> str:
+    """The whole report: verdict, order table, replay, Mermaid graph, folded details."""
+    v = common.verdict(report)
+    parts = [f"### {common.ICON[v.level]} fleetbot: {md(v.summary)}", ""]
+    if report.current_issue is not None:
+        parts += [*_current(report), ""]
+    parts += _order_section(report)
+    parts += ["", *_graph(report), "", *_details(report)]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def render_pr_comment(report: Report, issue: str) -> str:
+    """The sticky comment for one PR: its own collisions first, then the fleet order."""
+    row = report.plan.by_issue(issue)
+    step = common.step_of(report, issue)
+    v = common.verdict(report)
+    label = md(row.label) if row is not None else md(issue)
+    where = f"merge {step.position} of {len(report.order)}" if step is not None else (
+        "merged" if row is not None and row.status is Status.MERGED else "not in the order")
+    lines = [MARKER, f"### {common.ICON[_level(report, issue)]} fleetbot: {label}: {where}", ""]
+    mine = common.row_conflicts(report, issue)
+    for c in mine:
+        icon = "❌" if c.blocking else "⚠️"
+        lines.append(f"- {icon} {md(common.describe(c, report.target))}")
+    if step is not None:
+        lines += [f"- ⛔ blocked by {md(b)}" for b in step.blocked_by]
+        lines += [f"- {md(r)}" for r in step.reasons if r != FREE]
+    if not mine:
+        lines.append("- ✅ no collisions predicted for this branch")
+    lines += ["", f"**Fleet order into {code(report.target, table=False)}:** "
+              + _inline_order(report, issue)]
+    if report.replay is not None:
+        lines.append("")
+        lines.append(_replay_line(report))
+    lines += ["", f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
+    lines += _order_section(report, with_replay=False)
+    lines += ["", *_graph(report), "", *_details(report, folded=False), "</details>"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------ pieces
+
+
+def _level(report: Report, issue: str) -> str:
+    """The PR's own level: error if it blocks, warning if it collides, else ok."""
+    mine = common.row_conflicts(report, issue)
+    step = common.step_of(report, issue)
+    if any(c.blocking for c in mine) or (report.replay and report.replay.stops_at_issue == issue):
+        return common.ERROR
+    if mine or (step is not None and step.blocked_by):
+        return common.WARNING
+    return common.OK
+
+
+def _current(report: Report) -> list[str]:
+    issue = report.current_issue or ""
+    row = report.plan.by_issue(issue)
+    who = md(row.label) if row is not None else md(issue)
+    msgs = common.current_messages(report)
+    return [f"**Your branch ({who}):**", *(f"- {md(m)}" for m in msgs)]
+
+
+def _inline_order(report: Report, issue: str) -> str:
+    if not report.order:
+        return "nothing left to merge"
+    out = []
+    for s in report.order:
+        text = f"{s.position}. {md(s.issue)}"
+        out.append(f"**{text} (this PR)**" if s.issue == issue else text)
+    return " → ".join(out)
+
+
+def _replay_line(report: Report) -> str:
+    r = report.replay
+    assert r is not None
+    target = code(report.target, table=False)
+    if r.clean:
+        return f"Replay: the whole fan-in merges cleanly onto {target}."
+    files = ", ".join(code(f, table=False) for f in r.files) or "unknown files"
+    who = md(r.stops_at_issue or "?")
+    return f"Replay: the fan-in onto {target} stops at step {r.stops_at} ({who}) on {files}."
+
+
+def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
+    if not report.order:
+        return ["Nothing left to merge."]
+    lines = [
+        "| # | Row | Branch | CI | Conflicts | Why here | Blocked by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in report.order:
+        row = report.plan.by_issue(s.issue)
+        label = md(row.label) if row is not None else md(s.issue)
+        if s.issue == report.current_issue:
+            label = f"**{label}** (you)"
+        stop = " ⛔" if report.replay is not None and report.replay.stops_at == s.position \
+            else ""
+        lines.append(
+            f"| {s.position}{stop} | {label} | {code(s.branch)} | {common.ci_mark(report, row)} "
+            f"| {md(common.conflict_mark(report, s.issue))} "
+            f"| {'<br>'.join(md(r) for r in s.reasons)} "
+            f"| {', '.join(md(b) for b in s.blocked_by)} |"
+        )
+    if with_replay and report.replay is not None:
+        lines += ["", _replay_line(report)]
+    return lines
+
+
+def _node(index: dict[str, int], issue: str) -> str:
+    return f"r{index[issue]}"
+
+
+def _graph(report: Report) -> list[str]:
+    """A Mermaid flowchart: dependencies solid, collisions dashed; merged rows grey."""
+    rows = report.plan.rows
+    if not rows:
+        return []
+    index = {row.issue: i for i, row in enumerate(rows)}
+    lines = ["```mermaid", "flowchart LR"]
+    for row in rows:
+        lines.append(f'  {_node(index, row.issue)}["{mermaid(_node_label(row))}"]')
+    for row in rows:
+        for dep in report.plan.dependencies(row):
+            lines.append(f"  {_node(index, dep.issue)} --> {_node(index, row.issue)}")
+    for c in common.pair_conflicts(report.conflicts):
+        if not all(r in index for r in c.rows):
+            continue
+        a, b = (_node(index, r) for r in c.rows)
+        files = ", ".join(c.files[:2]) + (" …" if len(c.files) > 2 else "")
+        label = f"{c.kind.value}: {files}" if files else c.kind.value
+        lines.append(f'  {a} -.-|"{mermaid(label)}"| {b}')
+    stale = {c.rows[0] for c in report.conflicts if c.kind is ConflictKind.TARGET and c.rows}
+    merged = [_node(index, r.issue) for r in rows if r.status is Status.MERGED]
+    stale_nodes = [_node(index, i) for i in stale if i in index]
+    if merged:
+        lines += ["  classDef merged fill:#eee,stroke:#999,color:#666",
+                  f"  class {','.join(merged)} merged"]
+    if stale_nodes:
+        lines += ["  classDef stale stroke:#d73a49,stroke-width:2px",
+                  f"  class {','.join(sorted(stale_nodes))} stale"]
+    lines.append("```")
+    return lines
+
+
+def _node_label(row: Row) -> str:
+    suffix = " (merged)" if row.status is Status.MERGED else ""
+    return f"{row.label}{suffix}"
+
+
+def _details(report: Report, *, folded: bool = True) -> list[str]:
+    """Conflicts with evidence, lint findings and notes; each in its own fold."""
+    out: list[str] = []
+    if report.conflicts:
+        body = []
+        for c in report.conflicts:
+            line = f"- **{c.kind.value}** {md(common.explain(c, report.target))}"
+            if c.evidence:
+                line += f" (check: {code(c.evidence, table=False)})"
+            body.append(line)
+        out += _fold(f"Conflicts ({len(report.conflicts)})", body, folded)
+    if report.findings:
+        body = []
+        for f in report.findings:
+            where = f"{f.file or report.plan.source}:{f.line}" if f.line else \
+                (f.file or report.plan.source)
+            line = f"- {f.severity.value} {code(f.code, table=False)} {code(where, table=False)}:"
+            line += f" {md(f.message)}"
+            if f.hint:
+                line += f" (fix: {md(f.hint)})"
+            body.append(line)
+        out += _fold(f"Plan findings ({len(report.findings)})", body, folded)
+    notes = [*(f"- branch missing for {md(i)}" for i in report.missing_branches),
+             *(f"- {md(n)}" for n in report.notes)]
+    if notes:
+        out += _fold("Notes", notes, folded)
+    return out
+
+
+def _fold(summary: str, body: list[str], folded: bool) -> list[str]:
+    if not folded:
+        return [f"**{summary}**", "", *body, ""]
+    return [f"<details><summary>{summary}</summary>", "", *body, "", "</details>", ""]

@@ -18,7 +18,7 @@ from pathlib import Path
 from fleetbot.errors import GitError, UsageError
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Conflict, MergeStep, Plan, Row, Status
+from fleetbot.model import Conflict, MergeStep, Plan, Replay, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
 
@@ -312,16 +312,16 @@ class Predictions:
 
     conflicts: tuple[Conflict, ...]
     order: tuple[MergeStep, ...]
+    replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
 
 
 def predict(git: Git, plan: Plan, target: str) -> Predictions:
-    """Conflicts (every kind, from git facts) and the merge order (plan order for now)."""
-    from fleetbot.conflicts import predict as predict_conflicts
-    from fleetbot.git.mergetree import gather
+    """Conflicts (every kind) and the recommended merge order, from the same pipeline as
+    `fleetbot check`, so the fleet commands and the PR comment agree."""
+    from fleetbot.pipeline import build_report
 
-    conflicts = predict_conflicts(plan, gather(git, plan, target))
-    order = tuple(MergeStep(i + 1, r.issue, r.branch) for i, r in enumerate(plan.rows))
-    return Predictions(tuple(conflicts), order)
+    report = build_report(git, plan, target=target)
+    return Predictions(report.conflicts, report.order, report.replay)
 
 
 def merged_issues(git: Git, plan: Plan, target: str) -> frozenset[str]:

@@ -135,7 +135,10 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     main_before = fanned.head("main")
     code, out, _ = fleet(fanned, capsys, "integrate", "--dry-run")
     assert code == 0
-    assert "predicted plan conflict: #42 and #44 on tasks/cli.py" in out
+    assert "1. #42 feature/42-count" in out
+    assert "3. #44 feature/44-clear  (collides with #42" in out
+    assert "predicted: #42 and #44 tasks/cli.py (plan, diff, textual)" in out
+    assert "the replay stops at step 3 (#44) on tasks/cli.py" in out
     code, _, err = fleet(fanned, capsys, "integrate")
     assert code == 1
     assert "merging #44 clear (feature/44-clear) into fleet/integration stopped" in err

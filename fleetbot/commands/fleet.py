@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from fleetbot.fleet import FanOutStep
     from fleetbot.git import Git
     from fleetbot.integrate import Outcome
-    from fleetbot.model import Plan
+    from fleetbot.model import Conflict, Plan
     from fleetbot.status import StatusRow
 
 
@@ -335,6 +335,7 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     if resume:
         return _outcome(fan_in.resume(find_repo(repo)))
     from fleetbot import fleet
+    from fleetbot.status import describe_collision
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     predictions = fleet.predict(git, plan, target_ref)
@@ -342,11 +343,18 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     if dry_run:
         click.echo(f"would reset {into_branch} to {target_ref}, check it out here, and merge:")
         for step in predictions.order:
-            click.echo(f"  {step.position}. {step.issue} {step.branch}")
+            why = f"  ({'; '.join(step.reasons)})" if step.reasons else ""
+            click.echo(f"  {step.position}. {step.issue} {step.branch}{why}")
+        groups: dict[tuple[str, ...], list[Conflict]] = {}
         for c in predictions.conflicts:
             if len(c.rows) > 1:
-                click.echo(f"  predicted {c.kind.value} conflict: {' and '.join(c.rows)} on "
-                           f"{', '.join(c.files)}")
+                groups.setdefault(tuple(sorted(c.rows)), []).append(c)
+        for rows, group in groups.items():
+            click.echo(f"  predicted: {describe_collision(' and '.join(rows), group)}")
+        replay = predictions.replay
+        if replay is not None and not replay.clean:
+            click.echo(f"  the replay stops at step {replay.stops_at} ({replay.stops_at_issue})"
+                       f" on {', '.join(replay.files)}")
         return ExitCode.OK
     return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
                                  into=into_branch, conflicts=predictions.conflicts))

@@ -113,6 +113,7 @@ def plan_fan_out(
     paths: dict[str, str],
     occupied: frozenset[str],
     target: str,
+    merged: frozenset[str] = frozenset(),
 ) -> tuple[FanOutStep, ...]:
     """Decide, per row, to create, check out, skip or refuse its worktree.
 
@@ -132,6 +133,8 @@ def plan_fan_out(
         at_path = by_path.get(path)
         if row.status is Status.MERGED:
             steps.append(step(FanOut.SKIP, "merged (plan status)"))
+        elif row.issue in merged and have is None:
+            steps.append(step(FanOut.SKIP, f"merged into {target}"))
         elif have is not None and have.main:
             steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
                               f"{have.path}; switch that worktree to another branch first"))
@@ -160,8 +163,9 @@ def gather_fan_out(git: Git, rows: Sequence[Row], target: str) -> tuple[FanOutSt
     paths = {row.issue: str(worktree_path(row, root)) for row in rows}
     occupied = frozenset(p for p in paths.values() if _occupied(Path(p)))
     branches = frozenset(r.branch for r in rows if wt.branch_exists(git, r.branch))
+    merged = merged_issues(git, rows, target)
     return plan_fan_out(rows, worktrees=trees, branches=branches, paths=paths,
-                        occupied=occupied, target=target)
+                        occupied=occupied, target=target, merged=merged)
 
 
 def _occupied(path: Path) -> bool:
@@ -324,10 +328,10 @@ def predict(git: Git, plan: Plan, target: str) -> Predictions:
     return Predictions(report.conflicts, report.order, report.replay)
 
 
-def merged_issues(git: Git, plan: Plan, target: str) -> frozenset[str]:
+def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
     """Rows whose branch has landed on the target (see `wt.branch_moved` for new branches)."""
     return frozenset(
-        r.issue for r in plan.rows if wt.branch_exists(git, r.branch)
+        r.issue for r in rows if wt.branch_exists(git, r.branch)
         and wt.is_ancestor(git, f"refs/heads/{r.branch}", target)
         and wt.branch_moved(git, r.branch)
     )

@@ -166,7 +166,7 @@ def start(
         raise UsageError(f"{into} is checked out in {other.path}; run integrate there or "
                          "pass another --into")
     existing = frozenset(r.branch for r in plan.rows if wt.branch_exists(git, r.branch))
-    merged = merged_issues(git, plan, target)
+    merged = merged_issues(git, plan.rows, target)
     steps, notes = choose_steps(plan, order, existing=existing, merged=merged)
     branch = wt.current_branch(git)
     state = State(

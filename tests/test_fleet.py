@@ -191,3 +191,11 @@ def test_a_worktree_whose_folder_is_gone_counts_as_missing(tmp_path: Path) -> No
     fleet.apply_cleanup(git, steps)
     assert len(wt.list_worktrees(git)) == 3
     assert not wt.branch_exists(git, "feature/43-docs")
+
+
+def test_fan_out_skips_a_row_merged_into_the_target(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("merge", "-q", "--no-ff", "-m", "merge 43", "feature/43-docs")
+    steps = fleet.gather_fan_out(Git(repo.path), example_plan().rows, "main")
+    assert [s.action for s in steps] == [FanOut.CHECKOUT, FanOut.SKIP, FanOut.CHECKOUT]
+    assert steps[1].reason == "merged into main"

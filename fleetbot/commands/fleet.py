@@ -91,7 +91,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
     from fleetbot.git import worktrees as wt
 
     predictions = fleet.predict(git, plan, target)
-    merged = fleet.merged_issues(git, plan, target)
+    merged = fleet.merged_issues(git, plan.rows, target)
     for s in steps:
         if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
             continue
@@ -135,7 +135,7 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
     path = tree.path if tree else str(fleet.worktree_path(row, fleet.main_root(trees)))
     predictions = fleet.predict(git, plan, target_ref)
     b = briefing.build_brief(plan, row, target=target_ref, worktree=path,
-                             merged=fleet.merged_issues(git, plan, target_ref),
+                             merged=fleet.merged_issues(git, plan.rows, target_ref),
                              conflicts=predictions.conflicts, order=predictions.order)
     if fmt == "json":
         emit_json(b.as_json())

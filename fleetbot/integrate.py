@@ -154,6 +154,10 @@ def start(
                          "`fleetbot integrate --continue` or `fleetbot integrate --abort`")
     if into == target or into in (target.removeprefix("refs/heads/"),):
         raise UsageError(f"--into {into} is the target branch; integrate never touches it")
+    owner = next((r for r in plan.rows if r.branch == into), None)
+    if owner is not None:
+        raise UsageError(f"--into {into} is the branch of {owner.label}; integrate would reset "
+                         "it: pass another --into")
     dirty = wt.dirty_files(git, untracked=False)
     if dirty or wt.merge_in_progress(git):
         what = ", ".join(dirty) or "a merge is in progress"
@@ -175,6 +179,9 @@ def start(
         previous_into=wt.rev(git, f"refs/heads/{into}") if wt.branch_exists(git, into) else "",
         predicted=tuple(conflicts),
     )
+    if state.previous_into and not wt.is_ancestor(git, state.previous_into, state.target_sha):
+        notes = (*notes, f"{into} was at {state.previous_into[:12]}; reset to {target} "
+                 "(`fleetbot integrate --abort` puts it back)")
     git.run("checkout", "--quiet", "-B", into, state.target_sha,
             error=f"could not reset {into} to {target}")
     _save(git, state)

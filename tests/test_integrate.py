@@ -94,10 +94,21 @@ def test_refuses_a_dirty_tree_and_a_second_start(tmp_path: Path) -> None:
         _start(repo.path)
 
 
-def test_refuses_into_the_target(tmp_path: Path) -> None:
+def test_refuses_into_the_target_or_a_row_branch(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path)
     with pytest.raises(UsageError, match="never touches"):
         integrate.start(Git(repo.path), example_plan(), ORDER, target="main", into="main")
+    with pytest.raises(UsageError, match="branch of #43 docs"):
+        integrate.start(Git(repo.path), example_plan(), ORDER, target="main",
+                        into="feature/43-docs")
+
+
+def test_resetting_an_integration_branch_with_other_work_says_so(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("branch", "-D", "feature/44-clear")
+    repo.git("branch", "fleet/integration", "feature/43-docs")
+    out = _start(repo.path)
+    assert any("fleet/integration was at" in n for n in out.notes)
 
 
 def test_continue_after_the_user_committed_the_merge_themselves(tmp_path: Path) -> None:

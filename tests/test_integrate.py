@@ -150,3 +150,26 @@ def test_fleetbot_identity_without_a_configured_one(tmp_path: Path,
     repo.git("branch", "-D", "feature/44-clear")
     integrate.start(Git(repo.path), example_plan(), ORDER, target="main")
     assert repo.git("log", "-1", "--format=%an %cn").strip() == "fleetbot fleetbot"
+
+
+def test_continue_after_an_interruption_between_merges(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tasks_repo(tmp_path)
+    real_save = integrate._save
+    calls = []
+
+    def save_then_interrupt(git: Git, state: integrate.State) -> None:
+        calls.append(state)
+        if len(calls) == 2:  # #42 is merged but not yet recorded: Ctrl-C lands here
+            raise KeyboardInterrupt
+        real_save(git, state)
+
+    monkeypatch.setattr(integrate, "_save", save_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        _start(repo.path)
+    monkeypatch.setattr(integrate, "_save", real_save)
+    out = integrate.resume(Git(repo.path))
+    assert out.merged == ("#42", "#43")
+    assert out.stopped == "#44"
+    merges = repo.git("log", "--merges", "--format=%s", "fleet/integration").splitlines()
+    assert len(merges) == 2  # #42 was not merged twice

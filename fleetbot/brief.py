@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, Row
+from fleetbot.render import escape
 from fleetbot.status import collisions_of
 
 BRIEF_FILE = "fleetbot-brief.md"
@@ -140,7 +141,12 @@ def render_text(b: Brief) -> str:
 
 
 def render_markdown(b: Brief) -> str:
-    return _render(b, code=md_code, esc=md_escape, head="## ", bullet="- ")
+    """Markdown with every plan-derived text escaped (no HTML, mention or broken span)."""
+    return _render(b, code=_md_code, esc=escape.md, head="## ", bullet="- ")
+
+
+def _md_code(text: str) -> str:
+    return escape.code(text, table=False)
 
 
 def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
@@ -169,16 +175,3 @@ def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
         section("Warnings", [esc(w) for w in b.warnings], "")
     section("When you are done", [esc(s) for s in b.finish], "")
     return "\n".join(lines) + "\n"
-
-
-def md_escape(text: str) -> str:
-    """Neutralise HTML and @mentions in text from plan cells and branch names."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("@", "@\u2060"))
-
-
-def md_code(text: str) -> str:
-    """A code span, which renders neither HTML nor mentions; fenced past inner backticks."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"

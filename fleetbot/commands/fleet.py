@@ -232,13 +232,12 @@ def _status_plain(rows: tuple[StatusRow, ...], target: str) -> str:
 
 
 def _status_markdown(rows: tuple[StatusRow, ...], target: str) -> str:
-    from fleetbot.brief import md_escape
+    from fleetbot.render.escape import code, md
 
-    lines = [f"### Fleet status (target `{md_escape(target)}`)", "",
+    lines = [f"### Fleet status (target {code(target)})", "",
              "| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
     for r in rows:
-        lines.append("| " + " | ".join(md_escape(c).replace("|", "\\|") for c in _cells(r))
-                     + " |")
+        lines.append("| " + " | ".join(md(c) for c in _cells(r)) + " |")
     return "\n".join(lines)
 
 

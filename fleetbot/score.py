@@ -1,8 +1,9 @@
 """`fleetbot score`: was the fan-out worth it? Answered from git history, honestly.
 
 `find_landings` walks the target's first-parent merges and, for each row, finds the
-merge that landed it, replays that merge with `git merge-tree` to see whether it met a
-conflict, and notes its first commit and merge times. `compute_score` is pure: plan
+merge that landed it, replays that merge (and any merge of the target into the branch
+before it landed, where PR conflicts are usually resolved) with `git merge-tree` to see
+whether it met a conflict, and notes its first commit and merge times. `compute_score` is pure: plan
 shape (critical path, width), predicted vs met conflicts (precision/recall), rows
 serialised, and the wall-clock span against the sum of branch spans.
 """
@@ -150,13 +151,20 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
         if issue is None:
             continue
         times = git.run("log", "--format=%at", f"{m.first}..{m.second}", "--").split()
-        conflicted = _replay(git, m.first, m.second)
+        conflicted = set(_replay(git, m.first, m.second))
+        # the target merged into the branch before it landed (the usual way a conflict is
+        # resolved on a PR): those merges met the conflict, so replay them too
+        inner = git.run("rev-list", "--merges", "--parents", f"{m.first}..{m.second}", "--")
+        for line in inner.splitlines():
+            parents = line.split()[1:]
+            if len(parents) >= 2:
+                conflicted.update(_replay(git, parents[0], parents[1]))
         changed = git.run("diff", "--name-only", "-z", m.first, m.sha, "--")
         brought[issue] = {p for p in changed.split("\0") if p}
         culprits = tuple(x.issue for x in landings
                          if brought.get(x.issue, set()) & set(conflicted))
         landings.append(Landing(issue, m.sha, min((int(t) for t in times), default=m.time),
-                                m.time, conflicted, culprits))
+                                m.time, tuple(sorted(conflicted)), culprits))
     return tuple(landings)
 
 

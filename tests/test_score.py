@@ -113,3 +113,19 @@ def test_spans_and_speedup_from_real_dates(tmp_path: Path) -> None:
     assert s.speedup == 1.25
     assert s.unmerged == ("#44",)
     assert s.met == ()
+
+
+def test_a_conflict_resolved_on_the_branch_before_landing_counts_as_met(
+        tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge #42", "feature/42-count")
+    repo.checkout("feature/44-clear")
+    repo.git("merge", "-q", "main", check=False)  # conflicts on tasks/cli.py
+    (repo.path / "tasks/cli.py").write_text(cli_with("clear"))
+    repo.git("add", "tasks/cli.py")
+    repo.git("commit", "-q", "--no-edit")
+    repo.checkout("main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge #44", "feature/44-clear")  # now clean
+    landings = score.find_landings(Git(repo.path), example_plan(), "main")
+    assert [(x.issue, x.conflicted, x.conflicted_with) for x in landings] == [
+        ("#42", (), ()), ("#44", ("tasks/cli.py",), ("#42",))]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from fleetbot.globs import anchor, owners, row_owns
+from fleetbot.globs import anchor, row_owns
 from fleetbot.lint import joints
 from fleetbot.model import (
     BranchFacts,
@@ -26,7 +26,7 @@ from fleetbot.model import (
     Row,
 )
 from fleetbot.plan import dependency_path
-from fleetbot.pyapi import changed_names, referenced_names
+from fleetbot.pyapi import changed_names, referenced_names, top_level_names, words
 
 DEFAULT_REGENERABLE = (
     "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock", "Cargo.lock", "go.sum",
@@ -175,14 +175,37 @@ def drift_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[C
             continue  # a row that owns nothing declared cannot drift
         groups: dict[tuple[str, ...], list[str]] = {}
         for path in sorted(b.paths):
-            if row_owns(row, path):
+            if _owns(row, path):
                 continue
-            who = tuple(r.issue for r in owners(plan, path) if r.issue != row.issue)
+            who = tuple(r.issue for r in plan.rows if r.issue != row.issue and _owns(r, path))
             groups.setdefault(who, []).append(path)
         for who, paths in groups.items():
             for files, flag in _split_regen(paths, regen):
                 out.append(_drift(plan, facts, row, who, files, flag))
     return out
+
+
+_GLOB_CHARS = frozenset("*?[]\\!#")
+
+
+@lru_cache(maxsize=4096)
+def _plain_paths(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The owned patterns as plain root paths, or None if any is a glob."""
+    out = []
+    for p in patterns:
+        if _GLOB_CHARS & set(p) or p != p.strip():
+            return None
+        out.append(anchor(p).strip("/"))
+    return tuple(out)
+
+
+def _owns(row: Row, path: str) -> bool:
+    """`globs.row_owns`, answered without compiling a pathspec when every owned entry is a
+    plain path (a path owns itself and everything beneath it)."""
+    plain = _plain_paths(row.patterns)
+    if plain is None:
+        return row_owns(row, path)
+    return any(path == p or path.startswith(p + "/") for p in plain)
 
 
 def _drift(
@@ -273,17 +296,34 @@ def _textual_evidence(facts: GitFacts, a: str, b: str) -> str:
 def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
     """A branch changes the signature of a top-level Python name that another branch's
     changed files use (a warning: no line-based merge sees it)."""
-    changed: dict[str, dict[str, str]] = {}  # issue -> name -> file that changes it
-    uses: dict[str, dict[str, list[str]]] = {}  # issue -> name -> files that use it
+    # cheap first: only files defining a name some other branch's files even mention
+    # are parsed, and only the files mentioning a changed name are parsed for uses
+    said: dict[str, set[str]] = {}  # word -> issues whose changed files mention it
     for src in facts.sources:
+        if src.new is not None:
+            for word in words(src.new):
+                said.setdefault(word, set()).add(src.issue)
+
+    def elsewhere(name: str, issue: str) -> bool:
+        return bool(said.get(name, set()) - {issue})
+
+    changed: dict[str, dict[str, str]] = {}  # issue -> name -> file that changes it
+    for src in facts.sources:
+        if src.old is None:
+            continue
+        if not any(elsewhere(n, src.issue) for n in top_level_names(src.old)):
+            continue
         for name in changed_names(src.old, src.new):
-            changed.setdefault(src.issue, {}).setdefault(name, src.path)
+            if elsewhere(name, src.issue):
+                changed.setdefault(src.issue, {}).setdefault(name, src.path)
     if not changed:
         return []
+    wanted = {n for names in changed.values() for n in names}
+    uses: dict[str, dict[str, list[str]]] = {}  # issue -> name -> files that use it
     for src in facts.sources:
-        if src.new is None:
+        if src.new is None or not wanted & words(src.new):
             continue
-        for name in referenced_names(src.new):
+        for name in referenced_names(src.new) & wanted:
             uses.setdefault(src.issue, {}).setdefault(name, []).append(src.path)
     out = []
     issues = [b.issue for b in facts.branches]

@@ -7,6 +7,7 @@ that both of their globs can match, whether or not such a file exists yet.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -119,6 +120,7 @@ def _normalise(pattern: str) -> tuple[str, bool]:
     return p.lstrip("/"), True
 
 
+@lru_cache(maxsize=4096)
 def _compile(pattern: str) -> _NFA:
     glob, open_tail = _normalise(pattern)
     nfa = _NFA()
@@ -221,12 +223,30 @@ def _accepts(cls: CharClass, c: str) -> bool:
     return c != "/" and ((c in chars) != bool(negated))
 
 
+_META = re.compile(r"[*?\[\\]")
+
+
+@lru_cache(maxsize=4096)
+def _literal_prefix(pattern: str) -> tuple[str, bool]:
+    """(the part of the root-anchored glob before any wildcard, whether that is all of it)."""
+    glob, _ = _normalise(pattern)
+    m = _META.search(glob)
+    return (glob, True) if m is None else (glob[:m.start()], False)
+
+
 @lru_cache(maxsize=8192)
 def overlap_example(a: str, b: str) -> str | None:
     """A shortest path both patterns match, or None when no path can match both.
 
-    Breadth-first search over pairs of NFA states: exact for gitignore globs.
+    Breadth-first search over pairs of NFA states: exact for gitignore globs. Patterns
+    whose literal beginnings already differ are answered without the search.
     """
+    la, lb = _literal_prefix(a), _literal_prefix(b)
+    if not (la[0].startswith(lb[0]) or lb[0].startswith(la[0])):
+        return None  # every match of a starts with la, every match of b with lb
+    if la[1] and lb[1]:  # two plain paths: the same, or one a folder above the other
+        short, long = sorted((la[0], lb[0]), key=len)
+        return long if long == short or long.startswith(short + "/") else None
     na, nb = _compile(a), _compile(b)
     # a node is (state in a, state in b, at the start of a path segment): segments are
     # never empty, so "/" cannot follow the start or another "/", nor end a path
@@ -265,6 +285,33 @@ def _walk_back(parent: dict[tuple[int, int, bool], tuple[tuple[int, int, bool], 
         chars.append(c)
         link = parent[node]
     return "".join(reversed(chars))
+
+
+def _scope(pattern: str) -> str:
+    """The folder (whole path segments) every match of `pattern` lies in or under: its
+    literal beginning cut back to a segment boundary ("" for a leading wildcard)."""
+    prefix, plain = _literal_prefix(pattern)
+    return prefix if plain else prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+
+
+@lru_cache(maxsize=4096)
+def _scopes(patterns: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """(the scopes of the patterns, every scope and each folder above it, "" included)."""
+    scopes = frozenset(_scope(p) for p in patterns)
+    above = {""}
+    for s in scopes:
+        parts = s.split("/") if s else []
+        above.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return scopes, frozenset(above)
+
+
+def may_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
+    """A quick necessary test for "some pattern of a and some of b can match a common
+    path": their scopes must nest. False means no overlap for sure; True means ask
+    `overlap_example`. It lets lint skip most row pairs of a large plan."""
+    sa, above_a = _scopes(tuple(a))
+    sb, above_b = _scopes(tuple(b))
+    return bool(sa & above_b or sb & above_a)
 
 
 def patterns_overlap(a: str, b: str) -> bool:

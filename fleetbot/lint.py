@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from fleetbot.errors import PlanError
-from fleetbot.globs import overlap_example
+from fleetbot.globs import may_overlap, overlap_example
 from fleetbot.model import Finding, Plan, Row, Severity
 from fleetbot.plan import (
     NONE_WORDS,
@@ -107,6 +107,8 @@ def joints(plan: Plan) -> list[Joint]:
     out = []
     for a, b in combinations(plan.rows, 2):
         if a.issue in closure[b.issue] or b.issue in closure[a.issue] or a.issue == b.issue:
+            continue
+        if not may_overlap(a.patterns, b.patterns):
             continue
         for pa in a.patterns:
             hit = next(

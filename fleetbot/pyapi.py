@@ -11,6 +11,18 @@ import ast
 import re
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TOP = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+def top_level_names(text: str) -> frozenset[str]:
+    """Names defined by `def`/`class` at column 0, found by a regex: the cheap first look
+    that decides whether a file is worth parsing at all."""
+    return frozenset(_TOP.findall(text))
+
+
+def words(text: str) -> frozenset[str]:
+    """Every identifier-shaped word of a text (a superset of the names it uses)."""
+    return frozenset(_WORD.findall(text))
 
 
 def _parse(text: str) -> ast.Module | None:

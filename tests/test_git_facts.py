@@ -11,9 +11,11 @@ from fleetbot.git.facts import (
     RefTable,
     default_target_name,
     parse_cat_file_batch,
+    parse_diff_tree_stdin,
     parse_left_right,
     parse_name_status,
     parse_refs,
+    parse_symmetric_bases,
     resolve_branch,
 )
 from fleetbot.model import FileChange
@@ -202,3 +204,34 @@ def test_unrelated_history_is_a_clear_error(repo_factory) -> None:  # type: igno
     repo.checkout("main")
     with pytest.raises(GitError, match="shares no history"):
         facts(repo, plan_of(row("#1", "lonely")))
+
+
+def test_parse_symmetric_bases() -> None:
+    text = "t\na\n^m1\nt\nb\n^m2\n^m3\nt\nc\n"
+    assert parse_symmetric_bases(text) == ["m1", "m2", None]
+
+
+def test_parse_diff_tree_stdin_groups_by_commit() -> None:
+    one, two, three = "a" * 40, "b" * 40, "c" * 40
+    text = f"{one}\0M\0x.py\0R100\0old\0new\0{two}\0{three}\0A\0{'d' * 40}\0"
+    assert parse_diff_tree_stdin(text) == [
+        (FileChange("x.py", "M"), FileChange("new", "R", old_path="old")),
+        (),
+        (FileChange("d" * 40, "A"),),  # a path that looks like an id is still a path
+    ]
+
+
+def test_batched_facts_match_one_by_one(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.git.facts import all_branch_facts, branch_facts
+
+    repo = repo_factory({"a.txt": "a\n"}, {
+        "x": {"a.txt": "x\n"}, "y": {"b.txt": "y\n", "a.txt": None}, "same": {},
+    })
+    git = Git(repo.path)
+    found = [(f"#{i}", b, b, repo.head(b)) for i, b in enumerate(("x", "y", "same"))]
+    target = repo.head("main")
+    batched = all_branch_facts(git, target, found)
+    single = tuple(branch_facts(git, issue=i, branch=b, ref=r, head=h, target_sha=target)
+                   for i, b, r, h in found)
+    assert batched == single
+    assert batched[2].changes == ()

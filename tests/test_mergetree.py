@@ -168,3 +168,40 @@ def test_replay_unknown_target(repo_factory) -> None:  # type: ignore[no-untyped
     repo = repo_factory(EXAMPLE_BASE)
     with pytest.raises(GitError, match="unknown target"):
         replay(git_of(repo), "nope", [])
+
+
+def test_batched_commits_are_the_bytes_commit_tree_writes(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.git.mergetree import commit_tree, commit_trees
+
+    repo = repo_factory(EXAMPLE_BASE, EXAMPLE_BRANCHES)
+    git = git_of(repo)
+    tree = repo.head("main^{tree}")
+    parents = (repo.head("main"), repo.head("feature/43-docs"))
+    (batched,) = commit_trees(git, [(tree, parents, "fleetbot: land x (#1)")])
+    assert batched == commit_tree(git, tree, parents, "fleetbot: land x (#1)")
+    assert commit_trees(git, []) == []
+
+
+def test_land_all_with_and_without_stdin(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.git.mergetree import land_all
+
+    repo = repo_factory({"a.txt": "1\n2\n3\n"}, {"fresh": {"b.txt": "b\n"},
+                                                 "stale": {"a.txt": "S\n2\n3\n"}})
+    repo.commit({"a.txt": "M\n2\n3\n"}, "main moves")
+    git = git_of(repo)
+    found = [("#1", "fresh", "fresh", repo.head("fresh")),
+             ("#2", "stale", "stale", repo.head("stale"))]
+    one = land_all(git, repo.head("main"), found, stdin=False)
+    many = land_all(git, repo.head("main"), found, stdin=True)
+    assert one == many
+    assert [la.result.clean for la in one] == [True, False]
+    assert one[0].commit == land(git, repo.head("main"), "#1", "fresh", repo.head("fresh")).commit
+
+
+def test_replay_unknown_branch_is_a_clear_error(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.errors import GitError
+
+    repo = repo_factory(EXAMPLE_BASE)
+    with pytest.raises(GitError, match="could not merge") as err:
+        replay(git_of(repo), "main", [("#1", "feature/none")])
+    assert "2.38" not in str(err.value)

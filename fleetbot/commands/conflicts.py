@@ -16,6 +16,7 @@ from fleetbot.cli import format_option, plan_option, repo_option, strict_option,
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from fleetbot.git import Git
     from fleetbot.model import Conflict, GitFacts, Plan
 
 KIND_NAMES = ("plan", "diff", "drift", "target", "textual", "interface")
@@ -63,7 +64,7 @@ def parse_kinds(text: str | None) -> frozenset[str] | None:
 
 
 def run_conflicts(
-    plan: Plan, git: Any, *, target: str | None = None, fmt: str = "text",
+    plan: Plan, git: Git, *, target: str | None = None, fmt: str = "text",
     strict: bool = False, kinds: frozenset[str] | None = None,
 ) -> int:
     """Gather, predict, filter, print; the exit code (1 only with `strict` and a blocker)."""

@@ -6,12 +6,19 @@ plain functions over strings, so they are tested without git.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git
 from fleetbot.model import BranchFacts, FileChange
+
+T = TypeVar("T")
 
 UNSHALLOW_HINT = (
     "this clone is shallow: fetch the full history with `git fetch --unshallow` "
@@ -92,6 +99,47 @@ def parse_name_status(text: str) -> tuple[FileChange, ...]:
             out.append(FileChange(path=tokens[i + 1], status=letter))
             i += 2
     return tuple(out)
+
+
+def parse_symmetric_bases(text: str) -> list[str | None]:
+    """`git rev-parse T...A T...B` -> the merge-base of each range (None where there is
+    none). rev-parse prints each range as its two ends and `^<base>` per merge-base; the
+    first base is the one `git merge-base` prints."""
+    out: list[str | None] = []
+    ends = 0
+    for line in text.splitlines():
+        if line.startswith("^"):
+            if out and out[-1] is None:
+                out[-1] = line[1:].strip()
+        elif line.strip():
+            ends = ends % 2 + 1
+            if ends == 1:
+                out.append(None)
+    return out
+
+
+_OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def parse_diff_tree_stdin(text: str) -> list[tuple[FileChange, ...]]:
+    """`git diff-tree --stdin --always -r -z --name-status` -> per input line its changes.
+    Each diff opens with the commit id; a status never looks like one (git's ids are
+    lowercase hex, statuses uppercase letters)."""
+    groups: list[list[str]] = []
+    tokens = text.split("\0")
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if _OID.fullmatch(tok):
+            groups.append([])
+            i += 1
+        elif not tok or not groups:
+            i += 1
+        else:
+            n = 3 if tok[0] in "RC" else 2
+            groups[-1].extend(tokens[i:i + n])
+            i += n
+    return [parse_name_status("\0".join(g) + "\0") for g in groups]
 
 
 def parse_left_right(text: str) -> tuple[int, int]:
@@ -214,14 +262,64 @@ def branch_facts(
     git: Git, *, issue: str, branch: str, ref: str, head: str, target_sha: str,
     shallow: bool = False,
 ) -> BranchFacts:
-    """Merge-base, changed files and ahead/behind of one resolved branch (3 git calls)."""
-    base = merge_base(git, target_sha, head, shallow=shallow, branch=branch)
-    changes = changed_files(git, base, head) if base != head else ()
-    ahead, behind = ahead_behind(git, target_sha, head)
-    return BranchFacts(
-        issue=issue, branch=branch, ref=ref, head=head, merge_base=base,
-        changes=changes, ahead=ahead, behind=behind,
+    """Merge-base, changed files and ahead/behind of one resolved branch."""
+    (facts,) = all_branch_facts(git, target_sha, [(issue, branch, ref, head)], shallow=shallow)
+    return facts
+
+
+def all_branch_facts(
+    git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
+    shallow: bool = False, workers: int | None = None,
+) -> tuple[BranchFacts, ...]:
+    """BranchFacts for every (issue, branch, ref, head): all merge-bases from one
+    `rev-parse`, all changed files from one `diff-tree --stdin`, ahead/behind per branch
+    side by side."""
+    if not found:
+        return ()
+    heads = [f[3] for f in found]
+    bases = parse_symmetric_bases(git.run("rev-parse", *(f"{target_sha}...{h}" for h in heads)))
+    for (_, branch, _, head), base in zip(found, bases, strict=True):
+        if base is None:  # ask again on its own for the error that says what to do
+            merge_base(git, target_sha, head, shallow=shallow, branch=branch)
+            raise GitError(f"no merge-base between the target and {branch!r}")
+    pairs = [(base or "", head) for base, head in zip(bases, heads, strict=True)]
+    changes = changed_files_many(git, pairs)
+    counts = parallel([partial(ahead_behind, git, target_sha, h) for h in heads], workers)
+    return tuple(
+        BranchFacts(
+            issue=issue, branch=branch, ref=ref, head=head, merge_base=base,
+            changes=chg, ahead=ahead, behind=behind,
+        )
+        for (issue, branch, ref, head), (base, _), chg, (ahead, behind) in zip(
+            found, pairs, changes, counts, strict=True
+        )
     )
+
+
+def changed_files_many(
+    git: Git, pairs: Sequence[tuple[str, str]]
+) -> list[tuple[FileChange, ...]]:
+    """Files changed from base to head for every (base, head), renames detected, in one
+    `git diff-tree --stdin` process."""
+    if not pairs:
+        return []
+    out = git.run(
+        "diff-tree", "--stdin", "--always", "-r", "-z", "--name-status", "-M", "--no-color",
+        input="".join(f"{head} {base}\n" for base, head in pairs),
+    )
+    got = parse_diff_tree_stdin(out)
+    if len(got) != len(pairs):
+        raise GitError(f"git diff-tree --stdin answered {len(got)} diffs for {len(pairs)}")
+    return got
+
+
+def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
+    """Run short git processes side by side (they are start-up bound); order kept."""
+    if len(jobs) <= 1:
+        return [job() for job in jobs]
+    n = workers or min(8, 2 * (os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(lambda job: job(), jobs))
 
 
 def read_blobs(git: Git, specs: Sequence[str], *, max_bytes: int = 1_000_000) -> list[

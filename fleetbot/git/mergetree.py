@@ -11,10 +11,10 @@ are then merged as landings, the way the fan-in meets them, all in one
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
@@ -22,8 +22,9 @@ from fleetbot.conflicts import describe, pair_touches
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git.facts import (
-    branch_facts,
+    all_branch_facts,
     check_repo,
+    parallel,
     read_blobs,
     read_refs,
     resolve_branch,
@@ -119,7 +120,15 @@ def parse_merge_tree_stdin(text: str) -> list[MergeResult]:
 
 def merge_trees(git: Git, a: str, b: str) -> MergeResult:
     """Merge two commits in memory; exit 1 means conflicts, anything else is an error."""
-    proc = git.run_full(*MERGE_TREE, a, b, ok_codes=(0, 1), error="git merge-tree failed")
+    proc = git.run_full(*MERGE_TREE, a, b, check=False)
+    # exit 1 is also what git 2.39 gives for "not something we can merge": no tree then
+    if proc.returncode not in (0, 1) or not proc.stdout.strip("\0\n"):
+        raise GitError(
+            f"git merge-tree could not merge {a} and {b}", argv=["git", *MERGE_TREE, a, b],
+            code=proc.returncode, stderr=proc.stderr,
+            hint="fleetbot needs git 2.38 or newer (merge-tree --write-tree)"
+            if proc.returncode == 129 else "",
+        )
     return parse_merge_tree(proc.stdout, clean=proc.returncode == 0)
 
 
@@ -140,6 +149,65 @@ def land(git: Git, target_sha: str, issue: str, branch: str, head: str) -> Landi
             git, result.tree, (target_sha, head), f"fleetbot: land {branch} ({issue})"
         )
     return Landing(issue=issue, branch=branch, result=result, commit=commit)
+
+
+def land_all(
+    git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
+    stdin: bool | None = None, workers: int | None = None,
+) -> tuple[Landing, ...]:
+    """`land` for every (issue, branch, ref, head) at once: one merge-tree process and one
+    process writing the commits of the clean ones."""
+    results = merge_many(git, [(target_sha, head) for *_, head in found], stdin=stdin,
+                         workers=workers)
+    clean = [(f, r) for f, r in zip(found, results, strict=True) if r.clean]
+    commits = dict(zip(
+        [f[0] for f, _ in clean],
+        commit_trees(git, [
+            (r.tree, (target_sha, f[3]), f"fleetbot: land {f[1]} ({f[0]})") for f, r in clean
+        ]),
+        strict=True,
+    ))
+    return tuple(
+        Landing(issue=f[0], branch=f[1], result=r, commit=commits.get(f[0], ""))
+        for f, r in zip(found, results, strict=True)
+    )
+
+
+def commit_text(tree: str, parents: Sequence[str], message: str) -> str:
+    """The commit object `git commit-tree` writes with FLEETBOT_IDENTITY (same bytes, same
+    id), so many can be written by one `hash-object` process."""
+    when = datetime.fromisoformat(FLEETBOT_IDENTITY["GIT_AUTHOR_DATE"])
+    stamp = f"{int(when.timestamp())} {when.strftime('%z')}"
+    lines = [f"tree {tree}", *(f"parent {p}" for p in parents)]
+    for role, key in (("author", "AUTHOR"), ("committer", "COMMITTER")):
+        lines.append(
+            f"{role} {FLEETBOT_IDENTITY[f'GIT_{key}_NAME']} "
+            f"<{FLEETBOT_IDENTITY[f'GIT_{key}_EMAIL']}> {stamp}"
+        )
+    return "\n".join(lines) + f"\n\n{message}\n"
+
+
+def commit_trees(git: Git, specs: Sequence[tuple[str, Sequence[str], str]]) -> list[str]:
+    """Write many synthetic commits (tree, parents, message) in one process; their ids."""
+    if not specs:
+        return []
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="fleetbot-") as tmp:
+        paths = []
+        for i, (tree, parents, message) in enumerate(specs):
+            path = Path(tmp) / f"{i}.commit"
+            path.write_text(commit_text(tree, parents, message), encoding="utf-8")
+            paths.append(str(path))
+        out = git.run(
+            "hash-object", "-t", "commit", "-w", "--stdin-paths",
+            input="".join(p + "\n" for p in paths), error="git hash-object failed",
+        )
+    ids = out.split()
+    if len(ids) != len(specs):
+        raise GitError(f"git hash-object wrote {len(ids)} commits for {len(specs)}")
+    return ids
 
 
 def merge_many(
@@ -169,7 +237,7 @@ def merge_many(
                 "git merge-tree --stdin failed", argv=["git", "merge-tree", "--stdin"],
                 code=proc.returncode, stderr=proc.stderr,
             )
-    return _parallel([partial(merge_trees, git, a, b) for a, b in pairs], workers)
+    return parallel([partial(merge_trees, git, a, b) for a, b in pairs], workers)
 
 
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
@@ -222,16 +290,12 @@ def gather(
         else:
             found.append((row.issue, row.branch, hit[0], hit[1]))
 
-    jobs: list[Callable[[], BranchFacts | Landing]] = []
-    for issue, branch, ref, head in found:
-        jobs.append(partial(
-            branch_facts, git, issue=issue, branch=branch, ref=ref, head=head,
-            target_sha=target_sha, shallow=shallow,
-        ))
-        jobs.append(partial(land, git, target_sha, issue, branch, head))
-    done = _parallel(jobs, workers)
-    branches = tuple(x for x in done if isinstance(x, BranchFacts))
-    landings = tuple(x for x in done if isinstance(x, Landing))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
+        landing_job = pool.submit(
+            land_all, git, target_sha, found, stdin=stdin, workers=workers
+        )
+        branches = all_branch_facts(git, target_sha, found, shallow=shallow, workers=workers)
+        landings = landing_job.result()
 
     by_issue = {b.issue: b for b in branches}
     candidates: list[tuple[Landing, Landing]] = []
@@ -274,12 +338,3 @@ def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChang
         )
         for issue, path, old, new in wanted
     )
-
-
-def _parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
-    """Run short git processes side by side (they are start-up bound); order kept."""
-    if len(jobs) <= 1:
-        return [job() for job in jobs]
-    n = workers or min(8, 2 * (os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(lambda job: job(), jobs))

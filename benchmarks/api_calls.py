@@ -1,0 +1,83 @@
+"""How many GitHub API requests one refresh of a fleet costs, counted through `responses`.
+
+    python benchmarks/api_calls.py          # prints a Markdown table
+
+fleetbot's refresh (every open PR with head ref, draft, review decision, labels, CI
+rollup and the sticky comment) against the naive REST walk that lists the PRs and then,
+per PR, reads its check runs, its combined status, its comments and its labels (1 + 4N).
+Both run against the same fake GitHub (tests/forge/fakegithub.py), which validates every
+request and response against GitHub's published schemas.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import requests
+import responses
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fleetbot.forge.github import GithubForge
+from tests.forge.fakegithub import MARKER, FakeGithub, check
+
+SIZES = (5, 30, 100)
+
+
+def fleet(rsps: responses.RequestsMock, n: int) -> FakeGithub:
+    gh = FakeGithub(rsps)
+    for i in range(1, n + 1):
+        gh.add_pull(i, f"feat/{i}", sha=f"{i:040x}", checks=[check("test"), check("lint")])
+        gh.labels[i] = ["fleet:running"]
+        gh.add_comment(i, f"{MARKER}\nreport {i}")
+    return gh
+
+
+def fleetbot_refresh(n: int) -> int:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = fleet(rsps, n)
+        state = GithubForge("octo/fleet", token="t", throttle=False).state()
+        assert len(state.pulls) == n and len(state.comments) == n
+        return len(gh.calls)
+
+
+def sync_reads(n: int) -> int:
+    """What `fleetbot sync` reads: the refresh plus the plan issues' labels and blocked-by
+    links (GitHub's GraphQL schema has no issue dependencies yet: one REST call each)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = fleet(rsps, n)
+        gh.issues.update(range(1, n + 1))
+        GithubForge("octo/fleet", token="t", throttle=False).state(issues=range(1, n + 1))
+        return len(gh.calls)
+
+
+def naive_rest_walk(n: int) -> int:
+    base = "https://api.github.com/repos/octo/fleet"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = fleet(rsps, n)
+        s = requests.Session()
+        pulls = s.get(f"{base}/pulls", params={"per_page": 100}).json()
+        for p in pulls:
+            sha = p["head"]["sha"]
+            s.get(f"{base}/commits/{sha}/check-runs")
+            s.get(f"{base}/commits/{sha}/status")
+            s.get(f"{base}/issues/{p['number']}/comments", params={"per_page": 100})
+            s.get(f"{base}/issues/{p['number']}/labels")
+        return len(gh.calls)
+
+
+def main() -> None:
+    print("| open PRs | fleetbot refresh | naive REST walk (1 + 4N) | `sync` reads (N rows) |")
+    print("|---:|---:|---:|---:|")
+    for n in SIZES:
+        ours = fleetbot_refresh(n)
+        naive = naive_rest_walk(n)
+        assert naive == 1 + 4 * n, naive
+        print(f"| {n} | {ours} | {naive} | {sync_reads(n)} |", flush=True)
+    if fleetbot_refresh(30) > 6:
+        raise SystemExit("a 30-PR refresh must cost at most 6 requests")
+
+
+if __name__ == "__main__":
+    main()

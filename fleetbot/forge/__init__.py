@@ -1,0 +1,241 @@
+"""The forge boundary: one small `Forge` protocol, and `pick_forge` to choose an adapter.
+
+Only adapter-neutral types cross this line (`model.PullFacts`, `forge.state.ForgeState`,
+`forge.state.Action`); no PyGithub or python-gitlab object leaks out. Importing this
+package imports neither library: `pick_forge` imports the one adapter it returns.
+Tokens are read from the environment only and are never printed or put in an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from fleetbot.errors import ForgeError, UsageError
+from fleetbot.forge.state import MARKER, Action, ActionKind, ForgeState, StickyComment
+
+if TYPE_CHECKING:
+    from fleetbot.git import Git
+    from fleetbot.model import PullFacts
+
+__all__ = [
+    "MARKER",
+    "Action",
+    "ActionKind",
+    "Forge",
+    "ForgeApiError",
+    "ForgeError",
+    "ForgeState",
+    "Remote",
+    "StickyComment",
+    "parse_remote_url",
+    "pick_forge",
+    "read_state",
+    "redact",
+]
+
+KINDS = ("github", "gitlab", "local", "auto")
+
+
+@runtime_checkable
+class Forge(Protocol):
+    """What fleetbot needs from a code host. Reads return facts; writes go through `apply`."""
+
+    kind: str  # "github" | "gitlab" | "local"
+    repo: str  # "owner/name" or GitLab's "group/sub/project"; "" for local
+
+    @property
+    def can_write(self) -> bool:
+        """A token is present (whether it may write is only known when a write is refused)."""
+        ...
+
+    def state(
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+    ) -> ForgeState:
+        """Every open PR/MR (CI, review, labels, sticky comment), recently merged ones, the
+        repo's labels and, for `issues`, their labels and blocked-by dependencies."""
+        ...
+
+    def pull(self, number: int) -> PullFacts:
+        """One PR/MR by number, open or not; ForgeError when it does not exist."""
+        ...
+
+    def pull_files(self, number: int) -> tuple[str, ...]:
+        """The paths a PR/MR changes (used for unplanned PRs only)."""
+        ...
+
+    def apply(self, actions: Sequence[Action]) -> list[Action]:
+        """Carry out `actions` in order; returns the ones actually written."""
+        ...
+
+    def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
+        """A commit status (`success|pending|failure|error`) such as `fleetbot/order`."""
+        ...
+
+
+def read_state(
+    forge: Forge, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+) -> ForgeState:
+    """`forge.state()` for read-only commands: without a token a refused read is not an
+    error but a note saying what was skipped (facts then come from git alone)."""
+    try:
+        return forge.state(issues, label_prefix=label_prefix)
+    except ForgeError as exc:
+        if forge.can_write:
+            raise
+        var = "GITHUB_TOKEN" if forge.kind == "github" else "GITLAB_TOKEN"
+        first = str(exc).splitlines()[0]
+        return ForgeState(notes=(f"PRs, CI and labels skipped: no {var} ({first})",))
+
+
+# ---------------------------------------------------------------- tokens
+
+
+GITHUB_TOKEN_VARS = ("GITHUB_TOKEN", "GH_TOKEN")
+GITLAB_TOKEN_VARS = ("GITLAB_TOKEN", "CI_JOB_TOKEN")
+
+
+def token_from_env(kind: str, env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(token, variable name) for `kind`; ("", "") when none is set. Never logged."""
+    env = os.environ if env is None else env
+    names = GITHUB_TOKEN_VARS if kind == "github" else GITLAB_TOKEN_VARS
+    for name in names:
+        value = env.get(name, "").strip()
+        if value:
+            return value, name
+    return "", ""
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """`text` with every secret (and any `token ...`/`Bearer ...` header value) masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return re.sub(r"(?i)\b(token|bearer)\s+[A-Za-z0-9_\-.]{8,}", r"\1 ***", text)
+
+
+class ForgeApiError(ForgeError):
+    """The forge answered with an HTTP error; `status` is its code (0: no answer)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# ---------------------------------------------------------------- remotes
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Where a remote URL points: the host kind, its host and the project path."""
+
+    kind: str  # github | gitlab
+    host: str
+    path: str  # owner/name
+
+
+_URL = re.compile(
+    r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?(?P<h1>[^/:]+)(?::\d+)?/"
+    r"|(?:[^@/]+@)?(?P<h2>[^/:]+):)(?P<path>.+?)(?:\.git)?/?$"
+)
+
+
+def parse_remote_url(url: str) -> Remote | None:
+    """`git@github.com:o/r.git`, `https://gitlab.example.com/g/s/p` -> Remote; else None.
+
+    A host with "gitlab" in its name is GitLab; github.com or a host with "github" is
+    GitHub; anything else is unknown (pass --forge).
+    """
+    m = _URL.match(url.strip())
+    if not m:
+        return None
+    host = (m.group("h1") or m.group("h2") or "").lower()
+    path = m.group("path").strip("/")
+    if "/" not in path:
+        return None
+    if "gitlab" in host:
+        return Remote("gitlab", host, path)
+    if "github" in host:
+        return Remote("github", host, path)
+    return None
+
+
+def _origin_url(git: Git | None) -> str:
+    if git is None:
+        return ""
+    proc = git.run_full("remote", "get-url", "origin", check=False)
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+# ---------------------------------------------------------------- choosing
+
+
+def pick_forge(
+    kind: str = "auto",
+    *,
+    git: Git | None = None,
+    repo: str | None = None,
+    gitlab_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    throttle: bool = True,
+) -> Forge:
+    """The adapter for `kind` (github|gitlab|local|auto).
+
+    auto: GITHUB_REPOSITORY -> GitHub, CI_PROJECT_PATH -> GitLab, else the `origin` remote
+    URL, else local. The API base comes from GITHUB_API_URL (GitHub Enterprise Server) or
+    --gitlab-url / CI_SERVER_URL. `repo` overrides the detected owner/name. Without a token
+    the adapter still reads public data; writes then fail with a clear ForgeError.
+    """
+    env = os.environ if env is None else env
+    if kind not in KINDS:
+        raise UsageError(f"unknown forge {kind!r}: use one of {', '.join(KINDS)}")
+    remote = parse_remote_url(_origin_url(git)) if kind != "local" else None
+    if kind == "auto":
+        if env.get("GITHUB_REPOSITORY"):
+            kind = "github"
+        elif env.get("CI_PROJECT_PATH"):
+            kind = "gitlab"
+        elif remote is not None:
+            kind = remote.kind
+        else:
+            kind = "local"
+    if kind == "local":
+        from fleetbot.forge.local import LocalForge
+
+        return LocalForge(git)
+    path = repo or _repo_path(kind, env, remote)
+    token, token_var = token_from_env(kind, env)
+    if kind == "github":
+        from fleetbot.forge.github import GithubForge
+
+        api = env.get("GITHUB_API_URL") or _github_api_for(remote)
+        return GithubForge(path, token=token, base_url=api, throttle=throttle)
+    from fleetbot.forge.gitlab import GitlabForge
+
+    url = gitlab_url or env.get("CI_SERVER_URL") or (
+        f"https://{remote.host}" if remote is not None and remote.kind == "gitlab"
+        else "https://gitlab.com"
+    )
+    job_token = token if token_var == "CI_JOB_TOKEN" else ""
+    return GitlabForge(path, url=url, token="" if job_token else token, job_token=job_token)
+
+
+def _repo_path(kind: str, env: Mapping[str, str], remote: Remote | None) -> str:
+    var = "GITHUB_REPOSITORY" if kind == "github" else "CI_PROJECT_PATH"
+    if env.get(var):
+        return env[var]
+    if remote is not None:
+        return remote.path
+    raise UsageError(
+        f"cannot tell which {kind} repository this is: set {var} or add an `origin` remote"
+    )
+
+
+def _github_api_for(remote: Remote | None) -> str:
+    """api.github.com for github.com; `https://HOST/api/v3` for a GitHub Enterprise host."""
+    if remote is None or remote.host in ("github.com", "www.github.com"):
+        return "https://api.github.com"
+    return f"https://{remote.host}/api/v3"

@@ -1,0 +1,430 @@
+"""The GitHub adapter: PyGithub's requester for HTTP, one GraphQL query for a refresh.
+
+Cost: a refresh is one GraphQL request per 50 open PRs (head ref, draft, review
+decision, labels, status-check rollup and fleetbot's earlier comment all come back
+together), against 1 + 4N for a REST walk. Retries are PyGithub's `GithubRetry` (5xx,
+429, secondary rate limits, Retry-After) — except that a POST which fails with a 5xx is
+*not* repeated blindly, because GitHub may have applied it: creating a comment re-reads
+the PR's comments for the marker before trying again.
+No PyGithub object leaves this module; the token is never in a message.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from urllib3.util.retry import Retry
+
+from fleetbot.errors import ForgeError
+from fleetbot.forge import ForgeApiError, redact
+from fleetbot.forge import state as st
+from fleetbot.forge.ci import Check, check_run, combine, commit_status
+from fleetbot.forge.github_queries import FLEET_STATE, issues_query
+from fleetbot.model import CIState, PullFacts, ReviewState
+
+PAGE_SIZE = 50
+ATTEMPTS = 3  # tries of a POST that failed with a 5xx (after re-reading, for comments)
+BACKOFF = 1.0  # seconds, doubled per attempt; tests patch time.sleep
+
+# What a 403 on each write means the token lacks (GitHub Actions `permissions:` names).
+PERMISSION = {
+    st.ActionKind.CREATE_COMMENT: "pull-requests: write",
+    st.ActionKind.EDIT_COMMENT: "pull-requests: write",
+    st.ActionKind.CREATE_LABEL: "issues: write",
+    st.ActionKind.ADD_LABEL: "issues: write` and `pull-requests: write",
+    st.ActionKind.REMOVE_LABEL: "issues: write` and `pull-requests: write",
+    st.ActionKind.ADD_DEPENDENCY: "issues: write",
+    st.ActionKind.REMOVE_DEPENDENCY: "issues: write",
+}
+
+_REVIEW = {
+    "APPROVED": ReviewState.APPROVED,
+    "CHANGES_REQUESTED": ReviewState.CHANGES_REQUESTED,
+    "REVIEW_REQUIRED": ReviewState.REVIEW_REQUIRED,
+}
+
+
+class _WriteRetry(GithubRetry):
+    """GithubRetry that does not repeat a POST after a 5xx (it may have been applied);
+    rate-limit refusals (403/429) were not applied and are retried as usual."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST" and status_code >= 500:
+            return False
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
+
+def _retry(cls: type[GithubRetry], total: int) -> GithubRetry:
+    methods = Retry.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"}
+    return cls(total=total, backoff_factor=0.5, allowed_methods=methods, read=0)
+
+
+class GithubForge:
+    """One GitHub (or GitHub Enterprise Server) repository."""
+
+    kind = "github"
+
+    def __init__(
+        self,
+        repo: str,
+        *,
+        token: str = "",
+        base_url: str = "https://api.github.com",
+        throttle: bool = True,
+        retries: int = 5,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        if repo.count("/") != 1:
+            raise ForgeError(f"GitHub repository {repo!r} is not owner/name")
+        self.repo = repo
+        self.owner, self.name = repo.split("/")
+        self.base_url = base_url.rstrip("/")
+        self.page_size = page_size
+        self._token = token
+        auth = Auth.Token(token) if token else None
+        pace: dict[str, Any] = {} if throttle else {
+            "seconds_between_requests": None, "seconds_between_writes": None,
+        }
+        # two clients, one connection setup each and no I/O here: reads (GraphQL is a
+        # POST that is safe to repeat) and writes (a POST is never repeated after a 5xx)
+        self._read = Github(auth=auth, base_url=self.base_url, retry=_retry(GithubRetry, retries),
+                            per_page=100, **pace).requester
+        self._write = Github(auth=auth, base_url=self.base_url,
+                             retry=_retry(_WriteRetry, retries), per_page=100, **pace).requester
+
+    @property
+    def can_write(self) -> bool:
+        return bool(self._token)
+
+    # ------------------------------------------------------------ plumbing
+
+    def _path(self, tail: str) -> str:
+        return f"/repos/{self.owner}/{self.name}{tail}"
+
+    def _error(self, exc: Exception, doing: str) -> ForgeApiError:
+        """A ForgeError a person can act on, with the token scrubbed from it."""
+        status = 0
+        if isinstance(exc, GithubException):
+            status = exc.status
+            message = ""
+            if isinstance(exc.data, dict):
+                message = str(exc.data.get("message", ""))
+            text = f"GitHub answered {exc.status} when {doing} in {self.repo}"
+            if message:
+                text += f": {message}"
+            if exc.status == 401:
+                text += " (the token was rejected: check GITHUB_TOKEN / GH_TOKEN)"
+        else:
+            text = f"could not reach GitHub at {self.base_url} when {doing}: {exc}"
+        return ForgeApiError(redact(text, [self._token]), status)
+
+    def _call(
+        self, verb: str, url: str, *, body: Any = None, params: dict[str, Any] | None = None,
+        write: bool = False, doing: str = "",
+    ) -> tuple[dict[str, Any], Any]:
+        requester = self._write if write else self._read
+        try:
+            return requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        except (GithubException, requests.RequestException) as exc:
+            raise self._error(exc, doing or f"{verb} {url}") from None
+
+    def _pages(self, url: str, doing: str) -> Iterator[Any]:
+        """Every item of a paginated REST list, following the Link header."""
+        params: dict[str, Any] | None = {"per_page": 100}
+        next_url: str | None = url
+        while next_url:
+            headers, data = self._call("GET", next_url, params=params, doing=doing)
+            yield from data or []
+            next_url = _next_link(headers.get("link", ""))
+            params = None
+
+    def _graphql(self, query: str, variables: dict[str, Any], doing: str) -> dict[str, Any]:
+        try:
+            _, data = self._read.graphql_query(query, variables)
+        except (GithubException, requests.RequestException) as exc:
+            raise self._error(exc, doing) from None
+        return data.get("data") or {}
+
+    # ------------------------------------------------------------ reads
+
+    def state(
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+    ) -> st.ForgeState:
+        pulls: list[PullFacts] = []
+        merged: list[PullFacts] = []
+        comments: list[st.StickyComment] = []
+        labels: frozenset[str] = frozenset()
+        after: str | None = None
+        requests_made = 0
+        while True:
+            variables = {"owner": self.owner, "name": self.name, "pageSize": self.page_size,
+                         "after": after, "first": after is None, "labelQuery": label_prefix}
+            data = self._graphql(FLEET_STATE, variables, "listing open pull requests")
+            requests_made += 1
+            repo = data.get("repository")
+            if repo is None:
+                raise ForgeError(f"GitHub repository {self.repo} not found (or not visible)")
+            if after is None:
+                labels = frozenset(n["name"] for n in (repo.get("labels") or {}).get("nodes", []))
+                merged = [_pull(n, "merged") for n in (repo.get("merged") or {}).get("nodes", [])]
+            conn = repo["pullRequests"]
+            for node in conn["nodes"]:
+                pulls.append(_pull(node, "open"))
+                found = _sticky(node["number"], node.get("comments") or {})
+                if found is not None:
+                    comments.append(found)
+            page = conn["pageInfo"]
+            if not page["hasNextPage"]:
+                break
+            after = page["endCursor"]
+        facts: list[st.IssueFacts] = []
+        if issues:
+            facts, n = self._issues(sorted(set(issues)))
+            requests_made += n
+        return st.ForgeState(
+            pulls=tuple(pulls), merged=tuple(merged), comments=tuple(comments),
+            repo_labels=labels, issues=tuple(facts), requests=requests_made,
+        )
+
+    def _issues(self, numbers: list[int]) -> tuple[list[st.IssueFacts], int]:
+        """Labels and ids of plan issues (one GraphQL query) and their blocked-by links."""
+        data = self._graphql(issues_query(numbers), {"owner": self.owner, "name": self.name},
+                             "reading the plan's issues")
+        repo = data.get("repository") or {}
+        out = []
+        count = 1
+        for n in numbers:
+            node = repo.get(f"i{n}")
+            if node is None:
+                continue
+            blockers = tuple(
+                int(i["number"]) for i in self._pages(
+                    self._path(f"/issues/{n}/dependencies/blocked_by"),
+                    f"reading what blocks #{n}")
+            )
+            count += 1
+            state = str(node.get("issueState") or node.get("pullState") or "").lower()
+            out.append(st.IssueFacts(
+                number=n, id=int(node.get("databaseId") or 0), state=state,
+                labels=tuple(lbl["name"] for lbl in node["labels"]["nodes"]), blocked_by=blockers,
+            ))
+        return out, count
+
+    def pull(self, number: int) -> PullFacts:
+        try:
+            _, data = self._read.requestJsonAndCheck("GET", self._path(f"/pulls/{number}"))
+        except GithubException as exc:
+            if exc.status == 404:
+                raise ForgeError(f"PR #{number} not found in {self.repo}") from None
+            raise self._error(exc, f"reading PR #{number}") from None
+        except requests.RequestException as exc:
+            raise self._error(exc, f"reading PR #{number}") from None
+        return _rest_pull(data)
+
+    def pull_files(self, number: int) -> tuple[str, ...]:
+        return tuple(
+            f["filename"] for f in self._pages(self._path(f"/pulls/{number}/files"),
+                                               f"listing files of PR #{number}")
+        )
+
+    def find_comment(self, number: int) -> st.StickyComment | None:
+        """Re-read a PR's comments for the marker (before creating one)."""
+        for c in self._pages(self._path(f"/issues/{number}/comments"),
+                             f"reading comments of #{number}"):
+            if st.MARKER in (c.get("body") or ""):
+                return st.StickyComment(number, int(c["id"]), c["body"])
+        return None
+
+    # ------------------------------------------------------------ writes
+
+    def apply(self, actions: Sequence[st.Action]) -> list[st.Action]:
+        """Carry out `actions` in order; the first refusal stops the rest."""
+        if actions and not self._token:
+            raise ForgeError(
+                f"no GitHub token: set GITHUB_TOKEN or GH_TOKEN to write to {self.repo} "
+                "(or use --dry-run). Nothing was written."
+            )
+        done: list[st.Action] = []
+        for action in actions:
+            try:
+                self._apply_one(action)
+            except ForgeError as exc:
+                raise self._refusal(exc, action, done) from None
+            done.append(action)
+        return done
+
+    def _refusal(self, exc: ForgeError, action: st.Action, done: list[st.Action]) -> ForgeError:
+        text = str(exc)
+        if getattr(exc, "status", 0) == 403:
+            perm = PERMISSION.get(action.kind, "write")
+            text = (
+                f"GitHub refused to {action.describe()} in {self.repo} (403): the token lacks "
+                f"`{perm}`. In a workflow, grant `permissions: {perm}`; pull requests from "
+                "forks only get a read-only token."
+            )
+        written = (
+            "Nothing was written." if not done
+            else f"{len(done)} earlier write(s) were made: "
+            + "; ".join(a.describe() for a in done) + "."
+        )
+        return ForgeError(redact(f"{text}\n  {written}", [self._token]))
+
+    def _apply_one(self, a: st.Action) -> None:
+        K = st.ActionKind
+        if a.kind is K.CREATE_COMMENT:
+            self.create_comment(a.number, a.body)
+        elif a.kind is K.EDIT_COMMENT:
+            self._call("PATCH", self._path(f"/issues/comments/{a.comment_id}"),
+                       body={"body": a.body}, write=True, doing=a.describe())
+        elif a.kind is K.CREATE_LABEL:
+            self._post(self._path("/labels"), {"name": a.label, "color": a.color,
+                       "description": "Managed by fleetbot"}, a.describe(), ok=(422,))
+        elif a.kind is K.ADD_LABEL:
+            self._post(self._path(f"/issues/{a.number}/labels"), {"labels": [a.label]},
+                       a.describe())
+        elif a.kind is K.REMOVE_LABEL:
+            name = urllib.parse.quote(a.label, safe="")
+            self._delete(self._path(f"/issues/{a.number}/labels/{name}"), a.describe())
+        elif a.kind is K.ADD_DEPENDENCY:
+            other_id = a.other_id or self._issue_id(a.other)
+            self._post(self._path(f"/issues/{a.number}/dependencies/blocked_by"),
+                       {"issue_id": other_id}, a.describe(), ok=(422,))
+        elif a.kind is K.REMOVE_DEPENDENCY:
+            other_id = a.other_id or self._issue_id(a.other)
+            self._delete(self._path(f"/issues/{a.number}/dependencies/blocked_by/{other_id}"),
+                         a.describe())
+
+    def _issue_id(self, number: int) -> int:
+        _, data = self._call("GET", self._path(f"/issues/{number}"), doing=f"reading #{number}")
+        return int(data["id"])
+
+    def _post(self, url: str, body: Any, doing: str, ok: tuple[int, ...] = ()) -> Any:
+        """POST something idempotent (adding a label twice is harmless): retried on 5xx."""
+        return self._retrying(lambda: self._raw("POST", url, body), doing, ok)
+
+    def _delete(self, url: str, doing: str) -> None:
+        self._retrying(lambda: self._raw("DELETE", url, None), doing, ok=(404,))
+
+    def _raw(self, verb: str, url: str, body: Any) -> Any:
+        return self._write.requestJsonAndCheck(verb, url, input=body)[1]
+
+    def _retrying(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = (),
+                  before_retry: Callable[[], bool] | None = None) -> Any:
+        """Try `call` up to ATTEMPTS times on 5xx/connection errors; `before_retry`
+        returning True means the write turned out to be applied already."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return call()
+            except GithubException as exc:
+                if exc.status in ok:
+                    return None
+                if exc.status < 500 or attempt == ATTEMPTS - 1:
+                    raise self._error(exc, doing) from None
+            except requests.RequestException as exc:
+                if attempt == ATTEMPTS - 1:
+                    raise self._error(exc, doing) from None
+            time.sleep(BACKOFF * 2**attempt)
+            if before_retry is not None and before_retry():
+                return None
+        return None  # pragma: no cover
+
+    def create_comment(self, number: int, body: str) -> int:
+        """Create the sticky comment once: re-read before creating and before any retry,
+        so neither a racing run nor a 5xx-but-applied POST leaves two comments."""
+        found = self.find_comment(number)
+        if found is not None:
+            if found.body.strip() != body.strip():
+                self._call("PATCH", self._path(f"/issues/comments/{found.id}"),
+                           body={"body": body}, write=True, doing=f"editing comment on #{number}")
+            return found.id
+        created: list[int] = []
+
+        def post() -> None:
+            data = self._raw("POST", self._path(f"/issues/{number}/comments"), {"body": body})
+            created.append(int(data["id"]))
+
+        def applied() -> bool:
+            again = self.find_comment(number)
+            if again is not None:
+                created.append(again.id)
+            return again is not None
+
+        self._retrying(post, f"creating the comment on #{number}", before_retry=applied)
+        return created[-1] if created else 0
+
+    def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
+        if not self._token:
+            raise ForgeError("no GitHub token: set GITHUB_TOKEN to set a commit status")
+        body = {"state": state, "context": context, "description": description[:140]}
+        try:
+            self._post(self._path(f"/statuses/{sha}"), body, f"setting status {context}")
+        except ForgeError as exc:
+            if getattr(exc, "status", None) == 403:
+                raise ForgeError(
+                    f"GitHub refused to set commit status {context!r} in {self.repo} (403): "
+                    "the token lacks `statuses: write`."
+                ) from None
+            raise
+
+
+# ---------------------------------------------------------------- parsing (pure)
+
+
+def _next_link(link: str) -> str | None:
+    for part in link.split(","):
+        if 'rel="next"' in part:
+            return part.split(";")[0].strip().strip("<>")
+    return None
+
+
+def _sticky(number: int, comments: dict[str, Any]) -> st.StickyComment | None:
+    for c in comments.get("nodes") or []:
+        if c and st.MARKER in (c.get("body") or ""):
+            return st.StickyComment(number, int(c["databaseId"]), c["body"])
+    return None
+
+
+def ci_from_rollup(rollup: dict[str, Any] | None) -> CIState:
+    """statusCheckRollup.contexts -> one CIState (see forge/ci.py for the rules)."""
+    if not rollup:
+        return CIState.NONE
+    checks: list[Check] = []
+    for node in (rollup.get("contexts") or {}).get("nodes") or []:
+        if node.get("__typename") == "CheckRun":
+            at = node.get("completedAt") or node.get("startedAt") or ""
+            checks.append(check_run(node["name"], node["status"], node.get("conclusion"), at))
+        elif node.get("__typename") == "StatusContext":
+            checks.append(commit_status(node["context"], node["state"], node.get("createdAt", "")))
+    return combine(checks)
+
+
+def _pull(node: dict[str, Any], state: str) -> PullFacts:
+    return PullFacts(
+        number=int(node["number"]),
+        branch=node["headRefName"],
+        title=node.get("title") or "",
+        url=node.get("url") or "",
+        state=state,
+        draft=bool(node.get("isDraft")),
+        review=_REVIEW.get(node.get("reviewDecision") or "", ReviewState.NONE),
+        ci=ci_from_rollup(node.get("statusCheckRollup")),
+        head_sha=node.get("headRefOid") or "",
+        base=node.get("baseRefName") or "",
+        labels=tuple(n["name"] for n in (node.get("labels") or {}).get("nodes", [])),
+        body=node.get("body") or "",
+    )
+
+
+def _rest_pull(data: dict[str, Any]) -> PullFacts:
+    state = "merged" if data.get("merged") or data.get("merged_at") else data["state"]
+    return PullFacts(
+        number=int(data["number"]), branch=data["head"]["ref"], title=data.get("title") or "",
+        url=data.get("html_url") or "", state=state, draft=bool(data.get("draft")),
+        head_sha=data["head"]["sha"], base=data["base"]["ref"],
+        labels=tuple(lbl["name"] for lbl in data.get("labels") or []), body=data.get("body") or "",
+    )

@@ -1,0 +1,114 @@
+"""Adapter-neutral forge types: what the forge shows now, and the writes fleetbot plans.
+
+Plain frozen dataclasses, no I/O: `actions.plan_actions` compares a `Desired` with a
+`ForgeState` and returns `Action`s; an adapter's `apply()` carries them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from fleetbot.model import PullFacts
+
+MARKER = "<!-- fleetbot -->"
+
+
+@dataclass(frozen=True)
+class StickyComment:
+    """fleetbot's own comment on one PR/MR, found by MARKER."""
+
+    number: int  # the PR/MR number (GitHub) or MR iid (GitLab)
+    id: int  # the comment (note) id
+    body: str
+
+
+@dataclass(frozen=True)
+class IssueFacts:
+    """A plan row's issue as the forge shows it: labels and what blocks it."""
+
+    number: int
+    id: int = 0  # GitHub's issue id (the dependency API wants it), GitLab's issue id
+    state: str = "open"
+    labels: tuple[str, ...] = ()
+    blocked_by: tuple[int, ...] = ()  # issue numbers
+    link_ids: tuple[tuple[int, int], ...] = ()  # (blocking issue number, link id): GitLab
+
+
+@dataclass(frozen=True)
+class ForgeState:
+    """One refresh of the forge."""
+
+    pulls: tuple[PullFacts, ...] = ()  # open PRs/MRs
+    merged: tuple[PullFacts, ...] = ()  # recently merged ones (newest first)
+    comments: tuple[StickyComment, ...] = ()
+    repo_labels: frozenset[str] = frozenset()
+    issues: tuple[IssueFacts, ...] = ()
+    requests: int = 0  # API requests this refresh cost
+    notes: tuple[str, ...] = field(default=())  # what was skipped and why
+
+    def comment_for(self, number: int) -> StickyComment | None:
+        return next((c for c in self.comments if c.number == number), None)
+
+    def pull_for_branch(self, branch: str) -> PullFacts | None:
+        return next((p for p in self.pulls if p.branch == branch), None)
+
+    def merged_for_branch(self, branch: str) -> PullFacts | None:
+        return next((p for p in self.merged if p.branch == branch), None)
+
+    def issue(self, number: int) -> IssueFacts | None:
+        return next((i for i in self.issues if i.number == number), None)
+
+    def labels_of(self, number: int, on_issue: bool = False) -> tuple[str, ...]:
+        """Labels on PR `number`, or on issue `number` when `on_issue` (GitLab numbers
+        issues and MRs apart; on GitHub a PR is an issue too)."""
+        if not on_issue:
+            pull = next((p for p in (*self.pulls, *self.merged) if p.number == number), None)
+            return pull.labels if pull is not None else ()
+        issue = self.issue(number)
+        return issue.labels if issue is not None else ()
+
+
+class ActionKind(str, Enum):
+    CREATE_COMMENT = "create-comment"
+    EDIT_COMMENT = "edit-comment"
+    CREATE_LABEL = "create-label"
+    ADD_LABEL = "add-label"
+    REMOVE_LABEL = "remove-label"
+    ADD_DEPENDENCY = "add-dependency"
+    REMOVE_DEPENDENCY = "remove-dependency"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One write. `number` is the PR/issue it applies to; `other` the blocking issue."""
+
+    kind: ActionKind
+    number: int = 0
+    body: str = ""
+    comment_id: int = 0
+    label: str = ""
+    color: str = ""
+    other: int = 0
+    other_id: int = 0  # the blocking issue's id (GitHub) or the link id (GitLab removal)
+    on_issue: bool = False  # a label on the row's issue rather than on its PR/MR
+
+    def describe(self) -> str:
+        """One line for --dry-run and logs (a comment body is summarised, not printed)."""
+        k = self.kind
+        if k is ActionKind.CREATE_COMMENT:
+            return f"create comment on PR #{self.number} ({len(self.body)} chars)"
+        if k is ActionKind.EDIT_COMMENT:
+            return (
+                f"edit comment {self.comment_id} on PR #{self.number} ({len(self.body)} chars)"
+            )
+        if k is ActionKind.CREATE_LABEL:
+            return f"create label {self.label!r} (#{self.color})"
+        where = f"issue #{self.number}" if self.on_issue else f"PR #{self.number}"
+        if k is ActionKind.ADD_LABEL:
+            return f"add label {self.label!r} to {where}"
+        if k is ActionKind.REMOVE_LABEL:
+            return f"remove label {self.label!r} from {where}"
+        if k is ActionKind.ADD_DEPENDENCY:
+            return f"mark #{self.number} blocked by #{self.other}"
+        return f"remove 'blocked by #{self.other}' from #{self.number}"

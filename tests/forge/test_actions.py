@@ -1,0 +1,153 @@
+"""The pure planner: desired state + forge state -> the writes, and nothing needless."""
+
+from __future__ import annotations
+
+from fleetbot.forge import MARKER, ActionKind, ForgeState, StickyComment
+from fleetbot.forge.actions import (
+    Desired,
+    LabelTarget,
+    closes_issue,
+    dependency_merged_notes,
+    desired_from_report,
+    escape,
+    link_line,
+    plan_actions,
+    unplanned_pulls,
+)
+from fleetbot.forge.state import IssueFacts
+from fleetbot.model import (
+    BranchFacts,
+    Conflict,
+    ConflictKind,
+    FileChange,
+    MergeStep,
+    OwnedPath,
+    Plan,
+    PullFacts,
+    Report,
+    Row,
+    Status,
+)
+
+A = Row("#1", "feat/a", files_owned=(OwnedPath("src/a/**"),))
+B = Row("#2", "feat/b", files_owned=(OwnedPath("src/b.py"),), depends_on=("#1",))
+C = Row("#3", "feat/c", status=Status.PLANNED)
+PLAN = Plan(rows=(A, B, C))
+
+
+def state(**kw: object) -> ForgeState:
+    return ForgeState(**kw)  # type: ignore[arg-type]
+
+
+def kinds(actions: list) -> list[tuple[str, int, str]]:  # type: ignore[type-arg]
+    return [(a.kind.value, a.number, a.label or str(a.other)) for a in actions]
+
+
+def test_new_comment_is_created_with_the_marker() -> None:
+    (a,) = plan_actions(Desired(comments=((5, "report"),)), state())
+    assert a.kind is ActionKind.CREATE_COMMENT
+    assert a.body.startswith(MARKER)
+
+
+def test_present_comment_is_edited_not_created() -> None:
+    current = state(comments=(StickyComment(5, 77, f"{MARKER}\nold"),))
+    (a,) = plan_actions(Desired(comments=((5, "new"),)), current)
+    assert (a.kind, a.comment_id) == (ActionKind.EDIT_COMMENT, 77)
+
+
+def test_unchanged_body_is_not_written() -> None:
+    current = state(comments=(StickyComment(5, 77, f"{MARKER}\nsame\n"),))
+    assert plan_actions(Desired(comments=((5, "same"),)), current) == []
+
+
+def test_label_drift_only_touches_fleet_labels() -> None:
+    pull = PullFacts(5, "feat/a", labels=("fleet:running", "bug", "fleet:conflict"))
+    current = state(pulls=(pull,), repo_labels=frozenset({"fleet:running", "fleet:conflict"}))
+    want = Desired(labels=(LabelTarget(5, frozenset({"fleet:review", "fleet:conflict"})),))
+    assert kinds(plan_actions(want, current)) == [
+        ("create-label", 0, "fleet:review"),
+        ("add-label", 5, "fleet:review"),
+        ("remove-label", 5, "fleet:running"),
+    ]
+
+
+def test_label_prefix_is_configurable() -> None:
+    pull = PullFacts(5, "feat/a", labels=("fleet:running", "ops/running"))
+    want = Desired(labels=(LabelTarget(5, frozenset({"ops/review"})),), label_prefix="ops/")
+    acts = plan_actions(want, state(pulls=(pull,), repo_labels=frozenset({"ops/review"})))
+    assert kinds(acts) == [("add-label", 5, "ops/review"), ("remove-label", 5, "ops/running")]
+
+
+def test_dependencies_added_and_removed_only_between_plan_issues() -> None:
+    current = state(issues=(IssueFacts(2, id=1002, blocked_by=(3, 99)), IssueFacts(1, id=1001)))
+    want = Desired(dependencies=((2, frozenset({1})),), managed=frozenset({1, 2, 3}))
+    acts = plan_actions(want, current)
+    assert kinds(acts) == [("add-dependency", 2, "1"), ("remove-dependency", 2, "3")]
+    assert acts[0].other_id == 1001
+
+
+def report(**kw: object) -> Report:
+    return Report(target="main", plan=PLAN, **kw)  # type: ignore[arg-type]
+
+
+def test_labels_from_a_report() -> None:
+    pa = PullFacts(10, "feat/a")
+    pb = PullFacts(11, "feat/b", draft=True)
+    rep = report(
+        order=(MergeStep(1, "#1", "feat/a"), MergeStep(2, "#2", "feat/b", blocked_by=("#1",))),
+        conflicts=(Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), ("x.py",)),),
+    )
+    desired = desired_from_report(rep, state(pulls=(pa, pb)))
+    labels = {(t.number, t.on_issue): set(t.labels) for t in desired.labels}
+    assert labels == {
+        (10, False): {"fleet:review", "fleet:conflict", "fleet:next"},
+        (11, False): {"fleet:blocked", "fleet:conflict"},
+        (3, True): {"fleet:planned"},
+    }
+    assert desired.dependencies == ((1, frozenset()), (2, frozenset({1})), (3, frozenset()))
+
+
+def test_second_run_with_nothing_changed_plans_nothing() -> None:
+    pa = PullFacts(10, "feat/a", labels=("fleet:review", "fleet:next"))
+    rep = report(order=(MergeStep(1, "#1", "feat/a"),))
+    current = state(
+        pulls=(pa,), comments=(StickyComment(10, 1, f"{MARKER}\nbody"),),
+        repo_labels=frozenset({"fleet:review", "fleet:next", "fleet:planned"}),
+        issues=(IssueFacts(1), IssueFacts(2, blocked_by=(1,), labels=("fleet:planned",)),
+                IssueFacts(3, labels=("fleet:planned",))),
+    )
+    desired = desired_from_report(rep, current, {10: "body"})
+    assert plan_actions(desired, current) == []
+
+
+def test_merged_dependency_is_told() -> None:
+    merged = PullFacts(10, "feat/a", state="merged")
+    rep = report(branches=(
+        BranchFacts("#1", "feat/a", "feat/a", "h1", "m", (FileChange("src/a/x.py"),)),
+        BranchFacts("#2", "feat/b", "feat/b", "h2", "m", (FileChange("src/a/x.py"),)),
+    ))
+    notes = dependency_merged_notes(rep, state(merged=(merged,)))
+    assert list(notes) == ["#2"]
+    assert "was merged (PR #10)" in notes["#2"][0]
+    assert "src/a/x.py" in notes["#2"][0]
+
+
+def test_unplanned_pull_lists_the_rows_it_touches() -> None:
+    stray = PullFacts(20, "hotfix/x")
+    (u,) = unplanned_pulls(PLAN, [PullFacts(10, "feat/a"), stray],
+                           {20: ("src/a/deep/y.py", "README.md")})
+    assert (u.pull.number, u.rows) == (20, ("#1",))
+
+
+def test_closing_keyword_checked() -> None:
+    assert closes_issue("This Fixes #1.", 1)
+    assert not closes_issue("see #1", 1)
+    assert "does not close" in link_line(A, PullFacts(10, "feat/a", body="refs #1"))
+
+
+def test_escape_defuses_mentions_html_and_tables() -> None:
+    text = escape("@team <img src=x> a|b `x`")
+    assert "@team" not in text
+    assert "<img" not in text
+    assert "a\\|b" in text
+    assert "\\`x\\`" in text

@@ -1,0 +1,145 @@
+"""`fleetbot sync` and `fleetbot comment` against the fake GitHub: exact writes, then none."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fleetbot.cli import run
+from fleetbot.forge import MARKER
+from tests.forge.conftest import TOKEN
+from tests.forge.fakegithub import FakeGithub
+
+PLAN = """# plan
+
+| Issue | Branch | Worktree | Files owned | Depends on | Status |
+|---|---|---|---|---|---|
+| #1 api | feat/api | ../api | `src/api/**` | none | running |
+| #2 cli | feat/cli | ../cli | `src/cli.py` | #1 | running |
+| #3 docs | feat/docs | ../docs | `docs/**` | none | planned |
+"""
+
+
+@pytest.fixture
+def repo(repo_factory, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    r = repo_factory({"orchestration-plan.md": PLAN, "src/cli.py": "x\n"}, {
+        "feat/api": {"src/api/a.py": "a\n"},
+        "feat/cli": {"src/cli.py": "y\n"},
+    })
+    monkeypatch.chdir(r.path)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "octo/fleet")
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    return r
+
+
+@pytest.fixture
+def fleet(gh: FakeGithub) -> FakeGithub:
+    gh.add_pull(10, "feat/api", body="Closes #1")
+    gh.add_pull(11, "feat/cli", draft=True)
+    gh.add_pull(12, "hotfix/stray", files=["src/api/x.py"])
+    gh.issues.update({1, 2, 3})
+    gh.labels[10] = ["bug"]
+    return gh
+
+
+def test_sync_writes_labels_and_links_then_nothing(repo, fleet: FakeGithub, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(["sync"]) == 0
+    out = capsys.readouterr()
+    assert "unplanned: PR #12 (hotfix/stray)" in out.err and "#1" in out.err
+    assert fleet.labels[10][0] == "bug"  # never touched
+    # the order: #1 first (its PR is ready: next), #2 waits on #1, #3 has not started
+    want = {10: {"fleet:review", "fleet:next"}, 11: {"fleet:blocked"}, 3: {"fleet:planned"}}
+    assert {n: set(v) - {"bug"} for n, v in fleet.labels.items()} == want
+    assert fleet.deps == {2: {1}}
+    assert set(fleet.repo_labels) == set().union(*want.values())
+
+    fleet.calls.clear()
+    assert run(["sync"]) == 0
+    assert fleet.writes == []
+    assert "nothing to change" in capsys.readouterr().out
+
+
+def test_sync_dry_run_prints_and_writes_nothing(repo, fleet: FakeGithub, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(["sync", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would add label 'fleet:review' to PR #10" in out
+    assert "would mark #2 blocked by #1" in out
+    assert fleet.writes == []
+
+
+def test_sync_fixes_label_drift(repo, fleet: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    fleet.labels[10] = ["bug", "fleet:blocked"]
+    fleet.repo_labels["fleet:blocked"] = "b60205"
+    assert run(["sync", "--no-links"]) == 0
+    assert fleet.labels[10][0] == "bug"
+    assert "fleet:review" in fleet.labels[10]
+    assert "fleet:blocked" not in fleet.labels[10]
+
+
+def test_comment_creates_then_edits_then_leaves_alone(repo, fleet: FakeGithub, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(["comment", "--pr", "10"]) == 0
+    (c,) = fleet.sticky(10)
+    assert c["body"].startswith(MARKER) and "closes #1" in c["body"]
+    fleet.calls.clear()
+    assert run(["comment", "--pr", "10"]) == 0
+    assert fleet.writes == []
+    fleet.pulls[10].body = "no link"
+    assert run(["comment", "--pr", "10"]) == 0
+    assert [w[0] for w in fleet.writes] == ["PATCH"]
+    assert len(fleet.sticky(10)) == 1 and "does not close" in fleet.sticky(10)[0]["body"]
+
+
+def test_comment_on_an_unplanned_pr(repo, fleet: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    assert run(["comment", "--pr", "12"]) == 0
+    body = fleet.sticky(12)[0]["body"]
+    assert "unplanned" in body and "#1" in body
+
+
+def test_comment_json_dry_run(repo, fleet: FakeGithub, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(["comment", "--pr", "11", "--dry-run", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [a["kind"] for a in data["actions"]] == ["create-comment"]
+    assert fleet.writes == []
+
+
+def test_comment_404(repo, fleet: FakeGithub, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(["comment", "--pr", "99"]) == 2
+    assert "PR #99 not found in octo/fleet" in capsys.readouterr().err
+
+
+def test_read_only_token(repo, fleet: FakeGithub, capsys) -> None:  # type: ignore[no-untyped-def]
+    fleet.read_only = True
+    assert run(["sync"]) == 2
+    err = capsys.readouterr().err
+    assert "lacks" in err and "write" in err and "Nothing was written" in err
+    assert TOKEN not in err
+    assert fleet.repo_labels == {} and fleet.deps == {}
+
+
+def test_local_forge_comment_is_a_usage_error(repo, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    assert run(["comment", "--pr", "1"]) == 2
+    assert "needs a forge" in capsys.readouterr().err
+
+
+def test_local_sync_says_what_it_skipped(repo, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    assert run(["sync", "--dry-run"]) == 0
+    out = capsys.readouterr()
+    assert "no forge" in out.err
+
+
+def test_comment_tells_a_row_its_dependency_merged(repo, gh: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    gh.add_pull(9, "feat/api", merged=True)
+    gh.add_pull(11, "feat/cli")
+    assert run(["comment", "--pr", "11"]) == 0
+    body = gh.sticky(11)[0]["body"]
+    assert "Dependency #1 was merged (PR #9)" in body
+
+
+def test_sync_labels_a_merged_row(repo, gh: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    gh.add_pull(9, "feat/api", merged=True)
+    gh.issues.update({1, 2, 3})
+    assert run(["sync", "--no-links"]) == 0
+    assert gh.labels[9] == ["fleet:merged"]

@@ -1,0 +1,243 @@
+"""The GitHub adapter against a fake GitHub that speaks (and checks) GitHub's real shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from fleetbot.errors import ForgeError
+from fleetbot.forge import MARKER, Action, ActionKind
+from fleetbot.forge.github import GithubForge
+from fleetbot.model import CIState, ReviewState
+from tests.forge.conftest import TOKEN
+from tests.forge.fakegithub import FakeGithub, check, status_ctx
+
+Make = Callable[..., GithubForge]
+
+
+def test_state_reads_every_open_pr_in_one_query(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a", draft=True, review="APPROVED", checks=[check("test")])
+    gh.add_pull(2, "feat/b", checks=[check("lint", "FAILURE")])
+    gh.add_pull(3, "feat/c", merged=True)
+    gh.labels[1] = ["fleet:running", "bug"]
+    gh.repo_labels["fleet:running"] = "fbca04"
+    gh.add_comment(2, "thanks!")
+    cid = gh.add_comment(2, f"{MARKER}\nold report")
+
+    state = forge().state()
+
+    assert len(gh.calls) == 1
+    assert state.requests == 1
+    a, b = state.pulls
+    assert (a.number, a.branch, a.draft, a.review, a.ci) == (
+        1, "feat/a", True, ReviewState.APPROVED, CIState.SUCCESS)
+    assert a.labels == ("fleet:running", "bug")
+    assert b.ci is CIState.FAILURE
+    assert [p.number for p in state.merged] == [3]
+    assert state.repo_labels == {"fleet:running"}
+    assert state.comment_for(2) is not None
+    assert state.comment_for(2).id == cid
+    assert state.comment_for(1) is None
+
+
+def test_pagination_follows_the_cursor(gh: FakeGithub, forge: Make) -> None:
+    for n in range(1, 8):
+        gh.add_pull(n, f"feat/{n}")
+    state = forge(page_size=3).state()
+    assert [p.number for p in state.pulls] == list(range(1, 8))
+    assert len(gh.calls) == 3
+
+
+def test_rest_pagination_follows_the_link_header(gh: FakeGithub, forge: Make) -> None:
+    files = [f"src/f{i}.py" for i in range(150)]
+    gh.add_pull(5, "feat/e", files=files)
+    assert forge().pull_files(5) == tuple(files)
+    assert len(gh.calls) == 2
+
+
+def test_502_then_success(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", "/graphql", 502)
+    state = forge().state()
+    assert [p.number for p in state.pulls] == [1]
+    assert len(gh.calls) == 2
+
+
+def test_secondary_rate_limit_honours_retry_after(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", "/graphql", 403, headers={"Retry-After": "7"},
+            message="You have exceeded a secondary rate limit.")
+    assert [p.number for p in forge().state().pulls] == [1]
+    assert len(gh.calls) == 2
+
+
+def test_retry_sleeps_retry_after_seconds(sleeps: list[float]) -> None:
+    """urllib3 (not `responses`) does the sleeping: check the retry we configure."""
+    from urllib3 import HTTPResponse
+
+    from fleetbot.forge.github import GithubRetry, _retry
+
+    retry = _retry(GithubRetry, 5)
+    response = HTTPResponse(status=403, headers={"Retry-After": "7"}, preload_content=False)
+    retry = retry.increment("POST", "/graphql", response=response)
+    retry.sleep(response)
+    assert sleeps == [7.0]
+
+
+def test_404_pr_is_a_clear_error(gh: FakeGithub, forge: Make) -> None:
+    with pytest.raises(ForgeError, match=r"PR #42 not found in octo/fleet"):
+        forge().pull(42)
+
+
+def test_pull_by_number(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(4, "feat/d", body="Closes #2")
+    pull = forge().pull(4)
+    assert (pull.number, pull.branch, pull.state, pull.body) == (4, "feat/d", "open", "Closes #2")
+
+
+def test_comment_created_once(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhello")])
+    assert [c["body"] for c in gh.sticky(1)] == [f"{MARKER}\nhello"]
+
+
+def test_create_finds_a_comment_a_racing_run_made(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.add_comment(1, f"{MARKER}\nfrom the other run")
+    forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nmine")])
+    assert [c["body"] for c in gh.sticky(1)] == [f"{MARKER}\nmine"]
+    assert [w[0] for w in gh.writes] == ["PATCH"]
+
+
+def test_post_that_502s_but_was_applied_leaves_one_comment(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", r"/issues/1/comments$", 502, applied=True)
+    forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhello")])
+    assert len(gh.sticky(1)) == 1
+    assert [w[0] for w in gh.writes] == ["POST"]
+
+
+def test_post_that_502s_unapplied_is_retried(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", r"/issues/1/comments$", 502)
+    forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhello")])
+    assert len(gh.sticky(1)) == 1
+    assert [w[0] for w in gh.writes] == ["POST", "POST"]
+
+
+def test_read_only_token_names_the_permission_and_writes_nothing(
+    gh: FakeGithub, forge: Make
+) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.read_only = True
+    actions = [
+        Action(ActionKind.CREATE_LABEL, label="fleet:review", color="0075ca"),
+        Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
+        Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhi"),
+    ]
+    with pytest.raises(ForgeError) as err:
+        forge().apply(actions)
+    message = str(err.value)
+    assert "issues: write" in message
+    assert "Nothing was written" in message
+    assert gh.repo_labels == {}
+    assert gh.labels == {}
+    assert gh.comments == {}
+    assert len(gh.writes) == 1  # the refused one; nothing after it was tried
+
+
+def test_no_token_refuses_before_any_request(gh: FakeGithub, forge: Make) -> None:
+    with pytest.raises(ForgeError, match="GITHUB_TOKEN"):
+        forge(token="").apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:next")])
+    assert gh.calls == []
+
+
+def test_token_never_in_an_error(gh: FakeGithub, forge: Make, rsps) -> None:  # type: ignore[no-untyped-def]
+    gh.fail("POST", "/graphql", 401, message=f"Bad credentials token {TOKEN}", times=10)
+    with pytest.raises(ForgeError) as err:
+        forge().state()
+    assert TOKEN not in str(err.value)
+    assert "401" in str(err.value)
+    assert "GITHUB_TOKEN" in str(err.value)
+
+
+def test_labels_and_dependencies_round_trip(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.issues.update({10, 11})
+    gh.labels[1] = ["fleet:running", "keep-me"]
+    f = forge()
+    f.apply([
+        Action(ActionKind.CREATE_LABEL, label="fleet:review", color="0075ca"),
+        Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
+        Action(ActionKind.REMOVE_LABEL, 1, label="fleet:running"),
+        Action(ActionKind.ADD_DEPENDENCY, 11, other=10),
+    ])
+    assert gh.labels[1] == ["keep-me", "fleet:review"]
+    assert gh.deps == {11: {10}}
+    state = f.state(issues=[10, 11])
+    assert state.issue(11).blocked_by == (10,)  # type: ignore[union-attr]
+    f.apply([Action(ActionKind.REMOVE_DEPENDENCY, 11, other=10, other_id=1010)])
+    assert gh.deps == {11: set()}
+
+
+def test_commit_status(gh: FakeGithub, forge: Make) -> None:
+    forge().set_commit_status("b" * 40, "fleetbot/order", "success", "merge #3 next")
+    assert gh.writes == [("POST", f"/repos/octo/fleet/statuses/{'b' * 40}",
+                          {"state": "success", "context": "fleetbot/order",
+                           "description": "merge #3 next"})]
+
+
+def test_commit_status_403_names_statuses_write(gh: FakeGithub, forge: Make) -> None:
+    gh.read_only = True
+    with pytest.raises(ForgeError, match="statuses: write"):
+        forge().set_commit_status("b" * 40, "fleetbot/order", "success", "ok")
+
+
+def test_enterprise_base_url(rsps, forge: Make) -> None:  # type: ignore[no-untyped-def]
+    ghes = FakeGithub(rsps, base="https://ghe.example.com/api/v3")
+    ghes.add_pull(1, "feat/a")
+    f = GithubForge("octo/fleet", token=TOKEN, base_url="https://ghe.example.com/api/v3",
+                    throttle=False)
+    assert [p.number for p in f.state().pulls] == [1]
+    assert ghes.urls == ["https://ghe.example.com:443/api/graphql"]
+
+
+def test_status_contexts_and_reruns(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a", checks=[
+        check("test", "FAILURE", at="2026-01-01T00:00:00Z"),
+        check("test", "SUCCESS", at="2026-01-02T00:00:00Z"),
+        check("docs", "SKIPPED"),
+        status_ctx("ci/legacy", "PENDING"),
+    ])
+    assert forge().state().pulls[0].ci is CIState.PENDING
+
+
+def test_a_30_pr_refresh_costs_at_most_6_requests(gh: FakeGithub, forge: Make) -> None:
+    for n in range(1, 31):
+        gh.add_pull(n, f"feat/{n}", checks=[check("test")])
+        gh.add_comment(n, f"{MARKER}\nreport")
+    state = forge().state()
+    assert len(state.pulls) == 30 and len(state.comments) == 30
+    assert len(gh.calls) <= 6
+
+
+def test_rate_limited_write_is_retried_once_applied(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", r"/issues/1/labels$", 403, headers={"Retry-After": "3"},
+            message="You have exceeded a secondary rate limit.")
+    forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review")])
+    assert gh.labels[1] == ["fleet:review"]
+    assert [w[0] for w in gh.writes] == ["POST", "POST"]
+
+
+def test_read_state_without_a_token_is_a_note(gh: FakeGithub, forge: Make) -> None:
+    from fleetbot.forge import read_state
+
+    gh.fail("POST", "/graphql", 401, message="Requires authentication", times=5)
+    state = read_state(forge(token=""))
+    assert state.pulls == ()
+    assert "skipped: no GITHUB_TOKEN" in state.notes[0]
+    gh.fail("POST", "/graphql", 401, message="Bad credentials", times=5)
+    with pytest.raises(ForgeError):
+        read_state(forge())

@@ -18,7 +18,7 @@ from pathlib import Path
 from fleetbot.errors import GitError, UsageError
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Conflict, MergeStep, Plan, Replay, Row, Status
+from fleetbot.model import Conflict, MergeStep, Plan, PullFacts, Replay, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
 
@@ -319,12 +319,13 @@ class Predictions:
     replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
 
 
-def predict(git: Git, plan: Plan, target: str) -> Predictions:
+def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
+            ) -> Predictions:
     """Conflicts (every kind) and the recommended merge order, from the same pipeline as
     `fleetbot check`, so the fleet commands and the PR comment agree."""
     from fleetbot.pipeline import build_report
 
-    report = build_report(git, plan, target=target)
+    report = build_report(git, plan, target=target, pulls=pulls)
     return Predictions(report.conflicts, report.order, report.replay)
 
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fleetbot.fleet import RowFacts
 from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @dataclass(frozen=True)
@@ -103,3 +108,63 @@ def format_age(seconds: int | None) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+# ---------------------------------------------------------------- rendering
+
+HEAD = ("row", "branch", "worktree", "ahead/behind", "tree", "age", "drift", "collisions")
+FORGE_HEAD = ("PR", "CI", "review")
+
+
+def headers(rows: Sequence[StatusRow]) -> tuple[str, ...]:
+    """The columns; PR/CI/review only when some row has a PR."""
+    return HEAD + (FORGE_HEAD if any(r.pr for r in rows) else ())
+
+
+def cells(r: StatusRow, *, forge: bool = False) -> list[str]:
+    """One row's cells as plain text (renderers escape them)."""
+    extra = [r.pr or "-", r.ci or "-", r.review or "-"] if forge else []
+    worktree = Path(r.worktree).name if r.worktree else "no worktree"
+    if "branch" in r.missing:
+        return [r.issue, f"{r.branch} (no branch)", worktree, "-", "-", "-", "-",
+                ", ".join(r.collisions) or "-", *extra]
+    dirty = "-" if r.dirty is None else (f"dirty ({len(r.dirty_files)})" if r.dirty else "clean")
+    state = "merged" if r.merged else f"+{r.ahead}/-{r.behind}"
+    return [r.issue, r.branch, worktree, state, dirty, format_age(r.age_seconds),
+            ", ".join(r.drift) or "-", ", ".join(r.collisions) or "-", *extra]
+
+
+def render_plain(rows: Sequence[StatusRow], target: str) -> str:
+    """Aligned columns for a pipe or a log: never wrapped."""
+    head = headers(rows)
+    table = [list(head), *(cells(r, forge=len(head) > len(HEAD)) for r in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    lines = [f"fleet status (target {target})"]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
+    return "\n".join(lines)
+
+
+def render_markdown(rows: Sequence[StatusRow], target: str) -> str:
+    from fleetbot.render.escape import code, md
+
+    head = headers(rows)
+    lines = [f"### Fleet status (target {code(target)})", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        lines.append("| " + " | ".join(md(c) for c in cells(r, forge=len(head) > len(HEAD)))
+                     + " |")
+    return "\n".join(lines)
+
+
+def render_table(rows: Sequence[StatusRow], target: str) -> Table:
+    """A rich Table for a terminal (and `--watch`)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    head = headers(rows)
+    table = Table(title=f"fleet status (target {escape(target)})", title_justify="left")
+    for name in head:
+        table.add_column(name)
+    for r in rows:
+        table.add_row(*(escape(c) for c in cells(r, forge=len(head) > len(HEAD))))
+    return table

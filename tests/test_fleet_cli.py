@@ -244,3 +244,58 @@ def test_status_watch_redraws_until_interrupted(
     assert code == 0
     assert calls == [0.5, 0.5]
     assert "#42" in out
+
+
+class FakeForge:
+    """Records what status asks; answers with one open PR for #42."""
+
+    kind = "github"
+    repo = "me/tasks"
+    can_write = True
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def state(self, issues: object = (), *, label_prefix: str = "fleet:") -> object:
+        from fleetbot.forge import ForgeState
+        from fleetbot.model import CIState, PullFacts, ReviewState
+
+        self.calls.append("state")
+        return ForgeState(pulls=(PullFacts(7, "feature/42-count", ci=CIState.SUCCESS,
+                                           review=ReviewState.APPROVED),))
+
+
+def test_status_shows_pr_ci_and_review_with_a_forge(
+        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fleetbot.forge
+
+    fake = FakeForge()
+    monkeypatch.setattr(fleetbot.forge, "pick_forge", lambda kind, git=None: fake)
+    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
+    assert code == 0
+    rows = {r["issue"]: r for r in json.loads(out)["rows"]}
+    assert (rows["#42"]["pr"], rows["#42"]["ci"], rows["#42"]["review"]) == (
+        "#7", "success", "approved")
+    assert rows["#43"]["pr"] is None
+    code, out, _ = fleet(fanned, capsys, "status")
+    assert "PR" in out.splitlines()[1]
+    assert "#7" in out
+    assert fake.calls == ["state", "state"]
+    code, out, _ = fleet(fanned, capsys, "status", "--forge", "local")
+    assert "PR" not in out.splitlines()[1]
+    assert fake.calls == ["state", "state"]
+
+
+def test_status_without_a_token_does_not_ask_the_forge(
+        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fleetbot.forge
+
+    fake = FakeForge()
+    fake.can_write = False
+    monkeypatch.setattr(fleetbot.forge, "pick_forge", lambda kind, git=None: fake)
+    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["rows"][0]["pr"] is None
+    assert fake.calls == []

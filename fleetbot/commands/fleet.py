@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from fleetbot.fleet import FanOutStep
     from fleetbot.git import Git
     from fleetbot.integrate import Outcome
-    from fleetbot.model import Conflict, Plan
+    from fleetbot.model import Conflict, Plan, PullFacts
     from fleetbot.status import StatusRow
 
 
@@ -156,8 +156,11 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
 @format_option
 @click.option("--watch", type=click.FloatRange(min=0.2), default=None, metavar="N",
               help="Redraw every N seconds until interrupted (text only).")
+@click.option("--forge", "forge_kind", type=click.Choice(["auto", "github", "gitlab", "local"]),
+              default="auto", show_default=True,
+              help="Where PRs live; auto reads PR/CI/review only when a token is set.")
 def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
-           watch: float | None) -> int:
+           watch: float | None, forge_kind: str) -> int:
     """The fleet dashboard: one line per row with its worktree, ahead/behind, dirt,
     last commit age, drift and predicted collisions. Missing branches or worktrees
     are said, not fatal."""
@@ -165,94 +168,69 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
 
     if watch is not None and fmt != "text":
         raise UsageError("--watch redraws a terminal table; use it with --format text")
+    from fleetbot import status as dashboard
+
     git, plan, target_ref = _setup(plan_path, repo, target)
     if watch is not None:
-        return _watch(git, plan, target_ref, watch)
-    rows = _status_rows(git, plan, target_ref)
+        return _watch(git, plan, target_ref, forge_kind, watch)
+    rows = _status_rows(git, plan, target_ref, forge_kind)
     if fmt == "json":
         emit_json({"target": target_ref, "rows": [r.as_json() for r in rows]})
     elif fmt == "markdown":
-        emit_text(_status_markdown(rows, target_ref))
+        emit_text(dashboard.render_markdown(rows, target_ref))
     else:
         from fleetbot.commands._common import out_console
 
         console = out_console()
         if console.is_terminal:
-            console.print(_status_table(rows, target_ref))
+            console.print(dashboard.render_table(rows, target_ref))
         else:  # piped: plain aligned lines, never wrapped
-            emit_text(_status_plain(rows, target_ref))
+            emit_text(dashboard.render_plain(rows, target_ref))
     return ExitCode.OK
 
 
-def _status_rows(git: Git, plan: Plan, target: str) -> tuple[StatusRow, ...]:
+def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
+                 ) -> tuple[StatusRow, ...]:
     import time
 
     from fleetbot import fleet
     from fleetbot.status import status_rows
 
+    pulls = _pulls(git, forge_kind)
     facts = fleet.gather_row_facts(git, plan, target)
-    predictions = fleet.predict(git, plan, target)
-    return status_rows(plan, facts, predictions.conflicts, now=int(time.time()))
+    predictions = fleet.predict(git, plan, target, pulls=pulls)
+    return status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls)
 
 
-def _cells(r: StatusRow) -> list[str]:
-    from fleetbot.status import format_age
+def _pulls(git: Git, forge_kind: str) -> tuple[PullFacts, ...]:
+    """Open PRs when a forge is asked for (--forge github|gitlab) or, with auto, when a
+    token for the detected forge is in the environment; none otherwise."""
+    if forge_kind == "local":
+        return ()
+    from fleetbot.forge import pick_forge, read_state
 
-    worktree = Path(r.worktree).name if r.worktree else "no worktree"
-    if "branch" in r.missing:
-        return [r.issue, f"{r.branch} (no branch)", worktree, "-", "-", "-", "-",
-                ", ".join(r.collisions) or "-"]
-    dirty = "-" if r.dirty is None else (f"dirty ({len(r.dirty_files)})" if r.dirty else "clean")
-    state = "merged" if r.merged else f"+{r.ahead}/-{r.behind}"
-    return [r.issue, r.branch, worktree, state, dirty, format_age(r.age_seconds),
-            ", ".join(r.drift) or "-", ", ".join(r.collisions) or "-"]
-
-
-_HEAD = ["row", "branch", "worktree", "ahead/behind", "tree", "age", "drift", "collisions"]
-
-
-def _status_table(rows: tuple[StatusRow, ...], target: str) -> object:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"fleet status (target {escape(target)})", title_justify="left")
-    for name in _HEAD:
-        table.add_column(name)
-    for r in rows:
-        table.add_row(*(escape(c) for c in _cells(r)))
-    return table
+    forge = pick_forge(forge_kind, git=git)
+    if forge.kind == "local" or (forge_kind == "auto" and not forge.can_write):
+        return ()
+    state = read_state(forge)
+    for note in state.notes:
+        _say(note)
+    return state.pulls
 
 
-def _status_plain(rows: tuple[StatusRow, ...], target: str) -> str:
-    table = [_HEAD, *(_cells(r) for r in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(_HEAD))]
-    lines = [f"fleet status (target {target})"]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
-    return "\n".join(lines)
-
-
-def _status_markdown(rows: tuple[StatusRow, ...], target: str) -> str:
-    from fleetbot.render.escape import code, md
-
-    lines = [f"### Fleet status (target {code(target)})", "",
-             "| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
-    for r in rows:
-        lines.append("| " + " | ".join(md(c) for c in _cells(r)) + " |")
-    return "\n".join(lines)
-
-
-def _watch(git: Git, plan: Plan, target: str, every: float) -> int:
+def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> int:
     import time
 
     from rich.live import Live
 
     from fleetbot.commands._common import out_console
+    from fleetbot.status import render_table
 
     try:
         with Live(console=out_console(), auto_refresh=False) as live:
             while True:
-                table = _status_table(_status_rows(git, plan, target), target)
-                live.update(table, refresh=True)  # type: ignore[arg-type]
+                rows = _status_rows(git, plan, target, forge_kind)
+                live.update(render_table(rows, target), refresh=True)
                 time.sleep(every)
     except KeyboardInterrupt:
         return ExitCode.OK

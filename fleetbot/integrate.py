@@ -9,7 +9,7 @@ and `--abort` pick up where it stopped. The target branch itself is never touche
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +29,11 @@ class Step:
     issue: str
     branch: str
     label: str = ""
+    ref: str = ""  # what is merged: refs/heads/<branch>, or origin's copy when only that exists
+
+    @property
+    def source(self) -> str:
+        return self.ref or f"refs/heads/{self.branch}"
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,13 @@ class Outcome:
 
 
 def choose_steps(
-    plan: Plan, order: Sequence[MergeStep], *, existing: frozenset[str],
+    plan: Plan, order: Sequence[MergeStep], *, refs: Mapping[str, str],
     merged: frozenset[str],
 ) -> tuple[tuple[Step, ...], tuple[str, ...]]:
-    """The merges to make, in order, and notes about rows left out (missing / merged)."""
+    """The merges to make, in order, and notes about rows left out (missing / merged).
+
+    `refs` maps issue -> the ref that holds the row's branch (rows without one are missing).
+    """
     steps: list[Step] = []
     notes: list[str] = []
     listed = [s.issue for s in order] + [r.issue for r in plan.rows
@@ -86,13 +94,24 @@ def choose_steps(
         row = plan.by_issue(issue)
         if row is None:
             continue
-        if row.branch not in existing:
-            notes.append(f"{row.label}: branch {row.branch} does not exist; skipped")
-        elif row.issue in merged:
+        if row.issue in merged:
             notes.append(f"{row.label}: already in the target; skipped")
+        elif row.issue not in refs:
+            notes.append(f"{row.label}: branch {row.branch} does not exist; skipped")
         else:
-            steps.append(Step(row.issue, row.branch, row.label))
+            steps.append(Step(row.issue, row.branch, row.label, refs[row.issue]))
     return tuple(steps), tuple(notes)
+
+
+def row_refs(git: Git, plan: Plan) -> dict[str, str]:
+    """Each row's branch: the local one, else origin's remote-tracking copy."""
+    out: dict[str, str] = {}
+    for r in plan.rows:
+        for ref in (f"refs/heads/{r.branch}", f"refs/remotes/origin/{r.branch}"):
+            if wt.ref_exists(git, ref):
+                out[r.issue] = ref
+                break
+    return out
 
 
 def stop_message(
@@ -169,9 +188,12 @@ def start(
     if other is not None:
         raise UsageError(f"{into} is checked out in {other.path}; run integrate there or "
                          "pass another --into")
-    existing = frozenset(r.branch for r in plan.rows if wt.branch_exists(git, r.branch))
-    merged = merged_issues(git, plan.rows, target)
-    steps, notes = choose_steps(plan, order, existing=existing, merged=merged)
+    refs = row_refs(git, plan)
+    remote_only = [r for r in plan.rows
+                   if r.issue in refs and refs[r.issue].startswith("refs/remotes/")]
+    merged = merged_issues(git, plan.rows, target) | {
+        r.issue for r in remote_only if wt.is_ancestor(git, refs[r.issue], target)}
+    steps, notes = choose_steps(plan, order, refs=refs, merged=merged)
     branch = wt.current_branch(git)
     state = State(
         into=into, target=target, target_sha=wt.rev(git, target), steps=steps,
@@ -201,7 +223,7 @@ def resume(git: Git) -> Outcome:
                                  "them, then run `fleetbot integrate --continue` again")
             git.run("commit", "--quiet", "--no-edit", env=identity_env(git),
                     error=f"could not commit the merge of {step.branch}")
-        elif not wt.is_ancestor(git, f"refs/heads/{step.branch}", "HEAD"):
+        elif not wt.is_ancestor(git, step.source, "HEAD"):
             raise UsageError(f"the merge of {step.branch} is neither in progress nor committed "
                              f"on {state.into}; run `fleetbot integrate --abort` to start over")
         state = replace(state, done=(*state.done, step.issue), current=None)
@@ -248,7 +270,7 @@ def _merge_remaining(git: Git, state: State) -> Outcome:
         proc = git.run_full(
             "merge", "--no-ff", "--no-edit", "-m",
             f"Merge {step.label or step.issue} ({step.branch}) [fleetbot integrate]",
-            f"refs/heads/{step.branch}", check=False, env=env,
+            step.source, check=False, env=env,
         )
         if proc.returncode == 0:
             state = replace(state, done=(*state.done, step.issue))
@@ -280,8 +302,8 @@ def _culprits(git: Git, state: State, files: Sequence[str]) -> tuple[str, ...]:
     for step in state.steps:
         if step.issue not in state.done:
             continue
-        base = git.run("merge-base", state.target_sha, f"refs/heads/{step.branch}").strip()
-        changed = git.run("diff", "--name-only", "-z", base, f"refs/heads/{step.branch}", "--")
+        base = git.run("merge-base", state.target_sha, step.source).strip()
+        changed = git.run("diff", "--name-only", "-z", base, step.source, "--")
         if want & {p for p in changed.split("\0") if p}:
             out.append(step.issue)
     return tuple(out)

@@ -173,3 +173,16 @@ def test_continue_after_an_interruption_between_merges(tmp_path: Path,
     assert out.stopped == "#44"
     merges = repo.git("log", "--merges", "--format=%s", "fleet/integration").splitlines()
     assert len(merges) == 2  # #42 was not merged twice
+
+
+def test_branches_only_on_origin_are_merged_from_there(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("clone", "-q", str(repo.path), str(tmp_path / "clone"))
+    clone = Git(tmp_path / "clone")
+    assert not wt.branch_exists(clone, "feature/42-count")
+    out = integrate.start(clone, example_plan(), ORDER, target="main")
+    assert out.merged == ("#42", "#43")
+    assert out.stopped == "#44"
+    state = integrate.load_state(clone)
+    assert state is not None
+    assert state.steps[0].ref == "refs/remotes/origin/feature/42-count"

@@ -336,3 +336,14 @@ def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
         and wt.is_ancestor(git, f"refs/heads/{r.branch}", target)
         and wt.branch_moved(git, r.branch)
     )
+
+
+def row_refs(git: Git, plan: Plan) -> dict[str, str]:
+    """Each row's branch: the local one, else origin's remote-tracking copy."""
+    out: dict[str, str] = {}
+    for r in plan.rows:
+        for ref in (f"refs/heads/{r.branch}", f"refs/remotes/origin/{r.branch}"):
+            if wt.ref_exists(git, ref):
+                out[r.issue] = ref
+                break
+    return out

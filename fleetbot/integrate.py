@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
-from fleetbot.fleet import merged_issues
+from fleetbot.fleet import merged_issues, row_refs
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
@@ -101,17 +101,6 @@ def choose_steps(
         else:
             steps.append(Step(row.issue, row.branch, row.label, refs[row.issue]))
     return tuple(steps), tuple(notes)
-
-
-def row_refs(git: Git, plan: Plan) -> dict[str, str]:
-    """Each row's branch: the local one, else origin's remote-tracking copy."""
-    out: dict[str, str] = {}
-    for r in plan.rows:
-        for ref in (f"refs/heads/{r.branch}", f"refs/remotes/origin/{r.branch}"):
-            if wt.ref_exists(git, ref):
-                out[r.issue] = ref
-                break
-    return out
 
 
 def stop_message(

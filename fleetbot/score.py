@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from graphlib import CycleError, TopologicalSorter
 
 from fleetbot.errors import UsageError
+from fleetbot.fleet import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Plan
@@ -140,8 +141,7 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
     """For each row, the first-parent merge on `target` that brought its branch in."""
     log = git.run("log", "--first-parent", "--merges", "--reverse",
                   "--format=%H%x1f%P%x1f%ct%x1f%s", target, "--")
-    tips = {r.issue: wt.rev(git, f"refs/heads/{r.branch}") for r in plan.rows
-            if wt.branch_exists(git, r.branch)}
+    tips = {issue: wt.rev(git, ref) for issue, ref in row_refs(git, plan).items()}
     landings: list[Landing] = []
     brought: dict[str, set[str]] = {}  # issue -> files its merge brought in
     for m in parse_merges(log):

@@ -165,6 +165,10 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run")
     assert code == 1
     assert "would remove #43" in out
+    code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run", "--format", "json")
+    steps = {r["issue"]: r for r in json.loads(out)["rows"]}
+    assert steps["#42"]["refused"].startswith("1 uncommitted file(s)")
+    assert steps["#43"]["remove_worktree"] is True
     assert (tmp_path / "tasks-43-docs").exists()
     code, out, _ = fleet(fanned, capsys, "cleanup", "--delete-branches")
     assert code == 1
@@ -176,7 +180,7 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     assert fanned.git("branch", "--list", "feature/43-docs") == ""
     code, out, _ = fleet(fanned, capsys, "cleanup", "--force")
     assert code == 0
-    assert "lost: uncommitted: scratch.py" in out
+    assert "loses: uncommitted: scratch.py" in out
     assert not (tmp_path / "tasks-42-count").exists()
     code, out, _ = fleet(fanned, capsys, "score", "--format", "json")
     assert code == 0
@@ -299,3 +303,14 @@ def test_status_without_a_token_does_not_ask_the_forge(
     assert code == 0
     assert json.loads(out)["rows"][0]["pr"] is None
     assert fake.calls == []
+
+
+def test_fan_out_json_for_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    code, out, err = fleet(repo, capsys, "fan-out", "--brief", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    first = data["rows"][0]
+    assert (first["issue"], first["action"], first["start"]) == ("#42", "create", "main")
+    assert first["brief"].endswith("worktrees/tasks-42-count/fleetbot-brief.md")
+    assert "create #42" in err

@@ -21,7 +21,7 @@ from fleetbot.cli import (
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from fleetbot.fleet import FanOutStep
     from fleetbot.git import Git
@@ -55,36 +55,45 @@ def _say(text: str) -> None:
 @click.option("--rows", metavar="#42,#43", help="Only these rows (issues or branches).")
 @click.option("--brief", "write_brief", is_flag=True,
               help="Also write each agent's brief into its worktree's git dir.")
+@format_option
 @dry_run_option
 def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows: str | None,
-            write_brief: bool, dry_run: bool) -> int:
+            write_brief: bool, fmt: str, dry_run: bool) -> int:
     """Make one linked worktree per plan row that is not merged, on its branch.
 
     A missing branch is created from the target. Worktrees go where the row's Worktree
     cell says, else beside the repo as <repo>-<issue>-<name>. Existing worktrees are
     skipped; the main worktree is never touched.
     """
+    from dataclasses import asdict
+
     from fleetbot import fleet
+    from fleetbot.commands._common import emit_json
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     steps = fleet.gather_fan_out(git, fleet.select_rows(plan, rows), target_ref)
+    echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
         verb = {"create": "create", "checkout": "check out", "skip": "skip",
                 "refuse": "refuse"}[s.action.value]
         doing = would if s.action.value in ("create", "checkout") else ""
-        click.echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
-                   + (f"  ({s.reason})" if s.reason else ""))
+        echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
+             + (f"  ({s.reason})" if s.reason else ""))
     if not dry_run:
         fleet.apply_fan_out(git, steps)
-    if write_brief:
-        _write_briefs(git, plan, target_ref, steps, dry_run)
+    briefs = _write_briefs(git, plan, target_ref, steps, dry_run, echo) if write_brief else {}
+    if fmt == "json":
+        emit_json({"dry_run": dry_run, "rows": [
+            {**asdict(s), "action": s.action.value, "brief": briefs.get(s.issue)}
+            for s in steps]})
     refused = [s for s in steps if s.action is fleet.FanOut.REFUSE]
     return ExitCode.FINDINGS if refused else ExitCode.OK
 
 
 def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
-                  dry_run: bool) -> None:
+                  dry_run: bool, echo: Callable[[str], None]) -> dict[str, str]:
+    """Write each row's brief into its worktree's git dir; issue -> the file's path."""
     from fleetbot import brief as briefing
     from fleetbot import fleet
     from fleetbot.git import Git as GitRunner
@@ -92,6 +101,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
 
     predictions = fleet.predict(git, plan, target)
     merged = fleet.merged_issues(git, plan.rows, target)
+    written: dict[str, str] = {}
     for s in steps:
         if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
             continue
@@ -99,16 +109,18 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
         tree = fleet.worktree_of(wt.list_worktrees(git), row.branch)
         path = tree.path if tree else s.path
         if dry_run and not Path(path).is_dir():
-            click.echo(f"would write the brief for {s.issue} into {path}'s git dir")
+            echo(f"would write the brief for {s.issue} into {path}'s git dir")
             continue
         where = wt.git_dir(GitRunner(path)) / briefing.BRIEF_FILE
         if dry_run:
-            click.echo(f"would write {where}")
+            echo(f"would write {where}")
             continue
         b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
                                  conflicts=predictions.conflicts, order=predictions.order)
         where.write_text(briefing.render_markdown(b), encoding="utf-8")
-        click.echo(f"wrote {where}")
+        written[s.issue] = str(where)
+        echo(f"wrote {where}")
+    return written
 
 
 # ---------------------------------------------------------------- brief
@@ -246,38 +258,45 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
 @click.option("--force", is_flag=True,
               help="Also remove worktrees with uncommitted or unpushed work (says what is lost).")
 @click.option("--delete-branches", is_flag=True, help="Also delete the merged local branches.")
+@format_option
 @dry_run_option
 def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force: bool,
-            delete_branches: bool, dry_run: bool) -> int:
+            delete_branches: bool, fmt: str, dry_run: bool) -> int:
     """Remove the worktrees of rows merged into the target, then prune.
 
     A worktree with uncommitted or unpushed work is refused unless --force.
     """
+    from dataclasses import asdict
+
     from fleetbot import fleet
+    from fleetbot.commands._common import emit_json
     from fleetbot.git import worktrees as wt
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     steps = fleet.plan_cleanup(fleet.gather_row_facts(git, plan, target_ref), force=force,
                                delete_branches=delete_branches, here=str(wt.toplevel(git)))
+    echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
         if s.kept:
-            click.echo(f"keep {s.issue} {s.branch}  ({s.kept})")
+            echo(f"keep {s.issue} {s.branch}  ({s.kept})")
         elif s.refused:
-            click.echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")
+            echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")
         else:
             if s.remove_worktree:
-                click.echo(f"{would}remove {s.issue} {s.worktree}")
+                echo(f"{would}remove {s.issue} {s.worktree}")
             if s.delete_branch:
-                click.echo(f"{would}delete {s.issue} branch {s.branch}")
+                echo(f"{would}delete {s.issue} branch {s.branch}")
             for lost in s.loses:
-                click.echo(f"  {'would lose' if dry_run else 'lost'}: {lost}")
+                echo(f"  {'would lose' if dry_run else 'loses'}: {lost}")
     if dry_run:
         pruned = wt.prune_worktrees(git, dry_run=True)
         if pruned:
-            click.echo(f"would prune:\n{pruned}")
+            echo(f"would prune:\n{pruned}")
     else:
         fleet.apply_cleanup(git, steps)
+    if fmt == "json":
+        emit_json({"dry_run": dry_run, "rows": [asdict(s) for s in steps]})
     return ExitCode.FINDINGS if any(s.refused for s in steps) else ExitCode.OK
 
 

@@ -281,7 +281,9 @@ def _merge_remaining(git: Git, state: State) -> Outcome:
     return Outcome(state.into, state.done,
                    message=f"{state.into} has all {len(state.done)} row(s) merged onto "
                            f"{state.target} ({', '.join(state.done) or 'none'}); "
-                           f"{state.target} itself is untouched")
+                           f"{state.target} itself is untouched (to land it: "
+                           f"`git checkout {state.target} && git merge --ff-only {state.into}`, "
+                           "or open a PR from it)")
 
 
 def _culprits(git: Git, state: State, files: Sequence[str]) -> tuple[str, ...]:

@@ -1,0 +1,177 @@
+"""The brief for the agent that works one row: what it owns, what it must leave alone,
+what it waits for, whom it will collide with, and how to finish.
+
+`build_brief` is pure (plan + predicted conflicts + order in, `Brief` out); the
+renderers give text, Markdown (escaped: plan cells are untrusted) and JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import asdict, dataclass
+
+from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, Row
+from fleetbot.render import escape
+from fleetbot.status import collisions_of
+
+BRIEF_FILE = "fleetbot-brief.md"
+
+_Fmt = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A path this row must not touch because another row owns it."""
+
+    pattern: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class Dependency:
+    issue: str
+    branch: str
+    merged: bool
+
+
+@dataclass(frozen=True)
+class Collision:
+    other: str  # the other row's issue
+    kind: str
+    files: tuple[str, ...]
+    advice: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    issue: str
+    title: str
+    branch: str
+    target: str
+    worktree: str
+    owns: tuple[str, ...]  # patterns, with the plan's note in parentheses
+    must_not_touch: tuple[Fence, ...]
+    depends_on: tuple[Dependency, ...]
+    collisions: tuple[Collision, ...]
+    warnings: tuple[str, ...]  # drift / stale target about this row itself
+    finish: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def build_brief(
+    plan: Plan,
+    row: Row,
+    *,
+    target: str,
+    worktree: str = "",
+    merged: Collection[str] = (),
+    conflicts: Sequence[Conflict] = (),
+    order: Sequence[MergeStep] = (),
+) -> Brief:
+    """The brief for `row`. `merged` holds the issues already merged into the target."""
+    mine = set(row.patterns)
+    fences = tuple(
+        Fence(p.pattern, other.issue)
+        for other in plan.rows if other is not row
+        for p in other.files_owned if p.pattern not in mine
+    )
+    deps = tuple(Dependency(d.issue, d.branch, d.issue in merged) for d in plan.dependencies(row))
+    position = {s.issue: s.position for s in order}
+    warnings = [_warning(c, target) for c in conflicts if c.rows == (row.issue,)]
+    collisions: list[Collision] = []
+    for other, group in collisions_of(conflicts, row.issue).items():
+        merged_view = Conflict(
+            kind=group[0].kind, rows=(row.issue, other),
+            files=tuple(dict.fromkeys(f for c in group for f in c.files)),
+            expected=all(c.expected for c in group),
+        )
+        kinds = ", ".join(dict.fromkeys(c.kind.value for c in group))
+        collisions.append(Collision(other, kinds, merged_view.files,
+                                    _advice(merged_view, row.issue, other, position, target)))
+    return Brief(
+        issue=row.issue, title=row.title, branch=row.branch, target=target, worktree=worktree,
+        owns=tuple(f"{p.pattern} ({p.note})" if p.note else p.pattern for p in row.files_owned),
+        must_not_touch=fences, depends_on=deps, collisions=tuple(collisions),
+        warnings=tuple(warnings), finish=_finish(row, target),
+    )
+
+
+def _advice(c: Conflict, me: str, other: str, position: dict[str, int], target: str) -> str:
+    files = ", ".join(c.files) or "the shared files"
+    if c.expected:
+        return (f"expected: the plan orders you and {other}; let the first one land, then "
+                f"merge {target} into this branch and resolve {files}")
+    mine, theirs = position.get(me), position.get(other)
+    if mine is not None and theirs is not None and mine < theirs:
+        return (f"you merge before {other}: keep your edits to {files} small and additive "
+                f"(a new line beside the existing ones), and land soon")
+    if mine is not None and theirs is not None:
+        return (f"{other} merges first: once it lands, merge {target} into this branch and "
+                f"resolve {files} before you open the PR (keep both sides' additions)")
+    return (f"coordinate with {other} on {files}: whoever lands second merges {target} "
+            "in and resolves them")
+
+
+def _warning(c: Conflict, target: str) -> str:
+    files = ", ".join(c.files)
+    if c.kind is ConflictKind.DRIFT:
+        return f"this branch changed files it does not own: {files}; revert them or ask"
+    if c.kind is ConflictKind.TARGET:
+        return f"this branch no longer merges onto {target} ({files}); merge {target} in"
+    return f"{c.kind.value}: {c.detail or files}"
+
+
+def _finish(row: Row, target: str) -> tuple[str, ...]:
+    return (
+        f"commit on {row.branch} only; mention {row.issue} in the commit messages",
+        "run `fleetbot check` and the tests before pushing",
+        f"git push -u origin {row.branch}",
+        f"open a pull request from {row.branch} into {target} with \"Closes {row.issue}\" "
+        "in its description",
+    )
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_text(b: Brief) -> str:
+    return _render(b, code=lambda s: s, esc=lambda s: s, head="", bullet="  - ")
+
+
+def render_markdown(b: Brief) -> str:
+    """Markdown with every plan-derived text escaped (no HTML, mention or broken span)."""
+    return _render(b, code=_md_code, esc=escape.md, head="## ", bullet="- ")
+
+
+def _md_code(text: str) -> str:
+    return escape.code(text, table=False)
+
+
+def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
+    title = f"{b.issue} {b.title}".strip()
+    lines = [f"{'# ' if head else ''}Brief for {esc(title)}", ""]
+    lines.append(f"Branch {code(b.branch)} into {code(b.target)}"
+                 + (f", worktree {code(b.worktree)}" if b.worktree else "") + ".")
+
+    def section(name: str, items: Sequence[str], empty: str) -> None:
+        lines.extend(["", f"{head}{name}"])
+        lines.extend(f"{bullet}{i}" for i in items)
+        if not items:
+            lines.append(f"{bullet}{empty}")
+
+    section("You own", [code(p) for p in b.owns], "nothing listed: ask before editing")
+    section("Do not touch (owned by other rows)",
+            [f"{code(f.pattern)} ({esc(f.owner)})" for f in b.must_not_touch], "nothing")
+    section("Depends on", [
+        f"{esc(d.issue)} ({code(d.branch)}): " + ("merged" if d.merged else
+                                                 "NOT merged yet; wait or build on it")
+        for d in b.depends_on], "nothing: start now")
+    section("Collisions", [
+        f"with {esc(c.other)} on {', '.join(code(f) for f in c.files) or '?'} "
+        f"({c.kind}): {esc(c.advice)}" for c in b.collisions], "none predicted")
+    if b.warnings:
+        section("Warnings", [esc(w) for w in b.warnings], "")
+    section("When you are done", [esc(s) for s in b.finish], "")
+    return "\n".join(lines) + "\n"

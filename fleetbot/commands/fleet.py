@@ -1,0 +1,389 @@
+"""The local fleet commands: fan-out, brief, status, cleanup, integrate, score.
+
+Each parses options, gathers facts through `fleetbot.fleet` (and friends), prints, and
+returns an exit code: 0 fine, 1 something stopped or was refused, 2 bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from fleetbot.cli import (
+    dry_run_option,
+    format_option,
+    plan_option,
+    repo_option,
+    target_option,
+)
+from fleetbot.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from fleetbot.fleet import FanOutStep
+    from fleetbot.git import Git
+    from fleetbot.integrate import Outcome
+    from fleetbot.model import Conflict, Plan, PullFacts
+    from fleetbot.status import StatusRow
+
+
+def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
+           ) -> tuple[Git, Plan, str]:
+    from fleetbot.commands._common import find_repo, resolve_plan_path
+    from fleetbot.fleet import resolve_target
+    from fleetbot.plan import load_plan
+
+    git = find_repo(repo)
+    plan = load_plan(resolve_plan_path(plan_path, git.repo if repo is None else repo))
+    return git, plan, resolve_target(git, target)
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+@click.command("fan-out")
+@plan_option
+@repo_option
+@target_option
+@click.option("--rows", metavar="#42,#43", help="Only these rows (issues or branches).")
+@click.option("--brief", "write_brief", is_flag=True,
+              help="Also write each agent's brief into its worktree's git dir.")
+@format_option
+@dry_run_option
+def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows: str | None,
+            write_brief: bool, fmt: str, dry_run: bool) -> int:
+    """Make one linked worktree per plan row that is not merged, on its branch.
+
+    A missing branch is created from the target. Worktrees go where the row's Worktree
+    cell says, else beside the repo as <repo>-<issue>-<name>. Existing worktrees are
+    skipped; the main worktree is never touched.
+    """
+    from dataclasses import asdict
+
+    from fleetbot import fleet
+    from fleetbot.commands._common import emit_json
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    steps = fleet.gather_fan_out(git, fleet.select_rows(plan, rows), target_ref)
+    echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
+    would = "would " if dry_run else ""
+    for s in steps:
+        verb = {"create": "create", "checkout": "check out", "skip": "skip",
+                "refuse": "refuse"}[s.action.value]
+        doing = would if s.action.value in ("create", "checkout") else ""
+        echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
+             + (f"  ({s.reason})" if s.reason else ""))
+    if not dry_run:
+        fleet.apply_fan_out(git, steps)
+    briefs = _write_briefs(git, plan, target_ref, steps, dry_run, echo) if write_brief else {}
+    if fmt == "json":
+        emit_json({"dry_run": dry_run, "rows": [
+            {**asdict(s), "action": s.action.value, "brief": briefs.get(s.issue)}
+            for s in steps]})
+    refused = [s for s in steps if s.action is fleet.FanOut.REFUSE]
+    return ExitCode.FINDINGS if refused else ExitCode.OK
+
+
+def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
+                  dry_run: bool, echo: Callable[[str], None]) -> dict[str, str]:
+    """Write each row's brief into its worktree's git dir; issue -> the file's path."""
+    from fleetbot import brief as briefing
+    from fleetbot import fleet
+    from fleetbot.git import Git as GitRunner
+    from fleetbot.git import worktrees as wt
+
+    predictions = fleet.predict(git, plan, target)
+    merged = fleet.merged_issues(git, plan.rows, target)
+    written: dict[str, str] = {}
+    for s in steps:
+        if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
+            continue
+        row = fleet.find_row(plan, s.issue)
+        tree = fleet.worktree_of(wt.list_worktrees(git), row.branch)
+        path = tree.path if tree else s.path
+        if dry_run and not Path(path).is_dir():
+            echo(f"would write the brief for {s.issue} into {path}'s git dir")
+            continue
+        where = wt.git_dir(GitRunner(path)) / briefing.BRIEF_FILE
+        if dry_run:
+            echo(f"would write {where}")
+            continue
+        b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
+                                 conflicts=predictions.conflicts, order=predictions.order)
+        where.write_text(briefing.render_markdown(b), encoding="utf-8")
+        written[s.issue] = str(where)
+        echo(f"wrote {where}")
+    return written
+
+
+# ---------------------------------------------------------------- brief
+
+
+@click.command()
+@click.argument("row_ref", metavar="ROW")
+@plan_option
+@repo_option
+@target_option
+@format_option
+def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str | None,
+          fmt: str) -> int:
+    """Print the brief for the agent working ROW (an issue like #42, or a branch)."""
+    from fleetbot import brief as briefing
+    from fleetbot import fleet
+    from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.git import worktrees as wt
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    row = fleet.find_row(plan, row_ref)
+    trees = wt.list_worktrees(git)
+    tree = fleet.worktree_of(trees, row.branch)
+    path = tree.path if tree else str(fleet.worktree_path(row, fleet.main_root(trees)))
+    predictions = fleet.predict(git, plan, target_ref)
+    b = briefing.build_brief(plan, row, target=target_ref, worktree=path,
+                             merged=fleet.merged_issues(git, plan.rows, target_ref),
+                             conflicts=predictions.conflicts, order=predictions.order)
+    if fmt == "json":
+        emit_json(b.as_json())
+    elif fmt == "markdown":
+        emit_text(briefing.render_markdown(b).rstrip("\n"))
+    else:
+        emit_text(briefing.render_text(b).rstrip("\n"))
+    return ExitCode.OK
+
+
+# ---------------------------------------------------------------- status
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@format_option
+@click.option("--watch", type=click.FloatRange(min=0.2), default=None, metavar="N",
+              help="Redraw every N seconds until interrupted (text only).")
+@click.option("--forge", "forge_kind", type=click.Choice(["auto", "github", "gitlab", "local"]),
+              default="auto", show_default=True,
+              help="Where PRs live; auto reads PR/CI/review only when a token is set.")
+def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
+           watch: float | None, forge_kind: str) -> int:
+    """The fleet dashboard: one line per row with its worktree, ahead/behind, dirt,
+    last commit age, drift and predicted collisions. Missing branches or worktrees
+    are said, not fatal."""
+    from fleetbot.commands._common import emit_json, emit_text
+
+    if watch is not None and fmt != "text":
+        raise UsageError("--watch redraws a terminal table; use it with --format text")
+    from fleetbot import status as dashboard
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    if watch is not None:
+        return _watch(git, plan, target_ref, forge_kind, watch)
+    rows = _status_rows(git, plan, target_ref, forge_kind)
+    if fmt == "json":
+        emit_json({"target": target_ref, "rows": [r.as_json() for r in rows]})
+    elif fmt == "markdown":
+        emit_text(dashboard.render_markdown(rows, target_ref))
+    else:
+        from fleetbot.commands._common import out_console
+
+        console = out_console()
+        if console.is_terminal:
+            console.print(dashboard.render_table(rows, target_ref))
+        else:  # piped: plain aligned lines, never wrapped
+            emit_text(dashboard.render_plain(rows, target_ref))
+    return ExitCode.OK
+
+
+def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
+                 ) -> tuple[StatusRow, ...]:
+    import time
+
+    from fleetbot import fleet
+    from fleetbot.status import status_rows
+
+    pulls = _pulls(git, forge_kind)
+    facts = fleet.gather_row_facts(git, plan, target)
+    predictions = fleet.predict(git, plan, target, pulls=pulls)
+    return status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls)
+
+
+def _pulls(git: Git, forge_kind: str) -> tuple[PullFacts, ...]:
+    """Open PRs when a forge is asked for (--forge github|gitlab) or, with auto, when a
+    token for the detected forge is in the environment; none otherwise."""
+    if forge_kind == "local":
+        return ()
+    from fleetbot.forge import pick_forge, read_state
+
+    forge = pick_forge(forge_kind, git=git)
+    if forge.kind == "local" or (forge_kind == "auto" and not forge.can_write):
+        return ()
+    state = read_state(forge)
+    for note in state.notes:
+        _say(note)
+    return state.pulls
+
+
+def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> int:
+    import time
+
+    from rich.live import Live
+
+    from fleetbot.commands._common import out_console
+    from fleetbot.status import render_table
+
+    try:
+        with Live(console=out_console(), auto_refresh=False) as live:
+            while True:
+                rows = _status_rows(git, plan, target, forge_kind)
+                live.update(render_table(rows, target), refresh=True)
+                time.sleep(every)
+    except KeyboardInterrupt:
+        return ExitCode.OK
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@click.option("--force", is_flag=True,
+              help="Also remove worktrees with uncommitted or unpushed work (says what is lost).")
+@click.option("--delete-branches", is_flag=True, help="Also delete the merged local branches.")
+@format_option
+@dry_run_option
+def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force: bool,
+            delete_branches: bool, fmt: str, dry_run: bool) -> int:
+    """Remove the worktrees of rows merged into the target, then prune.
+
+    A worktree with uncommitted or unpushed work is refused unless --force.
+    """
+    from dataclasses import asdict
+
+    from fleetbot import fleet
+    from fleetbot.commands._common import emit_json
+    from fleetbot.git import worktrees as wt
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    steps = fleet.plan_cleanup(fleet.gather_row_facts(git, plan, target_ref), force=force,
+                               delete_branches=delete_branches, here=str(wt.toplevel(git)))
+    echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
+    would = "would " if dry_run else ""
+    for s in steps:
+        if s.kept:
+            echo(f"keep {s.issue} {s.branch}  ({s.kept})")
+        elif s.refused:
+            echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")
+        else:
+            if s.remove_worktree:
+                echo(f"{would}remove {s.issue} {s.worktree}")
+            if s.delete_branch:
+                echo(f"{would}delete {s.issue} branch {s.branch}")
+            for lost in s.loses:
+                echo(f"  {'would lose' if dry_run else 'loses'}: {lost}")
+    if dry_run:
+        pruned = wt.prune_worktrees(git, dry_run=True)
+        if pruned:
+            echo(f"would prune:\n{pruned}")
+    else:
+        fleet.apply_cleanup(git, steps)
+    if fmt == "json":
+        emit_json({"dry_run": dry_run, "rows": [asdict(s) for s in steps]})
+    return ExitCode.FINDINGS if any(s.refused for s in steps) else ExitCode.OK
+
+
+# ---------------------------------------------------------------- integrate
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@click.option("--into", default=None, metavar="BRANCH",
+              help="The integration branch, reset to the target tip. [default: fleet/integration]")
+@click.option("--continue", "resume", is_flag=True, help="Go on after resolving a conflict.")
+@click.option("--abort", is_flag=True, help="Give up: restore the branch and checkout as before.")
+@dry_run_option
+def integrate(plan_path: Path | None, repo: Path | None, target: str | None, into: str | None,
+              resume: bool, abort: bool, dry_run: bool) -> int:
+    """Fan-in locally: merge the rows in the recommended order onto an integration branch.
+
+    Runs in the current worktree, which must be clean. Stops at the first conflict in
+    git's ordinary conflicted-merge state: resolve, `git add`, then
+    `fleetbot integrate --continue`. The target branch itself is never touched.
+    """
+    from fleetbot import integrate as fan_in
+    from fleetbot.commands._common import find_repo
+
+    if resume and abort:
+        raise UsageError("--continue and --abort do not go together")
+    if abort:
+        _say(fan_in.abort(find_repo(repo)))
+        return ExitCode.OK
+    if resume:
+        return _outcome(fan_in.resume(find_repo(repo)))
+    from fleetbot import fleet
+    from fleetbot.status import describe_collision
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    predictions = fleet.predict(git, plan, target_ref)
+    into_branch = into or fan_in.DEFAULT_INTO
+    if dry_run:
+        click.echo(f"would reset {into_branch} to {target_ref}, check it out here, and merge:")
+        for step in predictions.order:
+            why = f"  ({'; '.join(step.reasons)})" if step.reasons else ""
+            click.echo(f"  {step.position}. {step.issue} {step.branch}{why}")
+        groups: dict[tuple[str, ...], list[Conflict]] = {}
+        for c in predictions.conflicts:
+            if len(c.rows) > 1:
+                groups.setdefault(tuple(sorted(c.rows)), []).append(c)
+        for rows, group in groups.items():
+            click.echo(f"  predicted: {describe_collision(' and '.join(rows), group)}")
+        replay = predictions.replay
+        if replay is not None and not replay.clean:
+            click.echo(f"  the replay stops at step {replay.stops_at} ({replay.stops_at_issue})"
+                       f" on {', '.join(replay.files)}")
+        return ExitCode.OK
+    return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
+                                 into=into_branch, conflicts=predictions.conflicts))
+
+
+def _outcome(out: Outcome) -> int:
+    for note in out.notes:
+        _say(note)
+    _say(out.message)
+    return ExitCode.FINDINGS if out.stopped else ExitCode.OK
+
+
+# ---------------------------------------------------------------- score
+
+
+@click.command()
+@plan_option
+@repo_option
+@target_option
+@format_option
+def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
+    """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,
+    serialised rows and the speed-up, from the target's history."""
+    from fleetbot import score as scoring
+    from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.conflicts import plan_conflicts
+
+    git, plan, target_ref = _setup(plan_path, repo, target)
+    landings = scoring.find_landings(git, plan, target_ref)
+    predicted = [(c.rows[0], c.rows[-1]) for c in plan_conflicts(plan)]
+    result = scoring.compute_score(plan, landings, predicted)
+    if fmt == "json":
+        emit_json({"target": target_ref, **result.as_json()})
+    else:
+        emit_text(scoring.render_markdown(result, target=target_ref).rstrip("\n"))
+    return ExitCode.OK

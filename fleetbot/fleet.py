@@ -1,0 +1,349 @@
+"""The local fleet: which worktrees to make, what git says about each row, what cleanup
+removes.
+
+Each command is a pure decision over facts (`plan_fan_out`, `plan_cleanup`) and a thin
+shell (`gather_*`, `apply_*`) that reads git and carries the decision out. The dashboard
+lines, brief, integrate and score live in `status.py`, `brief.py`, `integrate.py` and
+`score.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+
+from fleetbot.errors import GitError, UsageError
+from fleetbot.git import Git
+from fleetbot.git import worktrees as wt
+from fleetbot.model import Conflict, MergeStep, Plan, PullFacts, Replay, Row, Status
+
+# ---------------------------------------------------------------- rows and paths
+
+
+def select_rows(plan: Plan, rows: str | None) -> tuple[Row, ...]:
+    """The rows `--rows #42,#43` names (issue refs or branches), or every row."""
+    if not rows:
+        return plan.rows
+    picked: list[Row] = []
+    for ref in (r.strip() for r in rows.split(",")):
+        if not ref:
+            continue
+        row = plan.find(ref)
+        if row is None:
+            known = ", ".join(r.issue for r in plan.rows)
+            raise UsageError(f"--rows: no plan row is {ref!r} (rows: {known})")
+        if row not in picked:
+            picked.append(row)
+    return tuple(picked)
+
+
+def find_row(plan: Plan, ref: str) -> Row:
+    row = plan.find(ref)
+    if row is None:
+        known = ", ".join(r.issue for r in plan.rows)
+        raise UsageError(f"no plan row is {ref!r} (rows: {known})")
+    return row
+
+
+def issue_number(issue: str) -> str:
+    """`#42`, `owner/repo#42`, `!7` -> "42" / "7"; anything else -> a slug of it."""
+    m = re.search(r"(\d+)$", issue)
+    return m.group(1) if m else slugify(issue)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def row_slug(row: Row) -> str:
+    """The row's short name, else its branch's last part without a leading issue number."""
+    if row.title:
+        return slugify(row.title)
+    tail = row.branch.rsplit("/", 1)[-1]
+    return slugify(re.sub(rf"^{re.escape(issue_number(row.issue))}[-_]", "", tail)) or "work"
+
+
+def worktree_path(row: Row, main_root: Path) -> Path:
+    """Where the row's worktree goes: its Worktree cell (relative to the main worktree),
+    else the sibling folder `<repo>-<issue number>-<slug>`."""
+    if row.worktree:
+        path = Path(row.worktree).expanduser()
+        return Path(_norm(main_root / path if not path.is_absolute() else path))
+    return Path(_norm(main_root.parent / f"{main_root.name}-{issue_number(row.issue)}-"
+                                         f"{row_slug(row)}"))
+
+
+def _norm(path: Path | str) -> str:
+    """An absolute path with `..` folded, symlinks resolved where they exist."""
+    return str(Path(path).resolve())
+
+
+def worktree_of(worktrees: Iterable[wt.Worktree], branch: str) -> wt.Worktree | None:
+    return next((w for w in worktrees if w.branch == branch and not w.bare), None)
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+class FanOut(str, Enum):
+    CREATE = "create"  # new branch from the target, new worktree
+    CHECKOUT = "checkout"  # existing branch, new worktree
+    SKIP = "skip"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class FanOutStep:
+    issue: str
+    branch: str
+    path: str
+    action: FanOut
+    reason: str = ""
+    start: str = ""  # the target the new branch starts from (CREATE only)
+
+
+def plan_fan_out(
+    rows: Sequence[Row],
+    *,
+    worktrees: Sequence[wt.Worktree],
+    branches: frozenset[str],
+    paths: dict[str, str],
+    occupied: frozenset[str],
+    target: str,
+    merged: frozenset[str] = frozenset(),
+) -> tuple[FanOutStep, ...]:
+    """Decide, per row, to create, check out, skip or refuse its worktree.
+
+    `paths` maps issue -> wanted absolute path; `occupied` holds the wanted paths that
+    already exist on disk. Never touches the main worktree.
+    """
+    by_path = {_norm(w.path): w for w in worktrees}
+    steps: list[FanOutStep] = []
+    for row in rows:
+        path = paths[row.issue]
+
+        def step(action: FanOut, reason: str = "", start: str = "", row: Row = row,
+                 path: str = path) -> FanOutStep:
+            return FanOutStep(row.issue, row.branch, path, action, reason, start)
+
+        have = worktree_of(worktrees, row.branch)
+        at_path = by_path.get(path)
+        if row.status is Status.MERGED:
+            steps.append(step(FanOut.SKIP, "merged (plan status)"))
+        elif row.issue in merged and have is None:
+            steps.append(step(FanOut.SKIP, f"merged into {target}"))
+        elif have is not None and have.main:
+            steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
+                              f"{have.path}; switch that worktree to another branch first"))
+        elif have is not None:
+            steps.append(step(FanOut.SKIP, f"already checked out at {have.path}"))
+        elif at_path is not None and at_path.main:
+            steps.append(step(FanOut.REFUSE, f"{path} is the main worktree; give the row "
+                              "another Worktree in the plan"))
+        elif at_path is not None:
+            other = at_path.branch or "a detached HEAD"
+            steps.append(step(FanOut.REFUSE, f"{path} is already the worktree of {other}"))
+        elif path in occupied:
+            steps.append(step(FanOut.REFUSE, f"{path} exists and is not a worktree; move it "
+                              "away or set another Worktree in the plan"))
+        elif row.branch in branches:
+            steps.append(step(FanOut.CHECKOUT, "branch exists"))
+        else:
+            steps.append(step(FanOut.CREATE, f"new branch from {target}", start=target))
+    return tuple(steps)
+
+
+def gather_fan_out(git: Git, rows: Sequence[Row], target: str) -> tuple[FanOutStep, ...]:
+    """Read worktrees, branches and the disk, then decide (`plan_fan_out`)."""
+    trees = wt.list_worktrees(git)
+    root = main_root(trees)
+    paths = {row.issue: str(worktree_path(row, root)) for row in rows}
+    occupied = frozenset(p for p in paths.values() if _occupied(Path(p)))
+    branches = frozenset(r.branch for r in rows if wt.branch_exists(git, r.branch))
+    merged = merged_issues(git, rows, target)
+    return plan_fan_out(rows, worktrees=trees, branches=branches, paths=paths,
+                        occupied=occupied, target=target, merged=merged)
+
+
+def _occupied(path: Path) -> bool:
+    if path.is_dir():
+        return any(path.iterdir())
+    return path.exists()
+
+
+def main_root(trees: Sequence[wt.Worktree]) -> Path:
+    if not trees or trees[0].bare:
+        raise GitError("fleetbot needs a repository with a main worktree (not a bare one)")
+    return Path(trees[0].path)
+
+
+def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
+    for s in steps:
+        if s.action is FanOut.CREATE:
+            wt.add_worktree(git, Path(s.path), s.branch, start=s.start)
+        elif s.action is FanOut.CHECKOUT:
+            wt.add_worktree(git, Path(s.path), s.branch)
+
+
+# ---------------------------------------------------------------- row facts (status, cleanup)
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What git says about one row, for the dashboard and cleanup."""
+
+    issue: str
+    branch: str
+    branch_exists: bool
+    worktree: str = ""  # where the branch is checked out; "" when nowhere
+    main: bool = False  # that worktree is the main one
+    ahead: int | None = None
+    behind: int | None = None
+    dirty: tuple[str, ...] | None = None  # None: no worktree to look at
+    last_commit: int | None = None  # unix seconds of the branch tip
+    merged: bool = False
+    unpushed: tuple[str, ...] = ()
+
+
+def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
+    """Worktree, branch, ahead/behind, dirt, age and merged-ness of every row."""
+    trees = wt.list_worktrees(git)
+    out: list[RowFacts] = []
+    for row in plan.rows:
+        tree = worktree_of(trees, row.branch)
+        if tree is not None and not Path(tree.path).is_dir():
+            tree = None  # its folder is gone: `git worktree prune` will forget it
+        exists = wt.branch_exists(git, row.branch)
+        dirty = wt.dirty_files(Git(tree.path)) if tree is not None else None
+        if not exists:
+            out.append(RowFacts(row.issue, row.branch, False, tree.path if tree else "",
+                                bool(tree and tree.main), dirty=dirty))
+            continue
+        ref = f"refs/heads/{row.branch}"
+        ahead, behind = wt.ahead_behind(git, ref, target)
+        merged = wt.is_ancestor(git, ref, target) and wt.branch_moved(git, row.branch)
+        out.append(RowFacts(
+            row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
+            ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
+            merged=merged, unpushed=wt.unpushed_commits(git, row.branch, also_in=(target,)),
+        ))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+@dataclass(frozen=True)
+class CleanupStep:
+    issue: str
+    branch: str
+    worktree: str
+    remove_worktree: bool = False
+    delete_branch: bool = False
+    refused: str = ""  # why the worktree stays although the row is merged
+    kept: str = ""  # why the row is left alone
+    loses: tuple[str, ...] = ()  # what --force throws away
+
+
+def plan_cleanup(
+    facts: Sequence[RowFacts], *, force: bool, delete_branches: bool, here: str = "",
+) -> tuple[CleanupStep, ...]:
+    """Which worktrees (and branches) of merged rows go, which are refused and why.
+
+    Never the main worktree, never the worktree fleetbot runs in, never uncommitted or
+    unpushed work without `force` (and then the step lists what is lost).
+    """
+    out: list[CleanupStep] = []
+    for f in facts:
+        base = CleanupStep(f.issue, f.branch, f.worktree)
+        if not f.branch_exists:
+            out.append(replace(base, kept="branch does not exist"))
+            continue
+        if not f.merged:
+            out.append(replace(base, kept="not merged into the target"))
+            continue
+        loses = tuple(f"uncommitted: {p}" for p in (f.dirty or ())) + tuple(
+            f"unpushed commit: {c}" for c in f.unpushed)
+        if f.worktree and f.main:
+            out.append(replace(base, kept="checked out in the main worktree (never removed)"))
+            continue
+        if f.worktree and here and _norm(f.worktree) == _norm(here):
+            out.append(replace(base, refused="fleetbot runs in this worktree; run cleanup "
+                                "from another one"))
+            continue
+        if loses and not force:
+            what = []
+            if f.dirty:
+                what.append(f"{len(f.dirty)} uncommitted file(s)")
+            if f.unpushed:
+                what.append(f"{len(f.unpushed)} unpushed commit(s)")
+            out.append(replace(base, refused=" and ".join(what) + "; commit and push them, "
+                                "or pass --force to throw them away"))
+            continue
+        out.append(replace(base, remove_worktree=bool(f.worktree),
+                            delete_branch=delete_branches, loses=loses))
+    return tuple(out)
+
+
+def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
+    for s in steps:
+        if s.remove_worktree:
+            wt.remove_worktree(git, s.worktree, force=bool(s.loses))
+    wt.prune_worktrees(git)
+    for s in steps:
+        if s.delete_branch:
+            git.run("branch", "-D", s.branch, error=f"could not delete the branch {s.branch}")
+
+
+def resolve_target(git: Git, target: str | None) -> str:
+    """The ref to read for the target: --target as given (it must exist), else origin/HEAD's
+    branch, else main, else master (see `git.facts.resolve_target`)."""
+    from fleetbot.git.facts import read_refs
+    from fleetbot.git.facts import resolve_target as resolve
+
+    return resolve(git, read_refs(git), target)[1]
+
+
+# ---------------------------------------------------------------- predictions
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """The conflicts and merge order the analysis predicts, as the fleet commands use them."""
+
+    conflicts: tuple[Conflict, ...]
+    order: tuple[MergeStep, ...]
+    replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
+
+
+def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
+            ) -> Predictions:
+    """Conflicts (every kind) and the recommended merge order, from the same pipeline as
+    `fleetbot check`, so the fleet commands and the PR comment agree."""
+    from fleetbot.pipeline import build_report
+
+    report = build_report(git, plan, target=target, pulls=pulls)
+    return Predictions(report.conflicts, report.order, report.replay)
+
+
+def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
+    """Rows whose branch has landed on the target (see `wt.branch_moved` for new branches)."""
+    return frozenset(
+        r.issue for r in rows if wt.branch_exists(git, r.branch)
+        and wt.is_ancestor(git, f"refs/heads/{r.branch}", target)
+        and wt.branch_moved(git, r.branch)
+    )
+
+
+def row_refs(git: Git, plan: Plan) -> dict[str, str]:
+    """Each row's branch: the local one, else origin's remote-tracking copy."""
+    out: dict[str, str] = {}
+    for r in plan.rows:
+        for ref in (f"refs/heads/{r.branch}", f"refs/remotes/origin/{r.branch}"):
+            if wt.ref_exists(git, ref):
+                out[r.issue] = ref
+                break
+    return out

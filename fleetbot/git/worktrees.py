@@ -1,0 +1,227 @@
+"""Worktrees and the small per-branch facts the local fleet needs, all through `Git.run`.
+
+Parsers (`parse_worktree_list`, `parse_status`) take git's NUL-separated output as plain
+strings so they are tested without a repository; the functions around them only run git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fleetbot.git import Git
+
+
+@dataclass(frozen=True)
+class Worktree:
+    """One entry of `git worktree list --porcelain`; `main` marks the main worktree."""
+
+    path: str
+    head: str = ""
+    branch: str = ""  # short name ("feature/x"); empty when detached or bare
+    bare: bool = False
+    detached: bool = False
+    locked: bool = False
+    prunable: bool = False
+    main: bool = False
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One path of `git status --porcelain=v1`: the two-letter code and the path."""
+
+    code: str
+    path: str
+    old_path: str = ""
+
+    @property
+    def untracked(self) -> bool:
+        return self.code == "??"
+
+    @property
+    def conflicted(self) -> bool:
+        return self.code in {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
+
+
+def parse_worktree_list(text: str) -> tuple[Worktree, ...]:
+    """Parse `git worktree list --porcelain -z`: NUL-ended attributes, records split by NUL."""
+    out: list[Worktree] = []
+    for record in text.split("\0\0"):
+        attrs = [a for a in record.split("\0") if a]
+        if not attrs:
+            continue
+        fields: dict[str, str] = {}
+        for attr in attrs:
+            key, _, value = attr.partition(" ")
+            fields[key] = value
+        if "worktree" not in fields:
+            continue
+        branch = fields.get("branch", "")
+        out.append(Worktree(
+            path=fields["worktree"],
+            head=fields.get("HEAD", ""),
+            branch=branch.removeprefix("refs/heads/"),
+            bare="bare" in fields,
+            detached="detached" in fields,
+            locked="locked" in fields,
+            prunable="prunable" in fields,
+            main=not out,
+        ))
+    return tuple(out)
+
+
+def parse_status(text: str) -> tuple[StatusEntry, ...]:
+    """Parse `git status --porcelain=v1 -z`; a rename's old path follows as its own field."""
+    fields = text.split("\0")
+    out: list[StatusEntry] = []
+    i = 0
+    while i < len(fields):
+        item = fields[i]
+        i += 1
+        if len(item) < 4:
+            continue
+        code, path = item[:2], item[3:]
+        old = ""
+        if code[0] in "RC" or code[1] in "RC":
+            old = fields[i] if i < len(fields) else ""
+            i += 1
+        out.append(StatusEntry(code=code, path=path, old_path=old))
+    return tuple(out)
+
+
+def list_worktrees(git: Git) -> tuple[Worktree, ...]:
+    """Every worktree of the repository, the main one first."""
+    return parse_worktree_list(git.run("worktree", "list", "--porcelain", "-z"))
+
+
+def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None) -> None:
+    """Check `branch` out in a new linked worktree at `path`; create it from `start` if given."""
+    if start is None:
+        git.run("worktree", "add", "--quiet", str(path), branch,
+                error=f"could not add a worktree for {branch} at {path}")
+    else:
+        git.run("worktree", "add", "--quiet", "-b", branch, str(path), start,
+                error=f"could not create {branch} from {start} in a worktree at {path}")
+
+
+def remove_worktree(git: Git, path: str, *, force: bool = False) -> None:
+    """Remove a linked worktree (`--force` twice also drops uncommitted changes and locks)."""
+    extra = ("--force", "--force") if force else ()
+    git.run("worktree", "remove", *extra, path, error=f"could not remove the worktree {path}")
+
+
+def prune_worktrees(git: Git, *, dry_run: bool = False) -> str:
+    """Forget worktrees whose folder is gone; returns git's verbose list of what it pruned."""
+    args = ("worktree", "prune", "--verbose", *(("--dry-run",) if dry_run else ()))
+    proc = git.run_full(*args)
+    return (proc.stdout + proc.stderr).strip()
+
+
+def status(git: Git, *, untracked: bool = True) -> tuple[StatusEntry, ...]:
+    """The worktree's changed paths (`git` must be run in that worktree)."""
+    mode = "--untracked-files=all" if untracked else "--untracked-files=no"
+    return parse_status(git.run("status", "--porcelain=v1", "-z", mode))
+
+
+def dirty_files(git: Git, *, untracked: bool = True) -> tuple[str, ...]:
+    """Paths with uncommitted changes in the worktree `git` runs in."""
+    return tuple(e.path for e in status(git, untracked=untracked))
+
+
+def conflicted_files(git: Git) -> tuple[str, ...]:
+    """Paths left unmerged by a stopped merge."""
+    out = git.run("diff", "--name-only", "--diff-filter=U", "-z")
+    return tuple(sorted({p for p in out.split("\0") if p}))
+
+
+def branch_exists(git: Git, branch: str) -> bool:
+    proc = git.run_full("rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}",
+                        check=False)
+    return proc.returncode == 0
+
+
+def ref_exists(git: Git, ref: str) -> bool:
+    proc = git.run_full("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    return proc.returncode == 0
+
+
+def rev(git: Git, ref: str) -> str:
+    """The commit id `ref` names."""
+    out = git.run("rev-parse", "--verify", f"{ref}^{{commit}}", error=f"no such ref: {ref}")
+    return out.strip()
+
+
+def unpushed_commits(git: Git, branch: str, *, also_in: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Subjects of commits on `branch` that no remote-tracking ref (nor `also_in`) has.
+
+    These are the commits that exist only here: removing the branch would lose them.
+    """
+    out = git.run("log", "--format=%h %s", f"refs/heads/{branch}", "--not", "--remotes",
+                  *also_in, "--")
+    return tuple(line for line in out.splitlines() if line)
+
+
+def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
+    """Whether `ancestor` is reachable from `descendant` (merged into it)."""
+    proc = git.run_full("merge-base", "--is-ancestor", ancestor, descendant,
+                        ok_codes=(0, 1), error=f"could not compare {ancestor} and {descendant}")
+    return proc.returncode == 0
+
+
+def branch_moved(git: Git, branch: str) -> bool:
+    """Whether the branch moved since it was created (its reflog has more than one entry).
+
+    Tells a branch merged by fast-forward from a new branch nobody worked on yet: both
+    are ancestors of the target. Without a reflog it answers True (trust the graph).
+    """
+    proc = git.run_full("reflog", "show", "--format=%H", f"refs/heads/{branch}", "--",
+                        check=False)
+    if proc.returncode != 0:
+        return True
+    entries = [line for line in proc.stdout.splitlines() if line]
+    return len(entries) != 1
+
+
+def last_commit_time(git: Git, ref: str) -> int:
+    """Committer time (unix seconds) of `ref`'s tip."""
+    return int(git.run("log", "-1", "--format=%ct", ref, "--").strip() or 0)
+
+
+def current_branch(git: Git) -> str | None:
+    """The branch checked out where `git` runs, or None when HEAD is detached."""
+    proc = git.run_full("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.strip() or None
+
+
+def git_dir(git: Git) -> Path:
+    """This worktree's own git dir (`.git/worktrees/<name>` for a linked worktree)."""
+    return Path(git.run("rev-parse", "--absolute-git-dir").strip())
+
+
+def toplevel(git: Git) -> Path:
+    return Path(git.run("rev-parse", "--show-toplevel").strip())
+
+
+def ahead_behind(git: Git, ref: str, target: str) -> tuple[int, int]:
+    """Commits `ref` has that `target` lacks, and the other way round."""
+    out = git.run("rev-list", "--left-right", "--count", f"{ref}...{target}", "--")
+    left, _, right = out.strip().partition("\t")
+    return int(left or 0), int(right or 0)
+
+
+def merge_in_progress(git: Git) -> bool:
+    return ref_exists(git, "MERGE_HEAD")
+
+
+def has_identity(git: Git) -> bool:
+    """Whether commits here would carry the user's own name and email (config or env)."""
+    import os
+
+    def configured(key: str) -> bool:
+        return git.run_full("config", "--get", key, check=False).stdout.strip() != ""
+
+    name = bool(os.environ.get("GIT_COMMITTER_NAME")) or configured("user.name")
+    email = bool(os.environ.get("GIT_COMMITTER_EMAIL")) or configured("user.email")
+    return name and email

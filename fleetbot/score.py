@@ -1,0 +1,227 @@
+"""`fleetbot score`: was the fan-out worth it? Answered from git history, honestly.
+
+`find_landings` walks the target's first-parent merges and, for each row, finds the
+merge that landed it, replays that merge (and any merge of the target into the branch
+before it landed, where PR conflicts are usually resolved) with `git merge-tree` to see
+whether it met a conflict, and notes its first commit and merge times. `compute_score` is pure: plan
+shape (critical path, width), predicted vs met conflicts (precision/recall), rows
+serialised, and the wall-clock span against the sum of branch spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from graphlib import CycleError, TopologicalSorter
+
+from fleetbot.errors import UsageError
+from fleetbot.fleet import row_refs
+from fleetbot.git import Git
+from fleetbot.git import worktrees as wt
+from fleetbot.model import Plan
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One row's merge into the target, as history shows it."""
+
+    issue: str
+    merge: str
+    first_commit: int  # author time (unix) of the oldest commit the merge brought in
+    merged_at: int  # committer time of the merge
+    conflicted: tuple[str, ...] = ()  # files that conflict when the merge is replayed
+    conflicted_with: tuple[str, ...] = ()  # rows landed before that changed those files
+
+
+@dataclass(frozen=True)
+class Score:
+    rows: int
+    depth: int  # rows on the longest Depends-on chain (the critical path)
+    width: int  # most rows that could run at once (one level of the plan)
+    predicted: tuple[Pair, ...]  # pairs the plan said would collide
+    met: tuple[Pair, ...]  # pairs that did collide at merge
+    hits: tuple[Pair, ...]
+    precision: float | None  # hits / predicted
+    recall: float | None  # hits / met
+    serialised: tuple[str, ...]
+    spans: tuple[tuple[str, int], ...]  # (issue, seconds from first commit to merge)
+    span_sum: int
+    wall_clock: int  # first commit of any row to the last merge
+    speedup: float | None  # span_sum / wall_clock
+    unmerged: tuple[str, ...]  # rows with no landing found
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        for key in ("predicted", "met", "hits"):
+            data[key] = [list(p) for p in data[key]]
+        data["spans"] = [{"issue": i, "seconds": s} for i, s in self.spans]
+        return data
+
+
+def pair(a: str, b: str) -> Pair:
+    x, y = sorted((a, b))
+    return (x, y)
+
+
+def plan_shape(plan: Plan) -> tuple[int, int]:
+    """(critical path depth, parallel width) of the Depends-on graph."""
+    graph = {r.issue: {d.issue for d in plan.dependencies(r)} for r in plan.rows}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        raise UsageError(f"the plan's dependencies form a cycle: {exc.args[1]}; "
+                         "run `fleetbot plan lint`") from exc
+    level: dict[str, int] = {}
+    for issue in order:
+        level[issue] = 1 + max((level[d] for d in graph[issue]), default=0)
+    if not level:
+        return 0, 0
+    counts: dict[int, int] = {}
+    for value in level.values():
+        counts[value] = counts.get(value, 0) + 1
+    return max(level.values()), max(counts.values())
+
+
+def compute_score(
+    plan: Plan, landings: Sequence[Landing], predicted: Iterable[Pair],
+) -> Score:
+    """The score from the plan, the landings found, and the pairs predicted at plan time."""
+    depth, width = plan_shape(plan)
+    pred = sorted({pair(*p) for p in predicted})
+    met = sorted({pair(x.issue, o) for x in landings for o in x.conflicted_with})
+    hits = sorted(set(pred) & set(met))
+    serial = {r.issue for r in plan.rows if plan.dependencies(r)}
+    serial.update(x.issue for x in landings if x.conflicted_with)
+    spans = tuple((x.issue, max(0, x.merged_at - x.first_commit)) for x in landings)
+    wall = (max(x.merged_at for x in landings) - min(x.first_commit for x in landings)
+            if landings else 0)
+    total = sum(s for _, s in spans)
+    landed = {x.issue for x in landings}
+    return Score(
+        rows=len(plan.rows), depth=depth, width=width,
+        predicted=tuple(pred), met=tuple(met), hits=tuple(hits),
+        precision=len(hits) / len(pred) if pred else None,
+        recall=len(hits) / len(met) if met else None,
+        serialised=tuple(r.issue for r in plan.rows if r.issue in serial),
+        spans=spans, span_sum=total, wall_clock=max(0, wall),
+        speedup=round(total / wall, 2) if wall > 0 else None,
+        unmerged=tuple(r.issue for r in plan.rows if r.issue not in landed),
+    )
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class _Merge:
+    sha: str
+    first: str
+    second: str
+    time: int
+    subject: str
+
+
+def parse_merges(text: str) -> tuple[_Merge, ...]:
+    """`git log --format=%H%x1f%P%x1f%ct%x1f%s` lines -> merges (two or more parents)."""
+    out: list[_Merge] = []
+    for line in text.splitlines():
+        parts = line.split("\x1f")
+        if len(parts) != 4:
+            continue
+        parents = parts[1].split()
+        if len(parents) < 2:
+            continue
+        out.append(_Merge(parts[0], parents[0], parents[1], int(parts[2] or 0), parts[3]))
+    return tuple(out)
+
+
+def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
+    """For each row, the first-parent merge on `target` that brought its branch in."""
+    log = git.run("log", "--first-parent", "--merges", "--reverse",
+                  "--format=%H%x1f%P%x1f%ct%x1f%s", target, "--")
+    tips = {issue: wt.rev(git, ref) for issue, ref in row_refs(git, plan).items()}
+    landings: list[Landing] = []
+    brought: dict[str, set[str]] = {}  # issue -> files its merge brought in
+    for m in parse_merges(log):
+        commits = git.run("rev-list", f"{m.first}..{m.second}", "--").split()
+        issue = _which_row(plan, tips, set(commits), m.subject,
+                           {x.issue for x in landings})
+        if issue is None:
+            continue
+        times = git.run("log", "--format=%at", f"{m.first}..{m.second}", "--").split()
+        conflicted = set(_replay(git, m.first, m.second))
+        # the target merged into the branch before it landed (the usual way a conflict is
+        # resolved on a PR): those merges met the conflict, so replay them too
+        inner = git.run("rev-list", "--merges", "--parents", f"{m.first}..{m.second}", "--")
+        for line in inner.splitlines():
+            parents = line.split()[1:]
+            if len(parents) >= 2:
+                conflicted.update(_replay(git, parents[0], parents[1]))
+        changed = git.run("diff", "--name-only", "-z", m.first, m.sha, "--")
+        brought[issue] = {p for p in changed.split("\0") if p}
+        culprits = tuple(x.issue for x in landings
+                         if brought.get(x.issue, set()) & set(conflicted))
+        landings.append(Landing(issue, m.sha, min((int(t) for t in times), default=m.time),
+                                m.time, tuple(sorted(conflicted)), culprits))
+    return tuple(landings)
+
+
+def _which_row(plan: Plan, tips: dict[str, str], commits: set[str], subject: str,
+               landed: set[str]) -> str | None:
+    for row in plan.rows:
+        if row.issue not in landed and tips.get(row.issue) in commits:
+            return row.issue
+    for row in plan.rows:  # branch deleted since: the merge subject names it
+        if row.issue not in landed and row.issue not in tips and row.branch in subject:
+            return row.issue
+    return None
+
+
+def _replay(git: Git, first: str, second: str) -> tuple[str, ...]:
+    """Files that conflict when `second` is merged onto `first` (no checkout, no index)."""
+    proc = git.run_full("merge-tree", "--write-tree", "--name-only", "--no-messages",
+                        first, second, ok_codes=(0, 1),
+                        error="could not replay a merge (needs git 2.38+)")
+    if proc.returncode == 0:
+        return ()
+    lines = [line for line in proc.stdout.splitlines()[1:] if line]
+    return tuple(sorted(set(lines)))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_markdown(s: Score, *, target: str) -> str:
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.0%}"
+
+    def pairs(ps: Sequence[Pair]) -> str:
+        return ", ".join(f"{a}+{b}" for a, b in ps) or "none"
+
+    lines = [
+        f"### Fleet score ({target})", "",
+        "| measure | value |", "|---|---|",
+        f"| rows | {s.rows} |",
+        f"| critical path (rows) | {s.depth} |",
+        f"| parallel width | {s.width} |",
+        f"| conflicts predicted at plan time | {pairs(s.predicted)} |",
+        f"| conflicts met at merge | {pairs(s.met)} |",
+        f"| precision / recall | {pct(s.precision)} / {pct(s.recall)} |",
+        f"| rows serialised | {', '.join(s.serialised) or 'none'} |",
+        f"| sum of branch spans | {_dur(s.span_sum)} |",
+        f"| wall clock | {_dur(s.wall_clock)} |",
+        f"| speed-up estimate | {'n/a' if s.speedup is None else f'{s.speedup}x'} |",
+    ]
+    if s.unmerged:
+        lines.append(f"| not merged yet | {', '.join(s.unmerged)} |")
+    if s.spans:
+        lines += ["", "| row | first commit to merge |", "|---|---|"]
+        lines += [f"| {i} | {_dur(sec)} |" for i, sec in s.spans]
+    return "\n".join(lines) + "\n"
+
+
+def _dur(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s"

@@ -1,0 +1,316 @@
+"""The issue's "done when", end to end through the CLI on a real repo with the example plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fleetbot.cli import run
+from tests.fleetrepo import CLI, cli_with, tasks_repo
+from tests.gitrepo import Repo
+
+
+def fleet(repo: Repo, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = run([*args, "--repo", str(repo.path)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def agents_work(root: Path) -> None:
+    """What three agents do in their worktrees: commit their rows' changes."""
+    work = {
+        "tasks-42-count": {"tasks/cli.py": cli_with("count"), "tasks/count.py": "N = 1\n"},
+        "tasks-43-docs": {"docs/guide.md": "# guide\n", "README.md": "# tasks\n\nSee docs.\n"},
+        "tasks-44-clear": {"tasks/cli.py": cli_with("clear"), "tasks/clear.py": "X = 0\n"},
+    }
+    for folder, files in work.items():
+        tree = Repo(root / folder)
+        tree.commit(files, f"work in {folder}")
+
+
+@pytest.fixture
+def fanned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Repo:
+    repo = tasks_repo(tmp_path, branches=False)
+    code, out, _ = fleet(repo, capsys, "fan-out", "--brief")
+    assert code == 0, out
+    agents_work(tmp_path)
+    return repo
+
+
+def test_fan_out_makes_three_worktrees_with_briefs_in_their_git_dirs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    code, out, _ = fleet(repo, capsys, "fan-out", "--dry-run", "--brief")
+    assert code == 0
+    assert "would create #42" in out
+    assert not (tmp_path / "tasks-42-count").exists()
+    code, out, _ = fleet(repo, capsys, "fan-out", "--brief")
+    assert code == 0
+    for folder, branch in [("tasks-42-count", "feature/42-count"),
+                           ("tasks-43-docs", "feature/43-docs"),
+                           ("tasks-44-clear", "feature/44-clear")]:
+        tree = Repo(tmp_path / folder)
+        assert tree.git("rev-parse", "--abbrev-ref", "HEAD").strip() == branch
+        assert tree.git("status", "--porcelain") == ""  # the brief is not in the tree
+        gitdir = Path(tree.git("rev-parse", "--absolute-git-dir").strip())
+        assert (gitdir / "fleetbot-brief.md").read_text().startswith("# Brief for #")
+    brief44 = (repo.path / ".git/worktrees/tasks-44-clear/fleetbot-brief.md").read_text()
+    assert "with #42 on `tasks/cli.py`" in brief44
+    code, out, _ = fleet(repo, capsys, "fan-out", "--rows", "#42")
+    assert code == 0
+    assert out.startswith("skip") and "#43" not in out
+
+
+def test_fan_out_refuses_the_branch_of_the_main_worktree(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    repo.checkout("feature/43-docs", create=True)
+    code, out, _ = fleet(repo, capsys, "fan-out", "--target", "main")
+    assert code == 1
+    assert "refuse #43" in out
+    assert "main worktree" in out
+    assert (tmp_path / "tasks-42-count").is_dir()
+
+
+def test_brief_json_and_markdown(fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = fleet(fanned, capsys, "brief", "#42", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["branch"] == "feature/42-count"
+    assert data["owns"][0] == "tasks/cli.py (dispatch + new fn)"
+    assert {"pattern": "docs/**", "owner": "#43"} in data["must_not_touch"]
+    (collision,) = data["collisions"]
+    assert collision["other"] == "#44"
+    assert collision["files"] == ["tasks/cli.py"]
+    code, out, _ = fleet(fanned, capsys, "brief", "feature/43-docs", "--format", "markdown")
+    assert "## Collisions\n- none predicted" in out
+    code, _, err = fleet(fanned, capsys, "brief", "#99")
+    assert code == 2
+    assert "no plan row is '#99'" in err
+
+
+def test_status_shows_ahead_dirty_and_the_predicted_collision(
+        fanned: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Repo(tmp_path / "tasks-43-docs").commit({"tasks/__init__.py": "VERSION = 2\n"}, "drift")
+    (tmp_path / "tasks-43-docs" / "notes.txt").write_text("wip\n")
+    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
+    assert code == 0
+    rows = {r["issue"]: r for r in json.loads(out)["rows"]}
+    assert rows["#42"]["ahead"] == 1
+    assert rows["#42"]["behind"] == 0
+    assert rows["#42"]["dirty"] is False
+    assert rows["#43"]["dirty"] is True
+    assert rows["#43"]["dirty_files"] == ["notes.txt"]
+    assert rows["#42"]["collisions"] == ["#44 tasks/cli.py (plan, diff, textual)"]
+    assert rows["#43"]["ahead"] == 2
+    assert rows["#43"]["drift"] == ["tasks/__init__.py"]
+    assert rows["#42"]["drift"] == []
+    assert rows["#44"]["worktree"].endswith("tasks-44-clear")
+    code, out, _ = fleet(fanned, capsys, "status", "--format", "markdown")
+    assert "| #43 | feature/43-docs | tasks-43-docs | +2/-0 | dirty (1) |" in out
+    assert "| tasks/\\_\\_init\\_\\_.py |" in out  # escaped: renders as tasks/__init__.py
+
+
+def test_status_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    repo.branch("feature/42-count", {"tasks/count.py": "N = 1\n"})
+    code, out, _ = fleet(repo, capsys, "status", "--format", "json")
+    assert code == 0
+    rows = {r["issue"]: r for r in json.loads(out)["rows"]}
+    assert rows["#42"]["missing"] == ["worktree"]
+    assert rows["#42"]["ahead"] == 1
+    assert rows["#43"]["missing"] == ["branch", "worktree"]
+    code, out, _ = fleet(repo, capsys, "status")
+    assert "no branch" in out
+    code, _, err = fleet(repo, capsys, "status", "--watch", "1", "--format", "json")
+    assert code == 2
+    assert "--watch" in err
+
+
+def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
+        fanned: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main_before = fanned.head("main")
+    code, out, _ = fleet(fanned, capsys, "integrate", "--dry-run")
+    assert code == 0
+    assert "1. #42 feature/42-count" in out
+    assert "3. #44 feature/44-clear  (collides with #42" in out
+    assert "predicted: #42 and #44 tasks/cli.py (plan, diff, textual)" in out
+    assert "the replay stops at step 3 (#44) on tasks/cli.py" in out
+    code, _, err = fleet(fanned, capsys, "integrate")
+    assert code == 1
+    assert "merging #44 clear (feature/44-clear) into fleet/integration stopped" in err
+    assert "conflict with #42 in tasks/cli.py (as predicted: #42 tasks/cli.py (plan, diff, " \
+        "textual))" in err
+    assert "Merged so far: #42, #43." in err
+    assert "fleetbot integrate --continue" in err
+    assert "<<<<<<<" in (fanned.path / "tasks/cli.py").read_text()
+    code, _, err = fleet(fanned, capsys, "integrate", "--continue")
+    assert code == 2
+    assert "still unmerged: tasks/cli.py" in err
+    both = cli_with("count").replace('    "count": count,\n',
+                                     '    "count": count,\n    "clear": clear,\n')
+    (fanned.path / "tasks/cli.py").write_text(both)
+    fanned.git("add", "tasks/cli.py")
+    code, _, err = fleet(fanned, capsys, "integrate", "--continue")
+    assert code == 0, err
+    assert "all 3 row(s) merged" in err
+    assert fanned.head("main") == main_before
+    # land it: main fast-forwards to the integration branch
+    fanned.checkout("main")
+    fanned.git("merge", "-q", "--ff-only", "fleet/integration")
+    (tmp_path / "tasks-42-count" / "scratch.py").write_text("unsaved\n")
+    code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run")
+    assert code == 1
+    assert "would remove #43" in out
+    code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run", "--format", "json")
+    steps = {r["issue"]: r for r in json.loads(out)["rows"]}
+    assert steps["#42"]["refused"].startswith("1 uncommitted file(s)")
+    assert steps["#43"]["remove_worktree"] is True
+    assert (tmp_path / "tasks-43-docs").exists()
+    code, out, _ = fleet(fanned, capsys, "cleanup", "--delete-branches")
+    assert code == 1
+    assert "refuse #42" in out
+    assert "1 uncommitted file(s)" in out
+    assert not (tmp_path / "tasks-43-docs").exists()
+    assert not (tmp_path / "tasks-44-clear").exists()
+    assert (tmp_path / "tasks-42-count" / "scratch.py").exists()
+    assert fanned.git("branch", "--list", "feature/43-docs") == ""
+    code, out, _ = fleet(fanned, capsys, "cleanup", "--force")
+    assert code == 0
+    assert "loses: uncommitted: scratch.py" in out
+    assert not (tmp_path / "tasks-42-count").exists()
+    code, out, _ = fleet(fanned, capsys, "score", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["predicted"] == [["#42", "#44"]]
+    assert data["met"] == [["#42", "#44"]]
+    assert data["precision"] == 1.0
+    assert data["recall"] == 1.0
+    assert (data["rows"], data["depth"], data["width"]) == (3, 1, 3)
+    assert data["serialised"] == ["#44"]
+    code, out, _ = fleet(fanned, capsys, "score", "--format", "markdown")
+    assert "| precision / recall | 100% / 100% |" in out
+
+
+def test_integrate_abort_restores_and_refuses_a_dirty_tree(
+        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    (fanned.path / "tasks/cli.py").write_text(CLI + "# edit\n")
+    code, _, err = fleet(fanned, capsys, "integrate")
+    assert code == 2
+    assert "not clean" in err
+    fanned.git("checkout", "--", "tasks/cli.py")
+    code, _, _ = fleet(fanned, capsys, "integrate", "--into", "fleet/try")
+    assert code == 1
+    code, _, err = fleet(fanned, capsys, "integrate")
+    assert code == 2
+    assert "already in progress" in err
+    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
+    assert code == 0
+    assert "integration aborted" in err
+    assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert fanned.git("status", "--porcelain", "--untracked-files=no") == ""
+    assert fanned.git("branch", "--list", "fleet/try") == ""
+    code, _, err = fleet(fanned, capsys, "integrate", "--continue")
+    assert code == 2
+    assert "no integration in progress" in err
+
+
+def test_integrate_interrupted_by_git_then_abort(
+        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    (fanned.path / "docs/guide.md").write_text("untracked, in the way of #43\n")
+    code, _, err = fleet(fanned, capsys, "integrate")
+    assert code == 2
+    assert "merging feature/43-docs into fleet/integration failed before it started" in err
+    assert "integrate --abort" in err
+    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
+    assert code == 0
+    assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert (fanned.path / "docs/guide.md").read_text().startswith("untracked")
+
+
+def test_status_watch_redraws_until_interrupted(
+        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    calls: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        calls.append(seconds)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    code, out, _ = fleet(fanned, capsys, "status", "--watch", "0.5")
+    assert code == 0
+    assert calls == [0.5, 0.5]
+    assert "#42" in out
+
+
+class FakeForge:
+    """Records what status asks; answers with one open PR for #42."""
+
+    kind = "github"
+    repo = "me/tasks"
+    can_write = True
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def state(self, issues: object = (), *, label_prefix: str = "fleet:") -> object:
+        from fleetbot.forge import ForgeState
+        from fleetbot.model import CIState, PullFacts, ReviewState
+
+        self.calls.append("state")
+        return ForgeState(pulls=(PullFacts(7, "feature/42-count", ci=CIState.SUCCESS,
+                                           review=ReviewState.APPROVED),))
+
+
+def test_status_shows_pr_ci_and_review_with_a_forge(
+        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fleetbot.forge
+
+    fake = FakeForge()
+    monkeypatch.setattr(fleetbot.forge, "pick_forge", lambda kind, git=None: fake)
+    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
+    assert code == 0
+    rows = {r["issue"]: r for r in json.loads(out)["rows"]}
+    assert (rows["#42"]["pr"], rows["#42"]["ci"], rows["#42"]["review"]) == (
+        "#7", "success", "approved")
+    assert rows["#43"]["pr"] is None
+    code, out, _ = fleet(fanned, capsys, "status")
+    assert "PR" in out.splitlines()[1]
+    assert "#7" in out
+    assert fake.calls == ["state", "state"]
+    code, out, _ = fleet(fanned, capsys, "status", "--forge", "local")
+    assert "PR" not in out.splitlines()[1]
+    assert fake.calls == ["state", "state"]
+
+
+def test_status_without_a_token_does_not_ask_the_forge(
+        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fleetbot.forge
+
+    fake = FakeForge()
+    fake.can_write = False
+    monkeypatch.setattr(fleetbot.forge, "pick_forge", lambda kind, git=None: fake)
+    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["rows"][0]["pr"] is None
+    assert fake.calls == []
+
+
+def test_fan_out_json_for_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    code, out, err = fleet(repo, capsys, "fan-out", "--brief", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    first = data["rows"][0]
+    assert (first["issue"], first["action"], first["start"]) == ("#42", "create", "main")
+    assert first["brief"].endswith("worktrees/tasks-42-count/fleetbot-brief.md")
+    assert "create #42" in err

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fleetbot.cli import run
+from fleetbot.commands.plan_init import parse_issue_option, starter_plan
+from fleetbot.errors import UsageError
+from fleetbot.plan import parse_plan
+
+
+def test_parse_issue_option_forms() -> None:
+    assert parse_issue_option("42:count") == ("#42", "count")
+    assert parse_issue_option("#42: Count things!") == ("#42", "count-things")
+    assert parse_issue_option("owner/repo#7:fix") == ("owner/repo#7", "fix")
+    assert parse_issue_option("!7") == ("!7", "")
+    with pytest.raises(UsageError, match="NUMBER:short-name"):
+        parse_issue_option("count")
+
+
+def test_starter_plan_loads_and_leaves_files_owned_empty() -> None:
+    text = starter_plan([("#42", "count"), ("#43", "docs")])
+    plan = parse_plan(text)
+    assert [(r.issue, r.title, r.branch) for r in plan.rows] == [
+        ("#42", "count", "feature/42-count"), ("#43", "docs", "feature/43-docs")]
+    assert all(r.files_owned == () and r.status.value == "planned" for r in plan.rows)
+    with pytest.raises(UsageError, match="twice"):
+        starter_plan([("#42", "a"), ("#42", "b")])
+    with pytest.raises(UsageError, match="at least one"):
+        starter_plan([])
+
+
+def test_plan_init_writes_refuses_to_overwrite_and_dry_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "orchestration-plan.md"
+    args = ["plan", "init", "--plan", str(path), "--issue", "42:count", "--issue", "44:clear"]
+    assert run([*args, "--dry-run"]) == 0
+    assert "| #44 clear | feature/44-clear |" in capsys.readouterr().out
+    assert not path.exists()
+    assert run(args) == 0
+    assert "| #42 count | feature/42-count |" in path.read_text()
+    path.write_text("mine\n")
+    assert run(args) == 2
+    assert "--force" in capsys.readouterr().err
+    assert path.read_text() == "mine\n"
+    assert run([*args, "--force"]) == 0
+    assert "#44 clear" in path.read_text()
+    assert run(["plan", "lint", "--plan", str(path)]) == 0

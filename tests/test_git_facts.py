@@ -152,6 +152,9 @@ def test_clone_uses_origin_head_and_remote_branches(repo_factory, tmp_path) -> N
     assert got.target == "trunk"
     assert got.target_ref == "origin/trunk"
     assert got.branches[0].ref == "origin/feature/x"
+    explicit = facts(clone, plan_of(row("#1", "feature/x")), target="origin/trunk")
+    assert explicit.target == "trunk"  # shown as the branch, as the Action passes it
+    assert explicit.target_ref == "origin/trunk"
 
 
 def test_target_option_overrides(repo_factory) -> None:  # type: ignore[no-untyped-def]

@@ -208,7 +208,9 @@ def resolve_target(git: Git, refs: RefTable, target: str | None) -> tuple[str, s
         (f"refs/remotes/{name}", name),
     ):
         if full in refs.shas:
-            return name, short, refs.shas[full]
+            # `origin/main` (as the Action passes it) is shown as the branch: `main`
+            shown = name.removeprefix("origin/") if full.startswith("refs/remotes/") else name
+            return shown, short, refs.shas[full]
     proc = git.run_full("rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False)
     if proc.returncode == 0 and proc.stdout.strip():
         return name, name, proc.stdout.strip()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fleetbot.git import Git
-from fleetbot.git.head import current_branch
+from fleetbot.git.worktrees import current_branch
 
 
 def test_current_branch_and_detached_head(repo_factory) -> None:  # type: ignore[no-untyped-def]

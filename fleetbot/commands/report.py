@@ -57,7 +57,7 @@ def print_report(report: Report, fmt: str) -> None:
 def _build(repo: Path | None, plan_path: Path | None, target: str | None,
            *, current: bool) -> Report:
     from fleetbot.commands._common import find_repo
-    from fleetbot.git.head import current_branch
+    from fleetbot.git.worktrees import current_branch
     from fleetbot.pipeline import build_report
 
     git = find_repo(repo)

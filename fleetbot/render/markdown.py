@@ -133,8 +133,12 @@ def _graph(report: Report) -> list[str]:
         return []
     index = {row.issue: i for i, row in enumerate(rows)}
     lines = ["```mermaid", "flowchart LR"]
+    steps = {step.issue: step.position for step in report.order}
     for row in rows:
-        lines.append(f'  {_node(index, row.issue)}["{mermaid(_node_label(row))}"]')
+        label = _node_label(row)
+        if row.issue in steps:  # the order, readable in the graph
+            label = f"step {steps[row.issue]} · {label}"
+        lines.append(f'  {_node(index, row.issue)}["{mermaid(label)}"]')
     for row in rows:
         for dep in report.plan.dependencies(row):
             lines.append(f"  {_node(index, dep.issue)} --> {_node(index, row.issue)}")

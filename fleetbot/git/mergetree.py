@@ -176,7 +176,8 @@ def land_all(
 def commit_text(tree: str, parents: Sequence[str], message: str) -> str:
     """The commit object `git commit-tree` writes with FLEETBOT_IDENTITY (same bytes, same
     id), so many can be written by one `hash-object` process."""
-    when = datetime.fromisoformat(FLEETBOT_IDENTITY["GIT_AUTHOR_DATE"])
+    # strptime, not fromisoformat: Python 3.10 cannot read a "+0000" offset
+    when = datetime.strptime(FLEETBOT_IDENTITY["GIT_AUTHOR_DATE"], "%Y-%m-%dT%H:%M:%S%z")
     stamp = f"{int(when.timestamp())} {when.strftime('%z')}"
     lines = [f"tree {tree}", *(f"parent {p}" for p in parents)]
     for role, key in (("author", "AUTHOR"), ("committer", "COMMITTER")):

@@ -136,8 +136,10 @@ BRANCHES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 # The demo repo ignores the user's git config (signing, hooks, templates) on purpose.
+# Commits are dated now (not FLEETBOT_IDENTITY's fixed date) so a --keep repo reads
+# naturally in `fleetbot status`.
 _ENV = {
-    **FLEETBOT_IDENTITY,
+    **{k: v for k, v in FLEETBOT_IDENTITY.items() if not k.endswith("_DATE")},
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
 }

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from fleetbot.commands.conflicts import md_escape, parse_kinds, run_conflicts
+from fleetbot.commands.conflicts import parse_kinds, run_conflicts
 from fleetbot.errors import UsageError
 from tests.fleet import EXAMPLE_BASE, EXAMPLE_BRANCHES, EXAMPLE_PLAN, git_of, plan_of, row
 
@@ -81,8 +82,23 @@ def test_parse_kinds() -> None:
         parse_kinds("textual,bogus")
 
 
-def test_md_escape() -> None:
-    assert md_escape("a|b <x> @me &") == "a\\|b &lt;x&gt; @\u200bme &amp;"
+def test_markdown_neutralises_hostile_paths(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A path pushed by anyone must not ping a team, inject HTML or break the table."""
+    evil = "docs/<img src=x>@org|team.md"
+    repo = repo_factory({evil: "a\n"}, {"x": {evil: "b\n"}, "y": {evil: "c\n"}})
+    plan = plan_of(row("#1", "x", ["docs/**"]), row("#2", "y", ["docs/**"]))
+    run_conflicts(plan, git_of(repo), fmt="markdown")
+    out = capsys.readouterr().out
+    fenced = re.findall(r"```sh\n(.*?)\n  ```", out, flags=re.S)
+    assert fenced  # evidence commands stay inert inside a code fence, one line each
+    assert all("\n" not in f.strip() for f in fenced)
+    out = re.sub(r"```sh\n.*?\n  ```", "", out, flags=re.S)
+    assert "<img" not in out
+    assert "@org" not in out  # a zero-width joiner follows every @
+    assert "&lt;img src=x&gt;" in out
+    for line in out.splitlines():
+        if line.startswith("| ") and "textual" in line:
+            assert line.count(" | ") == 3  # the pipe in the path did not add a cell
 
 
 def test_cli_outside_a_repo_exits_2(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -170,15 +170,11 @@ def to_text(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> list[Text
     return lines
 
 
-def md_escape(text: str) -> str:
-    """Text from branches, paths and plan cells, made inert in Markdown: no HTML, no live
-    @mentions, no table breaks."""
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return out.replace("@", "@\u200b").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> str:
     """The same report for a PR comment or job summary."""
+    from fleetbot.render.escape import md as md_escape
+    from fleetbot.render.escape import one_line
+
     lines = [f"**{md_escape(headline(plan, facts, found))}**", ""]
     if facts.missing:
         lines += [md_escape(_missing_line(plan, facts)), ""]
@@ -194,6 +190,6 @@ def to_markdown(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> str:
         for c in found:
             if c.evidence:
                 lines += [f"- {c.kind.value} {md_escape(' × '.join(c.rows))}:", "",
-                          "  ```sh", f"  {c.evidence}", "  ```"]
+                          "  ```sh", f"  {one_line(c.evidence)}", "  ```"]
         lines += ["", "</details>"]
     return "\n".join(lines).rstrip() + "\n"

@@ -128,7 +128,15 @@ def _rich(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace("@", "@\u200b")
+    from fleetbot.render.escape import md
+
+    return md(text)
+
+
+def _code(text: str) -> str:
+    from fleetbot.render.escape import code
+
+    return code(text)
 
 
 @plan.command()
@@ -153,9 +161,9 @@ def show(plan_path: Path | None, repo: Path | None, fmt: str) -> int:
     if fmt == "markdown":
         out = ["| Issue | Branch | Files owned | Depends on | Status |", "|---|---|---|---|---|"]
         for r in loaded.rows:
-            owned = ", ".join(f"`{p}`" for p in r.patterns) or "—"
+            owned = ", ".join(_code(p) for p in r.patterns) or "—"
             deps = ", ".join(r.depends_on) or "—"
-            out.append(f"| {_md(r.label)} | `{r.branch}` | {owned} | {_md(deps)} "
+            out.append(f"| {_md(r.label)} | {_code(r.branch)} | {owned} | {_md(deps)} "
                        f"| {r.status.value} |")
         emit_text("\n".join(out))
         return ExitCode.OK

@@ -21,6 +21,8 @@ from fleetbot.errors import ExitCode, FleetbotError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ISSUES_URL = "https://github.com/fleetbot/fleetbot/issues"
+
 # name -> (module:attribute, one-line help). The help is here so listing the
 # commands imports nothing.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -163,7 +165,8 @@ def run(argv: list[str] | None = None) -> int:
             raise
         click.echo(
             f"fleetbot: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug. Re-run with FLEETBOT_DEBUG=1 for the traceback and report it.",
+            "This is a bug in fleetbot. Re-run with FLEETBOT_DEBUG=1 for the traceback and "
+            f"report it at {ISSUES_URL} (leave out tokens).",
             err=True,
         )
         return ExitCode.BUG

@@ -28,3 +28,40 @@ def test_help_imports_no_forge_library() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _boom(exc: BaseException):  # type: ignore[no-untyped-def]
+    def raiser(*_args: object, **_kwargs: object) -> None:
+        raise exc
+
+    return raiser
+
+
+def test_unexpected_error_exits_3_with_a_pointer(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import fleetbot.plan
+
+    monkeypatch.setattr(fleetbot.plan, "read_text", _boom(RuntimeError("kaput")))
+    assert run(["plan", "lint", "--plan", "x.md"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: kaput" in err
+    assert "FLEETBOT_DEBUG=1" in err
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    import fleetbot.plan
+
+    monkeypatch.setattr(fleetbot.plan, "read_text", _boom(RuntimeError("kaput")))
+    monkeypatch.setenv("FLEETBOT_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="kaput"):
+        run(["plan", "lint", "--plan", "x.md"])
+
+
+def test_interrupt_exits_130(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import fleetbot.plan
+
+    monkeypatch.setattr(fleetbot.plan, "read_text", _boom(KeyboardInterrupt()))
+    assert run(["plan", "lint", "--plan", "x.md"]) == 130
+    assert "interrupted" in capsys.readouterr().err

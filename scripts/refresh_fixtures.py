@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -33,6 +32,7 @@ ENDPOINTS = [
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("get", "/repos/{owner}/{repo}/issues"),
     ("get", "/repos/{owner}/{repo}/pulls"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
@@ -203,8 +203,8 @@ def refresh(octokit: Path) -> None:
     sdl = (octokit / "graphql-schema/schema.graphql").read_bytes()
     (OUT / "schema.graphql.gz").write_bytes(gzip.compress(sdl, compresslevel=9, mtime=0))
     hooks = OUT / "webhooks"
-    shutil.rmtree(hooks, ignore_errors=True)
-    hooks.mkdir()
+    # overwrite, never clear: scripts/vendor_webhooks.py keeps more payloads in this folder
+    hooks.mkdir(exist_ok=True)
     index = json.loads((octokit / "webhooks-examples/api.github.com/index.json").read_text())
     for name, payload in webhook_examples(index).items():
         (hooks / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from fleetbot.errors import ForgeError, UsageError
-from fleetbot.forge.state import MARKER, Action, ActionKind, ForgeState, StickyComment
+from fleetbot.forge.state import (
+    MARKER,
+    Action,
+    ActionKind,
+    ForgeState,
+    IssueSummary,
+    StickyComment,
+)
 
 if TYPE_CHECKING:
     from fleetbot.git import Git
@@ -29,6 +36,7 @@ __all__ = [
     "ForgeApiError",
     "ForgeError",
     "ForgeState",
+    "IssueSummary",
     "Remote",
     "StickyComment",
     "parse_remote_url",
@@ -73,6 +81,13 @@ class Forge(Protocol):
 
     def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
         """A commit status (`success|pending|failure|error`) such as `fleetbot/order`."""
+        ...
+
+    def open_issues(
+        self, *, labels: Sequence[str] = (), limit: int = 100
+    ) -> tuple[IssueSummary, ...]:
+        """Open issues (never PRs/MRs), oldest first, with every label in `labels`; at
+        most `limit`. Used by `plan init --from-forge`."""
         ...
 
 

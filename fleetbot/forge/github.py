@@ -216,6 +216,33 @@ class GithubForge:
             ))
         return out, count
 
+    def open_issues(
+        self, *, labels: Sequence[str] = (), limit: int = 100
+    ) -> tuple[st.IssueSummary, ...]:
+        """Open issues, oldest first; the issues endpoint also returns PRs (items with a
+        `pull_request` key), which are skipped. One request per 100 items."""
+        params: dict[str, Any] | None = {
+            "state": "open", "sort": "created", "direction": "asc", "per_page": 100,
+        }
+        if labels:
+            assert params is not None
+            params["labels"] = ",".join(labels)
+        found: list[st.IssueSummary] = []
+        next_url: str | None = self._path("/issues")
+        while next_url and len(found) < limit:
+            headers, data = self._call("GET", next_url, params=params, doing="listing open issues")
+            for item in data or []:
+                if "pull_request" in item or len(found) >= limit:
+                    continue
+                found.append(st.IssueSummary(
+                    int(item["number"]), str(item.get("title") or ""),
+                    tuple(lb["name"] if isinstance(lb, dict) else str(lb)
+                          for lb in item.get("labels") or []),
+                ))
+            next_url = _next_link(headers.get("link", ""))
+            params = None
+        return tuple(found)
+
     def pull(self, number: int) -> PullFacts:
         try:
             _, data = self._read.requestJsonAndCheck("GET", self._path(f"/pulls/{number}"))

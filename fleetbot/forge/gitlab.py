@@ -140,6 +140,22 @@ class GitlabForge:
             requests=count,
         )
 
+    def open_issues(
+        self, *, labels: Sequence[str] = (), limit: int = 100
+    ) -> tuple[st.IssueSummary, ...]:
+        """Open issues (state=opened), oldest first, by iid."""
+        query: dict[str, Any] = {"state": "opened", "order_by": "created_at", "sort": "asc",
+                                 "per_page": min(max(limit, 1), 100),
+                                 "get_all": limit > 100}
+        if labels:
+            query["labels"] = ",".join(labels)
+        items = self._list("/issues", "listing open issues", **query)
+        return tuple(
+            st.IssueSummary(int(i["iid"]), str(i.get("title") or ""),
+                            tuple(str(lb) for lb in i.get("labels") or []))
+            for i in items[:limit]
+        )
+
     def pull(self, number: int) -> PullFacts:
         try:
             return _pull(self._gl.http_get(f"{self._project}/merge_requests/{number}"))  # type: ignore[arg-type]

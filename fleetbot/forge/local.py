@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from fleetbot.errors import ForgeError
-from fleetbot.forge.state import Action, ForgeState
+from fleetbot.forge.state import Action, ForgeState, IssueSummary
 from fleetbot.model import PullFacts
 
 if TYPE_CHECKING:
@@ -49,3 +49,11 @@ class LocalForge:
 
     def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
         raise ForgeError("no forge to set a commit status on: pass --forge github|gitlab")
+
+    def open_issues(
+        self, *, labels: Sequence[str] = (), limit: int = 100
+    ) -> tuple[IssueSummary, ...]:
+        raise ForgeError(
+            "no forge to list issues from: pass --forge github|gitlab (or name the rows "
+            "with --issue 42:count)"
+        )

@@ -112,3 +112,12 @@ class Action:
         if k is ActionKind.ADD_DEPENDENCY:
             return f"mark #{self.number} blocked by #{self.other}"
         return f"remove 'blocked by #{self.other}' from #{self.number}"
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    """An open issue as `plan init --from-forge` lists it: its number and raw title."""
+
+    number: int
+    title: str
+    labels: tuple[str, ...] = ()

@@ -127,6 +127,7 @@ class FakeGithub:
         self.repo_labels: dict[str, str] = {}
         self.deps: dict[int, set[int]] = {}
         self.issues: set[int] = set()
+        self.open_list: list[dict[str, Any]] = []  # what GET /issues lists (add_open_issue)
         self.calls: list[tuple[str, str, Any]] = []
         self.urls: list[str] = []
         self.faults: list[Fault] = []
@@ -144,6 +145,17 @@ class FakeGithub:
         self.pulls[number] = pull
         self.issues.add(number)
         return pull
+
+    def add_open_issue(self, number: int, title: str, labels: tuple[str, ...] = (),
+                       pull: bool = False) -> None:
+        """An open issue (or, with `pull`, a PR as the issues endpoint lists it)."""
+        data = example("GET /repos/{owner}/{repo}/issues", 200)[0]
+        data.update(number=number, id=1000 + number, title=title, state="open",
+                    labels=[self._label(n) for n in labels])
+        if not pull:
+            data.pop("pull_request", None)
+        self.issues.add(number)
+        self.open_list.append(data)
 
     def add_comment(self, number: int, body: str) -> int:
         self._next_id += 1
@@ -222,6 +234,7 @@ class FakeGithub:
              self._status),
             # what a naive REST walk reads (benchmarks/api_calls.py)
             ("GET", r"/pulls", "GET /repos/{owner}/{repo}/pulls", self._list_pulls),
+            ("GET", r"/issues", "GET /repos/{owner}/{repo}/issues", self._list_issues),
             ("GET", r"/issues/(\d+)/labels",
              "GET /repos/{owner}/{repo}/issues/{issue_number}/labels", self._list_labels),
             ("GET", r"/commits/([0-9a-f]+)/check-runs",
@@ -272,7 +285,10 @@ class FakeGithub:
         chunk = items[(page - 1) * per_page:page * per_page]
         headers = {}
         if page * per_page < len(items):
-            url = f"{self.base}/repos/{self.repo}{path}?per_page={per_page}&page={page + 1}"
+            keep = "".join(f"&{k}={v[0]}" for k, v in query.items()
+                           if k not in ("page", "per_page"))
+            url = (f"{self.base}/repos/{self.repo}{path}?per_page={per_page}&page={page + 1}"
+                   f"{keep}")
             headers["Link"] = f'<{url}>; rel="next"'
         return 200, chunk, headers
 
@@ -358,6 +374,14 @@ class FakeGithub:
     def _list_pulls(self, query: dict[str, list[str]], **_: Any) -> Any:
         items = [self._pull(str(n))[1] for n in sorted(self.pulls) if not self.pulls[n].merged]
         return self._paged("/pulls", items, query)
+
+    def _list_issues(self, query: dict[str, list[str]], **_: Any) -> Any:
+        """Open issues and PRs, filtered like GitHub: `labels` is a comma list, all must match."""
+        assert query.get("state", ["open"]) == ["open"]
+        wanted = [x for x in query.get("labels", [""])[0].split(",") if x]
+        items = [i for i in self.open_list
+                 if all(w in {lb["name"] for lb in i["labels"]} for w in wanted)]
+        return self._paged("/issues", items, query)
 
     def _list_labels(self, number: str, **_: Any) -> tuple[int, Any]:
         return 200, [self._label(n) for n in self.labels.get(int(number), [])]

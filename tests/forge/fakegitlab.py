@@ -50,6 +50,7 @@ class FakeGitlab:
         self.notes: dict[int, list[dict[str, Any]]] = {}
         self.labels: dict[str, str] = {}
         self.issue_labels: dict[int, list[str]] = {}
+        self.open_issues: list[tuple[int, str, tuple[str, ...]]] = []  # iid, title, labels
         self.links: dict[int, list[tuple[int, int]]] = {}  # issue -> [(blocking iid, link id)]
         self.calls: list[tuple[str, str, Any]] = []
         self.fail_next: list[tuple[str, str, int, bool]] = []  # method, regex, status, applied
@@ -140,6 +141,12 @@ class FakeGitlab:
                 return 409, {"message": "Label already exists"}, {}
             self.labels[body["name"]] = body["color"]
             return 201, shape("label", name=body["name"], color=body["color"]), {}
+        if method == "GET" and tail == "/issues" and "iids[]" not in query:
+            assert query["state"] == ["opened"]
+            wanted = [x for x in query.get("labels", [""])[0].split(",") if x]
+            items = [shape("issue", id=1000 + i, iid=i, title=t, labels=list(lbs))
+                     for i, t, lbs in self.open_issues if all(w in lbs for w in wanted)]
+            return self._paged(tail, items, query)
         if method == "GET" and tail == "/issues":
             iids = [int(x) for x in query.get("iids[]", [])]
             return 200, [shape("issue", id=1000 + i, iid=i, labels=self.issue_labels.get(i, []))

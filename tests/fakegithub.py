@@ -4,7 +4,8 @@
 commit statuses, and answers the REST and GraphQL calls fleetbot makes. Every REST response
 is GitHub's own example (tests/fixtures/github/examples.json) with a few fields overridden,
 validated against the OpenAPI response schema; every REST request body is validated against
-the OpenAPI request schema; every GraphQL document against GitHub's SDL (tests/githubschema.py).
+the OpenAPI request schema (tests/githubschema.py); every GraphQL document, its variables and
+the fake's answer against GitHub's SDL (tests/fakegraphql.py answers the two queries).
 A request it does not know, or a shape that does not validate, is recorded in `violations`
 (and fails the test: see `check()`), so a misspelt field fails here, not in a user's repo.
 
@@ -24,16 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.githubschema import (
-    example,
-    validate_graphql,
-    validate_graphql_response,
-    validate_request,
-    validate_response,
-)
+from tests.fakegraphql import AT, check, graphql, status_ctx
+from tests.githubschema import example, validate_request, validate_response
+
+__all__ = ["MARKER", "FakeGithub", "Fault", "Pull", "Request", "check", "status_ctx"]
 
 MARKER = "<!-- fleetbot -->"
-AT = "2026-01-01T00:00:00Z"
 NOT_ACCESSIBLE = {"message": "Resource not accessible by integration",
                   "documentation_url": "https://docs.github.com/rest"}
 
@@ -75,16 +72,6 @@ class Fault:
     message: str = "Server Error"
     applied: bool = False  # perform the write, then still answer `status`
     times: int = 1
-
-
-def check(name: str, conclusion: str | None = "SUCCESS", status: str = "COMPLETED",
-          at: str = AT) -> dict[str, Any]:
-    return {"__typename": "CheckRun", "name": name, "status": status, "conclusion": conclusion,
-            "startedAt": at, "completedAt": at if status == "COMPLETED" else None}
-
-
-def status_ctx(context: str, state: str = "SUCCESS", at: str = AT) -> dict[str, Any]:
-    return {"__typename": "StatusContext", "context": context, "state": state, "createdAt": at}
 
 
 class FakeGithub:
@@ -176,7 +163,7 @@ class FakeGithub:
     def _route(self, method: str, path: str, query: dict[str, list[str]],
                body: Any) -> tuple[int, Any, dict[str, str]]:
         if path == "/graphql" and method == "POST":
-            return 200, self._graphql(body), {}
+            return 200, graphql(self, body), {}
         r = f"/repos/{self.repo}"
         assert path.startswith(r + "/"), f"unexpected request {method} {path}"
         tail = path[len(r):]
@@ -377,70 +364,3 @@ class FakeGithub:
         data["check_runs"] = data["check_runs"][:1]
         data["total_count"] = 1
         return 200, data
-
-    # ------------------------------------------------------------ GraphQL
-
-    def _graphql(self, body: Any) -> Any:
-        query, variables = body["query"], body.get("variables") or {}
-        validate_graphql(query)
-        if "query FleetState" in query:
-            data = {"repository": self._fleet_state(variables)}
-        elif "query FleetIssues" in query:
-            numbers = [int(n) for n in re.findall(r"i(\d+): issueOrPullRequest", query)]
-            data = {"repository": {f"i{n}": self._gql_issue(n) for n in numbers}}
-        else:
-            raise AssertionError("unexpected GraphQL query")
-        validate_graphql_response(query, variables, data)
-        return {"data": data}
-
-    def _gql_labels(self, number: int) -> dict[str, Any]:
-        return {"nodes": [{"name": n} for n in self.labels.get(number, [])]}
-
-    def _gql_issue(self, number: int) -> dict[str, Any] | None:
-        if number not in self.issues:
-            return None
-        labels = self._gql_labels(number)
-        pull = self.pulls.get(number)
-        if pull is not None:  # a PR's databaseId is its pull id, not its issue id
-            return {"__typename": "PullRequest", "number": number, "databaseId": 2000 + number,
-                    "pullState": "MERGED" if pull.merged else "OPEN", "labels": labels}
-        return {"__typename": "Issue", "number": number, "databaseId": 1000 + number,
-                "issueState": "OPEN", "labels": labels}
-
-    def _gql_pull(self, p: Pull) -> dict[str, Any]:
-        return {
-            "number": p.number, "title": p.title, "url": f"https://github.com/{self.repo}/pull/"
-            f"{p.number}", "state": "MERGED" if p.merged else "OPEN", "isDraft": p.draft,
-            "headRefName": p.branch, "headRefOid": p.sha, "baseRefName": p.base,
-            "reviewDecision": p.review, "body": p.body, "labels": self._gql_labels(p.number),
-        }
-
-    def _rollup(self, p: Pull) -> dict[str, Any] | None:
-        """The PR's checks and the latest of each commit status set on its head."""
-        nodes = [*p.checks, *(status_ctx(s["context"], s["state"].upper())
-                              for s in self._latest_statuses(p.sha))]
-        return {"contexts": {"nodes": nodes}} if nodes else None
-
-    def _fleet_state(self, v: dict[str, Any]) -> dict[str, Any]:
-        open_pulls = sorted((p for p in self.pulls.values() if not p.merged),
-                            key=lambda p: p.number)
-        start = int(v["after"]) if v.get("after") else 0
-        page = open_pulls[start:start + v["pageSize"]]
-        end = start + len(page)
-        nodes = []
-        for p in page:
-            node = self._gql_pull(p)
-            node["comments"] = {"nodes": [{"databaseId": c["id"], "body": c["body"]}
-                                          for c in self.comments.get(p.number, [])[-100:]]}
-            node["statusCheckRollup"] = self._rollup(p)
-            nodes.append(node)
-        repo: dict[str, Any] = {"pullRequests": {
-            "pageInfo": {"hasNextPage": end < len(open_pulls), "endCursor": str(end)},
-            "nodes": nodes,
-        }}
-        if v["first"]:
-            repo["labels"] = {"nodes": [{"name": n} for n in self.repo_labels
-                                        if v["labelQuery"].lower() in n.lower()]}
-            repo["merged"] = {"nodes": [{**self._gql_pull(p), "mergedAt": AT}
-                                        for p in self.pulls.values() if p.merged]}
-        return repo

@@ -56,6 +56,11 @@ def _validator(endpoint: str, part: str, status: str = "") -> jsonschema.Draft20
     return jsonschema.Draft202012Validator(root)
 
 
+def documented(endpoint: str, status: int) -> bool:
+    """Whether GitHub documents a JSON body for `status` on `endpoint` (errors too)."""
+    return str(status) in openapi()["endpoints"][endpoint]["responses"]
+
+
 def validate_response(endpoint: str, status: int, body: Any) -> None:
     _validator(endpoint, "response", str(status)).validate(body)
 

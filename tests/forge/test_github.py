@@ -254,3 +254,18 @@ def test_a_blocker_that_is_a_pr_is_linked_by_its_issue_id(gh: FakeGithub, forge:
     assert blocker is not None
     f.apply([Action(ActionKind.ADD_DEPENDENCY, 11, other=10, other_id=blocker.id)])
     assert gh.deps == {11: {10}}
+
+
+def test_a_label_or_link_that_already_exists_is_no_error(gh: FakeGithub, forge: Make) -> None:
+    """GitHub answers 422 (its `validation-failed` shape, checked by the fake) to both."""
+    gh.repo_labels["fleet:review"] = "0075ca"
+    gh.issues.update({10, 11})
+    gh.deps[11] = {10}
+    forge().apply([
+        Action(ActionKind.CREATE_LABEL, label="fleet:review", color="0075ca"),
+        Action(ActionKind.ADD_DEPENDENCY, 11, other=10, other_id=1010),
+    ])
+    assert gh.repo_labels == {"fleet:review": "0075ca"}
+    assert gh.deps == {11: {10}}
+    assert [w.path for w in gh.writes] == [
+        "/repos/octo/fleet/labels", "/repos/octo/fleet/issues/11/dependencies/blocked_by"]

@@ -150,20 +150,22 @@ class FakeGithub:
                     self._checked(method, path, parse_qs(parts.query), body)
                 return fault.status, fault.headers, json.dumps({"message": fault.message})
             if self.read_only and method != "GET" and path != "/graphql":
+                self._checked(method, path, {}, body, refuse=True)
                 return 403, {}, json.dumps(NOT_ACCESSIBLE)
             status, payload, headers = self._checked(method, path, parse_qs(parts.query), body)
         return status, headers, json.dumps(payload) if payload is not None else ""
 
     def _checked(self, method: str, path: str, query: dict[str, list[str]],
-                 body: Any) -> tuple[int, Any, dict[str, str]]:
+                 body: Any, refuse: bool = False) -> tuple[int, Any, dict[str, str]]:
         try:
-            return self._route(method, path, query, body)
+            return self._route(method, path, query, body, refuse)
         except Exception as exc:  # a schema violation or an unknown call: the test fails
             self.violations.append(f"{method} {path}: {type(exc).__name__}: {exc}"[:2000])
             raise
 
     def _route(self, method: str, path: str, query: dict[str, list[str]],
-               body: Any) -> tuple[int, Any, dict[str, str]]:
+               body: Any, refuse: bool = False) -> tuple[int, Any, dict[str, str]]:
+        """Validate the request, answer it (or, `refuse`, GitHub's 403), validate the answer."""
         if path == "/graphql" and method == "POST":
             return 200, graphql(self, body), {}
         r = f"/repos/{self.repo}"
@@ -174,6 +176,10 @@ class FakeGithub:
             if verb == method and m:
                 if body is not None:
                     validate_request(endpoint, body)
+                if refuse:  # a known write, refused as a read-only token is
+                    if documented(endpoint, 403):
+                        validate_response(endpoint, 403, NOT_ACCESSIBLE)
+                    return 403, NOT_ACCESSIBLE, {}
                 status, payload, *rest = handler(*m.groups(), body=body, query=query)
                 if payload is not None and (200 <= status < 300 or documented(endpoint, status)):
                     validate_response(endpoint, status, payload)

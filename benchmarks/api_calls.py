@@ -5,7 +5,7 @@
 fleetbot's refresh (every open PR with head ref, draft, review decision, labels, CI
 rollup and the sticky comment) against the naive REST walk that lists the PRs and then,
 per PR, reads its check runs, its combined status, its comments and its labels (1 + 4N).
-Both run against the same fake GitHub (tests/forge/fakegithub.py), which validates every
+Both run against the same fake GitHub (tests/fakegithub.py), which validates every
 request and response against GitHub's published schemas.
 """
 
@@ -20,13 +20,14 @@ import responses
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fleetbot.forge.github import GithubForge
-from tests.forge.fakegithub import MARKER, FakeGithub, check
+from tests.fakegithub import MARKER, FakeGithub, check
+from tests.fakeserver import mount
 
 SIZES = (5, 30, 100)
 
 
 def fleet(rsps: responses.RequestsMock, n: int) -> FakeGithub:
-    gh = FakeGithub(rsps)
+    gh = mount(FakeGithub(), rsps)
     for i in range(1, n + 1):
         gh.add_pull(i, f"feat/{i}", sha=f"{i:040x}", checks=[check("test"), check("lint")])
         gh.labels[i] = ["fleet:running"]
@@ -39,7 +40,7 @@ def fleetbot_refresh(n: int) -> int:
         gh = fleet(rsps, n)
         state = GithubForge("octo/fleet", token="t", throttle=False).state()
         assert len(state.pulls) == n and len(state.comments) == n
-        return len(gh.calls)
+        return len(gh.requests)
 
 
 def sync_reads(n: int) -> int:
@@ -49,7 +50,7 @@ def sync_reads(n: int) -> int:
         gh = fleet(rsps, n)
         gh.issues.update(range(1, n + 1))
         GithubForge("octo/fleet", token="t", throttle=False).state(issues=range(1, n + 1))
-        return len(gh.calls)
+        return len(gh.requests)
 
 
 def naive_rest_walk(n: int) -> int:
@@ -64,7 +65,7 @@ def naive_rest_walk(n: int) -> int:
             s.get(f"{base}/commits/{sha}/status")
             s.get(f"{base}/issues/{p['number']}/comments", params={"per_page": 100})
             s.get(f"{base}/issues/{p['number']}/labels")
-        return len(gh.calls)
+        return len(gh.requests)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """A workflow run, staged for real: the example fleet in a git "origin", a checkout of it,
 PR refs as GitHub keeps them, a fake GitHub that knows the PRs, and the runner's files.
 
-    fleet = make_fleet(tmp_path)                  # origin + checkout + FakeGitHub
+    fleet = make_fleet(tmp_path)                  # origin + checkout + FakeGithub
     env = fleet.env("pull_request", pr_event(fleet, "synchronize", 14))
     # run `fleetbot action` with env; then read fleet.summary(), fleet.outputs()
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fleetbot.demo import BASE, BRANCHES
-from tests.fakegithub import FakeGitHub, Pull
+from tests.fakegithub import FakeGithub
 from tests.gitrepo import Repo, make_repo
 from tests.webhooks import payload
 
@@ -30,7 +30,7 @@ class Fleet:
     root: Path
     origin: Repo
     checkout: Repo
-    github: FakeGitHub
+    github: FakeGithub
 
     def head(self, number: int) -> str:
         return self.origin.head(f"refs/pull/{number}/head")
@@ -67,9 +67,7 @@ class Fleet:
         """Merge PR `number` on the origin (a merge commit on main) and on the fake."""
         branch = PULLS[number]
         self.origin.git("merge", "-q", "--no-ff", "-m", f"Merge #{number}", branch)
-        for p in self.github.pulls:
-            if p.number == number:
-                p.state = "MERGED"
+        self.github.pulls[number].merged = True
 
 
 def parse_outputs(text: str) -> dict[str, str]:
@@ -92,10 +90,10 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
         origin.git("update-ref", f"refs/pull/{number}/head", origin.head(branch))
     checkout = Repo(tmp_path / "checkout")
     origin.git("clone", "-q", str(origin.path), str(checkout.path))
-    github = FakeGitHub(owner="octo", name="tasks", pulls=[
-        Pull(n, b, origin.head(b), title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
-        for n, b in PULLS.items()
-    ])
+    github = FakeGithub("octo/tasks", base=API)
+    for n, b in PULLS.items():
+        github.add_pull(n, b, sha=origin.head(b), title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
+    github.issues.update(int(i.lstrip("#")) for i in ISSUES.values())
     return Fleet(tmp_path, origin, checkout, github)
 
 

@@ -1,16 +1,19 @@
-"""A small stateful GitHub for tests: the REST and GraphQL calls fleetbot's adapter makes.
+"""One small stateful GitHub for tests, speaking (and checking) GitHub's real shapes.
 
-One `FakeGitHub` holds the repository's PRs, comments, labels, issues and commit statuses
-and answers requests from its `handle()`; it is served two ways:
+`FakeGithub` holds one repository's PRs, issues, comments, labels, blocked-by links and
+commit statuses, and answers the REST and GraphQL calls fleetbot makes. Every REST response
+is GitHub's own example (tests/fixtures/github/examples.json) with a few fields overridden,
+validated against the OpenAPI response schema; every REST request body is validated against
+the OpenAPI request schema (tests/githubschema.py); every GraphQL document, its variables and
+the fake's answer against GitHub's SDL (tests/fakegraphql.py answers the two queries).
+A request it does not know, or a shape that does not validate, is recorded in `violations`
+(and fails the test: see `check()`), so a misspelt field fails here, not in a user's repo.
 
-- `serve(fake)`: a threading `http.server` on 127.0.0.1 (port 0) for the end-to-end test
-  that runs the installed `fleetbot action` as a subprocess. It is bounded: it answers at
-  most `max_requests` requests and stops itself after `lifetime` seconds;
-- `fake.mount(rsps, base_url)`: the same handler behind `responses`, for in-process tests.
-
-Every request is recorded (method, path, JSON body, whether it carried a token), so a test
-checks exactly what fleetbot asked for and wrote. `read_only=True` answers every write
-with GitHub's 403 for a fork's token.
+Every request is recorded (`requests`: method, path, JSON body, whether it carried a token).
+Faults (a 502, a 502 after the write was applied, a secondary rate limit, a 401) are
+injected with `fail(...)`; `read_only = True` answers every write with the 403 a fork's
+token gets. It is served two ways (tests/fakeserver.py): `mount(fake, rsps)` behind
+`responses`, or `serve(fake)` on 127.0.0.1 for a subprocess (bounded, stops itself).
 """
 
 from __future__ import annotations
@@ -18,19 +21,20 @@ from __future__ import annotations
 import json
 import re
 import threading
-import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
-import responses
+from tests.fakegraphql import AT, check, graphql, status_ctx
+from tests.githubschema import documented, example, validate_request, validate_response
 
-NOT_ACCESSIBLE = {
-    "message": "Resource not accessible by integration",
-    "documentation_url": "https://docs.github.com/rest",
-}
+__all__ = ["MARKER", "FakeGithub", "Fault", "Pull", "Request", "check", "status_ctx"]
+
+MARKER = "<!-- fleetbot -->"
+VALIDATION_FAILED = {"message": "Validation Failed",
+                     "documentation_url": "https://docs.github.com/rest"}
+NOT_ACCESSIBLE = {"message": "Resource not accessible by integration",
+                  "documentation_url": "https://docs.github.com/rest"}
 
 
 @dataclass
@@ -39,287 +43,356 @@ class Request:
     path: str
     body: Any = None
     authorized: bool = False
+    url: str = ""
 
     @property
     def write(self) -> bool:
-        return self.method in ("POST", "PATCH", "PUT", "DELETE") and self.path != "/graphql"
+        return self.method != "GET" and self.path != "/graphql"
 
 
 @dataclass
 class Pull:
     number: int
     branch: str
-    sha: str
     title: str = ""
-    base: str = "main"
-    state: str = "OPEN"  # OPEN | MERGED | CLOSED
     draft: bool = False
+    review: str | None = None  # APPROVED | CHANGES_REQUESTED | REVIEW_REQUIRED
     body: str = ""
-    labels: list[str] = field(default_factory=list)
+    sha: str = "a" * 40
+    base: str = "main"
+    checks: list[dict[str, Any]] = field(default_factory=list)  # rollup context nodes
+    merged: bool = False
+    files: list[str] = field(default_factory=list)
 
 
 @dataclass
-class FakeGitHub:
-    owner: str = "octo"
-    name: str = "tasks"
-    pulls: list[Pull] = field(default_factory=list)
-    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # number -> list
-    repo_labels: set[str] = field(default_factory=set)
-    issue_labels: dict[int, list[str]] = field(default_factory=dict)
-    statuses: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # sha -> list
-    read_only: bool = False
-    requests: list[Request] = field(default_factory=list)
-    _next_id: int = 1000
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+class Fault:
+    method: str
+    pattern: str  # regex on the path
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    message: str = "Server Error"
+    applied: bool = False  # perform the write, then still answer `status`
+    times: int = 1
 
-    # ------------------------------------------------------------ views for tests
+
+class FakeGithub:
+    """GitHub for one repository, as far as fleetbot uses it."""
+
+    def __init__(self, repo: str = "octo/fleet", base: str = "https://api.github.com") -> None:
+        self.repo = repo
+        self.base = base.rstrip("/")
+        self.pulls: dict[int, Pull] = {}
+        self.comments: dict[int, list[dict[str, Any]]] = {}
+        self.labels: dict[int, list[str]] = {}  # PR or issue number -> label names
+        self.repo_labels: dict[str, str] = {}  # name -> color
+        self.deps: dict[int, set[int]] = {}  # issue -> the issues it is blocked by
+        self.issues: set[int] = set()
+        self.open_list: list[dict[str, Any]] = []  # what GET /issues lists (add_open_issue)
+        self.statuses: dict[str, list[dict[str, Any]]] = {}  # sha -> statuses, oldest first
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        self.violations: list[str] = []
+        self.read_only = False
+        self._next_id = 9000
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ setup and views
+
+    def add_pull(self, number: int, branch: str, **kw: Any) -> Pull:
+        pull = Pull(number, branch, **kw)
+        self.pulls[number] = pull
+        self.issues.add(number)
+        return pull
+
+    def add_open_issue(self, number: int, title: str, labels: tuple[str, ...] = (),
+                       pull: bool = False) -> None:
+        """An open issue (or, with `pull`, a PR as the issues endpoint lists it)."""
+        data = example("GET /repos/{owner}/{repo}/issues", 200)[0]
+        data.update(number=number, id=1000 + number, title=title, state="open",
+                    labels=[self._label(n) for n in labels])
+        if not pull:
+            data.pop("pull_request", None)
+        self.issues.add(number)
+        self.open_list.append(data)
+
+    def add_comment(self, number: int, body: str) -> int:
+        self._next_id += 1
+        self.comments.setdefault(number, []).append({"id": self._next_id, "body": body})
+        return self._next_id
+
+    def fail(self, method: str, pattern: str, status: int, **kw: Any) -> None:
+        self.faults.append(Fault(method, pattern, status, **kw))
 
     @property
     def writes(self) -> list[Request]:
         return [r for r in self.requests if r.write]
 
+    def sticky(self, number: int) -> list[dict[str, Any]]:
+        return [c for c in self.comments.get(number, []) if MARKER in c["body"]]
+
     def comment_bodies(self, number: int) -> list[str]:
         return [c["body"] for c in self.comments.get(number, [])]
 
-    def latest_status(self, sha: str, context: str) -> dict[str, str] | None:
+    def latest_status(self, sha: str, context: str) -> dict[str, Any] | None:
         found = [s for s in self.statuses.get(sha, []) if s["context"] == context]
         return found[-1] if found else None
 
-    def labels_on(self, number: int) -> list[str]:
-        pull = self._pull(number)
-        return pull.labels if pull is not None else self.issue_labels.get(number, [])
+    def check(self) -> None:
+        """Fail the test if any request was unknown or any shape broke GitHub's schema."""
+        assert not self.violations, self.violations
 
-    # ------------------------------------------------------------ the handler
+    # ------------------------------------------------------------ dispatch
 
-    def handle(self, method: str, url: str, body: Any, authorized: bool) -> tuple[int, Any]:
-        """(HTTP status, JSON body) for one request."""
-        path = urllib.parse.urlparse(url).path
-        path = re.sub(r"^/api/v3", "", path)
+    def handle(self, method: str, url: str, body: Any,
+               authorized: bool) -> tuple[int, dict[str, str], str]:
+        """(status, headers, JSON text) for one request; any transport calls this."""
+        parts = urlsplit(url)
+        prefix = urlsplit(self.base).path.rstrip("/")
+        # GraphQL lives at /graphql (api.github.com) or /api/graphql (GHES, beside /api/v3)
+        path = ("/graphql" if parts.path.endswith("/graphql")
+                else unquote(parts.path)[len(prefix):])
         with self._lock:
-            self.requests.append(Request(method, path, body, authorized))
-            if method != "GET" and path != "/graphql" and self.read_only:
-                return 403, NOT_ACCESSIBLE
-            return self._route(method, path, body)
+            self.requests.append(Request(method, path, body, authorized, url))
+            fault = next((f for f in self.faults if f.method == method and f.times > 0
+                          and re.search(f.pattern, path)), None)
+            if fault is not None:
+                fault.times -= 1
+                if fault.applied:
+                    self._checked(method, path, parse_qs(parts.query), body)
+                return fault.status, fault.headers, json.dumps({"message": fault.message})
+            if self.read_only and method != "GET" and path != "/graphql":
+                self._checked(method, path, {}, body, refuse=True)
+                return 403, {}, json.dumps(NOT_ACCESSIBLE)
+            status, payload, headers = self._checked(method, path, parse_qs(parts.query), body)
+        return status, headers, json.dumps(payload) if payload is not None else ""
 
-    def _route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+    def _checked(self, method: str, path: str, query: dict[str, list[str]],
+                 body: Any, refuse: bool = False) -> tuple[int, Any, dict[str, str]]:
+        try:
+            return self._route(method, path, query, body, refuse)
+        except Exception as exc:  # a schema violation or an unknown call: the test fails
+            self.violations.append(f"{method} {path}: {type(exc).__name__}: {exc}"[:2000])
+            raise
+
+    def _route(self, method: str, path: str, query: dict[str, list[str]],
+               body: Any, refuse: bool = False) -> tuple[int, Any, dict[str, str]]:
+        """Validate the request, answer it (or, `refuse`, GitHub's 403), validate the answer."""
         if path == "/graphql" and method == "POST":
-            return 200, self._graphql(body or {})
-        prefix = f"/repos/{self.owner}/{self.name}"
-        if not path.startswith(prefix):
-            return 404, {"message": "Not Found"}
-        tail = path[len(prefix):]
-        routes: list[tuple[str, str, Any]] = [
-            ("GET", r"/issues/(\d+)/comments", self._list_comments),
-            ("POST", r"/issues/(\d+)/comments", self._create_comment),
-            ("PATCH", r"/issues/comments/(\d+)", self._edit_comment),
-            ("POST", r"/labels", self._create_label),
-            ("POST", r"/issues/(\d+)/labels", self._add_labels),
-            ("DELETE", r"/issues/(\d+)/labels/([^/]+)", self._remove_label),
-            ("GET", r"/issues/(\d+)/dependencies/blocked_by", lambda *_: (200, [])),
-            ("POST", r"/issues/(\d+)/dependencies/blocked_by", lambda *_: (201, {})),
-            ("GET", r"/issues/(\d+)", self._issue),
-            ("POST", r"/statuses/([0-9a-f]+)", self._create_status),
-            ("GET", r"/commits/([0-9a-f]+)/status", self._combined_status),
-            ("GET", r"/commits/([0-9a-f]+)/statuses", self._list_statuses),
-            ("GET", r"/pulls/(\d+)", self._rest_pull),
-        ]
-        for verb, pattern, fn in routes:
+            return 200, graphql(self, body), {}
+        r = f"/repos/{self.repo}"
+        assert path.startswith(r + "/"), f"unexpected request {method} {path}"
+        tail = path[len(r):]
+        for verb, pattern, endpoint, handler in self._routes():
             m = re.fullmatch(pattern, tail)
-            if m and verb == method:
-                result: tuple[int, Any] = fn(body, *m.groups())
-                return result
-        return 404, {"message": f"Not Found: {method} {tail}"}
+            if verb == method and m:
+                if body is not None:
+                    validate_request(endpoint, body)
+                if refuse:  # a known write, refused as a read-only token is
+                    if documented(endpoint, 403):
+                        validate_response(endpoint, 403, NOT_ACCESSIBLE)
+                    return 403, NOT_ACCESSIBLE, {}
+                status, payload, *rest = handler(*m.groups(), body=body, query=query)
+                if payload is not None and (200 <= status < 300 or documented(endpoint, status)):
+                    validate_response(endpoint, status, payload)
+                return status, payload, (rest[0] if rest else {})
+        raise AssertionError(f"unexpected request {method} {path}")
 
-    def _new_id(self) -> int:
-        self._next_id += 1
-        return self._next_id
+    def _routes(self) -> list[tuple[str, str, str, Any]]:
+        e = "/repos/{owner}/{repo}"
+        return [
+            ("GET", r"/pulls/(\d+)", f"GET {e}/pulls/{{pull_number}}", self._pull),
+            ("GET", r"/pulls/(\d+)/files", f"GET {e}/pulls/{{pull_number}}/files", self._files),
+            ("GET", r"/issues/(\d+)", f"GET {e}/issues/{{issue_number}}", self._issue),
+            ("GET", r"/issues/(\d+)/comments", f"GET {e}/issues/{{issue_number}}/comments",
+             self._list_comments),
+            ("POST", r"/issues/(\d+)/comments", f"POST {e}/issues/{{issue_number}}/comments",
+             self._create_comment),
+            ("PATCH", r"/issues/comments/(\d+)", f"PATCH {e}/issues/comments/{{comment_id}}",
+             self._edit_comment),
+            ("POST", r"/labels", f"POST {e}/labels", self._create_label),
+            ("POST", r"/issues/(\d+)/labels", f"POST {e}/issues/{{issue_number}}/labels",
+             self._add_labels),
+            ("DELETE", r"/issues/(\d+)/labels/(.+)",
+             f"DELETE {e}/issues/{{issue_number}}/labels/{{name}}", self._remove_label),
+            ("GET", r"/issues/(\d+)/dependencies/blocked_by",
+             f"GET {e}/issues/{{issue_number}}/dependencies/blocked_by", self._list_deps),
+            ("POST", r"/issues/(\d+)/dependencies/blocked_by",
+             f"POST {e}/issues/{{issue_number}}/dependencies/blocked_by", self._add_dep),
+            ("DELETE", r"/issues/(\d+)/dependencies/blocked_by/(\d+)",
+             f"DELETE {e}/issues/{{issue_number}}/dependencies/blocked_by/{{issue_id}}",
+             self._remove_dep),
+            ("POST", r"/statuses/([0-9a-f]+)", f"POST {e}/statuses/{{sha}}", self._set_status),
+            ("GET", r"/commits/([0-9a-f]+)/status", f"GET {e}/commits/{{ref}}/status",
+             self._combined_status),
+            # what a naive REST walk reads (benchmarks/api_calls.py)
+            ("GET", r"/pulls", f"GET {e}/pulls", self._list_pulls),
+            ("GET", r"/issues", f"GET {e}/issues", self._list_issues),
+            ("GET", r"/issues/(\d+)/labels", f"GET {e}/issues/{{issue_number}}/labels",
+             self._list_labels),
+            ("GET", r"/commits/([0-9a-f]+)/check-runs", f"GET {e}/commits/{{ref}}/check-runs",
+             self._check_runs),
+        ]
 
-    def _pull(self, number: int) -> Pull | None:
-        return next((p for p in self.pulls if p.number == number), None)
+    # ------------------------------------------------------------ REST
 
-    def _list_comments(self, body: Any, number: str) -> tuple[int, Any]:
-        return 200, self.comments.get(int(number), [])
+    def _not_found(self) -> tuple[int, Any]:
+        return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
-    def _create_comment(self, body: Any, number: str) -> tuple[int, Any]:
-        comment = {"id": self._new_id(), "body": body["body"], "user": {"login": "bot"}}
-        self.comments.setdefault(int(number), []).append(comment)
-        return 201, comment
+    def _pull(self, number: str, **_: Any) -> tuple[int, Any]:
+        pull = self.pulls.get(int(number))
+        if pull is None:
+            return self._not_found()
+        data = example("GET /repos/{owner}/{repo}/pulls/{pull_number}", 200)
+        data.update(id=2000 + pull.number, number=pull.number, title=pull.title, body=pull.body, draft=pull.draft,
+                    state="closed" if pull.merged else "open", merged=pull.merged,
+                    merged_at=AT if pull.merged else None,
+                    html_url=f"https://github.com/{self.repo}/pull/{pull.number}",
+                    labels=[self._label(n) for n in self.labels.get(pull.number, [])],
+                    requested_teams=[])  # GitHub's example team lacks the required `type`
+        data["head"]["ref"], data["head"]["sha"] = pull.branch, pull.sha
+        data["base"]["ref"] = pull.base
+        return 200, data
 
-    def _edit_comment(self, body: Any, comment_id: str) -> tuple[int, Any]:
+    def _label(self, name: str) -> dict[str, Any]:
+        label = example("POST /repos/{owner}/{repo}/labels", 201)
+        label.update(name=name, color=self.repo_labels.get(name, "ededed"))
+        return label
+
+    def _paged(self, path: str, items: list[Any], query: dict[str, list[str]]) -> Any:
+        """GitHub's pagination: `per_page` (default 30) and `page`, with a Link header."""
+        per_page = int(query.get("per_page", ["30"])[0])
+        page = int(query.get("page", ["1"])[0])
+        chunk = items[(page - 1) * per_page:page * per_page]
+        headers = {}
+        if page * per_page < len(items):
+            keep = "".join(f"&{k}={v[0]}" for k, v in query.items()
+                           if k not in ("page", "per_page"))
+            url = (f"{self.base}/repos/{self.repo}{path}?per_page={per_page}&page={page + 1}"
+                   f"{keep}")
+            headers["Link"] = f'<{url}>; rel="next"'
+        return 200, chunk, headers
+
+    def _files(self, number: str, query: dict[str, list[str]], **_: Any) -> Any:
+        template = example("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", 200)[0]
+        files = [{**template, "filename": f} for f in self.pulls[int(number)].files]
+        return self._paged(f"/pulls/{number}/files", files, query)
+
+    def _issue(self, number: str, **_: Any) -> tuple[int, Any]:
+        if int(number) not in self.issues:
+            return self._not_found()
+        data = example("GET /repos/{owner}/{repo}/issues/{issue_number}", 200)
+        data.update(number=int(number), id=1000 + int(number))
+        return 200, data
+
+    def _comment(self, c: dict[str, Any]) -> dict[str, Any]:
+        data = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
+        data.update(id=c["id"], body=c["body"])
+        return data
+
+    def _list_comments(self, number: str, query: dict[str, list[str]], **_: Any) -> Any:
+        items = [self._comment(c) for c in self.comments.get(int(number), [])]
+        return self._paged(f"/issues/{number}/comments", items, query)
+
+    def _create_comment(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
+        cid = self.add_comment(int(number), body["body"])
+        return 201, self._comment({"id": cid, "body": body["body"]})
+
+    def _edit_comment(self, cid: str, body: Any, **_: Any) -> tuple[int, Any]:
         for items in self.comments.values():
             for c in items:
-                if c["id"] == int(comment_id):
+                if c["id"] == int(cid):
                     c["body"] = body["body"]
-                    return 200, c
-        return 404, {"message": "Not Found"}
+                    return 200, self._comment(c)
+        return self._not_found()
 
-    def _create_label(self, body: Any) -> tuple[int, Any]:
+    def _create_label(self, body: Any, **_: Any) -> tuple[int, Any]:
         if body["name"] in self.repo_labels:
-            return 422, {"message": "Validation Failed"}
-        self.repo_labels.add(body["name"])
-        return 201, {"name": body["name"], "color": body.get("color", "")}
+            return 422, {**VALIDATION_FAILED,
+                         "errors": [{"resource": "Label", "code": "already_exists"}]}
+        self.repo_labels[body["name"]] = body.get("color", "ededed")
+        return 201, self._label(body["name"])
 
-    def _add_labels(self, body: Any, number: str) -> tuple[int, Any]:
-        target = self._labels_list(int(number))
+    def _add_labels(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
+        have = self.labels.setdefault(int(number), [])
         for name in body["labels"]:
-            if name not in target:
-                target.append(name)
-        return 200, [{"name": n} for n in target]
+            self.repo_labels.setdefault(name, "ededed")
+            if name not in have:
+                have.append(name)
+        return 200, [self._label(n) for n in have]
 
-    def _remove_label(self, body: Any, number: str, name: str) -> tuple[int, Any]:
-        target = self._labels_list(int(number))
-        label = urllib.parse.unquote(name)
-        if label not in target:
-            return 404, {"message": "Label does not exist"}
-        target.remove(label)
-        return 200, [{"name": n} for n in target]
+    def _remove_label(self, number: str, name: str, **_: Any) -> tuple[int, Any]:
+        have = self.labels.get(int(number), [])
+        if name not in have:
+            return self._not_found()
+        have.remove(name)
+        return 200, [self._label(n) for n in have]
 
-    def _labels_list(self, number: int) -> list[str]:
-        pull = self._pull(number)
-        return pull.labels if pull is not None else self.issue_labels.setdefault(number, [])
+    def _issue_data(self, number: int) -> dict[str, Any]:
+        return self._issue(str(number))[1]  # type: ignore[no-any-return]
 
-    def _issue(self, body: Any, number: str) -> tuple[int, Any]:
-        return 200, {"id": 5000 + int(number), "number": int(number), "state": "open"}
+    def _list_deps(self, number: str, **_: Any) -> tuple[int, Any]:
+        return 200, [self._issue_data(n) for n in sorted(self.deps.get(int(number), set()))]
 
-    def _create_status(self, body: Any, sha: str) -> tuple[int, Any]:
-        status = {"context": body.get("context", "default"), "state": body["state"],
-                  "description": body.get("description", "")}
-        self.statuses.setdefault(sha, []).append(status)
-        return 201, {"id": self._new_id(), **status}
+    def _add_dep(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
+        other = body["issue_id"] - 1000
+        deps = self.deps.setdefault(int(number), set())
+        if other in deps:
+            return 422, VALIDATION_FAILED
+        deps.add(other)
+        return 201, self._issue_data(int(number))
 
-    def _list_statuses(self, body: Any, sha: str) -> tuple[int, Any]:
-        return 200, list(reversed(self.statuses.get(sha, [])))
+    def _remove_dep(self, number: str, issue_id: str, **_: Any) -> tuple[int, Any]:
+        self.deps.get(int(number), set()).discard(int(issue_id) - 1000)
+        return 200, self._issue_data(int(number))
 
-    def _combined_status(self, body: Any, sha: str) -> tuple[int, Any]:
-        latest: dict[str, dict[str, str]] = {}
+    def _status(self, s: dict[str, Any]) -> dict[str, Any]:
+        data = example("POST /repos/{owner}/{repo}/statuses/{sha}", 201)
+        data.update(id=s["id"], state=s["state"], context=s["context"],
+                    description=s["description"])
+        return data
+
+    def _set_status(self, sha: str, body: Any, **_: Any) -> tuple[int, Any]:
+        self._next_id += 1
+        s = {"id": self._next_id, "context": body.get("context", "default"),
+             "state": body["state"], "description": body.get("description")}
+        self.statuses.setdefault(sha, []).append(s)
+        return 201, self._status(s)
+
+    def _latest_statuses(self, sha: str) -> list[dict[str, Any]]:
+        latest: dict[str, dict[str, Any]] = {}
         for s in self.statuses.get(sha, []):
             latest[s["context"]] = s
-        return 200, {"sha": sha, "state": "pending", "statuses": list(latest.values()),
-                     "total_count": len(latest)}
+        return list(latest.values())
 
-    def _rest_pull(self, body: Any, number: str) -> tuple[int, Any]:
-        pull = self._pull(int(number))
-        if pull is None:
-            return 404, {"message": "Not Found"}
-        return 200, {
-            "number": pull.number, "title": pull.title, "state": pull.state.lower(),
-            "merged": pull.state == "MERGED", "draft": pull.draft, "body": pull.body,
-            "html_url": f"https://github.com/{self.owner}/{self.name}/pull/{pull.number}",
-            "head": {"ref": pull.branch, "sha": pull.sha}, "base": {"ref": pull.base},
-            "labels": [{"name": n} for n in pull.labels],
-        }
+    def _combined_status(self, ref: str, **_: Any) -> tuple[int, Any]:
+        data = example("GET /repos/{owner}/{repo}/commits/{ref}/status", 200)
+        template = data["statuses"][0]
+        statuses = [{**template, "id": s["id"], "state": s["state"], "context": s["context"],
+                     "description": s["description"]} for s in self._latest_statuses(ref)]
+        states = {s["state"] for s in statuses}
+        state = ("failure" if states & {"failure", "error"}
+                 else "success" if states == {"success"} else "pending")
+        data.update(sha=ref, state=state, statuses=statuses, total_count=len(statuses))
+        return 200, data
 
-    # ------------------------------------------------------------ GraphQL
+    def _list_pulls(self, query: dict[str, list[str]], **_: Any) -> Any:
+        items = [self._pull(str(n))[1] for n in sorted(self.pulls) if not self.pulls[n].merged]
+        return self._paged("/pulls", items, query)
 
-    def _graphql(self, body: dict[str, Any]) -> dict[str, Any]:
-        query = str(body.get("query", ""))
-        variables = body.get("variables") or {}
-        if "FleetIssues" in query:
-            repo: dict[str, Any] = {}
-            for n in re.findall(r"i(\d+): issueOrPullRequest", query):
-                number = int(n)
-                labels = self.labels_on(number)
-                repo[f"i{n}"] = {"number": number, "databaseId": 5000 + number,
-                                 "state": "OPEN", "labels": {"nodes": [{"name": x} for x in labels]}}
-            return {"data": {"repository": repo}}
-        prefix = str(variables.get("labelQuery", ""))
-        open_pulls = [self._node(p, with_comments=True) for p in self.pulls if p.state == "OPEN"]
-        merged = [self._node(p) for p in self.pulls if p.state == "MERGED"]
-        return {"data": {"repository": {
-            "labels": {"nodes": [{"name": n} for n in sorted(self.repo_labels)
-                                 if prefix.lower() in n.lower()]},
-            "merged": {"nodes": merged},
-            "pullRequests": {"pageInfo": {"hasNextPage": False, "endCursor": None},
-                             "nodes": open_pulls},
-        }}}
+    def _list_issues(self, query: dict[str, list[str]], **_: Any) -> Any:
+        """Open issues and PRs, filtered like GitHub: `labels` is a comma list, all must match."""
+        assert query.get("state", ["open"]) == ["open"]
+        wanted = [x for x in query.get("labels", [""])[0].split(",") if x]
+        items = [i for i in self.open_list
+                 if all(w in {lb["name"] for lb in i["labels"]} for w in wanted)]
+        return self._paged("/issues", items, query)
 
-    def _node(self, p: Pull, with_comments: bool = False) -> dict[str, Any]:
-        node: dict[str, Any] = {
-            "number": p.number, "title": p.title, "state": p.state, "isDraft": p.draft,
-            "url": f"https://github.com/{self.owner}/{self.name}/pull/{p.number}",
-            "headRefName": p.branch, "headRefOid": p.sha, "baseRefName": p.base,
-            "reviewDecision": None, "body": p.body,
-            "labels": {"nodes": [{"name": n} for n in p.labels]},
-        }
-        if with_comments:
-            node["comments"] = {"nodes": [{"databaseId": c["id"], "body": c["body"]}
-                                          for c in self.comments.get(p.number, [])]}
-            latest: dict[str, dict[str, str]] = {}
-            for s in self.statuses.get(p.sha, []):
-                latest[s["context"]] = s
-            node["statusCheckRollup"] = {"contexts": {"nodes": [
-                {"__typename": "StatusContext", "context": s["context"], "state": s["state"].upper(),
-                 "createdAt": "2026-01-01T00:00:00Z"} for s in latest.values()
-            ]}} if latest else None
-        else:
-            node["mergedAt"] = "2026-01-01T00:00:00Z"
-        return node
+    def _list_labels(self, number: str, **_: Any) -> tuple[int, Any]:
+        return 200, [self._label(n) for n in self.labels.get(int(number), [])]
 
-    # ------------------------------------------------------------ serving it
-
-    def mount(self, rsps: responses.RequestsMock, base_url: str) -> None:
-        """Answer every request to `base_url` from this fake, through `responses`."""
-        def callback(request: Any) -> tuple[int, dict[str, str], str]:
-            body = json.loads(request.body) if request.body else None
-            status, data = self.handle(
-                request.method, request.url, body, "Authorization" in request.headers
-            )
-            return status, {"Content-Type": "application/json"}, json.dumps(data)
-
-        parts = urllib.parse.urlsplit(base_url.rstrip("/"))
-        port = r"(:\d+)?" if parts.port is None else ""
-        pattern = re.compile(
-            re.escape(f"{parts.scheme}://{parts.netloc}") + port + re.escape(parts.path) + r"/.*"
-        )
-        for method in ("GET", "POST", "PATCH", "DELETE", "PUT"):
-            rsps.add_callback(method, pattern, callback=callback)
-
-
-@contextmanager
-def serve(
-    fake: FakeGitHub, *, max_requests: int = 500, lifetime: float = 60.0
-) -> Iterator[str]:
-    """Serve `fake` on 127.0.0.1 (a free port); yields the base URL; always stops."""
-    count = {"n": 0}
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _answer(self) -> None:
-            count["n"] += 1
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if count["n"] > max_requests:
-                status, data = 429, {"message": "fake GitHub: request budget spent"}
-            else:
-                body = json.loads(raw) if raw else None
-                status, data = fake.handle(
-                    self.command, self.path, body, "Authorization" in self.headers
-                )
-            out = json.dumps(data).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    timer = threading.Timer(lifetime, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        timer.cancel()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    def _check_runs(self, ref: str, **_: Any) -> tuple[int, Any]:
+        data = example("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", 200)
+        data["check_runs"] = data["check_runs"][:1]
+        data["total_count"] = 1
+        return 200, data

@@ -1,24 +1,28 @@
 """`fleetbot action` in-process on real git repos and real webhook payloads, GitHub faked
-through `responses` (tests/fakegithub.py keeps its state between requests)."""
+through `responses` (tests/fakegithub.py keeps its state between requests and checks
+every request and response against GitHub's schemas)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import responses
 
 from fleetbot.cli import run
-from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
+from tests.actionkit import TOKEN, Fleet, make_fleet, pr_event
+from tests.fakeserver import mount
 from tests.webhooks import payload
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, rsps: responses.RequestsMock) -> Fleet:
+def fleet(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Fleet]:
     f = make_fleet(tmp_path)
-    f.github.mount(rsps, API)
-    return f
+    mount(f.github, rsps)
+    yield f
+    f.github.check()
 
 
 def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, data: dict, *args: str,
@@ -139,7 +143,7 @@ def test_malformed_plan_on_the_target_fails_with_file_and_line_and_writes_nothin
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fleet = make_fleet(tmp_path)
-    fleet.github.mount(rsps, API)
+    mount(fleet.github, rsps)
     plan = fleet.origin.path / "orchestration-plan.md"
     plan.write_text(plan.read_text().replace("| none | running |\n| #43",
                                              "| #99 | running |\n| #43"))

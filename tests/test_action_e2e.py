@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.actionkit import TOKEN, make_fleet, pr_event
-from tests.fakegithub import serve
+from tests.fakeserver import serve
 from tests.gitrepo import GIT_ENV
 
 

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import responses
 
 from fleetbot.forge.github import GithubForge, ci_from_rollup
 from fleetbot.model import CIState
-from tests.fakegithub import FakeGitHub
-from tests.forge.fakegithub import example, validate_response
+from tests.fakegithub import FakeGithub
+from tests.fakeserver import mount
+from tests.githubschema import example, validate_response
 
 ENDPOINT = "GET /repos/{owner}/{repo}/commits/{ref}/status"
 SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
@@ -36,14 +38,17 @@ def test_commit_status_reads_one_context_from_githubs_example(
     assert forge.commit_status(SHA, "nope") is None
 
 
-def test_the_loopback_fake_answers_in_githubs_shape(rsps: responses.RequestsMock) -> None:
-    fake = FakeGitHub()
-    fake.statuses[SHA] = [{"context": "fleetbot/order", "state": "success", "description": "x"}]
-    _, body = fake.handle("GET", f"/repos/octo/tasks/commits/{SHA}/status", None, True)
-    statuses = body["statuses"]
+def test_the_fake_answers_in_githubs_shape(rsps: responses.RequestsMock) -> None:
+    fake = mount(FakeGithub("octo/tasks", base="https://api.github.test"), rsps)
+    fake.statuses[SHA] = [{"id": 1, "context": "fleetbot/order", "state": "success",
+                           "description": "x"}]
+    status, _, text = fake.handle("GET", f"https://api.github.test/repos/octo/tasks/commits/"
+                                  f"{SHA}/status", None, True)
+    validate_response(ENDPOINT, status, json.loads(text))
+    statuses = json.loads(text)["statuses"]
     assert statuses[0]["context"] == "fleetbot/order"
-    fake.mount(rsps, "https://api.github.test")
     assert _forge().commit_status(SHA, "fleetbot/order") == ("success", "x")
+    fake.check()
 
 
 def test_fleetbots_own_status_is_not_ci() -> None:

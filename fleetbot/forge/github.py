@@ -210,8 +210,11 @@ class GithubForge:
             )
             count += 1
             state = str(node.get("issueState") or node.get("pullState") or "").lower()
+            # a PullRequest's databaseId is the pull's id, not its issue's id that the
+            # dependency API wants: 0 makes `apply` read the issue id over REST instead
+            issue_id = int(node.get("databaseId") or 0) if "issueState" in node else 0
             out.append(st.IssueFacts(
-                number=n, id=int(node.get("databaseId") or 0), state=state,
+                number=n, id=issue_id, state=state,
                 labels=tuple(lbl["name"] for lbl in node["labels"]["nodes"]), blocked_by=blockers,
             ))
         return out, count

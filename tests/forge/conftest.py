@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import responses
 
 from fleetbot.forge.github import GithubForge
-from tests.forge.fakegithub import FakeGithub
+from tests.fakegithub import FakeGithub
+from tests.fakeserver import mount
 
 TOKEN = "ghp_SECRETsecretSECRET1234567890"
 
@@ -23,8 +24,10 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
-def gh(rsps: responses.RequestsMock) -> FakeGithub:
-    return FakeGithub(rsps)
+def gh(rsps: responses.RequestsMock) -> Iterator[FakeGithub]:
+    fake = mount(FakeGithub(), rsps)
+    yield fake
+    fake.check()
 
 
 @pytest.fixture

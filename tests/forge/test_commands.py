@@ -8,8 +8,8 @@ import pytest
 
 from fleetbot.cli import run
 from fleetbot.forge import MARKER
+from tests.fakegithub import FakeGithub
 from tests.forge.conftest import TOKEN
-from tests.forge.fakegithub import FakeGithub
 
 PLAN = """# plan
 
@@ -54,7 +54,7 @@ def test_sync_writes_labels_and_links_then_nothing(repo, fleet: FakeGithub, caps
     assert fleet.deps == {2: {1}}
     assert set(fleet.repo_labels) == set().union(*want.values())
 
-    fleet.calls.clear()
+    fleet.requests.clear()
     assert run(["sync"]) == 0
     assert fleet.writes == []
     assert "nothing to change" in capsys.readouterr().out
@@ -81,12 +81,12 @@ def test_comment_creates_then_edits_then_leaves_alone(repo, fleet: FakeGithub, c
     assert run(["comment", "--pr", "10"]) == 0
     (c,) = fleet.sticky(10)
     assert c["body"].startswith(MARKER) and "closes #1" in c["body"]
-    fleet.calls.clear()
+    fleet.requests.clear()
     assert run(["comment", "--pr", "10"]) == 0
     assert fleet.writes == []
     fleet.pulls[10].body = "no link"
     assert run(["comment", "--pr", "10"]) == 0
-    assert [w[0] for w in fleet.writes] == ["PATCH"]
+    assert [w.method for w in fleet.writes] == ["PATCH"]
     assert len(fleet.sticky(10)) == 1 and "does not close" in fleet.sticky(10)[0]["body"]
 
 

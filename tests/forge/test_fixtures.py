@@ -10,7 +10,7 @@ import json
 import pytest
 
 from fleetbot.forge.github_queries import FLEET_STATE, issues_query
-from tests.forge.fakegithub import FIXTURES, examples, validate_graphql, validate_response
+from tests.githubschema import FIXTURES, examples, validate_graphql, validate_response
 
 WEBHOOKS = ["pull_request.opened", "pull_request.synchronize", "pull_request.closed", "push",
             "check_suite.completed", "status", "workflow_run.completed",

@@ -10,8 +10,9 @@ from fleetbot.errors import ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge
 from fleetbot.model import CIState, ReviewState
+from tests.fakegithub import FakeGithub, check, status_ctx
+from tests.fakeserver import mount
 from tests.forge.conftest import TOKEN
-from tests.forge.fakegithub import FakeGithub, check, status_ctx
 
 Make = Callable[..., GithubForge]
 
@@ -27,7 +28,7 @@ def test_state_reads_every_open_pr_in_one_query(gh: FakeGithub, forge: Make) -> 
 
     state = forge().state()
 
-    assert len(gh.calls) == 1
+    assert len(gh.requests) == 1
     assert state.requests == 1
     a, b = state.pulls
     assert (a.number, a.branch, a.draft, a.review, a.ci) == (
@@ -46,14 +47,14 @@ def test_pagination_follows_the_cursor(gh: FakeGithub, forge: Make) -> None:
         gh.add_pull(n, f"feat/{n}")
     state = forge(page_size=3).state()
     assert [p.number for p in state.pulls] == list(range(1, 8))
-    assert len(gh.calls) == 3
+    assert len(gh.requests) == 3
 
 
 def test_rest_pagination_follows_the_link_header(gh: FakeGithub, forge: Make) -> None:
     files = [f"src/f{i}.py" for i in range(150)]
     gh.add_pull(5, "feat/e", files=files)
     assert forge().pull_files(5) == tuple(files)
-    assert len(gh.calls) == 2
+    assert len(gh.requests) == 2
 
 
 def test_502_then_success(gh: FakeGithub, forge: Make) -> None:
@@ -61,7 +62,7 @@ def test_502_then_success(gh: FakeGithub, forge: Make) -> None:
     gh.fail("POST", "/graphql", 502)
     state = forge().state()
     assert [p.number for p in state.pulls] == [1]
-    assert len(gh.calls) == 2
+    assert len(gh.requests) == 2
 
 
 def test_secondary_rate_limit_honours_retry_after(gh: FakeGithub, forge: Make) -> None:
@@ -69,7 +70,7 @@ def test_secondary_rate_limit_honours_retry_after(gh: FakeGithub, forge: Make) -
     gh.fail("POST", "/graphql", 403, headers={"Retry-After": "7"},
             message="You have exceeded a secondary rate limit.")
     assert [p.number for p in forge().state().pulls] == [1]
-    assert len(gh.calls) == 2
+    assert len(gh.requests) == 2
 
 
 def test_retry_sleeps_retry_after_seconds(sleeps: list[float]) -> None:
@@ -107,7 +108,7 @@ def test_create_finds_a_comment_a_racing_run_made(gh: FakeGithub, forge: Make) -
     gh.add_comment(1, f"{MARKER}\nfrom the other run")
     forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nmine")])
     assert [c["body"] for c in gh.sticky(1)] == [f"{MARKER}\nmine"]
-    assert [w[0] for w in gh.writes] == ["PATCH"]
+    assert [w.method for w in gh.writes] == ["PATCH"]
 
 
 def test_post_that_502s_but_was_applied_leaves_one_comment(gh: FakeGithub, forge: Make) -> None:
@@ -115,7 +116,7 @@ def test_post_that_502s_but_was_applied_leaves_one_comment(gh: FakeGithub, forge
     gh.fail("POST", r"/issues/1/comments$", 502, applied=True)
     forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhello")])
     assert len(gh.sticky(1)) == 1
-    assert [w[0] for w in gh.writes] == ["POST"]
+    assert [w.method for w in gh.writes] == ["POST"]
 
 
 def test_post_that_502s_unapplied_is_retried(gh: FakeGithub, forge: Make) -> None:
@@ -123,7 +124,7 @@ def test_post_that_502s_unapplied_is_retried(gh: FakeGithub, forge: Make) -> Non
     gh.fail("POST", r"/issues/1/comments$", 502)
     forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhello")])
     assert len(gh.sticky(1)) == 1
-    assert [w[0] for w in gh.writes] == ["POST", "POST"]
+    assert [w.method for w in gh.writes] == ["POST", "POST"]
 
 
 def test_read_only_token_names_the_permission_and_writes_nothing(
@@ -150,7 +151,7 @@ def test_read_only_token_names_the_permission_and_writes_nothing(
 def test_no_token_refuses_before_any_request(gh: FakeGithub, forge: Make) -> None:
     with pytest.raises(ForgeError, match="GITHUB_TOKEN"):
         forge(token="").apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:next")])
-    assert gh.calls == []
+    assert gh.requests == []
 
 
 def test_token_never_in_an_error(gh: FakeGithub, forge: Make, rsps) -> None:  # type: ignore[no-untyped-def]
@@ -183,7 +184,7 @@ def test_labels_and_dependencies_round_trip(gh: FakeGithub, forge: Make) -> None
 
 def test_commit_status(gh: FakeGithub, forge: Make) -> None:
     forge().set_commit_status("b" * 40, "fleetbot/order", "success", "merge #3 next")
-    assert gh.writes == [("POST", f"/repos/octo/fleet/statuses/{'b' * 40}",
+    assert [(w.method, w.path, w.body) for w in gh.writes] == [("POST", f"/repos/octo/fleet/statuses/{'b' * 40}",
                           {"state": "success", "context": "fleetbot/order",
                            "description": "merge #3 next"})]
 
@@ -195,12 +196,12 @@ def test_commit_status_403_names_statuses_write(gh: FakeGithub, forge: Make) -> 
 
 
 def test_enterprise_base_url(rsps, forge: Make) -> None:  # type: ignore[no-untyped-def]
-    ghes = FakeGithub(rsps, base="https://ghe.example.com/api/v3")
+    ghes = mount(FakeGithub(base="https://ghe.example.com/api/v3"), rsps)
     ghes.add_pull(1, "feat/a")
     f = GithubForge("octo/fleet", token=TOKEN, base_url="https://ghe.example.com/api/v3",
                     throttle=False)
     assert [p.number for p in f.state().pulls] == [1]
-    assert ghes.urls == ["https://ghe.example.com:443/api/graphql"]
+    assert [r.url for r in ghes.requests] == ["https://ghe.example.com:443/api/graphql"]
 
 
 def test_status_contexts_and_reruns(gh: FakeGithub, forge: Make) -> None:
@@ -219,7 +220,7 @@ def test_a_30_pr_refresh_costs_at_most_6_requests(gh: FakeGithub, forge: Make) -
         gh.add_comment(n, f"{MARKER}\nreport")
     state = forge().state()
     assert len(state.pulls) == 30 and len(state.comments) == 30
-    assert len(gh.calls) <= 6
+    assert len(gh.requests) <= 6
 
 
 def test_rate_limited_write_is_retried_once_applied(gh: FakeGithub, forge: Make) -> None:
@@ -228,7 +229,7 @@ def test_rate_limited_write_is_retried_once_applied(gh: FakeGithub, forge: Make)
             message="You have exceeded a secondary rate limit.")
     forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review")])
     assert gh.labels[1] == ["fleet:review"]
-    assert [w[0] for w in gh.writes] == ["POST", "POST"]
+    assert [w.method for w in gh.writes] == ["POST", "POST"]
 
 
 def test_read_state_without_a_token_is_a_note(gh: FakeGithub, forge: Make) -> None:
@@ -241,3 +242,30 @@ def test_read_state_without_a_token_is_a_note(gh: FakeGithub, forge: Make) -> No
     gh.fail("POST", "/graphql", 401, message="Bad credentials", times=5)
     with pytest.raises(ForgeError):
         read_state(forge())
+
+
+def test_a_blocker_that_is_a_pr_is_linked_by_its_issue_id(gh: FakeGithub, forge: Make) -> None:
+    """GraphQL's PullRequest.databaseId is the pull's id; the dependency API wants the id
+    of the PR's issue, which only REST gives."""
+    gh.add_pull(10, "feat/a")
+    gh.issues.add(11)
+    f = forge()
+    blocker = f.state(issues=[10, 11]).issue(10)
+    assert blocker is not None
+    f.apply([Action(ActionKind.ADD_DEPENDENCY, 11, other=10, other_id=blocker.id)])
+    assert gh.deps == {11: {10}}
+
+
+def test_a_label_or_link_that_already_exists_is_no_error(gh: FakeGithub, forge: Make) -> None:
+    """GitHub answers 422 (its `validation-failed` shape, checked by the fake) to both."""
+    gh.repo_labels["fleet:review"] = "0075ca"
+    gh.issues.update({10, 11})
+    gh.deps[11] = {10}
+    forge().apply([
+        Action(ActionKind.CREATE_LABEL, label="fleet:review", color="0075ca"),
+        Action(ActionKind.ADD_DEPENDENCY, 11, other=10, other_id=1010),
+    ])
+    assert gh.repo_labels == {"fleet:review": "0075ca"}
+    assert gh.deps == {11: {10}}
+    assert [w.path for w in gh.writes] == [
+        "/repos/octo/fleet/labels", "/repos/octo/fleet/issues/11/dependencies/blocked_by"]

@@ -15,8 +15,8 @@ from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.forge.local import LocalForge
 from fleetbot.plan import parse_plan
 from fleetbot.render.escape import ZWJ
+from tests.fakegithub import FakeGithub
 from tests.forge.conftest import TOKEN
-from tests.forge.fakegithub import FakeGithub
 from tests.forge.fakegitlab import FakeGitlab
 
 
@@ -54,7 +54,7 @@ def test_github_paginates_and_skips_pull_requests(gh: FakeGithub) -> None:
         gh.add_open_issue(n, f"Issue {n}", pull=n % 3 == 0)
     got = GithubForge("octo/fleet", token=TOKEN, throttle=False).open_issues(limit=500)
     assert [i.number for i in got] == [n for n in range(1, 151) if n % 3]
-    listing = [u for u in gh.urls if "/issues?" in u or u.endswith("/issues")]
+    listing = [u for u in (r.url for r in gh.requests) if "/issues?" in u or u.endswith("/issues")]
     assert len(listing) == 2  # one request per 100
     assert "per_page=100" in listing[0] and "state=open" in listing[0]
 

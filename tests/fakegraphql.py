@@ -1,0 +1,97 @@
+"""The GraphQL half of tests/fakegithub.py: the answers to `FleetState` and `FleetIssues`,
+built from the fake's state and checked against GitHub's SDL both ways (the document and
+the variables fleetbot sends, and every value the fake answers)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from tests.githubschema import validate_graphql, validate_graphql_response
+
+if TYPE_CHECKING:
+    from tests.fakegithub import FakeGithub, Pull
+
+AT = "2026-01-01T00:00:00Z"
+
+
+def check(name: str, conclusion: str | None = "SUCCESS", status: str = "COMPLETED",
+          at: str = AT) -> dict[str, Any]:
+    return {"__typename": "CheckRun", "name": name, "status": status, "conclusion": conclusion,
+            "startedAt": at, "completedAt": at if status == "COMPLETED" else None}
+
+
+def status_ctx(context: str, state: str = "SUCCESS", at: str = AT) -> dict[str, Any]:
+    return {"__typename": "StatusContext", "context": context, "state": state, "createdAt": at}
+
+
+def graphql(fake: FakeGithub, body: Any) -> Any:
+    """The `data` of GitHub's answer to the two queries fleetbot sends, checked."""
+    query, variables = body["query"], body.get("variables") or {}
+    validate_graphql(query)
+    if "query FleetState" in query:
+        data = {"repository": _fleet_state(fake, variables)}
+    elif "query FleetIssues" in query:
+        numbers = [int(n) for n in re.findall(r"i(\d+): issueOrPullRequest", query)]
+        data = {"repository": {f"i{n}": _gql_issue(fake, n) for n in numbers}}
+    else:
+        raise AssertionError("unexpected GraphQL query")
+    validate_graphql_response(query, variables, data)
+    return {"data": data}
+
+
+def _gql_labels(fake: FakeGithub, number: int) -> dict[str, Any]:
+    return {"nodes": [{"name": n} for n in fake.labels.get(number, [])]}
+
+
+def _gql_issue(fake: FakeGithub, number: int) -> dict[str, Any] | None:
+    if number not in fake.issues:
+        return None
+    labels = _gql_labels(fake, number)
+    pull = fake.pulls.get(number)
+    if pull is not None:  # a PR's databaseId is its pull id, not its issue id
+        return {"__typename": "PullRequest", "number": number, "databaseId": 2000 + number,
+                "pullState": "MERGED" if pull.merged else "OPEN", "labels": labels}
+    return {"__typename": "Issue", "number": number, "databaseId": 1000 + number,
+            "issueState": "OPEN", "labels": labels}
+
+
+def _gql_pull(fake: FakeGithub, p: Pull) -> dict[str, Any]:
+    return {
+        "number": p.number, "title": p.title, "url": f"https://github.com/{fake.repo}/pull/"
+        f"{p.number}", "state": "MERGED" if p.merged else "OPEN", "isDraft": p.draft,
+        "headRefName": p.branch, "headRefOid": p.sha, "baseRefName": p.base,
+        "reviewDecision": p.review, "body": p.body, "labels": _gql_labels(fake, p.number),
+    }
+
+
+def _rollup(fake: FakeGithub, p: Pull) -> dict[str, Any] | None:
+    """The PR's checks and the latest of each commit status set on its head."""
+    nodes = [*p.checks, *(status_ctx(s["context"], s["state"].upper())
+                          for s in fake._latest_statuses(p.sha))]
+    return {"contexts": {"nodes": nodes}} if nodes else None
+
+
+def _fleet_state(fake: FakeGithub, v: dict[str, Any]) -> dict[str, Any]:
+    open_pulls = sorted((p for p in fake.pulls.values() if not p.merged),
+                        key=lambda p: p.number)
+    start = int(v["after"]) if v.get("after") else 0
+    page = open_pulls[start:start + v["pageSize"]]
+    end = start + len(page)
+    nodes = []
+    for p in page:
+        node = _gql_pull(fake, p)
+        node["comments"] = {"nodes": [{"databaseId": c["id"], "body": c["body"]}
+                                      for c in fake.comments.get(p.number, [])[-100:]]}
+        node["statusCheckRollup"] = _rollup(fake, p)
+        nodes.append(node)
+    repo: dict[str, Any] = {"pullRequests": {
+        "pageInfo": {"hasNextPage": end < len(open_pulls), "endCursor": str(end)},
+        "nodes": nodes,
+    }}
+    if v["first"]:
+        repo["labels"] = {"nodes": [{"name": n} for n in fake.repo_labels
+                                    if v["labelQuery"].lower() in n.lower()]}
+        repo["merged"] = {"nodes": [{**_gql_pull(fake, p), "mergedAt": AT}
+                                    for p in fake.pulls.values() if p.merged]}
+    return repo

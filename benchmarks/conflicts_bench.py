@@ -224,6 +224,8 @@ def main() -> int:
     samples = [int(s) for s in args.naive_sample.split(",")]
     samples += [samples[-1]] * (len(sizes) - len(samples))
     base = args.dir or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
     version = git(Path("."), "version").strip()
     with tempfile.TemporaryDirectory(prefix="fleetbot-bench-", dir=base) as tmp:
         start = time.perf_counter()

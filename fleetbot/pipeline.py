@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from fleetbot.analyse import analyse
+from fleetbot.analysis.analyse import analyse
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from fleetbot.git.mergetree import replay as replay_chain
-from fleetbot.lint import lint_plan
 from fleetbot.model import Plan, PullFacts, Replay, Report
+from fleetbot.plan.lint import lint_plan
 
 
 def build_report(

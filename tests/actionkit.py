@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fleetbot.demo import BASE, BRANCHES
+from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
 from tests.gitrepo import Repo, make_repo
 from tests.webhooks import payload

@@ -30,7 +30,7 @@ def facts(repo: Repo, plan: Plan, target: str | None = None, **kw: object) -> Gi
 
 
 def predict(repo: Repo, plan: Plan, target: str | None = None) -> tuple[Conflict, ...]:
-    from fleetbot.conflicts import predict as _predict
+    from fleetbot.analysis.conflicts import predict as _predict
 
     return _predict(plan, facts(repo, plan, target))
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from fleetbot.model import Plan, Status
-from fleetbot.plan import parse_plan
+from fleetbot.plan.parse import parse_plan
 from tests.gitrepo import Repo, make_repo
 
 CLI = '''"""The tasks command line."""

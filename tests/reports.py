@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 
+from fleetbot.analysis.order import recommend_order
 from fleetbot.model import (
     CIState,
     Conflict,
@@ -23,7 +24,6 @@ from fleetbot.model import (
     Severity,
     Status,
 )
-from fleetbot.order import recommend_order
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
 

@@ -293,7 +293,7 @@ def test_an_unknown_target_fails_the_run_with_a_summary(
 def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
     import yaml
 
-    from fleetbot.commands.action import action
+    from fleetbot.cli.action import action
 
     spec = yaml.safe_load((Path(__file__).parent.parent / "action.yml").read_text())
     run_step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")

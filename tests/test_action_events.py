@@ -1,10 +1,10 @@
-"""`fleetbot.action.decide` on GitHub's published webhook examples."""
+"""`fleetbot.action.events.decide` on GitHub's published webhook examples."""
 
 from __future__ import annotations
 
 import pytest
 
-from fleetbot.action import Scope, decide, mark_merged
+from fleetbot.action.events import Scope, decide, mark_merged
 from fleetbot.model import Plan, Row, Status
 from tests.webhooks import payload
 
@@ -197,7 +197,7 @@ def test_every_trigger_of_the_example_workflow_is_handled() -> None:
 
     import yaml
 
-    from fleetbot.action import SUPPORTED_EVENTS
+    from fleetbot.action.events import SUPPORTED_EVENTS
 
     wf = yaml.safe_load((Path(__file__).parent.parent / ".github/workflows/fleetbot.yml")
                         .read_text())

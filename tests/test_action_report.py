@@ -4,18 +4,6 @@ from __future__ import annotations
 
 import json
 
-from fleetbot.action_report import (
-    blocks_strictly,
-    conflict_annotations,
-    finding_annotations,
-    not_in_fleet_note,
-    outputs,
-    plan_error_annotations,
-    plan_error_summary,
-    read_only_note,
-    strongest,
-    verdict_word,
-)
 from fleetbot.errors import PlanError, PlanErrors
 from fleetbot.model import (
     Conflict,
@@ -27,6 +15,18 @@ from fleetbot.model import (
     Row,
     Severity,
     Status,
+)
+from fleetbot.render.workflow import (
+    blocks_strictly,
+    conflict_annotations,
+    finding_annotations,
+    not_in_fleet_note,
+    outputs,
+    plan_error_annotations,
+    plan_error_summary,
+    read_only_note,
+    strongest,
+    verdict_word,
 )
 
 ROWS = (Row("#42", "feature/42-count"), Row("#43", "feature/43-docs"),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fleetbot.analyse import analyse
+from fleetbot.analysis.analyse import analyse
 from fleetbot.model import BranchFacts, CIState, FileChange, GitFacts, PullFacts
 from tests.reports import example_plan
 

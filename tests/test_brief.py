@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from fleetbot.brief import build_brief, render_markdown, render_text
+from fleetbot.fleet.brief import build_brief, render_markdown, render_text
 from fleetbot.model import Conflict, ConflictKind, MergeStep, OwnedPath, Plan, Row
 
 PLAN = Plan(rows=(

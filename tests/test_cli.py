@@ -38,9 +38,9 @@ def _boom(exc: BaseException):  # type: ignore[no-untyped-def]
 
 
 def test_unexpected_error_exits_3_with_a_pointer(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    import fleetbot.plan
+    import fleetbot.plan.parse
 
-    monkeypatch.setattr(fleetbot.plan, "read_text", _boom(RuntimeError("kaput")))
+    monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(RuntimeError("kaput")))
     assert run(["plan", "lint", "--plan", "x.md"]) == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaput" in err
@@ -51,17 +51,17 @@ def test_unexpected_error_exits_3_with_a_pointer(monkeypatch, capsys) -> None:  
 def test_debug_shows_the_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    import fleetbot.plan
+    import fleetbot.plan.parse
 
-    monkeypatch.setattr(fleetbot.plan, "read_text", _boom(RuntimeError("kaput")))
+    monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(RuntimeError("kaput")))
     monkeypatch.setenv("FLEETBOT_DEBUG", "1")
     with pytest.raises(RuntimeError, match="kaput"):
         run(["plan", "lint", "--plan", "x.md"])
 
 
 def test_interrupt_exits_130(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    import fleetbot.plan
+    import fleetbot.plan.parse
 
-    monkeypatch.setattr(fleetbot.plan, "read_text", _boom(KeyboardInterrupt()))
+    monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(KeyboardInterrupt()))
     assert run(["plan", "lint", "--plan", "x.md"]) == 130
     assert "interrupted" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from fleetbot.commands.conflicts import parse_kinds, run_conflicts
+from fleetbot.cli.conflicts import parse_kinds, run_conflicts
 from fleetbot.errors import UsageError
 from tests.fleet import EXAMPLE_BASE, EXAMPLE_BRANCHES, EXAMPLE_PLAN, git_of, plan_of, row
 

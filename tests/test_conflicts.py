@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from fleetbot.conflicts import is_regenerable, pair_touches
+from fleetbot.analysis.conflicts import is_regenerable, pair_touches
 from fleetbot.model import BranchFacts, FileChange
 from tests.fleet import (
     EXAMPLE_BASE,

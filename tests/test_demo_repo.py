@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fleetbot.demo import BRANCHES, PLAN, build_example
+from fleetbot.fleet.demo import BRANCHES, PLAN, build_example
 
 ROOT = Path(__file__).resolve().parent.parent
 

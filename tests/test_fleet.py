@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from fleetbot import fleet, status
 from fleetbot.errors import GitError, UsageError
-from fleetbot.fleet import FanOut, RowFacts
+from fleetbot.fleet import status
+from fleetbot.fleet import worktrees as fleet
+from fleetbot.fleet.worktrees import FanOut, RowFacts
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, Row, Status

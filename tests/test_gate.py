@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fleetbot.gate import (
+from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
+from fleetbot.writes.statuses import (
     MAX_DESCRIPTION,
     OrderStatus,
     describe,
     order_statuses,
     statuses_to_write,
 )
-from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
 
 A = Row("#41", "feature/41-base")
 B = Row("#42", "feature/42-count", depends_on=("#41",))

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fleetbot.errors import UsageError
-from fleetbot.gha import (
+from fleetbot.action.runner import (
     ActionEnv,
     annotation,
     append_summary,
@@ -20,6 +19,7 @@ from fleetbot.gha import (
     read_event,
     write_outputs,
 )
+from fleetbot.errors import UsageError
 
 
 def test_escape_follows_the_runner_rules() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleetbot.globs import matches, overlap_example, patterns_overlap
+from fleetbot.plan.globs import matches, overlap_example, patterns_overlap
 
 
 @pytest.mark.parametrize(

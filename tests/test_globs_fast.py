@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import fleetbot.globs as globs
-from fleetbot.globs import may_overlap, overlap_example
+import fleetbot.plan.globs as globs
+from fleetbot.plan.globs import may_overlap, overlap_example
 
 SEGMENTS = st.sampled_from(["a", "b", "ab", "*", "**", "a*", "?", "[ab]", "c.py", "x.md"])
 PATTERNS = st.lists(SEGMENTS, min_size=1, max_size=4).map("/".join)

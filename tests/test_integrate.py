@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from fleetbot import integrate
 from fleetbot.errors import UsageError
+from fleetbot.fleet import integrate
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fleetbot.lint import fix_joints, joints, lint_plan
 from fleetbot.model import Severity
-from fleetbot.plan import load_plan, parse_plan
+from fleetbot.plan.lint import fix_joints, joints, lint_plan
+from fleetbot.plan.parse import load_plan, parse_plan
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
 HEADER = "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
@@ -105,7 +105,7 @@ def test_fix_json() -> None:
 
 
 def test_round_trip_unchanged_is_byte_for_byte() -> None:
-    from fleetbot.plan_source import read_markdown, write_markdown
+    from fleetbot.plan.source import read_markdown, write_markdown
 
     text = EXAMPLE.read_text()
     src = read_markdown(text, "p.md")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from fleetbot.analysis.order import recommend_order
 from fleetbot.errors import PlanError
 from fleetbot.model import (
     CIState,
@@ -13,7 +14,6 @@ from fleetbot.model import (
     Row,
     Status,
 )
-from fleetbot.order import recommend_order
 
 
 def row(issue: str, branch: str = "", *, deps: tuple[str, ...] = (), line: int = 0,

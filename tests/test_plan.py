@@ -8,7 +8,7 @@ import pytest
 
 from fleetbot.errors import PlanError
 from fleetbot.model import OwnedPath, Status
-from fleetbot.plan import load_plan, normalise_status, parse_issue, parse_plan, split_list
+from fleetbot.plan.parse import load_plan, normalise_status, parse_issue, parse_plan, split_list
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
 

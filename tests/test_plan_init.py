@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from fleetbot.cli import run
-from fleetbot.commands.plan_init import parse_issue_option, starter_plan
+from fleetbot.cli.plan_init import parse_issue_option, starter_plan
 from fleetbot.errors import UsageError
-from fleetbot.plan import parse_plan
+from fleetbot.plan.parse import parse_plan
 
 
 def test_parse_issue_option_forms() -> None:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from fleetbot.analysis.order import recommend_order
 from fleetbot.model import Conflict, ConflictKind, Plan, Row
-from fleetbot.order import recommend_order
 from fleetbot.render.escape import code, md
 
 TEXT = st.text(alphabet=st.sampled_from(list("ab @<>/|`*_[]()&#!\\\n-:")), max_size=30)

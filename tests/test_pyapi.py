@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fleetbot.pyapi import changed_names, referenced_names, signatures
+from fleetbot.analysis.pyapi import changed_names, referenced_names, signatures
 
 OLD = '''
 from dataclasses import dataclass

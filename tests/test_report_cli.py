@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fleetbot.cli import run
-from fleetbot.demo import build_example
+from fleetbot.fleet.demo import build_example
 from tests.reports import validate_report_json
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from fleetbot import integrate, score
 from fleetbot.errors import UsageError
+from fleetbot.fleet import integrate, score
+from fleetbot.fleet.score import Landing
 from fleetbot.git import Git
 from fleetbot.model import Plan, Row
-from fleetbot.score import Landing
 from tests.fleetrepo import cli_with, example_plan, tasks_repo
 from tests.test_integrate import ORDER
 

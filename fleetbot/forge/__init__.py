@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from fleetbot.errors import ForgeError, UsageError
-from fleetbot.forge.state import (
+from fleetbot.forge.types import (
     MARKER,
     Action,
     ActionKind,

@@ -22,7 +22,7 @@ from urllib3.util.retry import Retry
 
 from fleetbot.errors import ForgeError
 from fleetbot.forge import ForgeApiError, redact
-from fleetbot.forge import state as st
+from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
 from fleetbot.forge.github_queries import FLEET_STATE, issues_query
 from fleetbot.model import CIState, PullFacts, ReviewState

@@ -19,7 +19,7 @@ from gitlab.exceptions import GitlabError, GitlabHttpError
 
 from fleetbot.errors import ForgeError
 from fleetbot.forge import ForgeApiError, redact
-from fleetbot.forge import state as st
+from fleetbot.forge import types as st
 from fleetbot.model import CIState, PullFacts, ReviewState
 
 ATTEMPTS = 3

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from fleetbot.errors import ForgeError
-from fleetbot.forge.state import Action, ForgeState, IssueSummary
+from fleetbot.forge.types import Action, ForgeState, IssueSummary
 from fleetbot.model import PullFacts
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
-from fleetbot.conflicts import describe, pair_touches
+from fleetbot.analysis.conflicts import describe, pair_touches
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git.facts import (

@@ -6,8 +6,8 @@ Both open with the verdict, keep the scannable part short, and fold the rest int
 
 from __future__ import annotations
 
+from fleetbot.analysis.order import FREE
 from fleetbot.model import ConflictKind, Report, Row, Status
-from fleetbot.order import FREE
 from fleetbot.render import common
 from fleetbot.render.escape import code, md, mermaid
 

@@ -3,18 +3,7 @@
 from __future__ import annotations
 
 from fleetbot.forge import MARKER, ActionKind, ForgeState, StickyComment
-from fleetbot.forge.actions import (
-    Desired,
-    LabelTarget,
-    closes_issue,
-    dependency_merged_notes,
-    desired_from_report,
-    escape,
-    link_line,
-    plan_actions,
-    unplanned_pulls,
-)
-from fleetbot.forge.state import IssueFacts
+from fleetbot.forge.types import IssueFacts
 from fleetbot.model import (
     BranchFacts,
     Conflict,
@@ -27,6 +16,17 @@ from fleetbot.model import (
     Report,
     Row,
     Status,
+)
+from fleetbot.writes.actions import (
+    Desired,
+    LabelTarget,
+    closes_issue,
+    dependency_merged_notes,
+    desired_from_report,
+    escape,
+    link_line,
+    plan_actions,
+    unplanned_pulls,
 )
 
 A = Row("#1", "feat/a", files_owned=(OwnedPath("src/a/**"),))

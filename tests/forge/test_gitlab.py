@@ -7,9 +7,9 @@ import responses
 
 from fleetbot.errors import ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
-from fleetbot.forge.actions import Desired, LabelTarget, plan_actions
 from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.model import CIState
+from fleetbot.writes.actions import Desired, LabelTarget, plan_actions
 from tests.forge.fakegitlab import FakeGitlab
 
 TOKEN = "glpat-SECRETsecret12345"

@@ -8,12 +8,12 @@ import pytest
 import responses
 
 from fleetbot.cli import run
-from fleetbot.commands.plan_init import slug
+from fleetbot.cli.plan_init import slug
 from fleetbot.errors import ForgeError
 from fleetbot.forge.github import GithubForge
 from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.forge.local import LocalForge
-from fleetbot.plan import parse_plan
+from fleetbot.plan.parse import parse_plan
 from fleetbot.render.escape import ZWJ
 from tests.fakegithub import FakeGithub
 from tests.forge.conftest import TOKEN

@@ -32,10 +32,10 @@ def lint(
 
     Exit 0 without errors (1 with --strict when there are warnings), 2 on errors.
     """
-    from fleetbot.commands._common import resolve_plan_path
-    from fleetbot.lint import fix_joints, lint_error, lint_plan
+    from fleetbot.cli.common import resolve_plan_path
     from fleetbot.model import Severity
-    from fleetbot.plan import detect_format, parse_plan, read_text
+    from fleetbot.plan.lint import fix_joints, lint_error, lint_plan
+    from fleetbot.plan.parse import detect_format, parse_plan, read_text
 
     path = resolve_plan_path(plan_path, repo)
     source = str(path)
@@ -69,7 +69,7 @@ def _with_file(finding: Any, file: str) -> Any:
 
 
 def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str]) -> None:
-    from fleetbot.commands._common import err_console
+    from fleetbot.cli.common import err_console
 
     console = err_console()
     if dry_run:
@@ -85,7 +85,7 @@ def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str])
 
 
 def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
-    from fleetbot.commands._common import emit_json, emit_text, out_console
+    from fleetbot.cli.common import emit_json, emit_text, out_console
 
     if fmt == "json":
         emit_json({"plan": source, "findings": [
@@ -145,7 +145,7 @@ def _code(text: str) -> str:
 @format_option
 def show(plan_path: Path | None, repo: Path | None, fmt: str) -> int:
     """Print the plan as fleetbot reads it."""
-    from fleetbot.commands._common import emit_json, emit_text, load_plan, out_console
+    from fleetbot.cli.common import emit_json, emit_text, load_plan, out_console
 
     loaded = load_plan(plan_path, repo)
     rows = [
@@ -185,7 +185,7 @@ def show(plan_path: Path | None, repo: Path | None, fmt: str) -> int:
 def _attach_init() -> None:
     """`plan init` lives in its own module (fleet work); attach it when present."""
     try:
-        from fleetbot.commands.plan_init import init
+        from fleetbot.cli.plan_init import init
     except ImportError:
         return
     plan.add_command(init)

@@ -12,7 +12,7 @@ import yaml
 
 from fleetbot.errors import PlanError
 from fleetbot.model import Plan
-from fleetbot.plan import NONE_WORDS
+from fleetbot.plan.parse import NONE_WORDS
 
 
 def _key(node: yaml.MappingNode, name: str) -> tuple[yaml.Node, yaml.Node] | None:

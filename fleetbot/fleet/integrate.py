@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
-from fleetbot.fleet import merged_issues, row_refs
+from fleetbot.fleet.status import collisions_of, describe_collision
+from fleetbot.fleet.worktrees import merged_issues, row_refs
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
-from fleetbot.status import collisions_of, describe_collision
 
 STATE_FILE = "fleetbot-integrate.json"
 DEFAULT_INTO = "fleet/integration"

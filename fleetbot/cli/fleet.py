@@ -1,6 +1,6 @@
 """The local fleet commands: fan-out, brief, status, cleanup, integrate, score.
 
-Each parses options, gathers facts through `fleetbot.fleet` (and friends), prints, and
+Each parses options, gathers facts through `fleetbot.fleet.worktrees` (and friends), prints, and
 returns an exit code: 0 fine, 1 something stopped or was refused, 2 bad input.
 """
 
@@ -23,18 +23,18 @@ from fleetbot.errors import ExitCode, UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from fleetbot.fleet import FanOutStep
+    from fleetbot.fleet.integrate import Outcome
+    from fleetbot.fleet.status import StatusRow
+    from fleetbot.fleet.worktrees import FanOutStep
     from fleetbot.git import Git
-    from fleetbot.integrate import Outcome
     from fleetbot.model import Conflict, Plan, PullFacts
-    from fleetbot.status import StatusRow
 
 
 def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
            ) -> tuple[Git, Plan, str]:
-    from fleetbot.commands._common import find_repo, resolve_plan_path
-    from fleetbot.fleet import resolve_target
-    from fleetbot.plan import load_plan
+    from fleetbot.cli.common import find_repo, resolve_plan_path
+    from fleetbot.fleet.worktrees import resolve_target
+    from fleetbot.plan.parse import load_plan
 
     git = find_repo(repo)
     plan = load_plan(resolve_plan_path(plan_path, git.repo if repo is None else repo))
@@ -67,8 +67,8 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
     """
     from dataclasses import asdict
 
-    from fleetbot import fleet
-    from fleetbot.commands._common import emit_json
+    from fleetbot.cli.common import emit_json
+    from fleetbot.fleet import worktrees as fleet
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     steps = fleet.gather_fan_out(git, fleet.select_rows(plan, rows), target_ref)
@@ -94,8 +94,8 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
 def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
                   dry_run: bool, echo: Callable[[str], None]) -> dict[str, str]:
     """Write each row's brief into its worktree's git dir; issue -> the file's path."""
-    from fleetbot import brief as briefing
-    from fleetbot import fleet
+    from fleetbot.fleet import brief as briefing
+    from fleetbot.fleet import worktrees as fleet
     from fleetbot.git import Git as GitRunner
     from fleetbot.git import worktrees as wt
 
@@ -135,9 +135,9 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
 def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str | None,
           fmt: str) -> int:
     """Print the brief for the agent working ROW (an issue like #42, or a branch)."""
-    from fleetbot import brief as briefing
-    from fleetbot import fleet
-    from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.cli.common import emit_json, emit_text
+    from fleetbot.fleet import brief as briefing
+    from fleetbot.fleet import worktrees as fleet
     from fleetbot.git import worktrees as wt
 
     git, plan, target_ref = _setup(plan_path, repo, target)
@@ -176,11 +176,11 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
     """The fleet dashboard: one line per row with its worktree, ahead/behind, dirt,
     last commit age, drift and predicted collisions. Missing branches or worktrees
     are said, not fatal."""
-    from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.cli.common import emit_json, emit_text
 
     if watch is not None and fmt != "text":
         raise UsageError("--watch redraws a terminal table; use it with --format text")
-    from fleetbot import status as dashboard
+    from fleetbot.fleet import status as dashboard
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     if watch is not None:
@@ -191,7 +191,7 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
     elif fmt == "markdown":
         emit_text(dashboard.render_markdown(rows, target_ref))
     else:
-        from fleetbot.commands._common import out_console
+        from fleetbot.cli.common import out_console
 
         console = out_console()
         if console.is_terminal:
@@ -205,8 +205,8 @@ def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
                  ) -> tuple[StatusRow, ...]:
     import time
 
-    from fleetbot import fleet
-    from fleetbot.status import status_rows
+    from fleetbot.fleet import worktrees as fleet
+    from fleetbot.fleet.status import status_rows
 
     pulls = _pulls(git, forge_kind)
     facts = fleet.gather_row_facts(git, plan, target)
@@ -235,8 +235,8 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
 
     from rich.live import Live
 
-    from fleetbot.commands._common import out_console
-    from fleetbot.status import render_table
+    from fleetbot.cli.common import out_console
+    from fleetbot.fleet.status import render_table
 
     try:
         with Live(console=out_console(), auto_refresh=False) as live:
@@ -268,8 +268,8 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
     """
     from dataclasses import asdict
 
-    from fleetbot import fleet
-    from fleetbot.commands._common import emit_json
+    from fleetbot.cli.common import emit_json
+    from fleetbot.fleet import worktrees as fleet
     from fleetbot.git import worktrees as wt
 
     git, plan, target_ref = _setup(plan_path, repo, target)
@@ -320,8 +320,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     git's ordinary conflicted-merge state: resolve, `git add`, then
     `fleetbot integrate --continue`. The target branch itself is never touched.
     """
-    from fleetbot import integrate as fan_in
-    from fleetbot.commands._common import find_repo
+    from fleetbot.cli.common import find_repo
+    from fleetbot.fleet import integrate as fan_in
 
     if resume and abort:
         raise UsageError("--continue and --abort do not go together")
@@ -330,8 +330,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
         return ExitCode.OK
     if resume:
         return _outcome(fan_in.resume(find_repo(repo)))
-    from fleetbot import fleet
-    from fleetbot.status import describe_collision
+    from fleetbot.fleet import worktrees as fleet
+    from fleetbot.fleet.status import describe_collision
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     predictions = fleet.predict(git, plan, target_ref)
@@ -374,9 +374,9 @@ def _outcome(out: Outcome) -> int:
 def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,
     serialised rows and the speed-up, from the target's history."""
-    from fleetbot import score as scoring
-    from fleetbot.commands._common import emit_json, emit_text
-    from fleetbot.conflicts import plan_conflicts
+    from fleetbot.analysis.conflicts import plan_conflicts
+    from fleetbot.cli.common import emit_json, emit_text
+    from fleetbot.fleet import score as scoring
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     landings = scoring.find_landings(git, plan, target_ref)

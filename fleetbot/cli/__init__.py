@@ -1,7 +1,7 @@
 """The `fleetbot` command: a lazy click group, shared options, and the one place
 where errors become exit codes.
 
-Commands live in `fleetbot/commands/` and are imported only when run, so
+Commands live in `fleetbot/cli/` and are imported only when run, so
 `fleetbot --help` never loads PyGithub, python-gitlab or the analysis code.
 """
 
@@ -26,20 +26,20 @@ ISSUES_URL = "https://github.com/fleetbot/fleetbot/issues"
 # name -> (module:attribute, one-line help). The help is here so listing the
 # commands imports nothing.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("fleetbot.commands.report:demo", "Run fleetbot on a built-in example fleet."),
-    "check": ("fleetbot.commands.report:check", "Lint + conflicts + order for your branch."),
-    "plan": ("fleetbot.commands.plan:plan", "Read, lint, fix and start the plan."),
-    "conflicts": ("fleetbot.commands.conflicts:conflicts", "Predict which branches collide."),
-    "order": ("fleetbot.commands.report:order", "Recommend a merge order, replayed."),
-    "sync": ("fleetbot.commands.forge:sync", "Sync labels and issue links on the forge."),
-    "comment": ("fleetbot.commands.forge:comment", "Post the sticky report on one PR."),
-    "action": ("fleetbot.commands.action:action", "Run as the GitHub Action."),
-    "fan-out": ("fleetbot.commands.fleet:fan_out", "Make one worktree per plan row."),
-    "brief": ("fleetbot.commands.fleet:brief", "Print the brief for one row's agent."),
-    "status": ("fleetbot.commands.fleet:status", "The fleet dashboard."),
-    "cleanup": ("fleetbot.commands.fleet:cleanup", "Remove worktrees of merged rows."),
-    "integrate": ("fleetbot.commands.fleet:integrate", "Fan-in locally on an integration branch."),
-    "score": ("fleetbot.commands.fleet:score", "Was the fan-out worth it? From history."),
+    "demo": ("fleetbot.cli.report:demo", "Run fleetbot on a built-in example fleet."),
+    "check": ("fleetbot.cli.report:check", "Lint + conflicts + order for your branch."),
+    "plan": ("fleetbot.cli.plan:plan", "Read, lint, fix and start the plan."),
+    "conflicts": ("fleetbot.cli.conflicts:conflicts", "Predict which branches collide."),
+    "order": ("fleetbot.cli.report:order", "Recommend a merge order, replayed."),
+    "sync": ("fleetbot.cli.forge:sync", "Sync labels and issue links on the forge."),
+    "comment": ("fleetbot.cli.forge:comment", "Post the sticky report on one PR."),
+    "action": ("fleetbot.cli.action:action", "Run as the GitHub Action."),
+    "fan-out": ("fleetbot.cli.fleet:fan_out", "Make one worktree per plan row."),
+    "brief": ("fleetbot.cli.fleet:brief", "Print the brief for one row's agent."),
+    "status": ("fleetbot.cli.fleet:status", "The fleet dashboard."),
+    "cleanup": ("fleetbot.cli.fleet:cleanup", "Remove worktrees of merged rows."),
+    "integrate": ("fleetbot.cli.fleet:integrate", "Fan-in locally on an integration branch."),
+    "score": ("fleetbot.cli.fleet:score", "Was the fan-out worth it? From history."),
 }
 
 
@@ -47,10 +47,10 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if _available(name)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS or not _available(cmd_name):
+        if cmd_name not in COMMANDS:
             return None
         target, _ = COMMANDS[cmd_name]
         module_name, attr = target.split(":")
@@ -65,11 +65,6 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-def _available(name: str) -> bool:
-    """A command is listed once its module exists (the package grows issue by issue)."""
-    module_name = COMMANDS[name][0].split(":")[0]
-    rel = Path(*module_name.split(".")[1:]).with_suffix(".py")
-    return (Path(__file__).parent / rel).exists()
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

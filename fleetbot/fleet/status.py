@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fleetbot.fleet import RowFacts
+from fleetbot.fleet.worktrees import RowFacts
 from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts
 
 if TYPE_CHECKING:

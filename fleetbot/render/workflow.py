@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from fleetbot.action.runner import annotation
 from fleetbot.errors import PlanError
-from fleetbot.gha import annotation
 from fleetbot.model import Conflict, ConflictKind, Report
 
 MAX_ANNOTATIONS = 20  # GitHub shows 10 warnings per step; more is noise

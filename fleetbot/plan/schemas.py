@@ -17,6 +17,6 @@ def load_schema(name: str) -> dict[str, Any]:
     if packaged.is_file():
         text = packaged.read_text(encoding="utf-8")
     else:  # editable install / source checkout
-        text = (Path(__file__).resolve().parent.parent / "schemas" / filename).read_text("utf-8")
+        text = (Path(__file__).resolve().parents[2] / "schemas" / filename).read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data

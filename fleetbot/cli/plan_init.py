@@ -14,7 +14,7 @@ import click
 
 from fleetbot.cli import dry_run_option, plan_option, repo_option
 from fleetbot.errors import ExitCode, FleetbotError, UsageError
-from fleetbot.forge.state import IssueSummary
+from fleetbot.forge.types import IssueSummary
 from fleetbot.render import escape
 
 _ISSUE = re.compile(r"^\s*(?P<ref>(?:[\w.-]+/[\w.-]+)?[#!]?\d+)\s*(?::\s*(?P<name>.*))?$")
@@ -114,8 +114,8 @@ def init(plan_path: Path | None, repo: Path | None, issues: tuple[str, ...],
       fleetbot plan init --issue 42:count --issue 43:docs --issue 44:clear
       fleetbot plan init --from-forge --label fleet   # needs GITHUB_TOKEN / GITLAB_TOKEN
     """
-    from fleetbot.commands._common import emit_text, resolve_plan_path
-    from fleetbot.plan import parse_plan
+    from fleetbot.cli.common import emit_text, resolve_plan_path
+    from fleetbot.plan.parse import parse_plan
 
     rows: list[tuple[str, str] | tuple[str, str, str]] = [parse_issue_option(i) for i in issues]
     if from_forge:
@@ -147,7 +147,7 @@ def init(plan_path: Path | None, repo: Path | None, issues: tuple[str, ...],
 def _forge_rows(repo: Path | None, forge_kind: str, labels: Sequence[str],
                 limit: int) -> list[tuple[str, str, str]]:
     """The open issues of the detected forge; without a token, say which variable to set."""
-    from fleetbot.commands._common import find_repo
+    from fleetbot.cli.common import find_repo
     from fleetbot.forge import GITHUB_TOKEN_VARS, GITLAB_TOKEN_VARS, pick_forge
 
     try:

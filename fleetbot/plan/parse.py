@@ -14,7 +14,7 @@ from typing import Any
 
 from fleetbot.errors import PlanError, PlanErrors
 from fleetbot.model import OwnedPath, Plan, Row, Severity, Status
-from fleetbot.plan_source import Source, line_of, looks_binary, read_markdown, read_structured
+from fleetbot.plan.source import Source, line_of, looks_binary, read_markdown, read_structured
 
 NONE_WORDS = frozenset({"", "none", "-", "—", "–", "n/a", "na", "nothing"})
 
@@ -75,7 +75,7 @@ def read_text(path: Path) -> str:
 
 def load_plan(path: Path) -> Plan:
     """Read, parse and validate the plan; raise PlanErrors listing every error."""
-    from fleetbot.lint import structural_findings
+    from fleetbot.plan.lint import structural_findings
 
     plan = parse_plan(read_text(path), str(path), detect_format(path))
     errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
@@ -116,7 +116,7 @@ def parse_plan(text: str, source: str = "orchestration-plan.md", fmt: str = "mar
 def _validate(src: Source, file: str) -> None:
     import jsonschema
 
-    from fleetbot.schemas import load_schema
+    from fleetbot.plan.schemas import load_schema
 
     validator = jsonschema.Draft202012Validator(load_schema("plan"))
     found = sorted(validator.iter_errors(src.data), key=lambda e: list(map(str, e.absolute_path)))

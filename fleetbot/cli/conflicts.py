@@ -40,7 +40,7 @@ def conflicts(
 
     Exits 0; with --strict, 1 when a blocking (textual or target) conflict exists.
     """
-    from fleetbot.commands._common import find_repo, load_plan
+    from fleetbot.cli.common import find_repo, load_plan
 
     wanted = parse_kinds(kinds)
     git = find_repo(repo)
@@ -68,8 +68,8 @@ def run_conflicts(
     strict: bool = False, kinds: frozenset[str] | None = None,
 ) -> int:
     """Gather, predict, filter, print; the exit code (1 only with `strict` and a blocker)."""
-    from fleetbot.commands._common import emit_json, emit_text, out_console
-    from fleetbot.conflicts import predict
+    from fleetbot.analysis.conflicts import predict
+    from fleetbot.cli.common import emit_json, emit_text, out_console
     from fleetbot.git.mergetree import gather
 
     facts = gather(git, plan, target)

@@ -41,7 +41,7 @@ def resolve_plan_path(plan_path: Path | None, repo: Path | None) -> Path:
 
 def load_plan(plan_path: Path | None, repo: Path | None) -> Plan:
     """Load and validate the plan (raises PlanError with file:line on bad input)."""
-    from fleetbot.plan import load_plan as _load
+    from fleetbot.plan.parse import load_plan as _load
 
     return _load(resolve_plan_path(plan_path, repo))
 

@@ -3,7 +3,7 @@
 Everything the runner gives a step arrives in environment variables and files; everything a
 step says back goes to files (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`) or to stdout as
 workflow commands (`::warning file=...::`, `::add-mask::`). This module is that boundary and
-nothing else, so the event logic in `fleetbot.action` stays pure. The formatting functions
+nothing else, so the event logic in `fleetbot.action.events` stays pure. The formatting functions
 take and return strings; only the small `write_*`/`emit` functions touch files or stdout.
 """
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 def load_repo_plan(git: Git, plan_path: Path | None) -> Plan:
     """Load the plan; name it relative to the repository so messages read the same on
     every machine (`orchestration-plan.md:9`, not a runner's absolute path)."""
-    from fleetbot.commands._common import DEFAULT_PLAN
-    from fleetbot.plan import load_plan
+    from fleetbot.cli.common import DEFAULT_PLAN
+    from fleetbot.plan.parse import load_plan
 
     path = plan_path if plan_path is not None else git.repo / DEFAULT_PLAN
     plan = load_plan(path)
@@ -38,7 +38,7 @@ def load_repo_plan(git: Git, plan_path: Path | None) -> Plan:
 
 def print_report(report: Report, fmt: str) -> None:
     """The report on stdout in the chosen format (JSON alone on stdout)."""
-    from fleetbot.commands._common import emit_json, emit_text, out_console
+    from fleetbot.cli.common import emit_json, emit_text, out_console
 
     if fmt == "json":
         from fleetbot.render.json import report_to_json
@@ -56,7 +56,7 @@ def print_report(report: Report, fmt: str) -> None:
 
 def _build(repo: Path | None, plan_path: Path | None, target: str | None,
            *, current: bool) -> Report:
-    from fleetbot.commands._common import find_repo
+    from fleetbot.cli.common import find_repo
     from fleetbot.git.worktrees import current_branch
     from fleetbot.pipeline import build_report
 
@@ -131,7 +131,7 @@ def demo(fmt: str, keep: Path | None) -> int:
 
 def demo_report(path: Path) -> Report:
     """Build the example fleet at `path` and return its report (what `demo` prints)."""
-    from fleetbot.demo import build_example
+    from fleetbot.fleet.demo import build_example
     from fleetbot.pipeline import build_report
 
     git = build_example(path)

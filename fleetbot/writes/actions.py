@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from fleetbot.forge.state import MARKER, Action, ActionKind, ForgeState
+from fleetbot.forge.types import MARKER, Action, ActionKind, ForgeState
 from fleetbot.model import BranchFacts, MergeStep, Plan, PullFacts, Report, Row, Status
 
 DEFAULT_PREFIX = "fleet:"
@@ -280,7 +280,7 @@ def unplanned_pulls(
     plan: Plan, pulls: Iterable[PullFacts], files: Mapping[int, tuple[str, ...]]
 ) -> tuple[Unplanned, ...]:
     """Open PRs outside the plan, each with the rows whose owned files it changes."""
-    from fleetbot.globs import row_owns
+    from fleetbot.plan.globs import row_owns
 
     branches = {r.branch for r in plan.rows}
     out = []

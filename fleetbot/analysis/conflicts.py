@@ -14,8 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from fleetbot.globs import anchor, row_owns
-from fleetbot.lint import joints
+from fleetbot.analysis.pyapi import changed_names, referenced_names, top_level_names, words
 from fleetbot.model import (
     BranchFacts,
     Conflict,
@@ -25,8 +24,9 @@ from fleetbot.model import (
     Plan,
     Row,
 )
-from fleetbot.plan import dependency_path
-from fleetbot.pyapi import changed_names, referenced_names, top_level_names, words
+from fleetbot.plan.globs import anchor, row_owns
+from fleetbot.plan.lint import joints
+from fleetbot.plan.parse import dependency_path
 
 DEFAULT_REGENERABLE = (
     "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock", "Cargo.lock", "go.sum",

@@ -21,16 +21,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
-from fleetbot import action_report as ar
-from fleetbot.action import Refresh, Scope, decide, default_branch, mark_merged
+from fleetbot.action.events import Refresh, Scope, decide, default_branch, mark_merged
+from fleetbot.action.runner import (
+    ActionEnv,
+    annotation,
+    append_summary,
+    emit,
+    mask_command,
+    write_outputs,
+)
 from fleetbot.errors import ExitCode, FleetbotError, ForgeError, GitError, PlanError
-from fleetbot.gate import CONTEXT, order_statuses, statuses_to_write
-from fleetbot.gha import ActionEnv, annotation, append_summary, emit, mask_command, write_outputs
 from fleetbot.model import Plan, PullFacts, Report, Severity
+from fleetbot.render import workflow as ar
+from fleetbot.writes.statuses import CONTEXT, order_statuses, statuses_to_write
 
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
-    from fleetbot.forge.state import ForgeState
+    from fleetbot.forge.types import ForgeState
     from fleetbot.git import Git
 
 
@@ -151,8 +158,8 @@ class ActionRun:
 
         from fleetbot.errors import PlanErrors
         from fleetbot.git.remote import read_plan_text
-        from fleetbot.lint import structural_findings
-        from fleetbot.plan import detect_format, parse_plan
+        from fleetbot.plan.lint import structural_findings
+        from fleetbot.plan.parse import detect_format, parse_plan
 
         text = read_plan_text(self.git, target_ref, self.opts.plan)
         fmt = detect_format(Path(self.opts.plan))
@@ -167,9 +174,9 @@ class ActionRun:
 
     def _refresh(self, refresh: Refresh, plan: Plan, target_ref: str,
                  trigger: str | None) -> Outcome:
-        from fleetbot.forge.actions import issue_number
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report
+        from fleetbot.writes.actions import issue_number
 
         forge = self._forge_factory()
         numbers_wanted = [n for r in plan.rows if (n := issue_number(r.issue)) is not None]
@@ -247,8 +254,8 @@ class ActionRun:
 
     def _write(self, forge: Forge, report: Report, state: ForgeState,
                pulls: Sequence[PullFacts]) -> list[str]:
-        from fleetbot.forge.actions import desired_from_report, plan_actions
         from fleetbot.render.markdown import render_pr_comment
+        from fleetbot.writes.actions import desired_from_report, plan_actions
 
         comments: dict[int, str] = {}
         if self.opts.comment:

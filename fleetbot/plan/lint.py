@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from fleetbot.errors import PlanError
-from fleetbot.globs import may_overlap, overlap_example
 from fleetbot.model import Finding, Plan, Row, Severity
-from fleetbot.plan import (
+from fleetbot.plan.globs import may_overlap, overlap_example
+from fleetbot.plan.parse import (
     NONE_WORDS,
     ancestors,
     dependency_graph,
@@ -22,7 +22,7 @@ from fleetbot.plan import (
     parse_plan,
     read_source,
 )
-from fleetbot.plan_source import write_markdown
+from fleetbot.plan.source import write_markdown
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def fix_joints(plan: Plan) -> tuple[str, list[Joint]]:
             changes[(i, "depends_on")] = ", ".join([*kept, *deps])
         text = write_markdown(plan.text, src, changes)
     else:
-        from fleetbot.plan_fix import add_dependencies
+        from fleetbot.plan.edit import add_dependencies
 
         text = add_dependencies(plan, {index[k]: v for k, v in wanted.items()})
     parse_plan(text, plan.source, plan.format)  # the fix must itself parse

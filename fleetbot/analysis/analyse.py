@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fleetbot.conflicts import predict
+from fleetbot.analysis.conflicts import predict
+from fleetbot.analysis.order import recommend_order
 from fleetbot.model import Finding, GitFacts, Plan, PullFacts, Report
-from fleetbot.order import recommend_order
 
 
 def analyse(

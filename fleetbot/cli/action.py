@@ -49,8 +49,8 @@ def action(
     """
     import os
 
-    from fleetbot.action_run import ActionRun, Options
-    from fleetbot.gha import ActionEnv, read_event
+    from fleetbot.action.run import ActionRun, Options
+    from fleetbot.action.runner import ActionEnv, read_event
     from fleetbot.git import Git
 
     env = ActionEnv.from_environ()

@@ -61,7 +61,7 @@ def sync(
     (planned/running/review/blocked/merged), plus `conflict` and `next` where due;
     `Depends on` becomes "blocked by" on the issues. Other labels are never touched.
     """
-    from fleetbot.forge.actions import desired_from_report, issue_number, plan_actions
+    from fleetbot.writes.actions import desired_from_report, issue_number, plan_actions
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
@@ -93,7 +93,7 @@ def comment(
     order with its position marked. It is not touched when nothing changed.
     """
     from fleetbot.forge import ForgeError
-    from fleetbot.forge.actions import Desired, plan_actions
+    from fleetbot.writes.actions import Desired, plan_actions
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
@@ -112,7 +112,7 @@ def comment(
 def _setup(
     plan_path: Path | None, repo: Path | None, forge_kind: str, gitlab_url: str | None
 ) -> tuple[Git, Plan, Forge]:
-    from fleetbot.commands._common import find_repo, load_plan
+    from fleetbot.cli.common import find_repo, load_plan
     from fleetbot.forge import pick_forge
 
     git = find_repo(repo)
@@ -131,8 +131,8 @@ def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forg
     """The sticky comment: the rendered report for the PR's row, its issue link, what a
     merged dependency means for it; for an unplanned PR, the rows whose files it touches."""
     from fleetbot.forge import MARKER
-    from fleetbot.forge.actions import dependency_merged_notes, escape, link_line, unplanned_pulls
     from fleetbot.render.escape import code
+    from fleetbot.writes.actions import dependency_merged_notes, escape, link_line, unplanned_pulls
 
     branch = pull.branch
     row = next((r for r in report.plan.rows if r.branch == branch), None)
@@ -152,7 +152,7 @@ def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forg
 
 
 def _unplanned_lines(forge: Forge, plan: Plan, state: ForgeState) -> list[str]:
-    from fleetbot.forge.actions import unplanned_pulls
+    from fleetbot.writes.actions import unplanned_pulls
 
     branches = {r.branch for r in plan.rows}
     stray = [p for p in state.pulls if p.branch not in branches]
@@ -166,7 +166,7 @@ def _unplanned_lines(forge: Forge, plan: Plan, state: ForgeState) -> list[str]:
 
 def _finish(forge: Forge, actions: Sequence[Action], dry_run: bool, fmt: str,
             notes: Sequence[str]) -> int:
-    from fleetbot.commands._common import emit_json, emit_text
+    from fleetbot.cli.common import emit_json, emit_text
 
     if fmt == "json":
         emit_json({"forge": forge.kind, "repo": forge.repo, "dry_run": dry_run,

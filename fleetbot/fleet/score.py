@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from graphlib import CycleError, TopologicalSorter
 
 from fleetbot.errors import UsageError
-from fleetbot.fleet import row_refs
+from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Plan

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 
+from fleetbot.fleet.status import collisions_of
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, Row
 from fleetbot.render import escape
-from fleetbot.status import collisions_of
 
 BRIEF_FILE = "fleetbot-brief.md"
 

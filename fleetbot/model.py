@@ -61,6 +61,8 @@ class Plan:
     source: str = "orchestration-plan.md"  # the path as shown in messages
     format: str = "markdown"  # markdown | yaml | json
     regenerable: tuple[str, ...] = ()  # globs of files regenerated rather than merged
+    target: str = ""  # front matter `target:`: the branch the fleet merges into ("" = default)
+    test: str = ""  # front matter `test:`: the project's test command, for `verify`
     text: str = ""  # the original text, kept so `lint --fix` can edit it in place
 
     def find(self, ref: str) -> Row | None:

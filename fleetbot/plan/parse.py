@@ -110,6 +110,7 @@ def parse_plan(text: str, source: str = "orchestration-plan.md", fmt: str = "mar
     return Plan(
         rows=tuple(rows), source=source, format=fmt,
         regenerable=tuple(src.data.get("regenerable") or ()), text=text,
+        target=str(src.data.get("target") or ""), test=str(src.data.get("test") or ""),
     )
 
 

@@ -21,6 +21,14 @@ class Status(str, Enum):
     BLOCKED = "blocked"
 
 
+class PlanFormat(str, Enum):
+    """The file form a plan was written in."""
+
+    MARKDOWN = "markdown"
+    YAML = "yaml"
+    JSON = "json"
+
+
 @dataclass(frozen=True)
 class OwnedPath:
     """One entry of "Files owned": a path or gitignore-style glob, and an optional note."""
@@ -59,7 +67,7 @@ class Plan:
 
     rows: tuple[Row, ...]
     source: str = "orchestration-plan.md"  # the path as shown in messages
-    format: str = "markdown"  # markdown | yaml | json
+    format: PlanFormat = PlanFormat.MARKDOWN
     regenerable: tuple[str, ...] = ()  # globs of files regenerated rather than merged
     target: str = ""  # front matter `target:`: the branch the fleet merges into ("" = default)
     test: str = ""  # front matter `test:`: the project's test command, for `verify`
@@ -136,12 +144,33 @@ class Conflict:
         return self.kind in BLOCKING_KINDS and not self.expected and not self.regenerable
 
 
+class ChangeStatus(str, Enum):
+    """git's letter for how a file changed (`diff --name-status`)."""
+
+    ADDED = "A"
+    MODIFIED = "M"
+    DELETED = "D"
+    RENAMED = "R"
+    COPIED = "C"
+    TYPE_CHANGED = "T"
+    UNMERGED = "U"
+    UNKNOWN = "X"
+
+    @classmethod
+    def of(cls, letter: str) -> ChangeStatus:
+        """The status for git's letter (`R100` -> RENAMED); unknown letters -> UNKNOWN."""
+        try:
+            return cls(letter[:1])
+        except ValueError:
+            return cls.UNKNOWN
+
+
 @dataclass(frozen=True)
 class FileChange:
-    """One file a branch changed since its merge-base: git's A/M/D/R/C/T letter."""
+    """One file a branch changed since its merge-base."""
 
     path: str
-    status: str = "M"
+    status: ChangeStatus = ChangeStatus.MODIFIED
     old_path: str = ""  # for renames and copies
 
 
@@ -180,6 +209,12 @@ class ReviewState(str, Enum):
     NONE = "none"
 
 
+class PullState(str, Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+
 @dataclass(frozen=True)
 class PullFacts:
     """One open (or just merged) PR/MR as the forge shows it, adapter types stripped."""
@@ -188,7 +223,7 @@ class PullFacts:
     branch: str
     title: str = ""
     url: str = ""
-    state: str = "open"  # open | closed | merged
+    state: PullState = PullState.OPEN
     draft: bool = False
     review: ReviewState = ReviewState.NONE
     ci: CIState = CIState.NONE
@@ -196,6 +231,33 @@ class PullFacts:
     base: str = ""
     labels: tuple[str, ...] = ()
     body: str = ""
+
+
+class BlockerKind(str, Enum):
+    """Why a step cannot merge yet."""
+
+    DEPENDENCY = "dependency"  # a row it depends on has not landed (`ref`: its issue)
+    NO_BRANCH = "no-branch"  # the row's branch does not exist (`ref`: the branch)
+    CI_FAILING = "ci-failing"  # its PR's CI fails (`ref`: the PR, "#12")
+    PLAN_BLOCKED = "plan-blocked"  # the plan marks the row blocked
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One typed reason a step waits; renderers turn it into words, nobody parses them."""
+
+    kind: BlockerKind
+    ref: str = ""
+    detail: str = ""
+
+    def describe(self) -> str:
+        if self.kind is BlockerKind.DEPENDENCY:
+            return self.ref
+        if self.kind is BlockerKind.NO_BRANCH:
+            return f"no branch {self.ref}"
+        if self.kind is BlockerKind.CI_FAILING:
+            return "CI failing"
+        return "marked blocked in the plan" + (f" ({self.detail})" if self.detail else "")
 
 
 @dataclass(frozen=True)
@@ -206,7 +268,12 @@ class MergeStep:
     issue: str
     branch: str
     reasons: tuple[str, ...] = ()
-    blocked_by: tuple[str, ...] = ()
+    blocked_by: tuple[Blocker, ...] = ()
+
+    @property
+    def waits(self) -> bool:
+        """Blockers that hold a started row back (a missing branch only means not started)."""
+        return any(b.kind is not BlockerKind.NO_BRANCH for b in self.blocked_by)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from fleetbot.action.runner import (
     write_outputs,
 )
 from fleetbot.errors import ExitCode, FleetbotError, ForgeError, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, Report, Severity
+from fleetbot.model import Plan, PullFacts, PullState, Report, Severity
 from fleetbot.render import workflow as ar
 from fleetbot.writes.statuses import CONTEXT, order_statuses, statuses_to_write
 
@@ -312,7 +312,7 @@ def fleet_pulls(plan: Plan, state: ForgeState, refresh: Refresh) -> list[PullFac
     for number, branch in zip(refresh.merged, refresh.merged_branches):
         if branch in branches:
             out = [p for p in out if p.branch != branch]
-            out.append(PullFacts(number=number, branch=branch, state="merged"))
+            out.append(PullFacts(number=number, branch=branch, state=PullState.MERGED))
     return out
 
 

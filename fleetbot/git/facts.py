@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git
-from fleetbot.model import BranchFacts, FileChange
+from fleetbot.model import BranchFacts, ChangeStatus, FileChange
 
 T = TypeVar("T")
 
@@ -91,12 +91,13 @@ def parse_name_status(text: str) -> tuple[FileChange, ...]:
         if letter in "RC":
             if i + 2 >= len(tokens) or not tokens[i + 2]:
                 break
-            out.append(FileChange(path=tokens[i + 2], status=letter, old_path=tokens[i + 1]))
+            out.append(FileChange(path=tokens[i + 2], status=ChangeStatus.of(letter),
+                                  old_path=tokens[i + 1]))
             i += 3
         else:
             if i + 1 >= len(tokens) or not tokens[i + 1]:
                 break
-            out.append(FileChange(path=tokens[i + 1], status=letter))
+            out.append(FileChange(path=tokens[i + 1], status=ChangeStatus.of(letter)))
             i += 2
     return tuple(out)
 

@@ -32,6 +32,7 @@ from fleetbot.git.facts import (
 )
 from fleetbot.model import (
     BranchFacts,
+    ChangeStatus,
     GitFacts,
     Landing,
     MergeConflict,
@@ -325,8 +326,9 @@ def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChang
         for c in b.changes:
             if not c.path.endswith(".py"):
                 continue
-            old = None if c.status == "A" else f"{b.merge_base}:{c.old_path or c.path}"
-            new = None if c.status == "D" else f"{b.head}:{c.path}"
+            old_path = c.old_path or c.path
+            old = None if c.status is ChangeStatus.ADDED else f"{b.merge_base}:{old_path}"
+            new = None if c.status is ChangeStatus.DELETED else f"{b.head}:{c.path}"
             wanted.append((b.issue, c.path, old, new))
     specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
     if not specs:

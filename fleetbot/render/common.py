@@ -191,7 +191,7 @@ def current_messages(report: Report) -> list[str]:
         out.append(f"the replayed fan-in stops at your branch on {_files(report.replay.files)}")
     if step is not None:
         for b in step.blocked_by:
-            out.append(f"your branch is blocked by {b}")
+            out.append(f"your branch is blocked by {b.describe()}")
         out.append(f"merge position {step.position} of {len(report.order)}")
     elif row is not None and row.status.value == "merged":
         out.append("your row is merged")

@@ -87,7 +87,9 @@ def branch_to_json(b: BranchFacts) -> dict[str, Any]:
 def step_to_json(s: MergeStep) -> dict[str, Any]:
     return {
         "position": s.position, "issue": s.issue, "branch": s.branch,
-        "reasons": list(s.reasons), "blocked_by": list(s.blocked_by),
+        "reasons": list(s.reasons), "blocked_by": [b.describe() for b in s.blocked_by],
+        "blockers": [{"kind": b.kind.value, "ref": b.ref, "detail": b.detail}
+                     for b in s.blocked_by],
     }
 
 

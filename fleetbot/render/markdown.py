@@ -39,7 +39,7 @@ def render_pr_comment(report: Report, issue: str) -> str:
         icon = "❌" if c.blocking else "⚠️"
         lines.append(f"- {icon} {md(common.describe(c, report.target))}")
     if step is not None:
-        lines += [f"- ⛔ blocked by {md(b)}" for b in step.blocked_by]
+        lines += [f"- ⛔ blocked by {md(b.describe())}" for b in step.blocked_by]
         lines += [f"- {md(r)}" for r in step.reasons if r != FREE]
     if not mine:
         lines.append("- ✅ no collisions predicted for this branch")
@@ -115,7 +115,7 @@ def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
             f"| {s.position}{stop} | {label} | {code(s.branch)} | {common.ci_mark(report, row)} "
             f"| {md(common.conflict_mark(report, s.issue))} "
             f"| {'<br>'.join(md(r) for r in s.reasons)} "
-            f"| {', '.join(md(b) for b in s.blocked_by)} |"
+            f"| {', '.join(md(b.describe()) for b in s.blocked_by)} |"
         )
     if with_replay and report.replay is not None:
         lines += ["", _replay_line(report)]

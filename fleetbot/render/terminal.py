@@ -105,7 +105,7 @@ def _order_table(report: Report) -> Table | Text:
             Text("\n".join(s.reasons)),
         ]
         if with_blocked:
-            cells.append(Text(", ".join(s.blocked_by), style="red"))
+            cells.append(Text(", ".join(b.describe() for b in s.blocked_by), style="red"))
         table.add_row(*cells)
     return table
 

@@ -287,6 +287,38 @@ class Replay:
     detail: str = ""
 
 
+class LandedHow(str, Enum):
+    """How fleetbot knows a row's work is in the target (DESIGN.md "Landed")."""
+
+    PR_MERGED = "pr-merged"  # the forge says the row's PR merged
+    ANCESTOR = "ancestor"  # its head is an ancestor of the target (merge commit, fast-forward)
+    NO_OP = "no-op"  # landing it would change nothing (squash, rebase-merge, cherry-pick)
+    PATCH = "patch"  # its whole change equals a commit's on the target (a squash, later edited)
+    HISTORY = "history"  # its branch is gone; a merge on the target names the branch or issue
+
+
+@dataclass(frozen=True)
+class Landed:
+    """A row whose work has landed, with the evidence."""
+
+    issue: str
+    how: LandedHow
+    commit: str = ""  # the target's commit that landed it, when known
+    pull: int = 0  # its merged PR, when known
+    at: int = 0  # unix seconds of that commit (0: unknown)
+
+    def describe(self) -> str:
+        """`squash-merged in 1a2b3c4`, `merged at 1a2b3c4`, `PR #101 merged`."""
+        short = self.commit[:7]
+        if self.how is LandedHow.PR_MERGED:
+            return f"PR #{self.pull} merged" + (f" in {short}" if short else "")
+        if self.how is LandedHow.ANCESTOR:
+            return f"merged at {short}" if short else "merged"
+        if self.how is LandedHow.HISTORY:
+            return f"merged in {short} (branch deleted)"
+        return f"squash-merged in {short}" if short else "its changes are in the target"
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; built by `analyse()`, rendered by `render/`."""
@@ -302,6 +334,10 @@ class Report:
     pulls: tuple[PullFacts, ...] = ()
     current_issue: str | None = None  # the row of the branch checked out, for `check`
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with the evidence
+
+    def landed_row(self, issue: str) -> Landed | None:
+        return next((la for la in self.landed if la.issue == issue), None)
 
 
 # ---------------------------------------------------------------- merge-tree facts (issue 3)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fleetbot.action.events import Scope, decide, mark_merged
+from fleetbot.action.events import Scope, decide
 from fleetbot.model import Plan, Row, Status
+from fleetbot.pipeline import mark_merged
 from tests.webhooks import payload
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
-from fleetbot.action.events import Refresh, Scope, decide, default_branch, mark_merged
+from fleetbot.action.events import Refresh, Scope, decide, default_branch
 from fleetbot.action.runner import (
     ActionEnv,
     annotation,
@@ -126,7 +126,7 @@ class ActionRun:
         target = (self.opts.target or refresh.base or default_branch(self.payload)
                   or self.env.branch or "main")
         self._target_ref = target_ref = self._fetch_target(target)
-        plan = mark_merged(self._read_plan(target_ref), refresh.merged_branches)
+        plan = self._read_plan(target_ref)
         trigger_row = plan.find(refresh.branch) if refresh.branch else None
         if refresh.event in ("pull_request", "pull_request_target") and trigger_row is None:
             note = ar.not_in_fleet_note(refresh.pull, refresh.branch, self.opts.plan)
@@ -175,31 +175,30 @@ class ActionRun:
     def _refresh(self, refresh: Refresh, plan: Plan, target_ref: str,
                  trigger: str | None) -> Outcome:
         from fleetbot.git.remote import fetch_pulls, pin_heads
-        from fleetbot.pipeline import build_report
+        from fleetbot.pipeline import build_report, fleet_pulls
         from fleetbot.writes.actions import issue_number
 
         forge = self._forge_factory()
         numbers_wanted = [n for r in plan.rows if (n := issue_number(r.issue)) is not None]
         state = forge.state(numbers_wanted if (self.opts.labels or self.opts.links) else (),
                             label_prefix=self.opts.label_prefix)
-        pulls = fleet_pulls(plan, state, refresh)
-        # a row whose PR merged has landed, whatever the plan file still says
-        plan = mark_merged(plan, tuple(p.branch for p in pulls if p.state == "merged"))
+        state = with_event_merges(state, refresh)
+        pulls = list(fleet_pulls(plan, state.pulls, state.merged))
         if trigger is None and refresh.pull is not None:  # e.g. `/fleetbot refresh` on a PR
             pr = next((p for p in pulls if p.number == refresh.pull), None)
             row = plan.find(pr.branch) if pr is not None else None
             trigger = row.issue if row is not None else None
         if refresh.scope is Scope.HEADS:
-            hit = [p for p in pulls if p.state == "open"
+            hit = [p for p in pulls if p.state is PullState.OPEN
                    and (p.head_sha in refresh.heads or p.number in refresh.pulls)]
             if not hit:
                 note = "CI changed on a commit that is no fleet PR's head: nothing to refresh."
                 self.say(annotation("notice", note, title="fleetbot"))
                 return self.finish("ignored", summary=f"fleetbot: {note}\n")
-        open_pulls = {p.number: p.branch for p in pulls if p.state == "open"}
+        open_pulls = {p.number: p.branch for p in pulls if p.state is PullState.OPEN}
         fetched = fetch_pulls(self.git, open_pulls)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
-        fleet_report = build_report(self.git, plan, target=target_ref, pulls=tuple(pulls))
+        fleet_report = build_report(self.git, plan, target=target_ref, forge=state)
         # the summary speaks to the PR that triggered the run; the comments do not depend
         # on which PR did, so a refresh from another event leaves them as they are
         report = fleet_report if trigger is None else replace(fleet_report,
@@ -260,8 +259,8 @@ class ActionRun:
         comments: dict[int, str] = {}
         if self.opts.comment:
             for row in report.plan.rows:
-                pr = next((p for p in pulls if p.branch == row.branch and p.state == "open"),
-                          None)
+                pr = next((p for p in pulls
+                           if p.branch == row.branch and p.state is PullState.OPEN), None)
                 if pr is not None:
                     comments[pr.number] = render_pr_comment(report, row.issue)
         desired = desired_from_report(report, state, comments, prefix=self.opts.label_prefix,
@@ -300,20 +299,15 @@ class _Refused(Exception):
         self.error = error
 
 
-def fleet_pulls(plan: Plan, state: ForgeState, refresh: Refresh) -> list[PullFacts]:
-    """The PRs of plan rows: open ones, and merged ones (the event's own merge included)."""
-    branches = {r.branch for r in plan.rows}
-    out = [p for p in state.pulls if p.branch in branches]
-    have = {p.branch for p in out}
-    for p in state.merged:
-        if p.branch in branches and p.branch not in have:
-            out.append(p)
-            have.add(p.branch)
-    for number, branch in zip(refresh.merged, refresh.merged_branches):
-        if branch in branches:
-            out = [p for p in out if p.branch != branch]
-            out.append(PullFacts(number=number, branch=branch, state=PullState.MERGED))
-    return out
+def with_event_merges(state: ForgeState, refresh: Refresh) -> ForgeState:
+    """The forge's state plus the PR this very event merged (the forge may not list it yet)."""
+    if not refresh.merged:
+        return state
+    just = tuple(PullFacts(number=n, branch=b, state=PullState.MERGED)
+                 for n, b in zip(refresh.merged, refresh.merged_branches))
+    branches = {p.branch for p in just}
+    return replace(state, pulls=tuple(p for p in state.pulls if p.branch not in branches),
+                   merged=just + tuple(p for p in state.merged if p.branch not in branches))
 
 
 def current_statuses(forge: Forge, wanted: Sequence[Any]) -> dict[str, tuple[str, str]]:

@@ -124,7 +124,7 @@ def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) ->
     """The shared pipeline's Report (conflicts, order, replay) with the forge's PRs in it."""
     from fleetbot.pipeline import build_report as build
 
-    return build(git, plan, target=target, pulls=state.pulls)
+    return build(git, plan, target=target, forge=state)
 
 
 def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forge) -> str:

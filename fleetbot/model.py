@@ -295,6 +295,7 @@ class LandedHow(str, Enum):
     NO_OP = "no-op"  # landing it would change nothing (squash, rebase-merge, cherry-pick)
     PATCH = "patch"  # its whole change equals a commit's on the target (a squash, later edited)
     HISTORY = "history"  # its branch is gone; a merge on the target names the branch or issue
+    PLAN = "plan"  # its branch is gone and the plan says merged: nothing in git contradicts it
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,8 @@ class Landed:
             return f"merged at {short}" if short else "merged"
         if self.how is LandedHow.HISTORY:
             return f"merged in {short} (branch deleted)"
+        if self.how is LandedHow.PLAN:
+            return "marked merged in the plan (branch deleted)"
         return f"squash-merged in {short}" if short else "its changes are in the target"
 
 
@@ -413,6 +416,8 @@ class GitFacts:
     landings: tuple[Landing, ...] = ()
     pairs: tuple[PairMerge, ...] = ()
     sources: tuple[SourceChange, ...] = ()
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target (they leave the rest)
+    notes: tuple[str, ...] = ()  # ref choices worth saying (stale local target, divergence)
 
     def branch(self, issue: str) -> BranchFacts | None:
         return next((b for b in self.branches if b.issue == issue), None)

@@ -12,10 +12,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fleetbot.analysis.analyse import analyse
+from fleetbot.analysis.landed import forge_landed
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from fleetbot.git.mergetree import replay as replay_chain
-from fleetbot.model import Plan, PullFacts, PullState, Replay, Report, Status
+from fleetbot.model import Plan, PullFacts, Replay, Report, Status
 from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
@@ -37,8 +38,7 @@ def build_report(
     PRs directly. A row whose PR merged has landed, whatever the plan file still says.
     """
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
-    plan = mark_merged(plan, tuple(p.branch for p in found if p.state is PullState.MERGED))
-    facts = gather(git, plan, target or plan.target or None)
+    facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found))
     findings = [f if f.file else replace(f, file=plan.source) for f in lint_plan(plan)]
     report = analyse(plan, facts, pulls=found, findings=findings,
                      current_branch=current_branch)

@@ -38,7 +38,7 @@ def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
 
     git = find_repo(repo)
     plan = load_plan(resolve_plan_path(plan_path, git.repo if repo is None else repo))
-    return git, plan, resolve_target(git, target)
+    return git, plan, resolve_target(git, target or plan.target or None)
 
 
 def _say(text: str) -> None:

@@ -31,7 +31,7 @@ from fleetbot.action.runner import (
     write_outputs,
 )
 from fleetbot.errors import ExitCode, FleetbotError, ForgeError, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, PullState, Report, Severity
+from fleetbot.model import Plan, PullFacts, PullState, Report
 from fleetbot.render import workflow as ar
 from fleetbot.writes.statuses import CONTEXT, order_statuses, statuses_to_write
 
@@ -156,19 +156,12 @@ class ActionRun:
     def _read_plan(self, target_ref: str) -> Plan:
         from pathlib import Path
 
-        from fleetbot.errors import PlanErrors
         from fleetbot.git.remote import read_plan_text
-        from fleetbot.plan.lint import structural_findings
-        from fleetbot.plan.parse import detect_format, parse_plan
+        from fleetbot.pipeline import checked_plan
+        from fleetbot.plan.parse import detect_format
 
         text = read_plan_text(self.git, target_ref, self.opts.plan)
-        fmt = detect_format(Path(self.opts.plan))
-        plan = parse_plan(text, self.opts.plan, fmt)
-        errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
-        if errors:
-            raise PlanErrors([PlanError(f.message, file=plan.source, line=f.line, hint=f.hint)
-                              for f in errors])
-        return plan
+        return checked_plan(text, self.opts.plan, detect_format(Path(self.opts.plan)))
 
     # ------------------------------------------------------------ refresh
 

@@ -7,7 +7,6 @@ branch's row first); `demo` builds the example fleet in a temporary folder and c
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,23 +16,7 @@ from fleetbot.cli import format_option, plan_option, repo_option, strict_option,
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from fleetbot.git import Git
-    from fleetbot.model import Plan, Report
-
-
-def load_repo_plan(git: Git, plan_path: Path | None) -> Plan:
-    """Load the plan; name it relative to the repository so messages read the same on
-    every machine (`orchestration-plan.md:9`, not a runner's absolute path)."""
-    from fleetbot.cli.common import DEFAULT_PLAN
-    from fleetbot.plan.parse import load_plan
-
-    path = plan_path if plan_path is not None else git.repo / DEFAULT_PLAN
-    plan = load_plan(path)
-    try:
-        shown = path.resolve().relative_to(git.repo.resolve()).as_posix()
-    except ValueError:
-        return plan
-    return replace(plan, source=shown)
+    from fleetbot.model import Report
 
 
 def print_report(report: Report, fmt: str) -> None:
@@ -58,12 +41,13 @@ def _build(repo: Path | None, plan_path: Path | None, target: str | None,
            *, current: bool) -> Report:
     from fleetbot.cli.common import find_repo
     from fleetbot.git.worktrees import current_branch
-    from fleetbot.pipeline import build_report
+    from fleetbot.pipeline import build_report, load_fleet_plan
 
     git = find_repo(repo)
-    plan = load_repo_plan(git, plan_path)
+    fleet = load_fleet_plan(git, plan_path, target)
     branch = current_branch(git) if current else None
-    return build_report(git, plan, target=target, current_branch=branch)
+    return build_report(git, fleet.plan, target=target, current_branch=branch,
+                        notes=fleet.notes)
 
 
 @click.command()
@@ -132,11 +116,10 @@ def demo(fmt: str, keep: Path | None) -> int:
 def demo_report(path: Path) -> Report:
     """Build the example fleet at `path` and return its report (what `demo` prints)."""
     from fleetbot.fleet.demo import build_example
-    from fleetbot.pipeline import build_report
+    from fleetbot.pipeline import build_report, load_fleet_plan
 
     git = build_example(path)
-    plan = load_repo_plan(git, None)
-    return build_report(git, plan, target="main")
+    return build_report(git, load_fleet_plan(git).plan, target="main")
 
 
 def _run_demo(path: Path, fmt: str) -> None:

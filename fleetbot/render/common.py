@@ -160,6 +160,15 @@ def explain(conflict: Conflict, target: str) -> str:
     return conflict.detail + (f" ({'; '.join(tags)})" if tags else "")
 
 
+def landed_lines(report: Report) -> list[str]:
+    """`#42 count: squash-merged in 1a2b3c4`, one per landed row, in plan order."""
+    out = []
+    for la in report.landed:
+        row = report.plan.by_issue(la.issue)
+        out.append(f"{row.label if row is not None else la.issue}: {la.describe()}")
+    return out
+
+
 def current_messages(report: Report) -> list[str]:
     """What `check` tells the person on the current branch, most urgent first."""
     issue = report.current_issue
@@ -193,6 +202,8 @@ def current_messages(report: Report) -> list[str]:
         for b in step.blocked_by:
             out.append(f"your branch is blocked by {b.describe()}")
         out.append(f"merge position {step.position} of {len(report.order)}")
+    elif (landed := report.landed_row(issue)) is not None:
+        out.append(f"your row has landed ({landed.describe()})")
     elif row is not None and row.status.value == "merged":
         out.append("your row is merged")
     if not out:

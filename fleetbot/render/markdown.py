@@ -21,6 +21,7 @@ def render_report(report: Report) -> str:
     if report.current_issue is not None:
         parts += [*_current(report), ""]
     parts += _order_section(report)
+    parts += _landed(report)
     parts += ["", *_graph(report), "", *_details(report)]
     return "\n".join(parts).rstrip() + "\n"
 
@@ -50,11 +51,18 @@ def render_pr_comment(report: Report, issue: str) -> str:
         lines.append(_replay_line(report))
     lines += ["", f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
     lines += _order_section(report, with_replay=False)
+    lines += _landed(report)
     lines += ["", *_graph(report), "", *_details(report, folded=False), "</details>"]
     return "\n".join(lines).rstrip() + "\n"
 
 
 # ------------------------------------------------------------------ pieces
+
+
+def _landed(report: Report) -> list[str]:
+    if not report.landed:
+        return []
+    return ["", "**Landed:** " + "; ".join(md(line) for line in common.landed_lines(report))]
 
 
 def _level(report: Report, issue: str) -> str:

@@ -294,6 +294,7 @@ class LandedHow(str, Enum):
     ANCESTOR = "ancestor"  # its head is an ancestor of the target (merge commit, fast-forward)
     NO_OP = "no-op"  # landing it would change nothing (squash, rebase-merge, cherry-pick)
     PATCH = "patch"  # its whole change equals a commit's on the target (a squash, later edited)
+    REBASED = "rebased"  # each of its commits has an equivalent on the target (rebase-merge)
     HISTORY = "history"  # its branch is gone; a merge on the target names the branch or issue
     PLAN = "plan"  # its branch is gone and the plan says merged: nothing in git contradicts it
 
@@ -319,6 +320,8 @@ class Landed:
             return f"merged in {short} (branch deleted)"
         if self.how is LandedHow.PLAN:
             return "marked merged in the plan (branch deleted)"
+        if self.how is LandedHow.REBASED:
+            return f"rebase-merged, ending at {short}"
         return f"squash-merged in {short}" if short else "its changes are in the target"
 
 

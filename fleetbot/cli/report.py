@@ -92,7 +92,10 @@ def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 @format_option
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR", help="Build the example in DIR and leave it there to explore.")
-def demo(fmt: str, keep: Path | None) -> int:
+@click.option("--after", type=click.Choice(["squash", "merge", "rebase"]), default=None,
+              help="Land #42 first that way (squash, merge commit + branch deleted, "
+              "rebase), then report: #42 has landed, #44 rebases onto main.")
+def demo(fmt: str, keep: Path | None, after: str | None) -> int:
     """Build an example fleet (a tasks app, three branches) and check it.
 
     #42 and #44 both add a command to the dispatch in tasks/cli.py; #43 writes docs.
@@ -101,7 +104,7 @@ def demo(fmt: str, keep: Path | None) -> int:
     if keep is not None:
         if keep.exists() and any(keep.iterdir()):
             raise UsageError(f"--keep {keep}: the folder is not empty; name a new one")
-        _run_demo(keep, fmt)
+        _run_demo(keep, fmt, after)
         if fmt == "text":
             click.echo(
                 f"\nThe example is in {keep}. Try:\n  cd {keep} && git checkout "
@@ -109,24 +112,28 @@ def demo(fmt: str, keep: Path | None) -> int:
             )
         return ExitCode.OK
     with tempfile.TemporaryDirectory(prefix="fleetbot-demo-") as tmp:
-        _run_demo(Path(tmp) / "tasks", fmt)
+        _run_demo(Path(tmp) / "tasks", fmt, after)
     return ExitCode.OK
 
 
-def demo_report(path: Path) -> Report:
-    """Build the example fleet at `path` and return its report (what `demo` prints)."""
-    from fleetbot.fleet.demo import build_example
+def demo_report(path: Path, after: str | None = None) -> Report:
+    """Build the example fleet at `path` and return its report (what `demo` prints);
+    `after` lands #42 first in that merge style."""
+    from fleetbot.fleet.demo import build_example, land_first
     from fleetbot.pipeline import build_report, load_fleet_plan
 
     git = build_example(path)
+    if after is not None:
+        land_first(git, after)
     return build_report(git, load_fleet_plan(git).plan, target="main")
 
 
-def _run_demo(path: Path, fmt: str) -> None:
+def _run_demo(path: Path, fmt: str, after: str | None = None) -> None:
     if fmt == "text":
         click.echo(
             "fleetbot demo: three branches of a small tasks app, built in a temporary git "
-            "repository.\n#42 and #44 both add a command to tasks/cli.py; #43 writes docs.\n",
+            "repository.\n#42 and #44 both add a command to tasks/cli.py; #43 writes docs.\n"
+            + (f"#42 has just been landed on main ({after}).\n" if after else ""),
             err=True,
         )
-    print_report(demo_report(path), fmt)
+    print_report(demo_report(path, after), fmt)

@@ -81,7 +81,7 @@ def own_commits_in_reflog(text: str) -> bool:
 def match_patches(
     totals: Mapping[str, str], commits: Mapping[str, tuple[str, ...]],
     commit_ids: Mapping[str, str], target_ids: Mapping[str, str],
-) -> dict[str, str]:
+) -> dict[str, tuple[LandedHow, str]]:
     """issue -> the target commit that carries its change: the commit whose patch-id equals
     the branch's whole change (a squash), else the newest target commit matching the last
     of its own commits, when every one of them has an equivalent (a rebase merge).
@@ -92,10 +92,10 @@ def match_patches(
     by_patch: dict[str, str] = {}
     for sha, pid in target_ids.items():
         by_patch.setdefault(pid, sha)  # newest first: keep the newest carrier
-    out: dict[str, str] = {}
+    out: dict[str, tuple[LandedHow, str]] = {}
     for issue, pid in totals.items():
         if pid in by_patch:
-            out[issue] = by_patch[pid]
+            out[issue] = (LandedHow.PATCH, by_patch[pid])
     for issue, own in commits.items():
         if issue in out or not own:
             continue
@@ -103,7 +103,7 @@ def match_patches(
         if all(i is not None and i in by_patch for i in ids):
             first = ids[0]
             assert first is not None
-            out[issue] = by_patch[first]  # own[0] is the branch's newest commit
+            out[issue] = (LandedHow.REBASED, by_patch[first])  # own[0]: its newest commit
     return out
 
 
@@ -218,7 +218,7 @@ def find_landed(
             la = landing.get(b.issue)
             no_op = la is not None and la.result.clean and la.result.tree == target_tree
             if b.issue in carriers:
-                found[b.issue] = (LandedHow.PATCH, carriers[b.issue])
+                found[b.issue] = carriers[b.issue]
             elif no_op:
                 found[b.issue] = (LandedHow.NO_OP, "")
     for issue, commit in history_hits(git, target_sha, missing).items():

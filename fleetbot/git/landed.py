@@ -63,7 +63,9 @@ def parse_log_records(text: str) -> tuple[TargetCommit, ...]:
 def names_row(message: str, row: Row) -> bool:
     """Does a target commit's message name this row: its branch as a whole word, or a
     closing keyword for its issue ("Closes #42", "fixes owner/repo#42")?"""
-    if re.search(rf"(?<![\w/.-]){re.escape(row.branch)}(?![\w/.-])", message):
+    # as a word, or after an owner ("Merge pull request #7 from owner/feature/x")
+    if re.search(rf"(?:^|[\s'\"`(:])(?:[\w.-]+/)?{re.escape(row.branch)}(?![\w/.-])",
+                 message):
         return True
     number = re.search(r"(\d+)$", row.issue)
     if number is None:

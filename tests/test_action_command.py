@@ -273,7 +273,10 @@ def test_a_token_refused_at_the_first_write_falls_back_to_the_summary(
     assert code == 0
     assert "title=fleetbot: the token may not write" in out.replace("%3A", ":")
     assert "pull-requests: write" in out
-    assert len(fleet.github.writes) == 1  # the one refused attempt, nothing made
+    # one refused attempt per permission (comments, labels, statuses), nothing made
+    assert [w.path for w in fleet.github.writes] == [
+        "/repos/octo/tasks/issues/12/comments", "/repos/octo/tasks/labels",
+        f"/repos/octo/tasks/statuses/{fleet.head(12)}"]
     assert fleet.github.comments == {}
     assert "pull_request_target" in fleet.summary()
 

@@ -202,6 +202,27 @@ class CIState(str, Enum):
     NONE = "none"
 
 
+class StatusState(str, Enum):
+    """A commit status's state, as fleetbot writes and reads it (GitLab: `failed` for both
+    failure and error, `running` for pending)."""
+
+    SUCCESS = "success"
+    PENDING = "pending"
+    FAILURE = "failure"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class CommitStatus:
+    """One commit status on one commit, as the forge shows it (the latest per context)."""
+
+    sha: str
+    context: str
+    state: StatusState
+    description: str = ""
+    target_url: str = ""
+
+
 class ReviewState(str, Enum):
     APPROVED = "approved"
     CHANGES_REQUESTED = "changes_requested"

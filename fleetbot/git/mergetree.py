@@ -18,11 +18,12 @@ from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
-from fleetbot.analysis.conflicts import describe, pair_touches
+from fleetbot.analysis.conflicts import describe
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
-from fleetbot.git.facts import all_branch_facts, check_repo, read_blobs
+from fleetbot.git.facts import all_branch_facts, changed_files_many, check_repo, read_blobs
 from fleetbot.git.landed import find_landed
+from fleetbot.git.pairs import may_collide
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
 from fleetbot.model import (
     BranchFacts,
@@ -300,11 +301,15 @@ def gather(
     branches = tuple(b for b in branches if b.issue not in done)
     landings = tuple(la for la in landings if la.issue not in done)
 
-    by_issue = {b.issue: b for b in branches}
+    clean = [la for la in landings if la.commit]
+    # what each landing changes against the target tip: the pair's base (one process)
+    sides = dict(zip([la.issue for la in clean],
+                     changed_files_many(git, [(tgt.sha, la.commit) for la in clean]),
+                     strict=True))
     candidates: list[tuple[Landing, Landing]] = []
-    for i, la in enumerate(landings):
-        for lb in landings[i + 1:]:
-            if la.commit and lb.commit and pair_touches(by_issue[la.issue], by_issue[lb.issue]):
+    for i, la in enumerate(clean):
+        for lb in clean[i + 1:]:
+            if may_collide(sides[la.issue], sides[lb.issue]):
                 candidates.append((la, lb))
     results = merge_many(
         git, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin, workers=workers

@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fleetbot.action.events import Refresh, Scope, decide, default_branch, mark_merged
@@ -30,8 +31,9 @@ from fleetbot.action.runner import (
     mask_command,
     write_outputs,
 )
+from fleetbot.action.verify_result import hold_statuses
 from fleetbot.errors import ExitCode, FleetbotError, ForgeError, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, Report, Severity
+from fleetbot.model import Plan, PullFacts, Report, Severity, VerifyResult
 from fleetbot.render import workflow as ar
 from fleetbot.writes.statuses import CONTEXT, order_statuses, statuses_to_write
 
@@ -54,6 +56,7 @@ class Options:
     label_prefix: str = "fleet:"
     not_in_plan: str = "note"  # note | silent
     dry_run: bool = False
+    verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
 
 
 @dataclass
@@ -79,6 +82,7 @@ class ActionRun:
         self.env, self.opts, self.git, self._forge_factory = env, opts, git, forge
         self.payload = payload
         self._target_ref = ""
+        self._verify: VerifyResult | None = None
         self.out = out or sys.stdout
         self.err = err or sys.stderr
 
@@ -174,10 +178,14 @@ class ActionRun:
 
     def _refresh(self, refresh: Refresh, plan: Plan, target_ref: str,
                  trigger: str | None) -> Outcome:
+        from fleetbot.action.verify_result import load_verify_result, take
+        from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report
         from fleetbot.writes.actions import issue_number
 
+        verify = load_verify_result(Path(self.opts.verify_result)) \
+            if self.opts.verify_result else None
         forge = self._forge_factory()
         numbers_wanted = [n for r in plan.rows if (n := issue_number(r.issue)) is not None]
         state = forge.state(numbers_wanted if (self.opts.labels or self.opts.links) else (),
@@ -200,6 +208,10 @@ class ActionRun:
         fetched = fetch_pulls(self.git, open_pulls)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
         fleet_report = build_report(self.git, plan, target=target_ref, pulls=tuple(pulls))
+        if verify is not None:
+            taken = take(fleet_report, verify, resolve_commit(self.git, target_ref))
+            fleet_report, self._verify = taken.report, taken.result
+            self.say(annotation("notice", taken.note, title="fleetbot verify"))
         # the summary speaks to the PR that triggered the run; the comments do not depend
         # on which PR did, so a refresh from another event leaves them as they are
         report = fleet_report if trigger is None else replace(fleet_report,
@@ -239,8 +251,11 @@ class ActionRun:
     def _summary(self, refresh: Refresh, report: Report, writes: Sequence[str],
                  read_only: bool) -> None:
         from fleetbot.render.markdown import render_report
+        from fleetbot.render.verify import render_markdown
 
         parts = [render_report(report).rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
+        if self._verify is not None:
+            parts += ["", render_markdown(self._verify).rstrip()]
         if read_only:
             parts += ["", ar.read_only_note(refresh.event).rstrip()]
         elif writes:
@@ -267,7 +282,8 @@ class ActionRun:
         desired = desired_from_report(report, state, comments, prefix=self.opts.label_prefix,
                                       labels=self.opts.labels, links=self.opts.links)
         actions = plan_actions(desired, state)
-        wanted = order_statuses(report.plan, pulls, report.conflicts, report.order)
+        wanted = hold_statuses(order_statuses(report.plan, pulls, report.conflicts,
+                                              report.order), self._verify)
         statuses = statuses_to_write(wanted, current_statuses(forge, wanted))
         described = [a.describe() for a in actions] + [
             f"set {CONTEXT} on PR #{s.pull} ({s.sha[:7]}): {s.state}: {s.description}"

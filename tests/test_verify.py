@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import jsonschema
+
 from fleetbot.cli import run
 from fleetbot.git import Git
 from tests.gitrepo import Repo, make_repo
@@ -26,6 +28,7 @@ from tests.gitrepo import Repo, make_repo
 PYTEST = (f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {shlex.quote(sys.executable)} -m pytest -q "
           "-p no:cacheprovider -x")
 
+SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "verify.schema.json"
 CORE = 'def greet(name):\n    return f"hi {name}"\n'
 CORE_TEST = "from app.core import greet\n\n\ndef test_greet():\n    assert greet('x') == 'hi x'\n"
 RENAMED = 'def salute(name):\n    return f"hi {name}"\n'
@@ -78,10 +81,20 @@ def project(root: Path, n: int = 8, *, rename: int | None = 3, caller: int | Non
     return make_repo(root, files, branches)
 
 
+def validate_verify_json(data: object) -> None:
+    """Fail unless `data` validates against schemas/verify.schema.json."""
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(data)
+
+
 def verify(repo: Repo, *args: str, capsys: object) -> tuple[int, dict[str, object]]:
     code = run(["verify", "--repo", str(repo.path), "--format", "json", *args])
     out = capsys.readouterr().out  # type: ignore[attr-defined]
-    return code, json.loads(out) if out.strip() else {}
+    data = json.loads(out) if out.strip() else {}
+    if data:
+        validate_verify_json(data)
+    return code, data
 
 
 def worktrees(repo: Repo) -> list[str]:

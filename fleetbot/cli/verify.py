@@ -19,7 +19,6 @@ from fleetbot.errors import ExitCode, UsageError
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from fleetbot.git import Git
     from fleetbot.model import Phase
 
 NO_COMMAND = (
@@ -84,7 +83,7 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
     from fleetbot.analysis.verify import blocks
     from fleetbot.cli.common import emit_json, emit_text, find_repo
     from fleetbot.cli.report import load_repo_plan
-    from fleetbot.fleet.verify import VerifySpec, run_verify
+    from fleetbot.fleet.verify import run_verify, spec_for
     from fleetbot.pipeline import build_report
     from fleetbot.render.verify import render_markdown, render_text, verify_to_json
 
@@ -99,13 +98,9 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
     command = (test_cmd if test_cmd is not None else plan.test).strip()
     if not command:
         raise UsageError(NO_COMMAND)
-    report = build_report(git, plan, target=target or plan.target or None)
-    refs = {b.issue: b.ref for b in report.branches}
-    spec = VerifySpec(
-        target=report.target, target_ref=_target_ref(git, target or plan.target or None),
-        steps=tuple((s.issue, refs[s.issue]) for s in report.order if s.issue in refs),
-        command=command, timeout=timeout, missing=report.missing_branches,
-    )
+    target = target or plan.target or None
+    report = build_report(git, plan, target=target)
+    spec = spec_for(git, report, command, target=target, timeout=timeout)
     display = _Display(live=sys.stderr.isatty() and fmt == "text")
     try:
         result = run_verify(git, spec, keep=keep, progress=display)
@@ -119,9 +114,3 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
         emit_text(render_text(result))
     return ExitCode.FINDINGS if strict and blocks(result) else ExitCode.OK
 
-
-def _target_ref(git: Git, target: str | None) -> str:
-    """The ref the pipeline read for the target (local branch, else origin's)."""
-    from fleetbot.git.facts import read_refs, resolve_target
-
-    return resolve_target(git, read_refs(git), target)[1]

@@ -28,7 +28,7 @@ from fleetbot.analysis.verify import verify_steps
 from fleetbot.errors import UsageError
 from fleetbot.git import Git
 from fleetbot.git.chain import build_chain, tree_of
-from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult
+from fleetbot.model import Phase, Probe, Report, RunOutcome, VerifyResult
 
 TAIL_LINES = 40
 TAIL_CHARS = 4000
@@ -189,6 +189,19 @@ class VerifySpec:
     command: str
     timeout: float | None = None
     missing: tuple[str, ...] = ()  # rows without a branch: not testable
+
+
+def spec_for(git: Git, report: Report, command: str, *, target: str | None = None,
+             timeout: float | None = None) -> VerifySpec:
+    """Verify the report's order: every row with a branch, in the recommended order."""
+    from fleetbot.git.facts import read_refs, resolve_target
+
+    refs = {b.issue: b.ref for b in report.branches}
+    return VerifySpec(
+        target=report.target, target_ref=resolve_target(git, read_refs(git), target)[1],
+        steps=tuple((s.issue, refs[s.issue]) for s in report.order if s.issue in refs),
+        command=command, timeout=timeout, missing=report.missing_branches,
+    )
 
 
 def run_verify(git: Git, spec: VerifySpec, *, keep: Path | None = None,

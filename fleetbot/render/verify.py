@@ -17,6 +17,7 @@ VERIFY_SCHEMA_VERSION = 1
 def headline(r: VerifyResult) -> str:
     """One sentence: what verify found."""
     rows = " + ".join(r.partners)
+    lands = "lands" if len(r.partners) == 1 else "land"
     return {
         VerifyVerdict.PASSED: f"the fan-in of {len(r.tested)} row(s) passes the tests",
         VerifyVerdict.NOTHING: "no row lands on the target: only the target was tested",
@@ -27,7 +28,7 @@ def headline(r: VerifyResult) -> str:
         VerifyVerdict.TIMEOUT: "a test run timed out",
         VerifyVerdict.ROW_FAILS: f"{r.culprit} fails the tests on {r.target} alone",
         VerifyVerdict.SEMANTIC: f"semantic conflict: {r.culprit} passes alone on {r.target} "
-        f"but fails once {rows} land(s)",
+        f"but fails once {rows} {lands}",
     }[r.verdict]
 
 

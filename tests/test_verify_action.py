@@ -9,31 +9,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 import yaml
 
 from fleetbot.action.verify_result import result_from_json
 from fleetbot.cli import run
 from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.render.verify import verify_to_json
-from tests.actionkit import PULLS, Fleet, make_fleet, pr_event
-from tests.fakeserver import mount
+from tests import test_action_command
+from tests.actionkit import PULLS, Fleet, pr_event
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = "</details><img src=x onerror=alert(1)> @octo/admins"
 
-
-@pytest.fixture
-def fleet(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Fleet]:
-    f = make_fleet(tmp_path)
-    mount(f.github, rsps)
-    yield f
-    f.github.check()
+fleet = test_action_command.fleet  # the staged demo fleet, GitHub faked: one fixture
 
 
 def result_for(fleet: Fleet, **change: Any) -> dict[str, Any]:

@@ -17,14 +17,7 @@ from typing import Any
 
 from fleetbot.analysis.verify import with_verify
 from fleetbot.errors import UsageError
-from fleetbot.model import (
-    Phase,
-    Probe,
-    Report,
-    RunOutcome,
-    VerifyResult,
-    VerifyVerdict,
-)
+from fleetbot.model import Phase, Probe, Report, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.writes.statuses import OrderStatus, describe
 
 

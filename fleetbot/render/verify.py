@@ -4,6 +4,7 @@ JSON (documented by `schemas/verify.schema.json`, also the file CI hands between
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fleetbot.analysis.verify import semantic_conflicts
@@ -38,16 +39,22 @@ def _runs(r: VerifyResult) -> str:
             f"{len(r.trees)} tree(s) tested")
 
 
-def render_text(r: VerifyResult) -> str:
-    """Plain lines for a terminal or a log (80 columns)."""
-    lines = [f"verify: {headline(r)}", f"  command: {r.command}"]
+def _items(r: VerifyResult, esc: Callable[[str], str], cmd: Callable[[str], str],
+           ) -> list[str]:
+    """The facts under the headline, escaped by `esc` (`cmd` for the command)."""
+    items = [f"command: {cmd(r.command)}"]
     if r.tested:
-        lines.append(f"  replayed: {', '.join(r.tested)} onto {r.target}")
+        items.append(f"replayed onto {esc(r.target)}: {esc(', '.join(r.tested))}")
     for issue, files in r.set_aside:
-        lines.append(f"  not testable until resolved: {issue} (does not merge: "
-                     f"{', '.join(files) or 'conflicts'})")
-    lines.append(f"  {_runs(r)}")
-    lines += [f"  note: {n}" for n in r.notes]
+        items.append(f"not testable until resolved: {esc(issue)} "
+                     f"(does not merge: {esc(', '.join(files) or 'conflicts')})")
+    items.append(esc(_runs(r)))
+    return items + [esc(f"note: {n}") for n in r.notes]
+
+
+def render_text(r: VerifyResult) -> str:
+    """Plain lines for a terminal or a log."""
+    lines = [f"verify: {headline(r)}", *(f"  {i}" for i in _items(r, str, str))]
     if r.output_tail:
         lines.append("  output (last lines):")
         lines += [f"    | {line}" for line in r.output_tail.splitlines()]
@@ -57,14 +64,7 @@ def render_text(r: VerifyResult) -> str:
 def render_markdown(r: VerifyResult) -> str:
     """A section for a PR comment or a job summary; every piece of text escaped."""
     lines = [f"### fleetbot verify: {md(r.verdict.value)}", "", md(headline(r)), "",
-             f"- command: {code(r.command, table=False)}"]
-    if r.tested:
-        lines.append(f"- replayed onto {md(r.target)}: {md(', '.join(r.tested))}")
-    for issue, files in r.set_aside:
-        lines.append(f"- not testable until resolved: {md(issue)} "
-                     f"(does not merge: {md(', '.join(files) or 'conflicts')})")
-    lines.append(f"- {md(_runs(r))}")
-    lines += [f"- {md(n)}" for n in r.notes]
+             *(f"- {i}" for i in _items(r, md, lambda c: code(c, table=False)))]
     if r.output_tail:
         fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", r.output_tail)),
                                      default=0))

@@ -106,6 +106,9 @@ class VerifyCache:
 # ---------------------------------------------------------------- the scratch worktree
 
 
+NO_HOOKS = ("-c", f"core.hooksPath={os.devnull}")  # the user's checkout hooks stay out
+
+
 class Scratch:
     """One detached worktree of our own, made on first use and moved between commits."""
 
@@ -116,12 +119,12 @@ class Scratch:
 
     def checkout(self, commit: str) -> Path:
         if not self.made:
-            self.git.run("worktree", "add", "--detach", "--quiet", str(self.path), commit,
-                         error=f"could not make a scratch worktree at {self.path}")
+            self.git.run(*NO_HOOKS, "worktree", "add", "--detach", "--quiet", str(self.path),
+                         commit, error=f"could not make a scratch worktree at {self.path}")
             self.made = True
         else:
             here = Git(self.path)
-            here.run("checkout", "--detach", "--force", "--quiet", commit)
+            here.run(*NO_HOOKS, "checkout", "--detach", "--force", "--quiet", commit)
             here.run("clean", "-qfdx")
         return self.path
 

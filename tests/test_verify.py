@@ -134,6 +134,12 @@ def test_semantic_pair_among_8_rows_is_found_and_named(tmp_path: Path, capsys: o
     assert repo.git("for-each-ref") == refs
     assert repo.git("status", "--porcelain") == state
     assert len(worktrees(repo)) == 1
+    # the text view says where the order now puts the failing row
+    assert run(["verify", "--repo", str(repo.path), "--test", PYTEST]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "  order: #1 -> #2 -> #3 -> #4 -> #5 -> #6 -> #7 -> #8\n" in out
+    assert ("  #6: collides with #3: the tests fail once both land (verify): merge after it "
+            "and fix them") in out
 
 
 def test_second_run_is_served_from_the_cache(tmp_path: Path, capsys: object) -> None:

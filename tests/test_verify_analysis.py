@@ -167,3 +167,16 @@ def test_order_moves_the_failing_row_after_its_partner() -> None:
                             "merge after it and fix them",)
     assert got.conflicts[-1].rows == ("#3", "#1")
     assert with_verify(got, _result(rows=("#3", "#1"))) is got  # already in: unchanged
+
+
+def test_semantic_conflicts_fit_the_report_schema() -> None:
+    from fleetbot.render.json import report_to_json
+    from tests.reports import validate_report_json
+
+    plan = Plan(rows=(Row("#1", "a"), Row("#3", "c")))
+    report = with_verify(Report(target="main", plan=plan, order=recommend_order(plan)),
+                         _result())
+    data = report_to_json(report)
+    validate_report_json(data)
+    assert data["conflicts"][0]["kind"] == "semantic"
+    assert data["conflicts"][0]["blocking"] is True

@@ -19,7 +19,7 @@ from fleetbot.errors import ExitCode, UsageError
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from fleetbot.model import Phase
+    from fleetbot.model import Phase, Report, VerifyResult
 
 NO_COMMAND = (
     "no test command: pass --test 'CMD' (for example --test 'python -m pytest -q') or add "
@@ -80,7 +80,7 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
     the partner rows that make it fail. Answers are cached by tree. Never run it where
     a write token is (it runs the branches' code): not on pull_request_target.
     """
-    from fleetbot.analysis.verify import blocks
+    from fleetbot.analysis.verify import blocks, with_verify
     from fleetbot.cli.common import emit_json, emit_text, find_repo
     from fleetbot.cli.report import load_repo_plan
     from fleetbot.fleet.verify import run_verify, spec_for
@@ -112,5 +112,16 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
         emit_text(render_markdown(result).rstrip("\n"))
     else:
         emit_text(render_text(result))
+        for line in _order_lines(with_verify(report, result), result):
+            emit_text(line)
     return ExitCode.FINDINGS if strict and blocks(result) else ExitCode.OK
 
+
+def _order_lines(report: Report, result: VerifyResult) -> list[str]:
+    """Where the failing row of a semantic conflict now goes in the order, and why."""
+    step = next((s for s in report.order if s.issue == result.culprit), None)
+    if step is None or not result.partners:
+        return []
+    sequence = " -> ".join(s.issue for s in report.order)
+    return [f"  order: {sequence}",
+            *(f"  {step.issue}: {r}" for r in step.reasons if "(verify)" in r)]

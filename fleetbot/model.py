@@ -21,6 +21,14 @@ class Status(str, Enum):
     BLOCKED = "blocked"
 
 
+class PlanFormat(str, Enum):
+    """The file form a plan was written in."""
+
+    MARKDOWN = "markdown"
+    YAML = "yaml"
+    JSON = "json"
+
+
 @dataclass(frozen=True)
 class OwnedPath:
     """One entry of "Files owned": a path or gitignore-style glob, and an optional note."""
@@ -59,7 +67,7 @@ class Plan:
 
     rows: tuple[Row, ...]
     source: str = "orchestration-plan.md"  # the path as shown in messages
-    format: str = "markdown"  # markdown | yaml | json
+    format: PlanFormat = PlanFormat.MARKDOWN
     regenerable: tuple[str, ...] = ()  # globs of files regenerated rather than merged
     target: str = ""  # front matter `target:`: the branch the fleet merges into ("" = default)
     test: str = ""  # front matter `test:`: the project's test command, for `verify`
@@ -137,12 +145,33 @@ class Conflict:
         return self.kind in BLOCKING_KINDS and not self.expected and not self.regenerable
 
 
+class ChangeStatus(str, Enum):
+    """git's letter for how a file changed (`diff --name-status`)."""
+
+    ADDED = "A"
+    MODIFIED = "M"
+    DELETED = "D"
+    RENAMED = "R"
+    COPIED = "C"
+    TYPE_CHANGED = "T"
+    UNMERGED = "U"
+    UNKNOWN = "X"
+
+    @classmethod
+    def of(cls, letter: str) -> ChangeStatus:
+        """The status for git's letter (`R100` -> RENAMED); unknown letters -> UNKNOWN."""
+        try:
+            return cls(letter[:1])
+        except ValueError:
+            return cls.UNKNOWN
+
+
 @dataclass(frozen=True)
 class FileChange:
-    """One file a branch changed since its merge-base: git's A/M/D/R/C/T letter."""
+    """One file a branch changed since its merge-base."""
 
     path: str
-    status: str = "M"
+    status: ChangeStatus = ChangeStatus.MODIFIED
     old_path: str = ""  # for renames and copies
 
 
@@ -181,6 +210,12 @@ class ReviewState(str, Enum):
     NONE = "none"
 
 
+class PullState(str, Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+
 @dataclass(frozen=True)
 class PullFacts:
     """One open (or just merged) PR/MR as the forge shows it, adapter types stripped."""
@@ -189,7 +224,7 @@ class PullFacts:
     branch: str
     title: str = ""
     url: str = ""
-    state: str = "open"  # open | closed | merged
+    state: PullState = PullState.OPEN
     draft: bool = False
     review: ReviewState = ReviewState.NONE
     ci: CIState = CIState.NONE
@@ -197,6 +232,33 @@ class PullFacts:
     base: str = ""
     labels: tuple[str, ...] = ()
     body: str = ""
+
+
+class BlockerKind(str, Enum):
+    """Why a step cannot merge yet."""
+
+    DEPENDENCY = "dependency"  # a row it depends on has not landed (`ref`: its issue)
+    NO_BRANCH = "no-branch"  # the row's branch does not exist (`ref`: the branch)
+    CI_FAILING = "ci-failing"  # its PR's CI fails (`ref`: the PR, "#12")
+    PLAN_BLOCKED = "plan-blocked"  # the plan marks the row blocked
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One typed reason a step waits; renderers turn it into words, nobody parses them."""
+
+    kind: BlockerKind
+    ref: str = ""
+    detail: str = ""
+
+    def describe(self) -> str:
+        if self.kind is BlockerKind.DEPENDENCY:
+            return self.ref
+        if self.kind is BlockerKind.NO_BRANCH:
+            return f"no branch {self.ref}"
+        if self.kind is BlockerKind.CI_FAILING:
+            return "CI failing"
+        return "marked blocked in the plan" + (f" ({self.detail})" if self.detail else "")
 
 
 @dataclass(frozen=True)
@@ -207,7 +269,12 @@ class MergeStep:
     issue: str
     branch: str
     reasons: tuple[str, ...] = ()
-    blocked_by: tuple[str, ...] = ()
+    blocked_by: tuple[Blocker, ...] = ()
+
+    @property
+    def waits(self) -> bool:
+        """Blockers that hold a started row back (a missing branch only means not started)."""
+        return any(b.kind is not BlockerKind.NO_BRANCH for b in self.blocked_by)
 
 
 @dataclass(frozen=True)
@@ -219,6 +286,44 @@ class Replay:
     stops_at_issue: str | None = None
     files: tuple[str, ...] = ()
     detail: str = ""
+
+
+class LandedHow(str, Enum):
+    """How fleetbot knows a row's work is in the target (DESIGN.md "Landed")."""
+
+    PR_MERGED = "pr-merged"  # the forge says the row's PR merged
+    ANCESTOR = "ancestor"  # its head is an ancestor of the target (merge commit, fast-forward)
+    NO_OP = "no-op"  # landing it would change nothing (squash, rebase-merge, cherry-pick)
+    PATCH = "patch"  # its whole change equals a commit's on the target (a squash, later edited)
+    REBASED = "rebased"  # each of its commits has an equivalent on the target (rebase-merge)
+    HISTORY = "history"  # its branch is gone; a merge on the target names the branch or issue
+    PLAN = "plan"  # its branch is gone and the plan says merged: nothing in git contradicts it
+
+
+@dataclass(frozen=True)
+class Landed:
+    """A row whose work has landed, with the evidence."""
+
+    issue: str
+    how: LandedHow
+    commit: str = ""  # the target's commit that landed it, when known
+    pull: int = 0  # its merged PR, when known
+    at: int = 0  # unix seconds of that commit (0: unknown)
+
+    def describe(self) -> str:
+        """`squash-merged in 1a2b3c4`, `merged at 1a2b3c4`, `PR #101 merged`."""
+        short = self.commit[:7]
+        if self.how is LandedHow.PR_MERGED:
+            return f"PR #{self.pull} merged" + (f" in {short}" if short else "")
+        if self.how is LandedHow.ANCESTOR:
+            return f"merged at {short}" if short else "merged"
+        if self.how is LandedHow.HISTORY:
+            return f"merged in {short} (branch deleted)"
+        if self.how is LandedHow.PLAN:
+            return "marked merged in the plan (branch deleted)"
+        if self.how is LandedHow.REBASED:
+            return f"rebase-merged, ending at {short}"
+        return f"squash-merged in {short}" if short else "its changes are in the target"
 
 
 @dataclass(frozen=True)
@@ -236,6 +341,10 @@ class Report:
     pulls: tuple[PullFacts, ...] = ()
     current_issue: str | None = None  # the row of the branch checked out, for `check`
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with the evidence
+
+    def landed_row(self, issue: str) -> Landed | None:
+        return next((la for la in self.landed if la.issue == issue), None)
 
 
 # ---------------------------------------------------------------- merge-tree facts (issue 3)
@@ -311,6 +420,8 @@ class GitFacts:
     landings: tuple[Landing, ...] = ()
     pairs: tuple[PairMerge, ...] = ()
     sources: tuple[SourceChange, ...] = ()
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target (they leave the rest)
+    notes: tuple[str, ...] = ()  # ref choices worth saying (stale local target, divergence)
 
     def branch(self, issue: str) -> BranchFacts | None:
         return next((b for b in self.branches if b.issue == issue), None)

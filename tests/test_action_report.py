@@ -6,6 +6,8 @@ import json
 
 from fleetbot.errors import PlanError, PlanErrors
 from fleetbot.model import (
+    Blocker,
+    BlockerKind,
     Conflict,
     ConflictKind,
     Finding,
@@ -35,7 +37,7 @@ PLAN = Plan(rows=ROWS)
 TEXTUAL = Conflict(ConflictKind.TEXTUAL, ("#42", "#44"), files=("tasks/cli.py",))
 DRIFT = Conflict(ConflictKind.DRIFT, ("#43",), files=("tasks/cli.py", "setup.cfg"))
 ORDER = (MergeStep(1, "#42", "feature/42-count"), MergeStep(2, "#43", "feature/43-docs"),
-         MergeStep(3, "#44", "feature/44-clear", blocked_by=("#42",)))
+         MergeStep(3, "#44", "feature/44-clear", blocked_by=(Blocker(BlockerKind.DEPENDENCY, "#42"),)))
 
 
 def report(*conflicts: Conflict, plan: Plan = PLAN) -> Report:

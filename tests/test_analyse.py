@@ -1,7 +1,15 @@
 from __future__ import annotations
 
 from fleetbot.analysis.analyse import analyse
-from fleetbot.model import BranchFacts, CIState, FileChange, GitFacts, PullFacts
+from fleetbot.model import (
+    Blocker,
+    BlockerKind,
+    BranchFacts,
+    CIState,
+    FileChange,
+    GitFacts,
+    PullFacts,
+)
 from tests.reports import example_plan
 
 
@@ -25,7 +33,7 @@ def test_analyse_predicts_orders_and_finds_the_current_row() -> None:
     order = [s.issue for s in report.order]
     assert order.index("#42") < order.index("#44")
     step = next(s for s in report.order if s.issue == "#44")
-    assert "CI failing" in step.blocked_by
+    assert Blocker(BlockerKind.CI_FAILING, "#7") in step.blocked_by
 
 
 def test_analyse_notes_a_branch_outside_the_plan_and_missing_branches() -> None:
@@ -34,4 +42,4 @@ def test_analyse_notes_a_branch_outside_the_plan_and_missing_branches() -> None:
     assert report.notes == ("the current branch main is not a row of the plan",)
     assert report.missing_branches == ("#43",)
     step = next(s for s in report.order if s.issue == "#43")
-    assert step.blocked_by == ("no branch feature/43-docs",)
+    assert step.blocked_by == (Blocker(BlockerKind.NO_BRANCH, "feature/43-docs"),)

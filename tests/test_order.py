@@ -5,6 +5,8 @@ import pytest
 from fleetbot.analysis.order import recommend_order
 from fleetbot.errors import PlanError
 from fleetbot.model import (
+    Blocker,
+    BlockerKind,
     CIState,
     Conflict,
     ConflictKind,
@@ -57,8 +59,8 @@ def test_chain_through_a_branch_name_comes_out_in_dependency_order() -> None:
     steps = recommend_order(p)
     assert issues(steps) == ["#3", "#2", "#1"]
     assert steps[2].reasons == ("depends on #2",)
-    assert steps[2].blocked_by == ("#2",)
-    assert steps[1].blocked_by == ("#3",)
+    assert steps[2].blocked_by == (Blocker(BlockerKind.DEPENDENCY, "#2"),)
+    assert steps[1].blocked_by == (Blocker(BlockerKind.DEPENDENCY, "#3"),)
 
 
 def test_cycle_names_every_row_with_file_and_line() -> None:
@@ -127,8 +129,8 @@ def test_blocked_by_red_ci_and_missing_branch() -> None:
     pulls = {"#1": PullFacts(number=1, branch="feature/1", ci=CIState.FAILURE)}
     steps = recommend_order(p, pulls=pulls, missing={"#2"})
     by = {s.issue: s for s in steps}
-    assert by["#1"].blocked_by == ("CI failing",)
-    assert by["#2"].blocked_by == ("no branch feature/2",)
+    assert by["#1"].blocked_by == (Blocker(BlockerKind.CI_FAILING, "#1"),)
+    assert by["#2"].blocked_by == (Blocker(BlockerKind.NO_BRANCH, "feature/2"),)
     assert issues(steps) == ["#3", "#1", "#2"]
 
 

@@ -20,8 +20,6 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from fleetbot.model import Plan, Status
-
 
 class Scope(str, Enum):
     """How much of the fleet an event asks to refresh."""
@@ -219,14 +217,3 @@ _HANDLERS = {
 }
 
 SUPPORTED_EVENTS = tuple(_HANDLERS)
-
-
-def mark_merged(plan: Plan, branches: tuple[str, ...]) -> Plan:
-    """The plan with the rows of just-merged branches set to merged (the plan file may lag)."""
-    if not branches:
-        return plan
-    rows = tuple(
-        replace(row, status=Status.MERGED) if row.branch in branches else row
-        for row in plan.rows
-    )
-    return replace(plan, rows=rows)

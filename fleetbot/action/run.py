@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from fleetbot.action.events import Refresh, Scope, decide, default_branch, mark_merged
+from fleetbot.action.events import Refresh, Scope, decide, default_branch
 from fleetbot.action.runner import (
     ActionEnv,
     annotation,
@@ -33,7 +33,7 @@ from fleetbot.action.runner import (
 )
 from fleetbot.action.verify_result import hold_statuses
 from fleetbot.errors import ExitCode, FleetbotError, ForgeError, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, Report, Severity, VerifyResult
+from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
 from fleetbot.writes.statuses import CONTEXT, order_statuses, statuses_to_write
 
@@ -130,7 +130,7 @@ class ActionRun:
         target = (self.opts.target or refresh.base or default_branch(self.payload)
                   or self.env.branch or "main")
         self._target_ref = target_ref = self._fetch_target(target)
-        plan = mark_merged(self._read_plan(target_ref), refresh.merged_branches)
+        plan = self._read_plan(target_ref)
         trigger_row = plan.find(refresh.branch) if refresh.branch else None
         if refresh.event in ("pull_request", "pull_request_target") and trigger_row is None:
             note = ar.not_in_fleet_note(refresh.pull, refresh.branch, self.opts.plan)
@@ -160,19 +160,12 @@ class ActionRun:
     def _read_plan(self, target_ref: str) -> Plan:
         from pathlib import Path
 
-        from fleetbot.errors import PlanErrors
         from fleetbot.git.remote import read_plan_text
-        from fleetbot.plan.lint import structural_findings
-        from fleetbot.plan.parse import detect_format, parse_plan
+        from fleetbot.pipeline import checked_plan
+        from fleetbot.plan.parse import detect_format
 
         text = read_plan_text(self.git, target_ref, self.opts.plan)
-        fmt = detect_format(Path(self.opts.plan))
-        plan = parse_plan(text, self.opts.plan, fmt)
-        errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
-        if errors:
-            raise PlanErrors([PlanError(f.message, file=plan.source, line=f.line, hint=f.hint)
-                              for f in errors])
-        return plan
+        return checked_plan(text, self.opts.plan, detect_format(Path(self.opts.plan)))
 
     # ------------------------------------------------------------ refresh
 
@@ -181,7 +174,7 @@ class ActionRun:
         from fleetbot.action.verify_result import load_verify_result, take
         from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
-        from fleetbot.pipeline import build_report
+        from fleetbot.pipeline import build_report, fleet_pulls
         from fleetbot.writes.actions import issue_number
 
         verify = load_verify_result(Path(self.opts.verify_result)) \
@@ -190,24 +183,23 @@ class ActionRun:
         numbers_wanted = [n for r in plan.rows if (n := issue_number(r.issue)) is not None]
         state = forge.state(numbers_wanted if (self.opts.labels or self.opts.links) else (),
                             label_prefix=self.opts.label_prefix)
-        pulls = fleet_pulls(plan, state, refresh)
-        # a row whose PR merged has landed, whatever the plan file still says
-        plan = mark_merged(plan, tuple(p.branch for p in pulls if p.state == "merged"))
+        state = with_event_merges(state, refresh)
+        pulls = list(fleet_pulls(plan, state.pulls, state.merged))
         if trigger is None and refresh.pull is not None:  # e.g. `/fleetbot refresh` on a PR
             pr = next((p for p in pulls if p.number == refresh.pull), None)
             row = plan.find(pr.branch) if pr is not None else None
             trigger = row.issue if row is not None else None
         if refresh.scope is Scope.HEADS:
-            hit = [p for p in pulls if p.state == "open"
+            hit = [p for p in pulls if p.state is PullState.OPEN
                    and (p.head_sha in refresh.heads or p.number in refresh.pulls)]
             if not hit:
                 note = "CI changed on a commit that is no fleet PR's head: nothing to refresh."
                 self.say(annotation("notice", note, title="fleetbot"))
                 return self.finish("ignored", summary=f"fleetbot: {note}\n")
-        open_pulls = {p.number: p.branch for p in pulls if p.state == "open"}
+        open_pulls = {p.number: p.branch for p in pulls if p.state is PullState.OPEN}
         fetched = fetch_pulls(self.git, open_pulls)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
-        fleet_report = build_report(self.git, plan, target=target_ref, pulls=tuple(pulls))
+        fleet_report = build_report(self.git, plan, target=target_ref, forge=state)
         if verify is not None:
             taken = take(fleet_report, verify, resolve_commit(self.git, target_ref))
             fleet_report, self._verify = taken.report, taken.result
@@ -275,8 +267,8 @@ class ActionRun:
         comments: dict[int, str] = {}
         if self.opts.comment:
             for row in report.plan.rows:
-                pr = next((p for p in pulls if p.branch == row.branch and p.state == "open"),
-                          None)
+                pr = next((p for p in pulls
+                           if p.branch == row.branch and p.state is PullState.OPEN), None)
                 if pr is not None:
                     comments[pr.number] = render_pr_comment(report, row.issue)
         desired = desired_from_report(report, state, comments, prefix=self.opts.label_prefix,
@@ -316,20 +308,15 @@ class _Refused(Exception):
         self.error = error
 
 
-def fleet_pulls(plan: Plan, state: ForgeState, refresh: Refresh) -> list[PullFacts]:
-    """The PRs of plan rows: open ones, and merged ones (the event's own merge included)."""
-    branches = {r.branch for r in plan.rows}
-    out = [p for p in state.pulls if p.branch in branches]
-    have = {p.branch for p in out}
-    for p in state.merged:
-        if p.branch in branches and p.branch not in have:
-            out.append(p)
-            have.add(p.branch)
-    for number, branch in zip(refresh.merged, refresh.merged_branches):
-        if branch in branches:
-            out = [p for p in out if p.branch != branch]
-            out.append(PullFacts(number=number, branch=branch, state="merged"))
-    return out
+def with_event_merges(state: ForgeState, refresh: Refresh) -> ForgeState:
+    """The forge's state plus the PR this very event merged (the forge may not list it yet)."""
+    if not refresh.merged:
+        return state
+    just = tuple(PullFacts(number=n, branch=b, state=PullState.MERGED)
+                 for n, b in zip(refresh.merged, refresh.merged_branches))
+    branches = {p.branch for p in just}
+    return replace(state, pulls=tuple(p for p in state.pulls if p.branch not in branches),
+                   merged=just + tuple(p for p in state.merged if p.branch not in branches))
 
 
 def current_statuses(forge: Forge, wanted: Sequence[Any]) -> dict[str, tuple[str, str]]:

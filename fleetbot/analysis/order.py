@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from fleetbot.errors import PlanError
 from fleetbot.model import (
+    Blocker,
+    BlockerKind,
     CIState,
     Conflict,
     ConflictKind,
@@ -84,13 +86,15 @@ def recommend_order(
     graph: dict[str, set[str]] = {issue: set(deps) for issue, deps in hard.items()}
     softs = _soft_edges(plan, conflicts, graph, rank, dependents, pulls)
 
-    def own_blockers(row: Row) -> list[str]:
+    def own_blockers(row: Row) -> list[Blocker]:
         out = []
+        if row.status is Status.BLOCKED:
+            out.append(Blocker(BlockerKind.PLAN_BLOCKED, row.issue, row.status_raw))
         if row.issue in missing:
-            out.append(f"no branch {row.branch}")
+            out.append(Blocker(BlockerKind.NO_BRANCH, row.branch))
         pull = pulls.get(row.issue)
         if pull is not None and pull.ci is CIState.FAILURE:
-            out.append("CI failing")
+            out.append(Blocker(BlockerKind.CI_FAILING, f"#{pull.number}"))
         return out
 
     sorter = graphlib.TopologicalSorter(graph)
@@ -109,7 +113,8 @@ def recommend_order(
     for position, issue in enumerate(sequence, start=1):
         row = rows[issue]
         reasons = _reasons(plan, row, merged, softs, stale, target)
-        blocked = [*hard[issue], *own_blockers(row)]
+        blocked = [*(Blocker(BlockerKind.DEPENDENCY, d) for d in hard[issue]),
+                   *own_blockers(row)]
         steps.append(MergeStep(position, issue, row.branch, tuple(reasons), tuple(blocked)))
     return tuple(steps)
 

@@ -112,11 +112,15 @@ def comment(
 def _setup(
     plan_path: Path | None, repo: Path | None, forge_kind: str, gitlab_url: str | None
 ) -> tuple[Git, Plan, Forge]:
-    from fleetbot.cli.common import find_repo, load_plan
+    from fleetbot.cli.common import find_repo
     from fleetbot.forge import pick_forge
+    from fleetbot.pipeline import load_fleet_plan
 
     git = find_repo(repo)
-    plan = load_plan(plan_path, repo)
+    fleet = load_fleet_plan(git, plan_path)
+    for note in fleet.notes:
+        click.echo(f"note: {note}", err=True)
+    plan = fleet.plan
     return git, plan, pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
 
 
@@ -124,7 +128,7 @@ def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) ->
     """The shared pipeline's Report (conflicts, order, replay) with the forge's PRs in it."""
     from fleetbot.pipeline import build_report as build
 
-    return build(git, plan, target=target, pulls=state.pulls)
+    return build(git, plan, target=target, forge=state)
 
 
 def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forge) -> str:

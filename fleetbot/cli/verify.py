@@ -82,9 +82,8 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
     """
     from fleetbot.analysis.verify import blocks, with_verify
     from fleetbot.cli.common import emit_json, emit_text, find_repo
-    from fleetbot.cli.report import load_repo_plan
     from fleetbot.fleet.verify import run_verify, spec_for
-    from fleetbot.pipeline import build_report
+    from fleetbot.pipeline import build_report, load_fleet_plan
     from fleetbot.render.verify import render_markdown, render_text, verify_to_json
 
     if os.environ.get("GITHUB_EVENT_NAME") == "pull_request_target":
@@ -94,12 +93,13 @@ def verify(plan_path: Path | None, repo: Path | None, target: str | None,
             "`permissions: contents: read` (see examples/workflows/fleetbot-with-verify.yml)"
         )
     git = find_repo(repo)
-    plan = load_repo_plan(git, plan_path)
+    fleet = load_fleet_plan(git, plan_path, target)
+    plan = fleet.plan
     command = (test_cmd if test_cmd is not None else plan.test).strip()
     if not command:
         raise UsageError(NO_COMMAND)
     target = target or plan.target or None
-    report = build_report(git, plan, target=target)
+    report = build_report(git, plan, target=target, notes=fleet.notes)
     spec = spec_for(git, report, command, target=target, timeout=timeout)
     display = _Display(live=sys.stderr.isatty() and fmt == "text")
     try:

@@ -197,11 +197,11 @@ class VerifySpec:
 def spec_for(git: Git, report: Report, command: str, *, target: str | None = None,
              timeout: float | None = None) -> VerifySpec:
     """Verify the report's order: every row with a branch, in the recommended order."""
-    from fleetbot.git.facts import read_refs, resolve_target
+    from fleetbot.git.refs import read_refs, resolve_target
 
     refs = {b.issue: b.ref for b in report.branches}
     return VerifySpec(
-        target=report.target, target_ref=resolve_target(git, read_refs(git), target)[1],
+        target=report.target, target_ref=resolve_target(git, read_refs(git), target).ref,
         steps=tuple((s.issue, refs[s.issue]) for s in report.order if s.issue in refs),
         command=command, timeout=timeout, missing=report.missing_branches,
     )

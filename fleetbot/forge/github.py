@@ -25,7 +25,7 @@ from fleetbot.forge import ForgeApiError, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
 from fleetbot.forge.github_queries import FLEET_STATE, issues_query
-from fleetbot.model import CIState, PullFacts, ReviewState
+from fleetbot.model import CIState, PullFacts, PullState, ReviewState
 
 PAGE_SIZE = 50
 OWN_CONTEXTS = ("fleetbot/",)  # commit statuses fleetbot sets itself: not CI
@@ -172,10 +172,11 @@ class GithubForge:
                 raise ForgeError(f"GitHub repository {self.repo} not found (or not visible)")
             if after is None:
                 labels = frozenset(n["name"] for n in (repo.get("labels") or {}).get("nodes", []))
-                merged = [_pull(n, "merged") for n in (repo.get("merged") or {}).get("nodes", [])]
+                merged = [_pull(n, PullState.MERGED)
+                          for n in (repo.get("merged") or {}).get("nodes", [])]
             conn = repo["pullRequests"]
             for node in conn["nodes"]:
-                pulls.append(_pull(node, "open"))
+                pulls.append(_pull(node, PullState.OPEN))
                 found = _sticky(node["number"], node.get("comments") or {})
                 if found is not None:
                     comments.append(found)
@@ -446,7 +447,7 @@ def ci_from_rollup(rollup: dict[str, Any] | None) -> CIState:
     return combine(checks)
 
 
-def _pull(node: dict[str, Any], state: str) -> PullFacts:
+def _pull(node: dict[str, Any], state: PullState) -> PullFacts:
     return PullFacts(
         number=int(node["number"]),
         branch=node["headRefName"],
@@ -464,7 +465,8 @@ def _pull(node: dict[str, Any], state: str) -> PullFacts:
 
 
 def _rest_pull(data: dict[str, Any]) -> PullFacts:
-    state = "merged" if data.get("merged") or data.get("merged_at") else data["state"]
+    merged = data.get("merged") or data.get("merged_at")
+    state = PullState.MERGED if merged else PullState(data["state"])
     return PullFacts(
         number=int(data["number"]), branch=data["head"]["ref"], title=data.get("title") or "",
         url=data.get("html_url") or "", state=state, draft=bool(data.get("draft")),

@@ -20,7 +20,7 @@ from gitlab.exceptions import GitlabError, GitlabHttpError
 from fleetbot.errors import ForgeError
 from fleetbot.forge import ForgeApiError, redact
 from fleetbot.forge import types as st
-from fleetbot.model import CIState, PullFacts, ReviewState
+from fleetbot.model import CIState, PullFacts, PullState, ReviewState
 
 ATTEMPTS = 3
 BACKOFF = 1.0
@@ -268,7 +268,8 @@ class GitlabForge:
 
 
 def _pull(mr: dict[str, Any]) -> PullFacts:
-    state = {"opened": "open", "merged": "merged"}.get(str(mr.get("state")), "closed")
+    state = {"opened": PullState.OPEN, "merged": PullState.MERGED}.get(
+        str(mr.get("state")), PullState.CLOSED)
     needs_approval = mr.get("detailed_merge_status") == "not_approved"
     return PullFacts(
         number=int(mr["iid"]), branch=mr["source_branch"], title=mr.get("title") or "",

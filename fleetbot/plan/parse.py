@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fleetbot.errors import PlanError, PlanErrors
-from fleetbot.model import OwnedPath, Plan, Row, Severity, Status
+from fleetbot.model import OwnedPath, Plan, PlanFormat, Row, Severity, Status
 from fleetbot.plan.source import Source, line_of, looks_binary, read_markdown, read_structured
 
 NONE_WORDS = frozenset({"", "none", "-", "—", "–", "n/a", "na", "nothing"})
@@ -33,13 +33,13 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _NOTE = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path) -> PlanFormat:
     suffix = path.suffix.lower()
     if suffix in (".yml", ".yaml"):
-        return "yaml"
+        return PlanFormat.YAML
     if suffix == ".json":
-        return "json"
-    return "markdown"
+        return PlanFormat.JSON
+    return PlanFormat.MARKDOWN
 
 
 def read_text(path: Path) -> str:
@@ -108,7 +108,7 @@ def parse_plan(text: str, source: str = "orchestration-plan.md", fmt: str = "mar
     if errors:
         raise PlanErrors(errors)
     return Plan(
-        rows=tuple(rows), source=source, format=fmt,
+        rows=tuple(rows), source=source, format=PlanFormat(fmt),
         regenerable=tuple(src.data.get("regenerable") or ()), text=text,
         target=str(src.data.get("target") or ""), test=str(src.data.get("test") or ""),
     )

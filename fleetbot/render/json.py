@@ -44,6 +44,11 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "pulls": [pull_to_json(p) for p in report.pulls],
         "current": _current(report),
         "notes": list(report.notes),
+        "landed": [
+            {"issue": la.issue, "how": la.how.value, "commit": la.commit or None,
+             "pull": la.pull or None, "at": la.at or None, "detail": la.describe()}
+            for la in report.landed
+        ],
     }
 
 
@@ -87,7 +92,9 @@ def branch_to_json(b: BranchFacts) -> dict[str, Any]:
 def step_to_json(s: MergeStep) -> dict[str, Any]:
     return {
         "position": s.position, "issue": s.issue, "branch": s.branch,
-        "reasons": list(s.reasons), "blocked_by": list(s.blocked_by),
+        "reasons": list(s.reasons), "blocked_by": [b.describe() for b in s.blocked_by],
+        "blockers": [{"kind": b.kind.value, "ref": b.ref, "detail": b.detail}
+                     for b in s.blocked_by],
     }
 
 

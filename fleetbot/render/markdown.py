@@ -21,6 +21,7 @@ def render_report(report: Report) -> str:
     if report.current_issue is not None:
         parts += [*_current(report), ""]
     parts += _order_section(report)
+    parts += _landed(report)
     parts += ["", *_graph(report), "", *_details(report)]
     return "\n".join(parts).rstrip() + "\n"
 
@@ -39,7 +40,7 @@ def render_pr_comment(report: Report, issue: str) -> str:
         icon = "❌" if c.blocking else "⚠️"
         lines.append(f"- {icon} {md(common.describe(c, report.target))}")
     if step is not None:
-        lines += [f"- ⛔ blocked by {md(b)}" for b in step.blocked_by]
+        lines += [f"- ⛔ blocked by {md(b.describe())}" for b in step.blocked_by]
         lines += [f"- {md(r)}" for r in step.reasons if r != FREE]
     if not mine:
         lines.append("- ✅ no collisions predicted for this branch")
@@ -50,11 +51,18 @@ def render_pr_comment(report: Report, issue: str) -> str:
         lines.append(_replay_line(report))
     lines += ["", f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
     lines += _order_section(report, with_replay=False)
+    lines += _landed(report)
     lines += ["", *_graph(report), "", *_details(report, folded=False), "</details>"]
     return "\n".join(lines).rstrip() + "\n"
 
 
 # ------------------------------------------------------------------ pieces
+
+
+def _landed(report: Report) -> list[str]:
+    if not report.landed:
+        return []
+    return ["", "**Landed:** " + "; ".join(md(line) for line in common.landed_lines(report))]
 
 
 def _level(report: Report, issue: str) -> str:
@@ -115,7 +123,7 @@ def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
             f"| {s.position}{stop} | {label} | {code(s.branch)} | {common.ci_mark(report, row)} "
             f"| {md(common.conflict_mark(report, s.issue))} "
             f"| {'<br>'.join(md(r) for r in s.reasons)} "
-            f"| {', '.join(md(b) for b in s.blocked_by)} |"
+            f"| {', '.join(md(b.describe()) for b in s.blocked_by)} |"
         )
     if with_replay and report.replay is not None:
         lines += ["", _replay_line(report)]

@@ -32,6 +32,8 @@ def renderables(report: Report) -> list[RenderableType]:
             out.append(Text(f"  • {m}"))
     out.append(Text(""))
     out.append(_order_table(report))
+    if report.landed:
+        out.append(Text("Landed: " + "; ".join(common.landed_lines(report)), style="green"))
     if report.replay is not None:
         r = report.replay
         if r.clean:
@@ -105,7 +107,7 @@ def _order_table(report: Report) -> Table | Text:
             Text("\n".join(s.reasons)),
         ]
         if with_blocked:
-            cells.append(Text(", ".join(s.blocked_by), style="red"))
+            cells.append(Text(", ".join(b.describe() for b in s.blocked_by), style="red"))
         table.add_row(*cells)
     return table
 

@@ -132,7 +132,7 @@ def order_json(report: Report, numbers: dict[str, int]) -> str:
     return json.dumps([
         {
             "position": s.position, "issue": s.issue, "branch": s.branch,
-            "pull": numbers.get(s.issue), "blocked_by": list(s.blocked_by),
+            "pull": numbers.get(s.issue), "blocked_by": [b.describe() for b in s.blocked_by],
             "reasons": list(s.reasons),
         }
         for s in report.order

@@ -144,7 +144,7 @@ def status_label(
 
 def step_blocked(step: MergeStep | None) -> bool:
     """Blockers that hold a started row back (a missing branch is not one of them)."""
-    return step is not None and any(not b.startswith("no branch") for b in step.blocked_by)
+    return step is not None and step.waits
 
 
 def label_target(

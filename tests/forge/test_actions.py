@@ -5,6 +5,8 @@ from __future__ import annotations
 from fleetbot.forge import MARKER, ActionKind, ForgeState, StickyComment
 from fleetbot.forge.types import IssueFacts
 from fleetbot.model import (
+    Blocker,
+    BlockerKind,
     BranchFacts,
     Conflict,
     ConflictKind,
@@ -94,7 +96,7 @@ def test_labels_from_a_report() -> None:
     pa = PullFacts(10, "feat/a")
     pb = PullFacts(11, "feat/b", draft=True)
     rep = report(
-        order=(MergeStep(1, "#1", "feat/a"), MergeStep(2, "#2", "feat/b", blocked_by=("#1",))),
+        order=(MergeStep(1, "#1", "feat/a"), MergeStep(2, "#2", "feat/b", blocked_by=(Blocker(BlockerKind.DEPENDENCY, "#1"),))),
         conflicts=(Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), ("x.py",)),),
     )
     desired = desired_from_report(rep, state(pulls=(pa, pb)))

@@ -92,3 +92,37 @@ def test_keep_into_a_folder_that_is_not_empty(
                 str(busy)]) == 2
     assert "--keep" in capsys.readouterr().err
     assert len(worktrees(repo)) == 1
+
+
+def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the progress is one live line (rich), not a line per run."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    repo = project(tmp_path, 1, rename=None, caller=None)
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fleetbot", "verify", "--repo", str(repo.path),
+         "--test", "sleep 0.3"],
+        stdout=subprocess.PIPE, stderr=child, text=True,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"},
+    )
+    os.close(child)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=60)
+    os.close(main)
+    assert proc.returncode == 0
+    assert out.startswith("verify: the fan-in of 1 row(s) passes the tests")
+    text = seen.decode("utf-8", "replace")
+    assert "verify: target: the target alone (run 1" in text
+    assert "\x1b[" in text  # drawn in place, not printed line after line

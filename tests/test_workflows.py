@@ -39,7 +39,7 @@ def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 def test_this_repositorys_workflows_are_ci_release_and_dogfood() -> None:
     """The example for users is not a live workflow here (it would run on every event)."""
     assert {p.name for p in OWN} == {"ci.yml", "release.yml", "dogfood.yml"}
-    assert {p.name for p in EXAMPLES} == {"fleetbot.yml"}
+    assert {p.name for p in EXAMPLES} == {"fleetbot.yml", "fleetbot-with-verify.yml"}
     local = [s for s in _steps(_load(ROOT / ".github" / "workflows" / "dogfood.yml"))
              if s.get("uses") == "./"]
     assert len(local) == 1, "the dogfood workflow runs the action as `uses: ./`"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fleetbot.action.events import Refresh, Scope, decide, default_branch
@@ -32,7 +33,7 @@ from fleetbot.action.runner import (
     write_outputs,
 )
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, PullState, Report
+from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Options:
     not_in_plan: str = "note"  # note | silent
     order_outside: bool = True  # `fleetbot/order` success on PRs outside the plan
     dry_run: bool = False
+    verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
 
 
 @dataclass
@@ -80,6 +82,7 @@ class ActionRun:
         self.env, self.opts, self.git, self._forge_factory = env, opts, git, forge
         self.payload = payload
         self._target_ref = ""
+        self._verify: VerifyResult | None = None
         self.out = out or sys.stdout
         self.err = err or sys.stderr
 
@@ -168,10 +171,14 @@ class ActionRun:
 
     def _refresh(self, refresh: Refresh, plan: Plan, target_ref: str,
                  trigger: str | None) -> Outcome:
+        from fleetbot.action.verify_result import load_verify_result, take
+        from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report, fleet_pulls
         from fleetbot.writes.links import plan_issues
 
+        verify = load_verify_result(Path(self.opts.verify_result)) \
+            if self.opts.verify_result else None
         forge = self._forge_factory()
         state = forge.state(plan_issues(plan) if (self.opts.labels or self.opts.links) else (),
                             label_prefix=self.opts.label_prefix)
@@ -192,6 +199,10 @@ class ActionRun:
         fetched = fetch_pulls(self.git, open_pulls)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
         fleet_report = build_report(self.git, plan, target=target_ref, forge=state)
+        if verify is not None:
+            taken = take(fleet_report, verify, resolve_commit(self.git, target_ref))
+            fleet_report, self._verify = taken.report, taken.result
+            self.say(annotation("notice", taken.note, title="fleetbot verify"))
         # the summary speaks to the PR that triggered the run; the comments do not depend
         # on which PR did, so a refresh from another event leaves them as they are
         report = fleet_report if trigger is None else replace(fleet_report,
@@ -236,8 +247,11 @@ class ActionRun:
     def _summary(self, refresh: Refresh, report: Report, planned: Sequence[str],
                  read_only: bool, applied: Applied | None) -> None:
         from fleetbot.render.markdown import render_report
+        from fleetbot.render.verify import render_markdown
 
         parts = [render_report(report).rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
+        if self._verify is not None:
+            parts += ["", render_markdown(self._verify).rstrip()]
         if read_only:
             parts += ["", ar.read_only_note(refresh.event).rstrip()]
         elif applied is not None and applied.refused:

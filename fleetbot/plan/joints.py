@@ -1,0 +1,140 @@
+"""Joints: two rows whose owned globs can match a common path with no dependency path
+between them. They will collide at merge unless the plan serialises them.
+
+Rows are indexed by the folder every match of a glob lies in (its literal scope), so a
+plan of thousands of disjoint rows is checked in near-linear time: only globs whose
+scopes nest are ever compared. `fix_joints` adds the fewest Depends-on edges.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fleetbot.errors import PlanError
+from fleetbot.model import Plan, Row
+from fleetbot.plan.globs import overlap_example, scope
+from fleetbot.plan.graph import Graph, ancestors, dependency_graph
+
+
+@dataclass(frozen=True)
+class Joint:
+    """Two independent rows that own a common path."""
+
+    a: Row  # the earlier row in the plan
+    b: Row
+    patterns: tuple[str, str]  # the pattern of a and of b that overlap
+    example: str  # a path both can match
+
+
+def _folders_above(folder: str) -> Iterator[str]:
+    """"" and each proper ancestor folder of `folder`."""
+    yield ""
+    parts = folder.split("/") if folder else []
+    for i in range(1, len(parts)):
+        yield "/".join(parts[:i])
+
+
+class _ScopeIndex:
+    """(row index, pattern) entries by scope, to find the globs that may overlap one."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.below: dict[str, list[tuple[int, str]]] = defaultdict(list)
+
+    def add(self, index: int, pattern: str) -> None:
+        s = scope(pattern)
+        self.exact[s].append((index, pattern))
+        for folder in (*_folders_above(s), s) if s else ("",):
+            self.below[folder].append((index, pattern))
+
+    def candidates(self, pattern: str) -> Iterator[tuple[int, str]]:
+        s = scope(pattern)
+        if s:
+            for folder in _folders_above(s):
+                yield from self.exact.get(folder, ())
+        yield from self.below.get(s, ())
+
+
+def joints(plan: Plan) -> list[Joint]:
+    """Pairs of independent rows whose owned globs can match a common path, in plan
+    order of the later row, then of the earlier one."""
+    graph = dependency_graph(plan)
+    closure = {row.issue: ancestors(graph, row.issue) for row in plan.rows}
+    index = _ScopeIndex()
+    out: list[Joint] = []
+    for j, b in enumerate(plan.rows):
+        hits: dict[int, tuple[str, str, str]] = {}
+        for pb in b.patterns:
+            for i, pa in index.candidates(pb):
+                if i in hits:
+                    continue
+                a = plan.rows[i]
+                if a.issue == b.issue or a.issue in closure[b.issue] or b.issue in closure[
+                        a.issue]:
+                    continue
+                example = overlap_example(pa, pb)
+                if example is not None:
+                    hits[i] = (pa, pb, example)
+        for i in sorted(hits):
+            pa, pb, example = hits[i]
+            out.append(Joint(plan.rows[i], b, (pa, pb), example))
+        for pb in b.patterns:
+            index.add(j, pb)
+    return out
+
+
+def fix_edges(plan: Plan, found: list[Joint]) -> dict[str, list[str]]:
+    """issue -> the issues it must now depend on: for each joint the later row waits for
+    the earlier one, unless the edges so far already order them (a transitive reduction
+    of what is added: never `#3 -> #1, #2` when #2 already depends on #1)."""
+    graph: Graph = dependency_graph(plan)
+    partners: dict[str, list[str]] = defaultdict(list)
+    for joint in found:
+        partners[joint.b.issue].append(joint.a.issue)
+    position = {row.issue: i for i, row in enumerate(plan.rows)}
+    wanted: dict[str, list[str]] = {}
+    for row in plan.rows:
+        mine = sorted(set(partners.get(row.issue, ())), key=lambda i: -position[i])
+        for a in mine:  # the latest partner first: it may already wait for the others
+            if a in ancestors(graph, row.issue) or row.issue in ancestors(graph, a):
+                continue
+            graph.setdefault(row.issue, set()).add(a)
+            wanted.setdefault(row.issue, []).append(a)
+    return {issue: sorted(deps, key=lambda i: position[i]) for issue, deps in wanted.items()}
+
+
+def fix_joints(plan: Plan) -> tuple[str, list[Joint], dict[str, list[str]]]:
+    """The plan text with each joint resolved, the joints fixed, and the edges added
+    (issue -> new dependencies). Every byte not in an edited cell or node is kept."""
+    from fleetbot.plan.cells import is_none
+    from fleetbot.plan.parse import parse_plan, read_source
+    from fleetbot.plan.source import write_markdown
+
+    found = joints(plan)
+    if not found:
+        return plan.text, [], {}
+    wanted = fix_edges(plan, found)
+    index = {row.issue: i for i, row in enumerate(plan.rows)}
+    if plan.format == "markdown":
+        src = read_source(plan.text, plan.source, "markdown")
+        changes = {}
+        for issue, deps in wanted.items():
+            i = index[issue]
+            if "depends_on" not in src.cells[i]:
+                raise PlanError(
+                    "the plan table has no Depends on column to write the fix into",
+                    file=plan.source, line=src.row_lines[i],
+                    hint="add a `Depends on` column to the table, then run --fix again",
+                )
+            raw = src.cells[i]["depends_on"].text
+            kept = [] if is_none(raw) else [raw]
+            changes[(i, "depends_on")] = ", ".join([*kept, *deps])
+        text = write_markdown(plan.text, src, changes)
+    else:
+        from fleetbot.plan.edit import add_dependencies
+
+        text = add_dependencies(plan, {index[k]: v for k, v in wanted.items()})
+    parse_plan(text, plan.source, plan.format)  # the fix must itself parse
+    return text, found, wanted

@@ -314,4 +314,7 @@ def normalise_status(word: object) -> Status | None:
     for ch in raw:
         if ch in STATUS_EMOJI:
             return STATUS_EMOJI[ch]
+    label, colon, rest = raw.partition(":")  # "Progress: done"
+    if colon and rest.strip() and len(label.split()) <= 2:
+        return normalise_status(rest)
     return Status.PLANNED if not text and not raw.strip(" \ufe0f") else None

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fleetbot.errors import PlanError
-from fleetbot.model import Plan, Row
+from fleetbot.model import Plan, Row, Status
 from fleetbot.plan.globs import overlap_example, scope
 from fleetbot.plan.graph import Graph, ancestors, dependency_graph
 
@@ -65,6 +65,8 @@ def joints(plan: Plan) -> list[Joint]:
     index = _ScopeIndex()
     out: list[Joint] = []
     for j, b in enumerate(plan.rows):
+        if b.status is Status.DROPPED:
+            continue  # a dropped row will never land: it collides with nothing
         hits: dict[int, tuple[str, str, str]] = {}
         for pb in b.patterns:
             for i, pa in index.candidates(pb):

@@ -8,6 +8,7 @@ problem names file:line and the fix; `load_plan` raises them all at once as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +216,11 @@ def _build_row(raw: dict[str, Any], line: int, file: str, repo: str,
             hint="write the issue it works on, like `#42` or `#42 short-name`",
         )
     if is_none(issue_text) or is_placeholder(issue_text):
-        notices.append(_undecided("the issue is", [issue_text], line, ""))
+        rest = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in raw.items()
+                         if k != "issue" and str(v or "").strip())
+        found = _undecided("the issue is", [issue_text], line, "")
+        notices.append(replace(found, message=f"{found.message}: the row is left out of the "
+                               f"plan until it has one ({rest or 'no other cells'})"))
         return None
     try:
         issue, title = parse_issue(issue_text, repo)

@@ -49,8 +49,8 @@ def lint(
     findings = [f if f.file else _with_file(f, source) for f in findings]
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if fix and loaded is not None and not errors:
-        new_text, fixed, added = fix_joints(loaded)
-        if fixed:
+        new_text, added = fix_joints(loaded)
+        if added:
             _report_fix(path, loaded.text, new_text, dry_run, [
                 f"{issue} now depends on {' and '.join(deps)}" for issue, deps in added.items()
             ])

@@ -64,8 +64,13 @@ def _strip_emphasis(text: str) -> str:
     return t
 
 
+_MARKUP = re.compile(r"[\[<*_`]")
+
+
 def unwrap(text: str) -> str:
     """Links -> their text; HTML formatting tags and emphasis off; backticks off."""
+    if not _MARKUP.search(text):
+        return text.strip()
     t = _LINK.sub(r"\1", str(text))
     t = _TAG.sub("", t)
     t = _strip_emphasis(t)
@@ -160,7 +165,7 @@ def split_items(value: object) -> Items:
             continue
         if not item or item.lower() in NONE_WORDS:
             continue
-        if kind == "word" and is_placeholder(item):
+        if is_placeholder(item):  # `TBD` in a code span is still undecided
             undecided.append(item)
             continue
         items.append((normalise_path(item), ""))

@@ -9,7 +9,7 @@ scopes nest are ever compared. `fix_joints` adds the fewest Depends-on edges.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from fleetbot.errors import PlanError
@@ -37,87 +37,108 @@ def _folders_above(folder: str) -> Iterator[str]:
 
 
 class _ScopeIndex:
-    """(row index, pattern) entries by scope, to find the globs that may overlap one."""
+    """Rows by the scope of each pattern they own, grouped by pattern, to find the globs
+    that may overlap one (only scopes that nest can)."""
 
     def __init__(self) -> None:
-        self.exact: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        self.below: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.exact: dict[str, dict[str, list[int]]] = defaultdict(dict)
+        self.below: dict[str, dict[str, list[int]]] = defaultdict(dict)
 
     def add(self, index: int, pattern: str) -> None:
         s = scope(pattern)
-        self.exact[s].append((index, pattern))
+        self.exact[s].setdefault(pattern, []).append(index)
         for folder in (*_folders_above(s), s) if s else ("",):
-            self.below[folder].append((index, pattern))
+            self.below[folder].setdefault(pattern, []).append(index)
 
-    def candidates(self, pattern: str) -> Iterator[tuple[int, str]]:
+    def candidates(self, pattern: str) -> Iterator[tuple[str, list[int]]]:
         s = scope(pattern)
         if s:
             for folder in _folders_above(s):
-                yield from self.exact.get(folder, ())
-        yield from self.below.get(s, ())
+                yield from self.exact.get(folder, {}).items()
+        yield from self.below.get(s, {}).items()
+
+
+Hit = tuple[int, str, str, str]  # (earlier row's index, its pattern, this row's, example)
+
+
+def joint_groups(plan: Plan) -> Iterator[tuple[int, list[Hit]]]:
+    """For each row (by index), the earlier independent rows it shares a path with, in
+    plan order: the joints, grouped so a plan of many rows on one folder stays fast."""
+    graph = dependency_graph(plan)
+    position = {row.issue: i for i, row in enumerate(plan.rows)}
+    anc = [{position[a] for a in ancestors(graph, row.issue)} for row in plan.rows]
+    index = _ScopeIndex()
+    for j, b in enumerate(plan.rows):
+        if b.status is Status.DROPPED:
+            continue  # a dropped row will never land: it collides with nothing
+        hits: dict[int, Hit] = {}
+        mine = anc[j]
+        for pb in b.patterns:
+            for pa, rows in index.candidates(pb):
+                fresh = [i for i in rows if i not in hits and i not in mine
+                         and j not in anc[i] and plan.rows[i].issue != b.issue]
+                if not fresh:
+                    continue
+                example = overlap_example(pa, pb)
+                if example is not None:
+                    hits.update((i, (i, pa, pb, example)) for i in fresh)
+        if hits:
+            yield j, [hits[i] for i in sorted(hits)]
+        for pb in b.patterns:
+            index.add(j, pb)
 
 
 def joints(plan: Plan) -> list[Joint]:
     """Pairs of independent rows whose owned globs can match a common path, in plan
     order of the later row, then of the earlier one."""
-    graph = dependency_graph(plan)
-    closure = {row.issue: ancestors(graph, row.issue) for row in plan.rows}
-    index = _ScopeIndex()
-    out: list[Joint] = []
-    for j, b in enumerate(plan.rows):
-        if b.status is Status.DROPPED:
-            continue  # a dropped row will never land: it collides with nothing
-        hits: dict[int, tuple[str, str, str]] = {}
-        for pb in b.patterns:
-            for i, pa in index.candidates(pb):
-                if i in hits:
-                    continue
-                a = plan.rows[i]
-                if a.issue == b.issue or a.issue in closure[b.issue] or b.issue in closure[
-                        a.issue]:
-                    continue
-                example = overlap_example(pa, pb)
-                if example is not None:
-                    hits[i] = (pa, pb, example)
-        for i in sorted(hits):
-            pa, pb, example = hits[i]
-            out.append(Joint(plan.rows[i], b, (pa, pb), example))
-        for pb in b.patterns:
-            index.add(j, pb)
-    return out
+    return [Joint(plan.rows[i], plan.rows[j], (pa, pb), example)
+            for j, hits in joint_groups(plan) for i, pa, pb, example in hits]
 
 
-def fix_edges(plan: Plan, found: list[Joint]) -> dict[str, list[str]]:
+def fix_edges(plan: Plan, found: Iterable[Joint] | None = None) -> dict[str, list[str]]:
     """issue -> the issues it must now depend on: for each joint the later row waits for
     the earlier one, unless the edges so far already order them (a transitive reduction
     of what is added: never `#3 -> #1, #2` when #2 already depends on #1)."""
     graph: Graph = dependency_graph(plan)
     partners: dict[str, list[str]] = defaultdict(list)
-    for joint in found:
-        partners[joint.b.issue].append(joint.a.issue)
+    if found is None:
+        for j, hits in joint_groups(plan):
+            partners[plan.rows[j].issue] = [plan.rows[h[0]].issue for h in hits]
+    else:
+        for joint in found:
+            partners[joint.b.issue].append(joint.a.issue)
     position = {row.issue: i for i, row in enumerate(plan.rows)}
     wanted: dict[str, list[str]] = {}
+    cache: dict[str, set[str]] = {}  # ancestors, valid until the next edge is added
+
+    def above(issue: str) -> set[str]:
+        if issue not in cache:
+            cache[issue] = ancestors(graph, issue)
+        return cache[issue]
+
     for row in plan.rows:
         mine = sorted(set(partners.get(row.issue, ())), key=lambda i: -position[i])
+        waits = set(above(row.issue)) if mine else set()
         for a in mine:  # the latest partner first: it may already wait for the others
-            if a in ancestors(graph, row.issue) or row.issue in ancestors(graph, a):
+            if a in waits or row.issue in above(a):
                 continue
+            waits |= {a} | above(a)
             graph.setdefault(row.issue, set()).add(a)
             wanted.setdefault(row.issue, []).append(a)
+            cache.clear()
     return {issue: sorted(deps, key=lambda i: position[i]) for issue, deps in wanted.items()}
 
 
-def fix_joints(plan: Plan) -> tuple[str, list[Joint], dict[str, list[str]]]:
-    """The plan text with each joint resolved, the joints fixed, and the edges added
-    (issue -> new dependencies). Every byte not in an edited cell or node is kept."""
+def fix_joints(plan: Plan) -> tuple[str, dict[str, list[str]]]:
+    """The plan text with every joint resolved, and the edges added (issue -> its new
+    dependencies, fewest first). Every byte not in an edited cell or node is kept."""
     from fleetbot.plan.cells import is_none
     from fleetbot.plan.parse import parse_plan, read_source
     from fleetbot.plan.source import write_markdown
 
-    found = joints(plan)
-    if not found:
-        return plan.text, [], {}
-    wanted = fix_edges(plan, found)
+    wanted = fix_edges(plan)
+    if not wanted:
+        return plan.text, {}
     index = {row.issue: i for i, row in enumerate(plan.rows)}
     if plan.format == "markdown":
         src = read_source(plan.text, plan.source, "markdown")
@@ -139,4 +160,4 @@ def fix_joints(plan: Plan) -> tuple[str, list[Joint], dict[str, list[str]]]:
 
         text = add_dependencies(plan, {index[k]: v for k, v in wanted.items()})
     parse_plan(text, plan.source, plan.format)  # the fix must itself parse
-    return text, found, wanted
+    return text, wanted

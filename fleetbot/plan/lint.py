@@ -11,7 +11,7 @@ from fleetbot.errors import PlanError
 from fleetbot.model import Finding, FindingCode, Plan, Row, Severity
 from fleetbot.plan.cells import normalise_status
 from fleetbot.plan.graph import cycle_error, find_cycle
-from fleetbot.plan.joints import Joint, fix_joints, joints
+from fleetbot.plan.joints import Joint, fix_joints, joint_groups, joints
 from fleetbot.plan.refname import branch_name_problem
 
 __all__ = ["Joint", "fix_joints", "joints", "lint_error", "lint_plan", "structural_findings"]
@@ -92,24 +92,20 @@ def _branch_findings(row: Row, seen: dict[str, Row], refused: set[str]) -> list[
     return out
 
 
-def _joint_findings(found: list[Joint]) -> list[Finding]:
+def _joint_findings(plan: Plan) -> list[Finding]:
     """One warning per later row, naming every earlier row it collides with."""
-    by_b: dict[str, list[Joint]] = {}
-    for joint in found:
-        by_b.setdefault(joint.b.issue, []).append(joint)
     out = []
-    for group in by_b.values():
-        first, b = group[0], group[0].b
-        shared = first.example if first.patterns[0] == first.patterns[1] else (
-            f"{first.example} ({first.patterns[0]} / {first.patterns[1]})"
-        )
-        names = [j.a.issue for j in group]
-        if len(group) == 1:
-            who = f"{first.a.issue} and {b.issue} both own {shared}"
+    for j, hits in joint_groups(plan):
+        b = plan.rows[j]
+        _, pa, pb, example = hits[0]
+        shared = example if pa == pb else f"{example} ({pa} / {pb})"
+        names = [plan.rows[h[0]].issue for h in hits]
+        if len(hits) == 1:
+            who = f"{names[0]} and {b.issue} both own {shared}"
         else:
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5
                                            else "")
-            who = f"{b.issue} shares files with {shown} (with {first.a.issue}: {shared})"
+            who = f"{b.issue} shares files with {shown} (with {names[0]}: {shared})"
         out.append(Finding(
             Severity.WARNING, FindingCode.JOINT,
             f"{who} with no dependency between them: they will collide at merge",
@@ -142,7 +138,7 @@ def lint_plan(plan: Plan, protected: Collection[str] = ()) -> list[Finding]:
                 line=row.line, rows=(row.issue,),
                 hint="list the files or globs the row will change in Files owned",
             ))
-    findings.extend(_joint_findings(joints(plan)))
+    findings.extend(_joint_findings(plan))
     rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
     return sorted(findings, key=lambda f: (rank[f.severity], f.line, f.code))
 

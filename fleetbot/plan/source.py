@@ -163,7 +163,8 @@ def _tables(body: str) -> list[_Table]:
     """Every table outside block quotes (code fences and HTML comments hold none)."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    # block structure only: cells are split on the raw lines, so inline parsing is skipped
+    tokens = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"]).parse(body)
     lines = body.split("\n")
     out, quoted, heading = [], 0, ""
     for i, tok in enumerate(tokens):

@@ -50,7 +50,7 @@ def test_fix_chains_many_rows_on_one_folder() -> None:
     rows = [f"| #{i} | f/{i} | docs/** | | |" for i in range(1, 6)]
     plan = parse_plan(md(*rows))
     assert fix_edges(plan, joints(plan)) == {f"#{i}": [f"#{i - 1}"] for i in range(2, 6)}
-    text, _, _ = fix_joints(plan)
+    text, _ = fix_joints(plan)
     assert lint_plan(parse_plan(text)) == []
 
 

@@ -175,6 +175,8 @@ def _validate(src: Source, file: str) -> None:
     for err in found:
         path = tuple(err.absolute_path)
         where = ".".join(str(p) for p in path) or where_kind
+        if src.kind == "markdown" and path and path[0] != "rows":
+            where = f"front matter `{where}`"
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             allowed = ", ".join(k for k in err.schema.get("properties", {}) if k != "rows")

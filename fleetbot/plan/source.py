@@ -276,6 +276,24 @@ def read_markdown(text: str, file: str) -> Source:
     return src
 
 
+def _canonical_keys(row: dict[str, Any], index: int, lines: LineMap) -> dict[str, Any]:
+    """A YAML/JSON row's keys in the column words (`files:`, `blocked_by:`) -> fields."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = field_of(str(key)) or str(key)
+        if name in out:  # a second synonym: the schema names it as unknown
+            name = str(key)
+        out[name] = value
+        if name != key:  # its line marks follow it (a value is a scalar or a flat list)
+            tails: list[tuple[int, ...]] = [(), *((i,) for i in range(len(value)))] if (
+                isinstance(value, list)) else [()]
+            for tail in tails:
+                old = ("rows", index, key, *tail)
+                if old in lines:
+                    lines[("rows", index, name, *tail)] = lines[old]
+    return out
+
+
 def read_structured(text: str, file: str, kind: str) -> Source:
     """YAML or JSON -> Source; syntax errors name the line."""
     raw, lines = load_data(text, file, kind)
@@ -286,6 +304,9 @@ def read_structured(text: str, file: str, kind: str) -> Source:
         )
     data, data_lines, findings = settings(raw, lines, "top-level", extra=("rows",))
     data_lines[()] = 1
+    for index, row in enumerate(data.get("rows") or []):
+        if isinstance(row, dict):
+            data["rows"][index] = _canonical_keys(row, index, data_lines)
     return Source(data=data, lines=data_lines, kind=kind, notices=findings)
 
 

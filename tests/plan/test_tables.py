@@ -139,3 +139,19 @@ def test_lint_reports_notices_after_warnings() -> None:
     text = "| Issue | Branch | Notes |\n|---|---|---|\n| #1 | f/a | x |\n"
     assert [(f.code.value, f.severity.value) for f in lint_plan(parse_plan(text))] == [
         ("no-files-owned", "warning"), ("unused-column", "notice")]
+
+
+def test_yaml_row_keys_accept_the_column_synonyms() -> None:
+    plan = parse_plan("rows:\n  - issue: 1\n    branch: f/a\n    files: [a.py]\n"
+                      "  - issue: 2\n    branch: f/b\n    blocked_by: '#1'\n    state: done\n",
+                      "p.yml", "yaml")
+    assert [(r.patterns, r.depends_on, r.status.value) for r in plan.rows] == [
+        (("a.py",), (), "planned"), ((), ("#1",), "merged")]
+
+
+def test_fleetbot_key_that_is_not_a_mapping_is_a_front_matter_error() -> None:
+    with pytest.raises(PlanError) as info:
+        parse_plan("---\nfleetbot: 3\n---\n" + TABLE + ROW + "\n")
+    assert str(info.value).startswith(
+        "orchestration-plan.md:2: front matter `fleetbot`: a number is not accepted here; "
+        "expected object")

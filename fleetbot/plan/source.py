@@ -285,12 +285,13 @@ def _canonical_keys(row: dict[str, Any], index: int, lines: LineMap) -> dict[str
             name = str(key)
         out[name] = value
         if name != key:  # its line marks follow it (a value is a scalar or a flat list)
-            tails: list[tuple[int, ...]] = [(), *((i,) for i in range(len(value)))] if (
-                isinstance(value, list)) else [()]
+            tails: list[tuple[str | int, ...]] = [()]
+            if isinstance(value, list):
+                tails += [(i,) for i in range(len(value))]
             for tail in tails:
-                old = ("rows", index, key, *tail)
+                old: tuple[str | int, ...] = ("rows", index, key) + tail
                 if old in lines:
-                    lines[("rows", index, name, *tail)] = lines[old]
+                    lines[("rows", index, name) + tail] = lines[old]
     return out
 
 

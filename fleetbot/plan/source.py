@@ -289,9 +289,10 @@ def _canonical_keys(row: dict[str, Any], index: int, lines: LineMap) -> dict[str
             if isinstance(value, list):
                 tails += [(i,) for i in range(len(value))]
             for tail in tails:
-                old: tuple[str | int, ...] = ("rows", index, key) + tail
+                old: tuple[str | int, ...] = ("rows", index, key, *tail)
+                new: tuple[str | int, ...] = ("rows", index, name, *tail)
                 if old in lines:
-                    lines[("rows", index, name) + tail] = lines[old]
+                    lines[new] = lines[old]
     return out
 
 

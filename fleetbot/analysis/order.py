@@ -222,7 +222,8 @@ def _reasons(
 ) -> list[str]:
     reasons = []
     for dep in plan.dependencies(row):
-        done = " (merged)" if dep.issue in merged else ""
+        done = f" ({dep.status.value if dep.status is Status.DROPPED else 'merged'})" if (
+            dep.issue in merged) else ""
         reasons.append(f"depends on {dep.issue}{done}")
     for soft in softs:
         if soft.then == row.issue:

@@ -120,3 +120,9 @@ def test_one_cycle_check_spells_the_cycle() -> None:
     assert find_cycle(plan) == ("#1", "#3", "#2", "#1")
     with pytest.raises(PlanError, match=r"dependency cycle: #1 -> #3 -> #2 -> #1 \(each"):
         recommend_order(plan)
+
+
+def test_a_dropped_dependency_is_named_dropped() -> None:
+    plan = parse_plan(md("| #1 | f/a | a.py | | dropped |", "| #2 | f/b | b.py | #1 | |"))
+    (step,) = recommend_order(plan)
+    assert step.reasons == ("depends on #1 (dropped)",)

@@ -44,10 +44,17 @@ def field_of(header: str) -> str | None:
     return LOOKUP.get(normalise_header(header))
 
 
+# headers people add for themselves: reported, but never suggested as a misspelt column
+FOR_PEOPLE = frozenset({"notes", "note", "owner", "agent", "assignee", "who", "pr",
+                        "comments", "comment", "description", "remarks", "eta", "estimate"})
+
+
 def closest(header: str) -> str:
     """The known column a stray header most resembles (for the notice's hint)."""
     name = normalise_header(header)
-    hit = difflib.get_close_matches(name, list(LOOKUP), n=1, cutoff=0.5)
+    if name in FOR_PEOPLE:
+        return ""
+    hit = difflib.get_close_matches(name, list(LOOKUP), n=1, cutoff=0.75)
     if hit:
         return SHOWN[LOOKUP[hit[0]]]
     for word in name.split():

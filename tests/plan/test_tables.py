@@ -50,7 +50,7 @@ def test_unused_column_is_a_notice_naming_the_closest_column() -> None:
     assert [(f.code, f.severity, f.line) for f in notes] == [
         (FindingCode.UNUSED_COLUMN, Severity.NOTICE, 1)] * 2
     assert "'Statuss'" in notes[0].message and "`Status`" in notes[0].hint
-    assert "'Notes'" in notes[1].message
+    assert "'Notes'" in notes[1].message and notes[1].hint.startswith("fine for notes")
 
 
 def test_second_synonym_of_a_column_is_reported() -> None:

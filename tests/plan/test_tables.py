@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from fleetbot.cli import run
 from fleetbot.errors import PlanError
 from fleetbot.model import FindingCode, Severity
 from fleetbot.plan.lint import lint_plan
@@ -155,3 +159,21 @@ def test_fleetbot_key_that_is_not_a_mapping_is_a_front_matter_error() -> None:
     assert str(info.value).startswith(
         "orchestration-plan.md:2: front matter `fleetbot`: a number is not accepted here; "
         "expected object")
+
+
+def test_an_issue_cell_naming_two_issues_is_reported() -> None:
+    plan = parse_plan("| Issue | Branch | Files |\n|---|---|---|\n| #42, #45 | f/a | a.py |\n")
+    assert [(r.issue, r.title) for r in plan.rows] == [("#42", "")]
+    (note,) = plan.notices
+    assert note.message == ("#42: the Issue cell names several issues (#42, #45); fleetbot "
+                            "tracks the row as #42")
+
+
+def test_lint_json_shows_notices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.md"
+    path.write_text("| Issue | Branch | Files | Notes |\n|---|---|---|---|\n| #1 | f/a | a.py | x |\n")
+    assert run(["plan", "lint", "--plan", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(f["severity"], f["code"], f["line"]) for f in out["findings"]] == [
+        ("notice", "unused-column", 1)]
+    assert run(["plan", "lint", "--plan", str(path), "--strict"]) == 1

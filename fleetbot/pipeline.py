@@ -23,7 +23,8 @@ def build_report(
 ) -> Report:
     """The whole report for `plan` in the repository of `git`, replay included."""
     facts = gather(git, plan, target)
-    findings = [f if f.file else replace(f, file=plan.source) for f in lint_plan(plan)]
+    findings = [f if f.file else replace(f, file=plan.source)
+                for f in lint_plan(plan, protected=(facts.target,))]
     report = analyse(plan, facts, pulls=pulls, findings=findings,
                      current_branch=current_branch)
     return replace(report, replay=_replay(git, facts.target_ref or facts.target, report))

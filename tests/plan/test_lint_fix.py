@@ -126,3 +126,16 @@ def test_a_dropped_dependency_is_named_dropped() -> None:
     plan = parse_plan(md("| #1 | f/a | a.py | | dropped |", "| #2 | f/b | b.py | #1 | |"))
     (step,) = recommend_order(plan)
     assert step.reasons == ("depends on #1 (dropped)",)
+
+
+def test_every_command_refuses_the_target_as_a_row_branch(tmp_path: Path) -> None:
+    from fleetbot.git import Git
+    from fleetbot.pipeline import build_report
+
+    subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t",
+                    "commit", "-q", "--allow-empty", "-m", "init"], check=True)
+    plan = parse_plan(md("| #1 | main | a.py | | |"))
+    report = build_report(Git.discover(tmp_path), plan)
+    assert [(f.code, f.rows) for f in report.findings] == [
+        (FindingCode.TARGET_BRANCH, ("#1",))]

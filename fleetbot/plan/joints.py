@@ -117,7 +117,8 @@ def fix_edges(plan: Plan, found: Iterable[Joint] | None = None) -> dict[str, lis
         return cache[issue]
 
     for row in plan.rows:
-        mine = sorted(set(partners.get(row.issue, ())), key=lambda i: -position[i])
+        mine = sorted(set(partners.get(row.issue, ())), key=position.__getitem__,
+                      reverse=True)
         waits = set(above(row.issue)) if mine else set()
         for a in mine:  # the latest partner first: it may already wait for the others
             if a in waits or row.issue in above(a):

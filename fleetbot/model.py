@@ -19,6 +19,7 @@ class Status(str, Enum):
     REVIEW = "review"
     MERGED = "merged"
     BLOCKED = "blocked"
+    DROPPED = "dropped"  # cancelled or abandoned: leaves the merge order like a merged row
 
 
 class PlanFormat(str, Enum):
@@ -72,6 +73,7 @@ class Plan:
     target: str = ""  # front matter `target:`: the branch the fleet merges into ("" = default)
     test: str = ""  # front matter `test:`: the project's test command, for `verify`
     text: str = ""  # the original text, kept so `lint --fix` can edit it in place
+    notices: tuple[Finding, ...] = ()  # what parsing read but did not use (lint reports it)
 
     def find(self, ref: str) -> Row | None:
         """The row a dependency ref names, by issue ref (`#42`, `42`) or by branch."""
@@ -98,6 +100,38 @@ class Plan:
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"  # something fleetbot read but does not use: said, never an error
+
+
+class FindingCode(str, Enum):
+    """Every lint/plan finding code (str-valued: JSON shows the same words)."""
+
+    INVALID_FILE = "invalid-file"
+    SCHEMA = "schema"
+    NO_PLAN_TABLE = "no-plan-table"
+    MISSING_COLUMN = "missing-column"
+    MALFORMED_ROW = "malformed-row"
+    EMPTY_FIELD = "empty-field"
+    DUPLICATE_ISSUE = "duplicate-issue"
+    DUPLICATE_BRANCH = "duplicate-branch"
+    UNKNOWN_DEPENDENCY = "unknown-dependency"
+    SELF_DEPENDENCY = "self-dependency"
+    CYCLE = "cycle"
+    JOINT = "joint"
+    UNKNOWN_STATUS = "unknown-status"
+    STATUS_CONTRADICTION = "status-contradiction"  # the plan's Status word and git disagree
+    UNKNOWN_FRONT_MATTER = "unknown-front-matter"
+    UNUSED_COLUMN = "unused-column"
+    UNDECIDED = "undecided"
+    BAD_BRANCH = "bad-branch"
+    TARGET_BRANCH = "target-branch"
+    MULTIPLE_PLAN_TABLES = "multiple-plan-tables"
+    NO_FILES_OWNED = "no-files-owned"
+    PLAN_OUTSIDE_REPO = "plan-outside-repo"
+    TOO_DEEP = "too-deep"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -105,7 +139,7 @@ class Finding:
     """One lint finding; `rows` are issue refs, `line` a 1-based line of `file`."""
 
     severity: Severity
-    code: str
+    code: FindingCode
     message: str
     line: int = 0
     rows: tuple[str, ...] = ()

@@ -25,8 +25,8 @@ from fleetbot.model import (
     Row,
 )
 from fleetbot.plan.globs import anchor, row_owns
+from fleetbot.plan.graph import dependency_path
 from fleetbot.plan.lint import joints
-from fleetbot.plan.parse import dependency_path
 
 DEFAULT_REGENERABLE = (
     "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock", "Cargo.lock", "go.sum",

@@ -139,8 +139,9 @@ def init(plan_path: Path | None, repo: Path | None, issues: tuple[str, ...],
         raise UsageError(f"{path} exists; pass --force to overwrite it, or --plan another path")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {path} with {issues_count} row(s); fill in Files owned, then run "
-               "`fleetbot plan lint`", err=True)
+    rows_word = "row" if issues_count == 1 else "rows"
+    click.echo(f"wrote {path} with {issues_count} {rows_word}; fill in Files owned (until "
+               "then `fleetbot plan lint` warns no-files-owned for each row)", err=True)
     return ExitCode.OK
 
 

@@ -281,7 +281,8 @@ def gather(
     tgt = resolve_target(git, refs, target)
     row_refs = resolve_rows(git, refs, [(r.issue, r.branch) for r in plan.rows],
                             workers=workers)
-    skip = {la.issue for la in known}
+    # a row naming the target itself is a plan error (lint says so), never a branch to land
+    skip = {la.issue for la in known} | {r.issue for r in plan.rows if r.branch == tgt.name}
     found = [(r.issue, r.branch, ref.ref, ref.sha) for r in plan.rows
              if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
     gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]

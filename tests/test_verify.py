@@ -254,3 +254,15 @@ def test_ctrl_c_leaves_no_worktree_behind(tmp_path: Path) -> None:
     assert "interrupted" in err and "Traceback" not in err
     assert len(worktrees(repo)) == 1
     assert not list((repo.path / ".git" / "worktrees").glob("*"))
+
+
+def test_target_and_plan_options(tmp_path: Path, capsys: object) -> None:
+    repo = project(tmp_path, 2, rename=None, caller=None)
+    repo.branch("dev", {"tests/test_dev.py": "def test_dev():\n    assert False\n"})
+    _, data = verify(repo, "--test", PYTEST, "--target", "dev", capsys=capsys)
+    assert (data["target"], data["verdict"]) == ("dev", "target-fails")
+    assert data["target_sha"] == repo.head("dev")
+    other = tmp_path / "other-plan.md"
+    other.write_text(plan_text(1))
+    _, data = verify(repo, "--test", "true", "--plan", str(other), capsys=capsys)
+    assert (data["verdict"], data["tested"]) == ("passed", ["#1"])

@@ -22,6 +22,7 @@ class Worktree:
     bare: bool = False
     detached: bool = False
     locked: bool = False
+    lock_reason: str = ""
     prunable: bool = False
     main: bool = False
 
@@ -64,6 +65,7 @@ def parse_worktree_list(text: str) -> tuple[Worktree, ...]:
             bare="bare" in fields,
             detached="detached" in fields,
             locked="locked" in fields,
+            lock_reason=fields.get("locked", ""),
             prunable="prunable" in fields,
             main=not out,
         ))

@@ -94,6 +94,7 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
 def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
                   dry_run: bool, echo: Callable[[str], None]) -> dict[str, str]:
     """Write each row's brief into its worktree's git dir; issue -> the file's path."""
+    from fleetbot import files
     from fleetbot.fleet import brief as briefing
     from fleetbot.fleet import worktrees as fleet
     from fleetbot.git import Git as GitRunner
@@ -111,13 +112,20 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
         if dry_run and not Path(path).is_dir():
             echo(f"would write the brief for {s.issue} into {path}'s git dir")
             continue
+        if not Path(path).is_dir():
+            echo(f"no brief for {s.issue}: its worktree {path} is gone (deleted by hand?); "
+                 f"`git worktree remove {path}` forgets it, then fan-out again")
+            continue
         where = wt.git_dir(GitRunner(path)) / briefing.BRIEF_FILE
         if dry_run:
             echo(f"would write {where}")
             continue
         b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
                                  conflicts=predictions.conflicts, order=predictions.order)
-        where.write_text(briefing.render_markdown(b), encoding="utf-8")
+        note = files.write_like(where, briefing.render_markdown(b), None,
+                                symlinks=files.Symlinks.REPLACE)
+        if note:
+            echo(note)
         written[s.issue] = str(where)
         echo(f"wrote {where}")
     return written

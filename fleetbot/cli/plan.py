@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from fleetbot import files
 from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, strict_option
 from fleetbot.errors import ExitCode, PlanError
 
@@ -39,6 +40,7 @@ def lint(
 
     path = resolve_plan_path(plan_path, repo)
     source = str(path)
+    before = files.snapshot(path) if fix and not dry_run and path.is_file() else None
     try:
         loaded = parse_plan(read_text(path), source, detect_format(path))
         findings = lint_plan(loaded)
@@ -51,7 +53,7 @@ def lint(
         new_text, fixed = fix_joints(loaded)
         if fixed:
             _report_fix(path, loaded.text, new_text, dry_run, [f"{j.b.issue} -> {j.a.issue}"
-                                                              for j in fixed])
+                                                              for j in fixed], before)
             if not dry_run:
                 findings = lint_plan(parse_plan(new_text, source, loaded.format))
     _print_findings(findings, fmt, source)
@@ -68,7 +70,8 @@ def _with_file(finding: Any, file: str) -> Any:
     return replace(finding, file=file)
 
 
-def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str]) -> None:
+def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str],
+                before: files.Snapshot | None = None) -> None:
     from fleetbot.cli.common import err_console
 
     console = err_console()
@@ -80,7 +83,7 @@ def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str])
         click.echo("".join(diff), err=True, nl=False)
         console.print(f"dry run: would add {', '.join(added)}; {path} not written")
         return
-    path.write_text(new, encoding="utf-8")
+    files.write_like(path, new, before)  # atomic; refuses if the plan changed meanwhile
     console.print(f"fixed {path}: added dependencies {', '.join(added)}")
 
 

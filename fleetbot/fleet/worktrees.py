@@ -138,6 +138,10 @@ def plan_fan_out(
         elif have is not None and have.main:
             steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
                               f"{have.path}; switch that worktree to another branch first"))
+        elif have is not None and have.prunable:
+            steps.append(step(FanOut.REFUSE, f"its worktree {have.path} is gone (deleted by "
+                              f"hand?); `git worktree remove {have.path}` forgets it, then "
+                              "fan-out again"))
         elif have is not None:
             steps.append(step(FanOut.SKIP, f"already checked out at {have.path}"))
         elif at_path is not None and at_path.main:

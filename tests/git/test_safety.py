@@ -155,3 +155,11 @@ def test_many_ignored_paths_show_the_biggest() -> None:
     assert safety.loss_lines(WouldDestroy("s", "w", losses)) == (
         "ignored: 8 paths, 2.7 KB (biggest: f7 (700 B), f6 (600 B), f5 (500 B), f4 (400 B), "
         "f3 (300 B))",)
+
+
+def test_git_in_a_folder_deleted_by_hand_says_so_not_that_git_is_missing(
+        tmp_path: Path) -> None:
+    from fleetbot.errors import GitError
+
+    with pytest.raises(GitError, match=r"gone: no such folder \(was it deleted by hand\?\)"):
+        Git(tmp_path / "gone").run("status")

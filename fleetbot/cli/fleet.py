@@ -319,9 +319,11 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
               help="The integration branch, reset to the target tip. [default: fleet/integration]")
 @click.option("--continue", "resume", is_flag=True, help="Go on after resolving a conflict.")
 @click.option("--abort", is_flag=True, help="Give up: restore the branch and checkout as before.")
+@click.option("--force", is_flag=True,
+              help="Reset --into although it holds commits nothing else has (lists them).")
 @dry_run_option
 def integrate(plan_path: Path | None, repo: Path | None, target: str | None, into: str | None,
-              resume: bool, abort: bool, dry_run: bool) -> int:
+              resume: bool, abort: bool, force: bool, dry_run: bool) -> int:
     """Fan-in locally: merge the rows in the recommended order onto an integration branch.
 
     Runs in the current worktree, which must be clean. Stops at the first conflict in
@@ -361,7 +363,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
                        f" on {', '.join(replay.files)}")
         return ExitCode.OK
     return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
-                                 into=into_branch, conflicts=predictions.conflicts))
+                                 into=into_branch, conflicts=predictions.conflicts,
+                                 force=force, say=_say))
 
 
 def _outcome(out: Outcome) -> int:

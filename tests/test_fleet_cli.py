@@ -167,20 +167,21 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     assert "would remove #43" in out
     code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run", "--format", "json")
     steps = {r["issue"]: r for r in json.loads(out)["rows"]}
-    assert steps["#42"]["refused"].startswith("1 uncommitted file(s)")
+    assert steps["#42"]["refused"].startswith("it holds untracked work")
+    assert steps["#42"]["loses"] == ["untracked: scratch.py (8 B)"]
     assert steps["#43"]["remove_worktree"] is True
     assert (tmp_path / "tasks-43-docs").exists()
     code, out, _ = fleet(fanned, capsys, "cleanup", "--delete-branches")
     assert code == 1
     assert "refuse #42" in out
-    assert "1 uncommitted file(s)" in out
+    assert "  lists: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-43-docs").exists()
     assert not (tmp_path / "tasks-44-clear").exists()
     assert (tmp_path / "tasks-42-count" / "scratch.py").exists()
     assert fanned.git("branch", "--list", "feature/43-docs") == ""
     code, out, _ = fleet(fanned, capsys, "cleanup", "--force")
     assert code == 0
-    assert "loses: uncommitted: scratch.py" in out
+    assert "  loses: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-42-count").exists()
     code, out, _ = fleet(fanned, capsys, "score", "--format", "json")
     assert code == 0

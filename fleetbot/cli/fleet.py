@@ -264,44 +264,56 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
 @repo_option
 @target_option
 @click.option("--force", is_flag=True,
-              help="Also remove worktrees with uncommitted or unpushed work (says what is lost).")
-@click.option("--delete-branches", is_flag=True, help="Also delete the merged local branches.")
+              help="Also remove worktrees holding work (lists what is lost); never a locked "
+                   "one.")
+@click.option("--delete-branches", is_flag=True,
+              help="Also delete the landed rows' local branches (never the target or the "
+                   "default branch).")
 @format_option
 @dry_run_option
 def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force: bool,
             delete_branches: bool, fmt: str, dry_run: bool) -> int:
-    """Remove the worktrees of rows merged into the target, then prune.
+    """Remove the worktrees of rows that have landed on the target.
 
-    A worktree with uncommitted or unpushed work is refused unless --force.
+    A worktree holding anything that would be lost (uncommitted, untracked or ignored
+    files, hidden edits, submodule work, commits nothing else has) is refused and listed,
+    unless --force; a locked one always stays. Other worktrees are never pruned.
     """
+    import os
     from dataclasses import asdict
 
     from fleetbot.cli.common import emit_json
     from fleetbot.fleet import worktrees as fleet
-    from fleetbot.git import worktrees as wt
 
     git, plan, target_ref = _setup(plan_path, repo, target)
-    steps = fleet.plan_cleanup(fleet.gather_row_facts(git, plan, target_ref), force=force,
-                               delete_branches=delete_branches, here=str(wt.toplevel(git)))
+    facts = fleet.gather_row_facts(git, plan, target_ref)
+    steps = fleet.plan_cleanup(
+        facts, force=force, delete_branches=delete_branches, here=os.getcwd(),
+        guards=fleet.gather_guards(git, plan, facts, target_ref),
+        protected=fleet.protected_branches(git, target_ref))
     echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
         if s.kept:
             echo(f"keep {s.issue} {s.branch}  ({s.kept})")
-        elif s.refused:
+            continue
+        if s.refused:
             echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")
-        else:
-            if s.remove_worktree:
-                echo(f"{would}remove {s.issue} {s.worktree}")
-            if s.delete_branch:
-                echo(f"{would}delete {s.issue} branch {s.branch}")
-            for lost in s.loses:
-                echo(f"  {'would lose' if dry_run else 'loses'}: {lost}")
-    if dry_run:
-        pruned = wt.prune_worktrees(git, dry_run=True)
-        if pruned:
-            echo(f"would prune:\n{pruned}")
-    else:
+        if s.remove_worktree:
+            echo(f"{would}remove {s.issue} {s.worktree}")
+        if s.forget_worktree:
+            echo(f"{would}forget {s.issue} {s.worktree}  (its folder is gone)")
+        if s.delete_branch:
+            echo(f"{would}delete {s.issue} branch {s.branch}")
+        if s.branch_kept:
+            echo(f"keep {s.issue} branch {s.branch}  ({s.branch_kept})")
+        label = "lists" if s.refused else ("would lose" if dry_run else "loses")
+        for lost in s.loses:
+            echo(f"  {label}: {lost}")
+        if s.refused:
+            for cmd in s.keep:
+                echo(f"  keep with: {cmd}")
+    if not dry_run:
         fleet.apply_cleanup(git, steps)
     if fmt == "json":
         emit_json({"dry_run": dry_run, "rows": [asdict(s) for s in steps]})

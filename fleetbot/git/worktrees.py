@@ -107,16 +107,11 @@ def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None)
 
 
 def remove_worktree(git: Git, path: str, *, force: bool = False) -> None:
-    """Remove a linked worktree (`--force` twice also drops uncommitted changes and locks)."""
-    extra = ("--force", "--force") if force else ()
+    """Remove a linked worktree; `force` (once) also drops its changes, never a lock.
+
+    Callers ask `fleetbot.git.safety` first what this would destroy."""
+    extra = ("--force",) if force else ()
     git.run("worktree", "remove", *extra, path, error=f"could not remove the worktree {path}")
-
-
-def prune_worktrees(git: Git, *, dry_run: bool = False) -> str:
-    """Forget worktrees whose folder is gone; returns git's verbose list of what it pruned."""
-    args = ("worktree", "prune", "--verbose", *(("--dry-run",) if dry_run else ()))
-    proc = git.run_full(*args)
-    return (proc.stdout + proc.stderr).strip()
 
 
 def status(git: Git, *, untracked: bool = True) -> tuple[StatusEntry, ...]:

@@ -359,6 +359,13 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     predictions = fleet.predict(git, plan, target_ref)
     into_branch = into or fan_in.DEFAULT_INTO
     if dry_run:
+        from fleetbot.git import safety
+        from fleetbot.git.worktrees import rev
+
+        would = safety.gather_ref_move(git, f"refs/heads/{into_branch}", rev(git, target_ref),
+                                       step=f"resetting {into_branch} to {target_ref}")
+        if not would.empty:
+            click.echo(safety.describe(would) + "\n(refused without --force)")
         click.echo(f"would reset {into_branch} to {target_ref}, check it out here, and merge:")
         for step in predictions.order:
             why = f"  ({'; '.join(step.reasons)})" if step.reasons else ""

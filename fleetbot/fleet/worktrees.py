@@ -9,8 +9,9 @@ lines, brief, integrate and score live in `status.py`, `brief.py`, `integrate.py
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
@@ -185,11 +186,14 @@ def main_root(trees: Sequence[wt.Worktree]) -> Path:
 
 
 def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
+    done: list[str] = []
     for s in steps:
-        if s.action is FanOut.CREATE:
-            wt.add_worktree(git, Path(s.path), s.branch, start=s.start)
-        elif s.action is FanOut.CHECKOUT:
-            wt.add_worktree(git, Path(s.path), s.branch)
+        if s.action not in (FanOut.CREATE, FanOut.CHECKOUT):
+            continue
+        with _said_so_far("fan-out", done):
+            wt.add_worktree(git, Path(s.path), s.branch,
+                            start=s.start if s.action is FanOut.CREATE else None)
+        done.append(f"{s.issue} at {s.path}")
 
 
 # ---------------------------------------------------------------- row facts (status, cleanup)
@@ -389,15 +393,35 @@ def protected_branches(git: Git, target: str) -> dict[str, str]:
 def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
     """Carry the plan out; never a blanket `git worktree prune` (other people's worktrees
     on an unmounted disk would lose their admin dir)."""
+    done: list[str] = []
     for s in steps:
-        if s.remove_worktree:
-            wt.remove_worktree(git, s.worktree, force=bool(s.loses))
-        elif s.forget_worktree:
-            wt.remove_worktree(git, s.worktree)  # folder gone: drops only this entry
+        with _said_so_far("cleanup", done):
+            if s.remove_worktree:
+                wt.remove_worktree(git, s.worktree, force=bool(s.loses))
+            elif s.forget_worktree:
+                wt.remove_worktree(git, s.worktree)  # folder gone: drops only this entry
+        if s.remove_worktree or s.forget_worktree:
+            done.append(f"the worktree of {s.issue}")
     for s in steps:
         if s.delete_branch:
-            git.run("branch", "-D", s.branch, error=f"could not delete the branch {s.branch}",
-                    hint="its worktree is already removed; nothing else was changed")
+            with _said_so_far("cleanup", done):
+                git.run("branch", "-D", s.branch,
+                        error=f"could not delete the branch {s.branch}")
+            done.append(f"the branch {s.branch}")
+
+
+@contextlib.contextmanager
+def _said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
+    """A git failure mid-way says what is already done, so the repo state is known."""
+    try:
+        yield
+    except GitError as exc:
+        so_far = ", ".join(done) or "nothing"
+        raise GitError(str(exc).split("\n", 1)[0], argv=exc.argv, code=exc.code,
+                       stderr=exc.stderr,
+                       hint=f"{exc.hint + '; ' if exc.hint else ''}now: {command} had done "
+                            f"{so_far}; nothing else was changed — fix the cause and run "
+                            f"`fleetbot {command}` again") from exc
 
 
 def resolve_target(git: Git, target: str | None) -> str:

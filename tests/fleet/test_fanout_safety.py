@@ -47,3 +47,20 @@ def test_a_worktree_deleted_by_hand_is_said_not_git_missing(
     repo.git("worktree", "remove", str(gone))
     assert run(["fan-out", "--brief", "--repo", str(repo.path)]) == 0
     assert gone.is_dir()
+
+
+def test_a_git_failure_mid_fan_out_says_what_is_done(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    plan = (repo.path / "orchestration-plan.md").read_text()
+    (repo.path / "orchestration-plan.md").write_text(plan.replace("feature/43-docs",
+                                                                  "feature/43..docs"))
+    repo.git("commit", "-qam", "a branch name git refuses")
+    capsys.readouterr()
+    code = run(["fan-out", "--repo", str(repo.path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "command: git worktree add --quiet -b feature/43..docs" in err
+    assert (f"now: fan-out had done #42 at {tmp_path / 'tasks-42-count'}; nothing else was "
+            "changed — fix the cause and run `fleetbot fan-out` again") in err
+    assert "Traceback" not in err

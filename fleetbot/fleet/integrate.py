@@ -235,10 +235,8 @@ def _explained(git: Git, state: State) -> Iterator[None]:
         yield
     except GitError as exc:
         now = where_now(git, load_state(git) or state)  # the latest saved progress
-        raise GitError(str(exc).split("\n", 1)[0], argv=exc.argv, code=exc.code,
-                       stderr=exc.stderr,
-                       hint=f"{exc.hint + '; ' if exc.hint else ''}now: {now}; "
-                            "`fleetbot integrate --abort` puts everything back") from exc
+        raise safety.failed_mid_way(
+            exc, f"{now}; `fleetbot integrate --abort` puts everything back") from exc
 
 
 def where_now(git: Git, state: State) -> str:

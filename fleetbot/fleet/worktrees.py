@@ -213,7 +213,6 @@ class RowFacts:
     dirty: tuple[str, ...] | None = None  # None: no worktree to look at
     last_commit: int | None = None  # unix seconds of the branch tip
     merged: bool = False
-    unpushed: tuple[str, ...] = ()
 
 
 def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
@@ -236,7 +235,7 @@ def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
         out.append(RowFacts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
             ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
-            merged=merged, unpushed=wt.unpushed_commits(git, row.branch, also_in=(target,)),
+            merged=merged,
         ))
     return tuple(out)
 
@@ -417,11 +416,9 @@ def _said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
         yield
     except GitError as exc:
         so_far = ", ".join(done) or "nothing"
-        raise GitError(str(exc).split("\n", 1)[0], argv=exc.argv, code=exc.code,
-                       stderr=exc.stderr,
-                       hint=f"{exc.hint + '; ' if exc.hint else ''}now: {command} had done "
-                            f"{so_far}; nothing else was changed — fix the cause and run "
-                            f"`fleetbot {command}` again") from exc
+        raise safety.failed_mid_way(
+            exc, f"{command} had done {so_far}; nothing else was changed — fix the cause "
+                 f"and run `fleetbot {command}` again") from exc
 
 
 def resolve_target(git: Git, target: str | None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from fleetbot.errors import UsageError
+from fleetbot.errors import GitError, UsageError
 from fleetbot.git import Git
 
 
@@ -301,6 +301,14 @@ def keep_commands(where: str, losses: Sequence[Loss], *, branch: str = "") -> tu
     return tuple(out)
 
 
+def failed_mid_way(exc: GitError, now: str) -> GitError:
+    """The same git failure, also saying what state the repository is in now and how to
+    get back (`now`), for a command that fails between its destructive steps."""
+    hint = f"{exc.hint}; now: {now}" if exc.hint else f"now: {now}"
+    return GitError(str(exc).split("\n", 1)[0], argv=exc.argv, code=exc.code,
+                    stderr=exc.stderr, hint=hint)
+
+
 # ---------------------------------------------------------------- gather (asks git)
 
 
@@ -464,6 +472,6 @@ def gather_ref_move(git: Git, ref: str, new: str, *, step: str, refs: Refs | Non
 
 
 __all__ = ["Loss", "LossKind", "Operation", "Refs", "TreeState", "Unsafe", "WouldDestroy",
-           "describe", "gather_operations", "gather_ref_move", "gather_tree",
+           "describe", "failed_mid_way", "gather_operations", "gather_ref_move", "gather_tree",
            "gather_worktree", "guard", "keep_commands", "lost_commits", "parse_hidden",
            "parse_operations", "parse_status_v2", "read_refs"]

@@ -148,16 +148,6 @@ def rev(git: Git, ref: str) -> str:
     return out.strip()
 
 
-def unpushed_commits(git: Git, branch: str, *, also_in: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Subjects of commits on `branch` that no remote-tracking ref (nor `also_in`) has.
-
-    These are the commits that exist only here: removing the branch would lose them.
-    """
-    out = git.run("log", "--format=%h %s", f"refs/heads/{branch}", "--not", "--remotes",
-                  *also_in, "--")
-    return tuple(line for line in out.splitlines() if line)
-
-
 def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
     """Whether `ancestor` is reachable from `descendant` (merged into it)."""
     proc = git.run_full("merge-base", "--is-ancestor", ancestor, descendant,

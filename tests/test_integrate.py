@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from fleetbot.errors import UsageError
-from fleetbot.fleet import integrate
+from fleetbot.fleet import integrate, integrate_abort
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep
@@ -65,7 +65,7 @@ def test_abort_restores_the_branch_and_head(tmp_path: Path) -> None:
     old_integration = repo.head("fleet/integration")
     repo.checkout("feature/42-count")
     _start(repo.path)
-    message = integrate.abort(Git(repo.path))
+    message = integrate_abort.abort(Git(repo.path))
     assert "aborted" in message
     git = Git(repo.path)
     assert wt.current_branch(git) == "feature/42-count"
@@ -74,13 +74,13 @@ def test_abort_restores_the_branch_and_head(tmp_path: Path) -> None:
     assert wt.dirty_files(git) == ()
     assert integrate.load_state(git) is None
     with pytest.raises(UsageError, match="no integration in progress"):
-        integrate.abort(git)
+        integrate_abort.abort(git)
 
 
 def test_abort_deletes_a_new_integration_branch(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path)
     _start(repo.path)
-    integrate.abort(Git(repo.path))
+    integrate_abort.abort(Git(repo.path))
     assert not wt.branch_exists(Git(repo.path), "fleet/integration")
     assert wt.current_branch(Git(repo.path)) == "main"
 
@@ -222,7 +222,7 @@ def test_a_hand_fix_on_the_integration_branch_is_never_reset_away(tmp_path: Path
     assert out.stopped == "#44"
     assert said[0].endswith("--force: going on; the above is lost")
     assert f"commit: {fix[:7]} hand fix" in said[0]
-    message = integrate.abort(Git(repo.path))
+    message = integrate_abort.abort(Git(repo.path))
     assert repo.head("fleet/integration") == fix  # --abort puts the forced reset back
     assert message == f"integration aborted: fleet/integration back at {fix[:12]}; you are " \
                       "on fleet/integration"
@@ -304,7 +304,7 @@ def test_abort_keeps_edits_and_commits_it_did_not_make(tmp_path: Path) -> None:
     (repo.path / "docs/index.md").write_text("unrelated edit during the conflict\n")
     (repo.path / "NEW.md").write_text("staged while resolving\n")
     repo.git("add", "NEW.md")
-    message = integrate.abort(Git(repo.path))
+    message = integrate_abort.abort(Git(repo.path))
     assert message == (f"integration aborted: fleet/integration back at {start_tip[:12]}; "
                        "your edits are back in place; you are on fleet/integration")
     assert (repo.path / "docs/index.md").read_text() == "unrelated edit during the conflict\n"
@@ -318,7 +318,7 @@ def test_abort_keeps_an_edit_on_top_of_a_merged_row_in_the_stash(tmp_path: Path)
     repo = tasks_repo(tmp_path)
     _start(repo.path)
     (repo.path / "README.md").write_text("# tasks\n\nSee docs. Edited.\n")  # on #43's text
-    message = integrate.abort(Git(repo.path))
+    message = integrate_abort.abort(Git(repo.path))
     assert "your edits did not re-apply cleanly; they are kept in the stash" in message
     assert repo.git("stash", "list").count("\n") == 1
     assert "See docs. Edited." in repo.git("stash", "show", "-p")
@@ -330,7 +330,7 @@ def test_abort_keeps_commits_made_on_the_integration_branch(tmp_path: Path) -> N
     _resolve_44(repo.path)
     repo.git("commit", "-q", "--no-edit")  # the user commits the resolution by hand
     mine = repo.commit({"extra.txt": "mine\n"}, "my commit on the integration branch")
-    message = integrate.abort(Git(repo.path))
+    message = integrate_abort.abort(Git(repo.path))
     kept = f"refs/fleetbot/kept/fleet/integration/{mine[:12]}"
     assert message == (f"integration aborted: kept 2 commit(s) integrate did not make "
                        f"({mine[:12]}) at {kept}: `git branch NAME {kept}` to work on them; "
@@ -378,6 +378,6 @@ def test_killed_right_after_the_reset_abort_puts_the_branch_back(
         _start(repo.path)
     monkeypatch.setattr(Git, "run", real)
     assert repo.head("fleet/integration") != before
-    integrate.abort(Git(repo.path))
+    integrate_abort.abort(Git(repo.path))
     assert repo.head("fleet/integration") == before
     assert repo.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"

@@ -348,7 +348,9 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     if resume and abort:
         raise UsageError("--continue and --abort do not go together")
     if abort:
-        _say(fan_in.abort(find_repo(repo)))
+        from fleetbot.fleet.integrate_abort import abort as abort_integration
+
+        _say(abort_integration(find_repo(repo)))
         return ExitCode.OK
     if resume:
         return _outcome(fan_in.resume(find_repo(repo)))

@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 
 from fleetbot.errors import GitError, UsageError
+from fleetbot.fleet import cleanup as clean
 from fleetbot.fleet import status
 from fleetbot.fleet import worktrees as fleet
-from fleetbot.fleet.worktrees import FanOut, RowFacts, RowGuard
+from fleetbot.fleet.cleanup import RowGuard
+from fleetbot.fleet.worktrees import FanOut, RowFacts
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, Row, Status
@@ -87,7 +89,7 @@ def test_plan_cleanup_decisions() -> None:
     guards = {"#2": RowGuard("#2", dirty), "#8": RowGuard("#8", locked),
               "#9": RowGuard("#9", foreign="/elsewhere"),
               "#10": RowGuard("#10", unmerged=("abc squash",))}
-    steps = fleet.plan_cleanup([
+    steps = clean.plan_cleanup([
         _facts(issue="#1"),
         _facts(issue="#2"),
         _facts(issue="#3", merged=False),
@@ -123,7 +125,7 @@ def test_plan_cleanup_decisions() -> None:
     assert got["#10"].branch_kept.startswith("1 commit(s) the target does not have")
     assert got["#11"].branch_kept == "main is the target; never deleted"
     assert not got["#11"].delete_branch
-    forced = fleet.plan_cleanup([_facts(issue="#2"), _facts(issue="#8")], force=True,
+    forced = clean.plan_cleanup([_facts(issue="#2"), _facts(issue="#8")], force=True,
                                 delete_branches=False, guards=guards)
     assert forced[0].remove_worktree
     assert forced[0].loses == ("modified: a.py",)
@@ -172,13 +174,13 @@ def test_gather_row_facts_and_cleanup_on_real_repo(tmp_path: Path) -> None:
     # merge #42 too: its worktree is dirty, so cleanup refuses it and removes #43's
     repo.git("merge", "-q", "--no-ff", "-m", "merge 42", "feature/42-count")
     facts = fleet.gather_row_facts(git, plan, "main")
-    steps = fleet.plan_cleanup(facts, force=False, delete_branches=True,
-                               guards=fleet.gather_guards(git, plan, facts, "main"))
+    steps = clean.plan_cleanup(facts, force=False, delete_branches=True,
+                               guards=clean.gather_guards(git, plan, facts, "main"))
     got = {s.issue: s for s in steps}
     assert got["#42"].refused
     assert got["#43"].remove_worktree
     assert got["#44"].kept
-    fleet.apply_cleanup(git, steps)
+    clean.apply_cleanup(git, steps)
     assert not (tmp_path / "tasks-43-docs").exists()
     assert (tmp_path / "tasks-42-count" / "wip.py").exists()
     assert not wt.branch_exists(git, "feature/43-docs")
@@ -213,11 +215,11 @@ def test_a_worktree_whose_folder_is_gone_counts_as_missing(tmp_path: Path) -> No
     facts = {f.issue: f for f in fleet.gather_row_facts(git, plan, "main")}
     assert facts["#43"].worktree == ""
     assert facts["#43"].dirty is None
-    steps = fleet.plan_cleanup(tuple(facts.values()), force=False, delete_branches=True,
-                               guards=fleet.gather_guards(git, plan, tuple(facts.values()),
+    steps = clean.plan_cleanup(tuple(facts.values()), force=False, delete_branches=True,
+                               guards=clean.gather_guards(git, plan, tuple(facts.values()),
                                                           "main"))
     assert steps[1].forget_worktree
-    fleet.apply_cleanup(git, steps)
+    clean.apply_cleanup(git, steps)
     assert len(wt.list_worktrees(git)) == 3
     assert not wt.branch_exists(git, "feature/43-docs")
 

@@ -283,14 +283,15 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
     from dataclasses import asdict
 
     from fleetbot.cli.common import emit_json
+    from fleetbot.fleet import cleanup as clean
     from fleetbot.fleet import worktrees as fleet
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     facts = fleet.gather_row_facts(git, plan, target_ref)
-    steps = fleet.plan_cleanup(
+    steps = clean.plan_cleanup(
         facts, force=force, delete_branches=delete_branches, here=os.getcwd(),
-        guards=fleet.gather_guards(git, plan, facts, target_ref),
-        protected=fleet.protected_branches(git, target_ref))
+        guards=clean.gather_guards(git, plan, facts, target_ref),
+        protected=clean.protected_branches(git, target_ref))
     echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
@@ -314,7 +315,7 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
             for cmd in s.keep:
                 echo(f"  keep with: {cmd}")
     if not dry_run:
-        fleet.apply_cleanup(git, steps)
+        clean.apply_cleanup(git, steps)
     if fmt == "json":
         emit_json({"dry_run": dry_run, "rows": [asdict(s) for s in steps]})
     return ExitCode.FINDINGS if any(s.refused for s in steps) else ExitCode.OK

@@ -45,28 +45,18 @@ def held_lock(git: Git) -> Iterator[None]:
         os.close(fd)
 
 
-def branch_name(git: Git, spelling: str) -> str:
-    """The local branch a ref spelling names: `refs/heads/x`, `heads/x`, `origin/x`,
-    `refs/remotes/origin/x` -> "x"."""
-    name = spelling.removeprefix("refs/").removeprefix("heads/")
-    name = name.removeprefix("remotes/")
-    remotes = git.run("remote").split()
-    head, _, rest = name.partition("/")
-    return rest if rest and head in remotes else name
-
-
 def check_into(git: Git, plan: Plan, into: str, target: str) -> None:
     """Refuse an --into that is the target (any spelling), a row's branch, a remote one,
     not a branch name, or checked out in another worktree."""
-    if branch_name(git, into) == branch_name(git, target):
+    if wt.branch_name(git, into) == wt.branch_name(git, target):
         raise UsageError(f"--into {into} is the target branch ({target}); integrate never "
                          "touches it: pass another --into")
     local = into.removeprefix("refs/heads/").removeprefix("heads/")
-    if local != branch_name(git, into) or local.startswith("refs/"):
+    if local != wt.branch_name(git, into) or local.startswith("refs/"):
         raise UsageError(f"--into {into} is a remote-tracking ref; name a local branch")
     if git.run_full("check-ref-format", "--branch", local, check=False).returncode != 0:
         raise UsageError(f"--into {into} is not a valid branch name")
-    owner = next((r for r in plan.rows if r.branch and branch_name(git, r.branch) == local),
+    owner = next((r for r in plan.rows if r.branch and wt.branch_name(git, r.branch) == local),
                  None)
     if owner is not None:
         raise UsageError(f"--into {into} is the branch of {owner.label}; integrate would reset "
@@ -124,5 +114,5 @@ def split(text: str) -> list[str]:
     return [p for p in text.split("\0") if p]
 
 
-__all__ = ["branch_name", "check_here", "check_into", "held_lock", "names",
+__all__ = ["check_here", "check_into", "held_lock", "names",
            "overwritten_files", "split"]

@@ -1,18 +1,17 @@
-"""The local fleet: which worktrees to make, what git says about each row, what cleanup
-removes.
+"""The local fleet: which worktrees to make and what git says about each row.
 
-Each command is a pure decision over facts (`plan_fan_out`, `plan_cleanup`) and a thin
-shell (`gather_*`, `apply_*`) that reads git and carries the decision out. The dashboard
-lines, brief, integrate and score live in `status.py`, `brief.py`, `integrate.py` and
-`score.py`.
+Each command is a pure decision over facts (`plan_fan_out`; cleanup's `plan_cleanup` in
+`cleanup.py`) and a thin shell (`gather_*`, `apply_*`) that reads git and carries the
+decision out. The dashboard lines, brief, integrate and score live in `status.py`,
+`brief.py`, `integrate.py` and `score.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -72,12 +71,12 @@ def worktree_path(row: Row, main_root: Path) -> Path:
     else the sibling folder `<repo>-<issue number>-<slug>`."""
     if row.worktree:
         path = Path(row.worktree).expanduser()
-        return Path(_norm(main_root / path if not path.is_absolute() else path))
-    return Path(_norm(main_root.parent / f"{main_root.name}-{issue_number(row.issue)}-"
+        return Path(norm(main_root / path if not path.is_absolute() else path))
+    return Path(norm(main_root.parent / f"{main_root.name}-{issue_number(row.issue)}-"
                                          f"{row_slug(row)}"))
 
 
-def _norm(path: Path | str) -> str:
+def norm(path: Path | str) -> str:
     """An absolute path with `..` folded, symlinks resolved where they exist."""
     return str(Path(path).resolve())
 
@@ -121,7 +120,7 @@ def plan_fan_out(
     `paths` maps issue -> wanted absolute path; `occupied` holds the wanted paths that
     already exist on disk. Never touches the main worktree.
     """
-    by_path = {_norm(w.path): w for w in worktrees}
+    by_path = {norm(w.path): w for w in worktrees}
     steps: list[FanOutStep] = []
     for row in rows:
         path = paths[row.issue]
@@ -190,7 +189,7 @@ def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
     for s in steps:
         if s.action not in (FanOut.CREATE, FanOut.CHECKOUT):
             continue
-        with _said_so_far("fan-out", done):
+        with said_so_far("fan-out", done):
             wt.add_worktree(git, Path(s.path), s.branch,
                             start=s.start if s.action is FanOut.CREATE else None)
         done.append(f"{s.issue} at {s.path}")
@@ -240,177 +239,8 @@ def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
     return tuple(out)
 
 
-# ---------------------------------------------------------------- cleanup
-
-
-@dataclass(frozen=True)
-class RowGuard:
-    """What removing a landed row's worktree and deleting its branch would destroy."""
-
-    issue: str
-    tree: safety.WouldDestroy | None = None  # removing its worktree (rule 1)
-    gone: str = ""  # its worktree's folder is missing: only git's entry would be forgotten
-    foreign: str = ""  # its branch is checked out here, which is not its fleet worktree
-    unmerged: tuple[str, ...] = ()  # commits on its branch that the target does not have
-
-
-@dataclass(frozen=True)
-class CleanupStep:
-    issue: str
-    branch: str
-    worktree: str
-    remove_worktree: bool = False
-    forget_worktree: bool = False  # the folder is gone: drop only this row's entry
-    delete_branch: bool = False
-    refused: str = ""  # why the worktree stays although the row has landed
-    kept: str = ""  # why the row is left alone
-    loses: tuple[str, ...] = ()  # what --force throws away (or what the refusal lists)
-    keep: tuple[str, ...] = ()  # the commands that keep it
-    branch_kept: str = ""  # why the branch stays although the worktree goes
-
-
-def plan_cleanup(
-    facts: Sequence[RowFacts], *, force: bool, delete_branches: bool, here: str = "",
-    guards: Mapping[str, RowGuard] | None = None, protected: Mapping[str, str] | None = None,
-) -> tuple[CleanupStep, ...]:
-    """Which worktrees (and branches) of landed rows go, which are refused and why.
-
-    `RowFacts.merged` says whether a row has landed. A worktree goes only when the safety
-    rule finds nothing in it to lose (or `force`, and then the step lists it); never the
-    main worktree, one that fleetbot runs inside, a locked one, or one fan-out did not
-    make. A branch goes only with its worktree, never a `protected` one (the target, the
-    default branch) nor one with commits the target does not have.
-    """
-    guards = guards or {}
-    protected = protected or {}
-    out: list[CleanupStep] = []
-    for f in facts:
-        base = CleanupStep(f.issue, f.branch, f.worktree)
-        guard = guards.get(f.issue, RowGuard(f.issue))
-        if not f.branch_exists:
-            out.append(replace(base, kept="branch does not exist"))
-            continue
-        if not f.merged:
-            out.append(replace(base, kept="not landed on the target"))
-            continue
-        if f.worktree and f.main:
-            out.append(replace(base, kept="checked out in the main worktree (never removed)"))
-            continue
-        if f.worktree and here and _inside(here, f.worktree):
-            out.append(replace(base, refused="fleetbot runs in this worktree; run cleanup "
-                                "from another one (e.g. the main worktree)"))
-            continue
-        if guard.foreign:
-            out.append(replace(base, kept=f"checked out at {guard.foreign}, which fan-out did "
-                                          "not make; remove that worktree yourself"))
-            continue
-        step = _tree_step(replace(base, worktree=f.worktree or guard.gone), guard, force)
-        if step.refused or not delete_branches:
-            out.append(step)
-            continue
-        out.append(_branch_step(step, guard, protected, force))
-    return tuple(out)
-
-
-def _tree_step(step: CleanupStep, guard: RowGuard, force: bool) -> CleanupStep:
-    would = guard.tree
-    lines = safety.loss_lines(would) if would is not None else ()
-    keep = would.keep if would is not None else ()
-    if would is not None and would.hard:
-        (loss, *_) = would.hard
-        why = (f"locked ({loss.what}); `git worktree unlock {step.worktree}` first if it may "
-               "go" if loss.kind is safety.LossKind.LOCK else
-               f"a {loss.what} is in progress there; finish it first")
-        return replace(step, refused=f"{why} (--force does not override this)", loses=lines)
-    if lines and not force:
-        kinds = sorted({x.kind.value for x in would.losses}) if would else []
-        return replace(step, refused=f"it holds {', '.join(kinds)} work (listed below); keep "
-                                     "it, or pass --force to throw it away",
-                       loses=lines, keep=keep)
-    if guard.gone:
-        return replace(step, forget_worktree=True, loses=lines)
-    return replace(step, remove_worktree=bool(step.worktree), loses=lines)
-
-
-def _branch_step(step: CleanupStep, guard: RowGuard, protected: Mapping[str, str],
-                 force: bool) -> CleanupStep:
-    if step.branch in protected:
-        return replace(step, branch_kept=f"{step.branch} is {protected[step.branch]}; "
-                                         "never deleted")
-    if guard.unmerged:
-        return replace(step, branch_kept=f"{len(guard.unmerged)} commit(s) the target does "
-                                         f"not have ({guard.unmerged[0]}); never deleted, "
-                                         f"`git branch -D {step.branch}` if you are sure")
-    return replace(step, delete_branch=True)
-
-
-def _inside(here: str, tree: str) -> bool:
-    """Whether the folder `here` is `tree` or under it."""
-    return Path(_norm(here)).is_relative_to(_norm(tree))
-
-
-def gather_guards(git: Git, plan: Plan, facts: Sequence[RowFacts], target: str,
-                  ) -> dict[str, RowGuard]:
-    """The safety rule for every landed row that has a worktree or a branch to remove."""
-    refs = safety.read_refs(git)
-    trees = wt.list_worktrees(git)
-    root = main_root(trees)
-    out: dict[str, RowGuard] = {}
-    for f in facts:
-        row = plan.by_issue(f.issue)
-        if row is None or not f.merged or not f.branch_exists:
-            continue
-        unmerged = tuple(git.run("log", "--format=%h %s", f"refs/heads/{f.branch}", "--not",
-                                 target, "--").splitlines())
-        tree = worktree_of(trees, f.branch)
-        if tree is None or tree.main:
-            out[f.issue] = RowGuard(f.issue, unmerged=unmerged)
-            continue
-        if _norm(tree.path) != str(worktree_path(row, root)):
-            out[f.issue] = RowGuard(f.issue, foreign=tree.path, unmerged=unmerged)
-            continue
-        locked = (tree.lock_reason or "no reason given") if tree.locked else None
-        would = safety.gather_worktree(git, tree.path, step="git worktree remove",
-                                       locked=locked, branch=f.branch, refs=refs)
-        gone = tree.path if not Path(tree.path).is_dir() else ""
-        out[f.issue] = RowGuard(f.issue, would, gone=gone, unmerged=unmerged)
-    return out
-
-
-def protected_branches(git: Git, target: str) -> dict[str, str]:
-    """Branches cleanup never deletes: the target and the remote's default branch."""
-    from fleetbot.fleet.integrate_guard import branch_name
-
-    out = {branch_name(git, target): "the target"}
-    proc = git.run_full("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD",
-                        check=False)
-    if proc.returncode == 0 and proc.stdout.strip():
-        out.setdefault(branch_name(git, proc.stdout.strip()), "the default branch")
-    return out
-
-
-def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
-    """Carry the plan out; never a blanket `git worktree prune` (other people's worktrees
-    on an unmounted disk would lose their admin dir)."""
-    done: list[str] = []
-    for s in steps:
-        with _said_so_far("cleanup", done):
-            if s.remove_worktree:
-                wt.remove_worktree(git, s.worktree, force=bool(s.loses))
-            elif s.forget_worktree:
-                wt.remove_worktree(git, s.worktree)  # folder gone: drops only this entry
-        if s.remove_worktree or s.forget_worktree:
-            done.append(f"the worktree of {s.issue}")
-    for s in steps:
-        if s.delete_branch:
-            with _said_so_far("cleanup", done):
-                git.run("branch", "-D", s.branch,
-                        error=f"could not delete the branch {s.branch}")
-            done.append(f"the branch {s.branch}")
-
-
 @contextlib.contextmanager
-def _said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
+def said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
     """A git failure mid-way says what is already done, so the repo state is known."""
     try:
         yield

@@ -148,6 +148,16 @@ def rev(git: Git, ref: str) -> str:
     return out.strip()
 
 
+def branch_name(git: Git, spelling: str) -> str:
+    """The local branch a ref spelling names: `refs/heads/x`, `heads/x`, `origin/x`,
+    `refs/remotes/origin/x` -> "x"."""
+    name = spelling.removeprefix("refs/").removeprefix("heads/")
+    name = name.removeprefix("remotes/")
+    remotes = git.run("remote").split()
+    head, _, rest = name.partition("/")
+    return rest if rest and head in remotes else name
+
+
 def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
     """Whether `ancestor` is reachable from `descendant` (merged into it)."""
     proc = git.run_full("merge-base", "--is-ancestor", ancestor, descendant,

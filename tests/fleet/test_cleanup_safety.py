@@ -150,3 +150,31 @@ def test_a_submodule_with_an_unpushed_commit_is_listed_and_force_says_so(
     assert code == 0
     assert f"  loses: submodule: lib: 1 unpushed commit(s) ({work[:7]} lib work)\n" in out
     assert not tree.exists()
+
+
+def test_a_new_row_that_only_fast_forwarded_keeps_its_fresh_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path, branches=False)
+    assert run(["fan-out", "--repo", str(repo.path)]) == 0
+    repo.commit({"CHANGELOG.md": "1\n"}, "main moves on")
+    tree = tmp_path / "tasks-43-docs"
+    Repo(tree).git("merge", "-q", "--ff-only", "main")  # counts as merged today
+    (tree / "docs/guide.md").write_text("a first draft, not committed yet\n")
+    code, out = _cleanup(repo, capsys, "--delete-branches")
+    assert code == 1
+    assert "  lists: untracked: docs/guide.md (33 B)\n" in out
+    assert (tree / "docs/guide.md").is_file()
+
+
+def test_integrate_dry_run_lists_what_the_reset_would_lose(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tasks_repo(tmp_path)
+    fix = repo.branch("fleet/integration", {"fix.txt": "mine\n"}, message="hand fix")
+    capsys.readouterr()
+    assert run(["integrate", "--dry-run", "--repo", str(repo.path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "resetting fleet/integration to main would lose, in fleet/integration:\n"
+        f"  commit: {fix[:7]} hand fix\n")
+    assert "(refused without --force)\nwould reset fleet/integration to main" in out
+    assert repo.head("fleet/integration") == fix

@@ -381,3 +381,14 @@ def test_killed_right_after_the_reset_abort_puts_the_branch_back(
     integrate_abort.abort(Git(repo.path))
     assert repo.head("fleet/integration") == before
     assert repo.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_commits_on_a_detached_head_are_not_left_behind(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("checkout", "-q", "--detach")
+    mine = repo.commit({"detached.txt": "mine\n"}, "detached work")
+    with pytest.raises(safety.Unsafe, match=rf"checking out fleet/integration here would lose, "
+                                            rf"in the detached HEAD:\n  commit: {mine[:7]} "
+                                            "detached work"):
+        _start(repo.path)
+    assert repo.head() == mine

@@ -207,8 +207,15 @@ def _start(
     ref = f"refs/heads/{into}"
     would = safety.gather_ref_move(git, ref, target_sha, step=f"resetting {into} to {target}")
     would = replace(would, keep=(*would.keep, f"or pass --into NEW to leave {into} as it is"))
-    safety.guard([would], force=force, say=say)
     branch = wt.current_branch(git)
+    guards = [would]
+    if branch is None:  # a detached HEAD's own commits would be left on no ref
+        here = str(wt.toplevel(git))
+        known = safety.read_refs(git)
+        lost = safety.lost_commits(git, known, [wt.rev(git, "HEAD")], leaving=[here])
+        guards.append(safety.WouldDestroy(f"checking out {into} here", "the detached HEAD",
+                                          lost, safety.keep_commands(here, lost)))
+    safety.guard(guards, force=force, say=say)
     state = State(
         into=into, target=target, target_sha=target_sha, steps=steps,
         previous_head=branch or wt.rev(git, "HEAD"), previous_detached=branch is None,

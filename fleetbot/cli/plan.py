@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from fleetbot import files
 from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, strict_option
 from fleetbot.errors import ExitCode, PlanError
 
@@ -40,6 +41,7 @@ def lint(
     path = resolve_plan_path(plan_path, repo)
     source = str(path)
     protected = _protected_branches(repo)
+    before = files.snapshot(path) if fix and not dry_run and path.is_file() else None
     try:
         loaded = parse_plan(read_text(path), source, detect_format(path))
         findings = lint_plan(loaded, protected)
@@ -53,7 +55,7 @@ def lint(
         if added:
             _report_fix(path, loaded.text, new_text, dry_run, [
                 f"{issue} now depends on {' and '.join(deps)}" for issue, deps in added.items()
-            ])
+            ], before)
             if not dry_run:
                 findings = lint_plan(parse_plan(new_text, source, loaded.format), protected)
     _print_findings(findings, fmt, source)
@@ -84,7 +86,8 @@ def _with_file(finding: Any, file: str) -> Any:
     return replace(finding, file=file)
 
 
-def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str]) -> None:
+def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str],
+                before: files.Snapshot | None = None) -> None:
     from fleetbot.cli.common import err_console
 
     console = err_console()
@@ -96,7 +99,7 @@ def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str])
         click.echo("".join(diff), err=True, nl=False)
         console.print(f"dry run: {path} not written; it would say: {'; '.join(added)}")
         return
-    path.write_text(new, encoding="utf-8")
+    files.write_like(path, new, before)  # atomic; refuses if the plan changed meanwhile
     console.print(f"fixed {path}: {'; '.join(added)}")
 
 

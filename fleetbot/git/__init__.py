@@ -92,7 +92,7 @@ class Git:
                 env=full_env, check=False, encoding="utf-8", errors="surrogateescape",
             )
         except FileNotFoundError as exc:
-            raise GitError("git is not installed or not on PATH", hint="install git") from exc
+            raise self._not_found(argv) from exc
         if check and proc.returncode not in ok_codes:
             raise GitError(
                 error or f"git {args[0] if args else ''} failed",
@@ -113,13 +113,21 @@ class Git:
                 check=False,
             )
         except FileNotFoundError as exc:
-            raise GitError("git is not installed or not on PATH", hint="install git") from exc
+            raise self._not_found(argv) from exc
         if proc.returncode != 0:
             raise GitError(
                 error or f"git {args[0] if args else ''} failed", argv=argv,
                 code=proc.returncode, stderr=proc.stderr.decode("utf-8", "replace"), hint=hint,
             )
         return proc.stdout
+
+    def _not_found(self, argv: Sequence[str]) -> GitError:
+        """A missing folder (a worktree deleted by hand) is not a missing git."""
+        if not self.repo.is_dir():
+            return GitError(f"{self.repo}: no such folder (was it deleted by hand?)",
+                            argv=argv, hint="check the path; `git worktree list` shows "
+                            "worktrees whose folder is gone")
+        return GitError("git is not installed or not on PATH", hint="install git")
 
     def version(self) -> tuple[int, int]:
         """git's (major, minor), for features such as `merge-tree --stdin` (2.40+)."""

@@ -181,7 +181,8 @@ class ActionRun:
 
         forge = self._forge_factory()
         state = forge.state(plan_issues(plan) if (self.opts.labels or self.opts.links) else (),
-                            label_prefix=self.opts.label_prefix)
+                            label_prefix=self.opts.label_prefix,
+                            branches=[r.branch for r in plan.rows], links=self.opts.links)
         state = with_event_merges(state, refresh)
         pulls = list(fleet_pulls(plan, state.pulls, state.merged))
         if trigger is None and refresh.pull is not None:  # e.g. `/fleetbot refresh` on a PR
@@ -199,6 +200,8 @@ class ActionRun:
         fetched = fetch_pulls(self.git, open_pulls)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
         fleet_report = build_report(self.git, plan, target=target_ref, forge=state)
+        # what the forge could not say (a missing issue, no links here) is a finding
+        fleet_report = replace(fleet_report, notes=fleet_report.notes + state.notes)
         # the summary speaks to the PR that triggered the run; the comments do not depend
         # on which PR did, so a refresh from another event leaves them as they are
         report = fleet_report if trigger is None else replace(fleet_report,
@@ -210,6 +213,12 @@ class ActionRun:
             self.say(line)
         for line in ar.finding_annotations(report):
             self.say(line)
+        for number in state.missing_issues:
+            row = next((r for r in plan.rows if r.issue == f"#{number}"), None)
+            self.say(annotation("warning", f"plan issue #{number} not found in "
+                                f"{self.env.repository}: its row gets no issue label or link",
+                                file=self.opts.plan if row else "",
+                                line=row.line if row else 0, title="fleetbot: missing issue"))
         read_only = refresh.read_only or not self.env.token
         planned: list[str] = []
         applied: Applied | None = None

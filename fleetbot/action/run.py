@@ -208,10 +208,8 @@ class ActionRun:
                                                               current_issue=trigger)
         numbers = {r.issue: p.number for r in plan.rows for p in pulls if p.branch == r.branch}
         verdict = ar.verdict_word(report)
-        for line in ar.conflict_annotations(report, [trigger] if trigger else
-                                            [r.issue for r in plan.rows]):
-            self.say(line)
-        for line in ar.finding_annotations(report):
+        for line in ar.capped_annotations(report, [trigger] if trigger else
+                                          [r.issue for r in plan.rows]):
             self.say(line)
         for number in state.missing_issues:
             row = next((r for r in plan.rows if r.issue == f"#{number}"), None)
@@ -251,16 +249,18 @@ class ActionRun:
 
     def _summary(self, refresh: Refresh, report: Report, planned: Sequence[str],
                  read_only: bool, applied: Applied | None) -> None:
-        from fleetbot.render.markdown import render_report
+        from fleetbot.render.markdown import SUMMARY_LIMIT, fit, render_report
 
-        parts = [render_report(report).rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
+        # the runner drops a summary over 1 MiB whole: the report yields room to the rest
+        body = fit(render_report(report), "", limit=SUMMARY_LIMIT - 50_000)
+        parts = [body.rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
         if read_only:
             parts += ["", ar.read_only_note(refresh.event).rstrip()]
         elif applied is not None and applied.refused:
             parts += ["", f"**Wrote {len(applied.written)} change(s); "
                       f"{len(applied.unwritten())} not written:**", ""]
             parts += [f"- {ar.inline(r.message)}" for r in applied.refused]
-            parts += [f"- not tried: {ar.inline(a.describe())}" for a in applied.skipped]
+            parts += [f"- not tried: {ar.inline(a.describe())}" for a in applied.skipped[:50]]
             if applied.written:
                 parts += ["", "<details><summary>Written</summary>", ""]
                 parts += [f"- {ar.inline(a.describe())}" for a in applied.written]
@@ -268,7 +268,9 @@ class ActionRun:
         elif planned:
             verb = "Would write" if self.opts.dry_run else "Wrote"
             parts += ["", f"<details><summary>{verb} {len(planned)} change(s)</summary>", ""]
-            parts += [f"- {ar.inline(w)}" for w in planned]
+            parts += [f"- {ar.inline(w)}" for w in planned[:200]]
+            if len(planned) > 200:
+                parts.append(f"- … and {len(planned) - 200} more")
             parts += ["", "</details>"]
         else:
             parts += ["", "Nothing to write: every comment, label and status is up to date."]

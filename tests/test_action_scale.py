@@ -4,7 +4,6 @@ description over 140 is a 422, `first:` is at most 100."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from tests.actionkit import API, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.gitrepo import Repo, make_repo
-from tests.webhooks import payload
 
 HOT = "".join(f"line {i}\n" for i in range(400))
 
@@ -48,7 +46,7 @@ def fleet_repo(tmp_path: Path, n: int, colliding: int) -> tuple[Repo, Repo, Fake
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("summary.md", "output.txt"):
         (tmp_path / name).touch()
     (tmp_path / "event.json").write_text('{"inputs": {}, "ref": "refs/heads/main", '
@@ -61,7 +59,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "FLEETBOT_TOKEN": TOKEN,
     }.items():
         monkeypatch.setenv(key, value)
-    yield tmp_path
+    return tmp_path
 
 
 def test_40_rows_on_one_hot_file_fit_every_limit(

@@ -175,7 +175,12 @@ def test_pr_not_in_the_plan(
                FLEETBOT_NOT_IN_PLAN=mode)
     assert code == 0
     assert ("not part of the fleet" in capsys.readouterr().out) is noted
-    assert fleet.github.requests == []
+    # one write and no read: the required `fleetbot/order` check passes outside the fleet
+    assert [(r.method, r.path) for r in fleet.github.requests] == [
+        ("POST", f"/repos/octo/tasks/statuses/{'0' * 40}")]
+    status = fleet.github.latest_status("0" * 40, "fleetbot/order")
+    assert status is not None
+    assert (status["state"], status["description"]) == ("success", "not part of the fleet")
     assert fleet.outputs()["verdict"] == "not-in-fleet"
 
 

@@ -131,11 +131,32 @@ class ActionRun:
         trigger_row = plan.find(refresh.branch) if refresh.branch else None
         if refresh.event in ("pull_request", "pull_request_target") and trigger_row is None:
             note = ar.not_in_fleet_note(refresh.pull, refresh.branch, self.opts.plan)
+            self._outside_status(refresh)
             if self.opts.not_in_plan == "note":
                 self.say(annotation("notice", note, title="fleetbot"))
                 return self.finish("not-in-fleet", summary=f"fleetbot: {note}\n")
             return self.finish("not-in-fleet")
         return self._refresh(refresh, plan, target_ref, trigger_row.issue if trigger_row else None)
+
+    def _outside_status(self, refresh: Refresh) -> None:
+        """`fleetbot/order` success on a PR outside the plan, so requiring the check
+        never blocks it (one write, no read: the PR's head is in the event)."""
+        from fleetbot.forge.types import ForgeState
+        from fleetbot.model import StatusState
+        from fleetbot.writes.statuses import OUTSIDE, OrderStatus, status_actions
+
+        if (not self.opts.order_outside or not refresh.head or refresh.action == "closed"
+                or refresh.read_only or not self.env.token):
+            return
+        wanted = [OrderStatus("", refresh.pull or 0, refresh.head, StatusState.SUCCESS, OUTSIDE)]
+        actions = status_actions(wanted, ForgeState(), target_url=self.env.run_url)
+        for a in actions:
+            self.log(("would " if self.opts.dry_run else "") + a.describe())
+        if self.opts.dry_run:
+            return
+        applied = self._forge_factory().apply(actions)
+        for refusal in applied.refused:
+            self.say(annotation("warning", refusal.message, title="fleetbot"))
 
     def _fetch_target(self, target: str) -> str:
         from fleetbot.git.remote import check_branch_name, fetch_target, has_remote

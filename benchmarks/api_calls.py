@@ -26,7 +26,8 @@ from fleetbot.cli import run
 from tests.actionkit import API, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import GIT_ENV, Repo, make_repo
+from tests.gitrepo import GIT_ENV, Repo
+from tests.support.bigfleet import big_fleet
 
 SIZES = (5, 30, 100)
 
@@ -40,17 +41,8 @@ def _plan(n: int) -> str:
 
 
 def _fleet(root: Path, n: int) -> tuple[Repo, Repo, FakeGithub]:
-    origin = make_repo(root, {"orchestration-plan.md": _plan(n), "README.md": "x\n"},
-                       name="origin")
-    gh = FakeGithub("octo/tasks", base=API)
-    for i in range(n):
-        head = origin.branch(f"feat/{i}", {f"src/m{i}.py": f"v = {i}\n"})
-        origin.git("update-ref", f"refs/pull/{i + 1}/head", head)
-        gh.add_pull(i + 1, f"feat/{i}", sha=head, body=f"Closes #{100 + i}")
-        gh.issues.add(100 + i)
-    checkout = Repo(root / "checkout")
-    origin.git("clone", "-q", str(origin.path), str(checkout.path))
-    return origin, checkout, gh
+    return big_fleet(root, n, _plan(n), {"README.md": "x\n"},
+                     lambda i: {f"src/m{i}.py": f"v = {i}\n"})
 
 
 def _env(root: Path, checkout: Repo) -> dict[str, str]:

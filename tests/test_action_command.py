@@ -310,3 +310,19 @@ def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
     run_step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")
     wanted = {v for v in run_step["env"] if v != "FLEETBOT_TOKEN"}
     assert wanted <= {p.envvar for p in action.params}
+
+
+def test_the_jobs_own_failing_check_does_not_block_its_pr(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a `strict` failure the job's own check run (`fleetbot`) is red on the PR; the
+    next refresh must not call that CI failing."""
+    from tests.fakegraphql import check
+
+    fleet.github.pulls[13].checks = [check("test"), check("fleetbot", "FAILURE")]
+    assert act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"),
+               GITHUB_JOB="fleetbot") == 0
+    assert sorted(fleet.github.labels[13]) == ["fleet:review"]
+    status = fleet.github.latest_status(fleet.head(13), "fleetbot/order")
+    assert status is not None
+    assert status["state"] == "success"

@@ -13,7 +13,8 @@ from fleetbot.cli import run
 from tests.actionkit import API, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import Repo, make_repo
+from tests.gitrepo import Repo
+from tests.support.bigfleet import big_fleet
 
 HOT = "".join(f"line {i}\n" for i in range(400))
 
@@ -28,21 +29,14 @@ def plan(n: int) -> str:
 def fleet_repo(tmp_path: Path, n: int, colliding: int) -> tuple[Repo, Repo, FakeGithub]:
     """n rows that all edit hot.py: the first `colliding` on the same line, the rest each on
     its own line (so they merge cleanly)."""
-    origin = make_repo(tmp_path, {"orchestration-plan.md": plan(n), "hot.py": HOT},
-                       name="origin")
     lines = HOT.splitlines(keepends=True)
-    gh = FakeGithub("octo/tasks", base=API)
-    for i in range(n):
+
+    def change(i: int) -> dict[str, str]:
         edited = list(lines)
-        at = 0 if i < colliding else 5 * i + 10
-        edited[at] = f"row {i} was here\n"
-        head = origin.branch(f"feat/{i}", {"hot.py": "".join(edited)})
-        origin.git("update-ref", f"refs/pull/{i + 1}/head", head)
-        gh.add_pull(i + 1, f"feat/{i}", sha=head, body=f"Closes #{100 + i}")
-        gh.issues.add(100 + i)
-    checkout = Repo(tmp_path / "checkout")
-    origin.git("clone", "-q", str(origin.path), str(checkout.path))
-    return origin, checkout, gh
+        edited[0 if i < colliding else 5 * i + 10] = f"row {i} was here\n"
+        return {"hot.py": "".join(edited)}
+
+    return big_fleet(tmp_path, n, plan(n), {"hot.py": HOT}, change)
 
 
 @pytest.fixture

@@ -18,6 +18,14 @@ fragment PullFields on PullRequest {
 }
 """
 
+CONTEXT_FIELDS = """
+fragment ContextFields on StatusCheckRollupContext {
+  __typename
+  ... on CheckRun { name status conclusion startedAt completedAt }
+  ... on StatusContext { context state createdAt description targetUrl }
+}
+"""
+
 # Every open PR with what a refresh needs, page by page; the first page also brings the
 # fleet labels that exist. Merged PRs come by head branch (`plan_query`), however long ago.
 FLEET_STATE = """
@@ -45,13 +53,7 @@ query FleetState(
     }
   }
 }
-""" + PULL_FIELDS + """
-fragment ContextFields on StatusCheckRollupContext {
-  __typename
-  ... on CheckRun { name status conclusion startedAt completedAt }
-  ... on StatusContext { context state createdAt description targetUrl }
-}
-"""
+""" + PULL_FIELDS + CONTEXT_FIELDS
 
 # The checks of one PR past the first 100 (rare: only asked when a page says there are more).
 MORE_CONTEXTS = """
@@ -67,12 +69,7 @@ query MoreContexts($owner: String!, $name: String!, $number: Int!, $after: Strin
     }
   }
 }
-fragment ContextFields on StatusCheckRollupContext {
-  __typename
-  ... on CheckRun { name status conclusion startedAt completedAt }
-  ... on StatusContext { context state createdAt description targetUrl }
-}
-"""
+""" + CONTEXT_FIELDS
 
 
 def _string(text: str) -> str:

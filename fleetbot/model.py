@@ -122,9 +122,10 @@ class ConflictKind(str, Enum):
     TARGET = "target"  # a branch no longer merges onto the target tip
     TEXTUAL = "textual"  # landing both collides (exact, by merge-tree)
     INTERFACE = "interface"  # a changed Python signature another branch uses (warning)
+    SEMANTIC = "semantic"  # both merge cleanly, the tests fail only together (`verify`)
 
 
-BLOCKING_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET})
+BLOCKING_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.SEMANTIC})
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,9 @@ class LandedHow(str, Enum):
     ANCESTOR = "ancestor"  # its head is an ancestor of the target (merge commit, fast-forward)
     NO_OP = "no-op"  # landing it would change nothing (squash, rebase-merge, cherry-pick)
     PATCH = "patch"  # its whole change equals a commit's on the target (a squash, later edited)
+    REBASED = "rebased"  # each of its commits has an equivalent on the target (rebase-merge)
     HISTORY = "history"  # its branch is gone; a merge on the target names the branch or issue
+    PLAN = "plan"  # its branch is gone and the plan says merged: nothing in git contradicts it
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,10 @@ class Landed:
             return f"merged at {short}" if short else "merged"
         if self.how is LandedHow.HISTORY:
             return f"merged in {short} (branch deleted)"
+        if self.how is LandedHow.PLAN:
+            return "marked merged in the plan (branch deleted)"
+        if self.how is LandedHow.REBASED:
+            return f"rebase-merged, ending at {short}"
         return f"squash-merged in {short}" if short else "its changes are in the target"
 
 
@@ -434,9 +441,138 @@ class GitFacts:
     landings: tuple[Landing, ...] = ()
     pairs: tuple[PairMerge, ...] = ()
     sources: tuple[SourceChange, ...] = ()
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target (they leave the rest)
+    notes: tuple[str, ...] = ()  # ref choices worth saying (stale local target, divergence)
 
     def branch(self, issue: str) -> BranchFacts | None:
         return next((b for b in self.branches if b.issue == issue), None)
 
     def landing(self, issue: str) -> Landing | None:
         return next((la for la in self.landings if la.issue == issue), None)
+
+
+# ---------------------------------------------------------------- the speculative chain
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One step of the replayed fan-in: landed onto the previous tip (`tip` is the new
+    synthetic commit), or set aside because it does not merge there (`tip` empty)."""
+
+    issue: str
+    ref: str
+    head: str  # the branch head the step merged
+    result: MergeResult
+    tip: str = ""  # the chain's commit after this step; empty when set aside
+
+    @property
+    def landed(self) -> bool:
+        return bool(self.tip)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The conflicting files of a set-aside step (git's list, else the messages')."""
+        return self.result.files or tuple(
+            dict.fromkeys(p for c in self.result.conflicts for p in c.paths)
+        )
+
+
+@dataclass(frozen=True)
+class Chain:
+    """An ordered fan-in replayed onto `base`, every stop recorded (none ends it)."""
+
+    base: str  # the target commit the chain starts from
+    steps: tuple[ChainStep, ...] = ()
+
+    @property
+    def tip(self) -> str:
+        """The commit after the last step that landed (the base when none did)."""
+        return next((s.tip for s in reversed(self.steps) if s.tip), self.base)
+
+    @property
+    def landed(self) -> tuple[ChainStep, ...]:
+        return tuple(s for s in self.steps if s.landed)
+
+    @property
+    def set_aside(self) -> tuple[ChainStep, ...]:
+        return tuple(s for s in self.steps if not s.landed)
+
+
+# ---------------------------------------------------------------- verify (issue 17)
+
+
+class VerifyVerdict(str, Enum):
+    """What `fleetbot verify` concluded about the replayed fan-in."""
+
+    PASSED = "passed"  # the tip passes the tests
+    SEMANTIC = "semantic"  # a row passes alone but fails after its partner(s) land
+    ROW_FAILS = "row-fails"  # the first failing row fails on the target alone too
+    TARGET_FAILS = "target-fails"  # the target alone fails: nothing is blamed on rows
+    FLAKY = "flaky"  # a failure that did not reproduce on a second run
+    TIMEOUT = "timeout"  # a run took longer than --timeout
+    NOTHING = "nothing"  # no row lands: nothing to test beyond the target
+
+
+class RunOutcome(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    TIMEOUT = "timeout"
+
+
+class Phase(str, Enum):
+    """Why a run was made: the budget is 2 + ceil(log2 N) + the naming runs."""
+
+    TARGET = "target"
+    TIP = "tip"
+    BISECT = "bisect"
+    CONFIRM = "confirm"  # the first failing tree again: rules out a flaky test
+    ALONE = "alone"  # the failing row alone on the target
+    PARTNER = "partner"  # the search for the smallest set that makes it fail
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One test of one tree: which steps were landed, how it went, whether it was run
+    now or served from the cache."""
+
+    phase: Phase
+    steps: tuple[str, ...]  # issue refs landed on the target, in order
+    outcome: RunOutcome
+    tree: str = ""
+    cached: bool = False
+    tail: str = ""  # the end of the command's output (failures only)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """`fleetbot verify`'s answer, also the file the CI job hands to the writing job."""
+
+    verdict: VerifyVerdict
+    target: str
+    target_sha: str
+    command: str
+    rows: tuple[str, ...] = ()  # the failing row last, its partners before it
+    output_tail: str = ""
+    probes: tuple[Probe, ...] = ()
+    flaky: bool = False
+    heads: tuple[tuple[str, str], ...] = ()  # (issue, branch head) of every step replayed
+    tested: tuple[str, ...] = ()  # the rows that landed in the chain, in order
+    set_aside: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (issue, files): untestable
+    notes: tuple[str, ...] = ()
+
+    @property
+    def runs(self) -> int:
+        """Test runs made now (cached answers do not count)."""
+        return sum(1 for p in self.probes if not p.cached)
+
+    @property
+    def trees(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.tree for p in self.probes if p.tree))
+
+    @property
+    def culprit(self) -> str | None:
+        return self.rows[-1] if self.rows else None
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        return self.rows[:-1]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fleetbot.action.events import Refresh, Scope, decide, default_branch
@@ -32,7 +33,7 @@ from fleetbot.action.runner import (
     write_outputs,
 )
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, PullState, Report, Severity
+from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Options:
     not_in_plan: str = "note"  # note | silent
     order_outside: bool = True  # `fleetbot/order` success on PRs outside the plan
     dry_run: bool = False
+    verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
 
 
 @dataclass
@@ -80,6 +82,7 @@ class ActionRun:
         self.env, self.opts, self.git, self._forge_factory = env, opts, git, forge
         self.payload = payload
         self._target_ref = ""
+        self._verify: VerifyResult | None = None
         self.out = out or sys.stdout
         self.err = err or sys.stderr
 
@@ -178,28 +181,25 @@ class ActionRun:
     def _read_plan(self, target_ref: str) -> Plan:
         from pathlib import Path
 
-        from fleetbot.errors import PlanErrors
         from fleetbot.git.remote import read_plan_text
-        from fleetbot.plan.lint import structural_findings
-        from fleetbot.plan.parse import detect_format, parse_plan
+        from fleetbot.pipeline import checked_plan
+        from fleetbot.plan.parse import detect_format
 
         text = read_plan_text(self.git, target_ref, self.opts.plan)
-        fmt = detect_format(Path(self.opts.plan))
-        plan = parse_plan(text, self.opts.plan, fmt)
-        errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
-        if errors:
-            raise PlanErrors([PlanError(f.message, file=plan.source, line=f.line, hint=f.hint)
-                              for f in errors])
-        return plan
+        return checked_plan(text, self.opts.plan, detect_format(Path(self.opts.plan)))
 
     # ------------------------------------------------------------ refresh
 
     def _refresh(self, refresh: Refresh, plan: Plan, target_ref: str,
                  trigger: str | None) -> Outcome:
+        from fleetbot.action.verify_result import load_verify_result, take
+        from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report, fleet_pulls
         from fleetbot.writes.links import plan_issues
 
+        verify = load_verify_result(Path(self.opts.verify_result)) \
+            if self.opts.verify_result else None
         forge = self._forge_factory()
         state = forge.state(plan_issues(plan) if (self.opts.labels or self.opts.links) else (),
                             label_prefix=self.opts.label_prefix,
@@ -223,6 +223,10 @@ class ActionRun:
         fleet_report = build_report(self.git, plan, target=target_ref, forge=state)
         # what the forge could not say (a missing issue, no links here) is a finding
         fleet_report = replace(fleet_report, notes=fleet_report.notes + state.notes)
+        if verify is not None:
+            taken = take(fleet_report, verify, resolve_commit(self.git, target_ref))
+            fleet_report, self._verify = taken.report, taken.result
+            self.say(annotation("notice", taken.note, title="fleetbot verify"))
         # the summary speaks to the PR that triggered the run; the comments do not depend
         # on which PR did, so a refresh from another event leaves them as they are
         report = fleet_report if trigger is None else replace(fleet_report,
@@ -271,10 +275,13 @@ class ActionRun:
     def _summary(self, refresh: Refresh, report: Report, planned: Sequence[str],
                  read_only: bool, applied: Applied | None) -> None:
         from fleetbot.render.markdown import SUMMARY_LIMIT, fit, render_report
+        from fleetbot.render.verify import render_markdown
 
         # the runner drops a summary over 1 MiB whole: the report yields room to the rest
         body = fit(render_report(report), "", limit=SUMMARY_LIMIT - 50_000)
         parts = [body.rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
+        if self._verify is not None:
+            parts += ["", render_markdown(self._verify).rstrip()]
         if read_only:
             parts += ["", ar.read_only_note(refresh.event).rstrip()]
         elif applied is not None and applied.refused:

@@ -31,6 +31,7 @@ from fleetbot.model import (
 
 # Two-row conflicts that make a soft edge, strongest first.
 _PAIR_KINDS = (
+    ConflictKind.SEMANTIC,  # (partner, row): the row fails the tests once both land
     ConflictKind.TEXTUAL,
     ConflictKind.DIFF,
     ConflictKind.PLAN,
@@ -205,6 +206,8 @@ def _soft_edges(
     softs = []
     for conflict in pairs:
         a, b = sorted(conflict.rows, key=rank)
+        if conflict.kind is ConflictKind.SEMANTIC:
+            a, b = conflict.rows  # the partner first: the failing row adapts to it
         if _reaches(graph, b, a):
             a, b = b, a  # already ordered, through dependencies or an earlier collision
         if _reaches(graph, a, b):
@@ -256,6 +259,8 @@ def _reasons(
                 tail = "merge after it and rebase"
             elif soft.kind is ConflictKind.INTERFACE:
                 tail = "merge after it and re-run the tests"
+            elif soft.kind is ConflictKind.SEMANTIC:
+                tail = "the tests fail once both land (verify): merge after it and fix them"
             else:
                 tail = "merge after it"
             reasons.append(f"collides with {soft.first}{_files(soft.files)}: {tail}")

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("fleetbot.cli.plan:plan", "Read, lint, fix and start the plan."),
     "conflicts": ("fleetbot.cli.conflicts:conflicts", "Predict which branches collide."),
     "order": ("fleetbot.cli.report:order", "Recommend a merge order, replayed."),
+    "verify": ("fleetbot.cli.verify:verify", "Run the tests on the replayed fan-in."),
     "sync": ("fleetbot.cli.forge:sync", "Sync labels and issue links on the forge."),
     "comment": ("fleetbot.cli.forge:comment", "Post the sticky report on one PR."),
     "action": ("fleetbot.cli.action:action", "Run as the GitHub Action."),

@@ -123,31 +123,24 @@ def comment(
 def _setup(
     plan_path: Path | None, repo: Path | None, forge_kind: str, gitlab_url: str | None
 ) -> tuple[Git, Plan, Forge]:
-    from dataclasses import replace
-
-    from fleetbot.cli.common import find_repo, load_plan
+    from fleetbot.cli.common import find_repo
     from fleetbot.forge import pick_forge
+    from fleetbot.pipeline import load_fleet_plan
 
     git = find_repo(repo)
-    plan = load_plan(plan_path, repo)
-    # named as the Action names it (repo-relative), so both write the same comment
-    source = Path(plan.source)
-    if source.is_absolute() and source.resolve().is_relative_to(git.repo.resolve()):
-        plan = replace(plan, source=source.resolve().relative_to(git.repo.resolve()).as_posix())
+    fleet = load_fleet_plan(git, plan_path)
+    for note in fleet.notes:
+        click.echo(f"note: {note}", err=True)
+    plan = fleet.plan
     return git, plan, pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
 
 
 def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) -> Report:
-    """The shared pipeline's Report, read against the target the Action reads: the
-    remote-tracking branch where there is one (`origin/main`), else the local one."""
-    from fleetbot.git.facts import default_target_name, read_refs
+    """The shared pipeline's Report: the same target the Action reads (the remote-tracking
+    branch where there is one), so both write the same comment."""
     from fleetbot.pipeline import build_report as build
 
-    name = target or plan.target or default_target_name(read_refs(git)) or ""
-    refs = read_refs(git)
-    if name and not name.startswith("origin/") and f"refs/remotes/origin/{name}" in refs.shas:
-        name = f"origin/{name}"
-    return build(git, plan, target=name or None, forge=state)
+    return build(git, plan, target=target, forge=state)
 
 
 def _unplanned_lines(forge: Forge, plan: Plan, state: ForgeState) -> list[str]:

@@ -27,6 +27,7 @@ def render_report(report: Report) -> str:
     if report.current_issue is not None:
         parts += [*_current(report), ""]
     parts += _order_section(report)
+    parts += _landed(report)
     parts += ["", *_graph(report), "", *_details(report)]
     return "\n".join(parts).rstrip() + "\n"
 
@@ -76,6 +77,7 @@ def pr_comment_details(report: Report) -> str:
     v = common.verdict(report)
     lines = [f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
     lines += _order_section(report, with_replay=False)
+    lines += _landed(report)
     lines += ["", *_graph(report), "", *_details(report, folded=False), "</details>"]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -96,6 +98,12 @@ def fit(head: str, details: str, *, limit: int = COMMENT_LIMIT, more_url: str = 
 
 
 # ------------------------------------------------------------------ pieces
+
+
+def _landed(report: Report) -> list[str]:
+    if not report.landed:
+        return []
+    return ["", "**Landed:** " + "; ".join(md(line) for line in common.landed_lines(report))]
 
 
 def _level(report: Report, issue: str) -> str:

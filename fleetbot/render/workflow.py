@@ -18,10 +18,12 @@ from fleetbot.model import Conflict, ConflictKind, Report
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
 
-STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT})
+STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
+                          ConflictKind.SEMANTIC})
 
 
-_STRENGTH = (ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN, ConflictKind.INTERFACE)
+_STRENGTH = (ConflictKind.SEMANTIC, ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN,
+             ConflictKind.INTERFACE)
 
 
 def strongest(conflicts: Sequence[Conflict]) -> list[Conflict]:
@@ -73,6 +75,7 @@ def conflict_annotations(report: Report, issues: Sequence[str], limit: int = MAX
                     ConflictKind.DIFF: "both branches change this file",
                     ConflictKind.PLAN: "both rows own this file",
                     ConflictKind.INTERFACE: "changes an interface the other uses",
+                    ConflictKind.SEMANTIC: "the tests fail once both land (verify)",
                 }.get(c.kind, c.kind.value)
                 extra = " (expected: the plan orders them)" if c.expected else ""
                 text = f"{issue} and {other}: {how}{extra}"

@@ -166,7 +166,10 @@ def test_example_workflow_is_safe_and_complete() -> None:
         "contents": "read", "pull-requests": "write", "issues": "write", "checks": "read",
         "statuses": "write",
     }
-    assert "github.repository" in wf["concurrency"]["group"]
+    # concurrency beside the job's `if:`: a skipped run (an ordinary comment) takes no slot
+    assert "concurrency" not in wf
+    job = wf["jobs"]["fleetbot"]
+    assert "github.repository" in job["concurrency"]["group"] and "if" in job
     checkout = next(s for s in _steps(wf) if str(s.get("uses", "")).startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     assert "ref" not in checkout["with"]  # never the PR head

@@ -69,7 +69,8 @@ def sync(
     if forge.kind == "local":
         return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
     # the issues are read with or without links: each carries its row's status label
-    state = forge.state(plan_issues(plan), label_prefix=label_prefix)
+    state = forge.state(plan_issues(plan), label_prefix=label_prefix,
+                        branches=[r.branch for r in plan.rows], links=not no_links)
     report = build_report(git, plan, target, state)
     options = WriteOptions(comments=False, links=not no_links, label_prefix=label_prefix,
                            pulls_are_issues=forge.kind == "github")
@@ -104,7 +105,7 @@ def comment(
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         raise ForgeError("`comment` needs a forge: pass --forge github|gitlab or run in CI")
-    state = forge.state(label_prefix=label_prefix)
+    state = forge.state(label_prefix=label_prefix, branches=[r.branch for r in plan.rows])
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
     if all(p.number != number for p in state.pulls):
         state = replace(state, pulls=(*state.pulls, pull))

@@ -119,8 +119,11 @@ class GitlabForge:
     # ------------------------------------------------------------ reads
 
     def state(
-        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
+        branches: Iterable[str] = (), links: bool = True,
     ) -> st.ForgeState:
+        """The Protocol's refresh. `branches` is not used yet: merged MRs are still the 20
+        most recently updated (the GitLab issue replaces that window)."""
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
         merged = self._list("/merge_requests", "listing merged merge requests", state="merged",
                             order_by="updated_at", per_page=20, get_all=False)
@@ -145,9 +148,10 @@ class GitlabForge:
             count += 1
             for issue in found:
                 iid = int(issue["iid"])
-                links = self._list(f"/issues/{iid}/links", f"reading links of #{iid}")
-                count += 1
-                blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in links
+                links_of = (self._list(f"/issues/{iid}/links", f"reading links of #{iid}")
+                            if links else [])
+                count += 1 if links else 0
+                blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in links_of
                            if x.get("link_type") == "is_blocked_by"]
                 facts.append(st.IssueFacts(
                     number=iid, id=int(issue["id"]), state=str(issue.get("state", "")),

@@ -16,7 +16,7 @@ from fleetbot.action.runner import annotation
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
 
-MAX_ANNOTATIONS = 20  # GitHub shows 10 warnings per step; more is noise
+MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
 
 STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
                           ConflictKind.SEMANTIC})
@@ -46,7 +46,8 @@ def _other(conflict: Conflict, issue: str) -> str:
     return conflict.rows[1] if conflict.rows[0] == issue else conflict.rows[0]
 
 
-def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
+def conflict_annotations(report: Report, issues: Sequence[str], limit: int = MAX_ANNOTATIONS,
+                         kinds: frozenset[ConflictKind] = frozenset(ConflictKind)) -> list[str]:
     """`::warning file=...::` for each file of the rows' drift and predicted collisions.
 
     Drift names the file the branch should not have touched; a collision names the file
@@ -56,7 +57,7 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
     seen: set[tuple[str, str]] = set()
     for c in strongest(report.conflicts):
         mine = [i for i in issues if i in c.rows]
-        if not mine or c.regenerable:
+        if not mine or c.regenerable or c.kind not in kinds:
             continue
         issue = mine[0]
         for path in c.files or ("",):
@@ -86,7 +87,7 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
                 continue
             seen.add(key)
             out.append(annotation("warning", text, file=path, title=title))
-    return out[:MAX_ANNOTATIONS]
+    return out[:limit]
 
 
 def finding_annotations(report: Report, limit: int = 5) -> list[str]:
@@ -97,6 +98,22 @@ def finding_annotations(report: Report, limit: int = 5) -> list[str]:
         out.append(annotation("warning", message, file=f.file or report.plan.source,
                               line=f.line, title=f"fleetbot: plan {f.code}"))
     return out[:limit]
+
+
+def capped_annotations(report: Report, issues: Sequence[str],
+                       limit: int = MAX_ANNOTATIONS) -> list[str]:
+    """The warnings GitHub will show, most important first (collisions that block, then
+    the plan's findings, then the rest), and one notice counting what did not fit."""
+    every = 10_000
+    first = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET})
+    ordered = [*conflict_annotations(report, issues, every, kinds=first),
+               *finding_annotations(report, limit=every),
+               *conflict_annotations(report, issues, every, kinds=frozenset(ConflictKind) - first)]
+    shown = ordered[:limit]
+    if len(ordered) > limit:
+        shown.append(annotation("notice", f"{len(ordered) - limit} more warning(s) are in "
+                                "the job summary", title="fleetbot"))
+    return shown
 
 
 def plan_error_annotations(exc: PlanError) -> list[str]:

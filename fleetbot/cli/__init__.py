@@ -157,6 +157,10 @@ def run(argv: list[str] | None = None) -> int:
         exc.show()
         return ExitCode.BAD_INPUT
     except FleetbotError as exc:
+        from fleetbot.cli.common import OutputClosed
+
+        if isinstance(exc, OutputClosed):
+            _drop_stdout()
         click.echo(f"error: {terminal_lines(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:

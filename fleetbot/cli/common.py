@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
+
+from fleetbot.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,6 +52,22 @@ def load_plan(plan_path: Path | None, repo: Path | None) -> Plan:
     return _load(resolve_plan_path(plan_path, repo))
 
 
+class OutputClosed(UsageError):
+    """stdout went away before the report was written (`fleetbot check | head -1`).
+    Not an OSError: click and rich turn a broken pipe into a silent exit 1."""
+
+    def __init__(self) -> None:
+        super().__init__("the output was closed before fleetbot finished writing (broken pipe)")
+
+
+@contextmanager
+def _pipe_guard() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError as exc:
+        raise OutputClosed() from exc
+
+
 class GuardedStream(io.TextIOBase):
     """A text stream that lets no line start a workflow command and writes a byte that
     was not UTF-8 as `\\xNN` (a strict UTF-8 stdout cannot take it). Rich writes whole
@@ -61,9 +81,10 @@ class GuardedStream(io.TextIOBase):
     def write(self, text: str) -> int:
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
-        for line in lines:
-            self._stream.write(self._safe(line) + "\n")
-            self._at_start = True
+        with _pipe_guard():
+            for line in lines:
+                self._stream.write(self._safe(line) + "\n")
+                self._at_start = True
         return len(text)
 
     def _safe(self, line: str) -> str:
@@ -72,10 +93,11 @@ class GuardedStream(io.TextIOBase):
         return controls(no_command(line) if self._at_start else line, keep=_KEEP)
 
     def flush(self) -> None:
-        if self._pending:
-            self._stream.write(self._safe(self._pending))
-            self._pending, self._at_start = "", False
-        self._stream.flush()
+        with _pipe_guard():
+            if self._pending:
+                self._stream.write(self._safe(self._pending))
+                self._pending, self._at_start = "", False
+            self._stream.flush()
 
     def isatty(self) -> bool:
         return self._stream.isatty()
@@ -93,15 +115,18 @@ _KEEP = "\x1b\t"
 
 
 def out_console() -> Console:
-    from rich.console import Console
-
-    return Console(file=cast(TextIO, GuardedStream(sys.stdout)), highlight=False, soft_wrap=True)
+    return _console(sys.stdout)
 
 
 def err_console() -> Console:
+    return _console(sys.stderr)
+
+
+def _console(stream: TextIO) -> Console:
+    """A rich Console on `stream` through GuardedStream (which raises OutputClosed)."""
     from rich.console import Console
 
-    return Console(file=cast(TextIO, GuardedStream(sys.stderr)), highlight=False, soft_wrap=True)
+    return Console(file=cast(TextIO, GuardedStream(stream)), highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:
@@ -110,7 +135,8 @@ def emit_json(data: Any) -> None:
 
     from fleetbot.render.escape import json_text
 
-    click.echo(json_text(data))
+    with _pipe_guard():
+        click.echo(json_text(data))
 
 
 def emit_text(text: str) -> None:
@@ -119,4 +145,5 @@ def emit_text(text: str) -> None:
 
     from fleetbot.render.escape import output_text
 
-    click.echo(output_text(text))
+    with _pipe_guard():
+        click.echo(output_text(text))

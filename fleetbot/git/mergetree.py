@@ -26,7 +26,9 @@ from fleetbot.analysis.conflicts import describe, pair_touches
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 from fleetbot.git.facts import (
+    MAX_BLOB,
     all_branch_facts,
+    blob_sizes,
     check_repo,
     parallel,
     parse_cat_file_batch,
@@ -446,11 +448,17 @@ def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChang
     specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
     if not specs:
         return ()
-    texts = dict(zip(specs, read_blobs(git, specs), strict=True))
+    sizes = blob_sizes(git, specs)
+    texts = dict(zip(specs, read_blobs(git, specs, sizes=sizes), strict=True))
+
+    def big(spec: str | None) -> bool:
+        return spec is not None and (sizes.get(spec) or 0) > MAX_BLOB
+
     return tuple(
         SourceChange(
             issue=issue, path=path,
             old=texts.get(old) if old else None, new=texts.get(new) if new else None,
+            too_large=big(old) or big(new),
         )
         for issue, path, old, new in wanted
     )

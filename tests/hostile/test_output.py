@@ -114,3 +114,41 @@ def test_action_logs_cannot_stop_commands() -> None:
     err = io.StringIO()
     log("fleetbot/order: x\n::stop-commands::abc\n::error::boom", err)
     assert err.getvalue() == "fleetbot/order: x\n:\\:stop-commands:\\:abc\n:\\:error:\\:boom\n"
+
+
+INJECT = "x\n::error title=INJECTED::gotcha\n::add-mask::main"
+TITLE = "\x1b]0;TITLE\x07\x1b[2J"
+
+
+def hostile_fleet(repo_factory):  # type: ignore[no-untyped-def]
+    """Two rows whose branches both change files named to inject commands and escapes."""
+    repo = repo_factory({"a.txt": "a\n", INJECT: "one\n", f"{TITLE}.py": "one\n"})
+    repo.branch("f1", {INJECT: "f1\n", f"{TITLE}.py": "f1\n"})
+    repo.branch("f2", {INJECT: "f2\n", f"{TITLE}.py": "f2\n"})
+    (repo.path / "orchestration-plan.md").write_text(
+        "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
+        "|---|---|---|---|---|---|\n"
+        "| #1 | f1 | | a.txt | | running |\n| #2 | f2 | | b.txt | | running |\n")
+    repo.commit({}, "plan")
+    return repo
+
+
+def test_conflicts_and_check_print_no_command_and_no_escape(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.cli import run
+
+    repo = hostile_fleet(repo_factory)
+    for args in (["conflicts"], ["conflicts", "--format", "markdown"],
+                 ["conflicts", "--format", "json"], ["check"], ["order"],
+                 ["check", "--format", "markdown"], ["check", "--format", "json"]):
+        capsys.readouterr()
+        code = run([*args, "--repo", str(repo.path)])
+        out, err = capsys.readouterr()
+        assert code in (0, 1), (args, err)
+        assert_safe(out, allowed="\n\t")
+        assert_safe(err, allowed="\n\t")
+        if "json" not in args:
+            assert "gotcha" in out  # the name is shown, harmlessly
+    run(["conflicts", "--repo", str(repo.path)])
+    out = capsys.readouterr().out
+    assert "x\\n:\\:error title=INJECTED:\\:gotcha\\n:\\:add-mask:\\:main" in out
+    assert "\\x1b]0;TITLE\\x07\\x1b[2J.py" in out

@@ -7,7 +7,7 @@ on; anything else reaching the top is a bug and exits 3.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 
 class ExitCode(IntEnum):
@@ -86,8 +86,41 @@ class GitError(FleetbotError):
         super().__init__("\n".join(parts))
 
 
+class ForgeCause(str, Enum):
+    """Why the forge said no, decided from the answer (status, headers, body), never from
+    a message: callers branch on this, so no one parses "(403)" back out of text."""
+
+    AUTH = "auth"  # 401: the token was rejected
+    PERMISSION = "permission"  # 403: the token may not do this
+    RATE_LIMIT = "rate-limit"  # the primary limit is spent (403/429, remaining 0)
+    SECONDARY_RATE_LIMIT = "secondary-rate-limit"  # GitHub's abuse limit (403/429)
+    NOT_FOUND = "not-found"  # 404 (or a GraphQL NOT_FOUND)
+    LICENCE = "licence"  # the forge's edition lacks the feature (GitLab tiers)
+    TOO_LARGE = "too-large"  # a body over the forge's limit (422 on a comment)
+    UNREACHABLE = "unreachable"  # no answer: DNS, connection, timeout
+    NO_TOKEN = "no-token"  # a write was wanted and no token is set
+    OTHER = "other"
+
+    @property
+    def stops_writes(self) -> bool:
+        """Every later write would fail the same way: stop instead of trying each."""
+        return self in _STOPPING
+
+
+_STOPPING = frozenset({ForgeCause.AUTH, ForgeCause.RATE_LIMIT,
+                       ForgeCause.SECONDARY_RATE_LIMIT, ForgeCause.UNREACHABLE,
+                       ForgeCause.NO_TOKEN})
+
+
 class ForgeError(FleetbotError):
-    """The forge refused or failed; never carries the token."""
+    """The forge refused or failed, typed by `cause` (with the HTTP `status`, 0 when there
+    was no answer); never carries the token."""
+
+    def __init__(self, message: str, *, cause: ForgeCause = ForgeCause.OTHER,
+                 status: int = 0) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.status = status
 
 
 class UsageError(FleetbotError):

@@ -202,6 +202,27 @@ class CIState(str, Enum):
     NONE = "none"
 
 
+class StatusState(str, Enum):
+    """A commit status's state, as fleetbot writes and reads it (GitLab: `failed` for both
+    failure and error, `running` for pending)."""
+
+    SUCCESS = "success"
+    PENDING = "pending"
+    FAILURE = "failure"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class CommitStatus:
+    """One commit status on one commit, as the forge shows it (the latest per context)."""
+
+    sha: str
+    context: str
+    state: StatusState
+    description: str = ""
+    target_url: str = ""
+
+
 class ReviewState(str, Enum):
     APPROVED = "approved"
     CHANGES_REQUESTED = "changes_requested"
@@ -294,7 +315,9 @@ class LandedHow(str, Enum):
     ANCESTOR = "ancestor"  # its head is an ancestor of the target (merge commit, fast-forward)
     NO_OP = "no-op"  # landing it would change nothing (squash, rebase-merge, cherry-pick)
     PATCH = "patch"  # its whole change equals a commit's on the target (a squash, later edited)
+    REBASED = "rebased"  # each of its commits has an equivalent on the target (rebase-merge)
     HISTORY = "history"  # its branch is gone; a merge on the target names the branch or issue
+    PLAN = "plan"  # its branch is gone and the plan says merged: nothing in git contradicts it
 
 
 @dataclass(frozen=True)
@@ -316,6 +339,10 @@ class Landed:
             return f"merged at {short}" if short else "merged"
         if self.how is LandedHow.HISTORY:
             return f"merged in {short} (branch deleted)"
+        if self.how is LandedHow.PLAN:
+            return "marked merged in the plan (branch deleted)"
+        if self.how is LandedHow.REBASED:
+            return f"rebase-merged, ending at {short}"
         return f"squash-merged in {short}" if short else "its changes are in the target"
 
 
@@ -414,6 +441,8 @@ class GitFacts:
     landings: tuple[Landing, ...] = ()
     pairs: tuple[PairMerge, ...] = ()
     sources: tuple[SourceChange, ...] = ()
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target (they leave the rest)
+    notes: tuple[str, ...] = ()  # ref choices worth saying (stale local target, divergence)
 
     def branch(self, issue: str) -> BranchFacts | None:
         return next((b for b in self.branches if b.issue == issue), None)

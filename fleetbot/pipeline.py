@@ -8,18 +8,118 @@ which rows have landed, what the target is, or what collides.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleetbot.analysis.analyse import analyse
+from fleetbot.analysis.landed import forge_landed
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from fleetbot.git.mergetree import replay as replay_chain
-from fleetbot.model import Plan, PullFacts, PullState, Replay, Report, Status
+from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity, Status
 from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
     from fleetbot.forge.types import ForgeState
+
+
+DEFAULT_PLAN = "orchestration-plan.md"
+
+
+@dataclass(frozen=True)
+class FleetPlan:
+    """The plan that governs the fan-in, and where it was read from."""
+
+    plan: Plan
+    notes: tuple[str, ...] = ()  # e.g. the working copy differs from the target's plan
+    committed: bool = True  # False: read from the working copy (not on the target yet)
+
+
+def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None = None,
+                    ) -> FleetPlan:
+    """The plan as committed on the target branch, from any worktree (DESIGN.md "Where the
+    plan is read from"); `--plan PATH` reads that file instead. When the plan is not
+    committed yet, the working copy (this worktree's, else the main worktree's) is used,
+    and a note says so; when the working copy differs from the target's, a note says so.
+    The plan's own `target:` is honoured unless `target` is given."""
+    from fleetbot.git.refs import read_refs, resolve_target
+    from fleetbot.git.remote import show_file
+    from fleetbot.plan.parse import detect_format, load_plan, read_text
+
+    if plan_path is not None:
+        plan = load_plan(plan_path)
+        return FleetPlan(replace(plan, source=_shown(git, plan_path)))
+    refs = read_refs(git)
+    tgt = resolve_target(git, refs, target)
+    text = show_file(git, tgt.ref, DEFAULT_PLAN)
+    local = _working_copy(git)
+    if text is None:
+        if local is None:
+            from fleetbot.errors import PlanError
+
+            raise PlanError(
+                f"plan file not found: no {DEFAULT_PLAN} on {tgt.ref} nor in this worktree",
+                file=DEFAULT_PLAN,
+                hint="create it (`fleetbot plan init`), commit it, or pass --plan PATH",
+            )
+        plan = load_plan(local)
+        note = (f"{DEFAULT_PLAN} is not committed on {tgt.ref} yet: using the working copy "
+                f"at {local}; commit it so every worktree and the Action read the same plan")
+        return _retarget(git, FleetPlan(replace(plan, source=DEFAULT_PLAN), (note,), False),
+                         target, tgt.name)
+    plan = checked_plan(text, DEFAULT_PLAN, detect_format(Path(DEFAULT_PLAN)))
+    notes: tuple[str, ...] = ()
+    if local is not None and read_text(local) != text.replace("\r\n", "\n").lstrip("\ufeff"):
+        notes = (f"your working copy of {DEFAULT_PLAN} differs from the one on {tgt.ref}; "
+                 f"fleetbot reads {tgt.ref}'s (commit and merge your edit to change it)",)
+    return _retarget(git, FleetPlan(plan, notes), target, tgt.name)
+
+
+def checked_plan(text: str, source: str, fmt: PlanFormat) -> Plan:
+    """Parse plan text and refuse it, with every error, if lint finds structural errors."""
+    from fleetbot.errors import PlanError, PlanErrors
+    from fleetbot.plan.lint import structural_findings
+    from fleetbot.plan.parse import parse_plan
+
+    plan = parse_plan(text, source, fmt)
+    errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
+    if errors:
+        raise PlanErrors([PlanError(f.message, file=source, line=f.line, hint=f.hint,
+                                    code=str(f.code)) for f in errors])
+    return plan
+
+
+def _retarget(git: Git, fleet: FleetPlan, target: str | None, read_from: str) -> FleetPlan:
+    """A plan whose front matter names another target is read again from that target."""
+    wanted = fleet.plan.target
+    if target or not wanted or wanted == read_from or not fleet.committed:
+        return fleet
+    return load_fleet_plan(git, None, wanted)
+
+
+def _working_copy(git: Git) -> Path | None:
+    """This worktree's plan file, else the main worktree's (a linked worktree made from an
+    uncommitted plan has none of its own)."""
+    here = git.repo / DEFAULT_PLAN
+    if here.is_file():
+        return here
+    from fleetbot.git.worktrees import list_worktrees
+
+    trees = list_worktrees(git)
+    if trees and not trees[0].bare:
+        main = Path(trees[0].path) / DEFAULT_PLAN
+        if main.is_file():
+            return main
+    return None
+
+
+def _shown(git: Git, path: Path) -> str:
+    """The plan's path as messages show it: relative to the repo when inside it."""
+    try:
+        return path.resolve().relative_to(git.repo.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def build_report(
@@ -30,6 +130,7 @@ def build_report(
     forge: ForgeState | None = None,
     pulls: Iterable[PullFacts] = (),
     current_branch: str | None = None,
+    notes: Sequence[str] = (),
 ) -> Report:
     """The whole report for `plan` in the repository of `git`, replay included.
 
@@ -37,12 +138,12 @@ def build_report(
     PRs directly. A row whose PR merged has landed, whatever the plan file still says.
     """
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
-    plan = mark_merged(plan, tuple(p.branch for p in found if p.state is PullState.MERGED))
-    facts = gather(git, plan, target or plan.target or None)
+    facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found))
     findings = [f if f.file else replace(f, file=plan.source) for f in lint_plan(plan)]
     report = analyse(plan, facts, pulls=found, findings=findings,
                      current_branch=current_branch)
-    return replace(report, replay=_replay(git, facts.target_ref or facts.target, report))
+    return replace(report, replay=_replay(git, facts.target_ref or facts.target, report),
+                   notes=(*notes, *report.notes))
 
 
 def fleet_pulls(

@@ -349,13 +349,14 @@ class FakeGithub:
     def _status(self, s: dict[str, Any]) -> dict[str, Any]:
         data = example("POST /repos/{owner}/{repo}/statuses/{sha}", 201)
         data.update(id=s["id"], state=s["state"], context=s["context"],
-                    description=s["description"])
+                    description=s["description"], target_url=s.get("target_url"))
         return data
 
     def _set_status(self, sha: str, body: Any, **_: Any) -> tuple[int, Any]:
         self._next_id += 1
         s = {"id": self._next_id, "context": body.get("context", "default"),
-             "state": body["state"], "description": body.get("description")}
+             "state": body["state"], "description": body.get("description"),
+             "target_url": body.get("target_url")}
         self.statuses.setdefault(sha, []).append(s)
         return 201, self._status(s)
 
@@ -369,7 +370,8 @@ class FakeGithub:
         data = example("GET /repos/{owner}/{repo}/commits/{ref}/status", 200)
         template = data["statuses"][0]
         statuses = [{**template, "id": s["id"], "state": s["state"], "context": s["context"],
-                     "description": s["description"]} for s in self._latest_statuses(ref)]
+                     "description": s["description"], "target_url": s.get("target_url")}
+                    for s in self._latest_statuses(ref)]
         states = {s["state"] for s in statuses}
         state = ("failure" if states & {"failure", "error"}
                  else "success" if states == {"success"} else "pending")

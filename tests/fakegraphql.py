@@ -21,8 +21,10 @@ def check(name: str, conclusion: str | None = "SUCCESS", status: str = "COMPLETE
             "startedAt": at, "completedAt": at if status == "COMPLETED" else None}
 
 
-def status_ctx(context: str, state: str = "SUCCESS", at: str = AT) -> dict[str, Any]:
-    return {"__typename": "StatusContext", "context": context, "state": state, "createdAt": at}
+def status_ctx(context: str, state: str = "SUCCESS", at: str = AT, description: str | None = None,
+               target_url: str | None = None) -> dict[str, Any]:
+    return {"__typename": "StatusContext", "context": context, "state": state, "createdAt": at,
+            "description": description, "targetUrl": target_url}
 
 
 def graphql(fake: FakeGithub, body: Any) -> Any:
@@ -67,7 +69,9 @@ def _gql_pull(fake: FakeGithub, p: Pull) -> dict[str, Any]:
 
 def _rollup(fake: FakeGithub, p: Pull) -> dict[str, Any] | None:
     """The PR's checks and the latest of each commit status set on its head."""
-    nodes = [*p.checks, *(status_ctx(s["context"], s["state"].upper())
+    nodes = [*p.checks, *(status_ctx(s["context"], s["state"].upper(),
+                                     description=s["description"],
+                                     target_url=s.get("target_url"))
                           for s in fake._latest_statuses(p.sha))]
     return {"contexts": {"nodes": nodes}} if nodes else None
 

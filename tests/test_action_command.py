@@ -50,9 +50,11 @@ def test_pr_synchronize_comments_labels_and_sets_the_order_status(
     s44 = gh.latest_status(fleet.head(14), "fleetbot/order")
     assert s42 is not None
     assert s44 is not None
-    assert {s42["state"], s44["state"]} == {"success", "pending"}
-    waiting = s44 if s44["state"] == "pending" else s42
-    assert "collides on tasks/cli.py" in waiting["description"]
+    assert (s42["state"], s42["description"]) == (
+        "success", "in order: dependencies merged, no earlier collision open")
+    assert (s44["state"], s44["description"]) == (
+        "pending", "waiting for #42 (collides on tasks/cli.py)")
+    assert s44["target_url"] == "https://github.com/octo/tasks/actions/runs/1"
     # annotations on the PR's file, the token masked and never printed otherwise
     assert "::warning file=tasks/cli.py" in out.out
     assert out.out.count(TOKEN) == 1
@@ -63,9 +65,9 @@ def test_pr_synchronize_comments_labels_and_sets_the_order_status(
     assert "fleetbot" in fleet.summary()
     assert "```mermaid" in fleet.summary()
     outputs = fleet.outputs()
-    assert outputs["verdict"] in ("warnings", "conflicts")
-    assert outputs["next"] in ("#12", "#13", "#14")
-    assert [step["pull"] for step in json.loads(outputs["order"])] != []
+    assert outputs["verdict"] == "conflicts"
+    assert outputs["next"] == "#12"
+    assert [step["pull"] for step in json.loads(outputs["order"])] == [12, 13, 14]
     assert all(r.authorized for r in gh.requests)
 
 
@@ -93,17 +95,17 @@ def test_merged_pr_releases_the_row_behind_it(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
-    first = {n: fleet.github.latest_status(fleet.head(n), "fleetbot/order") for n in (12, 14)}
-    ahead = 12 if first[12] and first[12]["state"] == "success" else 14
-    behind = 14 if ahead == 12 else 12
-    fleet.merge(ahead)
+    before = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
+    assert before is not None
+    assert before["state"] == "pending"  # #44 waits for #42 on tasks/cli.py
+    fleet.merge(12)
     fleet.checkout.git("fetch", "-q", "origin")
-    code = act(fleet, monkeypatch, "pull_request",
-               pr_event(fleet, "closed", ahead, merged=True))
+    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "closed", 12, merged=True))
     assert code == 0
-    status = fleet.github.latest_status(fleet.head(behind), "fleetbot/order")
+    status = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
     assert status is not None
-    assert status["state"] == "success"
+    assert (status["state"], status["description"]) == (
+        "success", "in order: dependencies merged, no earlier collision open")
 
 
 def test_push_after_a_merge_counts_the_merged_row_even_if_the_plan_lags(
@@ -182,9 +184,10 @@ def test_strict_fails_the_pr_that_collides(
 ) -> None:
     code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14),
                FLEETBOT_STRICT="true")
-    assert code in (0, 1)
-    verdict = fleet.outputs()["verdict"]
-    assert (code == 1) is (verdict == "conflicts")
+    assert code == 1  # #44 collides textually with #42
+    assert fleet.outputs()["verdict"] == "conflicts"
+    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 13),
+               FLEETBOT_STRICT="true") == 0  # #43 collides with nothing
 
 
 @pytest.mark.parametrize(
@@ -273,7 +276,10 @@ def test_a_token_refused_at_the_first_write_falls_back_to_the_summary(
     assert code == 0
     assert "title=fleetbot: the token may not write" in out.replace("%3A", ":")
     assert "pull-requests: write" in out
-    assert len(fleet.github.writes) == 1  # the one refused attempt, nothing made
+    # one refused attempt per permission (comments, labels, statuses), nothing made
+    assert [w.path for w in fleet.github.writes] == [
+        "/repos/octo/tasks/issues/12/comments", "/repos/octo/tasks/labels",
+        f"/repos/octo/tasks/statuses/{fleet.head(12)}"]
     assert fleet.github.comments == {}
     assert "pull_request_target" in fleet.summary()
 
@@ -297,5 +303,5 @@ def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
 
     spec = yaml.safe_load((Path(__file__).parent.parent / "action.yml").read_text())
     run_step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")
-    wanted = {v for v in run_step["env"] if v != "FLEETBOT_TOKEN"}
+    wanted = {v for v in run_step["env"] if v.startswith("FLEETBOT_") and v != "FLEETBOT_TOKEN"}
     assert wanted <= {p.envvar for p in action.params}

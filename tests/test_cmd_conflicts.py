@@ -18,7 +18,8 @@ def example(repo_factory):  # type: ignore[no-untyped-def]
 def test_json_shape(example, capsys) -> None:  # type: ignore[no-untyped-def]
     assert run_conflicts(EXAMPLE_PLAN, git_of(example), fmt="json") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"target", "conflicts", "missing_branches"}
+    assert set(data) == {"target", "conflicts", "missing_branches", "landed"}
+    assert data["landed"] == []
     assert data["target"] == "main"
     assert data["missing_branches"] == []
     kinds = {(c["kind"], tuple(c["rows"]), tuple(c["files"])) for c in data["conflicts"]}

@@ -9,7 +9,7 @@ import re
 import responses
 
 from fleetbot.forge.github import GithubForge, ci_from_rollup
-from fleetbot.model import CIState
+from fleetbot.model import CIState, CommitStatus, StatusState
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.githubschema import example, validate_response
@@ -33,9 +33,10 @@ def test_commit_status_reads_one_context_from_githubs_example(
     url = re.compile(rf"https://api\.github\.test(:443)?/repos/octo/tasks/commits/{SHA}/status")
     rsps.get(url, json=body)
     forge = _forge()
-    assert forge.commit_status(SHA, "fleetbot/order") == (
-        "pending", "waiting for #42 (collides on cli.py)")
-    assert forge.commit_status(SHA, "nope") is None
+    assert forge.commit_statuses([SHA], "fleetbot/order") == {SHA: CommitStatus(
+        SHA, "fleetbot/order", StatusState.PENDING, "waiting for #42 (collides on cli.py)",
+        body["statuses"][1]["target_url"])}
+    assert forge.commit_statuses([SHA], "nope") == {}
 
 
 def test_the_fake_answers_in_githubs_shape(rsps: responses.RequestsMock) -> None:
@@ -47,7 +48,8 @@ def test_the_fake_answers_in_githubs_shape(rsps: responses.RequestsMock) -> None
     validate_response(ENDPOINT, status, json.loads(text))
     statuses = json.loads(text)["statuses"]
     assert statuses[0]["context"] == "fleetbot/order"
-    assert _forge().commit_status(SHA, "fleetbot/order") == ("success", "x")
+    assert _forge().commit_statuses([SHA], "fleetbot/order") == {
+        SHA: CommitStatus(SHA, "fleetbot/order", StatusState.SUCCESS, "x")}
     fake.check()
 
 

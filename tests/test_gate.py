@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
+from fleetbot.forge.types import ActionKind, ForgeState
+from fleetbot.model import (
+    CommitStatus,
+    Conflict,
+    ConflictKind,
+    Landed,
+    LandedHow,
+    MergeStep,
+    Plan,
+    PullFacts,
+    PullState,
+    Report,
+    Row,
+    Status,
+    StatusState,
+)
 from fleetbot.writes.statuses import (
     MAX_DESCRIPTION,
+    OUTSIDE,
     OrderStatus,
+    QueueHead,
     describe,
     order_statuses,
-    statuses_to_write,
+    status_actions,
+    wanted_statuses,
 )
 
 A = Row("#41", "feature/41-base")
@@ -22,7 +40,7 @@ CLASH = Conflict(ConflictKind.TEXTUAL, ("#42", "#44"), files=("tasks/cli.py",))
 
 
 def pr(n: int, row: Row, state: str = "open") -> PullFacts:
-    return PullFacts(number=n, branch=row.branch, head_sha=f"{n:040d}", state=state)
+    return PullFacts(number=n, branch=row.branch, head_sha=f"{n:040d}", state=PullState(state))
 
 
 def by_issue(statuses: tuple[OrderStatus, ...]) -> dict[str, tuple[str, str]]:
@@ -86,8 +104,49 @@ def test_long_description_is_cut_to_githubs_limit() -> None:
 
 def test_only_changed_statuses_are_written() -> None:
     wanted = order_statuses(PLAN, [pr(1, A), pr(2, B)], [], ORDER)
-    current = {s.sha: (s.state, s.description) for s in wanted}
-    assert statuses_to_write(wanted, current) == ()
-    current[wanted[1].sha] = ("success", "old")
-    assert statuses_to_write(wanted, current) == (wanted[1],)
-    assert statuses_to_write(wanted, {}) == wanted
+    shown = ForgeState(statuses=tuple(CommitStatus(s.sha, s.context, s.state, s.description,
+                                                   "https://old/run")
+                                      for s in wanted))
+    assert status_actions(wanted, shown, target_url="https://new/run") == []
+    stale = ForgeState(statuses=(CommitStatus(wanted[1].sha, wanted[1].context,
+                                              StatusState.SUCCESS, "old"),))
+    (changed, fresh) = status_actions(wanted, stale, target_url="https://new/run")
+    assert (changed.kind, changed.number, changed.sha, changed.state, changed.target_url) == (
+        ActionKind.SET_STATUS, 1, wanted[0].sha, StatusState.SUCCESS, "https://new/run")
+    assert (fresh.number, fresh.state, fresh.description) == (
+        2, StatusState.PENDING, "waiting for #41 (depends on it)")
+
+
+def test_a_landed_row_counts_as_merged() -> None:
+    landed = frozenset({"#41"})
+    got = by_issue(order_statuses(PLAN, [pr(2, B)], [], ORDER, landed))
+    assert got["#42"] == (StatusState.SUCCESS,
+                          "in order: dependencies merged, no earlier collision open")
+
+
+def _report(pulls: tuple[PullFacts, ...], **kw: object) -> Report:
+    return Report(target="main", plan=PLAN, order=ORDER, pulls=pulls, **kw)  # type: ignore[arg-type]
+
+
+def test_prs_outside_the_plan_get_success_so_the_check_is_safe_to_require() -> None:
+    stray = PullFacts(77, "hotfix/x", head_sha="7" * 40)
+    report = _report((pr(1, A),))
+    got = wanted_statuses(report, ForgeState(pulls=(pr(1, A), stray)))
+    assert [(s.pull, s.state, s.description) for s in got] == [
+        (1, StatusState.SUCCESS, "in order: dependencies merged, no earlier collision open"),
+        (77, StatusState.SUCCESS, OUTSIDE)]
+    assert [s.pull for s in wanted_statuses(report, ForgeState(pulls=(pr(1, A), stray)),
+                                            outside_fleet=False)] == [1]
+
+
+def test_a_merge_queue_head_gets_the_queued_prs_verdict() -> None:
+    report = _report((pr(1, A), pr(2, B)), landed=(Landed("#99", LandedHow.ANCESTOR),))
+    state = ForgeState(pulls=(pr(1, A), pr(2, B)))
+    queue = (QueueHead("a" * 40, 1), QueueHead("b" * 40, 2), QueueHead("c" * 40, 55))
+    got = {s.sha[0]: (s.state, s.description)
+           for s in wanted_statuses(report, state, queue=queue) if s.pull == 0}
+    assert got == {
+        "a": (StatusState.SUCCESS, "in order: dependencies merged, no earlier collision open"),
+        "b": (StatusState.FAILURE, "waiting for #41 (depends on it)"),
+        "c": (StatusState.SUCCESS, OUTSIDE),
+    }

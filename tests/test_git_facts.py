@@ -8,15 +8,18 @@ import pytest
 from fleetbot.errors import GitError
 from fleetbot.git import Git
 from fleetbot.git.facts import (
-    RefTable,
-    default_target_name,
     parse_cat_file_batch,
     parse_diff_tree_stdin,
-    parse_left_right,
     parse_name_status,
-    parse_refs,
     parse_symmetric_bases,
-    resolve_branch,
+)
+from fleetbot.git.refs import (
+    RefTable,
+    branch_candidates,
+    default_target_name,
+    parse_left_right,
+    parse_refs,
+    pick_newer,
 )
 from fleetbot.model import FileChange
 from tests.fleet import facts, plan_of, row
@@ -65,12 +68,21 @@ def test_default_target_without_origin_head(shas: dict[str, str], want: str | No
     assert default_target_name(RefTable(shas, {})) == want
 
 
-def test_resolve_branch_prefers_local_then_origin() -> None:
+def test_branch_candidates_lists_local_then_origin() -> None:
     refs = RefTable({"refs/heads/f": "1", "refs/remotes/origin/f": "2",
                      "refs/remotes/origin/g": "3"}, {})
-    assert resolve_branch(refs, "f") == ("f", "1")
-    assert resolve_branch(refs, "g") == ("origin/g", "3")
-    assert resolve_branch(refs, "h") is None
+    assert branch_candidates(refs, "f") == (("f", "1"), ("origin/f", "2"))
+    assert branch_candidates(refs, "g") == (("origin/g", "3"),)
+    assert branch_candidates(refs, "h") == ()
+
+
+def test_pick_newer_reads_the_ref_that_contains_the_other() -> None:
+    local, remote = ("f", "1"), ("origin/f", "2")
+    assert pick_newer(local, remote, (0, 3)) == (remote, "")
+    assert pick_newer(local, remote, (2, 0)) == (local, "")
+    assert pick_newer(local, remote, (2, 3)) == (local, (
+        "f and origin/f have diverged (2 commit(s) only local, 3 only on origin): "
+        "reading the local branch"))
 
 
 def test_parse_left_right() -> None:

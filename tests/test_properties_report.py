@@ -24,7 +24,7 @@ def _render(markdown: str) -> str:
 @given(TEXT, TEXT)
 def test_escaped_cells_stay_cells(a: str, b: str) -> None:
     html = _render(f"| x | y |\n|---|---|\n| {md(a)} | {code(b)} |\n")
-    assert html.count("<td>") == 2 or (html.count("<td") == 2)
+    assert html.count("<td>") == 2
     assert "<tr>" in html
     outside = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
     assert re.search(r"@[ab]", outside) is None

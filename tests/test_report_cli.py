@@ -81,7 +81,7 @@ def test_cycle_exits_2_naming_every_row(example: Path, capsys: pytest.CaptureFix
     text = text.replace("`tests/test_clear.py` | none", "`tests/test_clear.py` | #43")
     text = text.replace("`README.md` | none", "`README.md` | #42")
     plan.write_text(text)
-    assert run(["order", "--repo", str(example)]) == 2
+    assert run(["order", "--repo", str(example), "--plan", str(plan)]) == 2
     err = capsys.readouterr().err
     assert "cycle" in err
     for issue in ("#42", "#43", "#44"):

@@ -16,7 +16,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+OWN = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+EXAMPLES = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+WORKFLOWS = OWN + EXAMPLES
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -34,11 +36,51 @@ def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for job in workflow["jobs"].values() for s in job.get("steps", [])]
 
 
-def test_there_are_workflows_and_one_uses_the_local_action() -> None:
-    names = {p.name for p in WORKFLOWS}
-    assert {"ci.yml", "fleetbot.yml"} <= names
-    local = [s for p in WORKFLOWS for s in _steps(_load(p)) if s.get("uses") == "./"]
-    assert local, "one workflow must run the action as `uses: ./`"
+def test_this_repositorys_workflows_are_ci_release_and_dogfood() -> None:
+    """The example for users is not a live workflow here (it would run on every event)."""
+    assert {p.name for p in OWN} == {"ci.yml", "release.yml", "dogfood.yml"}
+    assert {p.name for p in EXAMPLES} == {"fleetbot.yml"}
+    local = [s for s in _steps(_load(ROOT / ".github" / "workflows" / "dogfood.yml"))
+             if s.get("uses") == "./"]
+    assert len(local) == 1, "the dogfood workflow runs the action as `uses: ./`"
+    dogfood = _load(ROOT / ".github" / "workflows" / "dogfood.yml")
+    assert dogfood["jobs"]["action"]["strategy"]["matrix"]["os"] == [
+        "ubuntu-latest", "macos-latest", "windows-latest"]
+
+
+def test_every_action_used_is_on_its_current_major() -> None:
+    current = {"actions/checkout": "v6", "actions/setup-python": "v6", "actions/cache": "v6",
+               "actions/upload-artifact": "v7", "actions/download-artifact": "v8",
+               "pypa/gh-action-pypi-publish": "release/v1", "fleetbot/fleetbot": "v0"}
+    steps = [*_steps_of_all(), *ACTION["runs"]["steps"]]
+    used = {s["uses"] for s in steps if "uses" in s and s["uses"] != "./"}
+    assert used
+    for ref in used:
+        name, version = ref.split("@", 1)
+        assert current.get(name) == version, ref
+
+
+def _steps_of_all() -> list[dict[str, Any]]:
+    return [s for p in WORKFLOWS for s in _steps(_load(p))]
+
+
+def test_release_workflow_publishes_with_trusted_publishing_and_moves_the_major_tag() -> None:
+    wf = _load(ROOT / ".github" / "workflows" / "release.yml")
+    assert wf["on"] == {"push": {"tags": ["v*.*.*"]}}
+    assert wf["permissions"] == {"contents": "read"}
+    jobs = wf["jobs"]
+    build = "\n".join(s.get("run", "") for s in jobs["build"]["steps"])
+    assert "scripts/release.py check" in build and "scripts/release.py notes" in build
+    assert "python -m build" in build and "twine check --strict dist/*" in build
+    assert jobs["pypi"]["permissions"] == {"id-token": "write"}
+    assert jobs["pypi"]["environment"]["name"] == "pypi"
+    publish = [s for s in jobs["pypi"]["steps"]
+               if s.get("uses", "").startswith("pypa/gh-action-pypi-publish")]
+    assert len(publish) == 1 and "password" not in (publish[0].get("with") or {})
+    assert jobs["github"]["permissions"] == {"contents": "write"}
+    github = "\n".join(s.get("run", "") for s in jobs["github"]["steps"])
+    assert "gh release create" in github and "--notes-file" in github
+    assert 'git tag -f "$MAJOR"' in github and 'git push -f origin "refs/tags/$MAJOR"' in github
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -90,16 +132,30 @@ def test_every_input_reaches_fleetbot_as_an_environment_variable() -> None:
 
 def test_action_installs_fleetbot_pinned_from_its_own_folder() -> None:
     text = (ROOT / "action.yml").read_text()
-    assert "$ACTION_PATH/action-constraints.txt" in text
+    assert 'constraints="$ACTION_PATH/action-constraints.txt"' in text
     assert "update-environment: false" in text  # the user's own Python stays as it was
     pins = [line for line in (ROOT / "action-constraints.txt").read_text().splitlines()
             if line and not line.startswith("#")]
     assert pins
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[\w.]+", p) for p in pins), pins
+    assert all(re.fullmatch(r"[a-z0-9_.-]+==[\w.]+( ; .+)?", p) for p in pins), pins
+    assert "uv==" in text or any(p.startswith("uv==") for p in pins)
+
+
+def test_action_runs_on_every_runner_os() -> None:
+    """No sha256sum (macOS), no hard-coded ~/.cache/pip, no bin/ (Windows has Scripts\\)."""
+    steps = {s.get("id"): s for s in ACTION["runs"]["steps"]}
+    scripts = "\n".join(s.get("run", "") for s in ACTION["runs"]["steps"])
+    assert "sha256sum" not in scripts and "~/.cache" not in scripts
+    assert "/bin/" not in steps["install"]["run"].replace("uv-tool/bin/", "")
+    assert '"Scripts" if windows else "bin"' in steps["key"]["run"]
+    assert steps["key"]["run"].startswith('"$PYTHON" - <<')  # setup-python's interpreter
+    cache = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == "${{ steps.key.outputs.cache-dir }}"
+    assert all(s.get("shell") == "bash" for s in ACTION["runs"]["steps"] if "run" in s)
 
 
 def test_example_workflow_is_safe_and_complete() -> None:
-    wf = _load(ROOT / ".github" / "workflows" / "fleetbot.yml")
+    wf = _load(ROOT / "examples" / "workflows" / "fleetbot.yml")
     assert set(wf["on"]) >= {
         "pull_request", "push", "check_suite", "check_run", "status", "workflow_run",
         "issues", "issue_comment", "merge_group", "workflow_dispatch", "schedule",
@@ -134,14 +190,15 @@ def test_every_runtime_dependency_is_pinned_for_the_action() -> None:
     from packaging.utils import canonicalize_name
 
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    pins = {}
+    pins: dict[str, list[str]] = {}
     for line in (ROOT / "action-constraints.txt").read_text().splitlines():
         if line and not line.startswith("#"):
-            name, version = line.split("==")
-            pins[canonicalize_name(name)] = version
-    regen = ("regenerate action-constraints.txt: python -m venv /tmp/v && "
-             "/tmp/v/bin/pip install . && /tmp/v/bin/pip freeze")
+            pin = Requirement(line)
+            pins.setdefault(canonicalize_name(pin.name), []).extend(
+                s.version for s in pin.specifier)
+    regen = "regenerate action-constraints.txt: python scripts/action_constraints.py --write"
     for dep in map(Requirement, deps):
-        version = pins.get(canonicalize_name(dep.name))
-        assert version is not None, f"{dep.name} is not pinned; {regen}"
-        assert dep.specifier.contains(version), f"{dep.name}=={version} breaks {dep}; {regen}"
+        versions = pins.get(canonicalize_name(dep.name))
+        assert versions, f"{dep.name} is not pinned; {regen}"
+        for version in versions:
+            assert dep.specifier.contains(version), f"{dep.name}=={version} breaks {dep}; {regen}"

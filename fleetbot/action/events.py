@@ -15,6 +15,7 @@ fleet, without I/O, so each kind of event is tested on GitHub's published payloa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -56,6 +57,7 @@ class Refresh:
     merged_branches: tuple[str, ...] = ()
     base: str = ""  # the branch the event's PR targets / the push went to
     read_only: bool = False  # the token cannot write (a fork PR on `pull_request`)
+    queue: tuple[tuple[str, int], ...] = ()  # (merge-queue head sha, the PR queued)
 
     @property
     def ignored(self) -> bool:
@@ -189,10 +191,18 @@ def _issues(event: str, action: str, p: Mapping[str, Any], target: str) -> Refre
     return Refresh(event, action, Scope.ALL, notice=f"issue #{number} {action}: refreshing.")
 
 
+_QUEUED = re.compile(r"/pr-(\d+)-[0-9a-f]+$")
+
+
 def _merge_group(event: str, action: str, p: Mapping[str, Any], target: str) -> Refresh:
+    """The queue's commit gets `fleetbot/order` too: the queued PR is named in its head
+    ref (`gh-readonly-queue/main/pr-14-<sha>`)."""
     group = p.get("merge_group") or {}
     base = _branch_of(str(group.get("base_ref") or ""))
-    return Refresh(event, action, Scope.ALL, base=base,
+    sha = str(group.get("head_sha") or "")
+    m = _QUEUED.search(str(group.get("head_ref") or ""))
+    queue = ((sha, int(m.group(1)) if m else 0),) if sha else ()
+    return Refresh(event, action, Scope.ALL, base=base, queue=queue,
                    notice=f"merge queue on `{base}` checks requested: refreshing the fleet.")
 
 

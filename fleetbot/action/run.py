@@ -1,17 +1,18 @@
 """`fleetbot action`, the imperative shell: event -> facts -> report -> writes.
 
-Every decision is made by pure code elsewhere (`action.decide`, `pipeline.build_report`,
-`forge.actions.plan_actions`, `gate.order_statuses`, `action_report`); this module only
-reads the runner's environment, asks git and the forge for facts, and carries out the
-writes, in an order that never leaves a half-written state:
+Every decision is made by pure code elsewhere (`action.events.decide`,
+`pipeline.build_report`, `writes.plan_writes`, `render.workflow`); this module only reads
+the runner's environment, asks git and the forge for facts, and hands the planned writes
+to `forge.apply()`, in an order that never leaves a half-written state:
 
 1. decide what the event means (ignored events stop here with a notice);
 2. read the plan from the target branch (a broken plan stops here: error annotations,
    a failing check, nothing written to any PR);
 3. read the forge once, fetch the fleet's PR heads as `refs/pull/N/head`, build the report;
 4. job summary, annotations and outputs first (they need no write permission);
-5. then, when the token can write, the planned comment/label/link actions and the
-   `fleetbot/order` statuses, each only when it would change something.
+5. then, when the token can write, the planned comment/label/link/status actions, each
+   only when it would change something; a refused write does not stop the independent
+   ones, and the summary lists what was and was not written.
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from fleetbot.action.runner import (
     mask_command,
     write_outputs,
 )
-from fleetbot.errors import ExitCode, FleetbotError, ForgeError, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, PullState, Report, Severity
+from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
+from fleetbot.model import Plan, PullFacts, PullState, Report
 from fleetbot.render import workflow as ar
-from fleetbot.writes.statuses import CONTEXT, order_statuses, statuses_to_write
 
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
-    from fleetbot.forge.types import ForgeState
+    from fleetbot.forge.types import Action, Applied, ForgeState
     from fleetbot.git import Git
 
 
@@ -54,6 +54,7 @@ class Options:
     strict: bool = False
     label_prefix: str = "fleet:"
     not_in_plan: str = "note"  # note | silent
+    order_outside: bool = True  # `fleetbot/order` success on PRs outside the plan
     dry_run: bool = False
 
 
@@ -156,19 +157,12 @@ class ActionRun:
     def _read_plan(self, target_ref: str) -> Plan:
         from pathlib import Path
 
-        from fleetbot.errors import PlanErrors
         from fleetbot.git.remote import read_plan_text
-        from fleetbot.plan.lint import structural_findings
-        from fleetbot.plan.parse import detect_format, parse_plan
+        from fleetbot.pipeline import checked_plan
+        from fleetbot.plan.parse import detect_format
 
         text = read_plan_text(self.git, target_ref, self.opts.plan)
-        fmt = detect_format(Path(self.opts.plan))
-        plan = parse_plan(text, self.opts.plan, fmt)
-        errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
-        if errors:
-            raise PlanErrors([PlanError(f.message, file=plan.source, line=f.line, hint=f.hint)
-                              for f in errors])
-        return plan
+        return checked_plan(text, self.opts.plan, detect_format(Path(self.opts.plan)))
 
     # ------------------------------------------------------------ refresh
 
@@ -176,11 +170,10 @@ class ActionRun:
                  trigger: str | None) -> Outcome:
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report, fleet_pulls
-        from fleetbot.writes.actions import issue_number
+        from fleetbot.writes.links import plan_issues
 
         forge = self._forge_factory()
-        numbers_wanted = [n for r in plan.rows if (n := issue_number(r.issue)) is not None]
-        state = forge.state(numbers_wanted if (self.opts.labels or self.opts.links) else (),
+        state = forge.state(plan_issues(plan) if (self.opts.labels or self.opts.links) else (),
                             label_prefix=self.opts.label_prefix)
         state = with_event_merges(state, refresh)
         pulls = list(fleet_pulls(plan, state.pulls, state.merged))
@@ -211,92 +204,75 @@ class ActionRun:
         for line in ar.finding_annotations(report):
             self.say(line)
         read_only = refresh.read_only or not self.env.token
-        writes: list[str] = []
+        planned: list[str] = []
+        applied: Applied | None = None
         if read_only:
             self.log("fleetbot: read-only token: writing the job summary and annotations only")
         else:
-            try:
-                writes = self._write(forge, fleet_report, state, pulls)
-            except _Refused as refused:
-                # the very first write was refused: nothing is half-made; say how to fix it
-                self.say(annotation("warning", str(refused.error),
-                                    title="fleetbot: the token may not write"))
-                read_only = True
-            except ForgeError as exc:
-                self.say(annotation("error", str(exc), title="fleetbot: a write failed"))
-                self.log(f"error: {exc}")
-                self._summary(refresh, report, writes, read_only)
-                return self.finish(verdict, ExitCode.BAD_INPUT, report=report, numbers=numbers)
-        self._summary(refresh, report, writes, read_only)
+            actions = self._plan(forge, fleet_report, state, refresh)
+            planned = [a.describe() for a in actions]
+            for line in planned:
+                self.log(("would " if self.opts.dry_run else "") + line)
+            if not self.opts.dry_run:
+                applied = forge.apply(actions)
+                if applied.refused and not applied.written and all(
+                        r.cause is ForgeCause.PERMISSION for r in applied.refused):
+                    # nothing was made: the token is read-only after all; say how to fix it
+                    self.say(annotation("warning", applied.refused[0].message,
+                                        title="fleetbot: the token may not write"))
+                    read_only, applied, planned = True, None, []
         code = ExitCode.OK
+        if applied is not None and applied.refused:
+            self.say(annotation("error", applied.report(), title="fleetbot: a write failed"))
+            self.log(f"error: {applied.report()}")
+            code = ExitCode.BAD_INPUT
+        self._summary(refresh, report, planned, read_only, applied)
         if self.opts.strict and trigger is not None and ar.blocks_strictly(report, trigger):
             self.say(annotation("error", f"{trigger} has a conflict that blocks its merge "
                                 "(strict)", title="fleetbot"))
-            code = ExitCode.FINDINGS
-        return self.finish(verdict, code, report=report, numbers=numbers, writes=writes)
+            code = max(code, ExitCode.FINDINGS)
+        return self.finish(verdict, code, report=report, numbers=numbers, writes=planned)
 
-    def _summary(self, refresh: Refresh, report: Report, writes: Sequence[str],
-                 read_only: bool) -> None:
+    def _summary(self, refresh: Refresh, report: Report, planned: Sequence[str],
+                 read_only: bool, applied: Applied | None) -> None:
         from fleetbot.render.markdown import render_report
 
         parts = [render_report(report).rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
         if read_only:
             parts += ["", ar.read_only_note(refresh.event).rstrip()]
-        elif writes:
+        elif applied is not None and applied.refused:
+            parts += ["", f"**Wrote {len(applied.written)} change(s); "
+                      f"{len(applied.unwritten())} not written:**", ""]
+            parts += [f"- {ar.inline(r.message)}" for r in applied.refused]
+            parts += [f"- not tried: {ar.inline(a.describe())}" for a in applied.skipped]
+            if applied.written:
+                parts += ["", "<details><summary>Written</summary>", ""]
+                parts += [f"- {ar.inline(a.describe())}" for a in applied.written]
+                parts += ["", "</details>"]
+        elif planned:
             verb = "Would write" if self.opts.dry_run else "Wrote"
-            parts += ["", f"<details><summary>{verb} {len(writes)} change(s)</summary>", ""]
-            parts += [f"- {ar.inline(w)}" for w in writes]
+            parts += ["", f"<details><summary>{verb} {len(planned)} change(s)</summary>", ""]
+            parts += [f"- {ar.inline(w)}" for w in planned]
             parts += ["", "</details>"]
         else:
             parts += ["", "Nothing to write: every comment, label and status is up to date."]
         append_summary(self.env.step_summary, "\n".join(parts) + "\n")
 
-    def _write(self, forge: Forge, report: Report, state: ForgeState,
-               pulls: Sequence[PullFacts]) -> list[str]:
-        from fleetbot.render.markdown import render_pr_comment
-        from fleetbot.writes.actions import desired_from_report, plan_actions
+    def _plan(self, forge: Forge, report: Report, state: ForgeState,
+              refresh: Refresh) -> list[Action]:
+        """The writes this refresh makes (the one planner: `writes.plan_writes`)."""
+        from fleetbot.forge import with_statuses
+        from fleetbot.writes import WriteOptions, plan_writes
+        from fleetbot.writes.statuses import CONTEXT, QueueHead
 
-        comments: dict[int, str] = {}
-        if self.opts.comment:
-            for row in report.plan.rows:
-                pr = next((p for p in pulls
-                           if p.branch == row.branch and p.state is PullState.OPEN), None)
-                if pr is not None:
-                    comments[pr.number] = render_pr_comment(report, row.issue)
-        desired = desired_from_report(report, state, comments, prefix=self.opts.label_prefix,
-                                      labels=self.opts.labels, links=self.opts.links)
-        actions = plan_actions(desired, state)
-        wanted = order_statuses(report.plan, pulls, report.conflicts, report.order)
-        statuses = statuses_to_write(wanted, current_statuses(forge, wanted))
-        described = [a.describe() for a in actions] + [
-            f"set {CONTEXT} on PR #{s.pull} ({s.sha[:7]}): {s.state}: {s.description}"
-            for s in statuses
-        ]
-        for line in described:
-            self.log(("would " if self.opts.dry_run else "") + line)
-        if self.opts.dry_run:
-            return described
-        done = 0
-        try:
-            for a in actions:
-                forge.apply([a])
-                done += 1
-            for st in statuses:
-                forge.set_commit_status(st.sha, st.context, st.state, st.description)
-                done += 1
-        except ForgeError as exc:
-            if done == 0 and "(403)" in str(exc):
-                raise _Refused(exc) from None
-            raise
-        return described
-
-
-class _Refused(Exception):
-    """The first write came back 403: the token is read-only after all."""
-
-    def __init__(self, error: ForgeError) -> None:
-        super().__init__(str(error))
-        self.error = error
+        queue = tuple(QueueHead(sha, n) for sha, n in refresh.queue)
+        state = with_statuses(forge, state, [q.sha for q in queue], CONTEXT)
+        options = WriteOptions(
+            comments=self.opts.comment, labels=self.opts.labels, links=self.opts.links,
+            statuses=True, label_prefix=self.opts.label_prefix, run_url=self.env.run_url,
+            outside_fleet=self.opts.order_outside, queue=queue,
+        )
+        return plan_writes(report, state, options)
 
 
 def with_event_merges(state: ForgeState, refresh: Refresh) -> ForgeState:
@@ -308,16 +284,3 @@ def with_event_merges(state: ForgeState, refresh: Refresh) -> ForgeState:
     branches = {p.branch for p in just}
     return replace(state, pulls=tuple(p for p in state.pulls if p.branch not in branches),
                    merged=just + tuple(p for p in state.merged if p.branch not in branches))
-
-
-def current_statuses(forge: Forge, wanted: Sequence[Any]) -> dict[str, tuple[str, str]]:
-    """sha -> (state, description) of the `fleetbot/order` status each head shows now."""
-    reader = getattr(forge, "commit_status", None)
-    out: dict[str, tuple[str, str]] = {}
-    if reader is None:
-        return out
-    for s in wanted:
-        found = reader(s.sha, CONTEXT)
-        if found is not None:
-            out[s.sha] = found
-    return out

@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fleetbot.analysis.conflicts import predict
+from fleetbot.analysis.landed import (
+    as_landed,
+    contradictions,
+    findings_without_landed,
+    without_landed,
+)
 from fleetbot.analysis.order import recommend_order
 from fleetbot.model import Finding, GitFacts, Plan, PullFacts, Report
 
@@ -22,14 +28,20 @@ def analyse(
     current_branch: str | None = None,
 ) -> Report:
     """Predict the conflicts, recommend the order, find the current row; replay is the
-    shell's job (it needs git), so `Report.replay` is left None here."""
+    shell's job (it needs git), so `Report.replay` is left None here.
+
+    Landed rows (`facts.landed`, git's and the forge's word) are merged in the Report's
+    plan whatever its Status says, and leave the conflicts, the joints and the order."""
     pulls = tuple(pulls)
-    conflicts = predict(plan, facts)
+    landed = facts.landed
+    claims = contradictions(plan, landed)
+    plan = as_landed(plan, landed)
+    conflicts = without_landed(predict(plan, facts), landed)
     by_branch = {p.branch: p for p in pulls}
     pull_map = {row.issue: by_branch[row.branch] for row in plan.rows if row.branch in by_branch}
     missing = tuple(facts.missing)
     order = recommend_order(plan, conflicts, pull_map, target=facts.target, missing=missing)
-    notes: list[str] = []
+    notes: list[str] = list(facts.notes)
     big = [f"{s.path} ({s.issue})" for s in facts.sources if s.too_large]
     if big:
         notes.append(f"interface: skipped {len(big)} Python file{'s' if len(big) != 1 else ''}"
@@ -44,12 +56,13 @@ def analyse(
     return Report(
         target=facts.target,
         plan=plan,
-        findings=tuple(findings),
-        conflicts=tuple(conflicts),
+        findings=(*findings_without_landed(findings, landed), *claims),
+        conflicts=conflicts,
         missing_branches=missing,
         branches=tuple(facts.branches),
         order=order,
         pulls=pulls,
         current_issue=current_issue,
         notes=tuple(notes),
+        landed=landed,
     )

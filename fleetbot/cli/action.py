@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 @click.option("--not-in-plan", type=click.Choice(["note", "silent"]),
               envvar="FLEETBOT_NOT_IN_PLAN", default="note", show_default=True,
               help="A PR whose branch is in no row: a notice, or nothing.")
+@click.option("--order-outside/--no-order-outside", envvar="FLEETBOT_ORDER_OUTSIDE",
+              default=True, show_default=True,
+              help="Set `fleetbot/order` to success on open PRs outside the plan, so the "
+              "check is safe to require.")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The checkout. Default: $GITHUB_WORKSPACE, else the current folder.")
 @click.option("--no-throttle", is_flag=True, hidden=True, envvar="FLEETBOT_NO_THROTTLE",
@@ -39,7 +43,8 @@ if TYPE_CHECKING:
               help="Print every write it would make and make none.")
 def action(
     plan: str, target: str, comment: bool, labels: bool, links: bool, strict: bool,
-    label_prefix: str, not_in_plan: str, repo: Path | None, no_throttle: bool, dry_run: bool,
+    label_prefix: str, not_in_plan: str, order_outside: bool, repo: Path | None,
+    no_throttle: bool, dry_run: bool,
 ) -> int:
     """Run as the GitHub Action: turn this workflow's event into a fleet refresh.
 
@@ -60,7 +65,8 @@ def action(
     git = Git.discover(where)
     opts = Options(
         plan=plan, target=target, comment=comment, labels=labels, links=links, strict=strict,
-        label_prefix=label_prefix, not_in_plan=not_in_plan, dry_run=dry_run,
+        label_prefix=label_prefix, not_in_plan=not_in_plan, order_outside=order_outside,
+        dry_run=dry_run,
     )
 
     def make_forge() -> Forge:

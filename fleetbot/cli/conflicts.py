@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from fleetbot.git import Git
-    from fleetbot.model import Conflict, GitFacts, Plan
+    from fleetbot.model import Conflict, Plan, Report
 
 KIND_NAMES = ("plan", "diff", "drift", "target", "textual", "interface")
 
@@ -40,12 +40,14 @@ def conflicts(
 
     Exits 0; with --strict, 1 when a blocking (textual or target) conflict exists.
     """
-    from fleetbot.cli.common import find_repo, load_plan
+    from fleetbot.cli.common import find_repo
+    from fleetbot.pipeline import load_fleet_plan
 
     wanted = parse_kinds(kinds)
     git = find_repo(repo)
-    plan = load_plan(plan_path, git.repo if repo is None else repo)
-    return run_conflicts(plan, git, target=target, fmt=fmt, strict=strict, kinds=wanted)
+    fleet = load_fleet_plan(git, plan_path, target)
+    return run_conflicts(fleet.plan, git, target=target, fmt=fmt, strict=strict, kinds=wanted,
+                         notes=fleet.notes)
 
 
 def parse_kinds(text: str | None) -> frozenset[str] | None:
@@ -65,15 +67,16 @@ def parse_kinds(text: str | None) -> frozenset[str] | None:
 
 def run_conflicts(
     plan: Plan, git: Git, *, target: str | None = None, fmt: str = "text",
-    strict: bool = False, kinds: frozenset[str] | None = None,
+    strict: bool = False, kinds: frozenset[str] | None = None, notes: Sequence[str] = (),
 ) -> int:
-    """Gather, predict, filter, print; the exit code (1 only with `strict` and a blocker)."""
-    from fleetbot.analysis.conflicts import predict
+    """The pipeline's conflicts, filtered and printed; the exit code (1 only with `strict`
+    and a blocker)."""
     from fleetbot.cli.common import emit_json, emit_text, out_console
-    from fleetbot.git.mergetree import gather
+    from fleetbot.pipeline import build_report
 
-    facts = gather(git, plan, target)
-    found = tuple(c for c in predict(plan, facts) if kinds is None or c.kind.value in kinds)
+    facts = build_report(git, plan, target=target, notes=notes)
+    plan = facts.plan
+    found = tuple(c for c in facts.conflicts if kinds is None or c.kind.value in kinds)
     if fmt == "json":
         emit_json(to_json(facts, found))
     elif fmt == "markdown":
@@ -96,12 +99,14 @@ def conflict_json(c: Conflict) -> dict[str, Any]:
     }
 
 
-def to_json(facts: GitFacts, found: Sequence[Conflict]) -> dict[str, Any]:
+def to_json(facts: Report, found: Sequence[Conflict]) -> dict[str, Any]:
     """`{"target", "conflicts": [...], "missing_branches": [issue refs]}`."""
     return {
         "target": facts.target,
         "conflicts": [conflict_json(c) for c in found],
-        "missing_branches": list(facts.missing),
+        "missing_branches": list(facts.missing_branches),
+        "landed": [{"issue": la.issue, "how": la.how.value, "detail": la.describe()}
+                   for la in facts.landed],
     }
 
 
@@ -113,7 +118,7 @@ def _who(plan: Plan, rows: Sequence[str]) -> str:
     return " × ".join(labels)
 
 
-def headline(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> str:
+def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
     """The decision in one line: how many collisions and which pairs, or that all is clear."""
     blocking = [c for c in found if c.blocking]
     if blocking:
@@ -140,15 +145,15 @@ def _tags(c: Conflict) -> str:
     return f" ({', '.join(tags)})" if tags else ""
 
 
-def _missing_line(plan: Plan, facts: GitFacts) -> str:
+def _missing_line(plan: Plan, facts: Report) -> str:
     names = []
-    for issue in facts.missing:
+    for issue in facts.missing_branches:
         row = plan.by_issue(issue)
         names.append(f"{issue} ({row.branch})" if row else issue)
     return "Missing branches (not checked): " + ", ".join(names)
 
 
-def to_text(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> list[Text]:
+def to_text(plan: Plan, facts: Report, found: Sequence[Conflict]) -> list[Text]:
     """Terminal lines: the decision first, then each conflict with its evidence. Every
     text from the repository goes through `escape.terminal` (one line, no `::`)."""
     from rich.text import Text
@@ -157,8 +162,14 @@ def to_text(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> list[Text
 
     lines = [Text(t(headline(plan, facts, found)), style="bold red" if any(
         c.blocking for c in found) else "bold green" if not found else "bold yellow")]
-    if facts.missing:
+    if facts.missing_branches:
         lines.append(Text(t(_missing_line(plan, facts)), style="yellow"))
+    if facts.landed:
+        from fleetbot.render.common import landed_lines
+
+        lines.append(Text(t("Landed (left out): " + "; ".join(landed_lines(facts))),
+                              style="green"))
+    lines.extend(Text(t(f"note: {n}"), style="dim") for n in facts.notes)
     ordered = sorted(found, key=lambda c: not c.blocking)
     for c in ordered:
         lines.append(Text(""))
@@ -173,13 +184,13 @@ def to_text(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> list[Text
     return lines
 
 
-def to_markdown(plan: Plan, facts: GitFacts, found: Sequence[Conflict]) -> str:
+def to_markdown(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
     """The same report for a PR comment or job summary."""
     from fleetbot.render.escape import md as md_escape
     from fleetbot.render.escape import one_line
 
     lines = [f"**{md_escape(headline(plan, facts, found))}**", ""]
-    if facts.missing:
+    if facts.missing_branches:
         lines += [md_escape(_missing_line(plan, facts)), ""]
     if found:
         lines += ["| kind | rows | files | why |", "|---|---|---|---|"]

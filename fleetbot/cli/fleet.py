@@ -32,13 +32,15 @@ if TYPE_CHECKING:
 
 def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
            ) -> tuple[Git, Plan, str]:
-    from fleetbot.cli.common import find_repo, resolve_plan_path
+    from fleetbot.cli.common import find_repo
     from fleetbot.fleet.worktrees import resolve_target
-    from fleetbot.plan.parse import load_plan
+    from fleetbot.pipeline import load_fleet_plan
 
     git = find_repo(repo)
-    plan = load_plan(resolve_plan_path(plan_path, git.repo if repo is None else repo))
-    return git, plan, resolve_target(git, target)
+    fleet = load_fleet_plan(git, plan_path, target)
+    for note in fleet.notes:
+        _say(f"note: {note}")
+    return git, fleet.plan, resolve_target(git, target or fleet.plan.target or None)
 
 
 def _say(text: str) -> None:

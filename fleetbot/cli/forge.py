@@ -1,8 +1,9 @@
 """`fleetbot sync` and `fleetbot comment`: write the report back where reviewers read it.
 
-Both read the forge once, plan their writes with the pure `forge.actions` planner, then
-either print them (`--dry-run`) or apply them. A second run with nothing changed plans,
-prints and writes nothing.
+Both read the forge once, build the Report through the one pipeline call, plan their
+writes with the one planner the Action uses (`writes.plan_writes`), then either print them
+(`--dry-run`) or apply them. A second run with nothing changed plans, prints and writes
+nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option
 if TYPE_CHECKING:
     from fleetbot.forge import Action, Forge, ForgeState
     from fleetbot.git import Git
-    from fleetbot.model import Plan, PullFacts, Report
+    from fleetbot.model import Plan, Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,16 +62,18 @@ def sync(
     (planned/running/review/blocked/merged), plus `conflict` and `next` where due;
     `Depends on` becomes "blocked by" on the issues. Other labels are never touched.
     """
-    from fleetbot.writes.actions import desired_from_report, issue_number, plan_actions
+    from fleetbot.writes import WriteOptions, plan_writes
+    from fleetbot.writes.links import plan_issues
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
-    issues = [] if no_links else [n for r in plan.rows if (n := issue_number(r.issue))]
-    state = forge.state(issues, label_prefix=label_prefix)
+    # the issues are read with or without links: each carries its row's status label
+    state = forge.state(plan_issues(plan), label_prefix=label_prefix)
     report = build_report(git, plan, target, state)
-    desired = desired_from_report(report, state, prefix=label_prefix, links=not no_links)
-    actions = plan_actions(desired, state)
+    options = WriteOptions(comments=False, links=not no_links, label_prefix=label_prefix,
+                           pulls_are_issues=forge.kind == "github")
+    actions = plan_writes(report, state, options)
     extra = _unplanned_lines(forge, plan, state)
     return _finish(forge, actions, dry_run, fmt, extra + list(state.notes))
 
@@ -90,20 +93,27 @@ def comment(
     """Post (or update in place) the sticky fleetbot comment on one PR.
 
     The comment holds the report for that PR: its collisions first, then the fleet's
-    order with its position marked. It is not touched when nothing changed.
+    order with its position marked. It is the body the Action writes, so neither edits
+    the other's back; it is not touched when nothing changed.
     """
+    from dataclasses import replace
+
     from fleetbot.forge import ForgeError
-    from fleetbot.writes.actions import Desired, plan_actions
+    from fleetbot.writes import WriteOptions, plan_writes
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         raise ForgeError("`comment` needs a forge: pass --forge github|gitlab or run in CI")
     state = forge.state(label_prefix=label_prefix)
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
+    if all(p.number != number for p in state.pulls):
+        state = replace(state, pulls=(*state.pulls, pull))
     report = build_report(git, plan, target, state)
-    body = comment_body(report, state, pull, forge)
-    actions = plan_actions(Desired(comments=((number, body),), label_prefix=label_prefix), state)
-    return _finish(forge, actions, dry_run, fmt, list(state.notes))
+    files = {} if plan.find(pull.branch) else {number: forge.pull_files(number)}
+    options = WriteOptions(comment_on=(number,), labels=False, links=False,
+                           label_prefix=label_prefix, files=files)
+    return _finish(forge, plan_writes(report, state, options), dry_run, fmt,
+                   list(state.notes))
 
 
 # ---------------------------------------------------------------- pieces
@@ -112,47 +122,28 @@ def comment(
 def _setup(
     plan_path: Path | None, repo: Path | None, forge_kind: str, gitlab_url: str | None
 ) -> tuple[Git, Plan, Forge]:
-    from fleetbot.cli.common import find_repo, load_plan
+    from fleetbot.cli.common import find_repo
     from fleetbot.forge import pick_forge
+    from fleetbot.pipeline import load_fleet_plan
 
     git = find_repo(repo)
-    plan = load_plan(plan_path, repo)
+    fleet = load_fleet_plan(git, plan_path)
+    for note in fleet.notes:
+        click.echo(f"note: {note}", err=True)
+    plan = fleet.plan
     return git, plan, pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
 
 
 def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) -> Report:
-    """The shared pipeline's Report (conflicts, order, replay) with the forge's PRs in it."""
+    """The shared pipeline's Report: the same target the Action reads (the remote-tracking
+    branch where there is one), so both write the same comment."""
     from fleetbot.pipeline import build_report as build
 
     return build(git, plan, target=target, forge=state)
 
 
-def comment_body(report: Report, state: ForgeState, pull: PullFacts, forge: Forge) -> str:
-    """The sticky comment: the rendered report for the PR's row, its issue link, what a
-    merged dependency means for it; for an unplanned PR, the rows whose files it touches."""
-    from fleetbot.forge import MARKER
-    from fleetbot.render.escape import code
-    from fleetbot.writes.actions import dependency_merged_notes, escape, link_line, unplanned_pulls
-
-    branch = pull.branch
-    row = next((r for r in report.plan.rows if r.branch == branch), None)
-    if row is None:
-        found = unplanned_pulls(report.plan, [pull], {pull.number: forge.pull_files(pull.number)})
-        rows = found[0].rows if found else ()
-        touched = ", ".join(escape(r) for r in rows) or "no row's files"
-        return (f"{MARKER}\n### fleetbot\n\nThis PR's branch {code(branch)} is in no row "
-                f"of {code(report.plan.source)}: it is unplanned.\n\nIt touches files "
-                f"owned by: {touched}.\n")
-    from fleetbot.render.markdown import render_pr_comment
-
-    lines = [render_pr_comment(report, row.issue), link_line(row, pull)]
-    lines.extend(dependency_merged_notes(report, state).get(row.issue, ()))
-    body = "\n\n".join(x.rstrip() for x in lines if x) + "\n"
-    return body if MARKER in body else f"{MARKER}\n{body}"
-
-
 def _unplanned_lines(forge: Forge, plan: Plan, state: ForgeState) -> list[str]:
-    from fleetbot.writes.actions import unplanned_pulls
+    from fleetbot.writes.comment import unplanned_pulls
 
     branches = {r.branch for r in plan.rows}
     stray = [p for p in state.pulls if p.branch not in branches]
@@ -166,33 +157,39 @@ def _unplanned_lines(forge: Forge, plan: Plan, state: ForgeState) -> list[str]:
 
 def _finish(forge: Forge, actions: Sequence[Action], dry_run: bool, fmt: str,
             notes: Sequence[str]) -> int:
+    """Print or apply `actions`; a refused write is an error (exit 2) that says what was
+    and was not written, after the independent writes were made."""
     from fleetbot.cli.common import emit_json, emit_text
+    from fleetbot.errors import ForgeError
 
     if fmt == "json":
         emit_json({"forge": forge.kind, "repo": forge.repo, "dry_run": dry_run,
                    "actions": [_as_dict(a) for a in actions], "notes": list(notes)})
-        if not dry_run:
-            forge.apply(actions)
+    else:
+        for note in notes:
+            click.echo(note, err=True)
+        if not actions:
+            emit_text("nothing to change")
+        elif dry_run:
+            for a in actions:
+                emit_text(f"would {a.describe()}")
+                if a.body:
+                    emit_text("    " + a.body.replace("\n", "\n    "))
+    if dry_run or not actions:
         return 0
-    for note in notes:
-        click.echo(note, err=True)
-    if not actions:
-        emit_text("nothing to change")
-        return 0
-    if dry_run:
-        for a in actions:
-            emit_text(f"would {a.describe()}")
-            if a.body:
-                emit_text("    " + a.body.replace("\n", "\n    "))
-        return 0
-    for a in forge.apply(actions):
-        emit_text(f"done: {a.describe()}")
+    applied = forge.apply(actions)
+    if fmt != "json":
+        for a in applied.written:
+            emit_text(f"done: {a.describe()}")
+    if applied.refused:
+        raise ForgeError(applied.report(), cause=applied.refused[0].cause)
     return 0
 
 
 def _as_dict(a: Action) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": a.kind.value, "number": a.number, "describe": a.describe()}
-    for key in ("body", "comment_id", "label", "color", "other", "on_issue"):
+    for key in ("body", "comment_id", "label", "color", "other", "on_issue", "sha", "context",
+                "description", "target_url"):
         value = getattr(a, key)
         if value:
             out[key] = value

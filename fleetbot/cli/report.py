@@ -7,7 +7,6 @@ branch's row first); `demo` builds the example fleet in a temporary folder and c
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,23 +16,7 @@ from fleetbot.cli import format_option, plan_option, repo_option, strict_option,
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from fleetbot.git import Git
-    from fleetbot.model import Plan, Report
-
-
-def load_repo_plan(git: Git, plan_path: Path | None) -> Plan:
-    """Load the plan; name it relative to the repository so messages read the same on
-    every machine (`orchestration-plan.md:9`, not a runner's absolute path)."""
-    from fleetbot.cli.common import DEFAULT_PLAN
-    from fleetbot.plan.parse import load_plan
-
-    path = plan_path if plan_path is not None else git.repo / DEFAULT_PLAN
-    plan = load_plan(path)
-    try:
-        shown = path.resolve().relative_to(git.repo.resolve()).as_posix()
-    except ValueError:
-        return plan
-    return replace(plan, source=shown)
+    from fleetbot.model import Report
 
 
 def print_report(report: Report, fmt: str) -> None:
@@ -58,12 +41,13 @@ def _build(repo: Path | None, plan_path: Path | None, target: str | None,
            *, current: bool) -> Report:
     from fleetbot.cli.common import find_repo
     from fleetbot.git.worktrees import current_branch
-    from fleetbot.pipeline import build_report
+    from fleetbot.pipeline import build_report, load_fleet_plan
 
     git = find_repo(repo)
-    plan = load_repo_plan(git, plan_path)
+    fleet = load_fleet_plan(git, plan_path, target)
     branch = current_branch(git) if current else None
-    return build_report(git, plan, target=target, current_branch=branch)
+    return build_report(git, fleet.plan, target=target, current_branch=branch,
+                        notes=fleet.notes)
 
 
 @click.command()
@@ -108,7 +92,10 @@ def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 @format_option
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR", help="Build the example in DIR and leave it there to explore.")
-def demo(fmt: str, keep: Path | None) -> int:
+@click.option("--after", type=click.Choice(["squash", "merge", "rebase"]), default=None,
+              help="Land #42 first that way (squash, merge commit + branch deleted, "
+              "rebase), then report: #42 has landed, #44 rebases onto main.")
+def demo(fmt: str, keep: Path | None, after: str | None) -> int:
     """Build an example fleet (a tasks app, three branches) and check it.
 
     #42 and #44 both add a command to the dispatch in tasks/cli.py; #43 writes docs.
@@ -117,7 +104,7 @@ def demo(fmt: str, keep: Path | None) -> int:
     if keep is not None:
         if keep.exists() and any(keep.iterdir()):
             raise UsageError(f"--keep {keep}: the folder is not empty; name a new one")
-        _run_demo(keep, fmt)
+        _run_demo(keep, fmt, after)
         if fmt == "text":
             click.echo(
                 f"\nThe example is in {keep}. Try:\n  cd {keep} && git checkout "
@@ -125,25 +112,28 @@ def demo(fmt: str, keep: Path | None) -> int:
             )
         return ExitCode.OK
     with tempfile.TemporaryDirectory(prefix="fleetbot-demo-") as tmp:
-        _run_demo(Path(tmp) / "tasks", fmt)
+        _run_demo(Path(tmp) / "tasks", fmt, after)
     return ExitCode.OK
 
 
-def demo_report(path: Path) -> Report:
-    """Build the example fleet at `path` and return its report (what `demo` prints)."""
-    from fleetbot.fleet.demo import build_example
-    from fleetbot.pipeline import build_report
+def demo_report(path: Path, after: str | None = None) -> Report:
+    """Build the example fleet at `path` and return its report (what `demo` prints);
+    `after` lands #42 first in that merge style."""
+    from fleetbot.fleet.demo import build_example, land_first
+    from fleetbot.pipeline import build_report, load_fleet_plan
 
     git = build_example(path)
-    plan = load_repo_plan(git, None)
-    return build_report(git, plan, target="main")
+    if after is not None:
+        land_first(git, after)
+    return build_report(git, load_fleet_plan(git).plan, target="main")
 
 
-def _run_demo(path: Path, fmt: str) -> None:
+def _run_demo(path: Path, fmt: str, after: str | None = None) -> None:
     if fmt == "text":
         click.echo(
             "fleetbot demo: three branches of a small tasks app, built in a temporary git "
-            "repository.\n#42 and #44 both add a command to tasks/cli.py; #43 writes docs.\n",
+            "repository.\n#42 and #44 both add a command to tasks/cli.py; #43 writes docs.\n"
+            + (f"#42 has just been landed on main ({after}).\n" if after else ""),
             err=True,
         )
-    print_report(demo_report(path), fmt)
+    print_report(demo_report(path, after), fmt)

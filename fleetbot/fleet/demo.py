@@ -159,6 +159,29 @@ def build_example(path: Path) -> Git:
     return git
 
 
+MERGE_STYLES = ("squash", "merge", "rebase")
+
+
+def land_first(git: Git, style: str, branch: str = "feature/42-count") -> None:
+    """Land one demo branch on main the way a forge would: squash (one new commit),
+    merge (a merge commit, then the branch deleted, as GitHub does) or rebase (its commits
+    replayed onto main)."""
+    git.run("checkout", "-q", "main", env=_ENV)
+    if style == "squash":
+        git.run("merge", "-q", "--squash", branch, env=_ENV)
+        git.run("commit", "-q", "--no-verify", "--no-gpg-sign", "-m",
+                "Add the count command (#42)", env=_ENV)
+    elif style == "merge":
+        git.run("merge", "-q", "--no-ff", "--no-edit", branch, env=_ENV)
+        git.run("branch", "-q", "-D", branch, env=_ENV)
+    else:
+        base = git.run("merge-base", "main", branch, env=_ENV).strip()
+        for sha in git.run("rev-list", "--reverse", f"{base}..{branch}", env=_ENV).split():
+            # the forge commits as itself, so the replayed commits are new ones
+            git.run("cherry-pick", "--allow-empty", sha,
+                    env={**_ENV, "GIT_COMMITTER_NAME": "forge", "GIT_COMMITTER_EMAIL": "f@x"})
+
+
 def _commit(git: Git, files: Mapping[str, str], message: str) -> None:
     for name, text in files.items():
         target = git.repo / name

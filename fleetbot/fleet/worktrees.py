@@ -314,12 +314,12 @@ def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
 
 
 def resolve_target(git: Git, target: str | None) -> str:
-    """The ref to read for the target: --target as given (it must exist), else origin/HEAD's
-    branch, else main, else master (see `git.facts.resolve_target`)."""
-    from fleetbot.git.facts import read_refs
-    from fleetbot.git.facts import resolve_target as resolve
+    """The ref to read for the target: --target (or the plan's `target:`) as given, else
+    the remote's default branch; the remote-tracking ref wherever origin has it."""
+    from fleetbot.git.refs import read_refs
+    from fleetbot.git.refs import resolve_target as resolve
 
-    return resolve(git, read_refs(git), target)[1]
+    return resolve(git, read_refs(git), target).ref
 
 
 # ---------------------------------------------------------------- predictions

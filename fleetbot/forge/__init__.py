@@ -19,6 +19,7 @@ from fleetbot.forge.types import (
     MARKER,
     Action,
     ActionKind,
+    Applied,
     ForgeState,
     IssueSummary,
     StickyComment,
@@ -26,14 +27,14 @@ from fleetbot.forge.types import (
 
 if TYPE_CHECKING:
     from fleetbot.git import Git
-    from fleetbot.model import PullFacts
+    from fleetbot.model import CommitStatus, PullFacts
 
 __all__ = [
     "MARKER",
     "Action",
     "ActionKind",
+    "Applied",
     "Forge",
-    "ForgeApiError",
     "ForgeError",
     "ForgeState",
     "IssueSummary",
@@ -75,12 +76,18 @@ class Forge(Protocol):
         """The paths a PR/MR changes (used for unplanned PRs only)."""
         ...
 
-    def apply(self, actions: Sequence[Action]) -> list[Action]:
-        """Carry out `actions` in order; returns the ones actually written."""
+    def find_comment(self, number: int) -> StickyComment | None:
+        """fleetbot's comment on PR/MR `number`, re-read now (before creating one)."""
         ...
 
-    def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
-        """A commit status (`success|pending|failure|error`) such as `fleetbot/order`."""
+    def commit_statuses(self, shas: Iterable[str], context: str) -> Mapping[str, CommitStatus]:
+        """sha -> the latest status `context` on that commit; a sha with none is absent.
+        For heads `state()` did not cover (a merge queue's commit)."""
+        ...
+
+    def apply(self, actions: Sequence[Action]) -> Applied:
+        """Carry out `actions` in order (statuses included) through the one apply loop;
+        a refused write is in the answer, not raised, so independent writes still happen."""
         ...
 
     def open_issues(
@@ -104,6 +111,20 @@ def read_state(
         var = "GITHUB_TOKEN" if forge.kind == "github" else "GITLAB_TOKEN"
         first = str(exc).splitlines()[0]
         return ForgeState(notes=(f"PRs, CI and labels skipped: no {var} ({first})",))
+
+
+def with_statuses(forge: Forge, state: ForgeState, shas: Iterable[str],
+                  context: str) -> ForgeState:
+    """`state` with the `context` statuses of `shas` it did not read yet (GitHub reads
+    open heads with the refresh; a merge queue's head, or GitLab, needs this call)."""
+    from dataclasses import replace
+
+    missing = [s for s in dict.fromkeys(shas) if s and s not in state.status_heads]
+    if not missing:
+        return state
+    found = forge.commit_statuses(missing, context)
+    return replace(state, statuses=state.statuses + tuple(found.values()),
+                   status_heads=state.status_heads | frozenset(missing))
 
 
 # ---------------------------------------------------------------- tokens
@@ -130,14 +151,6 @@ def redact(text: str, secrets: Sequence[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return re.sub(r"(?i)\b(token|bearer)\s+[A-Za-z0-9_\-.]{8,}", r"\1 ***", text)
-
-
-class ForgeApiError(ForgeError):
-    """The forge answered with an HTTP error; `status` is its code (0: no answer)."""
-
-    def __init__(self, message: str, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 # ---------------------------------------------------------------- remotes

@@ -11,26 +11,28 @@ No PyGithub object leaves this module; the token is never in a message.
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 from urllib3.util.retry import Retry
 
-from fleetbot.errors import ForgeError
-from fleetbot.forge import ForgeApiError, redact
+from fleetbot.errors import ForgeCause, ForgeError
+from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
 from fleetbot.forge.github_queries import FLEET_STATE, issues_query
-from fleetbot.model import CIState, PullFacts, PullState, ReviewState
+from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
 
 PAGE_SIZE = 50
 OWN_CONTEXTS = ("fleetbot/",)  # commit statuses fleetbot sets itself: not CI
-ATTEMPTS = 3  # tries of a POST that failed with a 5xx (after re-reading, for comments)
+ATTEMPTS = 3  # tries of a POST that failed with a 5xx
 BACKOFF = 1.0  # seconds, doubled per attempt; tests patch time.sleep
+MAX_DESCRIPTION = 140  # GitHub rejects a longer status description
 
 # What a 403 on each write means the token lacks (GitHub Actions `permissions:` names).
 PERMISSION = {
@@ -41,7 +43,36 @@ PERMISSION = {
     st.ActionKind.REMOVE_LABEL: "issues: write` and `pull-requests: write",
     st.ActionKind.ADD_DEPENDENCY: "issues: write",
     st.ActionKind.REMOVE_DEPENDENCY: "issues: write",
+    st.ActionKind.SET_STATUS: "statuses: write",
 }
+
+
+def decipher(status: int, headers: Mapping[str, str], data: Any) -> ForgeCause:
+    """GitHub's answer -> why it said no (gidgethub's `decipher_response`, for causes).
+
+    A 403 is a rate limit when `x-ratelimit-remaining` is 0 or the body says "secondary
+    rate limit", and only otherwise a missing permission; a 422 about the body's length
+    is a size problem.
+    """
+    low = {k.lower(): v for k, v in (headers or {}).items()}
+    message = str(data.get("message", "")) if isinstance(data, dict) else str(data or "")
+    text = (message + " " + json.dumps(data.get("errors", "")) if isinstance(data, dict)
+            else message).lower()
+    if status == 0:
+        return ForgeCause.UNREACHABLE
+    if status == 401:
+        return ForgeCause.AUTH
+    if status in (403, 429):
+        if "secondary rate limit" in text or (status == 429 and "retry-after" in low):
+            return ForgeCause.SECONDARY_RATE_LIMIT
+        if low.get("x-ratelimit-remaining") == "0" or "rate limit" in text or status == 429:
+            return ForgeCause.RATE_LIMIT
+        return ForgeCause.PERMISSION
+    if status in (404, 410):
+        return ForgeCause.NOT_FOUND
+    if status == 413 or (status == 422 and ("too long" in text or "too large" in text)):
+        return ForgeCause.TOO_LARGE
+    return ForgeCause.OTHER
 
 _REVIEW = {
     "APPROVED": ReviewState.APPROVED,
@@ -107,22 +138,28 @@ class GithubForge:
     def _path(self, tail: str) -> str:
         return f"/repos/{self.owner}/{self.name}{tail}"
 
-    def _error(self, exc: Exception, doing: str) -> ForgeApiError:
-        """A ForgeError a person can act on, with the token scrubbed from it."""
+    def _error(self, exc: Exception, doing: str) -> ForgeError:
+        """A ForgeError typed by cause, that a person can act on, with the token scrubbed."""
         status = 0
+        cause = ForgeCause.UNREACHABLE
         if isinstance(exc, GithubException):
             status = exc.status
+            cause = decipher(exc.status, exc.headers or {}, exc.data)
             message = ""
             if isinstance(exc.data, dict):
                 message = str(exc.data.get("message", ""))
             text = f"GitHub answered {exc.status} when {doing} in {self.repo}"
             if message:
                 text += f": {message}"
-            if exc.status == 401:
+            if cause is ForgeCause.AUTH:
                 text += " (the token was rejected: check GITHUB_TOKEN / GH_TOKEN)"
+            elif cause is ForgeCause.SECONDARY_RATE_LIMIT:
+                text += " (GitHub's secondary rate limit: too many requests at once)"
+            elif cause is ForgeCause.RATE_LIMIT:
+                text += " (the token's rate limit is spent until it resets)"
         else:
             text = f"could not reach GitHub at {self.base_url} when {doing}: {exc}"
-        return ForgeApiError(redact(text, [self._token]), status)
+        return ForgeError(redact(text, [self._token]), cause=cause, status=status)
 
     def _call(
         self, verb: str, url: str, *, body: Any = None, params: dict[str, Any] | None = None,
@@ -160,6 +197,7 @@ class GithubForge:
         merged: list[PullFacts] = []
         comments: list[st.StickyComment] = []
         labels: frozenset[str] = frozenset()
+        statuses: list[CommitStatus] = []
         after: str | None = None
         requests_made = 0
         while True:
@@ -169,7 +207,8 @@ class GithubForge:
             requests_made += 1
             repo = data.get("repository")
             if repo is None:
-                raise ForgeError(f"GitHub repository {self.repo} not found (or not visible)")
+                raise ForgeError(f"GitHub repository {self.repo} not found (or not visible)",
+                                 cause=ForgeCause.NOT_FOUND)
             if after is None:
                 labels = frozenset(n["name"] for n in (repo.get("labels") or {}).get("nodes", []))
                 merged = [_pull(n, PullState.MERGED)
@@ -177,6 +216,8 @@ class GithubForge:
             conn = repo["pullRequests"]
             for node in conn["nodes"]:
                 pulls.append(_pull(node, PullState.OPEN))
+                statuses.extend(own_statuses(node.get("headRefOid") or "",
+                                             node.get("statusCheckRollup")))
                 found = _sticky(node["number"], node.get("comments") or {})
                 if found is not None:
                     comments.append(found)
@@ -190,7 +231,9 @@ class GithubForge:
             requests_made += n
         return st.ForgeState(
             pulls=tuple(pulls), merged=tuple(merged), comments=tuple(comments),
-            repo_labels=labels, issues=tuple(facts), requests=requests_made,
+            repo_labels=labels, issues=tuple(facts), statuses=tuple(statuses),
+            status_heads=frozenset(p.head_sha for p in pulls if p.head_sha),
+            requests=requests_made,
         )
 
     def _issues(self, numbers: list[int]) -> tuple[list[st.IssueFacts], int]:
@@ -252,7 +295,8 @@ class GithubForge:
             _, data = self._read.requestJsonAndCheck("GET", self._path(f"/pulls/{number}"))
         except GithubException as exc:
             if exc.status == 404:
-                raise ForgeError(f"PR #{number} not found in {self.repo}") from None
+                raise ForgeError(f"PR #{number} not found in {self.repo}",
+                                 cause=ForgeCause.NOT_FOUND, status=404) from None
             raise self._error(exc, f"reading PR #{number}") from None
         except requests.RequestException as exc:
             raise self._error(exc, f"reading PR #{number}") from None
@@ -274,37 +318,13 @@ class GithubForge:
 
     # ------------------------------------------------------------ writes
 
-    def apply(self, actions: Sequence[st.Action]) -> list[st.Action]:
-        """Carry out `actions` in order; the first refusal stops the rest."""
-        if actions and not self._token:
-            raise ForgeError(
-                f"no GitHub token: set GITHUB_TOKEN or GH_TOKEN to write to {self.repo} "
-                "(or use --dry-run). Nothing was written."
-            )
-        done: list[st.Action] = []
-        for action in actions:
-            try:
-                self._apply_one(action)
-            except ForgeError as exc:
-                raise self._refusal(exc, action, done) from None
-            done.append(action)
-        return done
-
-    def _refusal(self, exc: ForgeError, action: st.Action, done: list[st.Action]) -> ForgeError:
-        text = str(exc)
-        if getattr(exc, "status", 0) == 403:
-            perm = PERMISSION.get(action.kind, "write")
-            text = (
-                f"GitHub refused to {action.describe()} in {self.repo} (403): the token lacks "
-                f"`{perm}`. In a workflow, grant `permissions: {perm}`; pull requests from "
-                "forks only get a read-only token."
-            )
-        written = (
-            "Nothing was written." if not done
-            else f"{len(done)} earlier write(s) were made: "
-            + "; ".join(a.describe() for a in done) + "."
+    def apply(self, actions: Sequence[st.Action]) -> st.Applied:
+        """Carry out `actions` through the shared loop (forge/_apply.py)."""
+        return _apply.apply_all(
+            actions, self._apply_one, forge="GitHub", repo=self.repo,
+            can_write=bool(self._token), token_hint="GITHUB_TOKEN or GH_TOKEN",
+            permission=lambda kind: PERMISSION.get(kind, "write"),
         )
-        return ForgeError(redact(f"{text}\n  {written}", [self._token]))
 
     def _apply_one(self, a: st.Action) -> None:
         K = st.ActionKind
@@ -330,6 +350,12 @@ class GithubForge:
             other_id = a.other_id or self._issue_id(a.other)
             self._delete(self._path(f"/issues/{a.number}/dependencies/blocked_by/{other_id}"),
                          a.describe())
+        elif a.kind is K.SET_STATUS:
+            body = {"state": a.state.value, "context": a.context,
+                    "description": a.description[:MAX_DESCRIPTION]}
+            if a.target_url:
+                body["target_url"] = a.target_url
+            self._post(self._path(f"/statuses/{a.sha}"), body, a.describe())
 
     def _issue_id(self, number: int) -> int:
         _, data = self._call("GET", self._path(f"/issues/{number}"), doing=f"reading #{number}")
@@ -345,10 +371,8 @@ class GithubForge:
     def _raw(self, verb: str, url: str, body: Any) -> Any:
         return self._write.requestJsonAndCheck(verb, url, input=body)[1]
 
-    def _retrying(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = (),
-                  before_retry: Callable[[], bool] | None = None) -> Any:
-        """Try `call` up to ATTEMPTS times on 5xx/connection errors; `before_retry`
-        returning True means the write turned out to be applied already."""
+    def _retrying(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = ()) -> Any:
+        """Try an idempotent `call` up to ATTEMPTS times on 5xx/connection errors."""
         for attempt in range(ATTEMPTS):
             try:
                 return call()
@@ -361,60 +385,49 @@ class GithubForge:
                 if attempt == ATTEMPTS - 1:
                     raise self._error(exc, doing) from None
             time.sleep(BACKOFF * 2**attempt)
-            if before_retry is not None and before_retry():
-                return None
         return None  # pragma: no cover
 
     def create_comment(self, number: int, body: str) -> int:
-        """Create the sticky comment once: re-read before creating and before any retry,
-        so neither a racing run nor a 5xx-but-applied POST leaves two comments."""
-        found = self.find_comment(number)
-        if found is not None:
-            if found.body.strip() != body.strip():
-                self._call("PATCH", self._path(f"/issues/comments/{found.id}"),
-                           body={"body": body}, write=True, doing=f"editing comment on #{number}")
-            return found.id
-        created: list[int] = []
+        """The sticky comment, created once (forge/_apply.py `create_once`)."""
+        def post() -> int:
+            try:
+                data = self._raw("POST", self._path(f"/issues/{number}/comments"),
+                                 {"body": body})
+            except (GithubException, requests.RequestException) as exc:
+                raise self._error(exc, f"creating the comment on #{number}") from None
+            return int(data["id"])
 
-        def post() -> None:
-            data = self._raw("POST", self._path(f"/issues/{number}/comments"), {"body": body})
-            created.append(int(data["id"]))
+        def edit(comment_id: int) -> None:
+            self._call("PATCH", self._path(f"/issues/comments/{comment_id}"),
+                       body={"body": body}, write=True, doing=f"editing comment on #{number}")
 
-        def applied() -> bool:
-            again = self.find_comment(number)
-            if again is not None:
-                created.append(again.id)
-            return again is not None
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
 
-        self._retrying(post, f"creating the comment on #{number}", before_retry=applied)
-        return created[-1] if created else 0
-
-    def commit_status(self, sha: str, context: str) -> tuple[str, str] | None:
-        """(state, description) of the latest status `context` on commit `sha`, or None;
-        so a status is only set again when it would change."""
-        _, data = self._call("GET", self._path(f"/commits/{sha}/status"),
-                             params={"per_page": 100}, doing=f"reading statuses of {sha[:7]}")
-        for s in (data or {}).get("statuses") or []:
-            if s.get("context") == context:
-                return str(s.get("state") or ""), str(s.get("description") or "")
-        return None
-
-    def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
-        if not self._token:
-            raise ForgeError("no GitHub token: set GITHUB_TOKEN to set a commit status")
-        body = {"state": state, "context": context, "description": description[:140]}
-        try:
-            self._post(self._path(f"/statuses/{sha}"), body, f"setting status {context}")
-        except ForgeError as exc:
-            if getattr(exc, "status", None) == 403:
-                raise ForgeError(
-                    f"GitHub refused to set commit status {context!r} in {self.repo} (403): "
-                    "the token lacks `statuses: write`."
-                ) from None
-            raise
+    def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
+        """sha -> the latest status `context` on it (absent: none set). One GET per sha;
+        `state()` already brings fleetbot's statuses on open PR heads from the rollup."""
+        out: dict[str, CommitStatus] = {}
+        for sha in dict.fromkeys(shas):
+            _, data = self._call("GET", self._path(f"/commits/{sha}/status"),
+                                 params={"per_page": 100},
+                                 doing=f"reading statuses of {sha[:7]}")
+            for s in (data or {}).get("statuses") or []:
+                if s.get("context") == context:
+                    out[sha] = CommitStatus(sha, context, _status_state(s.get("state")),
+                                            str(s.get("description") or ""),
+                                            str(s.get("target_url") or ""))
+                    break
+        return out
 
 
 # ---------------------------------------------------------------- parsing (pure)
+
+
+def _status_state(word: Any) -> StatusState:
+    try:
+        return StatusState(str(word or "").lower())
+    except ValueError:
+        return StatusState.PENDING
 
 
 def _next_link(link: str) -> str | None:
@@ -445,6 +458,19 @@ def ci_from_rollup(rollup: dict[str, Any] | None) -> CIState:
                 continue  # fleetbot's own `fleetbot/order` says nothing about CI
             checks.append(commit_status(node["context"], node["state"], node.get("createdAt", "")))
     return combine(checks)
+
+
+def own_statuses(sha: str, rollup: dict[str, Any] | None) -> tuple[CommitStatus, ...]:
+    """fleetbot's own commit statuses on a PR head, as the rollup shows them (no extra
+    request: the refresh reads them with the PR)."""
+    nodes = ((rollup or {}).get("contexts") or {}).get("nodes") or []
+    return tuple(
+        CommitStatus(sha, str(n["context"]), _status_state(n.get("state")),
+                     str(n.get("description") or ""), str(n.get("targetUrl") or ""))
+        for n in nodes
+        if n.get("__typename") == "StatusContext" and str(n.get("context", "")).startswith(
+            OWN_CONTEXTS)
+    )
 
 
 def _pull(node: dict[str, Any], state: PullState) -> PullFacts:

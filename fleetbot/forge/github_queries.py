@@ -45,7 +45,7 @@ query FleetState(
             nodes {
               __typename
               ... on CheckRun { name status conclusion startedAt completedAt }
-              ... on StatusContext { context state createdAt }
+              ... on StatusContext { context state createdAt description targetUrl }
             }
           }
         }

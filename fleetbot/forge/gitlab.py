@@ -8,7 +8,6 @@ No python-gitlab object leaves this module; the token is never in a message.
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -17,13 +16,10 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabError, GitlabHttpError
 
-from fleetbot.errors import ForgeError
-from fleetbot.forge import ForgeApiError, redact
+from fleetbot.errors import ForgeCause, ForgeError
+from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
-from fleetbot.model import CIState, PullFacts, PullState, ReviewState
-
-ATTEMPTS = 3
-BACKOFF = 1.0
+from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
 
 # GitLab pipeline status -> fleetbot CI state
 _PIPELINE = {
@@ -33,8 +29,30 @@ _PIPELINE = {
     "preparing": CIState.PENDING, "pending": CIState.PENDING, "running": CIState.PENDING,
     "scheduled": CIState.PENDING,
 }
-_STATUS = {"success": "success", "pending": "pending", "failure": "failed", "error": "failed"}
+_STATUS = {StatusState.SUCCESS: "success", StatusState.PENDING: "pending",
+           StatusState.FAILURE: "failed", StatusState.ERROR: "failed"}
+_STATUS_BACK = {"success": StatusState.SUCCESS, "failed": StatusState.FAILURE,
+                "canceled": StatusState.ERROR}
 PERMISSION = "the Developer role and a token with the `api` scope"
+
+
+def decipher(status: int, message: str) -> ForgeCause:
+    """GitLab's answer -> why it said no; a 403 "not available for current license"
+    (a feature of a higher tier) is a licence problem, not a permission one."""
+    text = (message or "").lower()
+    if status == 0:
+        return ForgeCause.UNREACHABLE
+    if status == 401:
+        return ForgeCause.AUTH
+    if status == 403:
+        return ForgeCause.LICENCE if "licen" in text else ForgeCause.PERMISSION
+    if status == 404:
+        return ForgeCause.NOT_FOUND
+    if status == 429:
+        return ForgeCause.RATE_LIMIT
+    if status == 413 or "too large" in text or "too long" in text:
+        return ForgeCause.TOO_LARGE
+    return ForgeCause.OTHER
 
 
 def pipeline_ci(pipeline: dict[str, Any] | None) -> CIState:
@@ -66,16 +84,18 @@ class GitlabForge:
 
     # ------------------------------------------------------------ plumbing
 
-    def _error(self, exc: Exception, doing: str) -> ForgeApiError:
+    def _error(self, exc: Exception, doing: str) -> ForgeError:
         status = 0
+        cause = ForgeCause.UNREACHABLE
         if isinstance(exc, GitlabError):
             status = int(exc.response_code or 0)
+            cause = decipher(status, str(exc.error_message or ""))
             text = f"GitLab answered {status} when {doing} in {self.repo}: {exc.error_message}"
-            if status == 401:
+            if cause is ForgeCause.AUTH:
                 text += " (the token was rejected: check GITLAB_TOKEN / CI_JOB_TOKEN)"
         else:
             text = f"could not reach GitLab at {self.url} when {doing}: {exc}"
-        return ForgeApiError(redact(text, self._secrets), status)
+        return ForgeError(redact(text, self._secrets), cause=cause, status=status)
 
     def _do(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = ()) -> Any:
         try:
@@ -161,7 +181,8 @@ class GitlabForge:
             return _pull(self._gl.http_get(f"{self._project}/merge_requests/{number}"))  # type: ignore[arg-type]
         except GitlabHttpError as exc:
             if exc.response_code == 404:
-                raise ForgeError(f"MR !{number} not found in {self.repo}") from None
+                raise ForgeError(f"MR !{number} not found in {self.repo}",
+                                 cause=ForgeCause.NOT_FOUND, status=404) from None
             raise self._error(exc, f"reading MR !{number}") from None
         except (GitlabError, requests.RequestException) as exc:
             raise self._error(exc, f"reading MR !{number}") from None
@@ -177,27 +198,12 @@ class GitlabForge:
 
     # ------------------------------------------------------------ writes
 
-    def apply(self, actions: Sequence[st.Action]) -> list[st.Action]:
-        if actions and not self.can_write:
-            raise ForgeError(
-                f"no GitLab token: set GITLAB_TOKEN to write to {self.repo} (or use --dry-run). "
-                "Nothing was written."
-            )
-        done: list[st.Action] = []
-        for action in actions:
-            try:
-                self._apply_one(action)
-            except ForgeApiError as exc:
-                text = str(exc)
-                if exc.status == 403:
-                    text = (f"GitLab refused to {action.describe()} in {self.repo} (403): "
-                            f"this needs {PERMISSION}.")
-                written = ("Nothing was written." if not done else
-                           f"{len(done)} earlier write(s) were made: "
-                           + "; ".join(a.describe() for a in done) + ".")
-                raise ForgeError(redact(f"{text}\n  {written}", self._secrets)) from None
-            done.append(action)
-        return done
+    def apply(self, actions: Sequence[st.Action]) -> st.Applied:
+        """Carry out `actions` through the shared loop (forge/_apply.py)."""
+        return _apply.apply_all(
+            actions, self._apply_one, forge="GitLab", repo=self.repo, can_write=self.can_write,
+            token_hint="GITLAB_TOKEN", permission=lambda kind: PERMISSION,
+        )
 
     def _apply_one(self, a: st.Action) -> None:
         K = st.ActionKind
@@ -227,44 +233,48 @@ class GitlabForge:
         elif a.kind is K.REMOVE_DEPENDENCY:
             self._do(lambda: self._gl.http_delete(f"{p}/issues/{a.number}/links/{a.other_id}"),
                      a.describe(), ok=(404,))
+        elif a.kind is K.SET_STATUS:
+            body = {"state": _STATUS[a.state], "name": a.context,
+                    "description": a.description[:140]}
+            if a.target_url:
+                body["target_url"] = a.target_url
+            self._do(lambda: self._gl.http_post(f"{p}/statuses/{a.sha}", post_data=body),
+                     a.describe())
 
     def _project_id(self) -> int:
         return int(self._get("", "reading the project")["id"])
 
     def create_comment(self, number: int, body: str) -> int:
-        """Create the sticky note once: re-read before creating and before any retry."""
-        for attempt in range(ATTEMPTS):
-            found = self.find_comment(number)
-            if found is not None:
-                if found.body.strip() != body.strip():
-                    url = f"{self._project}/merge_requests/{number}/notes/{found.id}"
-                    self._do(lambda u=url: self._gl.http_put(u, post_data={"body": body}),  # type: ignore[misc]
-                             f"editing the note on MR !{number}")
-                return found.id
-            try:
-                data = self._gl.http_post(
-                    f"{self._project}/merge_requests/{number}/notes",
-                    post_data={"body": body}, retry_transient_errors=False,
-                )
-                return int(data["id"])  # type: ignore[index]
-            except (GitlabError, requests.RequestException) as exc:
-                code = getattr(exc, "response_code", None) or 0
-                if (code and code < 500) or attempt == ATTEMPTS - 1:
-                    raise self._error(exc, f"creating the note on MR !{number}") from None
-            time.sleep(BACKOFF * 2**attempt)
-        return 0  # pragma: no cover
+        """The sticky note, created once (forge/_apply.py `create_once`); the POST skips
+        python-gitlab's transient retry, since a 5xx may hide an applied note."""
+        notes = f"{self._project}/merge_requests/{number}/notes"
 
-    def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
-        body = {"state": _STATUS.get(state, state), "name": context,
-                "description": description[:140]}
-        try:
-            self._do(lambda: self._gl.http_post(f"{self._project}/statuses/{sha}",
-                                                post_data=body), f"setting status {context}")
-        except ForgeApiError as exc:
-            if exc.status == 403:
-                raise ForgeError(f"GitLab refused to set commit status {context!r} in "
-                                 f"{self.repo} (403): this needs {PERMISSION}.") from None
-            raise
+        def post() -> int:
+            data = self._do(lambda: self._gl.http_post(
+                notes, post_data={"body": body}, retry_transient_errors=False),
+                f"creating the note on MR !{number}")
+            return int(data["id"])
+
+        def edit(note_id: int) -> None:
+            self._do(lambda: self._gl.http_put(f"{notes}/{note_id}", post_data={"body": body}),
+                     f"editing the note on MR !{number}")
+
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+
+    def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
+        """sha -> the latest status named `context` (GitLab's commit status API)."""
+        out: dict[str, CommitStatus] = {}
+        for sha in dict.fromkeys(shas):
+            found = self._list(f"/repository/commits/{sha}/statuses",
+                               f"reading statuses of {sha[:7]}", name=context)
+            mine = [x for x in found if x.get("name") == context]
+            if mine:
+                latest = max(mine, key=lambda x: int(x.get("id") or 0))
+                out[sha] = CommitStatus(
+                    sha, context,
+                    _STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                    str(latest.get("description") or ""), str(latest.get("target_url") or ""))
+        return out
 
 
 def _pull(mr: dict[str, Any]) -> PullFacts:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from fleetbot.errors import ForgeError
-from fleetbot.forge.types import Action, ForgeState, IssueSummary
-from fleetbot.model import PullFacts
+from fleetbot.errors import ForgeCause, ForgeError
+from fleetbot.forge.types import Action, Applied, ForgeState, IssueSummary, Refusal, StickyComment
+from fleetbot.model import CommitStatus, PullFacts
 
 if TYPE_CHECKING:
     from fleetbot.git import Git
@@ -22,7 +22,7 @@ class LocalForge:
     repo = ""
 
     def __init__(self, git: Git | None = None) -> None:
-        self.git = git
+        del git  # accepted like every adapter's; git facts come from the pipeline
 
     @property
     def can_write(self) -> bool:
@@ -34,21 +34,25 @@ class LocalForge:
         return ForgeState(notes=(SKIPPED,))
 
     def pull(self, number: int) -> PullFacts:
-        raise ForgeError(f"no forge to read PR #{number} from: pass --forge github|gitlab")
+        raise ForgeError(f"no forge to read PR #{number} from: pass --forge github|gitlab",
+                         cause=ForgeCause.NOT_FOUND)
 
     def pull_files(self, number: int) -> tuple[str, ...]:
         return ()
 
-    def apply(self, actions: Sequence[Action]) -> list[Action]:
-        if actions:
-            raise ForgeError(
-                "no forge to write to: pass --forge github|gitlab (or use --dry-run). "
-                "Nothing was written."
-            )
-        return []
+    def find_comment(self, number: int) -> StickyComment | None:
+        return None
 
-    def set_commit_status(self, sha: str, context: str, state: str, description: str) -> None:
-        raise ForgeError("no forge to set a commit status on: pass --forge github|gitlab")
+    def commit_statuses(self, shas: Iterable[str], context: str) -> Mapping[str, CommitStatus]:
+        return {}
+
+    def apply(self, actions: Sequence[Action]) -> Applied:
+        if not actions:
+            return Applied()
+        text = ("no forge to write to: pass --forge github|gitlab (or use --dry-run). "
+                "Nothing was written.")
+        return Applied(refused=(Refusal(actions[0], ForgeCause.NO_TOKEN, text),),
+                       skipped=tuple(actions[1:]))
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100

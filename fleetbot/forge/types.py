@@ -1,7 +1,8 @@
 """Adapter-neutral forge types: what the forge shows now, and the writes fleetbot plans.
 
-Plain frozen dataclasses, no I/O: `actions.plan_actions` compares a `Desired` with a
-`ForgeState` and returns `Action`s; an adapter's `apply()` carries them out.
+Plain frozen dataclasses, no I/O: `writes.plan_writes` compares the Report with a
+`ForgeState` and returns `Action`s; an adapter's `apply()` carries them out and answers
+with an `Applied` (what was written, what was refused and why, what was not tried).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from fleetbot.model import PullFacts
+from fleetbot.errors import ForgeCause
+from fleetbot.model import CommitStatus, PullFacts, StatusState
 
 MARKER = "<!-- fleetbot -->"
 
@@ -44,8 +46,12 @@ class ForgeState:
     comments: tuple[StickyComment, ...] = ()
     repo_labels: frozenset[str] = frozenset()
     issues: tuple[IssueFacts, ...] = ()
+    statuses: tuple[CommitStatus, ...] = ()  # fleetbot's own statuses on the open heads
+    status_heads: frozenset[str] = frozenset()  # the shas whose statuses were read
     requests: int = 0  # API requests this refresh cost
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
+    links_supported: bool = True  # False: this forge has no issue dependencies (old GHES)
+    missing_issues: tuple[int, ...] = ()  # plan issues the forge does not know (or hides)
 
     def comment_for(self, number: int) -> StickyComment | None:
         return next((c for c in self.comments if c.number == number), None)
@@ -55,6 +61,9 @@ class ForgeState:
 
     def merged_for_branch(self, branch: str) -> PullFacts | None:
         return next((p for p in self.merged if p.branch == branch), None)
+
+    def status_of(self, sha: str, context: str) -> CommitStatus | None:
+        return next((s for s in self.statuses if s.sha == sha and s.context == context), None)
 
     def issue(self, number: int) -> IssueFacts | None:
         return next((i for i in self.issues if i.number == number), None)
@@ -77,11 +86,13 @@ class ActionKind(str, Enum):
     REMOVE_LABEL = "remove-label"
     ADD_DEPENDENCY = "add-dependency"
     REMOVE_DEPENDENCY = "remove-dependency"
+    SET_STATUS = "set-status"
 
 
 @dataclass(frozen=True)
 class Action:
-    """One write. `number` is the PR/issue it applies to; `other` the blocking issue."""
+    """One write. `number` is the PR/issue it applies to; `other` the blocking issue; a
+    status goes on commit `sha` (of PR `number`, 0 for a merge-queue head)."""
 
     kind: ActionKind
     number: int = 0
@@ -92,6 +103,11 @@ class Action:
     other: int = 0
     other_id: int = 0  # the blocking issue's id (GitHub) or the link id (GitLab removal)
     on_issue: bool = False  # a label on the row's issue rather than on its PR/MR
+    sha: str = ""
+    context: str = ""
+    state: StatusState = StatusState.PENDING
+    description: str = ""  # at most 140 characters (GitHub's limit)
+    target_url: str = ""
 
     def describe(self) -> str:
         """One line for --dry-run and logs (a comment body is summarised, not printed)."""
@@ -104,6 +120,9 @@ class Action:
             )
         if k is ActionKind.CREATE_LABEL:
             return f"create label {self.label!r} (#{self.color})"
+        if k is ActionKind.SET_STATUS:
+            on = f"PR #{self.number} ({self.sha[:7]})" if self.number else self.sha[:7]
+            return f"set {self.context} on {on}: {self.state.value}: {self.description}"
         where = f"issue #{self.number}" if self.on_issue else f"PR #{self.number}"
         if k is ActionKind.ADD_LABEL:
             return f"add label {self.label!r} to {where}"
@@ -121,3 +140,40 @@ class IssueSummary:
     number: int
     title: str
     labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One write the forge refused, why (typed), and the message a person can act on."""
+
+    action: Action
+    cause: ForgeCause
+    message: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one `apply()` did: written, refused, and not tried (an earlier refusal meant
+    they would fail the same way, or they needed what was refused)."""
+
+    written: tuple[Action, ...] = ()
+    refused: tuple[Refusal, ...] = ()
+    skipped: tuple[Action, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.refused and not self.skipped
+
+    def unwritten(self) -> tuple[Action, ...]:
+        return tuple(r.action for r in self.refused) + self.skipped
+
+    def report(self) -> str:
+        """Every refusal, then what was and was not written, in a few lines."""
+        lines = [r.message for r in self.refused]
+        lines.append(
+            f"Written: {len(self.written)}; not written: {len(self.unwritten())}"
+            + (" (" + "; ".join(a.describe() for a in self.unwritten()[:5])
+               + ("; ..." if len(self.unwritten()) > 5 else "") + ")"
+               if self.unwritten() else "") + "."
+        )
+        return "\n".join(lines)

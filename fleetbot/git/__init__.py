@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from fleetbot.errors import GitError
+
+T = TypeVar("T")
 
 FLEETBOT_IDENTITY = {
     "GIT_AUTHOR_NAME": "fleetbot",
@@ -142,3 +146,12 @@ def parse_version(text: str) -> tuple[int, int]:
         if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
             return int(parts[0]), int(parts[1])
     return (0, 0)
+
+
+def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
+    """Run short git processes side by side (they are start-up bound); order kept."""
+    if len(jobs) <= 1:
+        return [job() for job in jobs]
+    n = workers or min(8, 2 * (os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(lambda job: job(), jobs))

@@ -6,19 +6,14 @@ plain functions over strings, so they are tested without git.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import TypeVar
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git
+from fleetbot.git import Git, parallel
+from fleetbot.git.refs import parse_left_right
 from fleetbot.model import BranchFacts, ChangeStatus, FileChange
-
-T = TypeVar("T")
 
 UNSHALLOW_HINT = (
     "this clone is shallow: fetch the full history with `git fetch --unshallow` "
@@ -27,54 +22,6 @@ UNSHALLOW_HINT = (
 
 
 # ---------------------------------------------------------------- parsers (pure)
-
-
-@dataclass(frozen=True)
-class RefTable:
-    """Every local branch and remote-tracking ref with its commit, read in one call."""
-
-    shas: Mapping[str, str]  # full refname -> object id
-    symrefs: Mapping[str, str]  # full refname -> full refname it points to
-
-
-def parse_refs(text: str) -> RefTable:
-    """`for-each-ref --format='%(objectname) %(refname) %(symref)'` -> RefTable.
-
-    Ref names cannot contain spaces, so splitting on them is safe.
-    """
-    shas: dict[str, str] = {}
-    symrefs: dict[str, str] = {}
-    for line in text.splitlines():
-        parts = line.split(" ")
-        if len(parts) < 2 or not parts[0]:
-            continue
-        shas[parts[1]] = parts[0]
-        if len(parts) > 2 and parts[2]:
-            symrefs[parts[1]] = parts[2]
-    return RefTable(shas, symrefs)
-
-
-def default_target_name(refs: RefTable) -> str | None:
-    """The repo's default branch: what origin/HEAD points at, else main, else master."""
-    pointed = refs.symrefs.get("refs/remotes/origin/HEAD", "")
-    prefix = "refs/remotes/origin/"
-    if pointed.startswith(prefix) and pointed in refs.shas:
-        return pointed[len(prefix):]
-    for name in ("main", "master"):
-        if f"refs/heads/{name}" in refs.shas or f"refs/remotes/origin/{name}" in refs.shas:
-            return name
-    return None
-
-
-def resolve_branch(refs: RefTable, branch: str) -> tuple[str, str] | None:
-    """(ref to read, sha) for a plan branch: the local branch, else `origin/<branch>`."""
-    for full, short in (
-        (f"refs/heads/{branch}", branch),
-        (f"refs/remotes/origin/{branch}", f"origin/{branch}"),
-    ):
-        if full in refs.shas:
-            return short, refs.shas[full]
-    return None
 
 
 def parse_name_status(text: str) -> tuple[FileChange, ...]:
@@ -143,14 +90,6 @@ def parse_diff_tree_stdin(text: str) -> list[tuple[FileChange, ...]]:
     return [parse_name_status("\0".join(g) + "\0") for g in groups]
 
 
-def parse_left_right(text: str) -> tuple[int, int]:
-    """`rev-list --left-right --count A...B` -> (only in A, only in B)."""
-    parts = text.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        return (0, 0)
-    return int(parts[0]), int(parts[1])
-
-
 def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
     """`git cat-file --batch` output for `count` requests -> each blob's bytes or None
     (missing, or not a blob). Sizes count bytes, hence bytes in."""
@@ -184,41 +123,6 @@ def check_repo(git: Git) -> bool:
         hint="run fleetbot inside a git checkout or pass --repo DIR",
     )
     return out.strip() == "true"
-
-
-def read_refs(git: Git) -> RefTable:
-    """All local and remote-tracking branches in one call."""
-    out = git.run(
-        "for-each-ref", "--format=%(objectname) %(refname) %(symref)",
-        "refs/heads", "refs/remotes",
-    )
-    return parse_refs(out)
-
-
-def resolve_target(git: Git, refs: RefTable, target: str | None) -> tuple[str, str, str]:
-    """(name shown, ref read, sha) of the branch the fleet merges into."""
-    name = target or default_target_name(refs)
-    if not name:
-        raise GitError(
-            "cannot tell the target branch: no origin/HEAD, main or master",
-            hint="pass --target BRANCH",
-        )
-    for full, short in (
-        (f"refs/heads/{name}", name),
-        (f"refs/remotes/origin/{name}", f"origin/{name}"),
-        (f"refs/remotes/{name}", name),
-    ):
-        if full in refs.shas:
-            # `origin/main` (as the Action passes it) is shown as the branch: `main`
-            shown = name.removeprefix("origin/") if full.startswith("refs/remotes/") else name
-            return shown, short, refs.shas[full]
-    proc = git.run_full("rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False)
-    if proc.returncode == 0 and proc.stdout.strip():
-        return name, name, proc.stdout.strip()
-    raise GitError(
-        f"unknown target {name!r}: no branch, origin/{name} or commit of that name",
-        hint="pass --target with an existing branch (fetch it first if it is remote)",
-    )
 
 
 def merge_base(git: Git, a: str, b: str, *, shallow: bool, branch: str = "") -> str:
@@ -314,15 +218,6 @@ def changed_files_many(
     if len(got) != len(pairs):
         raise GitError(f"git diff-tree --stdin answered {len(got)} diffs for {len(pairs)}")
     return got
-
-
-def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
-    """Run short git processes side by side (they are start-up bound); order kept."""
-    if len(jobs) <= 1:
-        return [job() for job in jobs]
-    n = workers or min(8, 2 * (os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(lambda job: job(), jobs))
 
 
 MAX_BLOB = 1_000_000  # bytes: a larger file is skipped, never read

@@ -22,25 +22,27 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from fleetbot.analysis.conflicts import describe, pair_touches
+from fleetbot.analysis.conflicts import describe
 from fleetbot.errors import GitError
-from fleetbot.git import FLEETBOT_IDENTITY, Git
+from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
 from fleetbot.git.facts import (
     MAX_BLOB,
     all_branch_facts,
     blob_sizes,
+    changed_files_many,
     check_repo,
-    parallel,
     parse_cat_file_batch,
     read_blobs,
-    read_refs,
-    resolve_branch,
-    resolve_target,
 )
+from fleetbot.git.landed import find_landed
+from fleetbot.git.pairs import may_collide
+from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
 from fleetbot.model import (
     BranchFacts,
     ChangeStatus,
     GitFacts,
+    Landed,
+    LandedHow,
     Landing,
     MergeConflict,
     MergeResult,
@@ -377,60 +379,65 @@ def _commit_ids(git: Git, refs: Sequence[str]) -> list[str]:
 
 
 def gather(
-    git: Git, plan: Plan, target: str | None = None, *, stdin: bool | None = None,
-    workers: int | None = None,
+    git: Git, plan: Plan, target: str | None = None, *, known: Sequence[Landed] = (),
+    stdin: bool | None = None, workers: int | None = None,
 ) -> GitFacts:
     """Everything conflict prediction needs from git, in as few processes as it can.
 
-    Rows marked merged are skipped; rows whose branch exists neither locally nor on
-    origin are listed in `missing`, not fatal.
+    `known` are rows the forge already says have landed (their PR merged). Every other
+    row's branch is checked for having landed by any merge style (`git.landed`); landed
+    rows leave the landings and pairs. Rows whose branch exists neither locally nor on
+    origin, and that history does not show as landed, are listed in `missing`.
     """
     shallow = check_repo(git)
     refs = read_refs(git)
-    name, target_ref, target_sha = resolve_target(git, refs, target)
+    tgt = resolve_target(git, refs, target)
+    row_refs = resolve_rows(git, refs, [(r.issue, r.branch) for r in plan.rows],
+                            workers=workers)
+    skip = {la.issue for la in known}
+    found = [(r.issue, r.branch, ref.ref, ref.sha) for r in plan.rows
+             if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
+    gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]
 
-    found: list[tuple[str, str, str, str]] = []  # issue, branch, ref, head
-    missing: list[str] = []
-    for row in plan.rows:
-        if row.status is Status.MERGED:
-            continue
-        hit = resolve_branch(refs, row.branch)
-        if hit is None:
-            missing.append(row.issue)
-        else:
-            found.append((row.issue, row.branch, hit[0], hit[1]))
+    with target_attributes(git, tgt.sha) as mgit:  # merges see the target's attributes only
+        with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
+            landing_job = pool.submit(
+                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers
+            )
+            branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers)
+            landings = landing_job.result()
+        tree = git.run("rev-parse", f"{tgt.sha}^{{tree}}").strip()
+        landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings, gone))
+        seen = {la.issue for la in landed}
+        landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
+                        if r.status is Status.MERGED and r.issue not in seen)
+        done = {la.issue for la in landed}
+        branches = tuple(b for b in branches if b.issue not in done)
+        landings = tuple(la for la in landings if la.issue not in done)
 
-    with target_attributes(git, target_sha) as mgit, ThreadPoolExecutor(max_workers=1) as pool:
-        landing_job = pool.submit(  # landings while facts are read
-            land_all, mgit, target_sha, found, stdin=stdin, workers=workers
+        clean = [la for la in landings if la.commit]
+        # what each landing changes against the target tip: the pair's base (one process)
+        sides = dict(zip([la.issue for la in clean],
+                         changed_files_many(git, [(tgt.sha, la.commit) for la in clean]),
+                         strict=True))
+        candidates: list[tuple[Landing, Landing]] = []
+        for i, la in enumerate(clean):
+            for lb in clean[i + 1:]:
+                if may_collide(sides[la.issue], sides[lb.issue]):
+                    candidates.append((la, lb))
+        results = merge_many(
+            mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
+            workers=workers,
         )
-        branches = all_branch_facts(git, target_sha, found, shallow=shallow, workers=workers)
-        landings = landing_job.result()
-        pairs = _merge_pairs(mgit, landings, branches, stdin=stdin, workers=workers)
-    return GitFacts(
-        target=name, target_sha=target_sha, target_ref=target_ref, branches=branches,
-        missing=tuple(missing), landings=landings, pairs=pairs,
-        sources=read_sources(git, branches),
-    )
-
-
-def _merge_pairs(
-    git: Git, landings: Sequence[Landing], branches: Sequence[BranchFacts], *,
-    stdin: bool | None, workers: int | None,
-) -> tuple[PairMerge, ...]:
-    """Each candidate pair of clean landings merged, B onto (target + A)."""
-    by_issue = {b.issue: b for b in branches}
-    candidates: list[tuple[Landing, Landing]] = []
-    for i, la in enumerate(landings):
-        for lb in landings[i + 1:]:
-            if la.commit and lb.commit and pair_touches(by_issue[la.issue], by_issue[lb.issue]):
-                candidates.append((la, lb))
-    results = merge_many(
-        git, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin, workers=workers
-    )
-    return tuple(
+    pairs = tuple(
         PairMerge(rows=(la.issue, lb.issue), result=r)
         for (la, lb), r in zip(candidates, results, strict=True)
+    )
+    notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note))
+    return GitFacts(
+        target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
+        missing=tuple(r.issue for r in gone if r.issue not in done), landings=landings,
+        pairs=pairs, sources=read_sources(git, branches), landed=landed, notes=notes,
     )
 
 

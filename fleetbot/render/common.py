@@ -60,13 +60,22 @@ def verdict(report: Report) -> Verdict:
     if blocking:
         return Verdict(WARNING, f"{len(blocking)} blocking conflict{_s(len(blocking))} "
                        f"{into}: merge in the order below")
+    missing = len(report.missing_branches)
+    have = n - missing
+    if n and have == 0:
+        return Verdict(WARNING, f"none of the {n} row{_s(n)} left to merge {into} has a "
+                       "branch yet: nothing was checked")
+    counted = f"{have} of {n} rows have a branch; they" if missing else (
+        f"{n} branch{_es(n)}")
     serialised = [c for c in pair_conflicts(report.conflicts) if not c.expected]
     if serialised:
-        return Verdict(WARNING, f"{n} branch{_es(n)} merge cleanly {into} if merged in the "
+        return Verdict(WARNING, f"{counted} merge cleanly {into} if merged in the "
                        f"order below ({len(serialised)} collision{_s(len(serialised))} "
                        "to serialise)")
     if n == 0:
         return Verdict(OK, f"nothing left to merge {into}")
+    if missing:
+        return Verdict(WARNING, f"{counted} merge cleanly {into}")
     return Verdict(OK, f"{n} branch{_es(n)} merge cleanly {into}")
 
 
@@ -160,6 +169,15 @@ def explain(conflict: Conflict, target: str) -> str:
     return conflict.detail + (f" ({'; '.join(tags)})" if tags else "")
 
 
+def landed_lines(report: Report) -> list[str]:
+    """`#42 count: squash-merged in 1a2b3c4`, one per landed row, in plan order."""
+    out = []
+    for la in report.landed:
+        row = report.plan.by_issue(la.issue)
+        out.append(f"{row.label if row is not None else la.issue}: {la.describe()}")
+    return out
+
+
 def current_messages(report: Report) -> list[str]:
     """What `check` tells the person on the current branch, most urgent first."""
     issue = report.current_issue
@@ -193,6 +211,8 @@ def current_messages(report: Report) -> list[str]:
         for b in step.blocked_by:
             out.append(f"your branch is blocked by {b.describe()}")
         out.append(f"merge position {step.position} of {len(report.order)}")
+    elif (landed := report.landed_row(issue)) is not None:
+        out.append(f"your row has landed ({landed.describe()})")
     elif row is not None and row.status.value == "merged":
         out.append("your row is merged")
     if not out:
@@ -201,9 +221,14 @@ def current_messages(report: Report) -> list[str]:
 
 
 def current_blocks(report: Report) -> bool:
-    """`check --strict` fails: the current row has a textual/target conflict or drift."""
+    """`check --strict` fails: the current row has a textual/target conflict or drift, or
+    no branch; or no row of the plan has a branch at all (nothing was checked)."""
+    if report.order and len(report.missing_branches) == len(report.order):
+        return True
     if report.current_issue is None:
         return False
+    if report.current_issue in report.missing_branches:
+        return True
     for c in row_conflicts(report, report.current_issue):
         if c.expected or c.regenerable:
             continue

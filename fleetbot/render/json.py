@@ -44,6 +44,11 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "pulls": [pull_to_json(p) for p in report.pulls],
         "current": _current(report),
         "notes": list(report.notes),
+        "landed": [
+            {"issue": la.issue, "how": la.how.value, "commit": la.commit or None,
+             "pull": la.pull or None, "at": la.at or None, "detail": la.describe()}
+            for la in report.landed
+        ],
     }
 
 

@@ -6,6 +6,8 @@ Both open with the verdict, keep the scannable part short, and fold the rest int
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fleetbot.analysis.order import FREE
 from fleetbot.model import ConflictKind, Report, Row, Status
 from fleetbot.render import common
@@ -21,15 +23,27 @@ def render_report(report: Report) -> str:
     if report.current_issue is not None:
         parts += [*_current(report), ""]
     parts += _order_section(report)
+    parts += _landed(report)
     parts += ["", *_graph(report), "", *_details(report)]
     return "\n".join(parts).rstrip() + "\n"
 
 
-def render_pr_comment(report: Report, issue: str) -> str:
-    """The sticky comment for one PR: its own collisions first, then the fleet order."""
+COMMENT_LIMIT = 65_536  # GitHub rejects a longer comment body (422)
+
+
+def render_pr_comment(report: Report, issue: str, *, extra: Sequence[str] = (),
+                      limit: int = COMMENT_LIMIT, more_url: str = "") -> str:
+    """The sticky comment for one PR: its own collisions first (and `extra` lines: the
+    issue link, what a merged dependency means), then the fleet order, then the fleet's
+    details folded; always within `limit` characters (see `fit`)."""
+    head = "\n\n".join(x.rstrip() for x in (pr_comment_head(report, issue), *extra) if x)
+    return fit(head, pr_comment_details(report), limit=limit, more_url=more_url)
+
+
+def pr_comment_head(report: Report, issue: str) -> str:
+    """This PR's part: its verdict, collisions, blockers, the inline order, the replay."""
     row = report.plan.by_issue(issue)
     step = common.step_of(report, issue)
-    v = common.verdict(report)
     label = md(row.label) if row is not None else md(issue)
     where = f"merge {step.position} of {len(report.order)}" if step is not None else (
         "merged" if row is not None and row.status is Status.MERGED else "not in the order")
@@ -48,13 +62,41 @@ def render_pr_comment(report: Report, issue: str) -> str:
     if report.replay is not None:
         lines.append("")
         lines.append(_replay_line(report))
-    lines += ["", f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def pr_comment_details(report: Report) -> str:
+    """The fleet's part, folded: the order table, the graph, conflicts and findings."""
+    v = common.verdict(report)
+    lines = [f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
     lines += _order_section(report, with_replay=False)
+    lines += _landed(report)
     lines += ["", *_graph(report), "", *_details(report, folded=False), "</details>"]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def fit(head: str, details: str, *, limit: int = COMMENT_LIMIT, more_url: str = "") -> str:
+    """`head` then `details` within `limit` characters: the details go first, then the
+    head is cut at a line, each time with one line that points at the full report."""
+    whole = head.rstrip() + "\n\n" + details if details else head
+    if len(whole) <= limit:
+        return whole
+    where = f"[the run's job summary]({more_url})" if more_url else "the run's job summary"
+    more = f"\n\n*The full fleet report is too long for a comment: see {where}.*\n"
+    if len(head.rstrip()) + len(more) <= limit:
+        return head.rstrip() + more
+    cut = head[: limit - len(more)]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return cut.rstrip() + more
+
+
 # ------------------------------------------------------------------ pieces
+
+
+def _landed(report: Report) -> list[str]:
+    if not report.landed:
+        return []
+    return ["", "**Landed:** " + "; ".join(md(line) for line in common.landed_lines(report))]
 
 
 def _level(report: Report, issue: str) -> str:

@@ -45,6 +45,8 @@ def renderables(report: Report) -> list[RenderableType]:
             out.append(_t(f"  • {m}"))
     out.append(Text(""))
     out.append(_order_table(report))
+    if report.landed:
+        out.append(Text("Landed: " + "; ".join(common.landed_lines(report)), style="green"))
     if report.replay is not None:
         r = report.replay
         if r.clean:

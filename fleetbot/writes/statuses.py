@@ -3,16 +3,30 @@
 Each open fleet PR's head gets `success` when everything its row depends on has merged and
 no row ahead of it in the recommended order that it collides with is still open, and
 `pending` otherwise, with the reason ("waiting for #42 (collides on cli.py)"). Made a
-required check, it lets the forge itself refuse an out-of-order merge. A status is written
-only when its state or description would change, so a refresh with nothing new is silent.
+required check, it lets the forge itself refuse an out-of-order merge; so that requiring it
+blocks nothing else, every other open PR gets `success` "not part of the fleet", and a
+merge queue's head gets the queued PR's verdict. A status is written only when its state
+or description would change, so a refresh with nothing new is silent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, PullFacts, Row, Status
+from fleetbot.forge.types import Action, ActionKind, ForgeState
+from fleetbot.model import (
+    Conflict,
+    ConflictKind,
+    MergeStep,
+    Plan,
+    PullFacts,
+    PullState,
+    Report,
+    Row,
+    Status,
+    StatusState,
+)
 
 CONTEXT = "fleetbot/order"
 MAX_DESCRIPTION = 140  # GitHub truncates a status description longer than this
@@ -28,14 +42,18 @@ class OrderStatus:
     issue: str
     pull: int
     sha: str
-    state: str  # success | pending
+    state: StatusState
     description: str
     context: str = CONTEXT
 
 
+OUTSIDE = "not part of the fleet"
+IN_ORDER = "in order: dependencies merged, no earlier collision open"
+
+
 def merged_issues(plan: Plan, pulls: Iterable[PullFacts]) -> frozenset[str]:
     """Rows that have landed: merged in the plan, or their PR merged (the plan may lag)."""
-    merged_branches = {p.branch for p in pulls if p.state == "merged"}
+    merged_branches = {p.branch for p in pulls if p.state is PullState.MERGED}
     return frozenset(
         r.issue for r in plan.rows if r.status is Status.MERGED or r.branch in merged_branches
     )
@@ -90,23 +108,23 @@ def waiting_reasons(
     return list(reasons.values())
 
 
-def describe(reasons: Sequence[str]) -> tuple[str, str]:
+def describe(reasons: Sequence[str]) -> tuple[StatusState, str]:
     """(state, description) for a list of waiting reasons, within GitHub's length limit."""
     if not reasons:
-        return "success", "in order: dependencies merged, no earlier collision open"
+        return StatusState.SUCCESS, IN_ORDER
     text = "waiting for " + ", ".join(reasons)
     if len(text) > MAX_DESCRIPTION:
         text = text[: MAX_DESCRIPTION - 1].rstrip(", ") + "…"
-    return "pending", text
+    return StatusState.PENDING, text
 
 
 def order_statuses(
     plan: Plan, pulls: Sequence[PullFacts], conflicts: Sequence[Conflict],
-    order: Sequence[MergeStep],
+    order: Sequence[MergeStep], landed: frozenset[str] = frozenset(),
 ) -> tuple[OrderStatus, ...]:
     """The status every open fleet PR's head should carry, in plan order."""
-    merged = merged_issues(plan, pulls)
-    by_branch = {p.branch: p for p in pulls if p.state == "open" and p.head_sha}
+    merged = merged_issues(plan, pulls) | landed
+    by_branch = {p.branch: p for p in pulls if p.state is PullState.OPEN and p.head_sha}
     out = []
     for row in plan.rows:
         pr = by_branch.get(row.branch)
@@ -117,11 +135,51 @@ def order_statuses(
     return tuple(out)
 
 
-def statuses_to_write(
-    wanted: Iterable[OrderStatus], current: Mapping[str, tuple[str, str]]
-) -> tuple[OrderStatus, ...]:
-    """Only the statuses whose (state, description) differ from what the head shows now.
+@dataclass(frozen=True)
+class QueueHead:
+    """A merge queue's commit (`merge_group`) and the PR it was made for."""
 
-    `current` maps a head sha to the (state, description) of its latest `fleetbot/order`.
-    """
-    return tuple(s for s in wanted if current.get(s.sha) != (s.state, s.description))
+    sha: str
+    pull: int
+
+
+def wanted_statuses(
+    report: Report, state: ForgeState, *, outside_fleet: bool = True,
+    queue: Sequence[QueueHead] = (),
+) -> tuple[OrderStatus, ...]:
+    """Every status this refresh should see: the fleet's PRs in order, with
+    `outside_fleet` the other open PRs ("not part of the fleet"), and each queue head."""
+    landed = frozenset(la.issue for la in report.landed)
+    fleet = order_statuses(report.plan, report.pulls, report.conflicts, report.order, landed)
+    out = list(fleet)
+    branches = {r.branch for r in report.plan.rows}
+    if outside_fleet:
+        out += [OrderStatus("", p.number, p.head_sha, StatusState.SUCCESS, OUTSIDE)
+                for p in state.pulls if p.branch not in branches and p.head_sha]
+    by_pull = {s.pull: s for s in fleet}
+    fleet_pulls = {p.number for p in report.pulls}
+    for head in queue:
+        verdict = by_pull.get(head.pull)
+        if verdict is not None:  # in the queue, out of order: fail fast, not time out
+            state_ = StatusState.SUCCESS if verdict.state is StatusState.SUCCESS \
+                else StatusState.FAILURE
+            out.append(OrderStatus(verdict.issue, 0, head.sha, state_, verdict.description))
+        elif head.pull not in fleet_pulls or not head.pull:
+            out.append(OrderStatus("", 0, head.sha, StatusState.SUCCESS, OUTSIDE))
+    return tuple(out)
+
+
+def status_actions(
+    wanted: Iterable[OrderStatus], current: ForgeState, *, target_url: str = ""
+) -> list[Action]:
+    """A SET_STATUS for each head whose (state, description) differs from what it shows;
+    `target_url` (the run) goes with every status written, and is not compared."""
+    actions = []
+    for s in wanted:
+        have = current.status_of(s.sha, s.context)
+        if have is not None and (have.state, have.description) == (s.state, s.description):
+            continue
+        actions.append(Action(ActionKind.SET_STATUS, s.pull, sha=s.sha, context=s.context,
+                              state=s.state, description=s.description[:MAX_DESCRIPTION],
+                              target_url=target_url))
+    return actions

@@ -55,6 +55,9 @@ class FakeGitlab:
         self.calls: list[tuple[str, str, Any]] = []
         self.fail_next: list[tuple[str, str, int, bool]] = []  # method, regex, status, applied
         self.read_only = False
+        self.statuses: dict[str, list[dict[str, Any]]] = {}  # sha -> commit statuses
+        self.licence_refuses: str = ""  # a regex of paths answered 403 "not available for
+        # current license" (a feature of a higher tier)
         self._ids = 500
         host = re.escape(urlsplit(url).netloc)
         for method in ("GET", "POST", "PUT", "DELETE"):
@@ -93,6 +96,9 @@ class FakeGitlab:
                 if applied:
                     self._route(request.method, tail, query, body)
                 return status, {}, json.dumps({"message": "error"})
+        if self.licence_refuses and re.fullmatch(self.licence_refuses, tail):
+            return 403, {}, json.dumps({"message": "403 Forbidden - This feature is not "
+                                        "available for current license"})
         if self.read_only and request.method != "GET":
             return 403, {}, json.dumps({"message": "403 Forbidden"})
         status, payload, headers = self._route(request.method, tail, query, body)
@@ -173,7 +179,16 @@ class FakeGitlab:
             return 200, {}, {}
         if method == "POST" and (g := m(r"/statuses/([0-9a-f]+)")):
             assert body["state"] in ("pending", "running", "success", "failed", "canceled")
-            return 201, {"id": 1, "sha": g[1], "status": body["state"], "name": body["name"]}, {}
+            self._ids += 1
+            status = {"id": self._ids, "sha": g[1], "status": body["state"],
+                      "name": body["name"], "description": body.get("description"),
+                      "target_url": body.get("target_url")}
+            self.statuses.setdefault(g[1], []).append(status)
+            return 201, status, {}
+        if method == "GET" and (g := m(r"/repository/commits/([0-9a-f]+)/statuses")):
+            name = query.get("name", [""])[0]
+            found = [x for x in self.statuses.get(g[1], []) if not name or x["name"] == name]
+            return self._paged(tail, found, query)
         raise AssertionError(f"unexpected {method} {tail}")
 
     def _labels(self, have: list[str], body: dict[str, Any]) -> None:

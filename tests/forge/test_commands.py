@@ -49,7 +49,9 @@ def test_sync_writes_labels_and_links_then_nothing(repo, fleet: FakeGithub, caps
     assert "unplanned: PR #12 (hotfix/stray)" in out.err and "#1" in out.err
     assert fleet.labels[10][0] == "bug"  # never touched
     # the order: #1 first (its PR is ready: next), #2 waits on #1, #3 has not started
-    want = {10: {"fleet:review", "fleet:next"}, 11: {"fleet:blocked"}, 3: {"fleet:planned"}}
+    # each plan issue carries its row's status; each PR its status, plus conflict/next
+    want = {10: {"fleet:review", "fleet:next"}, 11: {"fleet:blocked"}, 1: {"fleet:review"},
+            2: {"fleet:blocked"}, 3: {"fleet:planned"}}
     assert {n: set(v) - {"bug"} for n, v in fleet.labels.items()} == want
     assert fleet.deps == {2: {1}}
     assert set(fleet.repo_labels) == set().union(*want.values())
@@ -112,9 +114,13 @@ def test_read_only_token(repo, fleet: FakeGithub, capsys) -> None:  # type: igno
     fleet.read_only = True
     assert run(["sync"]) == 2
     err = capsys.readouterr().err
-    assert "lacks" in err and "write" in err and "Nothing was written" in err
+    assert "the token lacks `issues: write`" in err
+    assert "Written: 0; not written: 11 (create label 'fleet:next'" in err
     assert TOKEN not in err
     assert fleet.repo_labels == {} and fleet.deps == {}
+    # the refused label creation: the labels it needed and the other `issues: write`
+    # writes were not tried, as they would have failed the same way
+    assert len(fleet.writes) == 1
 
 
 def test_local_forge_comment_is_a_usage_error(repo, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -143,3 +149,18 @@ def test_sync_labels_a_merged_row(repo, gh: FakeGithub) -> None:  # type: ignore
     gh.issues.update({1, 2, 3})
     assert run(["sync", "--no-links"]) == 0
     assert gh.labels[9] == ["fleet:merged"]
+
+
+def test_sync_no_links_is_idle_on_the_second_run(repo, fleet: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    assert run(["sync", "--no-links"]) == 0
+    assert fleet.labels[3] == ["fleet:planned"] and fleet.deps == {}
+    fleet.requests.clear()
+    assert run(["sync", "--no-links"]) == 0
+    assert fleet.writes == []
+
+
+def test_an_issue_moves_from_running_to_review_when_its_pr_is_ready(repo, fleet: FakeGithub) -> None:  # type: ignore[no-untyped-def]
+    fleet.labels[1] = ["fleet:running"]
+    fleet.repo_labels["fleet:running"] = "fbca04"
+    assert run(["sync", "--no-links"]) == 0
+    assert fleet.labels[1] == ["fleet:review"]

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from fleetbot.errors import ForgeError
+from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
-from fleetbot.forge.github import GithubForge
-from fleetbot.model import CIState, ReviewState
+from fleetbot.forge.github import GithubForge, decipher
+from fleetbot.model import CIState, CommitStatus, ReviewState, StatusState
 from tests.fakegithub import FakeGithub, check, status_ctx
 from tests.fakeserver import mount
 from tests.forge.conftest import TOKEN
@@ -127,7 +127,7 @@ def test_post_that_502s_unapplied_is_retried(gh: FakeGithub, forge: Make) -> Non
     assert [w.method for w in gh.writes] == ["POST", "POST"]
 
 
-def test_read_only_token_names_the_permission_and_writes_nothing(
+def test_read_only_token_names_the_permission_and_skips_what_would_fail_alike(
     gh: FakeGithub, forge: Make
 ) -> None:
     gh.add_pull(1, "feat/a")
@@ -137,21 +137,65 @@ def test_read_only_token_names_the_permission_and_writes_nothing(
         Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
         Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhi"),
     ]
-    with pytest.raises(ForgeError) as err:
-        forge().apply(actions)
-    message = str(err.value)
-    assert "issues: write" in message
-    assert "Nothing was written" in message
+    applied = forge().apply(actions)
+    assert [(r.action, r.cause) for r in applied.refused] == [
+        (actions[0], ForgeCause.PERMISSION), (actions[2], ForgeCause.PERMISSION)]
+    assert applied.refused[0].message == (
+        "GitHub refused to create label 'fleet:review' (#0075ca) in octo/fleet (403): the "
+        "token lacks `issues: write`. In a workflow, grant `permissions: issues: write`; pull "
+        "requests from forks only get a read-only token.")
+    assert "`pull-requests: write`" in applied.refused[1].message
+    assert applied.skipped == (actions[1],)  # its label could not be created
+    assert applied.written == ()
     assert gh.repo_labels == {}
     assert gh.labels == {}
     assert gh.comments == {}
-    assert len(gh.writes) == 1  # the refused one; nothing after it was tried
+    # the refused label, the comment's re-read and its refused POST
+    assert [(w.method, w.path) for w in gh.writes] == [
+        ("POST", "/repos/octo/fleet/labels"), ("POST", "/repos/octo/fleet/issues/1/comments")]
+
+
+def test_after_a_refused_write_the_independent_ones_still_happen(
+    gh: FakeGithub, forge: Make
+) -> None:
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", r"/issues/1/comments$", 422, message="Validation Failed")
+    status = Action(ActionKind.SET_STATUS, 1, sha="b" * 40, context="fleetbot/order",
+                    state=StatusState.SUCCESS, description="in order")
+    applied = forge().apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nhi"),
+                             status])
+    assert [r.cause for r in applied.refused] == [ForgeCause.OTHER]
+    assert applied.written == (status,)
+    assert applied.report().splitlines()[-1] == (
+        "Written: 1; not written: 1 (create comment on PR #1 (20 chars)).")
 
 
 def test_no_token_refuses_before_any_request(gh: FakeGithub, forge: Make) -> None:
-    with pytest.raises(ForgeError, match="GITHUB_TOKEN"):
-        forge(token="").apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:next")])
+    applied = forge(token="").apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:next"),
+                                     Action(ActionKind.ADD_LABEL, 2, label="fleet:next")])
+    assert [r.cause for r in applied.refused] == [ForgeCause.NO_TOKEN]
+    assert "set GITHUB_TOKEN or GH_TOKEN" in applied.refused[0].message
+    assert len(applied.skipped) == 1
     assert gh.requests == []
+
+
+def test_decipher_types_each_refusal_by_its_cause() -> None:
+    limit = "You have exceeded a secondary rate limit. Please wait a few minutes."
+    assert decipher(403, {"x-ratelimit-remaining": "0"}, {"message": "API rate limit "
+                    "exceeded for installation"}) is ForgeCause.RATE_LIMIT
+    assert decipher(403, {"X-RateLimit-Remaining": "0"}, {}) is ForgeCause.RATE_LIMIT
+    assert decipher(403, {}, {"message": limit}) is ForgeCause.SECONDARY_RATE_LIMIT
+    assert decipher(429, {"retry-after": "60"}, {}) is ForgeCause.SECONDARY_RATE_LIMIT
+    assert decipher(403, {"x-ratelimit-remaining": "4999"},
+                    {"message": "Resource not accessible by integration"}) \
+        is ForgeCause.PERMISSION
+    assert decipher(401, {}, {"message": "Bad credentials"}) is ForgeCause.AUTH
+    assert decipher(404, {}, {"message": "Not Found"}) is ForgeCause.NOT_FOUND
+    assert decipher(422, {}, {"message": "Validation Failed", "errors": [
+        {"code": "custom", "message": "Body is too long (maximum is 65536 characters)"}]}) \
+        is ForgeCause.TOO_LARGE
+    assert decipher(422, {}, {"message": "Validation Failed"}) is ForgeCause.OTHER
+    assert decipher(0, {}, None) is ForgeCause.UNREACHABLE
 
 
 def test_token_never_in_an_error(gh: FakeGithub, forge: Make, rsps) -> None:  # type: ignore[no-untyped-def]
@@ -182,17 +226,35 @@ def test_labels_and_dependencies_round_trip(gh: FakeGithub, forge: Make) -> None
     assert gh.deps == {11: set()}
 
 
-def test_commit_status(gh: FakeGithub, forge: Make) -> None:
-    forge().set_commit_status("b" * 40, "fleetbot/order", "success", "merge #3 next")
-    assert [(w.method, w.path, w.body) for w in gh.writes] == [("POST", f"/repos/octo/fleet/statuses/{'b' * 40}",
-                          {"state": "success", "context": "fleetbot/order",
-                           "description": "merge #3 next"})]
+def test_commit_status_is_an_action(gh: FakeGithub, forge: Make) -> None:
+    applied = forge().apply([Action(
+        ActionKind.SET_STATUS, 3, sha="b" * 40, context="fleetbot/order",
+        state=StatusState.SUCCESS, description="merge #3 next",
+        target_url="https://github.com/octo/fleet/actions/runs/1")])
+    assert applied.complete
+    assert [(w.method, w.path, w.body) for w in gh.writes] == [(
+        "POST", f"/repos/octo/fleet/statuses/{'b' * 40}",
+        {"state": "success", "context": "fleetbot/order", "description": "merge #3 next",
+         "target_url": "https://github.com/octo/fleet/actions/runs/1"})]
 
 
 def test_commit_status_403_names_statuses_write(gh: FakeGithub, forge: Make) -> None:
     gh.read_only = True
-    with pytest.raises(ForgeError, match="statuses: write"):
-        forge().set_commit_status("b" * 40, "fleetbot/order", "success", "ok")
+    applied = forge().apply([Action(ActionKind.SET_STATUS, sha="b" * 40,
+                                    context="fleetbot/order", state=StatusState.SUCCESS)])
+    assert "the token lacks `statuses: write`" in applied.refused[0].message
+
+
+def test_the_refresh_reads_fleetbots_statuses_from_the_rollup(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a", sha="c" * 40, checks=[check("test")])
+    gh.statuses["c" * 40] = [{"id": 1, "context": "fleetbot/order", "state": "pending",
+                              "description": "waiting for #1", "target_url": None}]
+    state = forge().state()
+    assert state.statuses == (CommitStatus("c" * 40, "fleetbot/order", StatusState.PENDING,
+                                           "waiting for #1"),)
+    assert state.status_heads == frozenset({"c" * 40})
+    assert state.pulls[0].ci is CIState.SUCCESS  # its own status is not CI
+    assert len(gh.requests) == 1
 
 
 def test_enterprise_base_url(rsps, forge: Make) -> None:  # type: ignore[no-untyped-def]

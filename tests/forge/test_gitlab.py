@@ -5,14 +5,24 @@ from __future__ import annotations
 import pytest
 import responses
 
-from fleetbot.errors import ForgeError
+from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
-from fleetbot.forge.gitlab import GitlabForge
-from fleetbot.model import CIState
-from fleetbot.writes.actions import Desired, LabelTarget, plan_actions
+from fleetbot.forge.gitlab import GitlabForge, decipher
+from fleetbot.forge.types import ForgeState
+from fleetbot.model import CIState, CommitStatus, Plan, Row, StatusState
+from fleetbot.writes.comment import comment_actions
+from fleetbot.writes.labels import LabelTarget, label_actions
+from fleetbot.writes.links import link_actions
 from tests.forge.fakegitlab import FakeGitlab
 
 TOKEN = "glpat-SECRETsecret12345"
+
+
+def plan_actions(state: ForgeState, plan: Plan) -> list[Action]:
+    return [*comment_actions([(1, "report")], state),
+            *label_actions((LabelTarget(1, frozenset({"fleet:review"})),
+                            LabelTarget(7, frozenset({"fleet:planned"}), on_issue=True)), state),
+            *link_actions(plan, state)]
 
 
 @pytest.fixture
@@ -56,23 +66,18 @@ def test_pagination(gl: FakeGitlab) -> None:
 def test_writes_round_trip_and_second_run_is_empty(gl: FakeGitlab) -> None:
     gl.add_mr(1, "feat/a", labels=["fleet:running", "ux"])
     f = forge()
-    desired = Desired(
-        comments=((1, "report"),),
-        labels=(LabelTarget(1, frozenset({"fleet:review"})),
-                LabelTarget(7, frozenset({"fleet:planned"}), on_issue=True)),
-        dependencies=((7, frozenset({6})),), managed=frozenset({6, 7}),
-    )
-    f.apply(plan_actions(desired, f.state(issues=[6, 7])))
+    plan = Plan(rows=(Row("#6", "a"), Row("#7", "b", depends_on=("#6",))))
+    assert f.apply(plan_actions(f.state(issues=[6, 7]), plan)).complete
     assert gl.mrs[1].labels == ["ux", "fleet:review"]
     assert gl.issue_labels[7] == ["fleet:planned"]
     assert [n["body"] for n in gl.sticky(1)] == [f"{MARKER}\nreport"]
     assert [x[0] for x in gl.links[7]] == [6]
     gl.calls.clear()
-    assert plan_actions(desired, f.state(issues=[6, 7])) == []
+    assert plan_actions(f.state(issues=[6, 7]), plan) == []
     assert gl.writes == []
     # the plan drops the dependency: the link goes
-    dropped = Desired(dependencies=((7, frozenset()),), managed=frozenset({6, 7}))
-    f.apply(plan_actions(dropped, f.state(issues=[6, 7])))
+    dropped = Plan(rows=(Row("#6", "a"), Row("#7", "b")))
+    f.apply(link_actions(dropped, f.state(issues=[6, 7])))
     assert gl.links[7] == []
 
 
@@ -99,18 +104,48 @@ def test_404_mr(gl: FakeGitlab) -> None:
 def test_403_names_the_role_and_writes_nothing(gl: FakeGitlab) -> None:
     gl.add_mr(1, "feat/a")
     gl.read_only = True
-    with pytest.raises(ForgeError) as err:
-        forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
-                       Action(ActionKind.CREATE_COMMENT, 1, body="x")])
-    assert "Developer role" in str(err.value) and "Nothing was written" in str(err.value)
-    assert TOKEN not in str(err.value)
+    applied = forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
+                             Action(ActionKind.CREATE_COMMENT, 1, body="x")])
+    (refusal,) = applied.refused
+    assert refusal.cause is ForgeCause.PERMISSION
+    assert refusal.message == (
+        "GitLab refused to add label 'fleet:review' to PR #1 in grp/proj (403): the token "
+        "lacks `the Developer role and a token with the `api` scope`. In a workflow, grant "
+        "`permissions: the Developer role and a token with the `api` scope`; pull requests "
+        "from forks only get a read-only token.")
+    assert applied.written == ()
+    assert [a.kind for a in applied.skipped] == [ActionKind.CREATE_COMMENT]
+    assert TOKEN not in applied.report()
     assert gl.mrs[1].labels == []
 
 
-def test_commit_status_maps_failure(gl: FakeGitlab) -> None:
-    forge().set_commit_status("c" * 40, "fleetbot/order", "failure", "blocked")
+def test_commit_status_is_an_action_and_reads_back(gl: FakeGitlab) -> None:
+    sha = "c" * 40
+    f = forge()
+    assert f.apply([Action(ActionKind.SET_STATUS, 1, sha=sha, context="fleetbot/order",
+                           state=StatusState.FAILURE, description="blocked",
+                           target_url="https://ci.example/1")]).complete
     assert gl.writes[-1][2] == {"state": "failed", "name": "fleetbot/order",
-                                "description": "blocked"}
+                                "description": "blocked", "target_url": "https://ci.example/1"}
+    assert f.commit_statuses([sha, "d" * 40], "fleetbot/order") == {
+        sha: CommitStatus(sha, "fleetbot/order", StatusState.FAILURE, "blocked",
+                          "https://ci.example/1")}
+
+
+def test_a_feature_of_a_higher_tier_is_a_licence_refusal(gl: FakeGitlab) -> None:
+    gl.licence_refuses = r"/issues/7/links"
+    applied = forge().apply([Action(ActionKind.ADD_DEPENDENCY, 7, other=6)])
+    assert applied.refused[0].cause is ForgeCause.LICENCE
+
+
+def test_decipher() -> None:
+    assert decipher(403, "403 Forbidden - not available for current license") \
+        is ForgeCause.LICENCE
+    assert decipher(403, "403 Forbidden") is ForgeCause.PERMISSION
+    assert decipher(401, "") is ForgeCause.AUTH
+    assert decipher(404, "") is ForgeCause.NOT_FOUND
+    assert decipher(429, "") is ForgeCause.RATE_LIMIT
+    assert decipher(0, "") is ForgeCause.UNREACHABLE
 
 
 def test_unplanned_files(gl: FakeGitlab) -> None:

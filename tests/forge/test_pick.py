@@ -64,7 +64,7 @@ def test_redact() -> None:
 
 
 def test_importing_the_protocol_loads_no_forge_library() -> None:
-    code = ("import sys, fleetbot.forge, fleetbot.writes.actions; "
+    code = ("import sys, fleetbot.forge, fleetbot.writes; "
             "print([m for m in sys.modules if m.split('.')[0] in ('github', 'gitlab')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

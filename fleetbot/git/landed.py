@@ -1,0 +1,243 @@
+"""Has a row's work landed on the target? Every merge style, from git alone.
+
+- merge commit or fast-forward: the branch head is an ancestor of the target;
+- squash, rebase-merge, cherry-pick: landing the branch would change nothing (the landing
+  tree equals the target's), or its whole change has the patch-id of one target commit
+  (a squash, even after later commits touched the same files), or each of its commits
+  has an equivalent on the target (a rebase merge);
+- branch deleted: a commit on the target's first-parent history names the branch or
+  closes the issue.
+
+Each question is one git process for the whole fleet (no per-commit loop in Python); the
+parsers are pure. The forge's word (PR merged) is combined with this in the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from fleetbot.git import Git, parallel
+from fleetbot.model import BranchFacts, Landed, LandedHow, Landing, Row
+
+_OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+_CLOSING = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
+# reflog messages of steps that make a commit of the branch's own
+_OWN_COMMIT = re.compile(r"^(commit|cherry-pick|revert|merge .*: Merge made|rebase)", re.I)
+
+
+@dataclass(frozen=True)
+class TargetCommit:
+    """One commit on the target's first-parent history (for the no-branch search)."""
+
+    sha: str
+    time: int
+    message: str
+
+
+# ---------------------------------------------------------------- parsers (pure)
+
+
+def parse_patch_ids(text: str) -> dict[str, str]:
+    """`git patch-id --stable` output -> commit id -> patch id."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            out[parts[1]] = parts[0]
+    return out
+
+
+def parse_log_records(text: str) -> tuple[TargetCommit, ...]:
+    """`git log --format=%H%x1f%ct%x1f%B%x1e` -> commits (messages may hold newlines)."""
+    out = []
+    for record in text.split("\x1e"):
+        parts = record.strip("\n").split("\x1f", 2)
+        if len(parts) == 3 and _OID.match(parts[0]):
+            out.append(TargetCommit(parts[0], int(parts[1] or 0), parts[2]))
+    return tuple(out)
+
+
+def names_row(message: str, row: Row) -> bool:
+    """Does a target commit's message name this row: its branch as a whole word, or a
+    closing keyword for its issue ("Closes #42", "fixes owner/repo#42")?"""
+    # as a word, or after an owner ("Merge pull request #7 from owner/feature/x")
+    if re.search(rf"(?:^|[\s'\"`(:])(?:[\w.-]+/)?{re.escape(row.branch)}(?![\w/.-])",
+                 message):
+        return True
+    number = re.search(r"(\d+)$", row.issue)
+    if number is None:
+        return False
+    return re.search(rf"(?i)\b{_CLOSING}:?\s+(?:[\w.-]+/[\w.-]+)?#0*{number.group(1)}\b",
+                     message) is not None
+
+
+def own_commits_in_reflog(text: str) -> bool:
+    """`git reflog show --format=%gs <branch>`: did the branch ever get a commit of its own
+    (rather than only being created or fast-forwarded to the target)?"""
+    return any(_OWN_COMMIT.match(line) for line in text.splitlines())
+
+
+def match_patches(
+    totals: Mapping[str, str], commits: Mapping[str, tuple[str, ...]],
+    commit_ids: Mapping[str, str], target_ids: Mapping[str, str],
+) -> dict[str, tuple[LandedHow, str]]:
+    """issue -> the target commit that carries its change: the commit whose patch-id equals
+    the branch's whole change (a squash), else the newest target commit matching the last
+    of its own commits, when every one of them has an equivalent (a rebase merge).
+
+    `totals`: issue -> patch-id of merge-base..head; `commits`: issue -> its own commits;
+    `commit_ids`: commit -> patch-id; `target_ids`: target commit -> patch-id (newest first).
+    """
+    by_patch: dict[str, str] = {}
+    for sha, pid in target_ids.items():
+        by_patch.setdefault(pid, sha)  # newest first: keep the newest carrier
+    out: dict[str, tuple[LandedHow, str]] = {}
+    for issue, pid in totals.items():
+        if pid in by_patch:
+            out[issue] = (LandedHow.PATCH, by_patch[pid])
+    for issue, own in commits.items():
+        if issue in out or not own:
+            continue
+        ids = [commit_ids.get(c) for c in own]
+        if all(i is not None and i in by_patch for i in ids):
+            first = ids[0]
+            assert first is not None
+            out[issue] = (LandedHow.REBASED, by_patch[first])  # own[0]: its newest commit
+    return out
+
+
+# ---------------------------------------------------------------- git questions
+
+
+def patch_ids(git: Git, lines: Sequence[str]) -> dict[str, str]:
+    """Patch-ids of the diffs `git diff-tree --stdin -p` makes of `lines` ("<head> <base>"
+    for a whole branch, "<commit>" for one commit): two processes for all of them."""
+    if not lines:
+        return {}
+    diff = git.run_bytes("diff-tree", "--stdin", "-p", "--no-color", "--no-ext-diff",
+                         "--no-textconv", input="".join(f"{x}\n" for x in lines).encode())
+    if not diff.strip():
+        return {}
+    return parse_patch_ids(git.run_bytes("patch-id", "--stable", input=diff).decode())
+
+
+def target_patch_ids(git: Git, target_sha: str, since: Sequence[str]) -> dict[str, str]:
+    """Patch-ids of the target's first-parent commits after `since` (merge-bases); a merge
+    counts as its change against the first parent, which is what a squash would be."""
+    if not since:
+        return {}
+    log = git.run_bytes("log", "--first-parent", "--diff-merges=first-parent", "-p",
+                        "--no-color", "--no-ext-diff", "--no-textconv", "--format=%H",
+                        target_sha, *(f"^{s}" for s in since), "--")
+    if not log.strip():
+        return {}
+    return parse_patch_ids(git.run_bytes("patch-id", "--stable", input=log).decode())
+
+
+def own_commits(git: Git, target_sha: str, heads: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """issue -> the non-merge commits of its branch not in the target, newest first."""
+    jobs = [partial(git.run, "rev-list", "--no-merges", head, f"^{target_sha}", "--")
+            for head in heads.values()]
+    return {issue: tuple(text.split())
+            for issue, text in zip(heads, parallel(jobs), strict=True)}
+
+
+def first_parent_set(git: Git, target_sha: str, since: Sequence[str]) -> frozenset[str]:
+    """The target's first-parent commits back to (and including) the given merge-bases."""
+    if not since:
+        return frozenset()
+    out = git.run("rev-list", "--first-parent", target_sha, *(f"^{s}^@" for s in since), "--")
+    return frozenset(out.split())
+
+
+def landing_merge(git: Git, target_sha: str, head: str) -> str:
+    """The first-parent commit of the target that brought `head` in (its merge)."""
+    out = git.run("rev-list", "--first-parent", "--ancestry-path", "--reverse",
+                  f"{head}..{target_sha}", "--")
+    return out.split()[0] if out.split() else head
+
+
+def commit_times(git: Git, shas: Sequence[str]) -> dict[str, int]:
+    """Committer time of each commit, in one process."""
+    wanted = sorted({s for s in shas if s})
+    if not wanted:
+        return {}
+    out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
+    return {p[0]: int(p[1]) for p in (line.split() for line in out.splitlines()) if len(p) == 2}
+
+
+def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, TargetCommit]:
+    """For rows whose branch is gone: the newest first-parent target commit naming them."""
+    if not rows:
+        return {}
+    greps: list[str] = []
+    for row in rows:
+        greps.append(f"--grep={row.branch}")
+        number = re.search(r"(\d+)$", row.issue)
+        if number:
+            greps.append(f"--grep=#{number.group(1)}")
+    log = git.run("log", "--first-parent", "--fixed-strings", *greps,
+                  "--format=%H%x1f%ct%x1f%B%x1e", target_sha, "--")
+    out: dict[str, TargetCommit] = {}
+    for commit in parse_log_records(log):
+        for row in rows:
+            if row.issue not in out and names_row(commit.message, row):
+                out[row.issue] = commit
+    return out
+
+
+def find_landed(
+    git: Git,
+    target_sha: str,
+    target_tree: str,
+    rows: Sequence[Row],
+    branches: Sequence[BranchFacts],
+    landings: Sequence[Landing],
+    missing: Sequence[Row],
+) -> tuple[Landed, ...]:
+    """The rows whose work is on the target, with how and where, as git shows it."""
+    landing = {la.issue: la for la in landings}
+    found: dict[str, tuple[LandedHow, str]] = {}
+    ancestors = [b for b in branches if b.ahead == 0]
+    on_first_parent = first_parent_set(git, target_sha, [b.head for b in ancestors])
+    for b in ancestors:
+        if b.head not in on_first_parent:  # merged with a merge commit
+            found[b.issue] = (LandedHow.ANCESTOR, landing_merge(git, target_sha, b.head))
+        elif _moved_with_commits(git, b):  # fast-forwarded after commits of its own
+            found[b.issue] = (LandedHow.ANCESTOR, b.head)
+    rest = [b for b in branches if b.ahead > 0]
+    if rest:
+        totals = patch_ids(git, [f"{b.head} {b.merge_base}" for b in rest])
+        own = own_commits(git, target_sha, {b.issue: b.head for b in rest})
+        singles = patch_ids(git, sorted({c for cs in own.values() for c in cs}))
+        theirs = target_patch_ids(git, target_sha, sorted({b.merge_base for b in rest}))
+        carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
+                                 own, singles, theirs)
+        for b in rest:
+            la = landing.get(b.issue)
+            no_op = la is not None and la.result.clean and la.result.tree == target_tree
+            if b.issue in carriers:
+                found[b.issue] = carriers[b.issue]
+            elif no_op:
+                found[b.issue] = (LandedHow.NO_OP, "")
+    for issue, commit in history_hits(git, target_sha, missing).items():
+        found[issue] = (LandedHow.HISTORY, commit.sha)
+    times = commit_times(git, [c for _, c in found.values()])
+    order = {r.issue: i for i, r in enumerate(rows)}
+    return tuple(
+        Landed(issue, how, commit, at=times.get(commit, 0))
+        for issue, (how, commit) in sorted(found.items(), key=lambda kv: order.get(kv[0], 0))
+    )
+
+
+def _moved_with_commits(git: Git, b: BranchFacts) -> bool:
+    """A local branch on the target's own line landed only if it ever had commits of its
+    own; a branch just created there (or only fast-forwarded) has not started."""
+    if b.ref.startswith("origin/"):
+        return False
+    proc = git.run_full("reflog", "show", "--format=%gs", f"refs/heads/{b.branch}", "--",
+                        check=False)
+    return proc.returncode == 0 and own_commits_in_reflog(proc.stdout)

@@ -1,0 +1,71 @@
+"""The Action, `sync` and `comment` on one repo agree (issue 10's three disagreements):
+after the Action's refresh, `sync` finds no label to change and `comment` no body to edit,
+and the other way round; they share `pipeline.build_report` and `writes.plan_writes`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import responses
+
+from fleetbot.cli import run
+from tests.actionkit import API, TOKEN, Fleet, make_fleet
+from tests.fakeserver import mount
+from tests.webhooks import payload
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, rsps: responses.RequestsMock,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
+    f = make_fleet(tmp_path)
+    mount(f.github, rsps)
+    for key, value in f.env("workflow_dispatch", payload("workflow_dispatch")).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", API)
+    monkeypatch.chdir(f.checkout.path)
+    yield f
+    f.github.check()
+
+
+def action() -> int:
+    return run(["action", "--no-throttle"])
+
+
+def test_sync_and_the_action_agree_on_labels(fleet: Fleet) -> None:
+    assert action() == 0
+    labels = {n: sorted(v) for n, v in fleet.github.labels.items()}
+    assert labels == {
+        12: ["fleet:conflict", "fleet:next", "fleet:review"],
+        13: ["fleet:review"],
+        14: ["fleet:conflict", "fleet:review"],
+        42: ["fleet:review"], 43: ["fleet:review"], 44: ["fleet:review"],
+    }
+    fleet.github.requests.clear()
+    assert run(["sync"]) == 0
+    assert fleet.github.writes == []
+
+
+def test_the_action_leaves_syncs_labels_alone(fleet: Fleet) -> None:
+    assert run(["sync"]) == 0
+    fleet.github.requests.clear()
+    assert action() == 0
+    assert [w.path for w in fleet.github.writes if "/labels" in w.path] == []
+
+
+def test_comment_and_the_action_write_the_same_body(fleet: Fleet) -> None:
+    assert action() == 0
+    body = fleet.github.comment_bodies(14)
+    fleet.github.requests.clear()
+    assert run(["comment", "--pr", "14"]) == 0
+    assert fleet.github.writes == []
+    assert fleet.github.comment_bodies(14) == body
+    # and the other way round: a body `comment` wrote is one the Action keeps
+    fleet.github.comments[14][0]["body"] = "<!-- fleetbot -->\nstale"
+    assert run(["comment", "--pr", "14"]) == 0
+    fleet.github.requests.clear()
+    assert action() == 0
+    assert [w.path for w in fleet.github.writes if "comments" in w.path] == []
+    assert fleet.github.comment_bodies(14) == body

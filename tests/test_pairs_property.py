@@ -48,7 +48,7 @@ def _apply(repo: Repo, op: Op) -> None:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(f"new {value}\n")
     elif kind == "delete" and p.is_file():
-        repo.git("rm", "-q", path)
+        repo.git("rm", "-q", "-f", path)
     elif kind == "mvdir" and p.is_dir() and not (repo.path / value).exists():
         repo.git("mv", path, value)
     elif kind == "mv" and p.is_file() and not (repo.path / value).exists():

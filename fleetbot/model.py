@@ -461,6 +461,7 @@ class SourceChange:
     path: str
     old: str | None = None
     new: str | None = None
+    too_large: bool = False  # over the size cap: not read, so `interface` skipped it
 
 
 @dataclass(frozen=True)

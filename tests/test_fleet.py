@@ -67,10 +67,11 @@ def test_fan_out_refuses_main_worktree_and_occupied_folder(tmp_path: Path) -> No
 
 def test_fan_out_refuses_a_row_whose_folder_is_the_main_worktree(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path, branches=False)
-    row = Row(issue="#9", branch="feature/9", worktree=".")
-    (step,) = fleet.gather_fan_out(Git(repo.path), (row,), "main")
-    assert step.action is FanOut.REFUSE
-    assert "is the main worktree" in step.reason
+    from fleetbot.errors import PlanError
+
+    row = Row(issue="#9", branch="feature/9", worktree=f"../{repo.path.name}", line=4)
+    with pytest.raises(PlanError, match=r"row #9 \(plan line 4\).*inside the main worktree"):
+        fleet.gather_fan_out(Git(repo.path), (row,), "main")
 
 
 def _facts(**kw: object) -> RowFacts:

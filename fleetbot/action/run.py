@@ -29,6 +29,7 @@ from fleetbot.action.runner import (
     annotation,
     append_summary,
     emit,
+    log,
     mask_command,
     write_outputs,
 )
@@ -92,8 +93,7 @@ class ActionRun:
         emit(line, self.out)
 
     def log(self, text: str) -> None:
-        self.err.write(text.rstrip("\n") + "\n")
-        self.err.flush()
+        log(text, self.err)
 
     def finish(self, verdict: str, code: int = ExitCode.OK, *, summary: str = "",
                report: Report | None = None, numbers: dict[str, int] | None = None,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from fleetbot.errors import GitError, UsageError
+from fleetbot.errors import GitError, PlanError, UsageError
+from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, MergeStep, Plan, PullFacts, Replay, Row, Status
@@ -66,14 +67,28 @@ def row_slug(row: Row) -> str:
     return slugify(re.sub(rf"^{re.escape(issue_number(row.issue))}[-_]", "", tail)) or "work"
 
 
-def worktree_path(row: Row, main_root: Path) -> Path:
-    """Where the row's worktree goes: its Worktree cell (relative to the main worktree),
-    else the sibling folder `<repo>-<issue number>-<slug>`."""
-    if row.worktree:
-        path = Path(row.worktree).expanduser()
-        return Path(norm(main_root / path if not path.is_absolute() else path))
-    return Path(norm(main_root.parent / f"{main_root.name}-{issue_number(row.issue)}-"
-                                         f"{row_slug(row)}"))
+def worktree_path(row: Row, main_root: Path, *, root: Path | None = None) -> Path:
+    """Where the row's worktree goes: its Worktree cell, else the sibling folder
+    `<repo>-<issue number>-<slug>`. `root` (default: the folder holding the repository)
+    is where every worktree must stay; a cell that leaves it is a PlanError naming the
+    row (see fleet/paths.py)."""
+    base = Path(norm(root if root is not None else main_root.parent))
+    if not row.worktree:
+        return Path(norm(base / f"{main_root.name}-{issue_number(row.issue)}-"
+                                 f"{row_slug(row)}"))
+    cell = row.worktree
+    resolved = Path(norm(paths.place(cell, main_root=main_root, root=base)))
+    problem = paths.cell_problem(cell) or paths.path_problem(
+        resolved, root=base, main_root=Path(norm(main_root)))
+    if problem:
+        where = f" (plan line {row.line})" if row.line else ""
+        raise PlanError(
+            f"row {row.issue}{where}: the Worktree `{cell}` {problem}", line=row.line,
+            code="worktree-outside",
+            hint=f"write a folder name such as {main_root.name}-{issue_number(row.issue)}"
+            f"-{row_slug(row)} (beside the repository) or leave the cell empty",
+        )
+    return resolved
 
 
 def norm(path: Path | str) -> str:

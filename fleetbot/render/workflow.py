@@ -9,12 +9,12 @@ a plan that does not parse).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from fleetbot.action.runner import annotation
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
+from fleetbot.render.escape import json_text, mentions, terminal, terminal_lines
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
 
@@ -146,14 +146,14 @@ def verdict_word(report: Report) -> str:
 
 def order_json(report: Report, numbers: dict[str, int]) -> str:
     """The recommended order as JSON: position, issue, branch, PR, blocked_by, reasons."""
-    return json.dumps([
+    return json_text([
         {
             "position": s.position, "issue": s.issue, "branch": s.branch,
             "pull": numbers.get(s.issue), "blocked_by": [b.describe() for b in s.blocked_by],
             "reasons": list(s.reasons),
         }
         for s in report.order
-    ], ensure_ascii=False)
+    ], indent=None)
 
 
 def next_up(report: Report, numbers: dict[str, int]) -> str:
@@ -228,7 +228,7 @@ def plan_error_summary(exc: PlanError, ref: str) -> str:
 
 def failure_summary(exc: Exception) -> str:
     """The job summary of a run that could not finish (git, forge or usage error)."""
-    text = str(exc).replace("```", "'''")
+    text = terminal_lines(str(exc)).replace("```", "'''")
     return (
         "## fleetbot could not finish this run\n\n"
         f"```text\n{text}\n```\n\n"
@@ -238,10 +238,10 @@ def failure_summary(exc: Exception) -> str:
 
 def _code(text: str) -> str:
     """Text inside a code span: no backtick can close it, no newline can break it."""
-    return text.replace("`", "'").replace("\n", " ")
+    return terminal(text).replace("`", "'")
 
 
 def inline(text: str) -> str:
     """Plan text in Markdown prose: no HTML, no @mention."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("@", "@\u200b").replace("\n", " "))
+    return mentions(terminal(text).replace("&", "&amp;").replace("<", "&lt;")
+                    .replace(">", "&gt;"))

@@ -3,7 +3,16 @@ from __future__ import annotations
 import json
 
 from fleetbot.fleet.brief import build_brief, render_markdown, render_text
-from fleetbot.model import Conflict, ConflictKind, MergeStep, OwnedPath, Plan, Row
+from fleetbot.model import (
+    Conflict,
+    ConflictKind,
+    Landed,
+    LandedHow,
+    MergeStep,
+    OwnedPath,
+    Plan,
+    Row,
+)
 
 PLAN = Plan(rows=(
     Row("#1", "feature/1-core", title="core", files_owned=(OwnedPath("core/**"),)),
@@ -23,7 +32,7 @@ def test_brief_content() -> None:
         Conflict(ConflictKind.DRIFT, ("#2",), ("README.md",)),
         Conflict(ConflictKind.PLAN, ("#1", "#3"), ("core/api.py",)),
     ]
-    b = build_brief(PLAN, PLAN.rows[1], target="main", merged={"#1"}, conflicts=conflicts,
+    b = build_brief(PLAN, PLAN.rows[1], target="main", merged={Landed("#1", LandedHow.ANCESTOR, "abc1234")}, conflicts=conflicts,
                     order=ORDER)
     assert b.owns == ("ui/**", "core/api.py (one fn)")
     assert [(f.pattern, f.owner) for f in b.must_not_touch] == [("core/**", "#1")]

@@ -103,7 +103,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
     from fleetbot.git import worktrees as wt
 
     predictions = fleet.predict(git, plan, target)
-    merged = fleet.merged_issues(git, plan.rows, target)
+    merged = predictions.landed
     written: dict[str, str] = {}
     for s in steps:
         if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
@@ -157,7 +157,7 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
     path = tree.path if tree else str(fleet.worktree_path(row, fleet.main_root(trees)))
     predictions = fleet.predict(git, plan, target_ref)
     b = briefing.build_brief(plan, row, target=target_ref, worktree=path,
-                             merged=fleet.merged_issues(git, plan.rows, target_ref),
+                             merged=predictions.landed,
                              conflicts=predictions.conflicts, order=predictions.order)
     if fmt == "json":
         emit_json(b.as_json())
@@ -219,8 +219,8 @@ def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
     from fleetbot.fleet.status import status_rows
 
     pulls = _pulls(git, forge_kind)
-    facts = fleet.gather_row_facts(git, plan, target)
     predictions = fleet.predict(git, plan, target, pulls=pulls)
+    facts = fleet.gather_row_facts(git, plan, target, predictions.landed)
     return status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 
 from fleetbot.fleet.status import collisions_of
-from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan, Row
+from fleetbot.model import Conflict, ConflictKind, Landed, MergeStep, Plan, Row
 from fleetbot.render import escape
 
 BRIEF_FILE = "fleetbot-brief.md"
@@ -32,6 +32,7 @@ class Dependency:
     issue: str
     branch: str
     merged: bool
+    landed: str = ""  # how it landed: `squash-merged in 1a2b3c4`
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,20 @@ def build_brief(
     *,
     target: str,
     worktree: str = "",
-    merged: Collection[str] = (),
+    merged: Collection[Landed] = (),
     conflicts: Sequence[Conflict] = (),
     order: Sequence[MergeStep] = (),
 ) -> Brief:
-    """The brief for `row`. `merged` holds the issues already merged into the target."""
+    """The brief for `row`. `merged` holds the rows already landed on the target."""
+    how = {la.issue: la.describe() for la in merged}
     mine = set(row.patterns)
     fences = tuple(
         Fence(p.pattern, other.issue)
         for other in plan.rows if other is not row
         for p in other.files_owned if p.pattern not in mine
     )
-    deps = tuple(Dependency(d.issue, d.branch, d.issue in merged) for d in plan.dependencies(row))
+    deps = tuple(Dependency(d.issue, d.branch, d.issue in how, how.get(d.issue, ""))
+                 for d in plan.dependencies(row))
     position = {s.issue: s.position for s in order}
     warnings = [_warning(c, target) for c in conflicts if c.rows == (row.issue,)]
     collisions: list[Collision] = []
@@ -166,8 +169,8 @@ def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
     section("Do not touch (owned by other rows)",
             [f"{code(f.pattern)} ({esc(f.owner)})" for f in b.must_not_touch], "nothing")
     section("Depends on", [
-        f"{esc(d.issue)} ({code(d.branch)}): " + ("merged" if d.merged else
-                                                 "NOT merged yet; wait or build on it")
+        f"{esc(d.issue)} ({code(d.branch)}): " + (f"has landed ({esc(d.landed)})" if d.merged
+                                                 else "NOT merged yet; wait or build on it")
         for d in b.depends_on], "nothing: start now")
     section("Collisions", [
         f"with {esc(c.other)} on {', '.join(code(f) for f in c.files) or '?'} "

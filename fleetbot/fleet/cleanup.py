@@ -72,6 +72,10 @@ def plan_cleanup(
         if not f.branch_exists:
             out.append(replace(base, kept="branch does not exist"))
             continue
+        if f.branch in protected:  # a row naming the target is a plan error: never touched
+            out.append(replace(base, branch_kept=f"{f.branch} is {protected[f.branch]}; "
+                                                 "never deleted"))
+            continue
         if not f.merged:
             out.append(replace(base, kept="not landed on the target"))
             continue

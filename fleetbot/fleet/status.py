@@ -30,8 +30,9 @@ class StatusRow:
     age_seconds: int | None
     drift: tuple[str, ...]
     collisions: tuple[str, ...]  # "#44 tasks/cli.py (plan)"
-    merged: bool
+    merged: bool  # landed on the target, by any merge style
     missing: tuple[str, ...]  # "branch", "worktree"
+    landed: str = ""  # how it landed: `squash-merged in 1a2b3c4`
     pr: str = ""
     ci: str = ""
     review: str = ""
@@ -42,7 +43,8 @@ class StatusRow:
             "ahead": self.ahead, "behind": self.behind, "dirty": self.dirty,
             "dirty_files": list(self.dirty_files), "last_commit_age": self.age_seconds,
             "drift": list(self.drift), "collisions": list(self.collisions),
-            "merged": self.merged, "missing": list(self.missing),
+            "merged": self.merged, "landed": self.landed or None,
+            "missing": list(self.missing),
             "pr": self.pr or None, "ci": self.ci or None, "review": self.review or None,
         }
 
@@ -73,7 +75,7 @@ def status_rows(
             dirty=None if f.dirty is None else bool(f.dirty), dirty_files=f.dirty or (),
             age_seconds=None if f.last_commit is None else max(0, now - f.last_commit),
             drift=tuple(drift), collisions=tuple(dict.fromkeys(collisions)),
-            merged=f.merged, missing=missing,
+            merged=f.merged, missing=missing, landed=f.landed,
             pr=f"#{pull.number}" if pull else "", ci=pull.ci.value if pull else "",
             review=pull.review.value if pull else "",
         ))
@@ -125,11 +127,14 @@ def cells(r: StatusRow, *, forge: bool = False) -> list[str]:
     """One row's cells as plain text (renderers escape them)."""
     extra = [r.pr or "-", r.ci or "-", r.review or "-"] if forge else []
     worktree = Path(r.worktree).name if r.worktree else "no worktree"
+    if r.merged and "branch" in r.missing:  # landed, branch deleted since
+        return [r.issue, f"{r.branch} (deleted)", worktree, "landed", "-", "-", "-", "-",
+                *extra]
     if "branch" in r.missing:
         return [r.issue, f"{r.branch} (no branch)", worktree, "-", "-", "-", "-",
                 ", ".join(r.collisions) or "-", *extra]
     dirty = "-" if r.dirty is None else (f"dirty ({len(r.dirty_files)})" if r.dirty else "clean")
-    state = "merged" if r.merged else f"+{r.ahead}/-{r.behind}"
+    state = "landed" if r.merged else f"+{r.ahead}/-{r.behind}"
     return [r.issue, r.branch, worktree, state, dirty, format_age(r.age_seconds),
             ", ".join(r.drift) or "-", ", ".join(r.collisions) or "-", *extra]
 

@@ -19,7 +19,7 @@ from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Conflict, MergeStep, Plan, PullFacts, Replay, Row, Status
+from fleetbot.model import Conflict, Landed, MergeStep, Plan, PullFacts, Replay, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
 
@@ -226,11 +226,20 @@ class RowFacts:
     behind: int | None = None
     dirty: tuple[str, ...] | None = None  # None: no worktree to look at
     last_commit: int | None = None  # unix seconds of the branch tip
-    merged: bool = False
+    merged: bool = False  # landed on the target (any merge style)
+    landed: str = ""  # how: `squash-merged in 1a2b3c4`
 
 
-def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
-    """Worktree, branch, ahead/behind, dirt, age and merged-ness of every row."""
+def gather_row_facts(
+    git: Git, plan: Plan, target: str, landed: Sequence[Landed] | None = None,
+) -> tuple[RowFacts, ...]:
+    """Worktree, branch, ahead/behind, dirt, age and landed-ness of every row. `landed` is
+    the pipeline's word (`Report.landed`); without it the same detector is asked."""
+    if landed is None:
+        from fleetbot.git.mergetree import gather
+
+        landed = gather(git, plan, target).landed
+    how = {la.issue: la.describe() for la in landed}
     trees = wt.list_worktrees(git)
     out: list[RowFacts] = []
     for row in plan.rows:
@@ -241,15 +250,15 @@ def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
         dirty = wt.dirty_files(Git(tree.path)) if tree is not None else None
         if not exists:
             out.append(RowFacts(row.issue, row.branch, False, tree.path if tree else "",
-                                bool(tree and tree.main), dirty=dirty))
+                                bool(tree and tree.main), dirty=dirty,
+                                merged=row.issue in how, landed=how.get(row.issue, "")))
             continue
         ref = f"refs/heads/{row.branch}"
         ahead, behind = wt.ahead_behind(git, ref, target)
-        merged = wt.is_ancestor(git, ref, target) and wt.branch_moved(git, row.branch)
         out.append(RowFacts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
             ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
-            merged=merged,
+            merged=row.issue in how, landed=how.get(row.issue, ""),
         ))
     return tuple(out)
 
@@ -285,6 +294,11 @@ class Predictions:
     conflicts: tuple[Conflict, ...]
     order: tuple[MergeStep, ...]
     replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
+    landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
+
+    @property
+    def landed_issues(self) -> frozenset[str]:
+        return frozenset(la.issue for la in self.landed)
 
 
 def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
@@ -294,16 +308,16 @@ def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (
     from fleetbot.pipeline import build_report
 
     report = build_report(git, plan, target=target, pulls=pulls)
-    return Predictions(report.conflicts, report.order, report.replay)
+    return Predictions(report.conflicts, report.order, report.replay, report.landed)
 
 
 def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
-    """Rows whose branch has landed on the target (see `wt.branch_moved` for new branches)."""
-    return frozenset(
-        r.issue for r in rows if wt.branch_exists(git, r.branch)
-        and wt.is_ancestor(git, f"refs/heads/{r.branch}", target)
-        and wt.branch_moved(git, r.branch)
-    )
+    """Rows whose work has landed on the target, by any merge style: the pipeline's one
+    landed detector (`git.landed`), so every fleet command agrees with `check`."""
+    from fleetbot.git.mergetree import gather
+
+    facts = gather(git, Plan(rows=tuple(rows)), target)
+    return frozenset(la.issue for la in facts.landed)
 
 
 def row_refs(git: Git, plan: Plan) -> dict[str, str]:

@@ -158,11 +158,11 @@ def test_a_new_row_that_only_fast_forwarded_keeps_its_fresh_work(
     assert run(["fan-out", "--repo", str(repo.path)]) == 0
     repo.commit({"CHANGELOG.md": "1\n"}, "main moves on")
     tree = tmp_path / "tasks-43-docs"
-    Repo(tree).git("merge", "-q", "--ff-only", "main")  # counts as merged today
+    Repo(tree).git("merge", "-q", "--ff-only", "main")  # no commit of its own: not landed
     (tree / "docs/guide.md").write_text("a first draft, not committed yet\n")
     code, out = _cleanup(repo, capsys, "--delete-branches")
-    assert code == 1
-    assert "  lists: untracked: docs/guide.md (33 B)\n" in out
+    assert code == 0
+    assert "keep #43 feature/43-docs  (not landed on the target)\n" in out
     assert (tree / "docs/guide.md").is_file()
 
 

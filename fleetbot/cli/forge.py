@@ -68,6 +68,8 @@ def sync(
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
+    if forge.kind == "gitlab":  # read only the fleet's MRs in detail (the read budget)
+        forge.fleet = frozenset(r.branch for r in plan.rows)  # type: ignore[attr-defined]
     # the issues are read with or without links: each carries its row's status label
     state = forge.state(plan_issues(plan), label_prefix=label_prefix)
     report = build_report(git, plan, target, state)
@@ -178,6 +180,8 @@ def _finish(forge: Forge, actions: Sequence[Action], dry_run: bool, fmt: str,
     if dry_run or not actions:
         return 0
     applied = forge.apply(actions)
+    for note in applied.notes:
+        click.echo(f"note: {note}", err=True)
     if fmt != "json":
         for a in applied.written:
             emit_text(f"done: {a.describe()}")

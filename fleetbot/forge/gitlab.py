@@ -251,10 +251,12 @@ class GitlabForge:
                 ci, own = self._head_statuses(sha, ORDER_CONTEXT)
                 heads.add(sha)
                 statuses += [own] if own is not None else []
-            approvals = self._get(f"/merge_requests/{iid}/approvals",
-                                  f"reading approvals of MR !{iid}")
+            # approvals GitLab already says are missing, or notes an MR has none of, are
+            # not read (the list carries `detailed_merge_status` and `user_notes_count`)
+            approvals = None if mr.get("detailed_merge_status") == "not_approved" else \
+                self._get(f"/merge_requests/{iid}/approvals", f"reading approvals of MR !{iid}")
             pulls[iid] = replace(pulls[iid], ci=ci, review=review_state(approvals, mr))
-            note = self.find_comment(iid)
+            note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
             if note is not None:
                 comments.append(note)
         facts = () if self.job_token else self._issues(sorted(set(issues)))

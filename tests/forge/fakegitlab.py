@@ -395,7 +395,10 @@ class FakeGitlab:
         data = shape("merge_request", iid=mr.iid, id=10000 + mr.iid, source_branch=mr.branch,
                      title=f"MR {mr.iid}", description=mr.description, draft=mr.draft,
                      state="merged" if mr.merged else "opened", labels=list(mr.labels),
-                     sha=mr.sha, project_id=self.project_id)
+                     sha=mr.sha, project_id=self.project_id,
+                     user_notes_count=sum(not n["system"] for n in self.notes.get(mr.iid, [])),
+                     detailed_merge_status="not_approved"
+                     if len(mr.approved_by) < mr.approvals_required else "mergeable")
         if full:
             data["head_pipeline"] = (None if mr.pipeline is None else
                                      {**data["head_pipeline"], "status": mr.pipeline, "sha": mr.sha})

@@ -215,3 +215,13 @@ def test_decipher() -> None:
 def test_unplanned_files(gl: FakeGitlab) -> None:
     gl.add_mr(3, "stray", files=["a.py", "b/c.py"])
     assert forge().pull_files(3) == ("a.py", "b/c.py")
+
+
+def test_what_the_list_already_says_is_not_read_again(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a", approvals_required=1)  # not approved, no notes yet
+    gl.add_mr(2, "feat/b", approved_by=[7], approvals_required=1)
+    state = forge().state()
+    assert [p.review for p in state.pulls] == [ReviewState.REVIEW_REQUIRED,
+                                               ReviewState.APPROVED]
+    assert sorted(c[1] for c in gl.calls if c[1].startswith("/merge_requests/")) == [
+        "/merge_requests/2/approvals"]

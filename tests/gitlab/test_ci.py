@@ -175,3 +175,34 @@ def test_outside_gitlab_ci_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
     assert "`fleetbot ci` runs in a GitLab CI job: CI_PIPELINE_SOURCE and CI_PROJECT_PATH " \
         "are not set" in out
     assert "Traceback" not in out
+
+
+def test_free_tier_project_token_ci_writes_all_but_links_then_nothing(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl = project.gitlab
+    gl.tier = "free"
+    plan = (project.checkout.path / "orchestration-plan.md").read_text()
+    project.origin.commit({"orchestration-plan.md": plan.replace(
+        "`tests/test_clear.py` | none |", "`tests/test_clear.py` | #42 |")}, "44 after 42")
+    job(monkeypatch, project)
+    code, out = ci(capsys)
+    assert code == 0, out
+    assert out.count(LICENCE_NOTE) == 1
+    assert {iid: len(gl.sticky(iid)) for iid in MRS} == {12: 1, 13: 1, 14: 1}
+    assert sorted(gl.mrs[14].labels) == ["fleet:blocked"]
+    order = [s for s in gl.statuses[project.head(14)] if s["name"] == "fleetbot/order"]
+    assert [(s["status"], s["description"]) for s in order] == [
+        ("pending", "waiting for #42 (depends on it)")]
+    assert gl.links == {}
+    before = {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
+              for iid in MRS}
+    gl.calls.clear()
+    code, out = ci(capsys)
+    assert code == 0, out
+    # the only write tried is the one link GitLab Free refuses again; nothing changes
+    assert [(m, t) for m, t, _ in gl.writes] == [("POST", "/issues/44/links")]
+    assert out.count(LICENCE_NOTE) == 1
+    assert {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
+            for iid in MRS} == before
+    assert len([s for s in gl.statuses[project.head(14)] if s["name"] == "fleetbot/order"]) == 1

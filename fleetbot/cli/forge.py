@@ -68,8 +68,6 @@ def sync(
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
-    if forge.kind == "gitlab":  # read only the fleet's MRs in detail (the read budget)
-        forge.fleet = frozenset(r.branch for r in plan.rows)  # type: ignore[attr-defined]
     # the issues are read with or without links: each carries its row's status label
     state = forge.state(plan_issues(plan), label_prefix=label_prefix)
     report = build_report(git, plan, target, state)
@@ -110,6 +108,9 @@ def comment(
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
     if all(p.number != number for p in state.pulls):
         state = replace(state, pulls=(*state.pulls, pull))
+    if forge.kind == "gitlab" and state.comment_for(number) is None and (
+            found := forge.find_comment(number)):  # an MR outside the fleet: not read yet
+        state = replace(state, comments=(*state.comments, found))
     report = build_report(git, plan, target, state)
     files = {} if plan.find(pull.branch) else {number: forge.pull_files(number)}
     options = WriteOptions(comment_on=(number,), labels=False, links=False,
@@ -133,7 +134,10 @@ def _setup(
     for note in fleet.notes:
         click.echo(f"note: {note}", err=True)
     plan = fleet.plan
-    return git, plan, pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
+    forge = pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
+    if forge.kind == "gitlab":  # read only the fleet's MRs in detail (the read budget)
+        forge.fleet = frozenset(r.branch for r in plan.rows)  # type: ignore[attr-defined]
+    return git, plan, forge
 
 
 def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) -> Report:

@@ -29,105 +29,23 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply
 from fleetbot.forge import redact as _redact
 from fleetbot.forge import types as st
-from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
+from fleetbot.forge.gitlab_shapes import (
+    JOB_TOKEN_NOTE,
+    LICENCE_NOTE,
+    STATUS,
+    STATUS_BACK,
+    TOKEN_HINT,
+    decipher,
+    jobs_ci,
+    missing_grant,
+    mr_facts,
+    permission,
+    review_state,
+)
+from fleetbot.model import CIState, CommitStatus, PullFacts, StatusState
 from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
 
-# GitLab pipeline status -> fleetbot CI state
-_PIPELINE = {
-    "success": CIState.SUCCESS, "skipped": CIState.SUCCESS, "manual": CIState.SUCCESS,
-    "failed": CIState.FAILURE, "canceled": CIState.FAILURE,
-    "created": CIState.PENDING, "waiting_for_resource": CIState.PENDING,
-    "preparing": CIState.PENDING, "pending": CIState.PENDING, "running": CIState.PENDING,
-    "scheduled": CIState.PENDING,
-}
-_STATUS = {StatusState.SUCCESS: "success", StatusState.PENDING: "pending",
-           StatusState.FAILURE: "failed", StatusState.ERROR: "failed"}
-_STATUS_BACK = {"success": StatusState.SUCCESS, "failed": StatusState.FAILURE,
-                "canceled": StatusState.ERROR, "pending": StatusState.PENDING,
-                "running": StatusState.PENDING}
-_FAILED = frozenset({"failed", "canceled"})
-_WAITING = frozenset({"created", "waiting_for_resource", "preparing", "pending", "running",
-                      "scheduled"})
-
-# what each write needs (https://docs.gitlab.com/ee/user/permissions.html)
-_ROLE = {
-    st.ActionKind.CREATE_COMMENT: "Reporter", st.ActionKind.EDIT_COMMENT: "Reporter",
-    st.ActionKind.CREATE_LABEL: "Reporter", st.ActionKind.ADD_LABEL: "Reporter",
-    st.ActionKind.REMOVE_LABEL: "Reporter", st.ActionKind.ADD_DEPENDENCY: "Reporter",
-    st.ActionKind.REMOVE_DEPENDENCY: "Reporter", st.ActionKind.SET_STATUS: "Developer",
-}
-TOKEN_HINT = ("GITLAB_TOKEN (a project access token with the `api` scope; CI_JOB_TOKEN "
-              "cannot write notes, labels or statuses)")
-JOB_TOKEN_NOTE = (
-    "CI_JOB_TOKEN: labels, the plan's issues and their links were not read (a job token "
-    "cannot read them): set GITLAB_TOKEN to a project access token with the `read_api` "
-    "scope (`api` to write)")
-LICENCE_NOTE = (
-    "GitLab: this project's tier has no blocked-by links (\"Blocked issues\" is a Premium "
-    "feature): `Depends on` was not mirrored as issue links; labels, notes and statuses "
-    "were written. Pass --no-links to stop trying.")
-
-
-def permission(kind: st.ActionKind) -> str:
-    """What a write of `kind` needs: a role in the project and the token's scope."""
-    return f"the {_ROLE.get(kind, 'Developer')} role and the `api` scope"
-
-
-def decipher(status: int, message: str) -> ForgeCause:
-    """GitLab's answer -> why it said no; a 403 "not available for current license"
-    (a feature of a higher tier) is a licence problem, not a permission one."""
-    text = (message or "").lower()
-    if status == 0:
-        return ForgeCause.UNREACHABLE
-    if status == 401:
-        return ForgeCause.AUTH
-    if status == 403:
-        return ForgeCause.LICENCE if "licen" in text else ForgeCause.PERMISSION
-    if status == 404:
-        return ForgeCause.NOT_FOUND
-    if status == 429:
-        return ForgeCause.RATE_LIMIT
-    if status == 413 or "too large" in text or "too long" in text:
-        return ForgeCause.TOO_LARGE
-    return ForgeCause.OTHER
-
-
-def missing_grant(body: Any, kind: st.ActionKind | None) -> str:
-    """The scope or role a 403 shows is missing: GitLab names an insufficient scope in
-    the body (`{"error": "insufficient_scope", "scope": "api"}`); a bare 403 is the role."""
-    if isinstance(body, dict) and body.get("error") == "insufficient_scope":
-        return f"the token's scopes: it needs `{body.get('scope') or 'api'}`"
-    role = _ROLE.get(kind, "Developer") if kind is not None else "Reporter"
-    return f"the {role} role in the project (or the token's user is not a member)"
-
-
-def pipeline_ci(pipeline: dict[str, Any] | None) -> CIState:
-    if not pipeline:
-        return CIState.NONE
-    return _PIPELINE.get(str(pipeline.get("status", "")), CIState.NONE)
-
-
-def jobs_ci(jobs: Sequence[dict[str, Any]]) -> CIState:
-    """The CI of a commit from its jobs' latest statuses: a failed job that may not fail
-    fails it, a job still to finish keeps it pending, else it passed."""
-    if not jobs:
-        return CIState.NONE
-    states = [str(j.get("status") or "") for j in jobs if not j.get("allow_failure")]
-    if any(s in _FAILED for s in states):
-        return CIState.FAILURE
-    if any(s in _WAITING for s in states):
-        return CIState.PENDING
-    return CIState.SUCCESS
-
-
-def review_state(approvals: dict[str, Any] | None, mr: dict[str, Any]) -> ReviewState:
-    """Approved once someone approved and none are left; else required if GitLab says so."""
-    if approvals and approvals.get("approved") and approvals.get("approved_by"):
-        return ReviewState.APPROVED
-    left = int((approvals or {}).get("approvals_left") or 0)
-    if left or mr.get("detailed_merge_status") == "not_approved":
-        return ReviewState.REVIEW_REQUIRED
-    return ReviewState.NONE
+__all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
 class GitlabForge:
@@ -239,7 +157,7 @@ class GitlabForge:
         labels = [] if self.job_token else self._list(
             "/labels", "listing labels", search=label_prefix)
         fleet = [mr for mr in opened if self.fleet is None or mr["source_branch"] in self.fleet]
-        pulls = {int(mr["iid"]): _pull(mr) for mr in opened}
+        pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
         comments: list[st.StickyComment] = []
         statuses: list[CommitStatus] = []
         heads: set[str] = set()
@@ -261,7 +179,7 @@ class GitlabForge:
                 comments.append(note)
         facts = () if self.job_token else self._issues(sorted(set(issues)))
         return st.ForgeState(
-            pulls=tuple(pulls[n] for n in sorted(pulls)), merged=tuple(_pull(m) for m in merged),
+            pulls=tuple(pulls[n] for n in sorted(pulls)), merged=tuple(mr_facts(m) for m in merged),
             comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
             issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
             requests=self.requests - start, notes=tuple(notes),
@@ -281,7 +199,7 @@ class GitlabForge:
         if mine:
             latest = max(mine, key=lambda x: int(x.get("id") or 0))
             own = CommitStatus(sha, context,
-                               _STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                               STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
                                str(latest.get("description") or ""),
                                str(latest.get("target_url") or ""))
         return jobs_ci(jobs), own
@@ -319,7 +237,7 @@ class GitlabForge:
 
     def pull(self, number: int) -> PullFacts:
         try:
-            return _pull(self._get(f"/merge_requests/{number}", f"reading MR !{number}"))
+            return mr_facts(self._get(f"/merge_requests/{number}", f"reading MR !{number}"))
         except ForgeError as exc:
             if exc.cause is ForgeCause.NOT_FOUND:
                 raise ForgeError(f"MR !{number} not found in {self.repo}",
@@ -352,7 +270,7 @@ class GitlabForge:
                 latest = max(mine, key=lambda x: int(x.get("id") or 0))
                 out[sha] = CommitStatus(
                     sha, context,
-                    _STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                    STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
                     str(latest.get("description") or ""), str(latest.get("target_url") or ""))
         return out
 
@@ -410,7 +328,7 @@ class GitlabForge:
             self._do(lambda: self._gl.http_delete(f"{p}/issues/{a.number}/links/{a.other_id}"),
                      a.describe(), ok=(404,), kind=a.kind)
         elif a.kind is K.SET_STATUS:
-            body = {"state": _STATUS[a.state], "name": a.context,
+            body = {"state": STATUS[a.state], "name": a.context,
                     "description": a.description[:140]}
             if a.target_url:
                 body["target_url"] = a.target_url
@@ -444,17 +362,3 @@ def _body(exc: GitlabError) -> Any:
         return json.loads(raw.decode() if isinstance(raw, bytes) else str(raw or ""))
     except ValueError:
         return None
-
-
-def _pull(mr: dict[str, Any]) -> PullFacts:
-    """An MR as a list item or in full: CI only from a full one (`head_pipeline`)."""
-    state = {"opened": PullState.OPEN, "merged": PullState.MERGED}.get(
-        str(mr.get("state")), PullState.CLOSED)
-    return PullFacts(
-        number=int(mr["iid"]), branch=mr["source_branch"], title=mr.get("title") or "",
-        url=mr.get("web_url") or "", state=state,
-        draft=bool(mr.get("draft") or mr.get("work_in_progress")),
-        review=review_state(None, mr), ci=pipeline_ci(mr.get("head_pipeline")),
-        head_sha=mr.get("sha") or "", base=mr.get("target_branch") or "",
-        labels=tuple(mr.get("labels") or ()), body=mr.get("description") or "",
-    )

@@ -132,8 +132,9 @@ class GitlabForge:
         return self._do(lambda: self._gl.http_get(self._project + path), doing)  # type: ignore[no-any-return]
 
     def user_id(self) -> int | None:
-        """The token's user (GET /user, once); None with a job token, which may not ask."""
-        if self._user is None and not self.job_token:
+        """The token's user (GET /user, once); None with a job token, which may not ask,
+        or without a token (a public project's notes are read by marker alone)."""
+        if self._user is None and self._secrets[0]:
             self._user = int(self._do(lambda: self._gl.http_get("/user"),
                                       "reading the token's user")["id"])
         return self._user

@@ -211,7 +211,8 @@ class FakeGitlab:
         if unknown:
             return self._violation(f"{request.method} {tail}: {', '.join(unknown)} not in "
                                    f"{DOCS}{route.doc}")
-        if job and not route.job_token:
+        if (job and not route.job_token) or (tail == "/user" and not (
+                job or "PRIVATE-TOKEN" in request.headers)):
             return 401, {}, json.dumps({"message": "401 Unauthorized"})
         if route.write and job:
             return 403, {}, json.dumps({"message": "403 Forbidden"})

@@ -11,6 +11,7 @@ import responses
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE, GitlabForge, decipher
+from fleetbot.forge.gitlab_shapes import jobs_ci, review_state
 from fleetbot.forge.types import ForgeState
 from fleetbot.model import CIState, CommitStatus, Plan, ReviewState, Row, StatusState
 from fleetbot.writes.comment import comment_actions
@@ -225,3 +226,25 @@ def test_what_the_list_already_says_is_not_read_again(gl: FakeGitlab) -> None:
                                                ReviewState.APPROVED]
     assert sorted(c[1] for c in gl.calls if c[1].startswith("/merge_requests/")) == [
         "/merge_requests/2/approvals"]
+
+
+def test_without_a_token_a_public_project_is_still_read(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    gl.add_note(1, f"{MARKER}\nreport", author=BOT)
+    state = forge(token="").state()
+    assert [p.number for p in state.pulls] == [1] and len(state.comments) == 1
+    assert all(c[1] != "/user" for c in gl.calls)
+
+
+def test_reading_gitlabs_answers() -> None:
+    assert jobs_ci([]) is CIState.NONE
+    assert jobs_ci([{"status": "success"}, {"status": "failed", "allow_failure": True}]) \
+        is CIState.SUCCESS
+    assert jobs_ci([{"status": "success"}, {"status": "running"}]) is CIState.PENDING
+    assert jobs_ci([{"status": "running"}, {"status": "canceled"}]) is CIState.FAILURE
+    mr = {"detailed_merge_status": "mergeable"}
+    assert review_state({"approved": True, "approved_by": []}, mr) is ReviewState.NONE
+    assert review_state({"approved": False, "approvals_left": 1, "approved_by": []}, mr) \
+        is ReviewState.REVIEW_REQUIRED
+    assert review_state(None, {"detailed_merge_status": "not_approved"}) \
+        is ReviewState.REVIEW_REQUIRED

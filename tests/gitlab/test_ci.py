@@ -66,6 +66,16 @@ def job(monkeypatch: pytest.MonkeyPatch, project: Project, *, source: str = "pus
         monkeypatch.setenv(key, value)
 
 
+def free_tier_with_44_after_42(project: Project) -> FakeGitlab:
+    """A GitLab Free project whose plan on main says #44 depends on #42."""
+    plan = (project.checkout.path / "orchestration-plan.md").read_text()
+    after = plan.replace("`tests/test_clear.py` | none |", "`tests/test_clear.py` | #42 |")
+    assert after != plan
+    project.origin.commit({"orchestration-plan.md": after}, "44 after 42")
+    project.gitlab.tier = "free"
+    return project.gitlab
+
+
 def ci(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = run(["ci", *args])
     out, err = capsys.readouterr()
@@ -151,14 +161,8 @@ def test_free_tier_job_token_sync_dry_run_says_what_it_skipped(
 def test_free_tier_project_token_sync_degrades_links_once(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    gl = project.gitlab
-    gl.tier = "free"
-    plan = (project.checkout.path / "orchestration-plan.md").read_text()
-    after = plan.replace("`tests/test_clear.py` | none |", "`tests/test_clear.py` | #42 |")
-    assert after != plan
+    gl = free_tier_with_44_after_42(project)
     job(monkeypatch, project)
-    # #44 depends on #42 in the plan committed on main
-    project.origin.commit({"orchestration-plan.md": after}, "44 after 42")
     project.checkout.git("fetch", "-q", "origin")
     code = run(["sync", "--repo", str(project.checkout.path)])
     out, err = capsys.readouterr()
@@ -180,11 +184,7 @@ def test_outside_gitlab_ci_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 def test_free_tier_project_token_ci_writes_all_but_links_then_nothing(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    gl = project.gitlab
-    gl.tier = "free"
-    plan = (project.checkout.path / "orchestration-plan.md").read_text()
-    project.origin.commit({"orchestration-plan.md": plan.replace(
-        "`tests/test_clear.py` | none |", "`tests/test_clear.py` | #42 |")}, "44 after 42")
+    gl = free_tier_with_44_after_42(project)
     job(monkeypatch, project)
     code, out = ci(capsys)
     assert code == 0, out

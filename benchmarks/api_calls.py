@@ -1,84 +1,107 @@
-"""How many GitHub API requests one refresh of a fleet costs, counted through `responses`.
+"""How many GitHub API requests a whole Action refresh costs, counted through `responses`.
 
     python benchmarks/api_calls.py          # prints a Markdown table
 
-fleetbot's refresh (every open PR with head ref, draft, review decision, labels, CI
-rollup and the sticky comment) against the naive REST walk that lists the PRs and then,
-per PR, reads its check runs, its combined status, its comments and its labels (1 + 4N).
-Both run against the same fake GitHub (tests/fakegithub.py), which validates every
-request and response against GitHub's published schemas.
+A real fleet (N rows, each with its branch, PR and issue; `Depends on` chains every fifth
+row to the one before) in real git repositories, and `fleetbot action` run in-process on a
+`workflow_dispatch` against the fake GitHub (tests/fakegithub.py, which validates every
+request and response against GitHub's published schemas). Three runs per size: the first
+refresh (everything to write), the idle refresh right after it (nothing changed), and a
+refresh after one PR got a new head commit. Reads and writes are counted apart.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-import requests
 import responses
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fleetbot.forge.github import GithubForge
-from tests.fakegithub import MARKER, FakeGithub, check
+from fleetbot.cli import run
+from tests.actionkit import API, TOKEN
+from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
+from tests.gitrepo import GIT_ENV, Repo
+from tests.support.bigfleet import big_fleet
 
 SIZES = (5, 30, 100)
 
 
-def fleet(rsps: responses.RequestsMock, n: int) -> FakeGithub:
-    gh = mount(FakeGithub(), rsps)
-    for i in range(1, n + 1):
-        gh.add_pull(i, f"feat/{i}", sha=f"{i:040x}", checks=[check("test"), check("lint")])
-        gh.labels[i] = ["fleet:running"]
-        gh.add_comment(i, f"{MARKER}\nreport {i}")
-    return gh
+def _plan(n: int) -> str:
+    rows = "".join(
+        f"| #{100 + i} r{i} | feat/{i} | ../w{i} | `src/m{i}.py` | "
+        f"{f'#{99 + i}' if i % 5 == 4 else 'none'} | running |\n" for i in range(n))
+    return ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
+            "|---|---|---|---|---|---|\n" + rows)
 
 
-def fleetbot_refresh(n: int) -> int:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        gh = fleet(rsps, n)
-        state = GithubForge("octo/fleet", token="t", throttle=False).state()
-        assert len(state.pulls) == n and len(state.comments) == n
-        return len(gh.requests)
+def _fleet(root: Path, n: int) -> tuple[Repo, Repo, FakeGithub]:
+    return big_fleet(root, n, _plan(n), {"README.md": "x\n"},
+                     lambda i: {f"src/m{i}.py": f"v = {i}\n"})
 
 
-def sync_reads(n: int) -> int:
-    """What `fleetbot sync` reads: the refresh plus the plan issues' labels and blocked-by
-    links (GitHub's GraphQL schema has no issue dependencies yet: one REST call each)."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        gh = fleet(rsps, n)
-        gh.issues.update(range(1, n + 1))
-        GithubForge("octo/fleet", token="t", throttle=False).state(issues=range(1, n + 1))
-        return len(gh.requests)
+def _env(root: Path, checkout: Repo) -> dict[str, str]:
+    event = root / "event.json"
+    event.write_text(json.dumps({"inputs": {}, "ref": "refs/heads/main",
+                                 "repository": {"default_branch": "main"}}))
+    for name in ("summary.md", "output.txt"):
+        (root / name).write_text("")
+    return {"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_REPOSITORY": "octo/tasks", "GITHUB_API_URL": API,
+            "GITHUB_WORKSPACE": str(checkout.path), "GITHUB_RUN_ID": "1",
+            "GITHUB_STEP_SUMMARY": str(root / "summary.md"),
+            "GITHUB_OUTPUT": str(root / "output.txt"), "FLEETBOT_TOKEN": TOKEN, **GIT_ENV}
 
 
-def naive_rest_walk(n: int) -> int:
-    base = "https://api.github.com/repos/octo/fleet"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        gh = fleet(rsps, n)
-        s = requests.Session()
-        pulls = s.get(f"{base}/pulls", params={"per_page": 100}).json()
-        for p in pulls:
-            sha = p["head"]["sha"]
-            s.get(f"{base}/commits/{sha}/check-runs")
-            s.get(f"{base}/commits/{sha}/status")
-            s.get(f"{base}/issues/{p['number']}/comments", params={"per_page": 100})
-            s.get(f"{base}/issues/{p['number']}/labels")
-        return len(gh.requests)
+def _refresh(gh: FakeGithub) -> tuple[int, int]:
+    """(reads, writes) of one `fleetbot action --no-throttle` run."""
+    gh.requests.clear()
+    code = run(["action", "--no-throttle"])
+    assert code == 0, code
+    gh.check()
+    writes = len(gh.writes)
+    return len(gh.requests) - writes, writes
+
+
+def measure(n: int) -> dict[str, tuple[int, int]]:
+    with tempfile.TemporaryDirectory() as tmp, \
+            responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        root = Path(tmp)
+        origin, checkout, gh = _fleet(root, n)
+        mount(gh, rsps)
+        saved = dict(os.environ)
+        os.environ.update(_env(root, checkout))
+        try:
+            first = _refresh(gh)
+            idle = _refresh(gh)
+            head = origin.branch("feat/0-next", {"src/m0.py": "v = 'new'\n"}, start="feat/0")
+            origin.git("update-ref", "refs/pull/1/head", head)
+            origin.git("branch", "-f", "feat/0", head)
+            checkout.git("fetch", "-q", "origin")
+            gh.pulls[1].sha = head
+            changed = _refresh(gh)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        return {"first": first, "idle": idle, "changed": changed}
 
 
 def main() -> None:
-    print("| open PRs | fleetbot refresh | naive REST walk (1 + 4N) | `sync` reads (N rows) |")
+    print("| open PRs (rows) | first refresh: reads / writes | idle refresh | "
+          "after one push |")
     print("|---:|---:|---:|---:|")
     for n in SIZES:
-        ours = fleetbot_refresh(n)
-        naive = naive_rest_walk(n)
-        assert naive == 1 + 4 * n, naive
-        print(f"| {n} | {ours} | {naive} | {sync_reads(n)} |", flush=True)
-    if fleetbot_refresh(30) > 6:
-        raise SystemExit("a 30-PR refresh must cost at most 6 requests")
+        m = measure(n)
+        cells = " | ".join(f"{r} / {w}" for r, w in (m["first"], m["idle"], m["changed"]))
+        print(f"| {n} | {cells} |", flush=True)
+        if m["idle"][1]:
+            raise SystemExit(f"an idle refresh at N = {n} wrote {m['idle'][1]} time(s)")
 
 
 # ---------------------------------------------------------------- GitLab
@@ -90,7 +113,7 @@ def gitlab_project(rsps: responses.RequestsMock, fleet_size: int, open_mrs: int)
     """A GitLab project with `open_mrs` open MRs, the first `fleet_size` of them the
     fleet's, each fleet MR with the bot's note on top of 30 older ones (tests/forge/
     fakegitlab.py: GitLab's REST shapes, pagination headers, refused unknown parameters)."""
-    from tests.forge.fakegitlab import BOT, FakeGitlab
+    from tests.forge.fakegitlab import BOT, MARKER, FakeGitlab
 
     gl = FakeGitlab(rsps)
     for i in range(1, open_mrs + 1):
@@ -110,10 +133,9 @@ def gitlab_reads(fleet_size: int, open_mrs: int, *, issues: bool = False,
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         gl = gitlab_project(rsps, fleet_size, open_mrs)
-        forge = GitlabForge("grp/proj", url="https://gitlab.example.com", token="t",
-                            fleet={f"feat/{i}" for i in range(1, fleet_size + 1)}
-                            if scoped else None)
-        state = forge.state(range(1, fleet_size + 1) if issues else ())
+        forge = GitlabForge("grp/proj", url="https://gitlab.example.com", token="t")
+        branches = [f"feat/{i}" for i in range(1, fleet_size + 1)] if scoped else []
+        state = forge.state(range(1, fleet_size + 1) if issues else (), branches=branches)
         assert len(state.comments) == fleet_size, len(state.comments)
         assert state.requests == len(gl.calls), (state.requests, len(gl.calls))
         gl.check()
@@ -129,8 +151,8 @@ def gitlab_main() -> None:
         print(f"| {n} | {m} | {gitlab_reads(n, m)} | {gitlab_reads(n, m, scoped=False)} | "
               f"{gitlab_reads(n, m, issues=True)} |", flush=True)
     ours = gitlab_reads(30, 130)
-    if ours > 5 + 3 * 30:
-        raise SystemExit(f"a 30-MR GitLab refresh must cost at most 5 + 3N requests: {ours}")
+    if ours > 4 + 3 * 30:
+        raise SystemExit(f"a 30-MR GitLab refresh must cost at most 4 + 3N requests: {ours}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ class PlanError(FleetbotError):
         self, message: str, *, file: str = "", line: int = 0, hint: str = "",
         code: str = "invalid-file",
     ) -> None:
-        self.code = code
+        self.code = code  # a FindingCode value
         self.file = file
         self.line = line
         self.hint = hint

@@ -19,6 +19,7 @@ class Status(str, Enum):
     REVIEW = "review"
     MERGED = "merged"
     BLOCKED = "blocked"
+    DROPPED = "dropped"  # cancelled or abandoned: leaves the merge order like a merged row
 
 
 class PlanFormat(str, Enum):
@@ -72,6 +73,7 @@ class Plan:
     target: str = ""  # front matter `target:`: the branch the fleet merges into ("" = default)
     test: str = ""  # front matter `test:`: the project's test command, for `verify`
     text: str = ""  # the original text, kept so `lint --fix` can edit it in place
+    notices: tuple[Finding, ...] = ()  # what parsing read but did not use (lint reports it)
 
     def find(self, ref: str) -> Row | None:
         """The row a dependency ref names, by issue ref (`#42`, `42`) or by branch."""
@@ -98,6 +100,38 @@ class Plan:
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"  # something fleetbot read but does not use: said, never an error
+
+
+class FindingCode(str, Enum):
+    """Every lint/plan finding code (str-valued: JSON shows the same words)."""
+
+    INVALID_FILE = "invalid-file"
+    SCHEMA = "schema"
+    NO_PLAN_TABLE = "no-plan-table"
+    MISSING_COLUMN = "missing-column"
+    MALFORMED_ROW = "malformed-row"
+    EMPTY_FIELD = "empty-field"
+    DUPLICATE_ISSUE = "duplicate-issue"
+    DUPLICATE_BRANCH = "duplicate-branch"
+    UNKNOWN_DEPENDENCY = "unknown-dependency"
+    SELF_DEPENDENCY = "self-dependency"
+    CYCLE = "cycle"
+    JOINT = "joint"
+    UNKNOWN_STATUS = "unknown-status"
+    STATUS_CONTRADICTION = "status-contradiction"  # the plan's Status word and git disagree
+    UNKNOWN_FRONT_MATTER = "unknown-front-matter"
+    UNUSED_COLUMN = "unused-column"
+    UNDECIDED = "undecided"
+    BAD_BRANCH = "bad-branch"
+    TARGET_BRANCH = "target-branch"
+    MULTIPLE_PLAN_TABLES = "multiple-plan-tables"
+    NO_FILES_OWNED = "no-files-owned"
+    PLAN_OUTSIDE_REPO = "plan-outside-repo"
+    TOO_DEEP = "too-deep"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -105,7 +139,7 @@ class Finding:
     """One lint finding; `rows` are issue refs, `line` a 1-based line of `file`."""
 
     severity: Severity
-    code: str
+    code: FindingCode
     message: str
     line: int = 0
     rows: tuple[str, ...] = ()
@@ -122,9 +156,10 @@ class ConflictKind(str, Enum):
     TARGET = "target"  # a branch no longer merges onto the target tip
     TEXTUAL = "textual"  # landing both collides (exact, by merge-tree)
     INTERFACE = "interface"  # a changed Python signature another branch uses (warning)
+    SEMANTIC = "semantic"  # both merge cleanly, the tests fail only together (`verify`)
 
 
-BLOCKING_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET})
+BLOCKING_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.SEMANTIC})
 
 
 @dataclass(frozen=True)
@@ -426,6 +461,7 @@ class SourceChange:
     path: str
     old: str | None = None
     new: str | None = None
+    too_large: bool = False  # over the size cap: not read, so `interface` skipped it
 
 
 @dataclass(frozen=True)
@@ -448,3 +484,130 @@ class GitFacts:
 
     def landing(self, issue: str) -> Landing | None:
         return next((la for la in self.landings if la.issue == issue), None)
+
+
+# ---------------------------------------------------------------- the speculative chain
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One step of the replayed fan-in: landed onto the previous tip (`tip` is the new
+    synthetic commit), or set aside because it does not merge there (`tip` empty)."""
+
+    issue: str
+    ref: str
+    head: str  # the branch head the step merged
+    result: MergeResult
+    tip: str = ""  # the chain's commit after this step; empty when set aside
+
+    @property
+    def landed(self) -> bool:
+        return bool(self.tip)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The conflicting files of a set-aside step (git's list, else the messages')."""
+        return self.result.files or tuple(
+            dict.fromkeys(p for c in self.result.conflicts for p in c.paths)
+        )
+
+
+@dataclass(frozen=True)
+class Chain:
+    """An ordered fan-in replayed onto `base`, every stop recorded (none ends it)."""
+
+    base: str  # the target commit the chain starts from
+    steps: tuple[ChainStep, ...] = ()
+
+    @property
+    def tip(self) -> str:
+        """The commit after the last step that landed (the base when none did)."""
+        return next((s.tip for s in reversed(self.steps) if s.tip), self.base)
+
+    @property
+    def landed(self) -> tuple[ChainStep, ...]:
+        return tuple(s for s in self.steps if s.landed)
+
+    @property
+    def set_aside(self) -> tuple[ChainStep, ...]:
+        return tuple(s for s in self.steps if not s.landed)
+
+
+# ---------------------------------------------------------------- verify (issue 17)
+
+
+class VerifyVerdict(str, Enum):
+    """What `fleetbot verify` concluded about the replayed fan-in."""
+
+    PASSED = "passed"  # the tip passes the tests
+    SEMANTIC = "semantic"  # a row passes alone but fails after its partner(s) land
+    ROW_FAILS = "row-fails"  # the first failing row fails on the target alone too
+    TARGET_FAILS = "target-fails"  # the target alone fails: nothing is blamed on rows
+    FLAKY = "flaky"  # a failure that did not reproduce on a second run
+    TIMEOUT = "timeout"  # a run took longer than --timeout
+    NOTHING = "nothing"  # no row lands: nothing to test beyond the target
+
+
+class RunOutcome(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    TIMEOUT = "timeout"
+
+
+class Phase(str, Enum):
+    """Why a run was made: the budget is 2 + ceil(log2 N) + the naming runs."""
+
+    TARGET = "target"
+    TIP = "tip"
+    BISECT = "bisect"
+    CONFIRM = "confirm"  # the first failing tree again: rules out a flaky test
+    ALONE = "alone"  # the failing row alone on the target
+    PARTNER = "partner"  # the search for the smallest set that makes it fail
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One test of one tree: which steps were landed, how it went, whether it was run
+    now or served from the cache."""
+
+    phase: Phase
+    steps: tuple[str, ...]  # issue refs landed on the target, in order
+    outcome: RunOutcome
+    tree: str = ""
+    cached: bool = False
+    tail: str = ""  # the end of the command's output (failures only)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """`fleetbot verify`'s answer, also the file the CI job hands to the writing job."""
+
+    verdict: VerifyVerdict
+    target: str
+    target_sha: str
+    command: str
+    rows: tuple[str, ...] = ()  # the failing row last, its partners before it
+    output_tail: str = ""
+    probes: tuple[Probe, ...] = ()
+    flaky: bool = False
+    heads: tuple[tuple[str, str], ...] = ()  # (issue, branch head) of every step replayed
+    tested: tuple[str, ...] = ()  # the rows that landed in the chain, in order
+    set_aside: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (issue, files): untestable
+    notes: tuple[str, ...] = ()
+
+    @property
+    def runs(self) -> int:
+        """Test runs made now (cached answers do not count)."""
+        return sum(1 for p in self.probes if not p.cached)
+
+    @property
+    def trees(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.tree for p in self.probes if p.tree))
+
+    @property
+    def culprit(self) -> str | None:
+        return self.rows[-1] if self.rows else None
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        return self.rows[:-1]

@@ -139,7 +139,8 @@ def build_report(
     """
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
     facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found))
-    findings = [f if f.file else replace(f, file=plan.source) for f in lint_plan(plan)]
+    findings = [f if f.file else replace(f, file=plan.source)
+                for f in lint_plan(plan, protected=(facts.target,))]
     report = analyse(plan, facts, pulls=found, findings=findings,
                      current_branch=current_branch)
     return replace(report, replay=_replay(git, facts.target_ref or facts.target, report),

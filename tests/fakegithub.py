@@ -31,6 +31,7 @@ from tests.githubschema import documented, example, validate_request, validate_r
 __all__ = ["MARKER", "FakeGithub", "Fault", "Pull", "Request", "check", "status_ctx"]
 
 MARKER = "<!-- fleetbot -->"
+COMMENT_LIMIT = 65_536  # GitHub answers a longer comment body with 422
 VALIDATION_FAILED = {"message": "Validation Failed",
                      "documentation_url": "https://docs.github.com/rest"}
 NOT_ACCESSIBLE = {"message": "Resource not accessible by integration",
@@ -94,6 +95,7 @@ class FakeGithub:
         self.faults: list[Fault] = []
         self.violations: list[str] = []
         self.read_only = False
+        self.dependencies = True  # False: an older GHES, 404 on the dependencies endpoints
         self._next_id = 9000
         self._lock = threading.Lock()
 
@@ -294,11 +296,21 @@ class FakeGithub:
         items = [self._comment(c) for c in self.comments.get(int(number), [])]
         return self._paged(f"/issues/{number}/comments", items, query)
 
+    def _too_long(self, field: str, limit: int) -> tuple[int, Any]:
+        return 422, {**VALIDATION_FAILED, "errors": [{
+            "resource": "IssueComment" if field == "body" else "Status", "code": "custom",
+            "field": field,
+            "message": f"{field} is too long (maximum is {limit} characters)"}]}
+
     def _create_comment(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
+        if len(body["body"]) > COMMENT_LIMIT:
+            return self._too_long("body", COMMENT_LIMIT)
         cid = self.add_comment(int(number), body["body"])
         return 201, self._comment({"id": cid, "body": body["body"]})
 
     def _edit_comment(self, cid: str, body: Any, **_: Any) -> tuple[int, Any]:
+        if len(body["body"]) > COMMENT_LIMIT:
+            return self._too_long("body", COMMENT_LIMIT)
         for items in self.comments.values():
             for c in items:
                 if c["id"] == int(cid):
@@ -332,9 +344,13 @@ class FakeGithub:
         return self._issue(str(number))[1]  # type: ignore[no-any-return]
 
     def _list_deps(self, number: str, **_: Any) -> tuple[int, Any]:
+        if not self.dependencies:
+            return self._not_found()
         return 200, [self._issue_data(n) for n in sorted(self.deps.get(int(number), set()))]
 
     def _add_dep(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
+        if not self.dependencies:
+            return self._not_found()
         other = body["issue_id"] - 1000
         deps = self.deps.setdefault(int(number), set())
         if other in deps:
@@ -353,6 +369,8 @@ class FakeGithub:
         return data
 
     def _set_status(self, sha: str, body: Any, **_: Any) -> tuple[int, Any]:
+        if len(body.get("description") or "") > 140:
+            return self._too_long("description", 140)
         self._next_id += 1
         s = {"id": self._next_id, "context": body.get("context", "default"),
              "state": body["state"], "description": body.get("description"),

@@ -27,23 +27,52 @@ def status_ctx(context: str, state: str = "SUCCESS", at: str = AT, description: 
             "description": description, "targetUrl": target_url}
 
 
+MAX_PAGE = 100  # GitHub refuses `first:`/`last:` over 100
+
+
 def graphql(fake: FakeGithub, body: Any) -> Any:
-    """The `data` of GitHub's answer to the two queries fleetbot sends, checked."""
+    """GitHub's answer to the queries fleetbot sends, checked: `data`, and for a node
+    that does not exist (a deleted issue) `errors: [{type: NOT_FOUND}]` beside it."""
     query, variables = body["query"], body.get("variables") or {}
     validate_graphql(query)
+    limits = [int(n) for n in re.findall(r"\b(?:first|last):\s*(\d+)", query)]
+    limits += [int(v) for k, v in variables.items() if k == "pageSize"]
+    if any(n > MAX_PAGE for n in limits):
+        return {"errors": [{"type": "EXCESSIVE_PAGE_SIZE",
+                            "message": "Requesting more than 100 records is not allowed"}]}
+    errors: list[dict[str, Any]] = []
     if "query FleetState" in query:
-        data = {"repository": _fleet_state(fake, variables)}
+        data: dict[str, Any] = {"repository": _fleet_state(fake, variables)}
+    elif "query MoreContexts" in query:
+        pull = fake.pulls[variables["number"]]
+        data = {"repository": {"pullRequest": {"statusCheckRollup": _rollup(
+            fake, pull, int(variables.get("after") or 0))}}}
     elif "query FleetIssues" in query:
         numbers = [int(n) for n in re.findall(r"i(\d+): issueOrPullRequest", query)]
-        data = {"repository": {f"i{n}": _gql_issue(fake, n) for n in numbers}}
+        repo: dict[str, Any] = {f"i{n}": _gql_issue(fake, n) for n in numbers}
+        for n in numbers:
+            if repo[f"i{n}"] is None:
+                errors.append({"type": "NOT_FOUND", "path": ["repository", f"i{n}"],
+                               "locations": [{"line": 3, "column": 5}],
+                               "message": f"Could not resolve to an issue or pull request "
+                                          f"with the number of {n}."})
+        for alias, branch in re.findall(r'(b\d+): pullRequests\(headRefName: ("(?:[^"\\]|\\.)*")',
+                                        query):
+            import json
+
+            name = json.loads(branch)
+            found = sorted((p for p in fake.pulls.values() if p.merged and p.branch == name),
+                           key=lambda p: p.number, reverse=True)[:1]
+            repo[alias] = {"nodes": [{**_gql_pull(fake, p), "mergedAt": AT} for p in found]}
+        data = {"repository": repo}
     else:
         raise AssertionError("unexpected GraphQL query")
     validate_graphql_response(query, variables, data)
-    return {"data": data}
+    return {"data": data, "errors": errors} if errors else {"data": data}
 
 
 def _gql_labels(fake: FakeGithub, number: int) -> dict[str, Any]:
-    return {"nodes": [{"name": n} for n in fake.labels.get(number, [])]}
+    return {"nodes": [{"name": n} for n in fake.labels.get(number, [])][:50]}
 
 
 def _gql_issue(fake: FakeGithub, number: int) -> dict[str, Any] | None:
@@ -67,13 +96,18 @@ def _gql_pull(fake: FakeGithub, p: Pull) -> dict[str, Any]:
     }
 
 
-def _rollup(fake: FakeGithub, p: Pull) -> dict[str, Any] | None:
-    """The PR's checks and the latest of each commit status set on its head."""
+def _rollup(fake: FakeGithub, p: Pull, start: int = 0) -> dict[str, Any] | None:
+    """The PR's checks and the latest of each commit status set on its head, 100 a page."""
     nodes = [*p.checks, *(status_ctx(s["context"], s["state"].upper(),
                                      description=s["description"],
                                      target_url=s.get("target_url"))
                           for s in fake._latest_statuses(p.sha))]
-    return {"contexts": {"nodes": nodes}} if nodes else None
+    if not nodes:
+        return None
+    page = nodes[start:start + MAX_PAGE]
+    end = start + len(page)
+    return {"contexts": {"nodes": page, "pageInfo": {"hasNextPage": end < len(nodes),
+                                                      "endCursor": str(end)}}}
 
 
 def _fleet_state(fake: FakeGithub, v: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +129,5 @@ def _fleet_state(fake: FakeGithub, v: dict[str, Any]) -> dict[str, Any]:
     }}
     if v["first"]:
         repo["labels"] = {"nodes": [{"name": n} for n in fake.repo_labels
-                                    if v["labelQuery"].lower() in n.lower()]}
-        repo["merged"] = {"nodes": [{**_gql_pull(fake, p), "mergedAt": AT}
-                                    for p in fake.pulls.values() if p.merged]}
+                                    if v["labelQuery"].lower() in n.lower()][:100]}
     return repo

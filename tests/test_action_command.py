@@ -175,7 +175,12 @@ def test_pr_not_in_the_plan(
                FLEETBOT_NOT_IN_PLAN=mode)
     assert code == 0
     assert ("not part of the fleet" in capsys.readouterr().out) is noted
-    assert fleet.github.requests == []
+    # one write and no read: the required `fleetbot/order` check passes outside the fleet
+    assert [(r.method, r.path) for r in fleet.github.requests] == [
+        ("POST", f"/repos/octo/tasks/statuses/{'0' * 40}")]
+    status = fleet.github.latest_status("0" * 40, "fleetbot/order")
+    assert status is not None
+    assert (status["state"], status["description"]) == ("success", "not part of the fleet")
     assert fleet.outputs()["verdict"] == "not-in-fleet"
 
 
@@ -305,3 +310,19 @@ def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
     run_step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")
     wanted = {v for v in run_step["env"] if v.startswith("FLEETBOT_") and v != "FLEETBOT_TOKEN"}
     assert wanted <= {p.envvar for p in action.params}
+
+
+def test_the_jobs_own_failing_check_does_not_block_its_pr(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a `strict` failure the job's own check run (`fleetbot`) is red on the PR; the
+    next refresh must not call that CI failing."""
+    from tests.fakegraphql import check
+
+    fleet.github.pulls[13].checks = [check("test"), check("fleetbot", "FAILURE")]
+    assert act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"),
+               GITHUB_JOB="fleetbot") == 0
+    assert sorted(fleet.github.labels[13]) == ["fleet:review"]
+    status = fleet.github.latest_status(fleet.head(13), "fleetbot/order")
+    assert status is not None
+    assert status["state"] == "success"

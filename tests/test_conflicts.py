@@ -3,8 +3,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from fleetbot.analysis.conflicts import is_regenerable, pair_touches
-from fleetbot.model import BranchFacts, FileChange
+from fleetbot.analysis.conflicts import is_regenerable
+from fleetbot.git.pairs import may_collide
+from fleetbot.model import ChangeStatus, FileChange
 from tests.fleet import (
     EXAMPLE_BASE,
     EXAMPLE_BRANCHES,
@@ -152,13 +153,16 @@ def test_evidence_commands_reproduce_the_conflict(repo_factory) -> None:  # type
     assert "tasks/cli.py" in proc.stdout
 
 
-def test_pair_touches_file_against_directory() -> None:
-    def b(*paths: str) -> BranchFacts:
-        return BranchFacts("#1", "b", "b", "h", "m", tuple(FileChange(p, "A") for p in paths))
+def test_may_collide_file_against_directory_and_vacated_folders() -> None:
+    def add(*paths: str) -> tuple[FileChange, ...]:
+        return tuple(FileChange(p, ChangeStatus.ADDED) for p in paths)
 
-    assert pair_touches(b("lib"), b("lib/mod.py"))
-    assert pair_touches(b("x/y/z.py"), b("x/y"))
-    assert not pair_touches(b("lib/a.py"), b("lib/b.py"))
+    assert may_collide(add("lib"), add("lib/mod.py"))
+    assert may_collide(add("x/y/z.py"), add("x/y"))
+    assert not may_collide(add("lib/a.py"), add("lib/b.py"))
+    moved = (FileChange("d2/a.txt", ChangeStatus.RENAMED, "d1/a.txt"),)
+    assert may_collide(moved, add("d1/new.txt"))  # directory rename detection
+    assert not may_collide(moved, add("d3/new.txt"))
 
 
 def test_file_directory_clash_is_textual(repo_factory) -> None:  # type: ignore[no-untyped-def]

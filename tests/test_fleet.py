@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 from fleetbot.errors import GitError, UsageError
+from fleetbot.fleet import cleanup as clean
 from fleetbot.fleet import status
 from fleetbot.fleet import worktrees as fleet
+from fleetbot.fleet.cleanup import RowGuard
 from fleetbot.fleet.worktrees import FanOut, RowFacts
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
@@ -65,10 +67,11 @@ def test_fan_out_refuses_main_worktree_and_occupied_folder(tmp_path: Path) -> No
 
 def test_fan_out_refuses_a_row_whose_folder_is_the_main_worktree(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path, branches=False)
-    row = Row(issue="#9", branch="feature/9", worktree=".")
-    (step,) = fleet.gather_fan_out(Git(repo.path), (row,), "main")
-    assert step.action is FanOut.REFUSE
-    assert "is the main worktree" in step.reason
+    from fleetbot.errors import PlanError
+
+    row = Row(issue="#9", branch="feature/9", worktree=f"../{repo.path.name}", line=4)
+    with pytest.raises(PlanError, match=r"row #9 \(plan line 4\).*inside the main worktree"):
+        fleet.gather_fan_out(Git(repo.path), (row,), "main")
 
 
 def _facts(**kw: object) -> RowFacts:
@@ -79,31 +82,55 @@ def _facts(**kw: object) -> RowFacts:
 
 
 def test_plan_cleanup_decisions() -> None:
-    steps = fleet.plan_cleanup([
+    from fleetbot.git.safety import Loss, LossKind, WouldDestroy
+
+    dirty = WouldDestroy("git worktree remove", "/w", (Loss(LossKind.MODIFIED, "a.py"),),
+                         ("git -C /w stash push",))
+    locked = WouldDestroy("git worktree remove", "/w", (Loss(LossKind.LOCK, "on usb"),))
+    guards = {"#2": RowGuard("#2", dirty), "#8": RowGuard("#8", locked),
+              "#9": RowGuard("#9", foreign="/elsewhere"),
+              "#10": RowGuard("#10", unmerged=("abc squash",))}
+    steps = clean.plan_cleanup([
         _facts(issue="#1"),
-        _facts(issue="#2", dirty=("a.py",)),
+        _facts(issue="#2"),
         _facts(issue="#3", merged=False),
         _facts(issue="#4", main=True),
         _facts(issue="#5", worktree="/here"),
         _facts(issue="#6", branch_exists=False),
         _facts(issue="#7", worktree="", dirty=None),
-    ], force=False, delete_branches=True, here="/here")
+        _facts(issue="#8"),
+        _facts(issue="#9"),
+        _facts(issue="#10"),
+        _facts(issue="#11", branch="main"),
+    ], force=False, delete_branches=True, here="/here/sub", guards=guards,
+        protected={"main": "the target"})
     got = {s.issue: s for s in steps}
     assert got["#1"].remove_worktree
     assert got["#1"].delete_branch
-    assert "1 uncommitted file" in got["#2"].refused
-    assert not got["#2"].remove_worktree
-    assert got["#3"].kept == "not merged into the target"
+    assert got["#2"].refused == ("it holds modified work (listed below); keep it, or pass "
+                                 "--force to throw it away")
+    assert got["#2"].loses == ("modified: a.py",)
+    assert got["#2"].keep == ("git -C /w stash push",)
+    assert not got["#2"].remove_worktree and not got["#2"].delete_branch
+    assert got["#3"].kept == "not landed on the target"
     assert "main worktree" in got["#4"].kept
     assert "runs in this worktree" in got["#5"].refused
     assert got["#6"].kept
     assert not got["#7"].remove_worktree
     assert got["#7"].delete_branch
-    (forced,) = fleet.plan_cleanup([_facts(dirty=("a.py",), unpushed=("abc wip",))],
-                                   force=True, delete_branches=False)
-    assert forced.remove_worktree
-    assert forced.loses == (
-        "uncommitted: a.py", "unpushed commit: abc wip")
+    assert got["#8"].refused == ("locked (on usb); `git worktree unlock /w` first if it may go "
+                                 "(--force does not override this)")
+    assert got["#9"].kept == ("checked out at /elsewhere, which fan-out did not make; remove "
+                              "that worktree yourself")
+    assert got["#10"].remove_worktree and not got["#10"].delete_branch
+    assert got["#10"].branch_kept.startswith("1 commit(s) the target does not have")
+    assert got["#11"].branch_kept == "main is the target; never deleted"
+    assert not got["#11"].delete_branch
+    forced = clean.plan_cleanup([_facts(issue="#2"), _facts(issue="#8")], force=True,
+                                delete_branches=False, guards=guards)
+    assert forced[0].remove_worktree
+    assert forced[0].loses == ("modified: a.py",)
+    assert forced[1].refused.startswith("locked (on usb)")
 
 
 def test_status_rows_from_facts() -> None:
@@ -147,13 +174,14 @@ def test_gather_row_facts_and_cleanup_on_real_repo(tmp_path: Path) -> None:
     assert facts["#44"].behind == 2  # the merge and its commit
     # merge #42 too: its worktree is dirty, so cleanup refuses it and removes #43's
     repo.git("merge", "-q", "--no-ff", "-m", "merge 42", "feature/42-count")
-    steps = fleet.plan_cleanup(fleet.gather_row_facts(git, plan, "main"), force=False,
-                               delete_branches=True)
+    facts = fleet.gather_row_facts(git, plan, "main")
+    steps = clean.plan_cleanup(facts, force=False, delete_branches=True,
+                               guards=clean.gather_guards(git, plan, facts, "main"))
     got = {s.issue: s for s in steps}
     assert got["#42"].refused
     assert got["#43"].remove_worktree
     assert got["#44"].kept
-    fleet.apply_cleanup(git, steps)
+    clean.apply_cleanup(git, steps)
     assert not (tmp_path / "tasks-43-docs").exists()
     assert (tmp_path / "tasks-42-count" / "wip.py").exists()
     assert not wt.branch_exists(git, "feature/43-docs")
@@ -188,8 +216,11 @@ def test_a_worktree_whose_folder_is_gone_counts_as_missing(tmp_path: Path) -> No
     facts = {f.issue: f for f in fleet.gather_row_facts(git, plan, "main")}
     assert facts["#43"].worktree == ""
     assert facts["#43"].dirty is None
-    steps = fleet.plan_cleanup(tuple(facts.values()), force=False, delete_branches=True)
-    fleet.apply_cleanup(git, steps)
+    steps = clean.plan_cleanup(tuple(facts.values()), force=False, delete_branches=True,
+                               guards=clean.gather_guards(git, plan, tuple(facts.values()),
+                                                          "main"))
+    assert steps[1].forget_worktree
+    clean.apply_cleanup(git, steps)
     assert len(wt.list_worktrees(git)) == 3
     assert not wt.branch_exists(git, "feature/43-docs")
 

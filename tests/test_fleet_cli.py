@@ -167,20 +167,21 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     assert "would remove #43" in out
     code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run", "--format", "json")
     steps = {r["issue"]: r for r in json.loads(out)["rows"]}
-    assert steps["#42"]["refused"].startswith("1 uncommitted file(s)")
+    assert steps["#42"]["refused"].startswith("it holds untracked work")
+    assert steps["#42"]["loses"] == ["untracked: scratch.py (8 B)"]
     assert steps["#43"]["remove_worktree"] is True
     assert (tmp_path / "tasks-43-docs").exists()
     code, out, _ = fleet(fanned, capsys, "cleanup", "--delete-branches")
     assert code == 1
     assert "refuse #42" in out
-    assert "1 uncommitted file(s)" in out
+    assert "  lists: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-43-docs").exists()
     assert not (tmp_path / "tasks-44-clear").exists()
     assert (tmp_path / "tasks-42-count" / "scratch.py").exists()
     assert fanned.git("branch", "--list", "feature/43-docs") == ""
     code, out, _ = fleet(fanned, capsys, "cleanup", "--force")
     assert code == 0
-    assert "loses: uncommitted: scratch.py" in out
+    assert "  loses: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-42-count").exists()
     code, out, _ = fleet(fanned, capsys, "score", "--format", "json")
     assert code == 0
@@ -218,17 +219,39 @@ def test_integrate_abort_restores_and_refuses_a_dirty_tree(
     assert "no integration in progress" in err
 
 
-def test_integrate_interrupted_by_git_then_abort(
+def test_integrate_refuses_an_untracked_file_a_row_would_overwrite(
         fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     (fanned.path / "docs/guide.md").write_text("untracked, in the way of #43\n")
+    before = fanned.git("for-each-ref")
     code, _, err = fleet(fanned, capsys, "integrate")
     assert code == 2
-    assert "merging feature/43-docs into fleet/integration failed before it started" in err
-    assert "integrate --abort" in err
-    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
-    assert code == 0
+    assert err == ("error: integrate would overwrite files that are not committed here "
+                   "(untracked or ignored): docs/guide.md (written by #43 docs); move them out "
+                   "of the worktree first (nothing was changed)\n")
+    assert fanned.git("for-each-ref") == before
     assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     assert (fanned.path / "docs/guide.md").read_text().startswith("untracked")
+
+
+def test_integrate_interrupted_by_git_says_where_you_are_then_abort(
+        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    hook = fanned.path / ".git/hooks/pre-merge-commit"
+    hook.write_text("#!/bin/sh\n[ -f .git/let-one-merge ] || { touch .git/let-one-merge; "
+                    "exit 0; }\necho refused by hook >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, _, err = fleet(fanned, capsys, "integrate")
+    assert code == 2
+    assert "merging feature/43-docs into fleet/integration failed" in err
+    assert "refused by hook" in err
+    at = fanned.head("fleet/integration")[:12]
+    assert (f"now: you are on fleet/integration; fleet/integration is at {at}; merged so "
+            "far: #42; `fleetbot integrate --abort` puts everything back") in err
+    assert "Traceback" not in err
+    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
+    assert code == 0, err
+    assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert fanned.git("branch", "--list", "fleet/integration") == ""
+    assert fanned.git("status", "--porcelain") == ""
 
 
 def test_status_watch_redraws_until_interrupted(

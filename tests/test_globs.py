@@ -58,3 +58,22 @@ def test_overlap_agrees_with_pathspec(a: str, b: str, path: str) -> None:
     example = overlap_example(a, b)
     if example is not None:
         assert matches([a], example) and matches([b], example), (a, b, example)
+
+
+@settings(max_examples=500, deadline=None)
+@given(PATTERN, PATH)
+def test_matching_agrees_with_gitignore(pattern: str, path: str) -> None:
+    """The automaton matches what git's gitignore rules (pathspec) match, except that a
+    name with an extension is a file: nothing beneath it is owned."""
+    import pathspec
+
+    from fleetbot.plan.globs import Tail, _normalise, anchor
+
+    git = bool(pathspec.GitIgnoreSpec.from_lines([anchor(pattern)]).match_file(path))
+    ours = matches([pattern], path)
+    if _normalise(pattern)[1] is Tail.FILE and ours != git:
+        assert git and not ours, (pattern, path)
+        assert any(matches([pattern], "/".join(path.split("/")[:k]))
+                   for k in range(1, path.count("/") + 1)), (pattern, path)
+    else:
+        assert ours == git, (pattern, path)

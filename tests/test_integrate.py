@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from fleetbot.errors import UsageError
-from fleetbot.fleet import integrate
-from fleetbot.git import Git
+from fleetbot.fleet import integrate, integrate_abort
+from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep
 from tests.fleetrepo import cli_with, example_plan, tasks_repo
+from tests.gitrepo import Repo
 
 ORDER = tuple(MergeStep(i + 1, issue, branch) for i, (issue, branch) in enumerate([
     ("#42", "feature/42-count"), ("#43", "feature/43-docs"), ("#44", "feature/44-clear")]))
@@ -63,7 +65,7 @@ def test_abort_restores_the_branch_and_head(tmp_path: Path) -> None:
     old_integration = repo.head("fleet/integration")
     repo.checkout("feature/42-count")
     _start(repo.path)
-    message = integrate.abort(Git(repo.path))
+    message = integrate_abort.abort(Git(repo.path))
     assert "aborted" in message
     git = Git(repo.path)
     assert wt.current_branch(git) == "feature/42-count"
@@ -72,13 +74,13 @@ def test_abort_restores_the_branch_and_head(tmp_path: Path) -> None:
     assert wt.dirty_files(git) == ()
     assert integrate.load_state(git) is None
     with pytest.raises(UsageError, match="no integration in progress"):
-        integrate.abort(git)
+        integrate_abort.abort(git)
 
 
 def test_abort_deletes_a_new_integration_branch(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path)
     _start(repo.path)
-    integrate.abort(Git(repo.path))
+    integrate_abort.abort(Git(repo.path))
     assert not wt.branch_exists(Git(repo.path), "fleet/integration")
     assert wt.current_branch(Git(repo.path)) == "main"
 
@@ -186,3 +188,207 @@ def test_branches_only_on_origin_are_merged_from_there(tmp_path: Path) -> None:
     state = integrate.load_state(clone)
     assert state is not None
     assert state.steps[0].ref == "refs/remotes/origin/feature/42-count"
+
+
+# ---------------------------------------------------------------- nothing is lost (issue 13)
+
+
+def _resolve_44(repo_path: Path) -> None:
+    both = cli_with("count").replace('    "count": count,\n',
+                                     '    "count": count,\n    "clear": clear,\n')
+    both = both.replace("\n\nCOMMANDS", "\n\ndef clear(args):\n    return 'clear'\n\n\nCOMMANDS")
+    (repo_path / "tasks/cli.py").write_text(both)
+    Repo(repo_path).git("add", "tasks/cli.py")
+
+
+def test_a_hand_fix_on_the_integration_branch_is_never_reset_away(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    _start(repo.path)
+    _resolve_44(repo.path)
+    integrate.resume(Git(repo.path))
+    fix = repo.commit({"README.md": "# tasks\n\nhand fix\n"}, "hand fix")
+    with pytest.raises(safety.Unsafe) as refused:
+        _start(repo.path)
+    assert str(refused.value) == (
+        "resetting fleet/integration to main would lose, in fleet/integration:\n"
+        f"  commit: {fix[:7]} hand fix\n  to keep them:\n"
+        f"    git branch keep/fleet/integration {fix[:7]}   # or push them\n"
+        "    or pass --into NEW to leave fleet/integration as it is\n"
+        "refused: nothing was changed; keep them as shown, or pass --force to go on anyway")
+    assert repo.head("fleet/integration") == fix
+    said: list[str] = []
+    out = integrate.start(Git(repo.path), example_plan(), ORDER, target="main", force=True,
+                          say=said.append)
+    assert out.stopped == "#44"
+    assert said[0].endswith("--force: going on; the above is lost")
+    assert f"commit: {fix[:7]} hand fix" in said[0]
+    message = integrate_abort.abort(Git(repo.path))
+    assert repo.head("fleet/integration") == fix  # --abort puts the forced reset back
+    assert message == f"integration aborted: fleet/integration back at {fix[:12]}; you are " \
+                      "on fleet/integration"
+
+
+def test_a_rerun_over_its_own_result_needs_no_force(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("branch", "-D", "feature/44-clear")
+    assert _start(repo.path).stopped is None
+    assert _start(repo.path).stopped is None  # its own merges are kept under refs/fleetbot
+
+
+def test_into_a_branch_with_unpushed_commits_is_refused(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    wip = repo.branch("wip", {"notes.txt": "mine\n"}, message="my wip")
+    with pytest.raises(safety.Unsafe, match=rf"commit: {wip[:7]} my wip"):
+        integrate.start(Git(repo.path), example_plan(), ORDER, target="main", into="wip")
+    assert repo.head("wip") == wip
+    repo.checkout("wip")  # --into the current branch: the same refusal
+    with pytest.raises(safety.Unsafe, match=rf"commit: {wip[:7]} my wip"):
+        integrate.start(Git(repo.path), example_plan(), ORDER, target="main", into="wip")
+
+
+@pytest.mark.parametrize("into", ["main", "refs/heads/main", "heads/main", "origin/main"])
+def test_into_the_target_in_any_spelling_is_refused(tmp_path: Path, into: str) -> None:
+    origin = tasks_repo(tmp_path)
+    repo = Repo(tmp_path / "clone")
+    origin.git("clone", "-q", str(origin.path), str(repo.path))
+    mine = repo.commit({"local.txt": "unpushed\n"}, "unpushed on main")
+    for target in ("main", "origin/main"):
+        with pytest.raises(UsageError, match="is the target branch"):
+            integrate.start(Git(repo.path), example_plan(), ORDER, target=target, into=into)
+    assert repo.head("main") == mine
+
+
+def test_an_ignored_file_a_row_force_adds_is_not_overwritten(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.commit({".gitignore": ".env\n"}, "ignore .env")
+    repo.git("checkout", "-q", "feature/43-docs")
+    (repo.path / ".env").write_text("ROW=1\n")
+    repo.git("add", "-f", ".env")
+    repo.git("commit", "-qm", "row adds its .env")
+    repo.git("checkout", "-q", "main")
+    (repo.path / ".env").write_text("SECRET=mine\n")
+    with pytest.raises(UsageError, match=r"\.env \(written by #43 docs\)"):
+        _start(repo.path)
+    assert (repo.path / ".env").read_text() == "SECRET=mine\n"
+    assert not wt.branch_exists(Git(repo.path), "fleet/integration")
+
+
+def test_refused_during_an_interactive_rebase_and_a_cherry_pick_sequence(
+        tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.commit({"a.txt": "1\n"}, "one")
+    repo.commit({"a.txt": "2\n"}, "two")
+    repo.git("-c", "sequence.editor=sed -i s/^pick/edit/", "rebase", "-q", "-i", "HEAD~2")
+    with pytest.raises(UsageError, match=r"a interactive rebase is in progress here; finish "
+                                         r"it first \(git rebase --continue \(or --abort\)\)"):
+        _start(repo.path)
+    repo.git("rebase", "--abort")
+    repo.git("checkout", "-q", "-b", "side", "main~2")
+    repo.commit({"a.txt": "side\n"}, "side")
+    repo.git("cherry-pick", "main~1", "main", check=False)
+    with pytest.raises(UsageError, match="a cherry-pick is in progress"):
+        _start(repo.path)
+    repo.git("add", "a.txt")
+    repo.git("commit", "-q", "--no-edit")  # resolved by hand: the sequence is still open
+    with pytest.raises(UsageError, match="a cherry-pick is in progress"):
+        _start(repo.path)
+    assert not wt.branch_exists(Git(repo.path), "fleet/integration")
+
+
+def test_abort_keeps_edits_and_commits_it_did_not_make(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("branch", "fleet/integration", "main")
+    repo.checkout("fleet/integration")  # started on the integration branch itself
+    start_tip = repo.head()
+    _start(repo.path)  # stops at #44 on tasks/cli.py
+    (repo.path / "docs/index.md").write_text("unrelated edit during the conflict\n")
+    (repo.path / "NEW.md").write_text("staged while resolving\n")
+    repo.git("add", "NEW.md")
+    message = integrate_abort.abort(Git(repo.path))
+    assert message == (f"integration aborted: fleet/integration back at {start_tip[:12]}; "
+                       "your edits are back in place; you are on fleet/integration")
+    assert (repo.path / "docs/index.md").read_text() == "unrelated edit during the conflict\n"
+    assert (repo.path / "NEW.md").read_text() == "staged while resolving\n"
+    assert repo.git("diff", "--cached", "--name-only").split() == ["NEW.md"]
+    assert "<<<<<<<" not in (repo.path / "tasks/cli.py").read_text()
+    assert repo.head() == start_tip
+
+
+def test_abort_keeps_an_edit_on_top_of_a_merged_row_in_the_stash(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    _start(repo.path)
+    (repo.path / "README.md").write_text("# tasks\n\nSee docs. Edited.\n")  # on #43's text
+    message = integrate_abort.abort(Git(repo.path))
+    assert "your edits did not re-apply cleanly; they are kept in the stash" in message
+    assert repo.git("stash", "list").count("\n") == 1
+    assert "See docs. Edited." in repo.git("stash", "show", "-p")
+
+
+def test_abort_keeps_commits_made_on_the_integration_branch(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    _start(repo.path)
+    _resolve_44(repo.path)
+    repo.git("commit", "-q", "--no-edit")  # the user commits the resolution by hand
+    mine = repo.commit({"extra.txt": "mine\n"}, "my commit on the integration branch")
+    message = integrate_abort.abort(Git(repo.path))
+    kept = f"refs/fleetbot/kept/fleet/integration/{mine[:12]}"
+    assert message == (f"integration aborted: kept 2 commit(s) integrate did not make "
+                       f"({mine[:12]}) at {kept}: `git branch NAME {kept}` to work on them; "
+                       "fleet/integration deleted (integrate had created it); you are on main")
+    assert repo.head(kept) == mine
+
+
+def test_two_integrates_at_once_cannot_interleave(tmp_path: Path) -> None:
+    from fleetbot.fleet.integrate_guard import held_lock
+
+    repo = tasks_repo(tmp_path)
+    with held_lock(Git(repo.path)), pytest.raises(
+            UsageError, match=r"another `fleetbot integrate` is running in this repository "
+                              rf"\(pid {os.getpid()}\)"):
+        _start(repo.path)
+    assert not wt.branch_exists(Git(repo.path), "fleet/integration")
+    assert _start(repo.path).stopped == "#44"  # released
+
+
+def test_refused_inside_a_row_worktree(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    tree = tmp_path / "tasks-42-count"
+    repo.git("worktree", "add", "-q", str(tree), "feature/42-count")
+    with pytest.raises(UsageError, match=rf"this is the worktree of #42 count "
+                                         rf"\(feature/42-count\); run `fleetbot integrate` "
+                                         rf"from the main worktree {repo.path}"):
+        _start(tree)
+
+
+def test_killed_right_after_the_reset_abort_puts_the_branch_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("branch", "fleet/integration", "feature/43-docs")
+    before = repo.head("fleet/integration")
+    real = Git.run
+
+    def killed_after_checkout(self: Git, *args: str, **kw: object) -> str:
+        out = real(self, *args, **kw)  # type: ignore[arg-type]
+        if args[:1] == ("checkout",) and "-B" in args:
+            raise KeyboardInterrupt
+        return out
+
+    monkeypatch.setattr(Git, "run", killed_after_checkout)
+    with pytest.raises(KeyboardInterrupt):
+        _start(repo.path)
+    monkeypatch.setattr(Git, "run", real)
+    assert repo.head("fleet/integration") != before
+    integrate_abort.abort(Git(repo.path))
+    assert repo.head("fleet/integration") == before
+    assert repo.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_commits_on_a_detached_head_are_not_left_behind(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    repo.git("checkout", "-q", "--detach")
+    mine = repo.commit({"detached.txt": "mine\n"}, "detached work")
+    with pytest.raises(safety.Unsafe, match=rf"checking out fleet/integration here would lose, "
+                                            rf"in the detached HEAD:\n  commit: {mine[:7]} "
+                                            "detached work"):
+        _start(repo.path)
+    assert repo.head() == mine

@@ -8,7 +8,8 @@ import pytest
 
 from fleetbot.errors import PlanError
 from fleetbot.model import OwnedPath, Status
-from fleetbot.plan.parse import load_plan, normalise_status, parse_issue, parse_plan, split_list
+from fleetbot.plan.cells import parse_issue, split_items
+from fleetbot.plan.parse import load_plan, normalise_status, parse_plan
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
 
@@ -91,8 +92,8 @@ def test_status_words(word: str, status: Status | None) -> None:
     assert normalise_status(word) is status
 
 
-def test_split_list_keeps_backticked_commas() -> None:
-    assert split_list("`a,b.py`, c") == ["`a,b.py`", "c"]
+def test_split_items_keeps_backticked_commas() -> None:
+    assert split_items("`a,b.py`, c").items == (("a,b.py", ""), ("c", ""))
 
 
 def test_yaml_and_json_plans_match_markdown(tmp_path: Path) -> None:

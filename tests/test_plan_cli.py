@@ -71,7 +71,7 @@ BAD_PLANS = {
     "cycle.md": (HEADER + "| #1 | f/a | | | #2 | |\n| #2 | f/b | | | #1 | |\n", "cycle"),
     "bad.yml": ("rows:\n  - issue: 1\n    branch: [x\n", "invalid YAML"),
     "bad.json": ('{"rows": [}', "invalid JSON"),
-    "types.yml": ("rows:\n  - issue: 1\n    branch: 3\n", "is not of type"),
+    "types.yml": ("rows:\n  - issue: 1\n    branch: 3\n", "a number is not accepted here"),
 }
 
 

@@ -39,7 +39,7 @@ def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 def test_this_repositorys_workflows_are_ci_release_and_dogfood() -> None:
     """The example for users is not a live workflow here (it would run on every event)."""
     assert {p.name for p in OWN} == {"ci.yml", "release.yml", "dogfood.yml"}
-    assert {p.name for p in EXAMPLES} == {"fleetbot.yml"}
+    assert {p.name for p in EXAMPLES} == {"fleetbot.yml", "fleetbot-with-verify.yml"}
     local = [s for s in _steps(_load(ROOT / ".github" / "workflows" / "dogfood.yml"))
              if s.get("uses") == "./"]
     assert len(local) == 1, "the dogfood workflow runs the action as `uses: ./`"
@@ -166,7 +166,10 @@ def test_example_workflow_is_safe_and_complete() -> None:
         "contents": "read", "pull-requests": "write", "issues": "write", "checks": "read",
         "statuses": "write",
     }
-    assert "github.repository" in wf["concurrency"]["group"]
+    # concurrency beside the job's `if:`: a skipped run (an ordinary comment) takes no slot
+    assert "concurrency" not in wf
+    job = wf["jobs"]["fleetbot"]
+    assert "github.repository" in job["concurrency"]["group"] and "if" in job
     checkout = next(s for s in _steps(wf) if str(s.get("uses", "")).startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     assert "ref" not in checkout["with"]  # never the PR head

@@ -58,6 +58,7 @@ class Refresh:
     base: str = ""  # the branch the event's PR targets / the push went to
     read_only: bool = False  # the token cannot write (a fork PR on `pull_request`)
     queue: tuple[tuple[str, int], ...] = ()  # (merge-queue head sha, the PR queued)
+    head: str = ""  # the event's PR head commit
 
     @property
     def ignored(self) -> bool:
@@ -91,7 +92,8 @@ def _pull_request(event: str, action: str, p: Mapping[str, Any], target: str) ->
     base = pr.get("base") or {}
     branch = str(head.get("ref") or "")
     base_ref = str(base.get("ref") or "")
-    about = Refresh(event, action, pull=number, branch=branch, base=base_ref)
+    about = Refresh(event, action, pull=number, branch=branch, base=base_ref,
+                    head=str(head.get("sha") or ""))
     if action not in PR_ACTIONS:
         return replace(about, notice=f"PR #{number} {action}: nothing for fleetbot to do.")
     if target and base_ref and base_ref != target:

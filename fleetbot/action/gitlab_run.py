@@ -58,8 +58,7 @@ class CiOptions:
     junit: str = "fleetbot-junit.xml"
 
 
-# the plan's branches -> the GitLab adapter reading only those MRs in detail
-ForgeFactory = Callable[[frozenset[str]], "Forge"]
+ForgeFactory = Callable[[], "Forge"]
 
 
 class GitlabRun:
@@ -119,9 +118,10 @@ class GitlabRun:
             self.log(f"fleetbot: {note}")
             self._artifacts("not-in-fleet")
             return Outcome(ExitCode.OK, "not-in-fleet")
-        forge = self._forge_factory(frozenset(r.branch for r in plan.rows))
+        forge = self._forge_factory()
         wanted_issues = plan_issues(plan) if (self.opts.labels or self.opts.links) else []
-        state = forge.state(wanted_issues, label_prefix=self.opts.label_prefix)
+        state = forge.state(wanted_issues, label_prefix=self.opts.label_prefix,
+                            branches=[r.branch for r in plan.rows], links=self.opts.links)
         for note in state.notes:
             self.log(f"note: {note}")
         pulls = fleet_pulls(plan, state.pulls, state.merged)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fleetbot.action.events import Refresh, Scope, decide, default_branch
@@ -28,11 +29,12 @@ from fleetbot.action.runner import (
     annotation,
     append_summary,
     emit,
+    log,
     mask_command,
     write_outputs,
 )
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
-from fleetbot.model import Plan, PullFacts, PullState, Report
+from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class Options:
     not_in_plan: str = "note"  # note | silent
     order_outside: bool = True  # `fleetbot/order` success on PRs outside the plan
     dry_run: bool = False
+    verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
 
 
 @dataclass
@@ -80,6 +83,7 @@ class ActionRun:
         self.env, self.opts, self.git, self._forge_factory = env, opts, git, forge
         self.payload = payload
         self._target_ref = ""
+        self._verify: VerifyResult | None = None
         self.out = out or sys.stdout
         self.err = err or sys.stderr
 
@@ -89,8 +93,7 @@ class ActionRun:
         emit(line, self.out)
 
     def log(self, text: str) -> None:
-        self.err.write(text.rstrip("\n") + "\n")
-        self.err.flush()
+        log(text, self.err)
 
     def finish(self, verdict: str, code: int = ExitCode.OK, *, summary: str = "",
                report: Report | None = None, numbers: dict[str, int] | None = None,
@@ -131,11 +134,32 @@ class ActionRun:
         trigger_row = plan.find(refresh.branch) if refresh.branch else None
         if refresh.event in ("pull_request", "pull_request_target") and trigger_row is None:
             note = ar.not_in_fleet_note(refresh.pull, refresh.branch, self.opts.plan)
+            self._outside_status(refresh)
             if self.opts.not_in_plan == "note":
                 self.say(annotation("notice", note, title="fleetbot"))
                 return self.finish("not-in-fleet", summary=f"fleetbot: {note}\n")
             return self.finish("not-in-fleet")
         return self._refresh(refresh, plan, target_ref, trigger_row.issue if trigger_row else None)
+
+    def _outside_status(self, refresh: Refresh) -> None:
+        """`fleetbot/order` success on a PR outside the plan, so requiring the check
+        never blocks it (one write, no read: the PR's head is in the event)."""
+        from fleetbot.forge.types import ForgeState
+        from fleetbot.model import StatusState
+        from fleetbot.writes.statuses import OUTSIDE, OrderStatus, status_actions
+
+        if (not self.opts.order_outside or not refresh.head or refresh.action == "closed"
+                or refresh.read_only or not self.env.token):
+            return
+        wanted = [OrderStatus("", refresh.pull or 0, refresh.head, StatusState.SUCCESS, OUTSIDE)]
+        actions = status_actions(wanted, ForgeState(), target_url=self.env.run_url)
+        for a in actions:
+            self.log(("would " if self.opts.dry_run else "") + a.describe())
+        if self.opts.dry_run:
+            return
+        applied = self._forge_factory().apply(actions)
+        for refusal in applied.refused:
+            self.say(annotation("warning", refusal.message, title="fleetbot"))
 
     def _fetch_target(self, target: str) -> str:
         from fleetbot.git.remote import check_branch_name, fetch_target, has_remote
@@ -168,13 +192,18 @@ class ActionRun:
 
     def _refresh(self, refresh: Refresh, plan: Plan, target_ref: str,
                  trigger: str | None) -> Outcome:
+        from fleetbot.action.verify_result import load_verify_result, take
+        from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report, fleet_pulls
         from fleetbot.writes.links import plan_issues
 
+        verify = load_verify_result(Path(self.opts.verify_result)) \
+            if self.opts.verify_result else None
         forge = self._forge_factory()
         state = forge.state(plan_issues(plan) if (self.opts.labels or self.opts.links) else (),
-                            label_prefix=self.opts.label_prefix)
+                            label_prefix=self.opts.label_prefix,
+                            branches=[r.branch for r in plan.rows], links=self.opts.links)
         state = with_event_merges(state, refresh)
         pulls = list(fleet_pulls(plan, state.pulls, state.merged))
         if trigger is None and refresh.pull is not None:  # e.g. `/fleetbot refresh` on a PR
@@ -192,17 +221,27 @@ class ActionRun:
         fetched = fetch_pulls(self.git, open_pulls)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
         fleet_report = build_report(self.git, plan, target=target_ref, forge=state)
+        # what the forge could not say (a missing issue, no links here) is a finding
+        fleet_report = replace(fleet_report, notes=fleet_report.notes + state.notes)
+        if verify is not None:
+            taken = take(fleet_report, verify, resolve_commit(self.git, target_ref))
+            fleet_report, self._verify = taken.report, taken.result
+            self.say(annotation("notice", taken.note, title="fleetbot verify"))
         # the summary speaks to the PR that triggered the run; the comments do not depend
         # on which PR did, so a refresh from another event leaves them as they are
         report = fleet_report if trigger is None else replace(fleet_report,
                                                               current_issue=trigger)
         numbers = {r.issue: p.number for r in plan.rows for p in pulls if p.branch == r.branch}
         verdict = ar.verdict_word(report)
-        for line in ar.conflict_annotations(report, [trigger] if trigger else
-                                            [r.issue for r in plan.rows]):
+        for line in ar.capped_annotations(report, [trigger] if trigger else
+                                          [r.issue for r in plan.rows]):
             self.say(line)
-        for line in ar.finding_annotations(report):
-            self.say(line)
+        for number in state.missing_issues:
+            row = next((r for r in plan.rows if r.issue == f"#{number}"), None)
+            self.say(annotation("warning", f"plan issue #{number} not found in "
+                                f"{self.env.repository}: its row gets no issue label or link",
+                                file=self.opts.plan if row else "",
+                                line=row.line if row else 0, title="fleetbot: missing issue"))
         read_only = refresh.read_only or not self.env.token
         planned: list[str] = []
         applied: Applied | None = None
@@ -235,16 +274,21 @@ class ActionRun:
 
     def _summary(self, refresh: Refresh, report: Report, planned: Sequence[str],
                  read_only: bool, applied: Applied | None) -> None:
-        from fleetbot.render.markdown import render_report
+        from fleetbot.render.markdown import SUMMARY_LIMIT, fit, render_report
+        from fleetbot.render.verify import render_markdown
 
-        parts = [render_report(report).rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
+        # the runner drops a summary over 1 MiB whole: the report yields room to the rest
+        body = fit(render_report(report), "", limit=SUMMARY_LIMIT - 50_000)
+        parts = [body.rstrip(), "", f"*{ar.inline(refresh.notice)}*"]
+        if self._verify is not None:
+            parts += ["", render_markdown(self._verify).rstrip()]
         if read_only:
             parts += ["", ar.read_only_note(refresh.event).rstrip()]
         elif applied is not None and applied.refused:
             parts += ["", f"**Wrote {len(applied.written)} change(s); "
                       f"{len(applied.unwritten())} not written:**", ""]
             parts += [f"- {ar.inline(r.message)}" for r in applied.refused]
-            parts += [f"- not tried: {ar.inline(a.describe())}" for a in applied.skipped]
+            parts += [f"- not tried: {ar.inline(a.describe())}" for a in applied.skipped[:50]]
             if applied.written:
                 parts += ["", "<details><summary>Written</summary>", ""]
                 parts += [f"- {ar.inline(a.describe())}" for a in applied.written]
@@ -252,7 +296,9 @@ class ActionRun:
         elif planned:
             verb = "Would write" if self.opts.dry_run else "Wrote"
             parts += ["", f"<details><summary>{verb} {len(planned)} change(s)</summary>", ""]
-            parts += [f"- {ar.inline(w)}" for w in planned]
+            parts += [f"- {ar.inline(w)}" for w in planned[:200]]
+            if len(planned) > 200:
+                parts.append(f"- … and {len(planned) - 200} more")
             parts += ["", "</details>"]
         else:
             parts += ["", "Nothing to write: every comment, label and status is up to date."]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from fleetbot.errors import UsageError
+from fleetbot.render.escape import controls, no_command, terminal_lines
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,11 @@ def escape_property(text: str) -> str:
 def command(name: str, message: str = "", **properties: str | int | None) -> str:
     """`::name key=value,...::message`, escaped; properties that are None or "" are left out."""
     props = ",".join(
-        f"{key}={escape_property(str(value))}"
+        f"{key}={escape_property(controls(str(value)))}"
         for key, value in properties.items() if value is not None and value != ""
     )
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    data = escape_data(controls(message, keep="\r\n"))  # CR/LF are percent-encoded
+    return f"::{name}{' ' + props if props else ''}::{data}"
 
 
 def annotation(
@@ -128,10 +130,26 @@ def mask_command(secret: str) -> str:
 
 
 def emit(line: str, stream: TextIO | None = None) -> None:
-    """Write one workflow command to stdout (where the runner reads them)."""
+    """Write one workflow command (made by `command`) to stdout, where the runner reads
+    them. Nothing else goes out this way: a command is one line by construction."""
+    if "\n" in line or "\r" in line:
+        raise ValueError("a workflow command is one line")
     out = stream or sys.stdout
     out.write(line + "\n")
     out.flush()
+
+
+def log_text(text: str) -> str:
+    """A log message as the runner will show it, never obeyed: controls escaped, no
+    `::` run, and no line that could start a workflow command."""
+    return "\n".join(no_command(line) for line in terminal_lines(text.rstrip("\n")).split("\n"))
+
+
+def log(text: str, stream: TextIO | None = None) -> None:
+    """Write a message to stderr (the runner reads workflow commands there too)."""
+    err = stream or sys.stderr
+    err.write(log_text(text) + "\n")
+    err.flush()
 
 
 # ---------------------------------------------------------------- files
@@ -156,13 +174,22 @@ def format_outputs(values: Mapping[str, str], *, delimiter: str | None = None) -
 
 def write_outputs(path: str, values: Mapping[str, str]) -> None:
     """Append outputs to $GITHUB_OUTPUT (nothing when it is not set)."""
-    if path:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(format_outputs(values))
+    _append(path, format_outputs(values), "GITHUB_OUTPUT")
 
 
 def append_summary(path: str, markdown: str) -> None:
     """Append Markdown to the job summary ($GITHUB_STEP_SUMMARY; nothing when unset)."""
-    if path:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(markdown.rstrip("\n") + "\n")
+    _append(path, markdown.rstrip("\n") + "\n", "GITHUB_STEP_SUMMARY")
+
+
+def _append(path: str, text: str, name: str) -> None:
+    """One append in one write; a full disk or a missing folder is a clear UsageError.
+    Text is written with surrogateescape: a non-UTF-8 path goes back out as its bytes."""
+    if not path:
+        return
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        with open(path, "ab") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {name} ({path}): {exc.strerror or exc}") from exc

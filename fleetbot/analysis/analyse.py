@@ -42,6 +42,10 @@ def analyse(
     missing = tuple(facts.missing)
     order = recommend_order(plan, conflicts, pull_map, target=facts.target, missing=missing)
     notes: list[str] = list(facts.notes)
+    big = [f"{s.path} ({s.issue})" for s in facts.sources if s.too_large]
+    if big:
+        notes.append(f"interface: skipped {len(big)} Python file{'s' if len(big) != 1 else ''}"
+                     f" too large to read: {', '.join(big)}")
     current_issue = None
     if current_branch is not None:
         row = next((r for r in plan.rows if r.branch == current_branch), None)

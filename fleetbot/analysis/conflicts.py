@@ -10,7 +10,7 @@ kind with `expected=True`; conflicts only on regenerated files carry `regenerabl
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -25,8 +25,8 @@ from fleetbot.model import (
     Row,
 )
 from fleetbot.plan.globs import anchor, row_owns
+from fleetbot.plan.graph import dependency_path
 from fleetbot.plan.lint import joints
-from fleetbot.plan.parse import dependency_path
 
 DEFAULT_REGENERABLE = (
     "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock", "Cargo.lock", "go.sum",
@@ -60,22 +60,6 @@ def regenerable_patterns(plan: Plan) -> tuple[str, ...]:
 def shared_paths(a: BranchFacts, b: BranchFacts) -> tuple[str, ...]:
     """Files both branches changed since their merge-bases (renames count both names)."""
     return tuple(sorted(a.paths & b.paths))
-
-
-def pair_touches(a: BranchFacts, b: BranchFacts) -> bool:
-    """Could merging a and b conflict at all? Same file, or a file on one side where the
-    other has a directory. No overlap, no textual conflict possible."""
-    if a.paths & b.paths:
-        return True
-    return bool(_dirs(a.paths) & b.paths or _dirs(b.paths) & a.paths)
-
-
-def _dirs(paths: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for p in paths:
-        parts = p.split("/")[:-1]
-        out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return out
 
 
 @lru_cache(maxsize=64)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from fleetbot.model import (
     Conflict,
     Finding,
+    FindingCode,
     Landed,
     LandedHow,
     Plan,
@@ -24,7 +25,7 @@ from fleetbot.model import (
     Status,
 )
 
-CONTRADICTION = "status-contradiction"
+CONTRADICTION = FindingCode.STATUS_CONTRADICTION
 
 
 def forge_landed(plan: Plan, pulls: Iterable[PullFacts]) -> tuple[Landed, ...]:
@@ -81,8 +82,13 @@ def without_landed(conflicts: Iterable[Conflict], landed: Sequence[Landed]) -> t
     return tuple(c for c in conflicts if not done & set(c.rows))
 
 
-def findings_without_landed(findings: Iterable[Finding], landed: Sequence[Landed],
-                            codes: frozenset[str] = frozenset({"joint"})) -> tuple[Finding, ...]:
+PAIR_FINDINGS = frozenset({FindingCode.JOINT})
+
+
+def findings_without_landed(
+    findings: Iterable[Finding], landed: Sequence[Landed],
+    codes: frozenset[FindingCode] = PAIR_FINDINGS,
+) -> tuple[Finding, ...]:
     """Lint findings about pairs (joints) of which one row has landed are history."""
     done = {la.issue for la in landed}
-    return tuple(f for f in findings if not (str(f.code) in codes and done & set(f.rows)))
+    return tuple(f for f in findings if not (f.code in codes and done & set(f.rows)))

@@ -14,7 +14,6 @@ import graphlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from fleetbot.errors import PlanError
 from fleetbot.model import (
     Blocker,
     BlockerKind,
@@ -28,9 +27,11 @@ from fleetbot.model import (
     Row,
     Status,
 )
+from fleetbot.plan.graph import check_cycles
 
 # Two-row conflicts that make a soft edge, strongest first.
 _PAIR_KINDS = (
+    ConflictKind.SEMANTIC,  # (partner, row): the row fails the tests once both land
     ConflictKind.TEXTUAL,
     ConflictKind.DIFF,
     ConflictKind.PLAN,
@@ -39,6 +40,7 @@ _PAIR_KINDS = (
 
 
 FREE = "no dependencies or collisions: can merge any time"
+_LEFT = frozenset({Status.MERGED, Status.DROPPED})  # rows no longer in the order
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def recommend_order(
     conflicts = tuple(conflicts)
     check_cycles(plan)
     index = {row.issue: i for i, row in enumerate(plan.rows)}
-    merged = {row.issue for row in plan.rows if row.status is Status.MERGED}
+    merged = {row.issue for row in plan.rows if row.status in _LEFT}
     todo = [row for row in plan.rows if row.issue not in merged]
     hard = {row.issue: [d.issue for d in plan.dependencies(row) if d.issue not in merged]
             for row in todo}
@@ -116,26 +118,6 @@ def recommend_order(
                    *own_blockers(row)]
         steps.append(MergeStep(position, issue, row.branch, tuple(reasons), tuple(blocked)))
     return tuple(steps)
-
-
-def check_cycles(plan: Plan) -> None:
-    """Raise PlanError naming every row of a `Depends on` cycle, with file:line."""
-    graph = {row.issue: [d.issue for d in plan.dependencies(row)] for row in plan.rows}
-    try:
-        graphlib.TopologicalSorter(graph).prepare()
-    except graphlib.CycleError as exc:
-        # graphlib gives the cycle as [a, b, ..., a] walking against the edges.
-        cycle = list(reversed(exc.args[1]))
-        by_issue = {row.issue: row for row in plan.rows}
-        where = ", ".join(
-            f"{issue} at {plan.source}:{by_issue[issue].line}" for issue in cycle[:-1]
-        )
-        first = by_issue[cycle[0]]
-        raise PlanError(
-            f"dependency cycle: {' -> '.join(cycle)} ({where})",
-            file=plan.source, line=first.line,
-            hint="remove one of these `Depends on` entries so the rows can merge in order",
-        ) from None
 
 
 def _dependents_count(hard: Mapping[str, list[str]]) -> dict[str, int]:
@@ -205,6 +187,8 @@ def _soft_edges(
     softs = []
     for conflict in pairs:
         a, b = sorted(conflict.rows, key=rank)
+        if conflict.kind is ConflictKind.SEMANTIC:
+            a, b = conflict.rows  # the partner first: the failing row adapts to it
         if _reaches(graph, b, a):
             a, b = b, a  # already ordered, through dependencies or an earlier collision
         if _reaches(graph, a, b):
@@ -246,7 +230,8 @@ def _reasons(
 ) -> list[str]:
     reasons = []
     for dep in plan.dependencies(row):
-        done = " (merged)" if dep.issue in merged else ""
+        done = f" ({dep.status.value if dep.status is Status.DROPPED else 'merged'})" if (
+            dep.issue in merged) else ""
         reasons.append(f"depends on {dep.issue}{done}")
     for soft in softs:
         if soft.then == row.issue:
@@ -256,6 +241,8 @@ def _reasons(
                 tail = "merge after it and rebase"
             elif soft.kind is ConflictKind.INTERFACE:
                 tail = "merge after it and re-run the tests"
+            elif soft.kind is ConflictKind.SEMANTIC:
+                tail = "the tests fail once both land (verify): merge after it and fix them"
             else:
                 tail = "merge after it"
             reasons.append(f"collides with {soft.first}{_files(soft.files)}: {tail}")

@@ -7,6 +7,7 @@ Commands live in `fleetbot/cli/` and are imported only when run, so
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -31,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("fleetbot.cli.plan:plan", "Read, lint, fix and start the plan."),
     "conflicts": ("fleetbot.cli.conflicts:conflicts", "Predict which branches collide."),
     "order": ("fleetbot.cli.report:order", "Recommend a merge order, replayed."),
+    "verify": ("fleetbot.cli.verify:verify", "Run the tests on the replayed fan-in."),
     "sync": ("fleetbot.cli.forge:sync", "Sync labels and issue links on the forge."),
     "comment": ("fleetbot.cli.forge:comment", "Post the sticky report on one PR."),
     "action": ("fleetbot.cli.action:action", "Run as the GitHub Action."),
@@ -137,9 +139,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """The CLI as a function returning the exit code; used by `main` and tests."""
+    """The CLI as a function returning the exit code; used by `main` and tests.
+
+    Messages quote repository text (paths, branch names, git's stderr), so they are
+    escaped like every other output. Output that cannot be written (a closed pipe, a full
+    disk) is bad input from the outside: exit 2 with one line on stderr, no traceback.
+    """
+    from fleetbot.render.escape import terminal_lines
+
     try:
         result = cli.main(args=argv, prog_name="fleetbot", standalone_mode=False)
+        sys.stdout.flush()
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -149,21 +159,51 @@ def run(argv: list[str] | None = None) -> int:
         exc.show()
         return ExitCode.BAD_INPUT
     except FleetbotError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from fleetbot.cli.common import OutputClosed
+
+        if isinstance(exc, OutputClosed):
+            _drop_stdout()
+        click.echo(f"error: {terminal_lines(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        return ExitCode.OK
+    except OSError as exc:
+        return _os_error(exc)
     except Exception as exc:  # the last line of defence
         if os.environ.get("FLEETBOT_DEBUG"):
             raise
         click.echo(
-            f"fleetbot: internal error: {type(exc).__name__}: {exc}\n"
+            f"fleetbot: internal error: {type(exc).__name__}: {terminal_lines(str(exc))}\n"
             "This is a bug in fleetbot. Re-run with FLEETBOT_DEBUG=1 for the traceback and "
             f"report it at {ISSUES_URL} (leave out tokens).",
             err=True,
         )
         return ExitCode.BUG
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _os_error(exc: OSError) -> int:
+    """A write that failed (EPIPE, ENOSPC, EIO ...) or a file that could not be used."""
+    from fleetbot.render.escape import terminal
+
+    what = exc.strerror or type(exc).__name__
+    where = f"{terminal(str(exc.filename))}: " if exc.filename else ""
+    if isinstance(exc, BrokenPipeError):
+        what = "the output was closed before fleetbot finished writing (broken pipe)"
+    _drop_stdout()
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
+        click.echo(f"error: {where}{what}", err=True)
+    return ExitCode.BAD_INPUT
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for stdout to /dev/null, so the interpreter's final
+    flush cannot fail again and print a traceback of its own."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

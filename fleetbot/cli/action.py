@@ -41,10 +41,13 @@ if TYPE_CHECKING:
               help="Do not pace API calls (tests against a fake GitHub).")
 @click.option("--dry-run", is_flag=True, envvar="FLEETBOT_DRY_RUN",
               help="Print every write it would make and make none.")
+@click.option("--verify-result", envvar="FLEETBOT_VERIFY_RESULT", default="", metavar="FILE",
+              help="The JSON of a `fleetbot verify` job (untrusted: validated, escaped, "
+              "ignored unless its heads are the current ones).")
 def action(
     plan: str, target: str, comment: bool, labels: bool, links: bool, strict: bool,
     label_prefix: str, not_in_plan: str, order_outside: bool, repo: Path | None,
-    no_throttle: bool, dry_run: bool,
+    no_throttle: bool, dry_run: bool, verify_result: str,
 ) -> int:
     """Run as the GitHub Action: turn this workflow's event into a fleet refresh.
 
@@ -66,7 +69,7 @@ def action(
     opts = Options(
         plan=plan, target=target, comment=comment, labels=labels, links=links, strict=strict,
         label_prefix=label_prefix, not_in_plan=not_in_plan, order_outside=order_outside,
-        dry_run=dry_run,
+        dry_run=dry_run, verify_result=verify_result,
     )
 
     def make_forge() -> Forge:

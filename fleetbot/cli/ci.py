@@ -63,13 +63,9 @@ def ci(
                      statuses=statuses, strict=strict, label_prefix=label_prefix,
                      dry_run=dry_run, dotenv=dotenv_path, junit=junit_path)
 
-    def make_forge(fleet: frozenset[str]) -> Forge:
+    def make_forge() -> Forge:
         from fleetbot.forge import pick_forge
-        from fleetbot.forge.gitlab import GitlabForge
 
-        forge = pick_forge("gitlab", git=git, repo=job.project, gitlab_url=job.server)
-        if isinstance(forge, GitlabForge):
-            forge.fleet = fleet
-        return forge
+        return pick_forge("gitlab", git=git, repo=job.project, gitlab_url=job.server)
 
     return GitlabRun(job, opts, git, make_forge, workdir=where).run().code

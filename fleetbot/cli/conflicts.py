@@ -154,29 +154,33 @@ def _missing_line(plan: Plan, facts: Report) -> str:
 
 
 def to_text(plan: Plan, facts: Report, found: Sequence[Conflict]) -> list[Text]:
-    """Terminal lines: the decision first, then each conflict with its evidence."""
+    """Terminal lines: the decision first, then each conflict with its evidence. Every
+    text from the repository goes through `escape.terminal` (one line, no `::`)."""
     from rich.text import Text
 
-    lines = [Text(headline(plan, facts, found), style="bold red" if any(
+    from fleetbot.render.escape import terminal as t
+
+    lines = [Text(t(headline(plan, facts, found)), style="bold red" if any(
         c.blocking for c in found) else "bold green" if not found else "bold yellow")]
     if facts.missing_branches:
-        lines.append(Text(_missing_line(plan, facts), style="yellow"))
+        lines.append(Text(t(_missing_line(plan, facts)), style="yellow"))
     if facts.landed:
         from fleetbot.render.common import landed_lines
 
-        lines.append(Text("Landed (left out): " + "; ".join(landed_lines(facts)), style="green"))
-    lines.extend(Text(f"note: {n}", style="dim") for n in facts.notes)
+        lines.append(Text(t("Landed (left out): " + "; ".join(landed_lines(facts))),
+                              style="green"))
+    lines.extend(Text(t(f"note: {n}"), style="dim") for n in facts.notes)
     ordered = sorted(found, key=lambda c: not c.blocking)
     for c in ordered:
         lines.append(Text(""))
         head = Text(f"{c.kind.value:<9}", style="bold red" if c.blocking else "bold")
-        head.append(f" {_who(plan, c.rows)}{_tags(c)}")
+        head.append(t(f" {_who(plan, c.rows)}{_tags(c)}"))
         lines.append(head)
         if c.files:
-            lines.append(Text(f"  files:    {', '.join(c.files)}"))
-        lines.append(Text(f"  why:      {c.detail}"))
+            lines.append(Text(f"  files:    {t(', '.join(c.files))}"))
+        lines.append(Text(f"  why:      {t(c.detail)}"))
         if c.evidence:
-            lines.append(Text(f"  evidence: {c.evidence}", style="dim"))
+            lines.append(Text(f"  evidence: {t(c.evidence)}", style="dim"))
     return lines
 
 

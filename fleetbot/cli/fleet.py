@@ -96,6 +96,7 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
 def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
                   dry_run: bool, echo: Callable[[str], None]) -> dict[str, str]:
     """Write each row's brief into its worktree's git dir; issue -> the file's path."""
+    from fleetbot import files
     from fleetbot.fleet import brief as briefing
     from fleetbot.fleet import worktrees as fleet
     from fleetbot.git import Git as GitRunner
@@ -113,13 +114,20 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
         if dry_run and not Path(path).is_dir():
             echo(f"would write the brief for {s.issue} into {path}'s git dir")
             continue
+        if not Path(path).is_dir():
+            echo(f"no brief for {s.issue}: its worktree {path} is gone (deleted by hand?); "
+                 f"`git worktree remove {path}` forgets it, then fan-out again")
+            continue
         where = wt.git_dir(GitRunner(path)) / briefing.BRIEF_FILE
         if dry_run:
             echo(f"would write {where}")
             continue
         b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
                                  conflicts=predictions.conflicts, order=predictions.order)
-        where.write_text(briefing.render_markdown(b), encoding="utf-8")
+        note = files.write_like(where, briefing.render_markdown(b), None,
+                                symlinks=files.Symlinks.REPLACE)
+        if note:
+            echo(note)
         written[s.issue] = str(where)
         echo(f"wrote {where}")
     return written
@@ -258,45 +266,58 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
 @repo_option
 @target_option
 @click.option("--force", is_flag=True,
-              help="Also remove worktrees with uncommitted or unpushed work (says what is lost).")
-@click.option("--delete-branches", is_flag=True, help="Also delete the merged local branches.")
+              help="Also remove worktrees holding work (lists what is lost); never a locked "
+                   "one.")
+@click.option("--delete-branches", is_flag=True,
+              help="Also delete the landed rows' local branches (never the target or the "
+                   "default branch).")
 @format_option
 @dry_run_option
 def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force: bool,
             delete_branches: bool, fmt: str, dry_run: bool) -> int:
-    """Remove the worktrees of rows merged into the target, then prune.
+    """Remove the worktrees of rows that have landed on the target.
 
-    A worktree with uncommitted or unpushed work is refused unless --force.
+    A worktree holding anything that would be lost (uncommitted, untracked or ignored
+    files, hidden edits, submodule work, commits nothing else has) is refused and listed,
+    unless --force; a locked one always stays. Other worktrees are never pruned.
     """
+    import os
     from dataclasses import asdict
 
     from fleetbot.cli.common import emit_json
+    from fleetbot.fleet import cleanup as clean
     from fleetbot.fleet import worktrees as fleet
-    from fleetbot.git import worktrees as wt
 
     git, plan, target_ref = _setup(plan_path, repo, target)
-    steps = fleet.plan_cleanup(fleet.gather_row_facts(git, plan, target_ref), force=force,
-                               delete_branches=delete_branches, here=str(wt.toplevel(git)))
+    facts = fleet.gather_row_facts(git, plan, target_ref)
+    steps = clean.plan_cleanup(
+        facts, force=force, delete_branches=delete_branches, here=os.getcwd(),
+        guards=clean.gather_guards(git, plan, facts, target_ref),
+        protected=clean.protected_branches(git, target_ref))
     echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
         if s.kept:
             echo(f"keep {s.issue} {s.branch}  ({s.kept})")
-        elif s.refused:
+            continue
+        if s.refused:
             echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")
-        else:
-            if s.remove_worktree:
-                echo(f"{would}remove {s.issue} {s.worktree}")
-            if s.delete_branch:
-                echo(f"{would}delete {s.issue} branch {s.branch}")
-            for lost in s.loses:
-                echo(f"  {'would lose' if dry_run else 'loses'}: {lost}")
-    if dry_run:
-        pruned = wt.prune_worktrees(git, dry_run=True)
-        if pruned:
-            echo(f"would prune:\n{pruned}")
-    else:
-        fleet.apply_cleanup(git, steps)
+        if s.remove_worktree:
+            echo(f"{would}remove {s.issue} {s.worktree}")
+        if s.forget_worktree:
+            echo(f"{would}forget {s.issue} {s.worktree}  (its folder is gone)")
+        if s.delete_branch:
+            echo(f"{would}delete {s.issue} branch {s.branch}")
+        if s.branch_kept:
+            echo(f"keep {s.issue} branch {s.branch}  ({s.branch_kept})")
+        label = "lists" if s.refused else ("would lose" if dry_run else "loses")
+        for lost in s.loses:
+            echo(f"  {label}: {lost}")
+        if s.refused:
+            for cmd in s.keep:
+                echo(f"  keep with: {cmd}")
+    if not dry_run:
+        clean.apply_cleanup(git, steps)
     if fmt == "json":
         emit_json({"dry_run": dry_run, "rows": [asdict(s) for s in steps]})
     return ExitCode.FINDINGS if any(s.refused for s in steps) else ExitCode.OK
@@ -313,9 +334,11 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
               help="The integration branch, reset to the target tip. [default: fleet/integration]")
 @click.option("--continue", "resume", is_flag=True, help="Go on after resolving a conflict.")
 @click.option("--abort", is_flag=True, help="Give up: restore the branch and checkout as before.")
+@click.option("--force", is_flag=True,
+              help="Reset --into although it holds commits nothing else has (lists them).")
 @dry_run_option
 def integrate(plan_path: Path | None, repo: Path | None, target: str | None, into: str | None,
-              resume: bool, abort: bool, dry_run: bool) -> int:
+              resume: bool, abort: bool, force: bool, dry_run: bool) -> int:
     """Fan-in locally: merge the rows in the recommended order onto an integration branch.
 
     Runs in the current worktree, which must be clean. Stops at the first conflict in
@@ -328,7 +351,9 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     if resume and abort:
         raise UsageError("--continue and --abort do not go together")
     if abort:
-        _say(fan_in.abort(find_repo(repo)))
+        from fleetbot.fleet.integrate_abort import abort as abort_integration
+
+        _say(abort_integration(find_repo(repo)))
         return ExitCode.OK
     if resume:
         return _outcome(fan_in.resume(find_repo(repo)))
@@ -339,6 +364,13 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     predictions = fleet.predict(git, plan, target_ref)
     into_branch = into or fan_in.DEFAULT_INTO
     if dry_run:
+        from fleetbot.git import safety
+        from fleetbot.git.worktrees import rev
+
+        would = safety.gather_ref_move(git, f"refs/heads/{into_branch}", rev(git, target_ref),
+                                       step=f"resetting {into_branch} to {target_ref}")
+        if not would.empty:
+            click.echo(safety.describe(would) + "\n(refused without --force)")
         click.echo(f"would reset {into_branch} to {target_ref}, check it out here, and merge:")
         for step in predictions.order:
             why = f"  ({'; '.join(step.reasons)})" if step.reasons else ""
@@ -355,7 +387,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
                        f" on {', '.join(replay.files)}")
         return ExitCode.OK
     return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
-                                 into=into_branch, conflicts=predictions.conflicts))
+                                 into=into_branch, conflicts=predictions.conflicts,
+                                 force=force, say=_say))
 
 
 def _outcome(out: Outcome) -> int:

@@ -69,7 +69,8 @@ def sync(
     if forge.kind == "local":
         return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
     # the issues are read with or without links: each carries its row's status label
-    state = forge.state(plan_issues(plan), label_prefix=label_prefix)
+    state = forge.state(plan_issues(plan), label_prefix=label_prefix,
+                        branches=[r.branch for r in plan.rows], links=not no_links)
     report = build_report(git, plan, target, state)
     options = WriteOptions(comments=False, links=not no_links, label_prefix=label_prefix,
                            pulls_are_issues=forge.kind == "github")
@@ -104,7 +105,7 @@ def comment(
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         raise ForgeError("`comment` needs a forge: pass --forge github|gitlab or run in CI")
-    state = forge.state(label_prefix=label_prefix)
+    state = forge.state(label_prefix=label_prefix, branches=[r.branch for r in plan.rows])
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
     if all(p.number != number for p in state.pulls):
         state = replace(state, pulls=(*state.pulls, pull))
@@ -134,10 +135,7 @@ def _setup(
     for note in fleet.notes:
         click.echo(f"note: {note}", err=True)
     plan = fleet.plan
-    forge = pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
-    if forge.kind == "gitlab":  # read only the fleet's MRs in detail (the read budget)
-        forge.fleet = frozenset(r.branch for r in plan.rows)  # type: ignore[attr-defined]
-    return git, plan, forge
+    return git, plan, pick_forge(forge_kind, git=git, gitlab_url=gitlab_url)
 
 
 def build_report(git: Git, plan: Plan, target: str | None, state: ForgeState) -> Report:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from fleetbot import files
 from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, strict_option
 from fleetbot.errors import ExitCode, PlanError
 
@@ -39,21 +40,24 @@ def lint(
 
     path = resolve_plan_path(plan_path, repo)
     source = str(path)
+    protected = _protected_branches(repo)
+    before = files.snapshot(path) if fix and not dry_run and path.is_file() else None
     try:
         loaded = parse_plan(read_text(path), source, detect_format(path))
-        findings = lint_plan(loaded)
+        findings = lint_plan(loaded, protected)
     except PlanError as exc:
         loaded = None
         findings = lint_error(exc)
     findings = [f if f.file else _with_file(f, source) for f in findings]
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if fix and loaded is not None and not errors:
-        new_text, fixed = fix_joints(loaded)
-        if fixed:
-            _report_fix(path, loaded.text, new_text, dry_run, [f"{j.b.issue} -> {j.a.issue}"
-                                                              for j in fixed])
+        new_text, added = fix_joints(loaded)
+        if added:
+            _report_fix(path, loaded.text, new_text, dry_run, [
+                f"{issue} now depends on {' and '.join(deps)}" for issue, deps in added.items()
+            ], before)
             if not dry_run:
-                findings = lint_plan(parse_plan(new_text, source, loaded.format))
+                findings = lint_plan(parse_plan(new_text, source, loaded.format), protected)
     _print_findings(findings, fmt, source)
     if errors:
         return ExitCode.BAD_INPUT
@@ -62,13 +66,28 @@ def lint(
     return ExitCode.OK
 
 
+def _protected_branches(repo: Path | None) -> tuple[str, ...]:
+    """The repo's default branch (a row may not name it); () outside a repository."""
+    from fleetbot.cli.common import find_repo
+    from fleetbot.errors import GitError
+    from fleetbot.git.refs import default_target_name, read_refs
+
+    try:
+        refs = read_refs(find_repo(repo))
+    except GitError:
+        return ()
+    name = default_target_name(refs)
+    return (name,) if name else ()
+
+
 def _with_file(finding: Any, file: str) -> Any:
     from dataclasses import replace
 
     return replace(finding, file=file)
 
 
-def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str]) -> None:
+def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str],
+                before: files.Snapshot | None = None) -> None:
     from fleetbot.cli.common import err_console
 
     console = err_console()
@@ -78,10 +97,10 @@ def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str])
             fromfile=str(path), tofile=f"{path} (fixed)",
         )
         click.echo("".join(diff), err=True, nl=False)
-        console.print(f"dry run: would add {', '.join(added)}; {path} not written")
+        console.print(f"dry run: {path} not written; it would say: {'; '.join(added)}")
         return
-    path.write_text(new, encoding="utf-8")
-    console.print(f"fixed {path}: added dependencies {', '.join(added)}")
+    files.write_like(path, new, before)  # atomic; refuses if the plan changed meanwhile
+    console.print(f"fixed {path}: {'; '.join(added)}")
 
 
 def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
@@ -100,7 +119,7 @@ def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
             return
         lines = ["| | line | code | message |", "|---|---|---|---|"]
         for f in findings:
-            mark = "❌" if f.severity.value == "error" else "⚠️"
+            mark = {"error": "❌", "warning": "⚠️"}.get(f.severity.value, "ℹ️")
             lines.append(f"| {mark} | {f.line} | `{f.code}` | {_md(f.message)} |")
         emit_text("\n".join(lines))
         return
@@ -109,7 +128,7 @@ def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
         console.print(f"[green]✓[/green] {source}: no findings")
         return
     for f in findings:
-        colour = "red" if f.severity.value == "error" else "yellow"
+        colour = {"error": "red", "warning": "yellow"}.get(f.severity.value, "cyan")
         where = f"{f.file or source}:{f.line}:" if f.line else f"{f.file or source}:"
         console.print(
             f"{where} [{colour}]{f.severity.value}[/{colour}] "
@@ -117,8 +136,9 @@ def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
         )
         if f.hint:
             console.print(f"  fix: {_rich(f.hint)}")
-    n_err = sum(f.severity.value == "error" for f in findings)
-    console.print(f"{n_err} error(s), {len(findings) - n_err} warning(s)")
+    counts = [sum(f.severity.value == s for f in findings) for s in ("error", "warning", "notice")]
+    console.print(", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                            zip(counts, ("error", "warning", "notice")) if n or word != "notice"))
 
 
 def _rich(text: str) -> str:

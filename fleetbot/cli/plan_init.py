@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from fleetbot import files
 from fleetbot.cli import dry_run_option, plan_option, repo_option
 from fleetbot.errors import ExitCode, FleetbotError, UsageError
 from fleetbot.forge.types import IssueSummary
@@ -135,12 +136,14 @@ def init(plan_path: Path | None, repo: Path | None, issues: tuple[str, ...],
         emit_text(text.rstrip("\n"))
         click.echo(f"(dry run: {path} not written)", err=True)
         return ExitCode.OK
-    if path.exists() and not force:
+    before = files.snapshot(path)
+    if before.data is not None and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it, or --plan another path")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {path} with {issues_count} row(s); fill in Files owned, then run "
-               "`fleetbot plan lint`", err=True)
+    files.write_like(path, text, before)  # atomic; keeps an overwritten plan's CRLF and BOM
+    rows_word = "row" if issues_count == 1 else "rows"
+    click.echo(f"wrote {path} with {issues_count} {rows_word}; fill in Files owned (until "
+               "then `fleetbot plan lint` warns no-files-owned for each row)", err=True)
     return ExitCode.OK
 
 

@@ -95,24 +95,28 @@ def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 @click.option("--after", type=click.Choice(["squash", "merge", "rebase"]), default=None,
               help="Land #42 first that way (squash, merge commit + branch deleted, "
               "rebase), then report: #42 has landed, #44 rebases onto main.")
-def demo(fmt: str, keep: Path | None, after: str | None) -> int:
+@click.option("--semantic", is_flag=True,
+              help="The fleet that merges cleanly but breaks its tests, then `verify`.")
+def demo(fmt: str, keep: Path | None, after: str | None, semantic: bool) -> int:
     """Build an example fleet (a tasks app, three branches) and check it.
 
     #42 and #44 both add a command to the dispatch in tasks/cli.py; #43 writes docs.
-    Nothing is left behind unless --keep DIR.
+    With --semantic: #51 renames a function #52's new code calls; both merge cleanly, the
+    report warns, and `verify` runs the tests to confirm it. Nothing is left behind
+    unless --keep DIR.
     """
     if keep is not None:
         if keep.exists() and any(keep.iterdir()):
             raise UsageError(f"--keep {keep}: the folder is not empty; name a new one")
-        _run_demo(keep, fmt, after)
-        if fmt == "text":
+        _run_demo(keep, fmt, after, semantic)
+        if fmt == "text" and not semantic:
             click.echo(
                 f"\nThe example is in {keep}. Try:\n  cd {keep} && git checkout "
                 "feature/44-clear && fleetbot check", err=True,
             )
         return ExitCode.OK
     with tempfile.TemporaryDirectory(prefix="fleetbot-demo-") as tmp:
-        _run_demo(Path(tmp) / "tasks", fmt, after)
+        _run_demo(Path(tmp) / "tasks", fmt, after, semantic)
     return ExitCode.OK
 
 
@@ -128,7 +132,10 @@ def demo_report(path: Path, after: str | None = None) -> Report:
     return build_report(git, load_fleet_plan(git).plan, target="main")
 
 
-def _run_demo(path: Path, fmt: str, after: str | None = None) -> None:
+def _run_demo(path: Path, fmt: str, after: str | None = None, semantic: bool = False) -> None:
+    if semantic:
+        _run_semantic_demo(path, fmt)
+        return
     if fmt == "text":
         click.echo(
             "fleetbot demo: three branches of a small tasks app, built in a temporary git "
@@ -137,3 +144,35 @@ def _run_demo(path: Path, fmt: str, after: str | None = None) -> None:
             err=True,
         )
     print_report(demo_report(path, after), fmt)
+
+
+def _run_semantic_demo(path: Path, fmt: str) -> None:
+    """The report (an `interface` warning), then `verify` confirming it with the tests."""
+    import shlex
+    import sys
+
+    from fleetbot.cli.common import emit_json, emit_text
+    from fleetbot.fleet.demo import build_semantic_example
+    from fleetbot.fleet.verify import run_verify, spec_for
+    from fleetbot.pipeline import build_report, load_fleet_plan
+    from fleetbot.render.verify import render_markdown, render_text, verify_to_json
+
+    git = build_semantic_example(path)
+    report = build_report(git, load_fleet_plan(git).plan, target="main")
+    # the plan says `python -m unittest ...`; this Python runs it, wherever `python` is
+    command = f"{shlex.quote(sys.executable)} -m unittest discover -s tests -t ."
+    result = run_verify(git, spec_for(git, report, command, target="main", timeout=120))
+    if fmt == "json":
+        from fleetbot.render.json import report_to_json
+
+        emit_json({"report": report_to_json(report), "verify": verify_to_json(result)})
+        return
+    if fmt == "text":
+        click.echo(
+            "fleetbot demo --semantic: three rows of a small tasks app that all merge "
+            "cleanly.\n#51 renames store.load to read_tasks; #52's new stats command calls "
+            "load.\n", err=True,
+        )
+    print_report(report, fmt)
+    emit_text("")
+    emit_text(render_markdown(result).rstrip("\n") if fmt == "markdown" else render_text(result))

@@ -137,7 +137,8 @@ def _finish(row: Row, target: str) -> tuple[str, ...]:
 
 
 def render_text(b: Brief) -> str:
-    return _render(b, code=lambda s: s, esc=lambda s: s, head="", bullet="  - ")
+    """Plain text for a terminal: every plan-derived text on one line, escapes shown."""
+    return _render(b, code=escape.terminal, esc=escape.terminal, head="", bullet="  - ")
 
 
 def render_markdown(b: Brief) -> str:

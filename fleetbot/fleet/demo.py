@@ -147,12 +147,17 @@ _ENV = {
 
 def build_example(path: Path) -> Git:
     """Make the example repository at `path` (created; must not exist or be empty)."""
+    return _build(path, BASE, BRANCHES)
+
+
+def _build(path: Path, base: Mapping[str, str],
+           branches: Mapping[str, tuple[str, Mapping[str, str]]]) -> Git:
     path.mkdir(parents=True, exist_ok=True)
     git = Git(path)
     git.run("init", "-q", env=_ENV)
     git.run("symbolic-ref", "HEAD", "refs/heads/main", env=_ENV)
-    _commit(git, BASE, "tasks: add and list")
-    for branch, (message, files) in BRANCHES.items():
+    _commit(git, base, "tasks: add and list")
+    for branch, (message, files) in branches.items():
         git.run("checkout", "-q", "-b", branch, "main", env=_ENV)
         _commit(git, files, message)
         git.run("checkout", "-q", "main", env=_ENV)
@@ -189,3 +194,92 @@ def _commit(git: Git, files: Mapping[str, str], message: str) -> None:
         target.write_text(text, encoding="utf-8")
     git.run("add", "-A", env=_ENV)
     git.run("commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message, env=_ENV)
+
+
+# ---------------------------------------------------------------- `demo --semantic`
+
+# A fleet whose rows all merge cleanly but do not compose: #51 renames `store.load` to
+# `read_tasks` (and updates every caller it can see), #52's new `stats` command still
+# calls `load`. `conflicts` warns (an interface #51 changes and #52 uses); `verify` runs
+# the tests on the replayed fan-in and confirms it, naming both rows. The tests are
+# stdlib unittest, so the demo needs nothing but Python.
+SEMANTIC_TEST = "python -m unittest discover -s tests -t ."
+
+SEMANTIC_PLAN = f"""\
+---
+test: {SEMANTIC_TEST}
+---
+
+# Orchestration plan
+
+Three agents work on the tasks app. Their files do not overlap and every branch merges
+cleanly; `fleetbot verify` checks that they also work together.
+
+| Issue | Branch | Worktree | Files owned | Depends on | Status |
+|---|---|---|---|---|---|
+| #51 rename | feature/51-rename | ../tasks-51-rename | `tasks/store.py`, `tasks/cli.py`, `tests/test_store.py` | none | running |
+| #52 stats | feature/52-stats | ../tasks-52-stats | `tasks/stats.py`, `tests/test_stats.py` | none | running |
+| #53 docs | feature/53-docs | ../tasks-53-docs | `docs/**` | none | running |
+"""  # noqa: E501
+
+_STORE_TEST = '''\
+import os
+import tempfile
+import unittest
+
+from tasks.store import {load}, save
+
+
+class StoreTest(unittest.TestCase):
+    def test_round_trip(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            here = os.getcwd()
+            os.chdir(tmp)
+            try:
+                save(["milk"])
+                self.assertEqual({load}(), ["milk"])
+            finally:
+                os.chdir(here)
+'''
+
+SEMANTIC_BASE: dict[str, str] = {
+    **{k: v for k, v in BASE.items() if k not in ("orchestration-plan.md", "tests/test_cli.py")},
+    "orchestration-plan.md": SEMANTIC_PLAN,
+    "tests/__init__.py": "",
+    "tests/test_store.py": _STORE_TEST.format(load="load"),
+}
+
+SEMANTIC_BRANCHES: dict[str, tuple[str, dict[str, str]]] = {
+    "feature/51-rename": ("#51: store.load is now read_tasks", {
+        "tasks/store.py": STORE.replace("def load():", "def read_tasks():"),
+        "tasks/cli.py": CLI.replace("import load, save", "import read_tasks, save")
+        .replace("load()", "read_tasks()"),
+        "tests/test_store.py": _STORE_TEST.format(load="read_tasks"),
+    }),
+    "feature/52-stats": ("#52: tasks stats", {
+        "tasks/stats.py": (
+            '"""tasks stats: how much is on the list."""\n\nfrom tasks.store import load\n\n\n'
+            "def stats(args):\n    tasks = load()\n"
+            '    print(f"{len(tasks)} tasks, {sum(map(len, tasks))} characters")\n'
+        ),
+        "tests/test_stats.py": (
+            "import contextlib\nimport io\nimport os\nimport tempfile\nimport unittest\n\n"
+            "from tasks.stats import stats\n\n\nclass StatsTest(unittest.TestCase):\n"
+            "    def test_empty(self):\n        out = io.StringIO()\n"
+            "        with tempfile.TemporaryDirectory() as tmp:\n            here = os.getcwd()\n"
+            "            os.chdir(tmp)\n            try:\n"
+            "                with contextlib.redirect_stdout(out):\n"
+            "                    stats([])\n            finally:\n                os.chdir(here)\n"
+            '        self.assertEqual(out.getvalue(), "0 tasks, 0 characters\\n")\n'
+        ),
+    }),
+    "feature/53-docs": ("#53: usage docs", {
+        "docs/usage.md": "# Using tasks\n\n```sh\npython -m tasks add milk\n```\n",
+    }),
+}
+
+
+def build_semantic_example(path: Path) -> Git:
+    """The `demo --semantic` repository at `path`: three rows that merge cleanly, two of
+    which break each other's tests."""
+    return _build(path, SEMANTIC_BASE, SEMANTIC_BRANCHES)

@@ -4,24 +4,38 @@ Real `git merge --no-ff` of each row in the recommended order onto a branch rese
 the target tip, in the worktree it is run from. A conflict stops it in git's ordinary
 conflicted-merge state; progress is kept in this worktree's git dir so `--continue`
 and `--abort` pick up where it stopped. The target branch itself is never touched.
+
+Nothing is lost (see `fleetbot.git.safety`): the state, with the previous tip of every
+ref it moves, is saved before the first change; a branch whose commits nothing else
+holds is not reset without `--force`; `--abort` restores refs and keeps every edit and
+commit it did not make; a lock in the git dir keeps two runs from interleaving.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
+from fleetbot.fleet.integrate_guard import (
+    check_here,
+    check_into,
+    held_lock,
+    overwritten_files,
+)
 from fleetbot.fleet.status import collisions_of, describe_collision
 from fleetbot.fleet.worktrees import merged_issues, row_refs
-from fleetbot.git import FLEETBOT_IDENTITY, Git
+from fleetbot.git import FLEETBOT_IDENTITY, Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
 
 STATE_FILE = "fleetbot-integrate.json"
 DEFAULT_INTO = "fleet/integration"
+INTEGRATED = "refs/fleetbot/integrated/"  # + into: the last result integrate made itself
+KEPT = "refs/fleetbot/kept/"  # + into/<sha>: a tip --abort moved away from, kept
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class State:
     previous_detached: bool = False
     previous_into: str = ""  # the integration branch's commit before the reset; "" if new
     predicted: tuple[Conflict, ...] = ()  # for the stop message after --continue
+    made: tuple[str, ...] = ()  # the merge commits integrate made itself (no resolution)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -59,6 +74,7 @@ class State:
         data = json.loads(text)
         data["steps"] = tuple(Step(**s) for s in data["steps"])
         data["done"] = tuple(data["done"])
+        data["made"] = tuple(data.get("made", ()))
         data["predicted"] = tuple(
             Conflict(**{**c, "kind": ConflictKind(c["kind"]), "rows": tuple(c["rows"]),
                         "files": tuple(c["files"])})
@@ -142,7 +158,9 @@ def load_state(git: Git) -> State | None:
 
 
 def _save(git: Git, state: State) -> None:
-    state_path(git).write_text(state.to_json(), encoding="utf-8")
+    from fleetbot.files import write_atomic
+
+    write_atomic(state_path(git), state.to_json().encode("utf-8"))
 
 
 def identity_env(git: Git) -> dict[str, str]:
@@ -154,55 +172,96 @@ def identity_env(git: Git) -> dict[str, str]:
 
 def start(
     git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str = DEFAULT_INTO,
-    conflicts: Sequence[Conflict] = (),
+    conflicts: Sequence[Conflict] = (), force: bool = False,
+    say: Callable[[str], None] = lambda _: None,
 ) -> Outcome:
     """Reset `into` to the target tip here, check it out, and merge the rows in order."""
+    with held_lock(git):
+        return _start(git, plan, order, target=target, into=into, conflicts=conflicts,
+                      force=force, say=say)
+
+
+def _start(
+    git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str,
+    conflicts: Sequence[Conflict], force: bool, say: Callable[[str], None],
+) -> Outcome:
     if load_state(git) is not None:
         raise UsageError("an integration is already in progress here; run "
                          "`fleetbot integrate --continue` or `fleetbot integrate --abort`")
-    if into == target or into in (target.removeprefix("refs/heads/"),):
-        raise UsageError(f"--into {into} is the target branch; integrate never touches it")
-    owner = next((r for r in plan.rows if r.branch == into), None)
-    if owner is not None:
-        raise UsageError(f"--into {into} is the branch of {owner.label}; integrate would reset "
-                         "it: pass another --into")
-    dirty = wt.dirty_files(git, untracked=False)
-    if dirty or wt.merge_in_progress(git):
-        what = ", ".join(dirty) or "a merge is in progress"
-        raise UsageError(f"this worktree is not clean ({what}); commit or stash first: "
-                         "integrate never merges into a dirty tree")
-    here = str(wt.toplevel(git).resolve())
-    other = next((w for w in wt.list_worktrees(git) if w.branch == into
-                  and str(Path(w.path).resolve()) != here), None)
-    if other is not None:
-        raise UsageError(f"{into} is checked out in {other.path}; run integrate there or "
-                         "pass another --into")
+    check_into(git, plan, into, target)
+    into = into.removeprefix("refs/heads/").removeprefix("heads/")
+    check_here(git, plan)
     refs = row_refs(git, plan)
     remote_only = [r for r in plan.rows
                    if r.issue in refs and refs[r.issue].startswith("refs/remotes/")]
     merged = merged_issues(git, plan.rows, target) | {
         r.issue for r in remote_only if wt.is_ancestor(git, refs[r.issue], target)}
     steps, notes = choose_steps(plan, order, refs=refs, merged=merged)
+    target_sha = wt.rev(git, target)
+    hit = overwritten_files(git, target_sha, steps)
+    if hit:
+        listed = "; ".join(f"{p} (written by {who})" for p, who in hit.items())
+        raise UsageError(f"integrate would overwrite files that are not committed here "
+                         f"(untracked or ignored): {listed}; move them out of the worktree "
+                         "first (nothing was changed)")
+    ref = f"refs/heads/{into}"
+    would = safety.gather_ref_move(git, ref, target_sha, step=f"resetting {into} to {target}")
+    would = replace(would, keep=(*would.keep, f"or pass --into NEW to leave {into} as it is"))
     branch = wt.current_branch(git)
+    guards = [would]
+    if branch is None:  # a detached HEAD's own commits would be left on no ref
+        here = str(wt.toplevel(git))
+        known = safety.read_refs(git)
+        lost = safety.lost_commits(git, known, [wt.rev(git, "HEAD")], leaving=[here])
+        guards.append(safety.WouldDestroy(f"checking out {into} here", "the detached HEAD",
+                                          lost, safety.keep_commands(here, lost)))
+    safety.guard(guards, force=force, say=say)
     state = State(
-        into=into, target=target, target_sha=wt.rev(git, target), steps=steps,
+        into=into, target=target, target_sha=target_sha, steps=steps,
         previous_head=branch or wt.rev(git, "HEAD"), previous_detached=branch is None,
-        previous_into=wt.rev(git, f"refs/heads/{into}") if wt.branch_exists(git, into) else "",
+        previous_into=wt.rev(git, ref) if wt.branch_exists(git, into) else "",
         predicted=tuple(conflicts),
     )
-    if state.previous_into and not wt.is_ancestor(git, state.previous_into, state.target_sha):
+    if state.previous_into and not wt.is_ancestor(git, state.previous_into, target_sha):
         notes = (*notes, f"{into} was at {state.previous_into[:12]}; reset to {target} "
                  "(`fleetbot integrate --abort` puts it back)")
-    git.run("checkout", "--quiet", "-B", into, state.target_sha,
-            error=f"could not reset {into} to {target}")
-    _save(git, state)
-    outcome = _merge_remaining(git, state)
+    _save(git, state)  # before the first change: --abort can always put things back
+    with _explained(git, state):
+        git.run("checkout", "--quiet", "-B", into, target_sha,
+                error=f"could not reset {into} to {target}")
+        outcome = _merge_remaining(git, state)
     return replace(outcome, notes=notes + outcome.notes)
+
+
+@contextlib.contextmanager
+def _explained(git: Git, state: State) -> Iterator[None]:
+    """A git failure mid-run also says where the repository is now and how to get back."""
+    try:
+        yield
+    except GitError as exc:
+        now = where_now(git, load_state(git) or state)  # the latest saved progress
+        raise safety.failed_mid_way(
+            exc, f"{now}; `fleetbot integrate --abort` puts everything back") from exc
+
+
+def where_now(git: Git, state: State) -> str:
+    """One line: which branch is checked out, where `into` is, what is merged."""
+    branch = wt.current_branch(git) or "a detached HEAD"
+    at = wt.rev(git, f"refs/heads/{state.into}")[:12] if wt.branch_exists(
+        git, state.into) else "not created"
+    done = ", ".join(state.done) or "no row"
+    return f"you are on {branch}; {state.into} is at {at}; merged so far: {done}"
 
 
 def resume(git: Git) -> Outcome:
     """`--continue`: commit the resolved merge (if git still has it open) and go on."""
-    state = _require_state(git)
+    with held_lock(git):
+        state = _require_state(git)
+        with _explained(git, state):
+            return _resume(git, state)
+
+
+def _resume(git: Git, state: State) -> Outcome:
     if state.current is not None:
         step = next(s for s in state.steps if s.issue == state.current)
         if wt.merge_in_progress(git):
@@ -217,28 +276,11 @@ def resume(git: Git) -> Outcome:
                              f"on {state.into}; run `fleetbot integrate --abort` to start over")
         state = replace(state, done=(*state.done, step.issue), current=None)
         _save(git, state)
+    ops = safety.gather_operations(wt.git_dir(git))
+    if ops:
+        raise UsageError(f"a {ops[0].value} is in progress here; finish it first "
+                         f"({ops[0].finish}), then run `fleetbot integrate --continue`")
     return _merge_remaining(git, state)
-
-
-def abort(git: Git) -> str:
-    """`--abort`: drop a stopped merge, put the integration branch and HEAD back."""
-    state = _require_state(git)
-    if wt.merge_in_progress(git):
-        git.run("merge", "--abort", error="could not abort the stopped merge")
-    if state.previous_detached:
-        git.run("checkout", "--quiet", "--detach", state.previous_head)
-    elif state.previous_head != state.into:
-        git.run("checkout", "--quiet", state.previous_head)
-    if state.previous_head == state.into and not state.previous_detached:
-        git.run("reset", "--quiet", "--hard", state.previous_into or state.target_sha)
-    elif state.previous_into:
-        git.run("branch", "--quiet", "--force", state.into, state.previous_into)
-    else:
-        git.run("branch", "--quiet", "-D", state.into)
-    state_path(git).unlink()
-    where = state.previous_head[:12] if state.previous_detached else state.previous_head
-    kept = f"back at {state.previous_into[:12]}" if state.previous_into else "deleted"
-    return f"integration aborted: {state.into} {kept}; you are on {where} again"
 
 
 def _require_state(git: Git) -> State:
@@ -256,27 +298,32 @@ def _merge_remaining(git: Git, state: State) -> Outcome:
     for step in state.steps:
         if step.issue in state.done:
             continue
+        before = wt.rev(git, "HEAD")
         proc = git.run_full(
             "merge", "--no-ff", "--no-edit", "-m",
             f"Merge {step.label or step.issue} ({step.branch}) [fleetbot integrate]",
             step.source, check=False, env=env,
         )
         if proc.returncode == 0:
-            state = replace(state, done=(*state.done, step.issue))
+            head = wt.rev(git, "HEAD")
+            made = (*state.made, head) if head != before else state.made
+            state = replace(state, done=(*state.done, step.issue), made=made)
             _save(git, state)
             continue
-        if not wt.merge_in_progress(git):
+        files = wt.conflicted_files(git) if wt.merge_in_progress(git) else ()
+        if not files:
             _save(git, replace(state, current=None))
-            raise GitError(f"merging {step.branch} into {state.into} failed before it started",
-                           argv=["git", "merge", step.branch], code=proc.returncode,
+            raise GitError(f"merging {step.branch} into {state.into} failed",
+                           argv=["git", "merge", step.source], code=proc.returncode,
                            stderr=proc.stderr or proc.stdout,
-                           hint="fix the cause, then `fleetbot integrate --abort` and re-run")
-        files = wt.conflicted_files(git)
+                           hint="fix the cause, then `fleetbot integrate --continue`, or "
+                                "`--abort`")
         state = replace(state, current=step.issue)
         _save(git, state)
         culprits = _culprits(git, state, files)
         return Outcome(state.into, state.done, step.issue, files,
                        stop_message(state, step, files, state.predicted, culprits))
+    git.run("update-ref", "-m", "fleetbot integrate", f"{INTEGRATED}{state.into}", "HEAD")
     state_path(git).unlink(missing_ok=True)
     return Outcome(state.into, state.done,
                    message=f"{state.into} has all {len(state.done)} row(s) merged onto "
@@ -300,5 +347,5 @@ def _culprits(git: Git, state: State, files: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-__all__ = ["DEFAULT_INTO", "Outcome", "State", "Step", "abort", "choose_steps", "resume",
+__all__ = ["DEFAULT_INTO", "Outcome", "State", "Step", "choose_steps", "resume",
            "start"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from graphlib import CycleError, TopologicalSorter
 
 from fleetbot.errors import UsageError
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Plan
+from fleetbot.plan.graph import find_cycle, topological_levels
 
 Pair = tuple[str, str]
 
@@ -67,15 +67,11 @@ def pair(a: str, b: str) -> Pair:
 
 def plan_shape(plan: Plan) -> tuple[int, int]:
     """(critical path depth, parallel width) of the Depends-on graph."""
-    graph = {r.issue: {d.issue for d in plan.dependencies(r)} for r in plan.rows}
-    try:
-        order = list(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        raise UsageError(f"the plan's dependencies form a cycle: {exc.args[1]}; "
-                         "run `fleetbot plan lint`") from exc
-    level: dict[str, int] = {}
-    for issue in order:
-        level[issue] = 1 + max((level[d] for d in graph[issue]), default=0)
+    cycle = find_cycle(plan)
+    if cycle:
+        raise UsageError(f"the plan's dependencies form a cycle: {' -> '.join(cycle)}; "
+                         "run `fleetbot plan lint`")
+    level = topological_levels(plan)
     if not level:
         return 0, 0
     counts: dict[int, int] = {}

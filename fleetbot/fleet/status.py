@@ -136,10 +136,13 @@ def cells(r: StatusRow, *, forge: bool = False) -> list[str]:
 
 def render_plain(rows: Sequence[StatusRow], target: str) -> str:
     """Aligned columns for a pipe or a log: never wrapped."""
+    from fleetbot.render.escape import terminal
+
     head = headers(rows)
-    table = [list(head), *(cells(r, forge=len(head) > len(HEAD)) for r in rows)]
+    table = [list(head), *([terminal(c) for c in cells(r, forge=len(head) > len(HEAD))]
+                           for r in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
-    lines = [f"fleet status (target {target})"]
+    lines = [f"fleet status (target {terminal(target)})"]
     lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
     return "\n".join(lines)
 
@@ -161,10 +164,13 @@ def render_table(rows: Sequence[StatusRow], target: str) -> Table:
     from rich.markup import escape
     from rich.table import Table
 
+    from fleetbot.render.escape import terminal
+
     head = headers(rows)
-    table = Table(title=f"fleet status (target {escape(target)})", title_justify="left")
+    table = Table(title=f"fleet status (target {escape(terminal(target))})",
+                  title_justify="left")
     for name in head:
         table.add_column(name)
     for r in rows:
-        table.add_row(*(escape(c) for c in cells(r, forge=len(head) > len(HEAD))))
+        table.add_row(*(escape(terminal(c)) for c in cells(r, forge=len(head) > len(HEAD))))
     return table

@@ -1,22 +1,23 @@
-"""The local fleet: which worktrees to make, what git says about each row, what cleanup
-removes.
+"""The local fleet: which worktrees to make and what git says about each row.
 
-Each command is a pure decision over facts (`plan_fan_out`, `plan_cleanup`) and a thin
-shell (`gather_*`, `apply_*`) that reads git and carries the decision out. The dashboard
-lines, brief, integrate and score live in `status.py`, `brief.py`, `integrate.py` and
-`score.py`.
+Each command is a pure decision over facts (`plan_fan_out`; cleanup's `plan_cleanup` in
+`cleanup.py`) and a thin shell (`gather_*`, `apply_*`) that reads git and carries the
+decision out. The dashboard lines, brief, integrate and score live in `status.py`,
+`brief.py`, `integrate.py` and `score.py`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from fleetbot.errors import GitError, UsageError
-from fleetbot.git import Git
+from fleetbot.errors import GitError, PlanError, UsageError
+from fleetbot.fleet import paths
+from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, MergeStep, Plan, PullFacts, Replay, Row, Status
 
@@ -66,17 +67,31 @@ def row_slug(row: Row) -> str:
     return slugify(re.sub(rf"^{re.escape(issue_number(row.issue))}[-_]", "", tail)) or "work"
 
 
-def worktree_path(row: Row, main_root: Path) -> Path:
-    """Where the row's worktree goes: its Worktree cell (relative to the main worktree),
-    else the sibling folder `<repo>-<issue number>-<slug>`."""
-    if row.worktree:
-        path = Path(row.worktree).expanduser()
-        return Path(_norm(main_root / path if not path.is_absolute() else path))
-    return Path(_norm(main_root.parent / f"{main_root.name}-{issue_number(row.issue)}-"
-                                         f"{row_slug(row)}"))
+def worktree_path(row: Row, main_root: Path, *, root: Path | None = None) -> Path:
+    """Where the row's worktree goes: its Worktree cell, else the sibling folder
+    `<repo>-<issue number>-<slug>`. `root` (default: the folder holding the repository)
+    is where every worktree must stay; a cell that leaves it is a PlanError naming the
+    row (see fleet/paths.py)."""
+    base = Path(norm(root if root is not None else main_root.parent))
+    if not row.worktree:
+        return Path(norm(base / f"{main_root.name}-{issue_number(row.issue)}-"
+                                 f"{row_slug(row)}"))
+    cell = row.worktree
+    resolved = Path(norm(paths.place(cell, main_root=main_root, root=base)))
+    problem = paths.cell_problem(cell) or paths.path_problem(
+        resolved, root=base, main_root=Path(norm(main_root)))
+    if problem:
+        where = f" (plan line {row.line})" if row.line else ""
+        raise PlanError(
+            f"row {row.issue}{where}: the Worktree `{cell}` {problem}", line=row.line,
+            code="worktree-outside",
+            hint=f"write a folder name such as {main_root.name}-{issue_number(row.issue)}"
+            f"-{row_slug(row)} (beside the repository) or leave the cell empty",
+        )
+    return resolved
 
 
-def _norm(path: Path | str) -> str:
+def norm(path: Path | str) -> str:
     """An absolute path with `..` folded, symlinks resolved where they exist."""
     return str(Path(path).resolve())
 
@@ -120,7 +135,7 @@ def plan_fan_out(
     `paths` maps issue -> wanted absolute path; `occupied` holds the wanted paths that
     already exist on disk. Never touches the main worktree.
     """
-    by_path = {_norm(w.path): w for w in worktrees}
+    by_path = {norm(w.path): w for w in worktrees}
     steps: list[FanOutStep] = []
     for row in rows:
         path = paths[row.issue]
@@ -138,6 +153,10 @@ def plan_fan_out(
         elif have is not None and have.main:
             steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
                               f"{have.path}; switch that worktree to another branch first"))
+        elif have is not None and have.prunable:
+            steps.append(step(FanOut.REFUSE, f"its worktree {have.path} is gone (deleted by "
+                              f"hand?); `git worktree remove {have.path}` forgets it, then "
+                              "fan-out again"))
         elif have is not None:
             steps.append(step(FanOut.SKIP, f"already checked out at {have.path}"))
         elif at_path is not None and at_path.main:
@@ -181,11 +200,14 @@ def main_root(trees: Sequence[wt.Worktree]) -> Path:
 
 
 def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
+    done: list[str] = []
     for s in steps:
-        if s.action is FanOut.CREATE:
-            wt.add_worktree(git, Path(s.path), s.branch, start=s.start)
-        elif s.action is FanOut.CHECKOUT:
-            wt.add_worktree(git, Path(s.path), s.branch)
+        if s.action not in (FanOut.CREATE, FanOut.CHECKOUT):
+            continue
+        with said_so_far("fan-out", done):
+            wt.add_worktree(git, Path(s.path), s.branch,
+                            start=s.start if s.action is FanOut.CREATE else None)
+        done.append(f"{s.issue} at {s.path}")
 
 
 # ---------------------------------------------------------------- row facts (status, cleanup)
@@ -205,7 +227,6 @@ class RowFacts:
     dirty: tuple[str, ...] | None = None  # None: no worktree to look at
     last_commit: int | None = None  # unix seconds of the branch tip
     merged: bool = False
-    unpushed: tuple[str, ...] = ()
 
 
 def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
@@ -228,74 +249,21 @@ def gather_row_facts(git: Git, plan: Plan, target: str) -> tuple[RowFacts, ...]:
         out.append(RowFacts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
             ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
-            merged=merged, unpushed=wt.unpushed_commits(git, row.branch, also_in=(target,)),
+            merged=merged,
         ))
     return tuple(out)
 
 
-# ---------------------------------------------------------------- cleanup
-
-
-@dataclass(frozen=True)
-class CleanupStep:
-    issue: str
-    branch: str
-    worktree: str
-    remove_worktree: bool = False
-    delete_branch: bool = False
-    refused: str = ""  # why the worktree stays although the row is merged
-    kept: str = ""  # why the row is left alone
-    loses: tuple[str, ...] = ()  # what --force throws away
-
-
-def plan_cleanup(
-    facts: Sequence[RowFacts], *, force: bool, delete_branches: bool, here: str = "",
-) -> tuple[CleanupStep, ...]:
-    """Which worktrees (and branches) of merged rows go, which are refused and why.
-
-    Never the main worktree, never the worktree fleetbot runs in, never uncommitted or
-    unpushed work without `force` (and then the step lists what is lost).
-    """
-    out: list[CleanupStep] = []
-    for f in facts:
-        base = CleanupStep(f.issue, f.branch, f.worktree)
-        if not f.branch_exists:
-            out.append(replace(base, kept="branch does not exist"))
-            continue
-        if not f.merged:
-            out.append(replace(base, kept="not merged into the target"))
-            continue
-        loses = tuple(f"uncommitted: {p}" for p in (f.dirty or ())) + tuple(
-            f"unpushed commit: {c}" for c in f.unpushed)
-        if f.worktree and f.main:
-            out.append(replace(base, kept="checked out in the main worktree (never removed)"))
-            continue
-        if f.worktree and here and _norm(f.worktree) == _norm(here):
-            out.append(replace(base, refused="fleetbot runs in this worktree; run cleanup "
-                                "from another one"))
-            continue
-        if loses and not force:
-            what = []
-            if f.dirty:
-                what.append(f"{len(f.dirty)} uncommitted file(s)")
-            if f.unpushed:
-                what.append(f"{len(f.unpushed)} unpushed commit(s)")
-            out.append(replace(base, refused=" and ".join(what) + "; commit and push them, "
-                                "or pass --force to throw them away"))
-            continue
-        out.append(replace(base, remove_worktree=bool(f.worktree),
-                            delete_branch=delete_branches, loses=loses))
-    return tuple(out)
-
-
-def apply_cleanup(git: Git, steps: Sequence[CleanupStep]) -> None:
-    for s in steps:
-        if s.remove_worktree:
-            wt.remove_worktree(git, s.worktree, force=bool(s.loses))
-    wt.prune_worktrees(git)
-    for s in steps:
-        if s.delete_branch:
-            git.run("branch", "-D", s.branch, error=f"could not delete the branch {s.branch}")
+@contextlib.contextmanager
+def said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
+    """A git failure mid-way says what is already done, so the repo state is known."""
+    try:
+        yield
+    except GitError as exc:
+        so_far = ", ".join(done) or "nothing"
+        raise safety.failed_mid_way(
+            exc, f"{command} had done {so_far}; nothing else was changed — fix the cause "
+                 f"and run `fleetbot {command}` again") from exc
 
 
 def resolve_target(git: Git, target: str | None) -> str:

@@ -62,10 +62,13 @@ class Forge(Protocol):
         ...
 
     def state(
-        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
+        branches: Iterable[str] = (), links: bool = True,
     ) -> ForgeState:
-        """Every open PR/MR (CI, review, labels, sticky comment), recently merged ones, the
-        repo's labels and, for `issues`, their labels and blocked-by dependencies."""
+        """Every open PR/MR (CI, review, labels, sticky comment, fleetbot's statuses), the
+        merged PR of each of `branches` however long ago, the fleet labels and, for
+        `issues`, their labels and (with `links`) blocked-by dependencies. A missing issue
+        or a forge without dependencies is a note in the state, not an error."""
         ...
 
     def pull(self, number: int) -> PullFacts:
@@ -240,7 +243,9 @@ def pick_forge(
         from fleetbot.forge.github import GithubForge
 
         api = env.get("GITHUB_API_URL") or _github_api_for(remote)
-        return GithubForge(path, token=token, base_url=api, throttle=throttle)
+        # the workflow job fleetbot runs in is a check run on the PR: it is not CI
+        own = tuple(x for x in (env.get("GITHUB_JOB"), env.get("FLEETBOT_JOB_NAME")) if x)
+        return GithubForge(path, token=token, base_url=api, throttle=throttle, own_checks=own)
     from fleetbot.forge.gitlab import GitlabForge
 
     url = gitlab_url or env.get("CI_SERVER_URL") or (

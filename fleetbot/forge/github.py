@@ -15,17 +15,19 @@ import json
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import RateLimitExceededExceedsMaxWait
 from urllib3.util.retry import Retry
 
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
-from fleetbot.forge.github_queries import FLEET_STATE, issues_query
+from fleetbot.forge.github_queries import FLEET_STATE, MORE_CONTEXTS, plan_query
 from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
 
 PAGE_SIZE = 50
@@ -33,6 +35,7 @@ OWN_CONTEXTS = ("fleetbot/",)  # commit statuses fleetbot sets itself: not CI
 ATTEMPTS = 3  # tries of a POST that failed with a 5xx
 BACKOFF = 1.0  # seconds, doubled per attempt; tests patch time.sleep
 MAX_DESCRIPTION = 140  # GitHub rejects a longer status description
+MAX_WAIT = 60.0  # seconds a rate limit may make a run wait before it gives up
 
 # What a 403 on each write means the token lacks (GitHub Actions `permissions:` names).
 PERMISSION = {
@@ -81,8 +84,27 @@ _REVIEW = {
 }
 
 
-class _WriteRetry(GithubRetry):
-    """GithubRetry that does not repeat a POST after a 5xx (it may have been applied);
+class _BoundedRetry(GithubRetry):
+    """GithubRetry whose waits stay within the job's time: a Retry-After (or a primary
+    limit's reset) longer than `max_rate_limit_wait` gives up at once, with the wait."""
+
+    def increment(self, method: str | None = None, url: str | None = None,  # type: ignore[override]
+                  response: Any = None, error: Exception | None = None,
+                  _pool: Any = None, _stacktrace: Any = None) -> Retry:
+        limit = self.max_rate_limit_wait
+        if response is not None and limit is not None and response.status in (403, 429):
+            after = str(response.headers.get("Retry-After") or "")
+            if after.isdigit() and float(after) > limit:
+                primary = str(response.headers.get("X-RateLimit-Remaining")) == "0"
+                which = "API rate limit" if primary else "secondary rate limit"
+                raise RateLimitExceededExceedsMaxWait(
+                    response.status, {"message": f"{which}: asked to wait {after}s"},
+                    dict(response.headers), wait=float(after))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+class _WriteRetry(_BoundedRetry):
+    """A bounded retry that does not repeat a POST after a 5xx (it may have been applied);
     rate-limit refusals (403/429) were not applied and are retried as usual."""
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -91,9 +113,10 @@ class _WriteRetry(GithubRetry):
         return bool(super().is_retry(method, status_code, has_retry_after))
 
 
-def _retry(cls: type[GithubRetry], total: int) -> GithubRetry:
+def _retry(cls: type[GithubRetry], total: int, max_wait: float = 60.0) -> GithubRetry:
     methods = Retry.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"}
-    return cls(total=total, backoff_factor=0.5, allowed_methods=methods, read=0)
+    return cls(total=total, backoff_factor=0.5, allowed_methods=methods, read=0,
+               max_rate_limit_wait=max_wait, secondary_rate_wait=min(60.0, max_wait))
 
 
 class GithubForge:
@@ -110,6 +133,8 @@ class GithubForge:
         throttle: bool = True,
         retries: int = 5,
         page_size: int = PAGE_SIZE,
+        own_checks: Iterable[str] = (),
+        max_wait: float = MAX_WAIT,
     ) -> None:
         if repo.count("/") != 1:
             raise ForgeError(f"GitHub repository {repo!r} is not owner/name")
@@ -117,6 +142,7 @@ class GithubForge:
         self.owner, self.name = repo.split("/")
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
+        self.own_checks = frozenset(own_checks)  # this job's check runs: not CI
         self._token = token
         auth = Auth.Token(token) if token else None
         pace: dict[str, Any] = {} if throttle else {
@@ -124,10 +150,12 @@ class GithubForge:
         }
         # two clients, one connection setup each and no I/O here: reads (GraphQL is a
         # POST that is safe to repeat) and writes (a POST is never repeated after a 5xx)
-        self._read = Github(auth=auth, base_url=self.base_url, retry=_retry(GithubRetry, retries),
-                            per_page=100, **pace).requester
+        self._read = Github(auth=auth, base_url=self.base_url,
+                            retry=_retry(_BoundedRetry, retries, max_wait), per_page=100,
+                            **pace).requester
         self._write = Github(auth=auth, base_url=self.base_url,
-                             retry=_retry(_WriteRetry, retries), per_page=100, **pace).requester
+                             retry=_retry(_WriteRetry, retries, max_wait), per_page=100,
+                             **pace).requester
 
     @property
     def can_write(self) -> bool:
@@ -153,6 +181,9 @@ class GithubForge:
                 text += f": {message}"
             if cause is ForgeCause.AUTH:
                 text += " (the token was rejected: check GITHUB_TOKEN / GH_TOKEN)"
+            if isinstance(exc, RateLimitExceededExceedsMaxWait):
+                text += (f" (gave up: GitHub asked to wait {exc.wait or 0:.0f}s, more than the "
+                         "run waits; the next run catches up)")
             elif cause is ForgeCause.SECONDARY_RATE_LIMIT:
                 text += " (GitHub's secondary rate limit: too many requests at once)"
             elif cause is ForgeCause.RATE_LIMIT:
@@ -181,41 +212,52 @@ class GithubForge:
             next_url = _next_link(headers.get("link", ""))
             params = None
 
-    def _graphql(self, query: str, variables: dict[str, Any], doing: str) -> dict[str, Any]:
+    def _graphql(self, query: str, variables: dict[str, Any],
+                 doing: str) -> tuple[dict[str, Any], list[str]]:
+        """(data, paths of missing nodes). GitHub answers a missing node (a deleted issue)
+        with `errors: [{type: NOT_FOUND}]` beside the rest of the data: that is a finding
+        for the caller, not a failed run; any other error is."""
         try:
-            _, data = self._read.graphql_query(query, variables)
+            _, body = self._read.requestJsonAndCheck(
+                "POST", self._read.graphql_url, input={"query": query, "variables": variables})
         except (GithubException, requests.RequestException) as exc:
             raise self._error(exc, doing) from None
-        return data.get("data") or {}
+        errors = (body or {}).get("errors") or []
+        other = [e for e in errors if e.get("type") != "NOT_FOUND"]
+        if other:
+            text = "; ".join(str(e.get("message", "")) for e in other[:3])
+            raise ForgeError(redact(f"GitHub's GraphQL API refused {doing} in {self.repo}: "
+                                    f"{text}", [self._token]))
+        missing = [".".join(str(x) for x in e.get("path") or []) for e in errors]
+        return (body or {}).get("data") or {}, missing
 
     # ------------------------------------------------------------ reads
 
     def state(
-        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
+        branches: Iterable[str] = (), links: bool = True,
     ) -> st.ForgeState:
         pulls: list[PullFacts] = []
-        merged: list[PullFacts] = []
         comments: list[st.StickyComment] = []
         labels: frozenset[str] = frozenset()
         statuses: list[CommitStatus] = []
         after: str | None = None
-        requests_made = 0
+        count = 0
         while True:
             variables = {"owner": self.owner, "name": self.name, "pageSize": self.page_size,
                          "after": after, "first": after is None, "labelQuery": label_prefix}
-            data = self._graphql(FLEET_STATE, variables, "listing open pull requests")
-            requests_made += 1
+            data, _ = self._graphql(FLEET_STATE, variables, "listing open pull requests")
+            count += 1
             repo = data.get("repository")
             if repo is None:
                 raise ForgeError(f"GitHub repository {self.repo} not found (or not visible)",
                                  cause=ForgeCause.NOT_FOUND)
             if after is None:
                 labels = frozenset(n["name"] for n in (repo.get("labels") or {}).get("nodes", []))
-                merged = [_pull(n, PullState.MERGED)
-                          for n in (repo.get("merged") or {}).get("nodes", [])]
             conn = repo["pullRequests"]
             for node in conn["nodes"]:
-                pulls.append(_pull(node, PullState.OPEN))
+                count += self._all_contexts(node)
+                pulls.append(_pull(node, PullState.OPEN, self.own_checks))
                 statuses.extend(own_statuses(node.get("headRefOid") or "",
                                              node.get("statusCheckRollup")))
                 found = _sticky(node["number"], node.get("comments") or {})
@@ -225,43 +267,83 @@ class GithubForge:
             if not page["hasNextPage"]:
                 break
             after = page["endCursor"]
-        facts: list[st.IssueFacts] = []
-        if issues:
-            facts, n = self._issues(sorted(set(issues)))
-            requests_made += n
-        return st.ForgeState(
-            pulls=tuple(pulls), merged=tuple(merged), comments=tuple(comments),
-            repo_labels=labels, issues=tuple(facts), statuses=tuple(statuses),
+        state = st.ForgeState(
+            pulls=tuple(pulls), comments=tuple(comments), repo_labels=labels,
+            statuses=tuple(statuses),
             status_heads=frozenset(p.head_sha for p in pulls if p.head_sha),
-            requests=requests_made,
         )
+        numbers, names = sorted(set(issues)), list(dict.fromkeys(branches))
+        if numbers or names:
+            state, n = self._plan_items(state, numbers, names, links)
+            count += n
+        return replace(state, requests=count)
 
-    def _issues(self, numbers: list[int]) -> tuple[list[st.IssueFacts], int]:
-        """Labels and ids of plan issues (one GraphQL query) and their blocked-by links."""
-        data = self._graphql(issues_query(numbers), {"owner": self.owner, "name": self.name},
-                             "reading the plan's issues")
+    def _all_contexts(self, node: dict[str, Any]) -> int:
+        """Complete a PR's rollup past its first 100 checks, in place; the requests made."""
+        rollup = node.get("statusCheckRollup") or {}
+        contexts = rollup.get("contexts") or {}
+        made = 0
+        while (contexts.get("pageInfo") or {}).get("hasNextPage"):
+            variables = {"owner": self.owner, "name": self.name, "number": node["number"],
+                         "after": contexts["pageInfo"]["endCursor"]}
+            data, _ = self._graphql(MORE_CONTEXTS, variables,
+                                    f"reading the checks of #{node['number']}")
+            made += 1
+            more = (((data.get("repository") or {}).get("pullRequest") or {})
+                    .get("statusCheckRollup") or {}).get("contexts") or {}
+            contexts["nodes"] = [*contexts.get("nodes", []), *more.get("nodes", [])]
+            contexts["pageInfo"] = more.get("pageInfo") or {}
+        return made
+
+    def _plan_items(self, state: st.ForgeState, numbers: list[int], branches: list[str],
+                    links: bool) -> tuple[st.ForgeState, int]:
+        """The plan's issues (labels, ids; a missing one is a note, not a failure), the
+        merged PR of each plan branch, and, with `links`, what blocks each issue."""
+        data, _ = self._graphql(
+            plan_query(numbers, branches), {"owner": self.owner, "name": self.name},
+            "reading the plan's issues")
         repo = data.get("repository") or {}
-        out = []
         count = 1
+        merged = [_pull(nodes[0], PullState.MERGED, self.own_checks)
+                  for i in range(len(branches))
+                  if (nodes := (repo.get(f"b{i}") or {}).get("nodes") or [])]
+        facts: list[st.IssueFacts] = []
+        missing: list[int] = []
+        notes: list[str] = []
+        supported = True
         for n in numbers:
             node = repo.get(f"i{n}")
             if node is None:
+                missing.append(n)
                 continue
-            blockers = tuple(
-                int(i["number"]) for i in self._pages(
-                    self._path(f"/issues/{n}/dependencies/blocked_by"),
-                    f"reading what blocks #{n}")
-            )
-            count += 1
-            state = str(node.get("issueState") or node.get("pullState") or "").lower()
+            blockers: tuple[int, ...] = ()
+            if links and supported:
+                try:
+                    blockers = tuple(int(i["number"]) for i in self._pages(
+                        self._path(f"/issues/{n}/dependencies/blocked_by"),
+                        f"reading what blocks #{n}"))
+                except ForgeError as exc:
+                    if exc.cause is not ForgeCause.NOT_FOUND:
+                        raise
+                    supported = False  # an older GHES: no issue dependencies at all
+                    notes.append(f"links not supported here: {self.base_url} has no issue "
+                                 "dependencies API; `Depends on` is not mirrored")
+                count += 1
+            status = str(node.get("issueState") or node.get("pullState") or "").lower()
             # a PullRequest's databaseId is the pull's id, not its issue's id that the
             # dependency API wants: 0 makes `apply` read the issue id over REST instead
             issue_id = int(node.get("databaseId") or 0) if "issueState" in node else 0
-            out.append(st.IssueFacts(
-                number=n, id=issue_id, state=state,
+            facts.append(st.IssueFacts(
+                number=n, id=issue_id, state=status,
                 labels=tuple(lbl["name"] for lbl in node["labels"]["nodes"]), blocked_by=blockers,
             ))
-        return out, count
+        if missing:
+            shown = ", ".join(f"#{n}" for n in missing)
+            notes.append(f"plan issue(s) {shown} not found in {self.repo} (mistyped, deleted "
+                         "or transferred?): their rows get no issue label or link")
+        return replace(state, merged=tuple(merged), issues=tuple(facts),
+                       missing_issues=tuple(missing), links_supported=supported,
+                       notes=state.notes + tuple(notes)), count
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100
@@ -444,12 +526,16 @@ def _sticky(number: int, comments: dict[str, Any]) -> st.StickyComment | None:
     return None
 
 
-def ci_from_rollup(rollup: dict[str, Any] | None) -> CIState:
-    """statusCheckRollup.contexts -> one CIState (see forge/ci.py for the rules)."""
+def ci_from_rollup(rollup: dict[str, Any] | None,
+                   own_checks: frozenset[str] = frozenset()) -> CIState:
+    """statusCheckRollup.contexts -> one CIState (see forge/ci.py for the rules); the
+    checks fleetbot runs as (`own_checks`: its job) and its own statuses do not count."""
     if not rollup:
         return CIState.NONE
     checks: list[Check] = []
     for node in (rollup.get("contexts") or {}).get("nodes") or []:
+        if node.get("__typename") == "CheckRun" and node.get("name") in own_checks:
+            continue
         if node.get("__typename") == "CheckRun":
             at = node.get("completedAt") or node.get("startedAt") or ""
             checks.append(check_run(node["name"], node["status"], node.get("conclusion"), at))
@@ -473,7 +559,8 @@ def own_statuses(sha: str, rollup: dict[str, Any] | None) -> tuple[CommitStatus,
     )
 
 
-def _pull(node: dict[str, Any], state: PullState) -> PullFacts:
+def _pull(node: dict[str, Any], state: PullState,
+          own_checks: frozenset[str] = frozenset()) -> PullFacts:
     return PullFacts(
         number=int(node["number"]),
         branch=node["headRefName"],
@@ -482,7 +569,7 @@ def _pull(node: dict[str, Any], state: PullState) -> PullFacts:
         state=state,
         draft=bool(node.get("isDraft")),
         review=_REVIEW.get(node.get("reviewDecision") or "", ReviewState.NONE),
-        ci=ci_from_rollup(node.get("statusCheckRollup")),
+        ci=ci_from_rollup(node.get("statusCheckRollup"), own_checks),
         head_sha=node.get("headRefOid") or "",
         base=node.get("baseRefName") or "",
         labels=tuple(n["name"] for n in (node.get("labels") or {}).get("nodes", [])),

@@ -18,8 +18,16 @@ fragment PullFields on PullRequest {
 }
 """
 
+CONTEXT_FIELDS = """
+fragment ContextFields on StatusCheckRollupContext {
+  __typename
+  ... on CheckRun { name status conclusion startedAt completedAt }
+  ... on StatusContext { context state createdAt description targetUrl }
+}
+"""
+
 # Every open PR with what a refresh needs, page by page; the first page also brings the
-# fleet labels that exist and the recently merged PRs.
+# fleet labels that exist. Merged PRs come by head branch (`plan_query`), however long ago.
 FLEET_STATE = """
 query FleetState(
   $owner: String!, $name: String!, $pageSize: Int!, $after: String,
@@ -27,11 +35,6 @@ query FleetState(
 ) {
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: $labelQuery) @include(if: $first) { nodes { name } }
-    merged: pullRequests(
-      states: MERGED, first: 20, orderBy: {field: UPDATED_AT, direction: DESC}
-    ) @include(if: $first) {
-      nodes { ...PullFields mergedAt }
-    }
     pullRequests(
       states: OPEN, first: $pageSize, after: $after,
       orderBy: {field: CREATED_AT, direction: ASC}
@@ -42,30 +45,50 @@ query FleetState(
         comments(last: 100) { nodes { databaseId body } }
         statusCheckRollup {
           contexts(first: 100) {
-            nodes {
-              __typename
-              ... on CheckRun { name status conclusion startedAt completedAt }
-              ... on StatusContext { context state createdAt description targetUrl }
-            }
+            pageInfo { hasNextPage endCursor }
+            nodes { ...ContextFields }
           }
         }
       }
     }
   }
 }
-""" + PULL_FIELDS
+""" + PULL_FIELDS + CONTEXT_FIELDS
+
+# The checks of one PR past the first 100 (rare: only asked when a page says there are more).
+MORE_CONTEXTS = """
+query MoreContexts($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      statusCheckRollup {
+        contexts(first: 100, after: $after) {
+          pageInfo { hasNextPage endCursor }
+          nodes { ...ContextFields }
+        }
+      }
+    }
+  }
+}
+""" + CONTEXT_FIELDS
 
 
-def issues_query(numbers: list[int]) -> str:
-    """One query for the labels and ids of every plan issue (aliases `i<number>`)."""
-    parts = "\n".join(
-        f"    i{n}: issueOrPullRequest(number: {n}) {{ ...IssueFields }}" for n in numbers
-    )
-    return (
-        "query FleetIssues($owner: String!, $name: String!) {\n"
-        "  repository(owner: $owner, name: $name) {\n"
-        f"{parts}\n"
-        "  }\n}\n"
+def _string(text: str) -> str:
+    """A GraphQL string literal (JSON's escapes are GraphQL's)."""
+    import json
+
+    return json.dumps(text)
+
+
+def plan_query(numbers: list[int], branches: list[str]) -> str:
+    """One query for the plan: each issue's labels and id (aliases `i<number>`) and each
+    branch's latest merged PR (aliases `b<index>`), however long ago it merged."""
+    parts = [f"    i{n}: issueOrPullRequest(number: {n}) {{ ...IssueFields }}" for n in numbers]
+    parts += [
+        f"    b{i}: pullRequests(headRefName: {_string(b)}, states: MERGED, first: 1, "
+        "orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { ...PullFields mergedAt } }"
+        for i, b in enumerate(branches)
+    ]
+    issue_fields = (
         "fragment IssueFields on IssueOrPullRequest {\n"
         "  ... on Issue {\n"
         "    number databaseId issueState: state labels(first: 50) { nodes { name } }\n"
@@ -74,4 +97,12 @@ def issues_query(numbers: list[int]) -> str:
         "    number databaseId pullState: state labels(first: 50) { nodes { name } }\n"
         "  }\n"
         "}\n"
+    )
+    return (
+        "query FleetIssues($owner: String!, $name: String!) {\n"
+        "  repository(owner: $owner, name: $name) {\n"
+        + "\n".join(parts) + "\n"
+        "  }\n}\n"
+        + (issue_fields if numbers else "")
+        + (PULL_FIELDS if branches else "")
     )

@@ -1,7 +1,7 @@
 """The GitLab adapter: python-gitlab's HTTP layer with `retry_transient_errors=True`.
 
 Reads are budgeted (docs/forges.md has the figures): the open MRs are listed once, and
-only the fleet's MRs (source branch in the plan, `fleet`) are read in detail: their head's
+only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
 commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
 newest first until the bot's own note (authored by the token's user, GET /user once).
 The project id is resolved once.
@@ -17,7 +17,7 @@ No python-gitlab object leaves this module; the token is never in a message.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -49,18 +49,16 @@ __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
 class GitlabForge:
-    """One GitLab project (gitlab.com or self-managed). `fleet`: the plan's branches (None:
-    every open MR is a fleet MR, read in detail)."""
+    """One GitLab project (gitlab.com or self-managed)."""
 
     kind = "gitlab"
 
     def __init__(
         self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
-        job_token: str = "", fleet: Collection[str] | None = None,
+        job_token: str = "",
     ) -> None:
         self.repo = repo
         self.url = url.rstrip("/")
-        self.fleet = None if fleet is None else frozenset(fleet)
         self.job_token = bool(job_token) and not token
         self.requests = 0
         self._secrets = [token, job_token]
@@ -148,21 +146,27 @@ class GitlabForge:
     # ------------------------------------------------------------ reads
 
     def state(
-        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
+        branches: Iterable[str] = (), links: bool = True,
     ) -> st.ForgeState:
+        """The Protocol's refresh. `branches` (the plan's) are the fleet: only their open
+        MRs are read in detail, and a branch without an open MR is looked up among the
+        merged ones by source branch, however long ago (without `branches`: every open MR
+        in detail and the 20 most recently merged). A job token skips what it may not read,
+        said in one note."""
         start = self.requests
+        fleet = frozenset(branches) or None
         notes: list[str] = [JOB_TOKEN_NOTE] if self.job_token else []
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
-        merged = self._list("/merge_requests", "listing merged merge requests", state="merged",
-                            order_by="updated_at", per_page=20, get_all=False)
         labels = [] if self.job_token else self._list(
             "/labels", "listing labels", search=label_prefix)
-        fleet = [mr for mr in opened if self.fleet is None or mr["source_branch"] in self.fleet]
+        mine = [mr for mr in opened if fleet is None or mr["source_branch"] in fleet]
+        merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
         comments: list[st.StickyComment] = []
         statuses: list[CommitStatus] = []
         heads: set[str] = set()
-        for mr in fleet:
+        for mr in mine:
             iid = int(mr["iid"])
             sha = str(mr.get("sha") or "")
             ci = CIState.NONE
@@ -178,9 +182,9 @@ class GitlabForge:
             note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
             if note is not None:
                 comments.append(note)
-        facts = () if self.job_token else self._issues(sorted(set(issues)))
+        facts = () if self.job_token else self._issues(sorted(set(issues)), links=links)
         return st.ForgeState(
-            pulls=tuple(pulls[n] for n in sorted(pulls)), merged=tuple(mr_facts(m) for m in merged),
+            pulls=tuple(pulls[n] for n in sorted(pulls)), merged=merged,
             comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
             issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
             requests=self.requests - start, notes=tuple(notes),
@@ -188,6 +192,22 @@ class GitlabForge:
             missing_issues=tuple(sorted(set(issues) - {f.number for f in facts}))
             if not self.job_token else (),
         )
+
+    def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
+                ) -> tuple[PullFacts, ...]:
+        """Merged MRs, newest first: for a fleet, each branch without an open MR by its
+        source branch (one request each); else the 20 most recently updated."""
+        if fleet is None:
+            return tuple(mr_facts(m) for m in self._list(
+                "/merge_requests", "listing merged merge requests", state="merged",
+                order_by="updated_at", per_page=20, get_all=False))
+        out: list[PullFacts] = []
+        for branch in sorted(fleet - open_branches):
+            found = self._list("/merge_requests", f"looking up the merged MR of {branch}",
+                               state="merged", source_branch=branch, order_by="updated_at",
+                               per_page=1, get_all=False)
+            out += [mr_facts(m) for m in found]
+        return tuple(out)
 
     def _head_statuses(self, sha: str, context: str) -> tuple[CIState, CommitStatus | None]:
         """One read of a head's latest commit statuses (GitLab makes every CI job one):
@@ -205,14 +225,16 @@ class GitlabForge:
                                str(latest.get("target_url") or ""))
         return jobs_ci(jobs), own
 
-    def _issues(self, wanted: list[int]) -> tuple[st.IssueFacts, ...]:
+    def _issues(self, wanted: list[int], *, links: bool = True) -> tuple[st.IssueFacts, ...]:
+        """The plan's issues (one listing) and, with `links`, each one's blocked-by links."""
         if not wanted:
             return ()
         out = []
         for issue in self._list("/issues", "reading the plan's issues", **{"iids[]": wanted}):
             iid = int(issue["iid"])
-            links = self._list(f"/issues/{iid}/links", f"reading links of #{iid}")
-            blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in links
+            found = self._list(f"/issues/{iid}/links", f"reading links of #{iid}") \
+                if links else []
+            blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in found
                        if x.get("link_type") == "is_blocked_by"]
             out.append(st.IssueFacts(
                 number=iid, id=int(issue["id"]), state=str(issue.get("state", "")),

@@ -29,7 +29,8 @@ class LocalForge:
         return False
 
     def state(
-        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:"
+        self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
+        branches: Iterable[str] = (), links: bool = True,
     ) -> ForgeState:
         return ForgeState(notes=(SKIPPED,))
 

@@ -40,10 +40,22 @@ _PINNED_ENV = {
 
 
 class Git:
-    """Runs git in one repository. Cheap to make: the constructor does no I/O."""
+    """Runs git in one repository. Cheap to make: the constructor does no I/O.
 
-    def __init__(self, repo: Path | str) -> None:
+    `env` and `config` (``-c key=value`` pairs) go to every command this instance runs:
+    the hook that lets merges run with the target's attributes only (git/mergetree.py).
+    """
+
+    def __init__(
+        self, repo: Path | str, *, env: Mapping[str, str] | None = None,
+        config: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self.repo = Path(repo)
+        self.env = dict(env or {})
+        self.config = tuple(config)
+
+    def _argv(self, args: Sequence[str]) -> list[str]:
+        return ["git", *(a for k, v in self.config for a in ("-c", f"{k}={v}")), *args]
 
     @classmethod
     def discover(cls, start: Path | str = ".") -> Git:
@@ -84,15 +96,15 @@ class Git:
         ok_codes: Sequence[int] = (0,),
     ) -> subprocess.CompletedProcess[str]:
         """Like `run` but returns the whole CompletedProcess (for exit-code answers)."""
-        argv = ["git", *args]
-        full_env = {**os.environ, **_PINNED_ENV, **(env or {})}
+        argv = self._argv(args)
+        full_env = {**os.environ, **_PINNED_ENV, **self.env, **(env or {})}
         try:
             proc = subprocess.run(
                 argv, cwd=self.repo, input=input, capture_output=True, text=True,
                 env=full_env, check=False, encoding="utf-8", errors="surrogateescape",
             )
         except FileNotFoundError as exc:
-            raise GitError("git is not installed or not on PATH", hint="install git") from exc
+            raise self._not_found(argv) from exc
         if check and proc.returncode not in ok_codes:
             raise GitError(
                 error or f"git {args[0] if args else ''} failed",
@@ -105,21 +117,29 @@ class Git:
     ) -> bytes:
         """Run `git <args>` with raw bytes in and out (for `cat-file --batch`, whose sizes
         count bytes: text mode would translate CRLF and break them)."""
-        argv = ["git", *args]
-        full_env = {**os.environ, **_PINNED_ENV}
+        argv = self._argv(args)
+        full_env = {**os.environ, **_PINNED_ENV, **self.env}
         try:
             proc = subprocess.run(
                 argv, cwd=self.repo, input=input, capture_output=True, env=full_env,
                 check=False,
             )
         except FileNotFoundError as exc:
-            raise GitError("git is not installed or not on PATH", hint="install git") from exc
+            raise self._not_found(argv) from exc
         if proc.returncode != 0:
             raise GitError(
                 error or f"git {args[0] if args else ''} failed", argv=argv,
                 code=proc.returncode, stderr=proc.stderr.decode("utf-8", "replace"), hint=hint,
             )
         return proc.stdout
+
+    def _not_found(self, argv: Sequence[str]) -> GitError:
+        """A missing folder (a worktree deleted by hand) is not a missing git."""
+        if not self.repo.is_dir():
+            return GitError(f"{self.repo}: no such folder (was it deleted by hand?)",
+                            argv=argv, hint="check the path; `git worktree list` shows "
+                            "worktrees whose folder is gone")
+        return GitError("git is not installed or not on PATH", hint="install git")
 
     def version(self) -> tuple[int, int]:
         """git's (major, minor), for features such as `merge-tree --stdin` (2.40+)."""

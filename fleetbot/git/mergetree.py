@@ -11,18 +11,31 @@ are then merged as landings, the way the fan-in meets them, all in one
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
-from fleetbot.analysis.conflicts import describe, pair_touches
+from fleetbot.analysis.conflicts import describe
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
-from fleetbot.git.facts import all_branch_facts, check_repo, read_blobs
+from fleetbot.git.facts import (
+    MAX_BLOB,
+    all_branch_facts,
+    blob_sizes,
+    changed_files_many,
+    check_repo,
+    parse_cat_file_batch,
+    read_blobs,
+)
 from fleetbot.git.landed import find_landed
+from fleetbot.git.pairs import may_collide
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
 from fleetbot.model import (
     BranchFacts,
@@ -112,6 +125,95 @@ def parse_merge_tree_stdin(text: str) -> list[MergeResult]:
     return out
 
 
+# ---------------------------------------------------------------- the target's attributes
+#
+# A merge driver chosen by `.gitattributes` (`* merge=union`) decides whether a merge
+# conflicts. The checkout is what the PR wrote (actions/checkout of a pull_request event)
+# and `.git/info/attributes` is whatever ran there before, so merges run in a shadow
+# repository: a throw-away git dir that shares the real object store and config but has
+# no `info/attributes`, an empty index, and a throw-away work tree. Where git has
+# `GIT_ATTR_SOURCE` (2.42+) it reads the target tree's attributes itself; before that the
+# target's own `.gitattributes` files are written into the empty work tree.
+
+ATTR_SOURCE_SINCE = (2, 42)
+ATTRIBUTES = ".gitattributes"
+
+
+def attr_source_supported(version: tuple[int, int]) -> bool:
+    """Whether this git reads attributes from a tree (`--attr-source`, GIT_ATTR_SOURCE)."""
+    return version >= ATTR_SOURCE_SINCE
+
+
+def attribute_files(ls_tree: str) -> list[tuple[str, str]]:
+    """(path, blob id) of each regular `.gitattributes` in `git ls-tree -r -z` output.
+
+    Symlinks are skipped (git ignores a symlinked .gitattributes) and so is any path that
+    could leave the work tree it is written into."""
+    out = []
+    for entry in ls_tree.split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) != 3 or fields[1] != "blob" or fields[0] not in ("100644", "100755"):
+            continue
+        parts = path.split("/")
+        if parts[-1] == ATTRIBUTES and not any(p in ("", ".", "..", ".git") for p in parts):
+            out.append((path, fields[2]))
+    return out
+
+
+def _shadow_env(git: Git, root: Path) -> dict[str, str]:
+    """The environment of a shadow repository under `root` for `git`'s repository."""
+    out = git.run(
+        "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-path", "objects",
+        "--show-object-format", error="cannot locate the git directory",
+    ).split("\n")
+    common, objects, fmt = out[0], out[1], out[2] if len(out) > 2 else "sha1"
+    shadow = root / "git"
+    for folder in (shadow / "refs", shadow / "objects", root / "tree"):
+        folder.mkdir(parents=True)
+    (shadow / "HEAD").write_text("ref: refs/heads/fleetbot-shadow\n", encoding="utf-8")
+    config = f"[include]\n\tpath = {Path(common, 'config').as_posix()}\n"
+    if fmt != "sha1":  # the repository format is read from this file, not from includes
+        config += f"[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectformat = {fmt}\n"
+    (shadow / "config").write_text(config, encoding="utf-8")
+    return {
+        "GIT_DIR": str(shadow), "GIT_COMMON_DIR": str(shadow),
+        "GIT_WORK_TREE": str(root / "tree"), "GIT_INDEX_FILE": str(root / "index"),
+        "GIT_OBJECT_DIRECTORY": objects, "GIT_ATTR_NOSYSTEM": "1",
+    }
+
+
+def _write_attributes(git: Git, target_sha: str, tree: Path) -> None:
+    """Copy the target tree's `.gitattributes` files into the shadow work tree."""
+    found = attribute_files(git.run("ls-tree", "-r", "-z", "--full-tree", target_sha))
+    if not found:
+        return
+    data = git.run_bytes("cat-file", "--batch",
+                         input="".join(f"{blob}\n" for _, blob in found).encode())
+    for (path, _), blob in zip(found, parse_cat_file_batch(data, len(found)), strict=True):
+        if blob is not None:
+            dest = tree.joinpath(*path.split("/"))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(blob)
+
+
+@contextmanager
+def target_attributes(
+    git: Git, target_sha: str, *, version: tuple[int, int] | None = None
+) -> Iterator[Git]:
+    """A Git for merges that sees the attributes of `target_sha`'s tree and nothing else:
+    not the checkout's files, `info/attributes`, core.attributesFile or the system file.
+    `version` is git's (asked when None)."""
+    with tempfile.TemporaryDirectory(prefix="fleetbot-attr-") as tmp:
+        root = Path(tmp)
+        env = _shadow_env(git, root)
+        if attr_source_supported(version or git.version()):
+            env["GIT_ATTR_SOURCE"] = target_sha
+        else:
+            _write_attributes(git, target_sha, root / "tree")
+        yield Git(root / "tree", env=env, config=(("core.attributesFile", os.devnull),))
+
+
 # ---------------------------------------------------------------- git operations
 
 
@@ -189,9 +291,6 @@ def commit_trees(git: Git, specs: Sequence[tuple[str, Sequence[str], str]]) -> l
     """Write many synthetic commits (tree, parents, message) in one process; their ids."""
     if not specs:
         return []
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory(prefix="fleetbot-") as tmp:
         paths = []
         for i, (tree, parents, message) in enumerate(specs):
@@ -246,19 +345,34 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
         "rev-parse", "--verify", "-q", f"{target}^{{commit}}",
         error=f"unknown target {target!r}", hint="pass --target with an existing branch",
     ).strip()
-    for position, (issue, ref) in enumerate(steps, start=1):
-        result = merge_trees(git, head, ref)
-        if not result.clean:
-            files = result.files or tuple(
-                dict.fromkeys(p for c in result.conflicts for p in c.paths)
-            )
-            return Replay(
-                clean=False, stops_at=position, stops_at_issue=issue, files=files,
-                detail=f"step {position} ({issue}, {ref}) does not merge onto the steps "
-                f"before it: {describe(result, files)}",
-            )
-        head = commit_tree(git, result.tree, (head, ref), f"fleetbot: replay {ref} ({issue})")
+    heads = _commit_ids(git, [ref for _, ref in steps])
+    with target_attributes(git, head) as mgit:
+        for position, ((issue, ref), sha) in enumerate(zip(steps, heads, strict=True), 1):
+            result = merge_trees(mgit, head, sha)
+            if not result.clean:
+                files = result.files or tuple(
+                    dict.fromkeys(p for c in result.conflicts for p in c.paths)
+                )
+                return Replay(
+                    clean=False, stops_at=position, stops_at_issue=issue, files=files,
+                    detail=f"step {position} ({issue}, {ref}) does not merge onto the steps "
+                    f"before it: {describe(result, files)}",
+                )
+            head = commit_tree(mgit, result.tree, (head, sha),
+                               f"fleetbot: replay {ref} ({issue})")
     return Replay(clean=True, detail=f"all {len(steps)} steps land cleanly on {target}")
+
+
+def _commit_ids(git: Git, refs: Sequence[str]) -> list[str]:
+    """The commit id of each ref, in one process (the shadow repository has no refs)."""
+    if not refs:
+        return []
+    out = git.run("rev-parse", *(f"{r}^{{commit}}" for r in refs),
+                  error=f"the replay could not merge {', '.join(refs)}: not all are commits"
+                  ).split()
+    if len(out) != len(refs):
+        raise GitError(f"git rev-parse answered {len(out)} commits for {len(refs)} refs")
+    return out
 
 
 # ---------------------------------------------------------------- the entry point
@@ -280,35 +394,42 @@ def gather(
     tgt = resolve_target(git, refs, target)
     row_refs = resolve_rows(git, refs, [(r.issue, r.branch) for r in plan.rows],
                             workers=workers)
-    skip = {la.issue for la in known}
+    # a row naming the target itself is a plan error (lint says so), never a branch to land
+    skip = {la.issue for la in known} | {r.issue for r in plan.rows if r.branch == tgt.name}
     found = [(r.issue, r.branch, ref.ref, ref.sha) for r in plan.rows
              if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
     gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]
 
-    with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
-        landing_job = pool.submit(
-            land_all, git, tgt.sha, found, stdin=stdin, workers=workers
-        )
-        branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers)
-        landings = landing_job.result()
-    tree = git.run("rev-parse", f"{tgt.sha}^{{tree}}").strip()
-    landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings, gone))
-    seen = {la.issue for la in landed}
-    landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
-                    if r.status is Status.MERGED and r.issue not in seen)
-    done = {la.issue for la in landed}
-    branches = tuple(b for b in branches if b.issue not in done)
-    landings = tuple(la for la in landings if la.issue not in done)
+    with target_attributes(git, tgt.sha) as mgit:  # merges see the target's attributes only
+        with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
+            landing_job = pool.submit(
+                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers
+            )
+            branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers)
+            landings = landing_job.result()
+        tree = git.run("rev-parse", f"{tgt.sha}^{{tree}}").strip()
+        landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings, gone))
+        seen = {la.issue for la in landed}
+        landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
+                        if r.status is Status.MERGED and r.issue not in seen)
+        done = {la.issue for la in landed}
+        branches = tuple(b for b in branches if b.issue not in done)
+        landings = tuple(la for la in landings if la.issue not in done)
 
-    by_issue = {b.issue: b for b in branches}
-    candidates: list[tuple[Landing, Landing]] = []
-    for i, la in enumerate(landings):
-        for lb in landings[i + 1:]:
-            if la.commit and lb.commit and pair_touches(by_issue[la.issue], by_issue[lb.issue]):
-                candidates.append((la, lb))
-    results = merge_many(
-        git, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin, workers=workers
-    )
+        clean = [la for la in landings if la.commit]
+        # what each landing changes against the target tip: the pair's base (one process)
+        sides = dict(zip([la.issue for la in clean],
+                         changed_files_many(git, [(tgt.sha, la.commit) for la in clean]),
+                         strict=True))
+        candidates: list[tuple[Landing, Landing]] = []
+        for i, la in enumerate(clean):
+            for lb in clean[i + 1:]:
+                if may_collide(sides[la.issue], sides[lb.issue]):
+                    candidates.append((la, lb))
+        results = merge_many(
+            mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
+            workers=workers,
+        )
     pairs = tuple(
         PairMerge(rows=(la.issue, lb.issue), result=r)
         for (la, lb), r in zip(candidates, results, strict=True)
@@ -335,11 +456,17 @@ def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChang
     specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
     if not specs:
         return ()
-    texts = dict(zip(specs, read_blobs(git, specs), strict=True))
+    sizes = blob_sizes(git, specs)
+    texts = dict(zip(specs, read_blobs(git, specs, sizes=sizes), strict=True))
+
+    def big(spec: str | None) -> bool:
+        return spec is not None and (sizes.get(spec) or 0) > MAX_BLOB
+
     return tuple(
         SourceChange(
             issue=issue, path=path,
             old=texts.get(old) if old else None, new=texts.get(new) if new else None,
+            too_large=big(old) or big(new),
         )
         for issue, path, old, new in wanted
     )

@@ -22,6 +22,7 @@ class Worktree:
     bare: bool = False
     detached: bool = False
     locked: bool = False
+    lock_reason: str = ""
     prunable: bool = False
     main: bool = False
 
@@ -64,6 +65,7 @@ def parse_worktree_list(text: str) -> tuple[Worktree, ...]:
             bare="bare" in fields,
             detached="detached" in fields,
             locked="locked" in fields,
+            lock_reason=fields.get("locked", ""),
             prunable="prunable" in fields,
             main=not out,
         ))
@@ -105,16 +107,11 @@ def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None)
 
 
 def remove_worktree(git: Git, path: str, *, force: bool = False) -> None:
-    """Remove a linked worktree (`--force` twice also drops uncommitted changes and locks)."""
-    extra = ("--force", "--force") if force else ()
+    """Remove a linked worktree; `force` (once) also drops its changes, never a lock.
+
+    Callers ask `fleetbot.git.safety` first what this would destroy."""
+    extra = ("--force",) if force else ()
     git.run("worktree", "remove", *extra, path, error=f"could not remove the worktree {path}")
-
-
-def prune_worktrees(git: Git, *, dry_run: bool = False) -> str:
-    """Forget worktrees whose folder is gone; returns git's verbose list of what it pruned."""
-    args = ("worktree", "prune", "--verbose", *(("--dry-run",) if dry_run else ()))
-    proc = git.run_full(*args)
-    return (proc.stdout + proc.stderr).strip()
 
 
 def status(git: Git, *, untracked: bool = True) -> tuple[StatusEntry, ...]:
@@ -151,14 +148,14 @@ def rev(git: Git, ref: str) -> str:
     return out.strip()
 
 
-def unpushed_commits(git: Git, branch: str, *, also_in: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Subjects of commits on `branch` that no remote-tracking ref (nor `also_in`) has.
-
-    These are the commits that exist only here: removing the branch would lose them.
-    """
-    out = git.run("log", "--format=%h %s", f"refs/heads/{branch}", "--not", "--remotes",
-                  *also_in, "--")
-    return tuple(line for line in out.splitlines() if line)
+def branch_name(git: Git, spelling: str) -> str:
+    """The local branch a ref spelling names: `refs/heads/x`, `heads/x`, `origin/x`,
+    `refs/remotes/origin/x` -> "x"."""
+    name = spelling.removeprefix("refs/").removeprefix("heads/")
+    name = name.removeprefix("remotes/")
+    remotes = git.run("remote").split()
+    head, _, rest = name.partition("/")
+    return rest if rest and head in remotes else name
 
 
 def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:

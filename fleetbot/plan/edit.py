@@ -12,7 +12,7 @@ import yaml
 
 from fleetbot.errors import PlanError
 from fleetbot.model import Plan
-from fleetbot.plan.parse import NONE_WORDS
+from fleetbot.plan.cells import is_none
 
 
 def _key(node: yaml.MappingNode, name: str) -> tuple[yaml.Node, yaml.Node] | None:
@@ -40,7 +40,7 @@ def _edits_for_row(text: str, row: yaml.MappingNode, deps: list[str]) -> tuple[i
     _, value = found
     start, end = value.start_mark.index, value.end_mark.index
     if isinstance(value, yaml.ScalarNode):
-        kept = [] if str(value.value).strip().lower() in NONE_WORDS else [
+        kept = [] if is_none(str(value.value)) else [
             json.dumps(str(value.value))
         ]
         prefix = " " if start == end else ""

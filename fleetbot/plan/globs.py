@@ -1,5 +1,6 @@
-"""Owned paths: matching (pathspec) and whether two gitignore-style globs can match a
-common path (exactly, by intersecting their automata), with an example path.
+"""Owned paths: matching, and whether two gitignore-style globs can match a common path
+(exactly, by intersecting their automata), with an example path. Both run each glob's
+automaton, so time is linear in the path: no regex backtracking on `*a*a*a*b`.
 
 Plan-time conflict prediction rests on `patterns_overlap`: two rows collide on paths
 that both of their globs can match, whether or not such a file exists yet.
@@ -9,24 +10,16 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import pathspec
-
-    from fleetbot.model import Plan, Row
+    from fleetbot.model import Row
 
 # ------------------------------------------------------------------ matching
-
-
-@lru_cache(maxsize=4096)
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def anchor(pattern: str) -> str:
@@ -37,17 +30,19 @@ def anchor(pattern: str) -> str:
 
 
 def matches(patterns: Sequence[str], path: str) -> bool:
-    """True when owned `patterns` match `path` (gitignore rules, anchored at the root)."""
-    return bool(patterns) and bool(_spec(tuple(anchor(p) for p in patterns)).match_file(path))
+    """True when owned `patterns` match `path` (gitignore globs anchored at the root; a
+    later `!pattern` takes a path back). Simulates each glob's automaton over the path,
+    so the time is linear in the path whatever the glob (no backtracking)."""
+    owned = False
+    for p in patterns:
+        negated = p.startswith("!")
+        if _compile(p[1:] if negated else p).accepts(path):
+            owned = not negated
+    return owned
 
 
 def row_owns(row: Row, path: str) -> bool:
     return matches(row.patterns, path)
-
-
-def owners(plan: Plan, path: str) -> tuple[Row, ...]:
-    """The rows whose Files owned match `path`."""
-    return tuple(row for row in plan.rows if row_owns(row, path))
 
 
 # ------------------------------------------------------------------ overlap
@@ -82,6 +77,17 @@ class _NFA:
                     todo.append(nxt)
         return frozenset(seen)
 
+    def accepts(self, path: str) -> bool:
+        """Whether the whole of `path` is matched (a set-of-states simulation)."""
+        states = self.closure([0])
+        for c in path:
+            states = self.closure(
+                nxt for q in states for cls, nxt in self.moves[q] if _accepts(cls, c)
+            )
+            if not states:
+                return False
+        return self.accept in states
+
 
 def _parse_class(pattern: str, i: int) -> tuple[CharClass, int] | None:
     """Parse `[...]` at pattern[i]; None when it is not a valid class (then `[` is literal)."""
@@ -110,19 +116,35 @@ def _parse_class(pattern: str, i: int) -> tuple[CharClass, int] | None:
     return ("set", frozenset(chars), negated), j + 1
 
 
-def _normalise(pattern: str) -> tuple[str, bool]:
-    """Owned pattern -> (glob from the root, also_matches_beneath).
+class Tail(Enum):
+    """What a pattern may match below itself."""
 
-    Patterns are anchored (see `anchor`). Anything a pattern matches as a directory
-    owns every path beneath it, so all patterns get an optional `/...` tail.
+    FILE = "file"  # the last segment names a file (`app.py`, `*.md`): nothing beneath
+    FOLDER = "folder"  # written with a trailing `/`: only what lies beneath
+    EITHER = "either"  # a bare name (`docs`, `src/**`): itself or anything beneath
+
+
+def _normalise(pattern: str) -> tuple[str, Tail]:
+    """Owned pattern -> (glob from the root, what it matches beneath).
+
+    Patterns are anchored (see `anchor`). A folder owns every path beneath it; a name
+    with an extension is a file, so `src/app.py` never owns `src/app.py/README.md`.
     """
-    p = anchor(pattern).rstrip("/")
-    return p.lstrip("/"), True
+    raw = anchor(pattern)
+    p = raw.rstrip("/")
+    last = p.rsplit("/", 1)[-1]
+    if raw.endswith("/") and p:
+        tail = Tail.FOLDER
+    elif last != "**" and "." in last[1:]:
+        tail = Tail.FILE
+    else:
+        tail = Tail.EITHER
+    return p.lstrip("/"), tail
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _compile(pattern: str) -> _NFA:
-    glob, open_tail = _normalise(pattern)
+    glob, tail = _normalise(pattern)
     nfa = _NFA()
     cur = nfa.state()
     i = 0
@@ -181,12 +203,14 @@ def _compile(pattern: str) -> _NFA:
         else:
             step(("lit", glob[i]))
             i += 1
-    if open_tail:
+    if tail is Tail.EITHER:
         end = nfa.state()
         nfa.eps[cur].append(end)
         beneath()
         nfa.eps[cur].append(end)
         cur = end
+    elif tail is Tail.FOLDER:
+        beneath()
     nfa.accept = cur
     return nfa
 
@@ -206,8 +230,16 @@ def _meet(a: CharClass, b: CharClass) -> str | None:
             return next((c for c in sorted(chars) if _accepts(other, c)), None)
         if other[0] == "set" and not other[2]:
             return _meet(other, s)
-        return next(c for c in "xyzabc0123456789_-" if c not in chars and _accepts(other, c))
+        return _pick(lambda c: c not in chars and _accepts(other, c))
     return "x"  # seg/any with seg/any
+
+
+_ALPHABET = "xyzabc0123456789_-.~+=@XYZ" + "".join(chr(k) for k in range(0x20, 0x2500))
+
+
+def _pick(wanted: Callable[[str], bool]) -> str | None:
+    """Some character `wanted` accepts, or None (a class may exclude every likely one)."""
+    return next((c for c in _ALPHABET if c != "/" and wanted(c)), None)
 
 
 def _accepts(cls: CharClass, c: str) -> bool:
@@ -244,9 +276,13 @@ def overlap_example(a: str, b: str) -> str | None:
     la, lb = _literal_prefix(a), _literal_prefix(b)
     if not (la[0].startswith(lb[0]) or lb[0].startswith(la[0])):
         return None  # every match of a starts with la, every match of b with lb
-    if la[1] and lb[1]:  # two plain paths: the same, or one a folder above the other
-        short, long = sorted((la[0], lb[0]), key=len)
-        return long if long == short or long.startswith(short + "/") else None
+    (short, s_tail), (long, l_tail) = sorted((_normalise(a), _normalise(b)),
+                                             key=lambda n: len(n[0]))
+    if la[1] and lb[1] and Tail.FOLDER not in (s_tail, l_tail):
+        # two plain paths: the same, or one a folder above the other
+        if long == short:
+            return long
+        return long if long.startswith(short + "/") and s_tail is not Tail.FILE else None
     na, nb = _compile(a), _compile(b)
     # a node is (state in a, state in b, at the start of a path segment): segments are
     # never empty, so "/" cannot follow the start or another "/", nor end a path
@@ -287,7 +323,7 @@ def _walk_back(parent: dict[tuple[int, int, bool], tuple[tuple[int, int, bool], 
     return "".join(reversed(chars))
 
 
-def _scope(pattern: str) -> str:
+def scope(pattern: str) -> str:
     """The folder (whole path segments) every match of `pattern` lies in or under: its
     literal beginning cut back to a segment boundary ("" for a leading wildcard)."""
     prefix, plain = _literal_prefix(pattern)
@@ -297,7 +333,7 @@ def _scope(pattern: str) -> str:
 @lru_cache(maxsize=4096)
 def _scopes(patterns: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     """(the scopes of the patterns, every scope and each folder above it, "" included)."""
-    scopes = frozenset(_scope(p) for p in patterns)
+    scopes = frozenset(scope(p) for p in patterns)
     above = {""}
     for s in scopes:
         parts = s.split("/") if s else []

@@ -1,38 +1,31 @@
 """Plan files -> one plain dict, with a line number for every row and field.
 
-Markdown: the first table whose header has Issue and Branch columns (markdown-it-py
-finds the tables; cells are split on the raw line so each keeps its character span,
-which `write_markdown` uses to edit one cell and leave every other byte alone).
-YAML/JSON: composed with PyYAML so each node keeps its line.
+Markdown: the plan table is chosen among the document's tables (markdown-it-py finds
+them; tables in block quotes, code fences and HTML comments are examples, not plans):
+one under a heading that names the plan or fleet, else the one with the most plan
+columns. Cells are split on the raw line so each keeps its character span, which
+`write_markdown` uses to edit one cell and leave every other byte alone.
+YAML/JSON: read by `structured.load_data`, bounded, with each node's line.
+Whatever is read but not used (a column, a front-matter key) becomes a notice.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from fleetbot.errors import PlanError
+from fleetbot.model import Finding, FindingCode, Severity
+from fleetbot.plan.columns import REQUIRED, SHOWN, closest, field_of, mentions
+from fleetbot.plan.structured import LineMap, load_data
 
-# JSON-pointer-like path of a node ("rows", 0, "branch") -> 1-based line
-LineMap = dict[tuple[str | int, ...], int]
-
-COLUMNS = {
-    "issue": "issue",
-    "branch": "branch",
-    "worktree": "worktree",
-    "files owned": "files_owned",
-    "files": "files_owned",
-    "owns": "files_owned",
-    "depends on": "depends_on",
-    "depends": "depends_on",
-    "dependencies": "depends_on",
-    "status": "status",
-}
-REQUIRED_COLUMNS = ("issue", "branch")
+SETTINGS = ("regenerable", "target", "test", "repo")  # fleetbot's plan-wide keys
+OWN_KEY = "fleetbot"  # front matter shared with other tools keeps fleetbot's keys here
+_PLAN_HEADING = re.compile(r"\b(plan|fleet|orchestration|coordination|worktrees?|agents?|"
+                           r"rows|work\s*items|assignments?)\b", re.IGNORECASE)
+_OTHER_HEADING = re.compile(r"\b(done|completed|finished|merged|archived?|history|example|"
+                            r"examples|template|old|previous|legend)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -51,6 +44,12 @@ class Source:
     kind: str  # markdown | yaml | json
     cells: dict[int, dict[str, Cell]] = field(default_factory=dict)  # row index -> cells
     row_lines: list[int] = field(default_factory=list)  # 1-based line of each row
+    notices: list[Finding] = field(default_factory=list)  # read but not used
+
+
+def notice(code: FindingCode, message: str, line: int, hint: str = "",
+           severity: Severity = Severity.NOTICE, rows: tuple[str, ...] = ()) -> Finding:
+    return Finding(severity, code, message, line=line, rows=rows, hint=hint)
 
 
 def split_cells(line: str) -> list[Cell]:
@@ -69,22 +68,18 @@ def split_cells(line: str) -> list[Cell]:
     return cells
 
 
-def _front_matter(text: str, file: str) -> tuple[dict[str, Any], str]:
-    """YAML front matter (`---` ... `---`) and the text with those lines blanked."""
+def _front_matter(text: str, file: str) -> tuple[dict[str, Any], LineMap, str]:
+    """YAML front matter (`---` ... `---`), its line marks, and the text with those
+    lines blanked (so every later line keeps its number)."""
     if not text.startswith("---\n"):
-        return {}, text
-    end = text.find("\n---", 4)
+        return {}, {}, text
+    end = text.find("\n---", 3)
     if end < 0:
-        return {}, text
-    block = text[4:end]
-    try:
-        meta = yaml.safe_load(block) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise PlanError(
-            "the front matter is not valid YAML", file=file, line=line,
-            hint="fix the YAML between the two `---` lines", code="invalid-file",
-        ) from exc
+        return {}, {}, text
+    block = text[4:end + 1]
+    meta, lines = load_data(block, file, "yaml", first_line=2)
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
         raise PlanError(
             "the front matter must be a mapping", file=file, line=1,
@@ -93,53 +88,181 @@ def _front_matter(text: str, file: str) -> tuple[dict[str, Any], str]:
     closing = text.find("\n", end + 1)
     closing = len(text) if closing < 0 else closing
     blank = "\n" * text[:closing].count("\n")
-    return meta, blank + text[closing:]
+    return meta, lines, blank + text[closing:]
+
+
+def settings(meta: dict[str, Any], lines: LineMap, where: str,
+             extra: tuple[str, ...] = ()) -> tuple[dict[str, Any], LineMap, list[Finding]]:
+    """fleetbot's keys from a mapping shared with other tools: the known top-level keys,
+    then those under `fleetbot:` (which win); every other key is one notice."""
+    out: dict[str, Any] = {}
+    out_lines: LineMap = {}
+    unknown: list[str] = []
+    for key, value in meta.items():
+        if key in SETTINGS or key in extra:
+            out[key] = value
+            out_lines.update({(key, *p[1:]): n for p, n in lines.items() if p[:1] == (key,)})
+        elif key != OWN_KEY:
+            unknown.append(key)
+    own = meta.get(OWN_KEY)
+    if isinstance(own, dict):
+        for key, value in own.items():
+            if key in SETTINGS or key in extra:
+                out[key] = value
+                out_lines.update({(key, *p[2:]): n for p, n in lines.items()
+                                  if p[:2] == (OWN_KEY, key)})
+            else:
+                unknown.append(f"{OWN_KEY}.{key}")
+    elif own is not None:
+        out["fleetbot"] = own  # the schema says what is wrong with it
+        out_lines[("fleetbot",)] = lines.get((OWN_KEY,), 1)
+    findings = []
+    if unknown:
+        first = min(lines.get((k.split(".")[0],), 1) for k in unknown)
+        findings.append(notice(
+            FindingCode.UNKNOWN_FRONT_MATTER,
+            f"{where} keys fleetbot does not use (another tool's?): "
+            + ", ".join(repr(k) for k in unknown),
+            first, f"fleetbot reads only {', '.join(SETTINGS)} (top level or under "
+            f"`{OWN_KEY}:`); the others are left for their tools",
+        ))
+    return out, out_lines, findings
+
+
+@dataclass
+class _Table:
+    first: int  # 0-based line of the header
+    last: int  # 0-based line after the last row
+    header: list[str]
+    fields: list[str | None]
+    heading: str
+
+    @property
+    def qualifies(self) -> bool:
+        return all(f in self.fields for f in REQUIRED)
+
+    def rank(self) -> tuple[int, int, int]:
+        """Larger is likelier the plan: a heading naming it, plan columns, earlier."""
+        named = 1 if _PLAN_HEADING.search(self.heading) else (
+            -1 if _OTHER_HEADING.search(self.heading) else 0)
+        return named, len({f for f in self.fields if f}), -self.first
+
+    def lacks(self) -> str:
+        named = {f for h in self.header for f in mentions(h)} | {f for f in self.fields if f}
+        missing = [SHOWN[f] for f in REQUIRED if f not in self.fields]
+        cols = ", ".join(repr(h) for h in self.header[:4]) + (", …" if len(self.header) > 4
+                                                             else "")
+        also = (" (a column mentions " + " and ".join(SHOWN[f] for f in sorted(named)
+                                                      if f not in self.fields) + ")"
+                if named - set(self.fields) else "")
+        return (f"line {self.first + 1}: a table with {cols} but no "
+                f"{' or '.join(missing)} column{also}")
+
+
+def _tables(body: str) -> list[_Table]:
+    """Every table outside block quotes (code fences and HTML comments hold none)."""
+    from markdown_it import MarkdownIt
+
+    # block structure only: cells are split on the raw lines, so inline parsing is skipped
+    tokens = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"]).parse(body)
+    lines = body.split("\n")
+    out, quoted, heading = [], 0, ""
+    for i, tok in enumerate(tokens):
+        if tok.type == "blockquote_open":
+            quoted += 1
+        elif tok.type == "blockquote_close":
+            quoted -= 1
+        elif tok.type == "heading_open" and i + 1 < len(tokens):
+            heading = tokens[i + 1].content
+        elif tok.type == "table_open" and tok.map and not quoted:
+            header = [c.text for c in split_cells(lines[tok.map[0]])]
+            out.append(_Table(tok.map[0], tok.map[1], header,
+                              [field_of(h) for h in header], heading))
+    return out
+
+
+def _choose(tables: list[_Table], file: str) -> tuple[_Table, list[Finding]]:
+    plans = [t for t in tables if t.qualifies]
+    if not plans:
+        near = [t for t in tables if set(t.fields) & set(REQUIRED)
+                or any(mentions(h) for h in t.header)]
+        listed = "; ".join(t.lacks() for t in near)
+        exact = next((t for t in near if set(t.fields) & set(REQUIRED)), None)
+        if exact is not None:
+            missing = next(SHOWN[f] for f in REQUIRED if f not in exact.fields)
+            raise PlanError(
+                f"the plan table has no {missing} column ({listed})", file=file,
+                line=exact.first + 1, code="missing-column",
+                hint=f"add a `{missing}` column to the table's header",
+            )
+        raise PlanError(
+            "no plan table found" + (f"; nearly: {listed}" if listed else ""), file=file,
+            line=near[0].first + 1 if near else 1, code="no-plan-table",
+            hint="add a Markdown table whose header has at least `| Issue | Branch |` columns",
+        )
+    best = max(plans, key=_Table.rank)
+    found = []
+    if len(plans) > 1:
+        others = ", ".join(str(t.first + 1) for t in plans if t is not best)
+        found.append(notice(
+            FindingCode.MULTIPLE_PLAN_TABLES,
+            f"several tables have Issue and Branch columns; the plan is the one on line "
+            f"{best.first + 1}, not those on line {others}", best.first + 1,
+            "keep one plan table, or put the plan under a heading that names it "
+            "(`## Plan`), or move examples into a block quote or code fence",
+            severity=Severity.WARNING,
+        ))
+    return best, found
+
+
+def _unused_columns(table: _Table) -> list[Finding]:
+    out, seen = [], {}
+    for header, fld in zip(table.header, table.fields):
+        if fld is not None and fld not in seen:
+            seen[fld] = header
+            continue
+        if fld is not None:
+            why = f"it repeats {seen[fld]!r} (both are {SHOWN[fld]}); the first is read"
+            hint = f"merge it into {seen[fld]!r}"
+        else:
+            near = closest(header)
+            why = "fleetbot does not use it"
+            hint = (f"if it is the {near} column, name it `{near}`" if near else
+                    "fine for notes; fleetbot reads " + ", ".join(SHOWN.values()))
+        out.append(notice(FindingCode.UNUSED_COLUMN, f"column {header!r}: {why}",
+                          table.first + 1, hint))
+    return out
 
 
 def read_markdown(text: str, file: str) -> Source:
-    from markdown_it import MarkdownIt
-
-    meta, body = _front_matter(text, file)
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
-    lines = body.split("\n")
-    table = None
-    partial: tuple[int, str] | None = None  # a table with only one of Issue/Branch
-    for tok in tokens:
-        if tok.type == "table_open" and tok.map:
-            header = [c.text.strip("`* ").lower() for c in split_cells(lines[tok.map[0]])]
-            if "issue" in header and "branch" in header:
-                table = (tok.map, header)
-                break
-            if partial is None and ("issue" in header or "branch" in header):
-                partial = (tok.map[0] + 1, "Branch" if "issue" in header else "Issue")
-    if table is None and partial is not None:
-        raise PlanError(
-            f"the plan table has no {partial[1]} column", file=file, line=partial[0],
-            code="missing-column", hint=f"add a `{partial[1]}` column to the table's header",
-        )
-    if table is None:
-        raise PlanError(
-            "no plan table found", file=file, line=1, code="no-plan-table",
-            hint="add a Markdown table whose header has at least `| Issue | Branch |` columns",
-        )
-    (first, last), header = table
-    columns: list[str | None] = [COLUMNS.get(h) for h in header]
-    data: dict[str, Any] = {k: v for k, v in meta.items() if k != "rows"}
+    meta, meta_lines, body = _front_matter(text, file)
+    data, lines, findings = settings(meta, meta_lines, "front matter")
+    table, more = _choose(_tables(body), file)
+    findings += more + _unused_columns(table)
+    lines_of_body = body.split("\n")
+    src = Source(data=data, lines=lines, kind="markdown", notices=findings)
     rows: list[dict[str, Any]] = []
-    src = Source(data=data, lines={}, kind="markdown")
-    for index, lineno in enumerate(range(first + 2, last)):
-        raw = lines[lineno]
-        cells = split_cells(raw)
+    width = len(table.header)
+    for index, lineno in enumerate(range(table.first + 2, table.last)):
+        cells = split_cells(lines_of_body[lineno])
         line = lineno + 1
-        if len(cells) < len(header):
+        if len(cells) < width:
             raise PlanError(
-                f"this row has {len(cells)} cells but the header has {len(header)}",
+                f"this row has {len(cells)} cells but the header has {width}",
                 file=file, line=line, code="malformed-row",
                 hint="give every row one cell per column (leave a cell empty, `| |`, if unused)",
             )
+        if len(cells) > width and any(c.text for c in cells[width:]):
+            findings.append(notice(
+                FindingCode.UNUSED_COLUMN,
+                f"this row has {len(cells)} cells but the header has {width}: "
+                f"{', '.join(repr(c.text) for c in cells[width:] if c.text)} not read",
+                line, "add a header for the extra cells, or move them into a cell",
+                severity=Severity.WARNING,
+            ))
         row: dict[str, Any] = {}
         src.cells[index] = {}
-        for col, cell in zip(columns, cells):
+        for col, cell in zip(table.fields, cells):
             if col is not None and col not in row:
                 row[col] = cell.text
                 src.cells[index][col] = cell
@@ -148,56 +271,45 @@ def read_markdown(text: str, file: str) -> Source:
         src.lines[("rows", index)] = line
         src.row_lines.append(line)
     data["rows"] = rows
-    src.lines[("rows",)] = first + 1
+    src.lines[("rows",)] = table.first + 1
     src.lines[()] = 1
     return src
 
 
-def _node_to_data(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap) -> Any:
-    """A composed YAML node -> plain data, recording each node's line."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
-            key = str(key)
-            out[key] = _node_to_data(value_node, (*path, key), lines)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_node_to_data(n, (*path, i), lines) for i, n in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+def _canonical_keys(row: dict[str, Any], index: int, lines: LineMap) -> dict[str, Any]:
+    """A YAML/JSON row's keys in the column words (`files:`, `blocked_by:`) -> fields."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = field_of(str(key)) or str(key)
+        if name in out:  # a second synonym: the schema names it as unknown
+            name = str(key)
+        out[name] = value
+        if name != key:  # its line marks follow it (a value is a scalar or a flat list)
+            tails: list[tuple[str | int, ...]] = [()]
+            if isinstance(value, list):
+                tails += [(i,) for i in range(len(value))]
+            for tail in tails:
+                old: tuple[str | int, ...] = ("rows", index, key, *tail)
+                new: tuple[str | int, ...] = ("rows", index, name, *tail)
+                if old in lines:
+                    lines[new] = lines[old]
+    return out
 
 
 def read_structured(text: str, file: str, kind: str) -> Source:
     """YAML or JSON -> Source; syntax errors name the line."""
-    if kind == "json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlanError(
-                f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, code="invalid-file",
-                hint="fix the JSON syntax at that line (a missing comma or quote is typical)",
-            ) from exc
-    lines: LineMap = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = _node_to_data(node, (), lines) if node is not None else None
-    except yaml.YAMLError as exc:
-        if kind == "json":  # valid JSON that YAML 1.1 cannot compose: no line marks
-            return Source(data=json.loads(text), lines={(): 1}, kind=kind)
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise PlanError(
-            f"invalid YAML: {problem}", file=file, line=line, code="invalid-file",
-            hint="fix the YAML syntax at that line (indentation and `key: value` are typical)",
-        ) from exc
-    if not isinstance(data, dict):
+    raw, lines = load_data(text, file, kind)
+    if not isinstance(raw, dict):
         raise PlanError(
             "the plan must be a mapping with a `rows` list", file=file, line=1, code="schema",
             hint="start the file with `rows:` followed by one item per row",
         )
-    return Source(data=data, lines=lines, kind=kind)
+    data, data_lines, findings = settings(raw, lines, "top-level", extra=("rows",))
+    data_lines[()] = 1
+    for index, row in enumerate(data.get("rows") or []):
+        if isinstance(row, dict):
+            data["rows"][index] = _canonical_keys(row, index, data_lines)
+    return Source(data=data, lines=data_lines, kind=kind, notices=findings)
 
 
 def line_of(lines: LineMap, path: tuple[str | int, ...]) -> int:

@@ -89,8 +89,8 @@ def _es(n: int) -> str:
 
 def pair_conflicts(conflicts: Iterable[Conflict]) -> list[Conflict]:
     """Two-row collisions, one per pair (the strongest kind), in a stable order."""
-    strength = [ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN,
-                ConflictKind.INTERFACE]
+    strength = [ConflictKind.SEMANTIC, ConflictKind.TEXTUAL, ConflictKind.DIFF,
+                ConflictKind.PLAN, ConflictKind.INTERFACE]
     best: dict[tuple[str, ...], Conflict] = {}
     for c in conflicts:
         if len(c.rows) != 2 or c.kind not in strength:
@@ -148,6 +148,7 @@ def describe(conflict: Conflict, target: str) -> str:
         ConflictKind.TARGET: f"{rows} no longer merges onto {target}{files}",
         ConflictKind.TEXTUAL: f"{rows} collide when both land{files}",
         ConflictKind.INTERFACE: f"{rows}: a changed interface another uses{files}",
+        ConflictKind.SEMANTIC: f"{rows} merge cleanly but the tests fail once both land",
     }[conflict.kind]
     tags = []
     if conflict.expected:
@@ -201,6 +202,8 @@ def current_messages(report: Report) -> list[str]:
             verb = "collides with" if c.kind is ConflictKind.TEXTUAL else "overlaps"
             if c.kind is ConflictKind.INTERFACE:
                 verb = "changes an interface shared with"
+            elif c.kind is ConflictKind.SEMANTIC:
+                verb = "fails the tests together with"
             tail = "merge after it" if after else f"merge first, {other} rebases after"
             if c.expected:
                 tail = "expected: the plan orders them"
@@ -232,6 +235,7 @@ def current_blocks(report: Report) -> bool:
     for c in row_conflicts(report, report.current_issue):
         if c.expected or c.regenerable:
             continue
-        if c.kind in (ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT):
+        if c.kind in (ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
+                      ConflictKind.SEMANTIC):
             return True
     return False

@@ -7,6 +7,7 @@ Both open with the verdict, keep the scannable part short, and fold the rest int
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from fleetbot.analysis.order import FREE
 from fleetbot.model import ConflictKind, Report, Row, Status
@@ -14,6 +15,9 @@ from fleetbot.render import common
 from fleetbot.render.escape import code, md, mermaid
 
 MARKER = "<!-- fleetbot -->"
+
+
+SUMMARY_LIMIT = 1_000_000  # the runner drops a job summary over 1 MiB whole
 
 
 def render_report(report: Report) -> str:
@@ -65,8 +69,11 @@ def pr_comment_head(report: Report, issue: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+@lru_cache(maxsize=2)
 def pr_comment_details(report: Report) -> str:
-    """The fleet's part, folded: the order table, the graph, conflicts and findings."""
+    """The fleet's part, folded: the order table, the graph, conflicts and findings. The
+    same for every PR of one refresh, so rendered once per report (comments for N PRs
+    would otherwise render it N times)."""
     v = common.verdict(report)
     lines = [f"<details><summary>Fleet details: {md(v.summary)}</summary>", ""]
     lines += _order_section(report, with_replay=False)
@@ -184,7 +191,9 @@ def _graph(report: Report) -> list[str]:
     for row in rows:
         for dep in report.plan.dependencies(row):
             lines.append(f"  {_node(index, dep.issue)} --> {_node(index, row.issue)}")
-    for c in common.pair_conflicts(report.conflicts):
+    pairs = sorted(common.pair_conflicts(report.conflicts),
+                   key=lambda c: c.kind is not ConflictKind.TEXTUAL)
+    for c in pairs[:MAX_EDGES]:
         if not all(r in index for r in c.rows):
             continue
         a, b = (_node(index, r) for r in c.rows)
@@ -200,6 +209,8 @@ def _graph(report: Report) -> list[str]:
     if stale_nodes:
         lines += ["  classDef stale stroke:#d73a49,stroke-width:2px",
                   f"  class {','.join(sorted(stale_nodes))} stale"]
+    if len(pairs) > MAX_EDGES:
+        lines.append(f"  %% {len(pairs) - MAX_EDGES} more collisions: see Conflicts")
     lines.append("```")
     return lines
 
@@ -209,20 +220,58 @@ def _node_label(row: Row) -> str:
     return f"{row.label}{suffix}"
 
 
+HOT = 4  # a file more rows than this touch is said once, not pair by pair
+MAX_LISTED = 30  # conflicts listed one by one in a fold; the rest are counted
+MAX_EDGES = 60  # collision edges drawn in the graph
+
+
+def hot_files(report: Report) -> dict[str, frozenset[str]]:
+    """file -> the rows whose plan or diff conflicts name it, for files more than HOT
+    rows touch: reports grow with rows, not with pairs."""
+    rows: dict[str, set[str]] = {}
+    for c in report.conflicts:
+        if c.kind in (ConflictKind.PLAN, ConflictKind.DIFF) and len(c.rows) == 2:
+            for f in c.files:
+                rows.setdefault(f, set()).update(c.rows)
+    return {f: frozenset(r) for f, r in rows.items() if len(r) > HOT}
+
+
+def _hot_lines(report: Report, hot: dict[str, frozenset[str]]) -> list[str]:
+    out = []
+    for path, rows in sorted(hot.items()):
+        textual = sorted({tuple(c.rows) for c in report.conflicts
+                          if c.kind is ConflictKind.TEXTUAL and path in c.files})
+        shown = ", ".join(f"{md(a)}/{md(b)}" for a, b in textual[:8])
+        more = f" and {len(textual) - 8} more" if len(textual) > 8 else ""
+        collide = (f"; {len(textual)} pair(s) collide textually: {shown}{more}" if textual
+                   else "; none collides textually")
+        out.append(f"- **hot file** {code(path, table=False)}: {len(rows)} rows edit or own "
+                   f"it{collide}")
+    return out
+
+
 def _details(report: Report, *, folded: bool = True) -> list[str]:
-    """Conflicts with evidence, lint findings and notes; each in its own fold."""
+    """Conflicts with evidence, lint findings and notes; each in its own fold. A file
+    many rows touch is one line, not one per pair."""
     out: list[str] = []
     if report.conflicts:
-        body = []
-        for c in report.conflicts:
+        hot = hot_files(report)
+        body = _hot_lines(report, hot)
+        listed = [c for c in report.conflicts
+                  if not (c.kind in (ConflictKind.PLAN, ConflictKind.DIFF) and c.files
+                          and all(f in hot for f in c.files))]
+        for c in listed[:MAX_LISTED]:
             line = f"- **{c.kind.value}** {md(common.explain(c, report.target))}"
             if c.evidence:
                 line += f" (check: {code(c.evidence, table=False)})"
             body.append(line)
+        if len(listed) > MAX_LISTED:
+            body.append(f"- … and {len(listed) - MAX_LISTED} more: `fleetbot conflicts` "
+                        "lists every one")
         out += _fold(f"Conflicts ({len(report.conflicts)})", body, folded)
     if report.findings:
         body = []
-        for f in report.findings:
+        for f in report.findings[:MAX_LISTED]:
             where = f"{f.file or report.plan.source}:{f.line}" if f.line else \
                 (f.file or report.plan.source)
             line = f"- {f.severity.value} {code(f.code, table=False)} {code(where, table=False)}:"
@@ -230,6 +279,9 @@ def _details(report: Report, *, folded: bool = True) -> list[str]:
             if f.hint:
                 line += f" (fix: {md(f.hint)})"
             body.append(line)
+        if len(report.findings) > MAX_LISTED:
+            body.append(f"- … and {len(report.findings) - MAX_LISTED} more: "
+                        "`fleetbot plan lint` lists every one")
         out += _fold(f"Plan findings ({len(report.findings)})", body, folded)
     notes = [*(f"- branch missing for {md(i)}" for i in report.missing_branches),
              *(f"- {md(n)}" for n in report.notes)]

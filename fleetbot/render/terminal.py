@@ -1,7 +1,8 @@
 """The terminal rendering: rich tables, colour only on a tty, NO_COLOR honoured.
 
 Every string from the plan or git goes in as `rich.text.Text`, never as markup, so a
-branch called `[bold]x` prints as written.
+branch called `[bold]x` prints as written, and through `escape.terminal` first, so a path
+with terminal escapes or a `::error::` line prints as harmless text.
 """
 
 from __future__ import annotations
@@ -14,22 +15,34 @@ from rich.text import Text
 
 from fleetbot.model import Report, Severity
 from fleetbot.render import common
+from fleetbot.render.escape import terminal
 
 STYLE = {common.OK: "green", common.WARNING: "yellow", common.ERROR: "red"}
+
+
+def _t(text: str, style: str = "") -> Text:
+    """Untrusted text as a rich Text on one line: a newline in it is shown as `\\n`."""
+    return Text(terminal(text), style=style)
+
+
+def _lines(lines: list[str], style: str = "") -> Text:
+    """Several untrusted texts as one Text, one per line."""
+    return Text("\n".join(terminal(line) for line in lines), style=style)
 
 
 def renderables(report: Report) -> list[RenderableType]:
     """The report as rich renderables: verdict, your branch, order, replay, details."""
     v = common.verdict(report)
     out: list[RenderableType] = [
-        Text.assemble((f"{common.ICON[v.level]} fleetbot: ", "bold"), (v.summary, STYLE[v.level]))
+        Text.assemble((f"{common.ICON[v.level]} fleetbot: ", "bold"),
+                      (terminal(v.summary), STYLE[v.level]))
     ]
     if report.current_issue is not None:
         row = report.plan.by_issue(report.current_issue)
         who = row.label if row is not None else report.current_issue
-        out.append(Text(f"\nYour branch ({who}):", style="bold"))
+        out.append(_lines(["", f"Your branch ({who}):"], style="bold"))
         for m in common.current_messages(report):
-            out.append(Text(f"  • {m}"))
+            out.append(_t(f"  • {m}"))
     out.append(Text(""))
     out.append(_order_table(report))
     if report.landed:
@@ -37,10 +50,10 @@ def renderables(report: Report) -> list[RenderableType]:
     if report.replay is not None:
         r = report.replay
         if r.clean:
-            out.append(Text(f"Replay: the whole fan-in merges cleanly onto {report.target}.",
+            out.append(_t(f"Replay: the whole fan-in merges cleanly onto {report.target}.",
                             style="green"))
         else:
-            out.append(Text(
+            out.append(_t(
                 f"Replay: the fan-in onto {report.target} stops at step {r.stops_at} "
                 f"({r.stops_at_issue}) on {', '.join(r.files) or 'unknown files'}.",
                 style="red"))
@@ -49,9 +62,9 @@ def renderables(report: Report) -> list[RenderableType]:
     if report.findings:
         out.append(_findings_table(report))
     for issue in report.missing_branches:
-        out.append(Text(f"note: branch missing for {issue}", style="dim"))
+        out.append(_t(f"note: branch missing for {issue}", style="dim"))
     for note in report.notes:
-        out.append(Text(f"note: {note}", style="dim"))
+        out.append(_t(f"note: {note}", style="dim"))
     return out
 
 
@@ -71,7 +84,7 @@ def print_report(report: Report, console: Console) -> None:
 def _order_table(report: Report) -> Table | Text:
     if not report.order:
         return Text("Nothing left to merge.")
-    table = Table(title=f"Merge order into {report.target}", title_justify="left")
+    table = Table(title=terminal(f"Merge order into {report.target}"), title_justify="left")
     with_ci = bool(report.pulls)
     with_blocked = any(s.blocked_by for s in report.order)
     table.add_column("#", no_wrap=True)
@@ -97,17 +110,17 @@ def _order_table(report: Report) -> Table | Text:
         stop = report.replay is not None and report.replay.stops_at == s.position
         cells = [
             Text(f"{s.position}{' ⛔' if stop else ''}"),
-            Text(label + (" (you)" if you else ""), style="bold" if you else ""),
-            Text(s.branch),
+            _t(label + (" (you)" if you else ""), style="bold" if you else ""),
+            _t(s.branch),
         ]
         if with_ci:
-            cells.append(Text(common.ci_mark(report, row)))
+            cells.append(_t(common.ci_mark(report, row)))
         cells += [
-            Text(common.conflict_mark(report, s.issue), style="yellow"),
-            Text("\n".join(s.reasons)),
+            _t(common.conflict_mark(report, s.issue), style="yellow"),
+            _lines(list(s.reasons)),
         ]
         if with_blocked:
-            cells.append(Text(", ".join(b.describe() for b in s.blocked_by), style="red"))
+            cells.append(_t(", ".join(b.describe() for b in s.blocked_by), style="red"))
         table.add_row(*cells)
     return table
 
@@ -119,7 +132,7 @@ def _conflicts_table(report: Report) -> Table:
     for c in report.conflicts:
         style = "red" if c.blocking else "yellow"
         what = common.explain(c, report.target)
-        table.add_row(Text(c.kind.value, style=style), Text(what), Text(c.evidence, style="dim"))
+        table.add_row(Text(c.kind.value, style=style), _t(what), _t(c.evidence, style="dim"))
     return table
 
 
@@ -131,6 +144,6 @@ def _findings_table(report: Report) -> Table:
         style = "red" if f.severity is Severity.ERROR else "yellow"
         where = f"{f.file or report.plan.source}:{f.line}" if f.line else (
             f.file or report.plan.source)
-        text = f.message + (f"\nfix: {f.hint}" if f.hint else "")
-        table.add_row(Text(f.severity.value, style=style), Text(where), Text(text))
+        text = [f.message, *([f"fix: {f.hint}"] if f.hint else [])]
+        table.add_row(Text(f.severity.value, style=style), _t(where), _lines(text))
     return table

@@ -9,19 +9,21 @@ a plan that does not parse).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from fleetbot.action.runner import annotation
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
+from fleetbot.render.escape import json_text, mentions, terminal, terminal_lines
 
-MAX_ANNOTATIONS = 20  # GitHub shows 10 warnings per step; more is noise
+MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
 
-STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT})
+STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
+                          ConflictKind.SEMANTIC})
 
 
-_STRENGTH = (ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN, ConflictKind.INTERFACE)
+_STRENGTH = (ConflictKind.SEMANTIC, ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN,
+             ConflictKind.INTERFACE)
 
 
 def strongest(conflicts: Sequence[Conflict]) -> list[Conflict]:
@@ -44,7 +46,8 @@ def _other(conflict: Conflict, issue: str) -> str:
     return conflict.rows[1] if conflict.rows[0] == issue else conflict.rows[0]
 
 
-def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
+def conflict_annotations(report: Report, issues: Sequence[str], limit: int = MAX_ANNOTATIONS,
+                         kinds: frozenset[ConflictKind] = frozenset(ConflictKind)) -> list[str]:
     """`::warning file=...::` for each file of the rows' drift and predicted collisions.
 
     Drift names the file the branch should not have touched; a collision names the file
@@ -54,7 +57,7 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
     seen: set[tuple[str, str]] = set()
     for c in strongest(report.conflicts):
         mine = [i for i in issues if i in c.rows]
-        if not mine or c.regenerable:
+        if not mine or c.regenerable or c.kind not in kinds:
             continue
         issue = mine[0]
         for path in c.files or ("",):
@@ -72,6 +75,7 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
                     ConflictKind.DIFF: "both branches change this file",
                     ConflictKind.PLAN: "both rows own this file",
                     ConflictKind.INTERFACE: "changes an interface the other uses",
+                    ConflictKind.SEMANTIC: "the tests fail once both land (verify)",
                 }.get(c.kind, c.kind.value)
                 extra = " (expected: the plan orders them)" if c.expected else ""
                 text = f"{issue} and {other}: {how}{extra}"
@@ -83,7 +87,7 @@ def conflict_annotations(report: Report, issues: Sequence[str]) -> list[str]:
                 continue
             seen.add(key)
             out.append(annotation("warning", text, file=path, title=title))
-    return out[:MAX_ANNOTATIONS]
+    return out[:limit]
 
 
 def finding_annotations(report: Report, limit: int = 5) -> list[str]:
@@ -94,6 +98,22 @@ def finding_annotations(report: Report, limit: int = 5) -> list[str]:
         out.append(annotation("warning", message, file=f.file or report.plan.source,
                               line=f.line, title=f"fleetbot: plan {f.code}"))
     return out[:limit]
+
+
+def capped_annotations(report: Report, issues: Sequence[str],
+                       limit: int = MAX_ANNOTATIONS) -> list[str]:
+    """The warnings GitHub will show, most important first (collisions that block, then
+    the plan's findings, then the rest), and one notice counting what did not fit."""
+    every = 10_000
+    first = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET})
+    ordered = [*conflict_annotations(report, issues, every, kinds=first),
+               *finding_annotations(report, limit=every),
+               *conflict_annotations(report, issues, every, kinds=frozenset(ConflictKind) - first)]
+    shown = ordered[:limit]
+    if len(ordered) > limit:
+        shown.append(annotation("notice", f"{len(ordered) - limit} more warning(s) are in "
+                                "the job summary", title="fleetbot"))
+    return shown
 
 
 def plan_error_annotations(exc: PlanError) -> list[str]:
@@ -126,14 +146,14 @@ def verdict_word(report: Report) -> str:
 
 def order_json(report: Report, numbers: dict[str, int]) -> str:
     """The recommended order as JSON: position, issue, branch, PR, blocked_by, reasons."""
-    return json.dumps([
+    return json_text([
         {
             "position": s.position, "issue": s.issue, "branch": s.branch,
             "pull": numbers.get(s.issue), "blocked_by": [b.describe() for b in s.blocked_by],
             "reasons": list(s.reasons),
         }
         for s in report.order
-    ], ensure_ascii=False)
+    ], indent=None)
 
 
 def next_up(report: Report, numbers: dict[str, int]) -> str:
@@ -208,7 +228,7 @@ def plan_error_summary(exc: PlanError, ref: str) -> str:
 
 def failure_summary(exc: Exception) -> str:
     """The job summary of a run that could not finish (git, forge or usage error)."""
-    text = str(exc).replace("```", "'''")
+    text = terminal_lines(str(exc)).replace("```", "'''")
     return (
         "## fleetbot could not finish this run\n\n"
         f"```text\n{text}\n```\n\n"
@@ -218,10 +238,10 @@ def failure_summary(exc: Exception) -> str:
 
 def _code(text: str) -> str:
     """Text inside a code span: no backtick can close it, no newline can break it."""
-    return text.replace("`", "'").replace("\n", " ")
+    return terminal(text).replace("`", "'")
 
 
 def inline(text: str) -> str:
     """Plan text in Markdown prose: no HTML, no @mention."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("@", "@\u200b").replace("\n", " "))
+    return mentions(terminal(text).replace("&", "&amp;").replace("<", "&lt;")
+                    .replace(">", "&gt;"))

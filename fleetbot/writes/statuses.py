@@ -32,7 +32,9 @@ CONTEXT = "fleetbot/order"
 MAX_DESCRIPTION = 140  # GitHub truncates a status description longer than this
 
 # kinds that mean "these two rows touch the same lines/files": wait for the earlier one
-_COLLIDING = frozenset({ConflictKind.PLAN, ConflictKind.DIFF, ConflictKind.TEXTUAL})
+# a semantic pair (verify: their tests fail together) holds the later row like a collision
+_COLLIDING = frozenset({ConflictKind.PLAN, ConflictKind.DIFF, ConflictKind.TEXTUAL,
+                        ConflictKind.SEMANTIC})
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ def waiting_reasons(
             reasons[dep.issue] = f"{dep.issue} (depends on it)"
     key = _positions(plan, order)
     mine = key.get(row.issue)
-    for c in conflicts:
+    # a semantic pair first: it is the reason a reviewer cannot see in the diff
+    for c in sorted(conflicts, key=lambda c: c.kind is not ConflictKind.SEMANTIC):
         if c.kind not in _COLLIDING or c.regenerable or len(c.rows) != 2 or row.issue not in c.rows:
             continue
         other = c.rows[1] if c.rows[0] == row.issue else c.rows[0]
@@ -104,7 +107,8 @@ def waiting_reasons(
         theirs = key.get(other)
         if mine is not None and theirs is not None and theirs < mine:
             on = f" on {_files(c.files)}" if c.files else ""
-            reasons[other] = f"{other} (collides{on})"
+            reasons[other] = (f"{other} (tests fail together: verify)"
+                              if c.kind is ConflictKind.SEMANTIC else f"{other} (collides{on})")
     return list(reasons.values())
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from fleetbot.forge.github_queries import FLEET_STATE, issues_query
+from fleetbot.forge.github_queries import FLEET_STATE, MORE_CONTEXTS, plan_query
 from tests.githubschema import FIXTURES, examples, validate_graphql, validate_response
 
 WEBHOOKS = ["pull_request.opened", "pull_request.synchronize", "pull_request.closed", "push",
@@ -41,7 +41,8 @@ def test_webhook_examples_are_vendored(name: str) -> None:
         assert payload["action"] == name.split(".", 1)[1]
 
 
-@pytest.mark.parametrize("query", [FLEET_STATE, issues_query([1, 22, 333])])
+@pytest.mark.parametrize("query", [FLEET_STATE, MORE_CONTEXTS, plan_query([1, 22, 333], []),
+                                   plan_query([4], ["feat/a", "we\"ird\\\\b"])])
 def test_queries_are_valid_against_githubs_schema(query: str) -> None:
     validate_graphql(query)
 

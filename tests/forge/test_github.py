@@ -26,10 +26,10 @@ def test_state_reads_every_open_pr_in_one_query(gh: FakeGithub, forge: Make) -> 
     gh.add_comment(2, "thanks!")
     cid = gh.add_comment(2, f"{MARKER}\nold report")
 
-    state = forge().state()
+    state = forge().state(branches=["feat/c"])
 
-    assert len(gh.requests) == 1
-    assert state.requests == 1
+    assert len(gh.requests) == 2  # the open PRs, then the plan branches' merged PRs
+    assert state.requests == 2
     a, b = state.pulls
     assert (a.number, a.branch, a.draft, a.review, a.ci) == (
         1, "feat/a", True, ReviewState.APPROVED, CIState.SUCCESS)
@@ -331,3 +331,60 @@ def test_a_label_or_link_that_already_exists_is_no_error(gh: FakeGithub, forge: 
     assert gh.deps == {11: {10}}
     assert [w.path for w in gh.writes] == [
         "/repos/octo/fleet/labels", "/repos/octo/fleet/issues/11/dependencies/blocked_by"]
+
+
+def test_a_merged_pr_is_found_however_many_merged_after_it(gh: FakeGithub, forge: Make) -> None:
+    """GitHub answers `first: 20` with 20: reading "the last 20 merged" loses #42."""
+    gh.add_pull(42, "feature/42", merged=True)
+    for n in range(100, 125):
+        gh.add_pull(n, f"other/{n}", merged=True)
+    state = forge().state(branches=["feature/42", "feature/none"])
+    assert [(p.number, p.branch) for p in state.merged] == [(42, "feature/42")]
+    assert len(gh.requests) == 2
+
+
+def test_a_plan_issue_that_does_not_exist_is_a_note(gh: FakeGithub, forge: Make) -> None:
+    gh.issues.update({1, 2})
+    state = forge().state(issues=[1, 2, 99])
+    assert [i.number for i in state.issues] == [1, 2]
+    assert state.missing_issues == (99,)
+    assert state.notes == ("plan issue(s) #99 not found in octo/fleet (mistyped, deleted or "
+                           "transferred?): their rows get no issue label or link",)
+
+
+def test_an_older_ghes_without_dependencies_degrades_once(gh: FakeGithub, forge: Make) -> None:
+    gh.issues.update({1, 2, 3})
+    gh.dependencies = False
+    state = forge().state(issues=[1, 2, 3])
+    assert not state.links_supported
+    assert [n for n in state.notes if n.startswith("links not supported here")] == [
+        "links not supported here: https://api.github.com has no issue dependencies API; "
+        "`Depends on` is not mirrored"]
+    blocked_by = [r for r in gh.requests if r.path.endswith("/blocked_by")]
+    assert len(blocked_by) == 1  # asked once, not once per issue
+    assert len(forge().state(issues=[1, 2, 3], links=False).issues) == 3
+
+
+def test_the_jobs_own_check_run_is_not_ci(gh: FakeGithub, forge: Make) -> None:
+    gh.add_pull(1, "feat/a", checks=[check("test"), check("fleetbot", "FAILURE")])
+    assert forge().state().pulls[0].ci is CIState.FAILURE
+    assert forge(own_checks=["fleetbot"]).state().pulls[0].ci is CIState.SUCCESS
+
+
+def test_checks_past_the_first_100_are_read(gh: FakeGithub, forge: Make) -> None:
+    checks = [check(f"c{i}") for i in range(150)] + [check("late", "FAILURE")]
+    gh.add_pull(1, "feat/a", checks=checks)
+    state = forge().state()
+    assert state.pulls[0].ci is CIState.FAILURE
+    assert state.requests == 2
+
+
+def test_a_wait_longer_than_the_run_allows_gives_up_and_says_so(
+    gh: FakeGithub, forge: Make
+) -> None:
+    gh.fail("POST", "/graphql", 403, headers={"Retry-After": "3600"},
+            message="You have exceeded a secondary rate limit.")
+    with pytest.raises(ForgeError) as err:
+        forge(max_wait=30).state()
+    assert err.value.cause is ForgeCause.SECONDARY_RATE_LIMIT
+    assert "gave up: GitHub asked to wait 3600s" in str(err.value)

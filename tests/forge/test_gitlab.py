@@ -37,10 +37,9 @@ def gl(rsps: responses.RequestsMock) -> Iterator[FakeGitlab]:
     fake.check()
 
 
-def forge(token: str = TOKEN, job_token: str = "", fleet: tuple[str, ...] | None = None
-          ) -> GitlabForge:
+def forge(token: str = TOKEN, job_token: str = "") -> GitlabForge:
     return GitlabForge("grp/proj", url="https://gitlab.example.com", token=token,
-                       job_token=job_token, fleet=fleet)
+                       job_token=job_token)
 
 
 def test_state(gl: FakeGitlab) -> None:
@@ -80,12 +79,12 @@ def test_budget_only_fleet_mrs_in_detail_pages_counted(gl: FakeGitlab) -> None:
         for j in range(120):  # older chatter: a second page the note search never reads
             gl.add_note(i, f"comment {j}")
         gl.add_note(i, f"{MARKER}\nreport", author=BOT)
-    f = forge(fleet=tuple(f"feat/{i}" for i in range(1, 31)))
-    state = f.state()
+    state = forge().state(branches=[f"feat/{i}" for i in range(1, 31)])
     assert len(state.pulls) == 130 and len(state.comments) == 30
-    # /user + 2 pages of open MRs + merged + labels, then 3 per fleet MR
-    assert state.requests == len(gl.calls) == 5 + 3 * 30
-    assert sum(c[1] == "/merge_requests" for c in gl.calls) == 3
+    # /user + 2 pages of open MRs + labels, then 3 per fleet MR (each has an open MR, so
+    # no merged one is looked up)
+    assert state.requests == len(gl.calls) == 4 + 3 * 30
+    assert sum(c[1] == "/merge_requests" for c in gl.calls) == 2
     assert sum(c[1].endswith("/notes") for c in gl.calls) == 30
 
 
@@ -96,6 +95,24 @@ def test_the_note_search_reads_on_until_it_finds_the_bots_note(gl: FakeGitlab) -
         gl.add_note(1, f"comment {j}")
     assert forge().find_comment(1).id == nid  # type: ignore[union-attr]
     assert sum(c[1] == "/merge_requests/1/notes" for c in gl.calls) == 2
+
+
+def test_a_fleet_branch_without_an_open_mr_finds_its_merged_one_however_old(
+        gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a", merged=True)
+    for i in range(2, 40):
+        gl.add_mr(i, f"other/{i}", merged=True)  # merged later: beyond a window of 20
+    gl.add_mr(50, "feat/b")
+    state = forge().state(branches=["feat/a", "feat/b", "feat/never"])
+    assert [(m.number, m.branch) for m in state.merged] == [(1, "feat/a")]
+    assert sorted(c[1] for c in gl.calls).count("/merge_requests") == 3  # open + 2 lookups
+
+
+def test_without_links_no_link_is_read(gl: FakeGitlab) -> None:
+    gl.links[5] = [(4, 77, "is_blocked_by")]
+    state = forge().state(issues=[5], links=False)
+    assert state.issue(5).blocked_by == ()  # type: ignore[union-attr]
+    assert all(not c[1].endswith("/links") for c in gl.calls)
 
 
 def test_writes_round_trip_and_second_run_is_empty(gl: FakeGitlab) -> None:

@@ -74,7 +74,8 @@ class FakeForge:
     def can_write(self) -> bool:
         return self.token
 
-    def state(self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:") -> ForgeState:
+    def state(self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
+              branches: Iterable[str] = (), links: bool = True) -> ForgeState:
         self.reads += 1
         pulls = list(self.pulls.values())
         return ForgeState(

@@ -1,0 +1,154 @@
+"""Issue 12 item 4: repository text cannot hijack a terminal, a CI log or JSON.
+
+The runner obeys any stdout or stderr line that starts with `::` (after blanks); a
+terminal obeys escape sequences. Random text, control characters, non-UTF-8 bytes and
+hostile plan cells go through every renderer; none may start a workflow command or carry
+a raw control character out.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fleetbot.action.runner import format_outputs, log, log_text
+from fleetbot.errors import PlanError
+from fleetbot.model import Conflict, ConflictKind, Finding, Replay, Severity
+from fleetbot.render import markdown, terminal, workflow
+from fleetbot.render.escape import json_text, no_command, output_text
+from fleetbot.render.escape import terminal as term
+from fleetbot.render.json import report_to_json
+from tests.reports import hostile_report
+
+COMMAND = re.compile(r"^\s*::", re.M)
+PIECES = ["::error title=INJECTED::x", "\n::add-mask::main", "::stop-commands::t",
+          "\x1b]0;TITLE\x07", "\x1b[2J", "\udcff", "\r", "\t", "\u202e", "\x85", "\u2028",
+          ":", "\n", " ", "@team", "|", "`"]
+HOSTILE = st.lists(
+    st.one_of(
+        st.sampled_from(PIECES),
+        st.text(max_size=8),
+        st.text(st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF), max_size=2),
+        st.text(st.characters(max_codepoint=0x9F), max_size=8),
+    ),
+    max_size=6,
+).map("".join)
+
+
+def raw_controls(text: str, allowed: str = "\n") -> list[str]:
+    return sorted({c for c in text if not c.isprintable() and c not in allowed + "\u200d"})
+
+
+def assert_safe(text: str, allowed: str = "\n") -> None:
+    assert COMMAND.search(text) is None, text
+    assert raw_controls(text, allowed) == [], text
+    text.encode("utf-8")  # valid UTF-8: no lone surrogate
+
+
+def hostile(a: str, b: str, c: str):  # type: ignore[no-untyped-def]
+    base = hostile_report()
+    rows = tuple(replace(r, title=a, branch=f"{r.branch}{b}",
+                         files_owned=r.files_owned) for r in base.plan.rows)
+    order = tuple(replace(s, branch=f"{s.branch}{b}", reasons=(a, c)) for s in base.order)
+    return replace(
+        base, target=f"main{c}", plan=replace(base.plan, rows=rows), order=order,
+        conflicts=(Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), (a, f"x{b}.py"), detail=c,
+                            evidence=f"git merge-tree {b}"),
+                   Conflict(ConflictKind.DRIFT, ("#2",), (c,))),
+        findings=(Finding(Severity.WARNING, "joint", a, line=3, hint=b),),
+        replay=Replay(clean=False, stops_at=2, stops_at_issue="#2", files=(a, c)),
+        notes=(b, c),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(HOSTILE, HOSTILE, HOSTILE)
+def test_no_renderer_lets_hostile_text_out(a: str, b: str, c: str) -> None:
+    report = hostile(a, b, c)
+    for width in (40, 80, 120):
+        assert_safe(terminal.render_text(report, width=width))
+    assert_safe(markdown.render_report(report))
+    assert_safe(markdown.render_pr_comment(report, "#2"))
+    data = json_text(report_to_json(report))
+    assert_safe(data)
+    assert json.loads(data)["target"] == f"main{c}"  # escapes mean the same text
+    for line in [*workflow.conflict_annotations(report, ["#1", "#2"]),
+                 *workflow.finding_annotations(report),
+                 *workflow.plan_error_annotations(PlanError(a, file=b, line=2))]:
+        assert "\n" not in line and "\r" not in line
+        assert re.match(r"::(warning|error|notice)( [^:]*)?::", line), line
+        assert raw_controls(line) == []
+    outputs = workflow.outputs("conflicts", report, {"#1": 1})
+    assert_safe(format_outputs(outputs, delimiter="EOF_X"))
+    assert json.loads(outputs["order"])[0]["reasons"][0] == a
+    assert_safe(workflow.plan_error_summary(PlanError(a, file=b, line=2), c))
+    assert_safe(workflow.failure_summary(RuntimeError(a)))
+    assert_safe(log_text(f"would set fleetbot/order: {a}{b}"))
+    assert_safe(output_text(a + "\n" + b), allowed="\n\t")
+
+
+@settings(max_examples=200, deadline=None)
+@given(HOSTILE)
+def test_terminal_text_is_one_safe_line(text: str) -> None:
+    out = term(text)
+    assert "\n" not in out and "::" not in out
+    assert raw_controls(out, "") == []
+    assert no_command(out) == out
+
+
+def test_the_injection_reproduction_as_text() -> None:
+    name = "x\n::error title=INJECTED::gotcha\n::add-mask::main"
+    assert term(name) == "x\\n:\\:error title=INJECTED:\\:gotcha\\n:\\:add-mask:\\:main"
+    assert term("\x1b]0;TITLE\x07\x1b[2J") == "\\x1b]0;TITLE\\x07\\x1b[2J"
+    assert term("bad\udcff.py") == "bad\\xff.py"
+    assert no_command("  ::error::x") == "  :\\:error::x"
+    assert no_command("a ::error::x") == "a ::error::x"
+
+
+def test_action_logs_cannot_stop_commands() -> None:
+    err = io.StringIO()
+    log("fleetbot/order: x\n::stop-commands::abc\n::error::boom", err)
+    assert err.getvalue() == "fleetbot/order: x\n:\\:stop-commands:\\:abc\n:\\:error:\\:boom\n"
+
+
+INJECT = "x\n::error title=INJECTED::gotcha\n::add-mask::main"
+TITLE = "\x1b]0;TITLE\x07\x1b[2J"
+
+
+def hostile_fleet(repo_factory):  # type: ignore[no-untyped-def]
+    """Two rows whose branches both change files named to inject commands and escapes."""
+    repo = repo_factory({"a.txt": "a\n", INJECT: "one\n", f"{TITLE}.py": "one\n"})
+    repo.branch("f1", {INJECT: "f1\n", f"{TITLE}.py": "f1\n"})
+    repo.branch("f2", {INJECT: "f2\n", f"{TITLE}.py": "f2\n"})
+    (repo.path / "orchestration-plan.md").write_text(
+        "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
+        "|---|---|---|---|---|---|\n"
+        "| #1 | f1 | | a.txt | | running |\n| #2 | f2 | | b.txt | | running |\n")
+    repo.commit({}, "plan")
+    return repo
+
+
+def test_conflicts_and_check_print_no_command_and_no_escape(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.cli import run
+
+    repo = hostile_fleet(repo_factory)
+    for args in (["conflicts"], ["conflicts", "--format", "markdown"],
+                 ["conflicts", "--format", "json"], ["check"], ["order"],
+                 ["check", "--format", "markdown"], ["check", "--format", "json"]):
+        capsys.readouterr()
+        code = run([*args, "--repo", str(repo.path)])
+        out, err = capsys.readouterr()
+        assert code in (0, 1), (args, err)
+        assert_safe(out, allowed="\n\t")
+        assert_safe(err, allowed="\n\t")
+        if "json" not in args:
+            assert "gotcha" in out  # the name is shown, harmlessly
+    run(["conflicts", "--repo", str(repo.path)])
+    out = capsys.readouterr().out
+    assert "x\\n:\\:error title=INJECTED:\\:gotcha\\n:\\:add-mask:\\:main" in out
+    assert "\\x1b]0;TITLE\\x07\\x1b[2J.py" in out

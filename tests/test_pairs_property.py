@@ -1,0 +1,121 @@
+"""The pair filter is sound: fleetbot's textual pairs are exactly the pairs on which plain
+`git merge` of B onto (target + A) stops, on random small fleets of real repos."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fleetbot.git import Git
+from fleetbot.git.mergetree import gather
+from tests.fleet import plan_of, row
+from tests.gitrepo import GIT_ENV, Repo
+
+BASE = {
+    "d1/a.txt": "a1\na2\na3\n",
+    "d1/b.txt": "b1\nb2\nb3\n",
+    "d2/c.txt": "c1\nc2\nc3\n",
+    "top.txt": "t1\nt2\nt3\n",
+}
+NEW_PATHS = ["d1/new.txt", "d2/new.txt", "d3/new.txt", "d2/a.txt", "top2.txt", "d1"]
+
+Op = tuple[str, str, str]  # (kind, path, value)
+
+ops = st.one_of(
+    st.tuples(st.just("edit"), st.sampled_from(sorted(BASE)), st.sampled_from(["x", "y"])),
+    st.tuples(st.just("add"), st.sampled_from(NEW_PATHS), st.sampled_from(["x", "y"])),
+    st.tuples(st.just("delete"), st.sampled_from(sorted(BASE)), st.just("")),
+    st.tuples(st.just("mvdir"), st.just("d1"), st.sampled_from(["d2", "d4"])),
+    st.tuples(st.just("mv"), st.sampled_from(sorted(BASE)), st.sampled_from(["moved.txt",
+                                                                            "d3/m.txt"])),
+)
+fleets = st.lists(st.lists(ops, min_size=1, max_size=2), min_size=2, max_size=3)
+
+
+def _apply(repo: Repo, op: Op) -> None:
+    kind, path, value = op
+    p = repo.path / path
+    if kind == "edit" and p.is_file():
+        lines = p.read_text().splitlines()
+        lines[1] = f"{lines[1]}-{value}"
+        p.write_text("\n".join(lines) + "\n")
+    elif kind == "add" and not p.exists() and not (p.parent.exists() and p.parent.is_file()):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"new {value}\n")
+    elif kind == "delete" and p.is_file():
+        repo.git("rm", "-qf", path)
+    elif kind == "mvdir" and p.is_dir() and not (repo.path / value).exists():
+        repo.git("mv", path, value)
+    elif kind == "mv" and p.is_file() and not (repo.path / value).exists():
+        (repo.path / value).parent.mkdir(parents=True, exist_ok=True)
+        repo.git("mv", path, value)
+
+
+def _git_stops(repo: Repo, a: str, b: str) -> bool | None:
+    """Plain git: merge A onto main, then B onto that. None when A alone does not land."""
+    repo.git("checkout", "-q", "--detach", "main")
+    if subprocess.run(["git", "merge", "-q", "--no-ff", "--no-edit", a], cwd=repo.path,
+                      capture_output=True, env={**GIT_ENV, "PATH": "/usr/bin:/bin"},
+                      check=False).returncode != 0:
+        repo.git("merge", "--abort", check=False)
+        return None
+    stopped = subprocess.run(["git", "merge", "-q", "--no-ff", "--no-edit", b], cwd=repo.path,
+                             capture_output=True, env={**GIT_ENV, "PATH": "/usr/bin:/bin"},
+                             check=False).returncode != 0
+    repo.git("merge", "--abort", check=False)
+    repo.git("reset", "-q", "--hard")
+    return stopped
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fleets)
+def test_textual_pairs_equal_the_pairs_git_stops_on(fleet: list[list[Op]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Repo(Path(tmp))
+        repo.git("init", "-q", "-b", "main")
+        repo.commit(BASE, "base")
+        branches = []
+        for i, steps in enumerate(fleet):
+            name = f"b{i}"
+            repo.git("checkout", "-q", "-b", name, "main")
+            for op in steps:
+                _apply(repo, op)
+            repo.git("add", "-A")
+            repo.git("commit", "-q", "--allow-empty", "-m", name)
+            repo.git("checkout", "-q", "main")
+            branches.append(name)
+        plan = plan_of(*(row(f"#{i}", b) for i, b in enumerate(branches)))
+        facts = gather(Git(repo.path), plan)
+        clean = {la.issue for la in facts.landings if la.result.clean}
+        predicted = {frozenset(pm.rows) for pm in facts.pairs if not pm.result.clean}
+        stops = set()
+        for (i, a), (j, b) in itertools.combinations(enumerate(branches), 2):
+            if f"#{i}" not in clean or f"#{j}" not in clean:
+                continue
+            if _git_stops(repo, a, b):
+                stops.add(frozenset((f"#{i}", f"#{j}")))
+        assert predicted == stops
+
+
+def test_a_directory_rename_collides_without_a_shared_path(tmp_path: Path) -> None:
+    """Row A moves d1 to d2 and adds d2/new.txt; row B adds d1/new.txt: git stops with
+    CONFLICT (file location) ... add/add on d2/new.txt."""
+    repo = Repo(tmp_path)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit({"d1/a.txt": "a\n", "d1/b.txt": "b\n"}, "base")
+    repo.git("checkout", "-q", "-b", "A")
+    repo.git("mv", "d1", "d2")
+    repo.commit({"d2/new.txt": "from A\n"}, "A")
+    repo.git("checkout", "-q", "-b", "B", "main")
+    repo.commit({"d1/new.txt": "from B\n"}, "B")
+    repo.git("checkout", "-q", "main")
+    facts = gather(Git(repo.path), plan_of(row("#1", "A"), row("#2", "B")))
+    (pair,) = facts.pairs
+    assert not pair.result.clean
+    assert pair.result.files == ("d2/new.txt",)
+    assert _git_stops(repo, "A", "B") is True

@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import responses
 
@@ -103,5 +104,57 @@ def main() -> None:
             raise SystemExit(f"an idle refresh at N = {n} wrote {m['idle'][1]} time(s)")
 
 
+# ---------------------------------------------------------------- GitLab
+
+GITLAB_SIZES = ((5, 20), (30, 130), (100, 250))  # (fleet MRs, open MRs in the project)
+
+
+def gitlab_project(rsps: responses.RequestsMock, fleet_size: int, open_mrs: int) -> Any:
+    """A GitLab project with `open_mrs` open MRs, the first `fleet_size` of them the
+    fleet's, each fleet MR with the bot's note on top of 30 older ones (tests/forge/
+    fakegitlab.py: GitLab's REST shapes, pagination headers, refused unknown parameters)."""
+    from tests.forge.fakegitlab import BOT, MARKER, FakeGitlab
+
+    gl = FakeGitlab(rsps)
+    for i in range(1, open_mrs + 1):
+        gl.add_mr(i, f"feat/{i}", labels=["fleet:running"] if i <= fleet_size else [])
+    for i in range(1, fleet_size + 1):
+        for j in range(30):
+            gl.add_note(i, f"comment {j}")
+        gl.add_note(i, f"{MARKER}\nreport {i}", author=BOT)
+    return gl
+
+
+def gitlab_reads(fleet_size: int, open_mrs: int, *, issues: bool = False,
+                 scoped: bool = True) -> int:
+    """HTTP requests of one `GitlabForge.state()`, follow-up pages and retries counted
+    (the adapter's own counter, checked against the fake's log)."""
+    from fleetbot.forge.gitlab import GitlabForge
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gl = gitlab_project(rsps, fleet_size, open_mrs)
+        forge = GitlabForge("grp/proj", url="https://gitlab.example.com", token="t")
+        branches = [f"feat/{i}" for i in range(1, fleet_size + 1)] if scoped else []
+        state = forge.state(range(1, fleet_size + 1) if issues else (), branches=branches)
+        assert len(state.comments) == fleet_size, len(state.comments)
+        assert state.requests == len(gl.calls), (state.requests, len(gl.calls))
+        gl.check()
+        return state.requests
+
+
+def gitlab_main() -> None:
+    print()
+    print("| fleet MRs | open MRs | fleetbot refresh | every open MR in detail | "
+          "`sync` reads (N issues) |")
+    print("|---:|---:|---:|---:|---:|")
+    for n, m in GITLAB_SIZES:
+        print(f"| {n} | {m} | {gitlab_reads(n, m)} | {gitlab_reads(n, m, scoped=False)} | "
+              f"{gitlab_reads(n, m, issues=True)} |", flush=True)
+    ours = gitlab_reads(30, 130)
+    if ours > 4 + 3 * 30:
+        raise SystemExit(f"a 30-MR GitLab refresh must cost at most 4 + 3N requests: {ours}")
+
+
 if __name__ == "__main__":
     main()
+    gitlab_main()

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("fleetbot.cli.forge:sync", "Sync labels and issue links on the forge."),
     "comment": ("fleetbot.cli.forge:comment", "Post the sticky report on one PR."),
     "action": ("fleetbot.cli.action:action", "Run as the GitHub Action."),
+    "ci": ("fleetbot.cli.ci:ci", "Run in a GitLab CI job (MR, push, schedule)."),
     "fan-out": ("fleetbot.cli.fleet:fan_out", "Make one worktree per plan row."),
     "brief": ("fleetbot.cli.fleet:brief", "Print the brief for one row's agent."),
     "status": ("fleetbot.cli.fleet:status", "The fleet dashboard."),

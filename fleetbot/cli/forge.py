@@ -109,6 +109,9 @@ def comment(
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
     if all(p.number != number for p in state.pulls):
         state = replace(state, pulls=(*state.pulls, pull))
+    if forge.kind == "gitlab" and state.comment_for(number) is None and (
+            found := forge.find_comment(number)):  # an MR outside the fleet: not read yet
+        state = replace(state, comments=(*state.comments, found))
     report = build_report(git, plan, target, state)
     files = {} if plan.find(pull.branch) else {number: forge.pull_files(number)}
     options = WriteOptions(comment_on=(number,), labels=False, links=False,
@@ -179,6 +182,8 @@ def _finish(forge: Forge, actions: Sequence[Action], dry_run: bool, fmt: str,
     if dry_run or not actions:
         return 0
     applied = forge.apply(actions)
+    for note in applied.notes:
+        click.echo(f"note: {note}", err=True)
     if fmt != "json":
         for a in applied.written:
             emit_text(f"done: {a.describe()}")

@@ -73,6 +73,8 @@ def refusal_text(forge: str, repo: str, action: Action, exc: ForgeError, perm: s
     """The one sentence a refused write gets, by cause; says how to fix it."""
     doing = f"{forge} refused to {action.describe()} in {repo}"
     status = f" ({exc.status})" if exc.status else ""
+    if exc.cause is ForgeCause.PERMISSION and forge != "GitHub":
+        return f"{str(exc).splitlines()[0]}; needs {perm}." if str(exc) else f"{doing}: {perm}"
     if exc.cause is ForgeCause.PERMISSION:
         return (f"{doing}{status}: the token lacks `{perm}`. In a workflow, grant "
                 f"`permissions: {perm}`; pull requests from forks only get a read-only token.")

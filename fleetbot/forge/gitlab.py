@@ -1,64 +1,51 @@
 """The GitLab adapter: python-gitlab's HTTP layer with `retry_transient_errors=True`.
 
-MRs by source branch, head pipeline status, labels, notes carrying the marker, and issue
-links (`is_blocked_by`). A note is created without python-gitlab's transient retry: a
-5xx may hide an applied POST, so the MR's notes are re-read for the marker first.
+Reads are budgeted (docs/forges.md has the figures): the open MRs are listed once, and
+only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
+commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
+newest first until the bot's own note (authored by the token's user, GET /user once).
+The project id is resolved once.
+Every HTTP answer, follow-up pages and retries included, is counted in `requests`.
+
+Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,
+so those reads are skipped with one note naming the scope needed; a Free-tier licence
+refusal of `is_blocked_by` links is typed (ForgeCause.LICENCE) and stops link writes for
+the run with one note, while labels, notes and statuses are still written.
 No python-gitlab object leaves this module; the token is never in a message.
 """
 
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import gitlab
 import requests
-from gitlab.exceptions import GitlabError, GitlabHttpError
+from gitlab.exceptions import GitlabError
 
 from fleetbot.errors import ForgeCause, ForgeError
-from fleetbot.forge import _apply, redact
+from fleetbot.forge import _apply
+from fleetbot.forge import redact as _redact
 from fleetbot.forge import types as st
-from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
+from fleetbot.forge.gitlab_shapes import (
+    JOB_TOKEN_NOTE,
+    LICENCE_NOTE,
+    STATUS,
+    STATUS_BACK,
+    TOKEN_HINT,
+    decipher,
+    jobs_ci,
+    missing_grant,
+    mr_facts,
+    permission,
+    review_state,
+)
+from fleetbot.model import CIState, CommitStatus, PullFacts, StatusState
+from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
 
-# GitLab pipeline status -> fleetbot CI state
-_PIPELINE = {
-    "success": CIState.SUCCESS, "skipped": CIState.SUCCESS, "manual": CIState.SUCCESS,
-    "failed": CIState.FAILURE, "canceled": CIState.FAILURE,
-    "created": CIState.PENDING, "waiting_for_resource": CIState.PENDING,
-    "preparing": CIState.PENDING, "pending": CIState.PENDING, "running": CIState.PENDING,
-    "scheduled": CIState.PENDING,
-}
-_STATUS = {StatusState.SUCCESS: "success", StatusState.PENDING: "pending",
-           StatusState.FAILURE: "failed", StatusState.ERROR: "failed"}
-_STATUS_BACK = {"success": StatusState.SUCCESS, "failed": StatusState.FAILURE,
-                "canceled": StatusState.ERROR}
-PERMISSION = "the Developer role and a token with the `api` scope"
-
-
-def decipher(status: int, message: str) -> ForgeCause:
-    """GitLab's answer -> why it said no; a 403 "not available for current license"
-    (a feature of a higher tier) is a licence problem, not a permission one."""
-    text = (message or "").lower()
-    if status == 0:
-        return ForgeCause.UNREACHABLE
-    if status == 401:
-        return ForgeCause.AUTH
-    if status == 403:
-        return ForgeCause.LICENCE if "licen" in text else ForgeCause.PERMISSION
-    if status == 404:
-        return ForgeCause.NOT_FOUND
-    if status == 429:
-        return ForgeCause.RATE_LIMIT
-    if status == 413 or "too large" in text or "too long" in text:
-        return ForgeCause.TOO_LARGE
-    return ForgeCause.OTHER
-
-
-def pipeline_ci(pipeline: dict[str, Any] | None) -> CIState:
-    if not pipeline:
-        return CIState.NONE
-    return _PIPELINE.get(str(pipeline.get("status", "")), CIState.NONE)
+__all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
 class GitlabForge:
@@ -67,54 +54,94 @@ class GitlabForge:
     kind = "gitlab"
 
     def __init__(
-        self, repo: str, *, url: str = "https://gitlab.com", token: str = "", job_token: str = ""
+        self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
+        job_token: str = "",
     ) -> None:
         self.repo = repo
         self.url = url.rstrip("/")
+        self.job_token = bool(job_token) and not token
+        self.requests = 0
         self._secrets = [token, job_token]
+        self._user: int | None = None
+        self._project_id: int | None = None
+        self._links_refused = False
         self._gl = gitlab.Gitlab(
-            self.url, private_token=token or None, job_token=job_token or None,
+            self.url, private_token=token or None, job_token=None if token else job_token or None,
             retry_transient_errors=True, per_page=100,
         )
+        self._gl.session.hooks["response"].append(self._count)
         self._project = "/projects/" + urllib.parse.quote(repo, safe="")
+
+    def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
+        self.requests += 1
 
     @property
     def can_write(self) -> bool:
-        return any(self._secrets)
+        """A personal/project token is set (a job token may not write notes or labels)."""
+        return bool(self._secrets[0])
 
     # ------------------------------------------------------------ plumbing
 
-    def _error(self, exc: Exception, doing: str) -> ForgeError:
-        status = 0
-        cause = ForgeCause.UNREACHABLE
-        if isinstance(exc, GitlabError):
-            status = int(exc.response_code or 0)
-            cause = decipher(status, str(exc.error_message or ""))
-            text = f"GitLab answered {status} when {doing} in {self.repo}: {exc.error_message}"
-            if cause is ForgeCause.AUTH:
-                text += " (the token was rejected: check GITLAB_TOKEN / CI_JOB_TOKEN)"
-        else:
+    def _error(self, exc: Exception, doing: str, kind: st.ActionKind | None = None) -> ForgeError:
+        if not isinstance(exc, GitlabError):
             text = f"could not reach GitLab at {self.url} when {doing}: {exc}"
-        return ForgeError(redact(text, self._secrets), cause=cause, status=status)
+            return ForgeError(_redact(text, self._secrets), cause=ForgeCause.UNREACHABLE)
+        status = int(exc.response_code or 0)
+        message = str(exc.error_message or "")
+        cause = decipher(status, message)
+        text = f"GitLab answered {status} when {doing} in {self.repo}: {message}"
+        if cause is ForgeCause.AUTH:
+            text += " (the token was rejected: check GITLAB_TOKEN / CI_JOB_TOKEN)"
+        elif cause is ForgeCause.PERMISSION:
+            text = (f"GitLab refused ({status}) {doing} in {self.repo}: missing "
+                    f"{missing_grant(_body(exc), kind)}")
+        return ForgeError(_redact(text, self._secrets), cause=cause, status=status)
 
-    def _do(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = ()) -> Any:
+    def _do(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = (),
+            kind: st.ActionKind | None = None) -> Any:
         try:
             return call()
         except (GitlabError, requests.RequestException) as exc:
             if isinstance(exc, GitlabError) and exc.response_code in ok:
                 return None
-            raise self._error(exc, doing) from None
+            raise self._error(exc, doing, kind) from None
 
     def _list(self, path: str, doing: str, **query: Any) -> list[dict[str, Any]]:
+        """Every page of a listing (`get_all=False`: the first page only)."""
         get_all = query.pop("get_all", True)
         query.setdefault("per_page", 100)
         return self._do(  # type: ignore[no-any-return]
-            lambda: self._gl.http_list(self._project + path, query_data=query, get_all=get_all),
-            doing,
-        )
+            lambda: self._gl.http_list(self._project + path, query_data=query,
+                                       get_all=get_all),
+            doing)
+
+    def _pages(self, path: str, doing: str, **query: Any) -> Iterator[dict[str, Any]]:
+        """A listing read lazily: the next page is fetched only when iterated to."""
+        query.setdefault("per_page", 100)
+        items = self._do(lambda: self._gl.http_list(self._project + path, query_data=query,
+                                                    iterator=True), doing)
+        while True:
+            try:
+                yield self._do(lambda: next(items), doing)
+            except StopIteration:
+                return
 
     def _get(self, path: str, doing: str) -> dict[str, Any]:
         return self._do(lambda: self._gl.http_get(self._project + path), doing)  # type: ignore[no-any-return]
+
+    def user_id(self) -> int | None:
+        """The token's user (GET /user, once); None with a job token, which may not ask,
+        or without a token (a public project's notes are read by marker alone)."""
+        if self._user is None and self._secrets[0]:
+            self._user = int(self._do(lambda: self._gl.http_get("/user"),
+                                      "reading the token's user")["id"])
+        return self._user
+
+    def project_id(self) -> int:
+        """The project's numeric id (GET /projects/:id, once per run)."""
+        if self._project_id is None:
+            self._project_id = int(self._get("", "reading the project")["id"])
+        return self._project_id
 
     # ------------------------------------------------------------ reads
 
@@ -122,47 +149,98 @@ class GitlabForge:
         self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
         branches: Iterable[str] = (), links: bool = True,
     ) -> st.ForgeState:
-        """The Protocol's refresh. `branches` is not used yet: merged MRs are still the 20
-        most recently updated (the GitLab issue replaces that window)."""
+        """The Protocol's refresh. `branches` (the plan's) are the fleet: only their open
+        MRs are read in detail, and a branch without an open MR is looked up among the
+        merged ones by source branch, however long ago (without `branches`: every open MR
+        in detail and the 20 most recently merged). A job token skips what it may not read,
+        said in one note."""
+        start = self.requests
+        fleet = frozenset(branches) or None
+        notes: list[str] = [JOB_TOKEN_NOTE] if self.job_token else []
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
-        merged = self._list("/merge_requests", "listing merged merge requests", state="merged",
-                            order_by="updated_at", per_page=20, get_all=False)
-        labels = self._list("/labels", "listing labels", search=label_prefix)
-        count = 3
-        pulls: list[PullFacts] = []
+        labels = [] if self.job_token else self._list(
+            "/labels", "listing labels", search=label_prefix)
+        mine = [mr for mr in opened if fleet is None or mr["source_branch"] in fleet]
+        merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
+        pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
         comments: list[st.StickyComment] = []
-        for mr in opened:
+        statuses: list[CommitStatus] = []
+        heads: set[str] = set()
+        for mr in mine:
             iid = int(mr["iid"])
-            full = self._get(f"/merge_requests/{iid}", f"reading MR !{iid}")
-            notes = self._list(f"/merge_requests/{iid}/notes", f"reading notes of MR !{iid}",
-                               sort="asc")
-            count += 2
-            pulls.append(_pull(full))
-            note = next((n for n in notes if st.MARKER in (n.get("body") or "")), None)
+            sha = str(mr.get("sha") or "")
+            ci = CIState.NONE
+            if sha:
+                ci, own = self._head_statuses(sha, ORDER_CONTEXT)
+                heads.add(sha)
+                statuses += [own] if own is not None else []
+            # approvals GitLab already says are missing, or notes an MR has none of, are
+            # not read (the list carries `detailed_merge_status` and `user_notes_count`)
+            approvals = None if mr.get("detailed_merge_status") == "not_approved" else \
+                self._get(f"/merge_requests/{iid}/approvals", f"reading approvals of MR !{iid}")
+            pulls[iid] = replace(pulls[iid], ci=ci, review=review_state(approvals, mr))
+            note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
             if note is not None:
-                comments.append(st.StickyComment(iid, int(note["id"]), note["body"]))
-        facts: list[st.IssueFacts] = []
-        if issues:
-            wanted = sorted(set(issues))
-            found = self._list("/issues", "reading the plan's issues", **{"iids[]": wanted})
-            count += 1
-            for issue in found:
-                iid = int(issue["iid"])
-                links_of = (self._list(f"/issues/{iid}/links", f"reading links of #{iid}")
-                            if links else [])
-                count += 1 if links else 0
-                blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in links_of
-                           if x.get("link_type") == "is_blocked_by"]
-                facts.append(st.IssueFacts(
-                    number=iid, id=int(issue["id"]), state=str(issue.get("state", "")),
-                    labels=tuple(issue.get("labels") or ()),
-                    blocked_by=tuple(n for n, _ in blocked), link_ids=tuple(blocked),
-                ))
+                comments.append(note)
+        facts = () if self.job_token else self._issues(sorted(set(issues)), links=links)
         return st.ForgeState(
-            pulls=tuple(pulls), merged=tuple(_pull(m) for m in merged), comments=tuple(comments),
-            repo_labels=frozenset(lbl["name"] for lbl in labels), issues=tuple(facts),
-            requests=count,
+            pulls=tuple(pulls[n] for n in sorted(pulls)), merged=merged,
+            comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
+            issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
+            requests=self.requests - start, notes=tuple(notes),
+            links_supported=not self.job_token,
+            missing_issues=tuple(sorted(set(issues) - {f.number for f in facts}))
+            if not self.job_token else (),
         )
+
+    def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
+                ) -> tuple[PullFacts, ...]:
+        """Merged MRs, newest first: for a fleet, each branch without an open MR by its
+        source branch (one request each); else the 20 most recently updated."""
+        if fleet is None:
+            return tuple(mr_facts(m) for m in self._list(
+                "/merge_requests", "listing merged merge requests", state="merged",
+                order_by="updated_at", per_page=20, get_all=False))
+        out: list[PullFacts] = []
+        for branch in sorted(fleet - open_branches):
+            found = self._list("/merge_requests", f"looking up the merged MR of {branch}",
+                               state="merged", source_branch=branch, order_by="updated_at",
+                               per_page=1, get_all=False)
+            out += [mr_facts(m) for m in found]
+        return tuple(out)
+
+    def _head_statuses(self, sha: str, context: str) -> tuple[CIState, CommitStatus | None]:
+        """One read of a head's latest commit statuses (GitLab makes every CI job one):
+        its CI, from the jobs, and fleetbot's own `context` status."""
+        found = self._list(f"/repository/commits/{sha}/statuses",
+                           f"reading statuses of {sha[:7]}")
+        mine = [x for x in found if x.get("name") == context]
+        jobs = [x for x in found if x.get("name") != context]
+        own = None
+        if mine:
+            latest = max(mine, key=lambda x: int(x.get("id") or 0))
+            own = CommitStatus(sha, context,
+                               STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                               str(latest.get("description") or ""),
+                               str(latest.get("target_url") or ""))
+        return jobs_ci(jobs), own
+
+    def _issues(self, wanted: list[int], *, links: bool = True) -> tuple[st.IssueFacts, ...]:
+        """The plan's issues (one listing) and, with `links`, each one's blocked-by links."""
+        if not wanted:
+            return ()
+        out = []
+        for issue in self._list("/issues", "reading the plan's issues", **{"iids[]": wanted}):
+            iid = int(issue["iid"])
+            found = self._list(f"/issues/{iid}/links", f"reading links of #{iid}") \
+                if links else []
+            blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in found
+                       if x.get("link_type") == "is_blocked_by"]
+            out.append(st.IssueFacts(
+                number=iid, id=int(issue["id"]), state=str(issue.get("state", "")),
+                labels=tuple(issue.get("labels") or ()),
+                blocked_by=tuple(n for n, _ in blocked), link_ids=tuple(blocked)))
+        return tuple(out)
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100
@@ -182,88 +260,27 @@ class GitlabForge:
 
     def pull(self, number: int) -> PullFacts:
         try:
-            return _pull(self._gl.http_get(f"{self._project}/merge_requests/{number}"))  # type: ignore[arg-type]
-        except GitlabHttpError as exc:
-            if exc.response_code == 404:
+            return mr_facts(self._get(f"/merge_requests/{number}", f"reading MR !{number}"))
+        except ForgeError as exc:
+            if exc.cause is ForgeCause.NOT_FOUND:
                 raise ForgeError(f"MR !{number} not found in {self.repo}",
                                  cause=ForgeCause.NOT_FOUND, status=404) from None
-            raise self._error(exc, f"reading MR !{number}") from None
-        except (GitlabError, requests.RequestException) as exc:
-            raise self._error(exc, f"reading MR !{number}") from None
+            raise
 
     def pull_files(self, number: int) -> tuple[str, ...]:
         diffs = self._list(f"/merge_requests/{number}/diffs", f"listing files of MR !{number}")
         return tuple(str(d.get("new_path") or d.get("old_path")) for d in diffs)
 
     def find_comment(self, number: int) -> st.StickyComment | None:
-        notes = self._list(f"/merge_requests/{number}/notes", f"reading notes of MR !{number}")
-        note = next((n for n in notes if st.MARKER in (n.get("body") or "")), None)
-        return None if note is None else st.StickyComment(number, int(note["id"]), note["body"])
-
-    # ------------------------------------------------------------ writes
-
-    def apply(self, actions: Sequence[st.Action]) -> st.Applied:
-        """Carry out `actions` through the shared loop (forge/_apply.py)."""
-        return _apply.apply_all(
-            actions, self._apply_one, forge="GitLab", repo=self.repo, can_write=self.can_write,
-            token_hint="GITLAB_TOKEN", permission=lambda kind: PERMISSION,
-        )
-
-    def _apply_one(self, a: st.Action) -> None:
-        K = st.ActionKind
-        p = self._project
-        if a.kind is K.CREATE_COMMENT:
-            self.create_comment(a.number, a.body)
-        elif a.kind is K.EDIT_COMMENT:
-            self._do(lambda: self._gl.http_put(
-                f"{p}/merge_requests/{a.number}/notes/{a.comment_id}", post_data={"body": a.body}),
-                a.describe())
-        elif a.kind is K.CREATE_LABEL:
-            self._do(lambda: self._gl.http_post(
-                f"{p}/labels", post_data={"name": a.label, "color": f"#{a.color}",
-                                          "description": "Managed by fleetbot"}),
-                a.describe(), ok=(409,))
-        elif a.kind in (K.ADD_LABEL, K.REMOVE_LABEL):
-            kind = "issues" if a.on_issue else "merge_requests"
-            key = "add_labels" if a.kind is K.ADD_LABEL else "remove_labels"
-            self._do(lambda: self._gl.http_put(
-                f"{p}/{kind}/{a.number}", post_data={key: a.label}), a.describe())
-        elif a.kind is K.ADD_DEPENDENCY:
-            project_id = self._project_id()
-            self._do(lambda: self._gl.http_post(
-                f"{p}/issues/{a.number}/links",
-                post_data={"target_project_id": project_id, "target_issue_iid": a.other,
-                           "link_type": "is_blocked_by"}), a.describe(), ok=(409,))
-        elif a.kind is K.REMOVE_DEPENDENCY:
-            self._do(lambda: self._gl.http_delete(f"{p}/issues/{a.number}/links/{a.other_id}"),
-                     a.describe(), ok=(404,))
-        elif a.kind is K.SET_STATUS:
-            body = {"state": _STATUS[a.state], "name": a.context,
-                    "description": a.description[:140]}
-            if a.target_url:
-                body["target_url"] = a.target_url
-            self._do(lambda: self._gl.http_post(f"{p}/statuses/{a.sha}", post_data=body),
-                     a.describe())
-
-    def _project_id(self) -> int:
-        return int(self._get("", "reading the project")["id"])
-
-    def create_comment(self, number: int, body: str) -> int:
-        """The sticky note, created once (forge/_apply.py `create_once`); the POST skips
-        python-gitlab's transient retry, since a 5xx may hide an applied note."""
-        notes = f"{self._project}/merge_requests/{number}/notes"
-
-        def post() -> int:
-            data = self._do(lambda: self._gl.http_post(
-                notes, post_data={"body": body}, retry_transient_errors=False),
-                f"creating the note on MR !{number}")
-            return int(data["id"])
-
-        def edit(note_id: int) -> None:
-            self._do(lambda: self._gl.http_put(f"{notes}/{note_id}", post_data={"body": body}),
-                     f"editing the note on MR !{number}")
-
-        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+        """The bot's own note: newest first, stopping at the first page that has it; with
+        a job token (no GET /user) the marker alone says which note is fleetbot's."""
+        me = self.user_id()
+        for n in self._pages(f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
+                             sort="desc", order_by="created_at"):
+            author = int((n.get("author") or {}).get("id") or 0)
+            if st.MARKER in (n.get("body") or "") and (me is None or author == me):
+                return st.StickyComment(number, int(n["id"]), n["body"])
+        return None
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
@@ -276,21 +293,95 @@ class GitlabForge:
                 latest = max(mine, key=lambda x: int(x.get("id") or 0))
                 out[sha] = CommitStatus(
                     sha, context,
-                    _STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                    STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
                     str(latest.get("description") or ""), str(latest.get("target_url") or ""))
         return out
 
+    # ------------------------------------------------------------ writes
 
-def _pull(mr: dict[str, Any]) -> PullFacts:
-    state = {"opened": PullState.OPEN, "merged": PullState.MERGED}.get(
-        str(mr.get("state")), PullState.CLOSED)
-    needs_approval = mr.get("detailed_merge_status") == "not_approved"
-    return PullFacts(
-        number=int(mr["iid"]), branch=mr["source_branch"], title=mr.get("title") or "",
-        url=mr.get("web_url") or "", state=state,
-        draft=bool(mr.get("draft") or mr.get("work_in_progress")),
-        review=ReviewState.REVIEW_REQUIRED if needs_approval else ReviewState.NONE,
-        ci=pipeline_ci(mr.get("head_pipeline")), head_sha=mr.get("sha") or "",
-        base=mr.get("target_branch") or "", labels=tuple(mr.get("labels") or ()),
-        body=mr.get("description") or "",
-    )
+    def apply(self, actions: Sequence[st.Action]) -> st.Applied:
+        """Carry out `actions` through the shared loop (forge/_apply.py); a licence refusal
+        of a link is no failure: the run's other link writes are skipped, said once."""
+        self._links_refused = False
+        applied = _apply.apply_all(
+            actions, self._apply_one, forge="GitLab", repo=self.repo, can_write=self.can_write,
+            token_hint=TOKEN_HINT, permission=permission,
+        )
+        if not self._links_refused:
+            return applied
+        licence = [r for r in applied.refused if r.cause is ForgeCause.LICENCE]
+        return st.Applied(applied.written,
+                          tuple(r for r in applied.refused if r.cause is not ForgeCause.LICENCE),
+                          applied.skipped + tuple(r.action for r in licence),
+                          notes=(LICENCE_NOTE,))
+
+    def _apply_one(self, a: st.Action) -> None:
+        K = st.ActionKind
+        p = self._project
+        if a.kind is K.ADD_DEPENDENCY and self._links_refused:
+            raise ForgeError(LICENCE_NOTE, cause=ForgeCause.LICENCE, status=403)
+        if a.kind is K.CREATE_COMMENT:
+            self.create_comment(a.number, a.body)
+        elif a.kind is K.EDIT_COMMENT:
+            self._do(lambda: self._gl.http_put(
+                f"{p}/merge_requests/{a.number}/notes/{a.comment_id}", post_data={"body": a.body}),
+                a.describe(), kind=a.kind)
+        elif a.kind is K.CREATE_LABEL:
+            self._do(lambda: self._gl.http_post(
+                f"{p}/labels", post_data={"name": a.label, "color": f"#{a.color}",
+                                          "description": "Managed by fleetbot"}),
+                a.describe(), ok=(409,), kind=a.kind)
+        elif a.kind in (K.ADD_LABEL, K.REMOVE_LABEL):
+            kind = "issues" if a.on_issue else "merge_requests"
+            key = "add_labels" if a.kind is K.ADD_LABEL else "remove_labels"
+            self._do(lambda: self._gl.http_put(
+                f"{p}/{kind}/{a.number}", post_data={key: a.label}), a.describe(), kind=a.kind)
+        elif a.kind is K.ADD_DEPENDENCY:
+            project_id = self.project_id()
+            try:
+                self._do(lambda: self._gl.http_post(
+                    f"{p}/issues/{a.number}/links",
+                    post_data={"target_project_id": project_id, "target_issue_iid": a.other,
+                               "link_type": "is_blocked_by"}), a.describe(), ok=(409,),
+                    kind=a.kind)
+            except ForgeError as exc:
+                self._links_refused = exc.cause is ForgeCause.LICENCE
+                raise
+        elif a.kind is K.REMOVE_DEPENDENCY:
+            self._do(lambda: self._gl.http_delete(f"{p}/issues/{a.number}/links/{a.other_id}"),
+                     a.describe(), ok=(404,), kind=a.kind)
+        elif a.kind is K.SET_STATUS:
+            body = {"state": STATUS[a.state], "name": a.context,
+                    "description": a.description[:140]}
+            if a.target_url:
+                body["target_url"] = a.target_url
+            self._do(lambda: self._gl.http_post(f"{p}/statuses/{a.sha}", post_data=body),
+                     a.describe(), kind=a.kind)
+
+    def create_comment(self, number: int, body: str) -> int:
+        """The sticky note, created once (forge/_apply.py `create_once`); the POST skips
+        python-gitlab's transient retry, since a 5xx may hide an applied note."""
+        notes = f"{self._project}/merge_requests/{number}/notes"
+        kind = st.ActionKind.CREATE_COMMENT
+
+        def post() -> int:
+            data = self._do(lambda: self._gl.http_post(
+                notes, post_data={"body": body}, retry_transient_errors=False),
+                f"creating the note on MR !{number}", kind=kind)
+            return int(data["id"])
+
+        def edit(note_id: int) -> None:
+            self._do(lambda: self._gl.http_put(f"{notes}/{note_id}", post_data={"body": body}),
+                     f"editing the note on MR !{number}", kind=kind)
+
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+
+
+def _body(exc: GitlabError) -> Any:
+    import json
+
+    raw = exc.response_body
+    try:
+        return json.loads(raw.decode() if isinstance(raw, bytes) else str(raw or ""))
+    except ValueError:
+        return None

@@ -159,6 +159,7 @@ class Applied:
     written: tuple[Action, ...] = ()
     refused: tuple[Refusal, ...] = ()
     skipped: tuple[Action, ...] = ()
+    notes: tuple[str, ...] = ()  # a limit the forge showed, not a failure (GitLab's tier)
 
     @property
     def complete(self) -> bool:
@@ -169,7 +170,7 @@ class Applied:
 
     def report(self) -> str:
         """Every refusal, then what was and was not written, in a few lines."""
-        lines = [r.message for r in self.refused]
+        lines = [*self.notes, *(r.message for r in self.refused)]
         lines.append(
             f"Written: {len(self.written)}; not written: {len(self.unwritten())}"
             + (" (" + "; ".join(a.describe() for a in self.unwritten()[:5])

@@ -47,8 +47,10 @@ def fetch_target(git: Git, branch: str, remote: str = "origin") -> str:
     return f"{remote}/{branch}"
 
 
-def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin") -> dict[int, str]:
-    """Fetch each PR's head as `refs/pull/N/head` into `refs/fleetbot/pull/N`.
+def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin", *,
+                head: str = "refs/pull/{n}/head") -> dict[int, str]:
+    """Fetch each PR's head as `refs/pull/N/head` (GitLab: `head` is
+    `refs/merge-requests/{n}/head`) into `refs/fleetbot/pull/N`.
 
     Returns number -> head commit for the ones fetched. One fetch for all; if that fails
     (a PR whose ref is gone), each is tried alone and the missing ones are left out.
@@ -56,7 +58,7 @@ def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin") -> dic
     wanted = sorted({int(n) for n in numbers if int(n) > 0})
     if not wanted:
         return {}
-    specs = [f"+refs/pull/{n}/head:{pull_ref(n)}" for n in wanted]
+    specs = [f"+{head.format(n=n)}:{pull_ref(n)}" for n in wanted]
     base = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote]
     proc = git.run_full(*base, *specs, check=False)
     if proc.returncode != 0:

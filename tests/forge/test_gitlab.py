@@ -1,24 +1,29 @@
-"""The GitLab adapter against a fake project that answers with GitLab's documented shapes."""
+"""The GitLab adapter against a fake project that answers as GitLab's REST API v4 does:
+requests are checked by what the fake accepts (its `violations`), not restated here."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 import responses
 
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
-from fleetbot.forge.gitlab import GitlabForge, decipher
+from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE, GitlabForge, decipher
+from fleetbot.forge.gitlab_shapes import jobs_ci, review_state
 from fleetbot.forge.types import ForgeState
-from fleetbot.model import CIState, CommitStatus, Plan, Row, StatusState
+from fleetbot.model import CIState, CommitStatus, Plan, ReviewState, Row, StatusState
 from fleetbot.writes.comment import comment_actions
 from fleetbot.writes.labels import LabelTarget, label_actions
 from fleetbot.writes.links import link_actions
-from tests.forge.fakegitlab import FakeGitlab
+from tests.forge.fakegitlab import BOT, FakeGitlab
 
 TOKEN = "glpat-SECRETsecret12345"
+PLAN = Plan(rows=(Row("#6", "feat/a"), Row("#7", "feat/b", depends_on=("#6",))))
 
 
-def plan_actions(state: ForgeState, plan: Plan) -> list[Action]:
+def plan_actions(state: ForgeState, plan: Plan = PLAN) -> list[Action]:
     return [*comment_actions([(1, "report")], state),
             *label_actions((LabelTarget(1, frozenset({"fleet:review"})),
                             LabelTarget(7, frozenset({"fleet:planned"}), on_issue=True)), state),
@@ -26,59 +31,135 @@ def plan_actions(state: ForgeState, plan: Plan) -> list[Action]:
 
 
 @pytest.fixture
-def gl(rsps: responses.RequestsMock) -> FakeGitlab:
-    return FakeGitlab(rsps)
+def gl(rsps: responses.RequestsMock) -> Iterator[FakeGitlab]:
+    fake = FakeGitlab(rsps)
+    yield fake
+    fake.check()
 
 
-def forge(token: str = TOKEN) -> GitlabForge:
-    return GitlabForge("grp/proj", url="https://gitlab.example.com", token=token)
+def forge(token: str = TOKEN, job_token: str = "") -> GitlabForge:
+    return GitlabForge("grp/proj", url="https://gitlab.example.com", token=token,
+                       job_token=job_token)
 
 
 def test_state(gl: FakeGitlab) -> None:
     gl.add_mr(1, "feat/a", pipeline="failed", labels=["fleet:running", "ux"])
-    gl.add_mr(2, "feat/b", pipeline="running", draft=True)
+    gl.add_mr(2, "feat/b", pipeline="running", draft=True, approved_by=[7])
     gl.add_mr(3, "feat/c", merged=True)
     gl.add_note(2, "lgtm")
-    nid = gl.add_note(2, f"{MARKER}\nold")
+    nid = gl.add_note(2, f"{MARKER}\nold", author=BOT)
     gl.labels["fleet:running"] = "#fbca04"
-    gl.links[5] = [(4, 77)]
+    gl.links[5] = [(4, 77, "is_blocked_by"), (9, 78, "relates_to")]
     state = forge().state(issues=[4, 5])
     a, b = state.pulls
-    assert (a.number, a.branch, a.ci, a.labels) == (1, "feat/a", CIState.FAILURE,
-                                                    ("fleet:running", "ux"))
-    assert (b.ci, b.draft) == (CIState.PENDING, True)
+    assert (a.number, a.branch, a.ci, a.labels, a.review) == (
+        1, "feat/a", CIState.FAILURE, ("fleet:running", "ux"), ReviewState.NONE)
+    assert (b.ci, b.draft, b.review) == (CIState.PENDING, True, ReviewState.APPROVED)
     assert [m.number for m in state.merged] == [3]
     assert state.comment_for(2).id == nid  # type: ignore[union-attr]
     assert state.repo_labels == {"fleet:running"}
     assert state.issue(5).blocked_by == (4,)  # type: ignore[union-attr]
     assert state.issue(5).link_ids == ((4, 77),)  # type: ignore[union-attr]
+    assert state.status_heads == {f"{1:040x}", f"{2:040x}"}
 
 
-def test_pagination(gl: FakeGitlab) -> None:
+def test_a_note_with_the_marker_by_someone_else_is_not_the_sticky(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    gl.add_note(1, f"{MARKER}\nquoted by a person")
+    f = forge()
+    assert f.state().comments == ()
+    f.apply([Action(ActionKind.CREATE_COMMENT, 1, body=f"{MARKER}\nmine")])
+    assert [n["author"]["id"] for n in gl.sticky(1)] == [7, BOT["id"]]
+
+
+def test_budget_only_fleet_mrs_in_detail_pages_counted(gl: FakeGitlab) -> None:
     for i in range(1, 131):
-        gl.add_mr(i, f"feat/{i}", pipeline=None)
-    pulls = forge().state().pulls
-    assert len(pulls) == 130 and pulls[0].ci is CIState.NONE
-    lists = [c for c in gl.calls if c[1] == "/merge_requests"]
-    assert len(lists) == 3  # opened page 1 + 2, merged
+        gl.add_mr(i, f"feat/{i}")
+    for i in range(1, 31):
+        for j in range(120):  # older chatter: a second page the note search never reads
+            gl.add_note(i, f"comment {j}")
+        gl.add_note(i, f"{MARKER}\nreport", author=BOT)
+    state = forge().state(branches=[f"feat/{i}" for i in range(1, 31)])
+    assert len(state.pulls) == 130 and len(state.comments) == 30
+    # /user + 2 pages of open MRs + labels, then 3 per fleet MR (each has an open MR, so
+    # no merged one is looked up)
+    assert state.requests == len(gl.calls) == 4 + 3 * 30
+    assert sum(c[1] == "/merge_requests" for c in gl.calls) == 2
+    assert sum(c[1].endswith("/notes") for c in gl.calls) == 30
+
+
+def test_the_note_search_reads_on_until_it_finds_the_bots_note(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    nid = gl.add_note(1, f"{MARKER}\nreport", author=BOT)
+    for j in range(150):
+        gl.add_note(1, f"comment {j}")
+    assert forge().find_comment(1).id == nid  # type: ignore[union-attr]
+    assert sum(c[1] == "/merge_requests/1/notes" for c in gl.calls) == 2
+
+
+def test_a_fleet_branch_without_an_open_mr_finds_its_merged_one_however_old(
+        gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a", merged=True)
+    for i in range(2, 40):
+        gl.add_mr(i, f"other/{i}", merged=True)  # merged later: beyond a window of 20
+    gl.add_mr(50, "feat/b")
+    state = forge().state(branches=["feat/a", "feat/b", "feat/never"])
+    assert [(m.number, m.branch) for m in state.merged] == [(1, "feat/a")]
+    assert sorted(c[1] for c in gl.calls).count("/merge_requests") == 3  # open + 2 lookups
+
+
+def test_without_links_no_link_is_read(gl: FakeGitlab) -> None:
+    gl.links[5] = [(4, 77, "is_blocked_by")]
+    state = forge().state(issues=[5], links=False)
+    assert state.issue(5).blocked_by == ()  # type: ignore[union-attr]
+    assert all(not c[1].endswith("/links") for c in gl.calls)
 
 
 def test_writes_round_trip_and_second_run_is_empty(gl: FakeGitlab) -> None:
     gl.add_mr(1, "feat/a", labels=["fleet:running", "ux"])
     f = forge()
-    plan = Plan(rows=(Row("#6", "a"), Row("#7", "b", depends_on=("#6",))))
-    assert f.apply(plan_actions(f.state(issues=[6, 7]), plan)).complete
+    assert f.apply(plan_actions(f.state(issues=[6, 7]))).complete
     assert gl.mrs[1].labels == ["ux", "fleet:review"]
     assert gl.issue_labels[7] == ["fleet:planned"]
     assert [n["body"] for n in gl.sticky(1)] == [f"{MARKER}\nreport"]
-    assert [x[0] for x in gl.links[7]] == [6]
+    assert gl.links[7] == [(6, gl.links[7][0][1], "is_blocked_by")]
+    assert sum(c[1] == "" for c in gl.calls) == 1  # the project id, once
     gl.calls.clear()
-    assert plan_actions(f.state(issues=[6, 7]), plan) == []
+    assert plan_actions(f.state(issues=[6, 7])) == []
     assert gl.writes == []
-    # the plan drops the dependency: the link goes
     dropped = Plan(rows=(Row("#6", "a"), Row("#7", "b")))
-    f.apply(link_actions(dropped, f.state(issues=[6, 7])))
+    assert f.apply(link_actions(dropped, f.state(issues=[6, 7]))).complete
     assert gl.links[7] == []
+
+
+def test_free_tier_degrades_links_once_and_writes_the_rest(gl: FakeGitlab) -> None:
+    gl.tier = "free"
+    gl.add_mr(1, "feat/a")
+    f = forge()
+    plan = Plan(rows=(Row("#6", "a"), Row("#7", "b", depends_on=("#6",)),
+                      Row("#8", "c", depends_on=("#6", "#7"))))
+    applied = f.apply(plan_actions(f.state(issues=[6, 7, 8]), plan))
+    assert applied.refused == ()
+    assert applied.notes == (LICENCE_NOTE,)
+    assert [a.kind for a in applied.skipped] == [ActionKind.ADD_DEPENDENCY] * 3
+    assert sum(c[0] == "POST" and c[1].endswith("/links") for c in gl.calls) == 1
+    assert gl.mrs[1].labels == ["fleet:review"] and len(gl.sticky(1)) == 1
+    assert gl.links == {}
+
+
+def test_job_token_reads_what_it_may_and_says_what_it_skipped(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    gl.add_note(1, f"{MARKER}\nreport", author=BOT)
+    f = forge(token="", job_token="job-SECRET-123456789")
+    state = f.state(issues=[6, 7])
+    assert state.notes == (JOB_TOKEN_NOTE,)
+    assert [p.number for p in state.pulls] == [1] and len(state.comments) == 1
+    assert state.issues == () and not state.links_supported
+    assert not f.can_write
+    applied = f.apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review")])
+    assert applied.refused[0].cause is ForgeCause.NO_TOKEN
+    assert "CI_JOB_TOKEN cannot write" in applied.refused[0].message
+    assert gl.writes == []
 
 
 def test_note_post_that_502s_but_was_applied_is_not_duplicated(gl: FakeGitlab) -> None:
@@ -101,22 +182,31 @@ def test_404_mr(gl: FakeGitlab) -> None:
         forge().pull(9)
 
 
-def test_403_names_the_role_and_writes_nothing(gl: FakeGitlab) -> None:
+def test_a_missing_role_is_named_and_nothing_is_written(gl: FakeGitlab) -> None:
     gl.add_mr(1, "feat/a")
-    gl.read_only = True
+    gl.role = "guest"
     applied = forge().apply([Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
                              Action(ActionKind.CREATE_COMMENT, 1, body="x")])
     (refusal,) = applied.refused
     assert refusal.cause is ForgeCause.PERMISSION
     assert refusal.message == (
-        "GitLab refused to add label 'fleet:review' to PR #1 in grp/proj (403): the token "
-        "lacks `the Developer role and a token with the `api` scope`. In a workflow, grant "
-        "`permissions: the Developer role and a token with the `api` scope`; pull requests "
-        "from forks only get a read-only token.")
-    assert applied.written == ()
+        "GitLab refused (403) add label 'fleet:review' to PR #1 in grp/proj: missing the "
+        "Reporter role in the project (or the token's user is not a member); needs the "
+        "Reporter role and the `api` scope.")
     assert [a.kind for a in applied.skipped] == [ActionKind.CREATE_COMMENT]
     assert TOKEN not in applied.report()
     assert gl.mrs[1].labels == []
+
+
+def test_a_read_only_scope_is_named(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    gl.scopes = ("read_api",)
+    applied = forge().apply([Action(ActionKind.SET_STATUS, 1, sha="c" * 40,
+                                    context="fleetbot/order", state=StatusState.SUCCESS)])
+    assert applied.refused[0].message == (
+        f"GitLab refused (403) set fleetbot/order on PR #1 ({'c' * 7}): success:  in "
+        "grp/proj: missing the token's scopes: it needs `api`; needs the Developer role and "
+        "the `api` scope.")
 
 
 def test_commit_status_is_an_action_and_reads_back(gl: FakeGitlab) -> None:
@@ -125,21 +215,13 @@ def test_commit_status_is_an_action_and_reads_back(gl: FakeGitlab) -> None:
     assert f.apply([Action(ActionKind.SET_STATUS, 1, sha=sha, context="fleetbot/order",
                            state=StatusState.FAILURE, description="blocked",
                            target_url="https://ci.example/1")]).complete
-    assert gl.writes[-1][2] == {"state": "failed", "name": "fleetbot/order",
-                                "description": "blocked", "target_url": "https://ci.example/1"}
     assert f.commit_statuses([sha, "d" * 40], "fleetbot/order") == {
         sha: CommitStatus(sha, "fleetbot/order", StatusState.FAILURE, "blocked",
                           "https://ci.example/1")}
 
 
-def test_a_feature_of_a_higher_tier_is_a_licence_refusal(gl: FakeGitlab) -> None:
-    gl.licence_refuses = r"/issues/7/links"
-    applied = forge().apply([Action(ActionKind.ADD_DEPENDENCY, 7, other=6)])
-    assert applied.refused[0].cause is ForgeCause.LICENCE
-
-
 def test_decipher() -> None:
-    assert decipher(403, "403 Forbidden - not available for current license") \
+    assert decipher(403, "Blocked issues not available for current license") \
         is ForgeCause.LICENCE
     assert decipher(403, "403 Forbidden") is ForgeCause.PERMISSION
     assert decipher(401, "") is ForgeCause.AUTH
@@ -151,3 +233,35 @@ def test_decipher() -> None:
 def test_unplanned_files(gl: FakeGitlab) -> None:
     gl.add_mr(3, "stray", files=["a.py", "b/c.py"])
     assert forge().pull_files(3) == ("a.py", "b/c.py")
+
+
+def test_what_the_list_already_says_is_not_read_again(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a", approvals_required=1)  # not approved, no notes yet
+    gl.add_mr(2, "feat/b", approved_by=[7], approvals_required=1)
+    state = forge().state()
+    assert [p.review for p in state.pulls] == [ReviewState.REVIEW_REQUIRED,
+                                               ReviewState.APPROVED]
+    assert sorted(c[1] for c in gl.calls if c[1].startswith("/merge_requests/")) == [
+        "/merge_requests/2/approvals"]
+
+
+def test_without_a_token_a_public_project_is_still_read(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    gl.add_note(1, f"{MARKER}\nreport", author=BOT)
+    state = forge(token="").state()
+    assert [p.number for p in state.pulls] == [1] and len(state.comments) == 1
+    assert all(c[1] != "/user" for c in gl.calls)
+
+
+def test_reading_gitlabs_answers() -> None:
+    assert jobs_ci([]) is CIState.NONE
+    assert jobs_ci([{"status": "success"}, {"status": "failed", "allow_failure": True}]) \
+        is CIState.SUCCESS
+    assert jobs_ci([{"status": "success"}, {"status": "running"}]) is CIState.PENDING
+    assert jobs_ci([{"status": "running"}, {"status": "canceled"}]) is CIState.FAILURE
+    mr = {"detailed_merge_status": "mergeable"}
+    assert review_state({"approved": True, "approved_by": []}, mr) is ReviewState.NONE
+    assert review_state({"approved": False, "approvals_left": 1, "approved_by": []}, mr) \
+        is ReviewState.REVIEW_REQUIRED
+    assert review_state(None, {"detailed_merge_status": "not_approved"}) \
+        is ReviewState.REVIEW_REQUIRED

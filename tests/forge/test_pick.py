@@ -45,7 +45,8 @@ def test_gitlab_url_from_ci(repo_factory) -> None:  # type: ignore[no-untyped-de
     forge = pick_forge("gitlab", env={"CI_PROJECT_PATH": "g/p", "CI_SERVER_URL":
                                       "https://git.corp", "CI_JOB_TOKEN": "jobtok"})
     assert forge.url == "https://git.corp"
-    assert forge.can_write
+    assert forge.job_token  # type: ignore[attr-defined]
+    assert not forge.can_write  # a job token may not write notes, labels or statuses
 
 
 def test_unknown_kind() -> None:

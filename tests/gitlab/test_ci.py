@@ -1,0 +1,208 @@
+"""`fleetbot ci` and `sync` in a GitLab CI job, for real: the demo fleet on a git origin
+with `refs/merge-requests/N/head` as GitLab keeps them, a checkout, and the fake GitLab
+(tests/forge/fakegitlab.py) answering as GitLab's REST API v4 does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import responses
+
+from fleetbot.cli import run
+from fleetbot.fleet.demo import BASE, BRANCHES
+from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE
+from tests.forge.fakegitlab import BOT, FakeGitlab
+from tests.gitrepo import Repo, make_repo
+
+MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
+TOKEN = "glpat-fleetbotTestToken0123"
+JOB_TOKEN = "glcbt-64_jobTokenTest0123456"
+JOB_URL = "https://gitlab.example.com/grp/proj/-/jobs/77"
+
+
+@dataclass
+class Project:
+    root: Path
+    origin: Repo
+    checkout: Repo
+    gitlab: FakeGitlab
+
+    def head(self, iid: int) -> str:
+        return self.origin.head(f"refs/merge-requests/{iid}/head")
+
+
+@pytest.fixture
+def project(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Project]:
+    origin = make_repo(tmp_path, dict(BASE), name="origin")
+    for branch, (message, files) in BRANCHES.items():
+        origin.branch(branch, files, message=message)
+    for iid, branch in MRS.items():
+        origin.git("update-ref", f"refs/merge-requests/{iid}/head", origin.head(branch))
+    checkout = Repo(tmp_path / "checkout")
+    origin.git("clone", "-q", str(origin.path), str(checkout.path))
+    gl = FakeGitlab(rsps)
+    for iid, branch in MRS.items():
+        gl.add_mr(iid, branch, head=origin.head(branch),
+                  description=f"Closes #{branch.split('/')[1].split('-')[0]}")
+    gl.add_mr(99, "stray/readme", files=["README.md"])  # an MR outside the plan
+    yield Project(tmp_path, origin, checkout, gl)
+    gl.check()
+
+
+def job(monkeypatch: pytest.MonkeyPatch, project: Project, *, source: str = "push",
+        token: str = TOKEN, job_token: str = "", **extra: str) -> None:
+    env = {"CI_PIPELINE_SOURCE": source, "CI_PROJECT_PATH": "grp/proj",
+           "CI_SERVER_URL": "https://gitlab.example.com", "CI_DEFAULT_BRANCH": "main",
+           "CI_PROJECT_DIR": str(project.checkout.path), "CI_JOB_URL": JOB_URL,
+           "CI_COMMIT_BRANCH": "main" if source == "push" else "", **extra}
+    if token:
+        env["GITLAB_TOKEN"] = token
+    if job_token:
+        env["CI_JOB_TOKEN"] = job_token
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
+def free_tier_with_44_after_42(project: Project) -> FakeGitlab:
+    """A GitLab Free project whose plan on main says #44 depends on #42."""
+    plan = (project.checkout.path / "orchestration-plan.md").read_text()
+    after = plan.replace("`tests/test_clear.py` | none |", "`tests/test_clear.py` | #42 |")
+    assert after != plan
+    project.origin.commit({"orchestration-plan.md": after}, "44 after 42")
+    project.gitlab.tier = "free"
+    return project.gitlab
+
+
+def ci(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = run(["ci", *args])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def test_a_push_to_main_writes_labels_notes_statuses_then_nothing(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    job(monkeypatch, project)
+    code, out = ci(capsys)
+    assert code == 0, out
+    gl = project.gitlab
+    assert {iid: len(gl.sticky(iid)) for iid in MRS} == {12: 1, 13: 1, 14: 1}
+    assert all(n["author"]["id"] == BOT["id"] for iid in MRS for n in gl.sticky(iid))
+    assert gl.sticky(99) == []
+    assert {iid: sorted(gl.mrs[iid].labels) for iid in MRS} == {
+        12: ["fleet:conflict", "fleet:next", "fleet:review"], 13: ["fleet:review"],
+        14: ["fleet:conflict", "fleet:review"]}
+    order = {sha: [s for s in found if s["name"] == "fleetbot/order"]
+             for sha, found in gl.statuses.items()}
+    heads = {iid: project.head(iid) for iid in MRS}
+    assert {iid: [(s["status"], s["target_url"]) for s in order[sha]]
+            for iid, sha in heads.items()} == {
+        12: [("success", JOB_URL)], 13: [("success", JOB_URL)], 14: [("pending", JOB_URL)]}
+    assert order[heads[14]][0]["description"].startswith("waiting for #42")
+    assert [s["name"] for s in gl.statuses[gl.mrs[99].sha]] == ["test"]  # no order status
+    env = (project.checkout.path / "fleetbot.env").read_text()
+    assert env.splitlines()[0] == "FLEETBOT_VERDICT=conflicts"
+    junit = (project.checkout.path / "fleetbot-junit.xml").read_text()
+    assert 'tests="3" failures="2" errors="0" skipped="0"' in junit
+    gl.calls.clear()
+    code, out = ci(capsys)
+    assert code == 0 and gl.writes == []
+    assert "nothing to write: every note, label and status is up to date." in out
+
+
+def test_an_mr_pipeline_reads_the_plan_from_the_target_and_runs_no_mr_code(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # the MR's branch edits the plan to drop its conflict: the target's plan governs
+    project.origin.git("checkout", "-q", MRS[14])
+    project.origin.commit({"orchestration-plan.md": "| Issue | Branch |\n|---|---|\n"},
+                          "hide myself")
+    project.origin.git("checkout", "-q", "main")
+    job(monkeypatch, project, source="merge_request_event", CI_MERGE_REQUEST_IID="14",
+        CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=MRS[14],
+        CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", CI_MERGE_REQUEST_PROJECT_PATH="grp/proj")
+    code, out = ci(capsys, "--dry-run")
+    assert code == 0, out
+    assert "MR !14 pipeline: refreshing the fleet." in out
+    assert "would set fleetbot/order on PR #14" in out
+    assert project.gitlab.writes == []
+
+
+def test_a_job_token_reports_and_says_what_it_skipped(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    job(monkeypatch, project, token="", job_token=JOB_TOKEN)
+    code, out = ci(capsys)
+    assert code == 0, out
+    assert f"note: {JOB_TOKEN_NOTE}" in out
+    assert "no token that may write (CI_JOB_TOKEN cannot write" in out
+    assert project.gitlab.writes == []
+    assert JOB_TOKEN not in out
+    assert (project.checkout.path / "fleetbot-junit.xml").exists()
+
+
+def test_free_tier_job_token_sync_dry_run_says_what_it_skipped(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    project.gitlab.tier = "free"
+    job(monkeypatch, project, token="", job_token=JOB_TOKEN)
+    code = run(["sync", "--dry-run", "--repo", str(project.checkout.path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert JOB_TOKEN_NOTE in err
+    assert "would add label 'fleet:review' to PR #13" in out
+    assert "blocked by" not in out  # the job token read no issues, so plans no links
+    assert project.gitlab.writes == []
+
+
+def test_free_tier_project_token_sync_degrades_links_once(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl = free_tier_with_44_after_42(project)
+    job(monkeypatch, project)
+    project.checkout.git("fetch", "-q", "origin")
+    code = run(["sync", "--repo", str(project.checkout.path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert err.count(LICENCE_NOTE) == 1
+    assert sum(c[0] == "POST" and c[1].endswith("/links") for c in gl.calls) == 1
+    assert gl.links == {}
+    assert sorted(gl.mrs[14].labels) == ["fleet:blocked"]
+
+
+def test_outside_gitlab_ci_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = ci(capsys)
+    assert code == 2
+    assert "`fleetbot ci` runs in a GitLab CI job: CI_PIPELINE_SOURCE and CI_PROJECT_PATH " \
+        "are not set" in out
+    assert "Traceback" not in out
+
+
+def test_free_tier_project_token_ci_writes_all_but_links_then_nothing(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl = free_tier_with_44_after_42(project)
+    job(monkeypatch, project)
+    code, out = ci(capsys)
+    assert code == 0, out
+    assert out.count(LICENCE_NOTE) == 1
+    assert {iid: len(gl.sticky(iid)) for iid in MRS} == {12: 1, 13: 1, 14: 1}
+    assert sorted(gl.mrs[14].labels) == ["fleet:blocked"]
+    order = [s for s in gl.statuses[project.head(14)] if s["name"] == "fleetbot/order"]
+    assert [(s["status"], s["description"]) for s in order] == [
+        ("pending", "waiting for #42 (depends on it)")]
+    assert gl.links == {}
+    before = {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
+              for iid in MRS}
+    gl.calls.clear()
+    code, out = ci(capsys)
+    assert code == 0, out
+    # the only write tried is the one link GitLab Free refuses again; nothing changes
+    assert [(m, t) for m, t, _ in gl.writes] == [("POST", "/issues/44/links")]
+    assert out.count(LICENCE_NOTE) == 1
+    assert {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
+            for iid in MRS} == before
+    assert len([s for s in gl.statuses[project.head(14)] if s["name"] == "fleetbot/order"]) == 1

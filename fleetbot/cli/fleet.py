@@ -412,9 +412,11 @@ def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
     from fleetbot.analysis.conflicts import plan_conflicts
     from fleetbot.cli.common import emit_json, emit_text
     from fleetbot.fleet import score as scoring
+    from fleetbot.fleet import worktrees as fleet
 
     git, plan, target_ref = _setup(plan_path, repo, target)
-    landings = scoring.find_landings(git, plan, target_ref)
+    landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, target_ref),
+                                   fleet.predict(git, plan, target_ref).landed)
     predicted = [(c.rows[0], c.rows[-1]) for c in plan_conflicts(plan)]
     result = scoring.compute_score(plan, landings, predicted)
     if fmt == "json":

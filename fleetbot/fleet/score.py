@@ -17,7 +17,7 @@ from fleetbot.errors import UsageError
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
-from fleetbot.model import Plan
+from fleetbot.model import Landed, Plan
 from fleetbot.plan.graph import find_cycle, topological_levels
 
 Pair = tuple[str, str]
@@ -162,6 +162,27 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
         landings.append(Landing(issue, m.sha, min((int(t) for t in times), default=m.time),
                                 m.time, tuple(sorted(conflicted)), culprits))
     return tuple(landings)
+
+
+def with_landed(git: Git, plan: Plan, landings: Sequence[Landing],
+                landed: Sequence[Landed]) -> tuple[Landing, ...]:
+    """The history's merges plus every row the landed detector found that they miss
+    (squash and rebase merges make no merge commit): counted at the landing commit's
+    time, from the branch's first commit when the branch is still there."""
+    have = {x.issue for x in landings}
+    refs = row_refs(git, plan)
+    extra = []
+    for la in landed:
+        if la.issue in have or not la.at:
+            continue
+        first = la.at
+        if la.issue in refs:
+            times = git.run("log", "--format=%at", refs[la.issue], f"^{la.commit or 'HEAD'}^@",
+                            "--").split() if la.commit else []
+            first = min((int(t) for t in times), default=la.at)
+        extra.append(Landing(la.issue, la.commit, first, la.at))
+    order = {r.issue: i for i, r in enumerate(plan.rows)}
+    return tuple(sorted((*landings, *extra), key=lambda x: (x.merged_at, order.get(x.issue, 0))))
 
 
 def _which_row(plan: Plan, tips: dict[str, str], commits: set[str], subject: str,

@@ -6,6 +6,7 @@ normalised issue ref (`#42`, `owner/repo#42`, `!7`), which is what reports print
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -333,14 +334,28 @@ class MergeStep:
 
 
 @dataclass(frozen=True)
+class ReplayStop:
+    """One step of the replayed fan-in that will need a resolution: the row is set aside
+    (to be rebased) and the fan-in goes on without it, as it will in real life."""
+
+    position: int
+    issue: str
+    files: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Replay:
-    """The recommended order replayed as a chain of merge-trees onto the target tip."""
+    """The recommended order replayed as a chain of merge-trees onto the target tip.
+    `stops` lists every step that will need a resolution; `stops_at`, `files` and
+    `detail` describe the first."""
 
     clean: bool
     stops_at: int | None = None
     stops_at_issue: str | None = None
     files: tuple[str, ...] = ()
     detail: str = ""
+    stops: tuple[ReplayStop, ...] = ()
 
 
 class LandedHow(str, Enum):
@@ -423,6 +438,16 @@ class MergeResult:
     tree: str = ""
     files: tuple[str, ...] = ()  # conflicted files, as git lists them
     conflicts: tuple[MergeConflict, ...] = ()
+
+    def describe(self, files: Sequence[str] | None = None) -> str:
+        """`tasks/cli.py (content); old.txt (modify/delete)` for the given or all files."""
+        parts = []
+        for path in files if files is not None else self.files:
+            sorts = self.sorts_of(path)
+            parts.append(f"{path} ({', '.join(sorts)})" if sorts else path)
+        if not parts and not self.clean:
+            return ", ".join(sorted({c.sort for c in self.conflicts})) or "conflict"
+        return "; ".join(parts)
 
     def sorts_of(self, path: str) -> tuple[str, ...]:
         """The sorts of conflict git reported for `path` (empty if it named none)."""

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from fleetbot.analysis.analyse import analyse
 from fleetbot.analysis.landed import forge_landed
 from fleetbot.git import Git
+from fleetbot.git.chain import replay as replay_chain
 from fleetbot.git.mergetree import gather
-from fleetbot.git.mergetree import replay as replay_chain
 from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity, Status
 from fleetbot.plan.lint import lint_plan
 
@@ -179,9 +179,8 @@ def _replay(git: Git, target_ref: str, report: Report) -> Replay:
     if not steps:
         return Replay(clean=True)
     result = replay_chain(git, target_ref, steps)
-    if result.clean or result.stops_at_issue is None:
+    if result.clean:
         return result
-    position = next(
-        (s.position for s in report.order if s.issue == result.stops_at_issue), result.stops_at
-    )
-    return replace(result, stops_at=position)
+    at = {s.issue: s.position for s in report.order}
+    stops = tuple(replace(s, position=at.get(s.issue, s.position)) for s in result.stops)
+    return replace(result, stops_at=stops[0].position, stops=stops)

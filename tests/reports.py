@@ -19,6 +19,7 @@ from fleetbot.model import (
     Plan,
     PullFacts,
     Replay,
+    ReplayStop,
     Report,
     Row,
     Severity,
@@ -59,7 +60,8 @@ def example_report(**over: Any) -> Report:
     order = recommend_order(plan, conflicts)
     report = Report(
         target="main", plan=plan, conflicts=conflicts, order=order,
-        replay=Replay(clean=False, stops_at=3, stops_at_issue="#44", files=("tasks/cli.py",)),
+        replay=Replay(clean=False, stops_at=3, stops_at_issue="#44", files=("tasks/cli.py",),
+                      stops=(ReplayStop(3, "#44", ("tasks/cli.py",)),)),
         pulls=(PullFacts(number=1, branch="feature/42-count", ci=CIState.SUCCESS),),
     )
     return replace(report, **over)

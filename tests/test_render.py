@@ -153,7 +153,7 @@ def test_terminal_plain_when_not_a_tty() -> None:
     out = render_text(example_report())
     assert "\x1b[" not in out
     assert "feature/44-clear" in out
-    assert "stops at step 3 (#44)" in out
+    assert "needs 1 resolution: step 3 (#44) on tasks/cli.py." in out
 
 
 def test_terminal_colour_when_asked() -> None:
@@ -186,7 +186,9 @@ def test_json_has_order_and_replay_shape() -> None:
     assert [s["issue"] for s in data["order"]] == ["#42", "#43", "#44"]
     assert set(data["order"][0]) >= {"position", "issue", "branch", "reasons", "blocked_by"}
     assert data["replay"] == {"clean": False, "stops_at": 3, "stops_at_issue": "#44",
-                              "files": ["tasks/cli.py"], "detail": ""}
+                              "files": ["tasks/cli.py"], "detail": "",
+                              "stops": [{"position": 3, "issue": "#44",
+                                         "files": ["tasks/cli.py"], "detail": ""}]}
 
 
 def test_schema_rejects_a_bad_report() -> None:

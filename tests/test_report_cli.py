@@ -59,7 +59,7 @@ def test_order_json_on_the_example(example: Path, capsys: pytest.CaptureFixture[
 def test_order_text_and_markdown(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["order", "--repo", str(example)]) == 0
     text = capsys.readouterr().out
-    assert "stops at step 3 (#44) on tasks/cli.py" in text
+    assert "step 3 (#44) on tasks/cli.py" in text
     assert run(["order", "--repo", str(example), "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert md.startswith("### ❌ fleetbot: the fan-in into main stops at #44")
@@ -141,7 +141,7 @@ def test_demo_text_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Mon
     assert run(["demo"]) == 0
     out = capsys.readouterr().out
     assert "❌ #42 (textual)" in out
-    assert "stops at step 3 (#44) on tasks/cli.py" in out
+    assert "step 3 (#44) on tasks/cli.py" in out
     assert list(scratch.iterdir()) == []
 
 

@@ -226,7 +226,7 @@ def target_conflicts(facts: GitFacts) -> list[Conflict]:
         out.append(Conflict(
             kind=ConflictKind.TARGET, rows=(la.issue,), files=la.result.files,
             detail=f"{la.issue} ({la.branch}) no longer merges onto {facts.target}: "
-            f"{describe(la.result)}; rebase it onto {facts.target} first",
+            f"{la.result.describe()}; rebase it onto {facts.target} first",
             evidence=_q("git", "merge-tree", "--write-tree", "--name-only", "--messages",
                         _target_ref(facts), _ref(facts, la.issue)),
         ))
@@ -245,22 +245,11 @@ def textual_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list
             out.append(Conflict(
                 kind=ConflictKind.TEXTUAL, rows=(a, b), files=group,
                 detail=f"{b} does not merge onto {facts.target} + {a}: "
-                f"{describe(pm.result, group)}",
+                f"{pm.result.describe(group)}",
                 expected=_expected(plan, a, b), regenerable=flag,
                 evidence=_textual_evidence(facts, a, b),
             ))
     return out
-
-
-def describe(result: MergeResult, files: Sequence[str] | None = None) -> str:
-    """`tasks/cli.py (content); old.txt (modify/delete)` for the given or all files."""
-    parts = []
-    for path in files if files is not None else result.files:
-        sorts = result.sorts_of(path)
-        parts.append(f"{path} ({', '.join(sorts)})" if sorts else path)
-    if not parts and not result.clean:
-        return ", ".join(sorted({c.sort for c in result.conflicts})) or "conflict"
-    return "; ".join(parts)
 
 
 def _message_paths(result: MergeResult) -> tuple[str, ...]:

@@ -382,9 +382,10 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
         for rows, group in groups.items():
             click.echo(f"  predicted: {describe_collision(' and '.join(rows), group)}")
         replay = predictions.replay
-        if replay is not None and not replay.clean:
-            click.echo(f"  the replay stops at step {replay.stops_at} ({replay.stops_at_issue})"
-                       f" on {', '.join(replay.files)}")
+        for stop in replay.stops if replay is not None else ():
+            click.echo(f"  the replay stops at step {stop.position} ({stop.issue}) on "
+                       f"{', '.join(stop.files)}: resolve it, then `fleetbot integrate "
+                       "--continue`")
         return ExitCode.OK
     return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
                                  into=into_branch, conflicts=predictions.conflicts,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fleetbot.git import Git
-from fleetbot.git.mergetree import commit_tree, merge_trees
-from fleetbot.model import Chain, ChainStep
+from fleetbot.git.mergetree import commit_tree, merge_trees, target_attributes
+from fleetbot.model import Chain, ChainStep, Replay, ReplayStop
 
 
 def resolve_commit(git: Git, ref: str) -> str:
@@ -29,19 +29,51 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]]) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
     aside the ones that do not merge onto the tip before them."""
     start = resolve_commit(git, base)
+    heads = [resolve_commit(git, ref) for _, ref in steps]  # the shadow repo has no refs
     tip = start
     out: list[ChainStep] = []
-    for issue, ref in steps:
-        head = resolve_commit(git, ref)
-        result = merge_trees(git, tip, head)
-        if not result.clean:
-            out.append(ChainStep(issue=issue, ref=ref, head=head, result=result))
-            continue
-        tip = commit_tree(git, result.tree, (tip, head), f"fleetbot: replay {ref} ({issue})")
-        out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=tip))
+    # merge rules from the target's tree only, never a checkout's (see target_attributes)
+    with target_attributes(git, start) as mgit:
+        for (issue, ref), head in zip(steps, heads, strict=True):
+            result = merge_trees(mgit, tip, head)
+            if not result.clean:
+                out.append(ChainStep(issue=issue, ref=ref, head=head, result=result))
+                continue
+            tip = commit_tree(mgit, result.tree, (tip, head),
+                              f"fleetbot: replay {ref} ({issue})")
+            out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=tip))
     return Chain(base=start, steps=tuple(out))
 
 
 def tree_of(git: Git, commit: str) -> str:
     """The tree id of a commit: what `verify` caches its answers by."""
     return git.run("rev-parse", f"{commit}^{{tree}}").strip()
+
+
+def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
+    """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
+    will meet it: a step that does not merge is set aside and the rest go on, so every
+    step needing a resolution is reported, not only the first. Touches no worktree, index
+    or ref. Positions are 1-based in `steps`."""
+    from fleetbot.errors import GitError
+
+    if git.run_full("rev-parse", "--verify", "-q", f"{target}^{{commit}}",
+                    check=False).returncode != 0:
+        raise GitError(f"unknown target {target!r}",
+                       hint="pass --target with an existing branch")
+    chain = build_chain(git, target, steps)
+    stops = []
+    for position, step in enumerate(chain.steps, start=1):
+        if step.landed:
+            continue
+        files = step.result.files or tuple(
+            dict.fromkeys(p for c in step.result.conflicts for p in c.paths))
+        stops.append(ReplayStop(
+            position, step.issue, files,
+            f"step {position} ({step.issue}, {step.ref}) does not merge onto the steps before "
+            f"it: {step.result.describe(files)}"))
+    if not stops:
+        return Replay(clean=True, detail=f"all {len(steps)} steps land cleanly on {target}")
+    first = stops[0]
+    return Replay(clean=False, stops_at=first.position, stops_at_issue=first.issue,
+                  files=first.files, detail=first.detail, stops=tuple(stops))

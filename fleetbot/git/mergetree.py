@@ -22,7 +22,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from fleetbot.analysis.conflicts import describe
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
 from fleetbot.git.facts import (
@@ -48,7 +47,6 @@ from fleetbot.model import (
     MergeResult,
     PairMerge,
     Plan,
-    Replay,
     SourceChange,
     Status,
 )
@@ -335,44 +333,6 @@ def merge_many(
                 code=proc.returncode, stderr=proc.stderr,
             )
     return parallel([partial(merge_trees, git, a, b) for a, b in pairs], workers)
-
-
-def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
-    """Walk a merge order as a chain of merge-trees onto the target tip: `steps` are
-    (issue, branch ref) in order. Touches no worktree, index or ref. Says whether the whole
-    fan-in is clean, else the 1-based step where it stops and on which files."""
-    head = git.run(
-        "rev-parse", "--verify", "-q", f"{target}^{{commit}}",
-        error=f"unknown target {target!r}", hint="pass --target with an existing branch",
-    ).strip()
-    heads = _commit_ids(git, [ref for _, ref in steps])
-    with target_attributes(git, head) as mgit:
-        for position, ((issue, ref), sha) in enumerate(zip(steps, heads, strict=True), 1):
-            result = merge_trees(mgit, head, sha)
-            if not result.clean:
-                files = result.files or tuple(
-                    dict.fromkeys(p for c in result.conflicts for p in c.paths)
-                )
-                return Replay(
-                    clean=False, stops_at=position, stops_at_issue=issue, files=files,
-                    detail=f"step {position} ({issue}, {ref}) does not merge onto the steps "
-                    f"before it: {describe(result, files)}",
-                )
-            head = commit_tree(mgit, result.tree, (head, sha),
-                               f"fleetbot: replay {ref} ({issue})")
-    return Replay(clean=True, detail=f"all {len(steps)} steps land cleanly on {target}")
-
-
-def _commit_ids(git: Git, refs: Sequence[str]) -> list[str]:
-    """The commit id of each ref, in one process (the shadow repository has no refs)."""
-    if not refs:
-        return []
-    out = git.run("rev-parse", *(f"{r}^{{commit}}" for r in refs),
-                  error=f"the replay could not merge {', '.join(refs)}: not all are commits"
-                  ).split()
-    if len(out) != len(refs):
-        raise GitError(f"git rev-parse answered {len(out)} commits for {len(refs)} refs")
-    return out
 
 
 # ---------------------------------------------------------------- the entry point

@@ -170,6 +170,17 @@ def explain(conflict: Conflict, target: str) -> str:
     return conflict.detail + (f" ({'; '.join(tags)})" if tags else "")
 
 
+def stop_lines(report: Report) -> list[str]:
+    """Every step of the replayed fan-in that will need a resolution: `step 2 (#44) on
+    tasks/cli.py`. The replay sets each aside and goes on, as the fan-in will."""
+    r = report.replay
+    if r is None or r.clean:
+        return []
+    stops = r.stops or ()
+    return [f"step {s.position} ({s.issue}) on {_files(s.files) or 'unknown files'}"
+            for s in stops]
+
+
 def landed_lines(report: Report) -> list[str]:
     """`#42 count: squash-merged in 1a2b3c4`, one per landed row, in plan order."""
     out = []
@@ -208,8 +219,9 @@ def current_messages(report: Report) -> list[str]:
             if c.expected:
                 tail = "expected: the plan orders them"
             out.append(f"your branch {verb} {other}{files}: {tail}")
-    if report.replay is not None and report.replay.stops_at_issue == issue:
-        out.append(f"the replayed fan-in stops at your branch on {_files(report.replay.files)}")
+    for stop in report.replay.stops if report.replay is not None else ():
+        if stop.issue == issue:
+            out.append(f"the replayed fan-in stops at your branch on {_files(stop.files)}")
     if step is not None:
         for b in step.blocked_by:
             out.append(f"your branch is blocked by {b.describe()}")

@@ -104,6 +104,8 @@ def replay_to_json(r: Replay | None) -> dict[str, Any] | None:
     return {
         "clean": r.clean, "stops_at": r.stops_at, "stops_at_issue": r.stops_at_issue,
         "files": list(r.files), "detail": r.detail,
+        "stops": [{"position": s.position, "issue": s.issue, "files": list(s.files),
+                   "detail": s.detail} for s in r.stops],
     }
 
 

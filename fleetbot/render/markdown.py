@@ -141,9 +141,12 @@ def _replay_line(report: Report) -> str:
     target = code(report.target, table=False)
     if r.clean:
         return f"Replay: the whole fan-in merges cleanly onto {target}."
-    files = ", ".join(code(f, table=False) for f in r.files) or "unknown files"
-    who = md(r.stops_at_issue or "?")
-    return f"Replay: the fan-in onto {target} stops at step {r.stops_at} ({who}) on {files}."
+    stops = [f"step {s.position} ({md(s.issue)}) on "
+             f"{', '.join(code(f, table=False) for f in s.files) or 'unknown files'}"
+             for s in r.stops]
+    n = len(stops)
+    return (f"Replay: the fan-in onto {target} needs {n} resolution{'s' if n != 1 else ''} "
+            f"(each set aside, the rest go on): {'; '.join(stops)}.")
 
 
 def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
@@ -158,7 +161,8 @@ def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
         label = md(row.label) if row is not None else md(s.issue)
         if s.issue == report.current_issue:
             label = f"**{label}** (you)"
-        stop = " ⛔" if report.replay is not None and report.replay.stops_at == s.position \
+        stop = " ⛔" if report.replay is not None and s.position in {
+            x.position for x in report.replay.stops} \
             else ""
         lines.append(
             f"| {s.position}{stop} | {label} | {code(s.branch)} | {common.ci_mark(report, row)} "

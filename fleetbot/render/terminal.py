@@ -53,9 +53,10 @@ def renderables(report: Report) -> list[RenderableType]:
             out.append(_t(f"Replay: the whole fan-in merges cleanly onto {report.target}.",
                             style="green"))
         else:
+            stops = common.stop_lines(report)
             out.append(_t(
-                f"Replay: the fan-in onto {report.target} stops at step {r.stops_at} "
-                f"({r.stops_at_issue}) on {', '.join(r.files) or 'unknown files'}.",
+                f"Replay: the fan-in onto {report.target} needs {len(stops)} "
+                f"resolution{'s' if len(stops) != 1 else ''}: {'; '.join(stops)}.",
                 style="red"))
     if report.conflicts:
         out.append(_conflicts_table(report))
@@ -107,7 +108,8 @@ def _order_table(report: Report) -> Table | Text:
         row = report.plan.by_issue(s.issue)
         label = row.label if row is not None else s.issue
         you = s.issue == report.current_issue
-        stop = report.replay is not None and report.replay.stops_at == s.position
+        stop = report.replay is not None and s.position in {
+            x.position for x in report.replay.stops}
         cells = [
             Text(f"{s.position}{' ⛔' if stop else ''}"),
             _t(label + (" (you)" if you else ""), style="bold" if you else ""),

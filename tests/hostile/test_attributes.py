@@ -13,10 +13,10 @@ import pytest
 
 from fleetbot.cli.conflicts import run_conflicts
 from fleetbot.git import Git
+from fleetbot.git.chain import replay
 from fleetbot.git.mergetree import (
     attr_source_supported,
     attribute_files,
-    replay,
     target_attributes,
 )
 from tests.fleet import plan_of, row

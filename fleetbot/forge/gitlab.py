@@ -265,6 +265,12 @@ class GitlabForge:
 
         return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
 
+    def can_push(self, login: str) -> bool:
+        return False  # the dashboard is GitHub-only for now
+
+    def find_dashboard(self, label: str) -> st.DashboardIssue | None:
+        return None  # the dashboard is GitHub-only for now (the shell says so)
+
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
         out: dict[str, CommitStatus] = {}

@@ -128,23 +128,32 @@ def tick(body: str, ask: Ask) -> str:
     return body.replace(f"- [ ] {ask.text} {ask.marker}", f"- [x] {ask.text} {ask.marker}")
 
 
+def ticked_by(f: Fleet, monkeypatch: pytest.MonkeyPatch, ask: Ask,
+              login: str, *, writer: bool) -> tuple[int, str]:
+    """A first run makes the dashboard; then `login` ticks `ask` on it (this event).
+    The dashboard's number and its ticked body."""
+    assert action() == 0
+    b = board(f)
+    body = tick(b["body"], ask)
+    assert body != b["body"]
+    f.github.issue_store[b["number"]]["body"] = body
+    if writer:
+        f.github.writers.add(login)
+    use(f, monkeypatch, "issues", edited(f, b["number"], body, b["body"], login))
+    f.github.requests.clear()
+    return b["number"], body
+
+
 def test_a_writers_refresh_tick_refreshes_and_is_unticked(
         fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    number, _ = ticked_by(fleet, monkeypatch, Ask.REFRESH, "lead", writer=True)
     assert action() == 0
-    b = board(fleet)
-    ticked = tick(b["body"], Ask.REFRESH)
-    assert ticked != b["body"]
-    fleet.github.issue_store[b["number"]]["body"] = ticked
-    fleet.github.writers.add("lead")
-    use(fleet, monkeypatch, "issues", edited(fleet, b["number"], ticked, b["body"], "lead"))
-    fleet.github.requests.clear()
-    assert action() == 0
-    after = fleet.github.issue_store[b["number"]]["body"]
+    after = fleet.github.issue_store[number]["body"]
     assert "- [x]" not in after
     assert f"- [ ] {Ask.REFRESH.text} {Ask.REFRESH.marker}" in after
     assert md("@lead asked to refresh now (") in after
     assert "refreshed by run https://github.com/octo/tasks/actions/runs/1." in after
-    assert issue_writes(fleet) == [f"PATCH /repos/octo/tasks/issues/{b['number']}"]
+    assert issue_writes(fleet) == [f"PATCH /repos/octo/tasks/issues/{number}"]
     # a full refresh: the fleet's PRs were read
     assert any("FleetState" in r.body["query"] for r in fleet.github.requests
                if r.path == "/graphql")
@@ -152,34 +161,24 @@ def test_a_writers_refresh_tick_refreshes_and_is_unticked(
 
 def test_a_readers_tick_is_ignored_and_the_dashboard_says_so(
         fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    number, ticked = ticked_by(fleet, monkeypatch, Ask.REFRESH, "visitor", writer=False)
     assert action() == 0
-    b = board(fleet)
-    ticked = tick(b["body"], Ask.REFRESH)
-    fleet.github.issue_store[b["number"]]["body"] = ticked
-    use(fleet, monkeypatch, "issues", edited(fleet, b["number"], ticked, b["body"], "visitor"))
-    fleet.github.requests.clear()
-    assert action() == 0
-    after = fleet.github.issue_store[b["number"]]["body"]
+    after = fleet.github.issue_store[number]["body"]
     note = ("@visitor ticked “refresh now”: ignored, only people with write access can ask "
             "from the dashboard.")
     assert after == untick(ticked, [note])
     assert "- [x]" not in after and f"- {md(note)}" in after
     assert not any("FleetState" in r.body["query"] for r in fleet.github.requests
                    if r.path == "/graphql")
-    assert issue_writes(fleet) == [f"PATCH /repos/octo/tasks/issues/{b['number']}"]
+    assert issue_writes(fleet) == [f"PATCH /repos/octo/tasks/issues/{number}"]
 
 
 def test_a_writers_verify_tick_dispatches_the_verify_workflow(
         fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert action() == 0
-    b = board(fleet)
-    ticked = tick(b["body"], Ask.VERIFY)
-    fleet.github.issue_store[b["number"]]["body"] = ticked
-    fleet.github.writers.add("lead")
-    use(fleet, monkeypatch, "issues", edited(fleet, b["number"], ticked, b["body"], "lead"))
+    number, _ = ticked_by(fleet, monkeypatch, Ask.VERIFY, "lead", writer=True)
     assert action("--verify-workflow", "fleetbot-verify.yml") == 0
     assert fleet.github.dispatched == [("fleetbot-verify.yml", "main")]
-    after = fleet.github.issue_store[b["number"]]["body"]
+    after = fleet.github.issue_store[number]["body"]
     assert "- [x]" not in after
     assert md("dispatched `fleetbot-verify.yml` on `main`.") in after
 
@@ -249,3 +248,40 @@ def test_an_idle_dashboard_plans_nothing_and_a_changed_one_one_edit() -> None:
     changed = render_dashboard(big_report(3), state, ctx)
     assert [(a.kind, a.number) for a in dashboard_actions(changed, "Fleet: Big", state,
                                                           LABEL)] == [(ActionKind.EDIT_ISSUE, 7)]
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "example-dashboard.md"
+REGENERATE = "FLEETBOT_WRITE_EXAMPLE=1 pytest tests/test_dashboard.py -k example"
+
+
+def test_the_example_dashboard_in_the_docs_is_the_demo_fleets(fleet: Fleet) -> None:
+    import os
+    import re
+
+    assert action() == 0
+    body = re.sub(r"^\*Refreshed [^*]* by ", "*Refreshed 2026-12-01 09:00 UTC by ",
+                  board(fleet)["body"], flags=re.M)
+    text = ("# Example: the fleet dashboard\n\nThe issue `fleetbot action --dashboard` keeps "
+            "for the demo fleet (`fleetbot demo`), titled “Fleet: Orchestration plan” and "
+            "labelled `fleet:dashboard`. Generated by tests/test_dashboard.py; regenerate "
+            f"with `{REGENERATE}`.\n\n---\n\n{body}")
+    if os.environ.get("FLEETBOT_WRITE_EXAMPLE"):
+        EXAMPLE.write_text(text, encoding="utf-8")
+    assert EXAMPLE.read_text(encoding="utf-8") == text, (
+        f"docs/example-dashboard.md is out of date; regenerate it with:\n  {REGENERATE}")
+
+
+def test_which_dashboard_edits_are_requests() -> None:
+    from fleetbot.action.events import Scope, decide
+
+    body = render_dashboard(big_report(1), ForgeState(), DashboardContext())
+    f = Fleet(Path("."), None, None, None)  # type: ignore[arg-type]
+    asked = decide("issues", edited(f, 7, tick(body, Ask.VERIFY), body, "lead"))
+    assert (asked.scope, asked.asks, asked.asker, asked.dashboard) == (
+        Scope.ALL, ("verify",), "lead", 7)
+    again = decide("issues", edited(f, 7, tick(body, Ask.VERIFY), tick(body, Ask.VERIFY),
+                                    "lead"))  # the box was ticked already: not new
+    assert (again.scope, again.asks) == (Scope.IGNORE, ())
+    bot = edited(f, 7, tick(body, Ask.REFRESH), body, "github-actions[bot]")
+    bot["sender"]["type"] = "Bot"
+    assert decide("issues", bot).scope is Scope.IGNORE

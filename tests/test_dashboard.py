@@ -285,3 +285,14 @@ def test_which_dashboard_edits_are_requests() -> None:
     bot = edited(f, 7, tick(body, Ask.REFRESH), body, "github-actions[bot]")
     bot["sender"]["type"] = "Bot"
     assert decide("issues", bot).scope is Scope.IGNORE
+
+
+def test_sync_keeps_the_same_dashboard_as_the_action(fleet: Fleet) -> None:
+    assert run(["sync", "--dashboard"]) == 0
+    (number,) = fleet.github.dashboards()
+    assert fleet.github.labels[number] == [LABEL]
+    fleet.github.requests.clear()
+    assert run(["sync", "--dashboard"]) == 0
+    assert issue_writes(fleet) == []
+    assert action() == 0
+    assert fleet.github.dashboards() == [number]

@@ -48,6 +48,11 @@ ENDPOINTS = [
     ("post", "/repos/{owner}/{repo}/statuses/{sha}"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}/status"),
+    # the fleet dashboard (writes/dashboard.py)
+    ("post", "/repos/{owner}/{repo}/issues"),
+    ("patch", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
+    ("post", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"),
 ]
 
 # event -> actions to vendor (None: the event has no action)
@@ -160,7 +165,8 @@ def response_examples(spec: dict[str, Any]) -> dict[str, Any]:
             if "$ref" in resp:
                 resp = _resolve(spec, resp["$ref"])
             media = resp.get("content", {}).get("application/json", {})
-            example = (media.get("examples") or {}).get("default")
+            named = media.get("examples") or {}
+            example = named.get("default") or next(iter(named.values()), None)
             if example is None:
                 continue
             if "$ref" in example:

@@ -96,6 +96,10 @@ class FakeGithub:
         self.violations: list[str] = []
         self.read_only = False
         self.dependencies = True  # False: an older GHES, 404 on the dependencies endpoints
+        self.issue_store: dict[int, dict[str, Any]] = {}  # created issues: title, body, ...
+        self.viewer = "github-actions[bot]"  # who the token is
+        self.writers: set[str] = set()  # logins with write access (collaborator permission)
+        self.dispatched: list[tuple[str, str]] = []  # (workflow, ref) of workflow_dispatch
         self._next_id = 9000
         self._lock = threading.Lock()
 
@@ -117,6 +121,22 @@ class FakeGithub:
             data.pop("pull_request", None)
         self.issues.add(number)
         self.open_list.append(data)
+
+    def add_issue(self, title: str, body: str, labels: tuple[str, ...] = (),
+                  creator: str = "octocat") -> int:
+        """An open issue someone (`creator`) wrote; numbered after every PR and issue."""
+        number = max([*self.issues, *self.pulls, *self.issue_store, 0]) + 1
+        self.issues.add(number)
+        self.issue_store[number] = {"title": title, "body": body, "creator": creator,
+                                    "open": True}
+        self.labels[number] = list(labels)
+        for name in labels:
+            self.repo_labels.setdefault(name, "ededed")
+        return number
+
+    def dashboards(self) -> list[int]:
+        """The issues the bot created (what should be one dashboard)."""
+        return [n for n, i in self.issue_store.items() if i["creator"] == self.viewer]
 
     def add_comment(self, number: int, body: str) -> int:
         self._next_id += 1
@@ -227,6 +247,12 @@ class FakeGithub:
             ("POST", r"/statuses/([0-9a-f]+)", f"POST {e}/statuses/{{sha}}", self._set_status),
             ("GET", r"/commits/([0-9a-f]+)/status", f"GET {e}/commits/{{ref}}/status",
              self._combined_status),
+            ("POST", r"/issues", f"POST {e}/issues", self._create_issue),
+            ("PATCH", r"/issues/(\d+)", f"PATCH {e}/issues/{{issue_number}}", self._edit_issue),
+            ("GET", r"/collaborators/([^/]+)/permission",
+             f"GET {e}/collaborators/{{username}}/permission", self._permission),
+            ("POST", r"/actions/workflows/([^/]+)/dispatches",
+             f"POST {e}/actions/workflows/{{workflow_id}}/dispatches", self._dispatch),
             # what a naive REST walk reads (benchmarks/api_calls.py)
             ("GET", r"/pulls", f"GET {e}/pulls", self._list_pulls),
             ("GET", r"/issues", f"GET {e}/issues", self._list_issues),
@@ -361,6 +387,43 @@ class FakeGithub:
     def _remove_dep(self, number: str, issue_id: str, **_: Any) -> tuple[int, Any]:
         self.deps.get(int(number), set()).discard(int(issue_id) - 1000)
         return 200, self._issue_data(int(number))
+
+    def _issue_answer(self, number: int) -> dict[str, Any]:
+        i = self.issue_store[number]
+        data = example("POST /repos/{owner}/{repo}/issues", 201)
+        data.update(number=number, id=1000 + number, title=i["title"], body=i["body"],
+                    state="open" if i["open"] else "closed",
+                    html_url=f"https://github.com/{self.repo}/issues/{number}",
+                    labels=[self._label(n) for n in self.labels.get(number, [])])
+        data["user"]["login"] = i["creator"]
+        return data
+
+    def _create_issue(self, body: Any, **_: Any) -> tuple[int, Any]:
+        if len(body.get("body") or "") > COMMENT_LIMIT:
+            return self._too_long("body", COMMENT_LIMIT)
+        number = self.add_issue(body["title"], body.get("body") or "",
+                                tuple(body.get("labels") or ()), creator=self.viewer)
+        return 201, self._issue_answer(number)
+
+    def _edit_issue(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
+        issue = self.issue_store.get(int(number))
+        if issue is None:
+            return self._not_found()
+        if len(body.get("body") or "") > COMMENT_LIMIT:
+            return self._too_long("body", COMMENT_LIMIT)
+        issue.update({k: body[k] for k in ("title", "body") if k in body})
+        return 200, self._issue_answer(int(number))
+
+    def _permission(self, login: str, **_: Any) -> tuple[int, Any]:
+        data = example("GET /repos/{owner}/{repo}/collaborators/{username}/permission", 200)
+        data["permission"] = "write" if login in self.writers else "read"
+        data["role_name"] = data["permission"]
+        data["user"].update(login=login, role_name=data["permission"])  # GitHub's example
+        return 200, data  # lacks the `role_name` its own schema requires
+
+    def _dispatch(self, workflow: str, body: Any, **_: Any) -> tuple[int, Any]:
+        self.dispatched.append((workflow, body["ref"]))
+        return 204, None
 
     def _status(self, s: dict[str, Any]) -> dict[str, Any]:
         data = example("POST /repos/{owner}/{repo}/statuses/{sha}", 201)

@@ -47,6 +47,8 @@ def graphql(fake: FakeGithub, body: Any) -> Any:
         pull = fake.pulls[variables["number"]]
         data = {"repository": {"pullRequest": {"statusCheckRollup": _rollup(
             fake, pull, int(variables.get("after") or 0))}}}
+    elif "query FleetDashboard" in query:
+        data = {"repository": {"issues": {"nodes": _dashboard_issues(fake, variables)}}}
     elif "query FleetIssues" in query:
         numbers = [int(n) for n in re.findall(r"i(\d+): issueOrPullRequest", query)]
         repo: dict[str, Any] = {f"i{n}": _gql_issue(fake, n) for n in numbers}
@@ -69,6 +71,17 @@ def graphql(fake: FakeGithub, body: Any) -> Any:
         raise AssertionError("unexpected GraphQL query")
     validate_graphql_response(query, variables, data)
     return {"data": data, "errors": errors} if errors else {"data": data}
+
+
+def _dashboard_issues(fake: FakeGithub, v: dict[str, Any]) -> list[dict[str, Any]]:
+    """Open issues with the label `v["label"]`, oldest first, as `issues(labels:)` lists."""
+    found = [n for n, i in sorted(fake.issue_store.items())
+             if i["open"] and v["label"] in fake.labels.get(n, [])]
+    return [{"number": n, "title": fake.issue_store[n]["title"],
+             "url": f"https://github.com/{fake.repo}/issues/{n}",
+             "body": fake.issue_store[n]["body"],
+             "viewerDidAuthor": fake.issue_store[n]["creator"] == fake.viewer}
+            for n in found[:50]]
 
 
 def _gql_labels(fake: FakeGithub, number: int) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
+from fleetbot.forge.types import DASHBOARD_MARKER
+
 
 class Scope(str, Enum):
     """How much of the fleet an event asks to refresh."""
@@ -59,6 +61,9 @@ class Refresh:
     read_only: bool = False  # the token cannot write (a fork PR on `pull_request`)
     queue: tuple[tuple[str, int], ...] = ()  # (merge-queue head sha, the PR queued)
     head: str = ""  # the event's PR head commit
+    asks: tuple[str, ...] = ()  # dashboard boxes just ticked (`writes.dashboard.Ask` values)
+    asker: str = ""  # who ticked them (their write access is checked by the shell)
+    dashboard: int = 0  # the dashboard issue the boxes are on
 
     @property
     def ignored(self) -> bool:
@@ -187,10 +192,33 @@ def _is_refresh_command(body: str) -> bool:
 
 
 def _issues(event: str, action: str, p: Mapping[str, Any], target: str) -> Refresh:
-    number = (p.get("issue") or {}).get("number")
+    issue = p.get("issue") or {}
+    number = issue.get("number")
+    if action == "edited" and DASHBOARD_MARKER in str(issue.get("body") or ""):
+        return _dashboard_edit(event, action, p)
     if action not in ISSUE_ACTIONS:
         return Refresh(event, action, notice=f"issue #{number} {action}: ignored.")
     return Refresh(event, action, Scope.ALL, notice=f"issue #{number} {action}: refreshing.")
+
+
+def _dashboard_edit(event: str, action: str, p: Mapping[str, Any]) -> Refresh:
+    """The dashboard was edited: a box newly ticked is a request (whether its author may
+    ask is the shell's question: the payload says nothing of the editor's access)."""
+    from fleetbot.writes.dashboard import ticked
+
+    issue = p.get("issue") or {}
+    number = int(issue.get("number") or 0)
+    sender = p.get("sender") or {}
+    before = str((((p.get("changes") or {}).get("body") or {}).get("from")) or "")
+    new = [a for a in ticked(str(issue.get("body") or "")) if a not in ticked(before)]
+    if sender.get("type") == "Bot" or not new:
+        return Refresh(event, action, notice=f"the fleet dashboard #{number} was edited "
+                       "without a newly ticked box: ignored.")
+    login = str(sender.get("login") or "?")
+    what = " and ".join(f"“{a.text}”" for a in new)
+    return Refresh(event, action, Scope.ALL, asks=tuple(a.value for a in new), asker=login,
+                   dashboard=number,
+                   notice=f"@{login} ticked {what} on the fleet dashboard #{number}.")
 
 
 _QUEUED = re.compile(r"/pr-(\d+)-[0-9a-f]+$")

@@ -34,12 +34,13 @@ from fleetbot.action.runner import (
     write_outputs,
 )
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
+from fleetbot.forge.types import Applied
 from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
 
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
-    from fleetbot.forge.types import Action, Applied, ForgeState
+    from fleetbot.forge.types import Action, ForgeState
     from fleetbot.git import Git
 
 
@@ -58,6 +59,8 @@ class Options:
     order_outside: bool = True  # `fleetbot/order` success on PRs outside the plan
     dry_run: bool = False
     verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
+    dashboard: bool = False  # keep the fleet dashboard issue (writes/dashboard.py)
+    verify_workflow: str = ""  # the workflow file "verify the fan-in" dispatches
 
 
 @dataclass
@@ -139,7 +142,78 @@ class ActionRun:
                 self.say(annotation("notice", note, title="fleetbot"))
                 return self.finish("not-in-fleet", summary=f"fleetbot: {note}\n")
             return self.finish("not-in-fleet")
+        if refresh.asks and not self._may_ask(refresh):
+            return self._ignore_ask(refresh)
         return self._refresh(refresh, plan, target_ref, trigger_row.issue if trigger_row else None)
+
+    # ------------------------------------------------------------ the dashboard
+
+    @property
+    def _dashboard_label(self) -> str:
+        from fleetbot.writes.dashboard import LABEL
+
+        return self.opts.label_prefix + LABEL
+
+    def _may_ask(self, refresh: Refresh) -> bool:
+        """May the person who ticked a dashboard box ask? (Write access; one read.)"""
+        return bool(self.env.token) and self._forge_factory().can_push(refresh.asker)
+
+    def _ignore_ask(self, refresh: Refresh) -> Outcome:
+        """A tick by someone without write access: no refresh; the box is unticked and
+        the dashboard says so (one write, none in a dry run or without a token)."""
+        from fleetbot.forge.types import Action, ActionKind
+        from fleetbot.writes.dashboard import Ask, untick
+
+        what = " and ".join(f"“{Ask(a).text}”" for a in refresh.asks)
+        note = (f"@{refresh.asker} ticked {what}: ignored, only people with write access "
+                "can ask from the dashboard.")
+        self.say(annotation("notice", note, title="fleetbot"))
+        forge = self._forge_factory()
+        board = forge.find_dashboard(self._dashboard_label) if self.env.token else None
+        writes: list[str] = []
+        if board is not None and board.number == refresh.dashboard:
+            edit = Action(ActionKind.EDIT_ISSUE, board.number, title=board.title,
+                          body=untick(board.body, [note]))
+            writes = [edit.describe()]
+            self.log(("would " if self.opts.dry_run else "") + edit.describe())
+            if not self.opts.dry_run:
+                applied = forge.apply([edit])
+                for refusal in applied.refused:
+                    self.say(annotation("warning", refusal.message, title="fleetbot"))
+        return self.finish("ignored", summary=f"fleetbot: {note}\n", writes=writes)
+
+    def _dashboard_first(self, forge: Forge, actions: Sequence[Action]) -> Applied | None:
+        """Create a new dashboard before the other writes, so the sticky comments can
+        link it; None when there is none to create (or in a dry run)."""
+        from fleetbot.forge.types import ActionKind
+
+        create = [a for a in actions if a.kind is ActionKind.CREATE_ISSUE]
+        if not create or self.opts.dry_run:
+            return None
+        return forge.apply(create)
+
+    def _asked(self, refresh: Refresh, target: str) -> tuple[list[str], list[Action]]:
+        """For a writer's ticks: the dashboard's lines saying what happened, and the
+        dispatch of the verify workflow when "verify the fan-in" was ticked."""
+        from datetime import datetime, timezone
+
+        from fleetbot.forge.types import Action, ActionKind
+        from fleetbot.writes.dashboard import Ask
+
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        lines: list[str] = []
+        actions: list[Action] = []
+        for ask in (Ask(a) for a in refresh.asks):
+            who = f"@{refresh.asker} asked to {ask.text} ({when})"
+            if ask is Ask.REFRESH:
+                lines.append(f"{who}: refreshed by run {self.env.run_url or 'this run'}.")
+            elif self.opts.verify_workflow:
+                actions.append(Action(ActionKind.DISPATCH_WORKFLOW,
+                                      workflow=self.opts.verify_workflow, ref=target))
+                lines.append(f"{who}: dispatched `{self.opts.verify_workflow}` on `{target}`.")
+            else:
+                lines.append(f"{who}: not done, no `verify-workflow` input is set.")
+        return lines, actions
 
     def _outside_status(self, refresh: Refresh) -> None:
         """`fleetbot/order` success on a PR outside the plan, so requiring the check
@@ -205,6 +279,11 @@ class ActionRun:
                             label_prefix=self.opts.label_prefix,
                             branches=[r.branch for r in plan.rows], links=self.opts.links)
         state = with_event_merges(state, refresh)
+        if self.opts.dashboard and forge.kind == "github":  # at most one more read
+            state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
+        elif self.opts.dashboard:
+            state = replace(state, notes=(
+                *state.notes, f"the fleet dashboard is GitHub-only: not kept on {forge.kind}"))
         pulls = list(fleet_pulls(plan, state.pulls, state.merged))
         if trigger is None and refresh.pull is not None:  # e.g. `/fleetbot refresh` on a PR
             pr = next((p for p in pulls if p.number == refresh.pull), None)
@@ -249,11 +328,20 @@ class ActionRun:
             self.log("fleetbot: read-only token: writing the job summary and annotations only")
         else:
             actions = self._plan(forge, fleet_report, state, refresh)
+            first = self._dashboard_first(forge, actions)
+            if first is not None and first.written:
+                # created: the comments link it from this very run (one read to find it)
+                state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
+                actions = [*first.written, *self._plan(forge, fleet_report, state, refresh)]
             planned = [a.describe() for a in actions]
             for line in planned:
                 self.log(("would " if self.opts.dry_run else "") + line)
             if not self.opts.dry_run:
-                applied = forge.apply(actions)
+                rest = forge.apply([a for a in actions if first is None
+                                    or a not in first.written])
+                applied = rest if first is None else Applied(
+                    first.written + rest.written, first.refused + rest.refused,
+                    first.skipped + rest.skipped)
                 if applied.refused and not applied.written and all(
                         r.cause is ForgeCause.PERMISSION for r in applied.refused):
                     # nothing was made: the token is read-only after all; say how to fix it
@@ -307,8 +395,10 @@ class ActionRun:
     def _plan(self, forge: Forge, report: Report, state: ForgeState,
               refresh: Refresh) -> list[Action]:
         """The writes this refresh makes (the one planner: `writes.plan_writes`)."""
+        from datetime import datetime, timezone
+
         from fleetbot.forge import with_statuses
-        from fleetbot.writes import WriteOptions, plan_writes
+        from fleetbot.writes import DashboardContext, WriteOptions, plan_writes
         from fleetbot.writes.statuses import CONTEXT, QueueHead
 
         queue = tuple(QueueHead(sha, n) for sha, n in refresh.queue)
@@ -318,7 +408,14 @@ class ActionRun:
             statuses=True, label_prefix=self.opts.label_prefix, run_url=self.env.run_url,
             outside_fleet=self.opts.order_outside, queue=queue,
         )
-        return plan_writes(report, state, options)
+        extra: list[Action] = []
+        if self.opts.dashboard and forge.kind == "github":
+            asked, extra = self._asked(refresh, report.target.removeprefix("origin/"))
+            options = replace(options, dashboard=DashboardContext(
+                refreshed_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                run_url=self.env.run_url, asked=tuple(asked),
+                repo_url=f"{self.env.server_url}/{self.env.repository}"))
+        return [*plan_writes(report, state, options), *extra]
 
 
 def with_event_merges(state: ForgeState, refresh: Refresh) -> ForgeState:

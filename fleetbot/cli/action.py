@@ -44,10 +44,17 @@ if TYPE_CHECKING:
 @click.option("--verify-result", envvar="FLEETBOT_VERIFY_RESULT", default="", metavar="FILE",
               help="The JSON of a `fleetbot verify` job (untrusted: validated, escaped, "
               "ignored unless its heads are the current ones).")
+@click.option("--dashboard/--no-dashboard", envvar="FLEETBOT_DASHBOARD", default=False,
+              show_default=True,
+              help="Keep one fleet dashboard issue (labelled `<prefix>dashboard`) current.")
+@click.option("--verify-workflow", envvar="FLEETBOT_VERIFY_WORKFLOW", default="",
+              metavar="FILE", help="The workflow the dashboard's “verify the fan-in” box "
+              "dispatches (workflow_dispatch), e.g. fleetbot-verify.yml.")
 def action(
     plan: str, target: str, comment: bool, labels: bool, links: bool, strict: bool,
     label_prefix: str, not_in_plan: str, order_outside: bool, repo: Path | None,
-    no_throttle: bool, dry_run: bool, verify_result: str,
+    no_throttle: bool, dry_run: bool, verify_result: str, dashboard: bool,
+    verify_workflow: str,
 ) -> int:
     """Run as the GitHub Action: turn this workflow's event into a fleet refresh.
 
@@ -69,7 +76,8 @@ def action(
     opts = Options(
         plan=plan, target=target, comment=comment, labels=labels, links=links, strict=strict,
         label_prefix=label_prefix, not_in_plan=not_in_plan, order_outside=order_outside,
-        dry_run=dry_run, verify_result=verify_result,
+        dry_run=dry_run, verify_result=verify_result, dashboard=dashboard,
+        verify_workflow=verify_workflow,
     )
 
     def make_forge() -> Forge:

@@ -44,6 +44,14 @@ def forge_options(f: F) -> F:
 # ---------------------------------------------------------------- commands
 
 
+def _repo_url(forge: object) -> str:
+    """The web address of a GitHub repository (for the dashboard's links)."""
+    base = str(getattr(forge, "base_url", "https://api.github.com"))
+    web = "https://github.com" if base == "https://api.github.com" else \
+        base.removesuffix("/api/v3")
+    return f"{web}/{getattr(forge, 'repo', '')}"
+
+
 @click.command()
 @plan_option
 @repo_option
@@ -52,9 +60,12 @@ def forge_options(f: F) -> F:
 @format_option
 @dry_run_option
 @click.option("--no-links", is_flag=True, help="Only labels: leave issue dependencies alone.")
+@click.option("--dashboard", is_flag=True,
+              help="Also keep the fleet dashboard issue current (GitHub).")
 def sync(
     plan_path: Path | None, repo: Path | None, target: str | None, forge_kind: str,
     gitlab_url: str | None, label_prefix: str, fmt: str, dry_run: bool, no_links: bool,
+    dashboard: bool,
 ) -> int:
     """Sync fleet labels and `Depends on` links for every row of the plan.
 
@@ -62,7 +73,11 @@ def sync(
     (planned/running/review/blocked/merged), plus `conflict` and `next` where due;
     `Depends on` becomes "blocked by" on the issues. Other labels are never touched.
     """
-    from fleetbot.writes import WriteOptions, plan_writes
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from fleetbot.writes import DashboardContext, WriteOptions, plan_writes
+    from fleetbot.writes.dashboard import LABEL
     from fleetbot.writes.links import plan_issues
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
@@ -71,9 +86,16 @@ def sync(
     # the issues are read with or without links: each carries its row's status label
     state = forge.state(plan_issues(plan), label_prefix=label_prefix,
                         branches=[r.branch for r in plan.rows], links=not no_links)
+    board: DashboardContext | None = None
+    if dashboard and forge.kind == "github":
+        state = replace(state, dashboard=forge.find_dashboard(label_prefix + LABEL))
+        board = DashboardContext(refreshed_at=datetime.now(timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"), repo_url=_repo_url(forge))
+    elif dashboard:
+        state = replace(state, notes=(*state.notes, "the fleet dashboard is GitHub-only"))
     report = build_report(git, plan, target, state)
     options = WriteOptions(comments=False, links=not no_links, label_prefix=label_prefix,
-                           pulls_are_issues=forge.kind == "github")
+                           pulls_are_issues=forge.kind == "github", dashboard=board)
     actions = plan_writes(report, state, options)
     extra = _unplanned_lines(forge, plan, state)
     return _finish(forge, actions, dry_run, fmt, extra + list(state.notes))

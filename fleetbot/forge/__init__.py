@@ -20,6 +20,7 @@ from fleetbot.forge.types import (
     Action,
     ActionKind,
     Applied,
+    DashboardIssue,
     ForgeState,
     IssueSummary,
     StickyComment,
@@ -81,6 +82,16 @@ class Forge(Protocol):
 
     def find_comment(self, number: int) -> StickyComment | None:
         """fleetbot's comment on PR/MR `number`, re-read now (before creating one)."""
+        ...
+
+    def can_push(self, login: str) -> bool:
+        """Has `login` write access to the repository? (Who may act from the dashboard.)"""
+        ...
+
+    def find_dashboard(self, label: str) -> DashboardIssue | None:
+        """fleetbot's own open dashboard issue (labelled `label`, with the dashboard marker,
+        written by the token's identity), re-read now; None when there is none (or the
+        forge has no dashboard: GitLab and local)."""
         ...
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> Mapping[str, CommitStatus]:

@@ -27,7 +27,7 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
-from fleetbot.forge.github_queries import FLEET_STATE, MORE_CONTEXTS, plan_query
+from fleetbot.forge.github_queries import DASHBOARD, FLEET_STATE, MORE_CONTEXTS, plan_query
 from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
 
 PAGE_SIZE = 50
@@ -47,6 +47,9 @@ PERMISSION = {
     st.ActionKind.ADD_DEPENDENCY: "issues: write",
     st.ActionKind.REMOVE_DEPENDENCY: "issues: write",
     st.ActionKind.SET_STATUS: "statuses: write",
+    st.ActionKind.CREATE_ISSUE: "issues: write",
+    st.ActionKind.EDIT_ISSUE: "issues: write",
+    st.ActionKind.DISPATCH_WORKFLOW: "actions: write",
 }
 
 
@@ -398,6 +401,31 @@ class GithubForge:
                 return st.StickyComment(number, int(c["id"]), c["body"])
         return None
 
+    def find_dashboard(self, label: str) -> st.DashboardIssue | None:
+        """The bot's open dashboard issue (one GraphQL request): labelled `label`, with
+        the marker, written by this token's identity; None when there is none."""
+        data, _ = self._graphql(DASHBOARD, {"owner": self.owner, "name": self.name,
+                                            "label": label}, "reading the fleet dashboard")
+        nodes = (((data.get("repository") or {}).get("issues") or {}).get("nodes") or [])
+        for n in nodes:
+            if n and n.get("viewerDidAuthor") and st.DASHBOARD_MARKER in (n.get("body") or ""):
+                return st.DashboardIssue(int(n["number"]), n["body"], str(n.get("title") or ""),
+                                         str(n.get("url") or ""))
+        return None
+
+    def can_push(self, login: str) -> bool:
+        """Has `login` write access here (admin, maintain or write)? One REST request,
+        made only when someone ticked a dashboard box."""
+        name = urllib.parse.quote(login, safe="")
+        try:
+            _, data = self._call("GET", self._path(f"/collaborators/{name}/permission"),
+                                 doing=f"reading @{login}'s permission")
+        except ForgeError as exc:
+            if exc.cause is ForgeCause.NOT_FOUND:
+                return False
+            raise
+        return str((data or {}).get("permission") or "") in ("admin", "write")
+
     # ------------------------------------------------------------ writes
 
     def apply(self, actions: Sequence[st.Action]) -> st.Applied:
@@ -415,6 +443,15 @@ class GithubForge:
         elif a.kind is K.EDIT_COMMENT:
             self._call("PATCH", self._path(f"/issues/comments/{a.comment_id}"),
                        body={"body": a.body}, write=True, doing=a.describe())
+        elif a.kind is K.CREATE_ISSUE:
+            self.create_dashboard(a.title, a.body, a.label)
+        elif a.kind is K.EDIT_ISSUE:
+            self._call("PATCH", self._path(f"/issues/{a.number}"),
+                       body={"title": a.title, "body": a.body}, write=True, doing=a.describe())
+        elif a.kind is K.DISPATCH_WORKFLOW:
+            name = urllib.parse.quote(a.workflow, safe="")
+            self._call("POST", self._path(f"/actions/workflows/{name}/dispatches"),
+                       body={"ref": a.ref}, write=True, doing=a.describe())
         elif a.kind is K.CREATE_LABEL:
             self._post(self._path("/labels"), {"name": a.label, "color": a.color,
                        "description": "Managed by fleetbot"}, a.describe(), ok=(422,))
@@ -484,6 +521,29 @@ class GithubForge:
                        body={"body": body}, write=True, doing=f"editing comment on #{number}")
 
         return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+
+    def create_dashboard(self, title: str, body: str, label: str) -> int:
+        """The dashboard issue, created once and labelled as it is created (so the next
+        refresh finds it): a failed POST is re-read before it is retried."""
+        def find() -> st.StickyComment | None:
+            found = self.find_dashboard(label)
+            return None if found is None else st.StickyComment(found.number, found.number,
+                                                                 found.body)
+
+        def post() -> int:
+            try:
+                data = self._raw("POST", self._path("/issues"),
+                                 {"title": title, "body": body, "labels": [label]})
+            except (GithubException, requests.RequestException) as exc:
+                raise self._error(exc, "creating the fleet dashboard issue") from None
+            return int(data["number"])
+
+        def edit(number: int) -> None:
+            self._call("PATCH", self._path(f"/issues/{number}"),
+                       body={"title": title, "body": body}, write=True,
+                       doing=f"editing the fleet dashboard #{number}")
+
+        return _apply.create_once(find, post, edit, body)
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status `context` on it (absent: none set). One GET per sha;

@@ -72,6 +72,23 @@ query MoreContexts($owner: String!, $name: String!, $number: Int!, $after: Strin
 """ + CONTEXT_FIELDS
 
 
+# The bot's dashboard: open issues with the dashboard label; the adapter keeps the first
+# that carries the marker and that the token's own identity wrote (`viewerDidAuthor`), so
+# a person's issue with the marker is never taken for it. Asked only with `dashboard: true`.
+DASHBOARD = """
+query FleetDashboard($owner: String!, $name: String!, $label: String!) {
+  repository(owner: $owner, name: $name) {
+    issues(
+      first: 50, states: OPEN, labels: [$label],
+      orderBy: {field: CREATED_AT, direction: ASC}
+    ) {
+      nodes { number title url body viewerDidAuthor }
+    }
+  }
+}
+"""
+
+
 def _string(text: str) -> str:
     """A GraphQL string literal (JSON's escapes are GraphQL's)."""
     import json

@@ -282,6 +282,12 @@ class GitlabForge:
                 return st.StickyComment(number, int(n["id"]), n["body"])
         return None
 
+    def can_push(self, login: str) -> bool:
+        return False  # the dashboard is GitHub-only for now
+
+    def find_dashboard(self, label: str) -> st.DashboardIssue | None:
+        return None  # the dashboard is GitHub-only for now (the shell says so)
+
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
         out: dict[str, CommitStatus] = {}

@@ -6,7 +6,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from fleetbot.errors import ForgeCause, ForgeError
-from fleetbot.forge.types import Action, Applied, ForgeState, IssueSummary, Refusal, StickyComment
+from fleetbot.forge.types import (
+    Action,
+    Applied,
+    DashboardIssue,
+    ForgeState,
+    IssueSummary,
+    Refusal,
+    StickyComment,
+)
 from fleetbot.model import CommitStatus, PullFacts
 
 if TYPE_CHECKING:
@@ -43,6 +51,12 @@ class LocalForge:
 
     def find_comment(self, number: int) -> StickyComment | None:
         return None
+
+    def can_push(self, login: str) -> bool:
+        return False  # no forge, nobody to ask
+
+    def find_dashboard(self, label: str) -> DashboardIssue | None:
+        return None  # no forge, no dashboard issue
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> Mapping[str, CommitStatus]:
         return {}

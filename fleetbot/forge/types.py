@@ -14,6 +14,7 @@ from fleetbot.errors import ForgeCause
 from fleetbot.model import CommitStatus, PullFacts, StatusState
 
 MARKER = "<!-- fleetbot -->"
+DASHBOARD_MARKER = "<!-- fleetbot:dashboard -->"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,17 @@ class StickyComment:
     number: int  # the PR/MR number (GitHub) or MR iid (GitLab)
     id: int  # the comment (note) id
     body: str
+
+
+@dataclass(frozen=True)
+class DashboardIssue:
+    """fleetbot's own open dashboard issue: found by DASHBOARD_MARKER and the bot's
+    authorship (a person's issue with the marker is never taken for it)."""
+
+    number: int
+    body: str
+    title: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class ForgeState:
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
     links_supported: bool = True  # False: this forge has no issue dependencies (old GHES)
     missing_issues: tuple[int, ...] = ()  # plan issues the forge does not know (or hides)
+    dashboard: DashboardIssue | None = None  # the bot's dashboard issue, when one was read
 
     def comment_for(self, number: int) -> StickyComment | None:
         return next((c for c in self.comments if c.number == number), None)
@@ -87,6 +100,9 @@ class ActionKind(str, Enum):
     ADD_DEPENDENCY = "add-dependency"
     REMOVE_DEPENDENCY = "remove-dependency"
     SET_STATUS = "set-status"
+    CREATE_ISSUE = "create-issue"  # the dashboard (`label` goes on it as it is created)
+    EDIT_ISSUE = "edit-issue"
+    DISPATCH_WORKFLOW = "dispatch-workflow"  # the verify job, asked from the dashboard
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,9 @@ class Action:
     state: StatusState = StatusState.PENDING
     description: str = ""  # at most 140 characters (GitHub's limit)
     target_url: str = ""
+    title: str = ""  # an issue's title (CREATE_ISSUE / EDIT_ISSUE)
+    workflow: str = ""  # the workflow file to dispatch (DISPATCH_WORKFLOW), on branch `ref`
+    ref: str = ""
 
     def describe(self) -> str:
         """One line for --dry-run and logs (a comment body is summarised, not printed)."""
@@ -118,6 +137,12 @@ class Action:
             return (
                 f"edit comment {self.comment_id} on PR #{self.number} ({len(self.body)} chars)"
             )
+        if k is ActionKind.CREATE_ISSUE:
+            return f"create dashboard issue {self.title!r} ({len(self.body)} chars)"
+        if k is ActionKind.EDIT_ISSUE:
+            return f"edit dashboard issue #{self.number} ({len(self.body)} chars)"
+        if k is ActionKind.DISPATCH_WORKFLOW:
+            return f"dispatch workflow {self.workflow!r} on {self.ref}"
         if k is ActionKind.CREATE_LABEL:
             return f"create label {self.label!r} (#{self.color})"
         if k is ActionKind.SET_STATUS:

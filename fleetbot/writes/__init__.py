@@ -8,16 +8,18 @@ already matches gives an action, so a second run with nothing changed plans noth
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fleetbot.forge.types import Action, ForgeState
 from fleetbot.model import PullState, Report
 from fleetbot.writes.comment import comment_actions, compose_comment
+from fleetbot.writes.dashboard import LABEL, DashboardContext, dashboard_actions, render_dashboard
+from fleetbot.writes.dashboard import title as dashboard_title
 from fleetbot.writes.labels import DEFAULT_PREFIX, desired_labels, label_actions
 from fleetbot.writes.links import link_actions
 from fleetbot.writes.statuses import QueueHead, status_actions, wanted_statuses
 
-__all__ = ["DEFAULT_PREFIX", "QueueHead", "WriteOptions", "plan_writes"]
+__all__ = ["DEFAULT_PREFIX", "DashboardContext", "QueueHead", "WriteOptions", "plan_writes"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class WriteOptions:
     outside_fleet: bool = True  # `fleetbot/order` success on PRs outside the plan
     queue: tuple[QueueHead, ...] = ()  # merge-queue heads to give a status
     files: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # unplanned PRs' files
+    dashboard: DashboardContext | None = None  # None: no dashboard issue (it is opt-in)
 
 
 def plan_writes(report: Report, state: ForgeState, options: WriteOptions) -> list[Action]:
@@ -52,6 +55,12 @@ def plan_writes(report: Report, state: ForgeState, options: WriteOptions) -> lis
         wanted = wanted_statuses(report, state, outside_fleet=options.outside_fleet,
                                  queue=options.queue)
         actions += status_actions(wanted, state, target_url=options.run_url)
+    if options.dashboard is not None:
+        ctx = replace(options.dashboard, files=options.files,
+                      run_url=options.dashboard.run_url or options.run_url)
+        actions += dashboard_actions(render_dashboard(report, state, ctx),
+                                     dashboard_title(report.plan), state,
+                                     options.label_prefix + LABEL)
     return actions
 
 

@@ -32,9 +32,19 @@ def compose_comment(
     row = next((r for r in report.plan.rows if r.branch == pull.branch), None)
     if row is None:
         return unplanned_body(report.plan, pull, files, limit=limit)
-    extra = (link_line(row, pull), *dependency_merged_notes(report, state).get(row.issue, ()))
+    extra = (link_line(row, pull), *dependency_merged_notes(report, state).get(row.issue, ()),
+             dashboard_line(state))
     return with_marker(render_pr_comment(report, row.issue, extra=extra, limit=limit,
                                          more_url=more_url))
+
+
+def dashboard_line(state: ForgeState) -> str:
+    """The comment's link to the fleet dashboard, when there is one ("" otherwise)."""
+    board = state.dashboard
+    if board is None:
+        return ""
+    where = f"[#{board.number}]({board.url})" if board.url else f"#{board.number}"
+    return f"The whole fleet: {where} (fleet dashboard)."
 
 
 def unplanned_body(plan: Plan, pull: PullFacts, files: tuple[str, ...], *,
@@ -51,7 +61,7 @@ def unplanned_body(plan: Plan, pull: PullFacts, files: tuple[str, ...], *,
 _RUN_LINK = re.compile(r"\]\(https?://[^)\s]*/actions/runs/\d+[^)\s]*\)")
 
 
-def _same(a: str, b: str) -> bool:
+def same_body(a: str, b: str) -> bool:
     """Equal bodies, ignoring which run's summary a folded comment links to (a new run
     id alone is no reason to edit a comment)."""
     return _RUN_LINK.sub("]()", a.strip()) == _RUN_LINK.sub("]()", b.strip())
@@ -65,7 +75,7 @@ def comment_actions(bodies: Iterable[tuple[int, str]], current: ForgeState) -> l
         existing = current.comment_for(number)
         if existing is None:
             actions.append(Action(ActionKind.CREATE_COMMENT, number, body=body))
-        elif not _same(existing.body, body):
+        elif not same_body(existing.body, body):
             actions.append(
                 Action(ActionKind.EDIT_COMMENT, number, body=body, comment_id=existing.id))
     return actions

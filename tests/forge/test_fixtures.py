@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from fleetbot.forge.github_queries import FLEET_STATE, MORE_CONTEXTS, plan_query
+from fleetbot.forge.github_queries import DASHBOARD, FLEET_STATE, MORE_CONTEXTS, plan_query
 from tests.githubschema import FIXTURES, examples, validate_graphql, validate_response
 
 WEBHOOKS = ["pull_request.opened", "pull_request.synchronize", "pull_request.closed", "push",
@@ -23,6 +23,9 @@ def _fix(body: object) -> object:
         return [_fix(x) for x in body]
     if isinstance(body, dict) and "requested_teams" in body:
         return {**body, "requested_teams": []}
+    if isinstance(body, dict) and "permission" in body and isinstance(body.get("user"), dict):
+        # so does the collaborator-permission example (a user without `role_name`)
+        return {**body, "user": {"role_name": body["permission"], **body["user"]}}
     return body
 
 
@@ -41,7 +44,7 @@ def test_webhook_examples_are_vendored(name: str) -> None:
         assert payload["action"] == name.split(".", 1)[1]
 
 
-@pytest.mark.parametrize("query", [FLEET_STATE, MORE_CONTEXTS, plan_query([1, 22, 333], []),
+@pytest.mark.parametrize("query", [FLEET_STATE, MORE_CONTEXTS, DASHBOARD, plan_query([1, 22, 333], []),
                                    plan_query([4], ["feat/a", "we\"ird\\\\b"])])
 def test_queries_are_valid_against_githubs_schema(query: str) -> None:
     validate_graphql(query)

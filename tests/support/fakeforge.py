@@ -21,6 +21,7 @@ from fleetbot.forge.types import (
     Action,
     ActionKind,
     Applied,
+    DashboardIssue,
     ForgeState,
     IssueFacts,
     IssueSummary,
@@ -45,6 +46,8 @@ class FakeForge:
     refuse: dict[ActionKind, ForgeCause] = field(default_factory=dict)
     applied: list[Action] = field(default_factory=list)  # every write made, in order
     reads: int = 0  # state() and other read calls
+    dashboards: dict[int, DashboardIssue] = field(default_factory=dict)  # the bot's issues
+    writers: set[str] = field(default_factory=set)  # logins with write access
     _ids: int = 9000
 
     # ------------------------------------------------------------ setup
@@ -111,6 +114,14 @@ class FakeForge:
     def find_comment(self, number: int) -> StickyComment | None:
         return next((c for c in self.comments.get(number, []) if MARKER in c.body), None)
 
+    def can_push(self, login: str) -> bool:
+        self.reads += 1
+        return login in self.writers
+
+    def find_dashboard(self, label: str) -> DashboardIssue | None:
+        self.reads += 1
+        return next(iter(self.dashboards.values()), None)
+
     def commit_statuses(self, shas: Iterable[str], context: str) -> Mapping[str, CommitStatus]:
         self.reads += 1
         return {sha: self.statuses[(sha, context)] for sha in shas
@@ -138,6 +149,14 @@ class FakeForge:
                                                                         a.body))
         elif a.kind is K.EDIT_COMMENT:
             self.comments[a.number] = [StickyComment(a.number, a.comment_id, a.body)]
+        elif a.kind is K.CREATE_ISSUE:
+            assert not self.dashboards, "a second dashboard issue"
+            self._ids += 1
+            self.dashboards[self._ids] = DashboardIssue(self._ids, a.body, a.title)
+        elif a.kind is K.EDIT_ISSUE:
+            self.dashboards[a.number] = DashboardIssue(a.number, a.body, a.title)
+        elif a.kind is K.DISPATCH_WORKFLOW:
+            pass  # recorded in `applied`
         elif a.kind is K.CREATE_LABEL:
             self.repo_labels.add(a.label)
         elif a.kind is K.ADD_LABEL:

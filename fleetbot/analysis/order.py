@@ -14,6 +14,7 @@ import graphlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from fleetbot.analysis.collisions import PAIR_KINDS, strength
 from fleetbot.model import (
     Blocker,
     BlockerKind,
@@ -30,13 +31,6 @@ from fleetbot.model import (
 from fleetbot.plan.graph import check_cycles
 
 # Two-row conflicts that make a soft edge, strongest first.
-_PAIR_KINDS = (
-    ConflictKind.SEMANTIC,  # (partner, row): the row fails the tests once both land
-    ConflictKind.TEXTUAL,
-    ConflictKind.DIFF,
-    ConflictKind.PLAN,
-    ConflictKind.INTERFACE,
-)
 
 
 FREE = "no dependencies or collisions: can merge any time"
@@ -170,19 +164,19 @@ def _soft_edges(
     """Add one edge per colliding pair that the graph does not already order."""
     strongest: dict[frozenset[str], Conflict] = {}
     for conflict in conflicts:
-        if conflict.kind not in _PAIR_KINDS or len(conflict.rows) != 2:
+        if conflict.kind not in PAIR_KINDS or len(conflict.rows) != 2:
             continue
         a, b = conflict.rows
         if a == b or a not in graph or b not in graph:
             continue
         key = frozenset((a, b))
         have = strongest.get(key)
-        if have is None or _strength(conflict) < _strength(have):
+        if have is None or strength(conflict) < strength(have):
             strongest[key] = conflict
     index = {row.issue: i for i, row in enumerate(plan.rows)}
     pairs = sorted(
         strongest.values(),
-        key=lambda c: (_PAIR_KINDS.index(c.kind), sorted(index[r] for r in c.rows)),
+        key=lambda c: (PAIR_KINDS.index(c.kind), sorted(index[r] for r in c.rows)),
     )
     softs = []
     for conflict in pairs:
@@ -198,11 +192,6 @@ def _soft_edges(
             graph[b].add(a)
         softs.append(_Soft(a, b, conflict.kind, conflict.files, why, conflict.regenerable))
     return softs
-
-
-def _strength(conflict: Conflict) -> tuple[int, bool]:
-    """Smaller is stronger: the kind, then a real conflict before a regenerable one."""
-    return (_PAIR_KINDS.index(conflict.kind), conflict.regenerable)
 
 
 def _why_first(

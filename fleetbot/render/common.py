@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from fleetbot.analysis.collisions import pair_conflicts
 from fleetbot.model import (
     CIState,
     Conflict,
@@ -85,21 +86,6 @@ def _s(n: int) -> str:
 
 def _es(n: int) -> str:
     return "" if n == 1 else "es"
-
-
-def pair_conflicts(conflicts: Iterable[Conflict]) -> list[Conflict]:
-    """Two-row collisions, one per pair (the strongest kind), in a stable order."""
-    strength = [ConflictKind.SEMANTIC, ConflictKind.TEXTUAL, ConflictKind.DIFF,
-                ConflictKind.PLAN, ConflictKind.INTERFACE]
-    best: dict[tuple[str, ...], Conflict] = {}
-    for c in conflicts:
-        if len(c.rows) != 2 or c.kind not in strength:
-            continue
-        key = tuple(sorted(c.rows))
-        have = best.get(key)
-        if have is None or strength.index(c.kind) < strength.index(have.kind):
-            best[key] = c
-    return list(best.values())
 
 
 def row_conflicts(report: Report, issue: str) -> list[Conflict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from fleetbot.analysis.collisions import pair_conflicts
 from fleetbot.analysis.order import FREE
 from fleetbot.model import ConflictKind, Report, Row, Status
 from fleetbot.render import common
@@ -195,7 +196,7 @@ def _graph(report: Report) -> list[str]:
     for row in rows:
         for dep in report.plan.dependencies(row):
             lines.append(f"  {_node(index, dep.issue)} --> {_node(index, row.issue)}")
-    pairs = sorted(common.pair_conflicts(report.conflicts),
+    pairs = sorted(pair_conflicts(report.conflicts),
                    key=lambda c: c.kind is not ConflictKind.TEXTUAL)
     for c in pairs[:MAX_EDGES]:
         if not all(r in index for r in c.rows):

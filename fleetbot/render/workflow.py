@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fleetbot.action.runner import annotation
+from fleetbot.analysis.collisions import strongest
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
 from fleetbot.render.escape import json_text, mentions, terminal, terminal_lines
@@ -20,26 +21,6 @@ MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops
 
 STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
                           ConflictKind.SEMANTIC})
-
-
-_STRENGTH = (ConflictKind.SEMANTIC, ConflictKind.TEXTUAL, ConflictKind.DIFF, ConflictKind.PLAN,
-             ConflictKind.INTERFACE)
-
-
-def strongest(conflicts: Sequence[Conflict]) -> list[Conflict]:
-    """One conflict per pair of rows (the most exact kind), plus every one-row conflict
-    (drift, target): a pair that collides by plan, diff and merge-tree is one collision."""
-    best: dict[tuple[str, ...], Conflict] = {}
-    singles: list[Conflict] = []
-    for c in conflicts:
-        if len(c.rows) != 2 or c.kind not in _STRENGTH:
-            singles.append(c)
-            continue
-        key = tuple(sorted(c.rows))
-        have = best.get(key)
-        if have is None or _STRENGTH.index(c.kind) < _STRENGTH.index(have.kind):
-            best[key] = c
-    return singles + list(best.values())
 
 
 def _other(conflict: Conflict, issue: str) -> str:

@@ -461,6 +461,7 @@ class SourceChange:
     path: str
     old: str | None = None
     new: str | None = None
+    touches_api: bool = True  # a changed line may be part of a top-level signature
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,33 @@ def parse_diff_tree_stdin(text: str) -> list[tuple[FileChange, ...]]:
     return [parse_name_status("\0".join(g) + "\0") for g in groups]
 
 
+def parse_patch_stdin(text: str) -> list[dict[str, list[str]]]:
+    """`git diff-tree --stdin --always -p -U0` -> per input line, path -> its added and
+    removed lines (marks stripped). A diff opens with the commit id alone on a line; inside
+    a hunk every line starts with +, - or a backslash, so that is never content."""
+    groups: list[dict[str, list[str]]] = []
+    current: list[str] | None = None
+    in_hunk = False
+    for line in text.split("\n"):
+        if _OID.fullmatch(line):
+            groups.append({})
+            current, in_hunk = None, False
+        elif not groups:
+            continue
+        elif line.startswith("diff --git "):
+            current, in_hunk = None, False
+        elif not in_hunk and line.startswith(("+++ ", "--- ")):
+            name = line[4:]
+            if name != "/dev/null" and (current is None or line.startswith("+++ ")):
+                path = name[2:] if name[:2] in ("a/", "b/") else name
+                current = groups[-1].setdefault(path, [])
+        elif line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and current is not None and line[:1] in ("+", "-"):
+            current.append(line[1:])
+    return groups
+
+
 def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
     """`git cat-file --batch` output for `count` requests -> each blob's bytes or None
     (missing, or not a blob). Sizes count bytes, hence bytes in."""
@@ -217,6 +244,24 @@ def changed_files_many(
     got = parse_diff_tree_stdin(out)
     if len(got) != len(pairs):
         raise GitError(f"git diff-tree --stdin answered {len(got)} diffs for {len(pairs)}")
+    return got
+
+
+def changed_lines_many(
+    git: Git, pairs: Sequence[tuple[str, str]], pathspec: Sequence[str] = ("*.py",),
+) -> list[dict[str, list[str]]]:
+    """The added and removed lines of every file matching `pathspec`, base to head, for
+    every (base, head): one `diff-tree --stdin -p -U0` process, no context lines."""
+    if not pairs:
+        return []
+    out = git.run(
+        "diff-tree", "--stdin", "--always", "-r", "-p", "-U0", "-M", "--no-color",
+        "--no-ext-diff", "--no-textconv", "--", *pathspec,
+        input="".join(f"{head} {base}\n" for base, head in pairs),
+    )
+    got = parse_patch_stdin(out)
+    if len(got) != len(pairs):
+        raise GitError(f"git diff-tree --stdin answered {len(got)} patches for {len(pairs)}")
     return got
 
 

@@ -19,9 +19,16 @@ from functools import partial
 from typing import TypeVar
 
 from fleetbot.analysis.conflicts import describe
+from fleetbot.analysis.pyapi import touches_api
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
-from fleetbot.git.facts import all_branch_facts, changed_files_many, check_repo, read_blobs
+from fleetbot.git.facts import (
+    all_branch_facts,
+    changed_files_many,
+    changed_lines_many,
+    check_repo,
+    read_blobs,
+)
 from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import may_collide
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
@@ -328,7 +335,9 @@ def gather(
 
 
 def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChange, ...]:
-    """Old and new text of every changed .py file, in one `cat-file --batch` process."""
+    """Old and new text of every changed .py file, in one `cat-file --batch` process, and
+    whether a changed line may touch a signature (one `diff-tree -p -U0` process): the
+    interface check parses only the files that do."""
     wanted: list[tuple[str, str, str | None, str | None]] = []
     for b in branches:
         for c in b.changes:
@@ -342,10 +351,16 @@ def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChang
     if not specs:
         return ()
     texts = dict(zip(specs, read_blobs(git, specs), strict=True))
+    py = [b for b in branches if any(c.path.endswith(".py") for c in b.changes)]
+    lines = dict(zip([b.issue for b in py],
+                     changed_lines_many(git, [(b.merge_base, b.head) for b in py]),
+                     strict=True))
     return tuple(
         SourceChange(
             issue=issue, path=path,
             old=texts.get(old) if old else None, new=texts.get(new) if new else None,
+            # a path the patch does not name (quoted, renamed from elsewhere) is parsed
+            touches_api=path not in lines[issue] or touches_api(lines[issue][path]),
         )
         for issue, path, old, new in wanted
     )

@@ -95,3 +95,21 @@ def test_merge_results_round_trip() -> None:
     assert result_from_json(json.loads(json.dumps(result_to_json(result)))) == result
     assert result_from_json([1, 2]) is None
     assert result_from_json(None) is None
+
+
+def test_replay_is_remembered_step_by_step(tmp_path: Path) -> None:
+    from fleetbot.git.mergetree import replay
+
+    repo = tasks_repo(tmp_path)
+    for steps in ([("#42", "feature/42-count"), ("#43", "feature/43-docs")],
+                  [("#42", "feature/42-count"), ("#44", "feature/44-clear")]):
+        cold_git, warm_git = CountingGit(repo.path), CountingGit(repo.path)
+        cold = replay(cold_git, "main", steps)
+        assert replay(warm_git, "main", steps) == cold
+        assert "merge-tree" in cold_git.calls and "merge-tree" not in warm_git.calls
+    assert not cold.clean and cold.stops_at == 2
+    # a new step after cached ones still merges onto the (re-written) cached commits
+    longer = replay(Git(repo.path), "main", [("#42", "feature/42-count"),
+                                             ("#43", "feature/43-docs"),
+                                             ("#44", "feature/44-clear")])
+    assert (longer.clean, longer.stops_at) == (False, 3)

@@ -269,14 +269,36 @@ def _merge_many(
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
     """Walk a merge order as a chain of merge-trees onto the target tip: `steps` are
     (issue, branch ref) in order. Touches no worktree, index or ref. Says whether the whole
-    fan-in is clean, else the 1-based step where it stops and on which files."""
+    fan-in is clean, else the 1-based step where it stops and on which files. Each step is
+    remembered by the ids it merged, so an unchanged fleet replays without git."""
     head = git.run(
         "rev-parse", "--verify", "-q", f"{target}^{{commit}}",
         error=f"unknown target {target!r}", hint="pass --target with an existing branch",
     ).strip()
-    for position, (issue, ref) in enumerate(steps, start=1):
-        result = merge_trees(git, head, ref)
+    cache, shas = Cache.disabled(), [ref for _, ref in steps]
+    if steps:
+        proc = git.run_full("rev-parse", "--git-common-dir",
+                            *(f"{ref}^{{commit}}" for _, ref in steps), check=False)
+        out = proc.stdout.split()
+        if proc.returncode == 0 and len(out) == len(steps) + 1:
+            cache, shas = Cache.at(out[0], git.repo), out[1:]
+    pending: tuple[str, tuple[str, str], str] | None = None  # a cached commit not rewritten
+    for position, ((issue, ref), sha) in enumerate(zip(steps, shas, strict=True), start=1):
+        message = f"fleetbot: replay {ref} ({issue})"
+        got = cache.get("replay", f"{head} {sha}")
+        result = result_from_json(got[0]) if isinstance(got, list) and len(got) == 2 else None
+        if result is None:
+            if pending is not None:  # the object may have been collected: write it again
+                commit_trees(git, [(pending[0], pending[1], pending[2])])
+                pending = None
+            result = merge_trees(git, head, sha)
+            commit = commit_tree(git, result.tree, (head, sha), message) if result.clean else ""
+            cache.put("replay", f"{head} {sha}", [result_to_json(result), commit])
+        else:
+            commit = str(got[1])
+            pending = (result.tree, (head, sha), message)
         if not result.clean:
+            cache.save()
             files = result.files or tuple(
                 dict.fromkeys(p for c in result.conflicts for p in c.paths)
             )
@@ -285,7 +307,8 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
                 detail=f"step {position} ({issue}, {ref}) does not merge onto the steps "
                 f"before it: {describe(result, files)}",
             )
-        head = commit_tree(git, result.tree, (head, ref), f"fleetbot: replay {ref} ({issue})")
+        head = commit
+    cache.save()
     return Replay(clean=True, detail=f"all {len(steps)} steps land cleanly on {target}")
 
 

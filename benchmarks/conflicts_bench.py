@@ -1,23 +1,26 @@
-"""How fast is `fleetbot conflicts` against the naive pairwise check?
+"""`fleetbot conflicts` cold and warm against the careful naive check and git's floor.
 
-    python benchmarks/conflicts_bench.py [--sizes 10,20,50] [--files 20000]
-                                         [--naive-sample 0,0,60] [--runs 3]
+    python benchmarks/conflicts_bench.py [--sizes 20,50,200] [--files 10000]
+                                         [--naive-sample 0,200,200] [--runs 3]
+    python benchmarks/conflicts_bench.py --repo DIR --plan PLAN   # a real-history fleet
 
-Builds a synthetic repository (20,000 files, one `git fast-import`) with 50 branches, each
-touching 5-20 files: 1-3 of 40 "hot" files that many rows edit (a dispatch table, a
-settings module: appends collide, edits of distinct lines do not) and the rest spread over
-the cold files; a few rows drift outside their owned files, and main moves on after the
-branches fork so some rows are stale. For each N it writes a plan of the first N rows and
-times, in the same run:
+Builds a synthetic repository (10,000 files, one `git fast-import`) with 200 branches, each
+touching 5-20 files: 1-3 of 40 "hot" files that many rows edit (appends collide, edits of
+distinct lines do not) and the rest spread over the cold files; a few rows drift outside
+their owned files, and main moves on after the branches fork so some rows are stale. For
+each N it writes a plan of the first N rows and times, in the same run (medians of --runs):
 
-- fleetbot: `fleetbot conflicts --format json` end to end (a new process, start-up included;
-  median of --runs);
-- naive: for each pair, a temporary worktree of one branch and `git merge --no-commit
-  --no-ff` of the other (then abort and remove). With a sample size K > 0 only K random
-  pairs are timed and the total is extrapolated to all pairs (said in the output).
+- fleetbot cold: `fleetbot conflicts --format json`, a new process, start-up included,
+  with `FLEETBOT_NO_CACHE=1` (nothing remembered from an earlier run);
+- fleetbot warm: the same with the git-dir cache filled by a first run (a pre-push hook);
+- careful naive: one scratch worktree, `git checkout -f A && git merge --no-commit B &&
+  git merge --abort` per pair. With a sample K > 0 only K random pairs are timed and the
+  total is extrapolated to all pairs (said in the output);
+- git's floor: every pair in one `git merge-tree --stdin` process; a git without
+  `--stdin` (2.39 here) gets one `merge-tree --write-tree A B` process per pair instead,
+  sampled like the naive check, and the output says so.
 
-Prints both and their ratio. The repo goes to /dev/shm when it exists (checking out 20,000
-files on a slow disk would only flatter fleetbot), else the system temp folder.
+The repo goes to /dev/shm when it exists, else the system temp folder.
 """
 
 from __future__ import annotations
@@ -174,85 +177,170 @@ def fleetbot_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "fleetbot"]
 
 
-def time_fleetbot(repo: Path, plan: Path, runs: int) -> tuple[float, dict[str, object]]:
+def run_fleetbot(repo: Path, plan: Path, *, cold: bool) -> tuple[float, str]:
     cmd = [*fleetbot_cmd(), "conflicts", "--repo", str(repo), "--plan", str(plan),
            "--format", "json"]
-    times, out = [], ""
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"fleetbot failed ({proc.returncode}): {proc.stderr}")
-        out = proc.stdout
-    return statistics.median(times), json.loads(out)
+    env = {**ENV, "FLEETBOT_NO_CACHE": "1"} if cold else ENV
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    spent = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"fleetbot failed ({proc.returncode}): {proc.stderr}")
+    return spent, proc.stdout
 
 
-def naive_pair(repo: Path, wt: Path, a: str, b: str) -> bool:
-    """The naive check: a worktree of a, merge b, see, clean up. True if it conflicts."""
-    git(repo, "worktree", "add", "-q", "--detach", str(wt), a)
+def time_fleetbot(repo: Path, plan: Path, runs: int) -> tuple[float, float, dict[str, object]]:
+    """(cold median, warm median, the report); warm and cold must report the same."""
+    cold = [run_fleetbot(repo, plan, cold=True) for _ in range(runs)]
+    run_fleetbot(repo, plan, cold=False)  # fills the cache
+    warm = [run_fleetbot(repo, plan, cold=False) for _ in range(runs)]
+    if cold[-1][1] != warm[-1][1]:
+        raise SystemExit("fleetbot warm and cold reports differ")
+    return (statistics.median(t for t, _ in cold), statistics.median(t for t, _ in warm),
+            json.loads(cold[-1][1]))
+
+
+def naive_pair(wt: Path, a: str, b: str) -> bool:
+    """The careful naive check in one scratch worktree. True if the pair conflicts."""
+    git(wt, "checkout", "-q", "-f", a)
     proc = subprocess.run(["git", "merge", "-q", "--no-commit", "--no-ff", b], cwd=wt,
                           capture_output=True, env=ENV, check=False)
     git(wt, "merge", "--abort", check=False)
-    git(repo, "worktree", "remove", "--force", str(wt))
     return proc.returncode != 0
 
 
-def time_naive(repo: Path, branches: list[Branch], sample: int,
-               rng: random.Random) -> tuple[float, int, int, int]:
-    """(total seconds, extrapolated when sampled; pairs timed; all pairs; conflicts seen)"""
-    pairs = list(combinations([b.name for b in branches], 2))
-    chosen = rng.sample(pairs, sample) if 0 < sample < len(pairs) else pairs
+def sample_pairs(names: list[str], sample: int, rng: random.Random) -> tuple[
+    list[tuple[str, str]], int
+]:
+    pairs = list(combinations(names, 2))
+    return (rng.sample(pairs, sample) if 0 < sample < len(pairs) else pairs), len(pairs)
+
+
+def time_naive(repo: Path, names: list[str], sample: int,
+               rng: random.Random) -> tuple[float, int, int]:
+    """(total seconds, extrapolated when sampled; pairs timed; all pairs)"""
+    chosen, total = sample_pairs(names, sample, rng)
     wt = repo.parent / "naive-wt"
+    git(repo, "worktree", "add", "-q", "--detach", str(wt), names[0])
+    try:
+        start = time.perf_counter()
+        for a, b in chosen:
+            naive_pair(wt, a, b)
+        spent = time.perf_counter() - start
+    finally:
+        git(repo, "worktree", "remove", "--force", str(wt))
+    return spent * total / len(chosen), len(chosen), total
+
+
+def has_stdin(repo: Path) -> bool:
+    proc = subprocess.run(["git", "merge-tree", "--stdin"], cwd=repo, input=b"",
+                          capture_output=True, env=ENV, check=False)
+    return proc.returncode != 129
+
+
+def time_floor(repo: Path, names: list[str], sample: int,
+               rng: random.Random) -> tuple[float, str]:
+    """git's own pace for every pair: one --stdin process, else per pair (sampled)."""
+    if has_stdin(repo):
+        pairs = list(combinations(names, 2))
+        start = time.perf_counter()
+        subprocess.run(["git", "merge-tree", "--stdin", "--name-only", "--messages"],
+                       cwd=repo, input="".join(f"{a} {b}\n" for a, b in pairs).encode(),
+                       capture_output=True, env=ENV, check=True)
+        return time.perf_counter() - start, "one merge-tree --stdin"
+    chosen, total = sample_pairs(names, sample, rng)
     start = time.perf_counter()
-    conflicts = sum(naive_pair(repo, wt, a, b) for a, b in chosen)
+    for a, b in chosen:
+        git(repo, "merge-tree", "--write-tree", "--name-only", a, b, check=False)
     spent = time.perf_counter() - start
-    return spent * len(pairs) / len(chosen), len(chosen), len(pairs), conflicts
+    how = "no --stdin in this git: merge-tree per pair"
+    if len(chosen) < total:
+        how += f", {len(chosen)} of {total} timed"
+    return spent * total / len(chosen), how
+
+
+def measure(repo: Path, plan: Path, names: list[str], sample: int, runs: int,
+            rng: random.Random) -> dict[str, object]:
+    cold, warm, report = time_fleetbot(repo, plan, runs)
+    kinds: dict[str, int] = {}
+    for c in report["conflicts"]:  # type: ignore[attr-defined]
+        kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+    naive, timed, total = time_naive(repo, names, sample, rng)
+    floor, floor_how = time_floor(repo, names, sample, rng)
+    return {"n": len(names), "pairs": total, "cold": cold, "warm": warm, "naive": naive,
+            "naive_how": "all pairs" if timed == total else f"{timed} of {total} pairs timed",
+            "floor": floor, "floor_how": floor_how,
+            "found": ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))}
+
+
+def print_table(rows: list[dict[str, object]]) -> None:
+    print("\n| fleet | N | pairs | fleetbot cold | fleetbot warm | careful naive | git floor "
+          "| naive/cold | naive/warm | cold/floor |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        cold, warm = float(r["cold"]), float(r["warm"])  # type: ignore[arg-type]
+        naive, floor = float(r["naive"]), float(r["floor"])  # type: ignore[arg-type]
+        print(f"| {r['fleet']} | {r['n']} | {r['pairs']} | {cold:.2f} s | {warm:.2f} s | "
+              f"{naive:.1f} s ({r['naive_how']}) | {floor:.2f} s ({r['floor_how']}) | "
+              f"{naive / cold:.0f}x | {naive / warm:.0f}x | {cold / floor:.1f}x |")
+
+
+def branches_of(repo: Path, plan: Path) -> list[str]:
+    """The plan's branches that exist in the repo (as fleetbot reads the plan)."""
+    from fleetbot.plan.parse import load_plan
+
+    names = [r.branch for r in load_plan(plan).rows]
+    return [n for n in names
+            if git(repo, "rev-parse", "-q", "--verify", n, check=False).strip()]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,20,50")
-    parser.add_argument("--files", type=int, default=20_000)
-    parser.add_argument("--naive-sample", default="0,0,60",
+    parser.add_argument("--sizes", default="20,50,200")
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--naive-sample", default="0,200,200",
                         help="pairs to time per size (0 = all pairs), comma-separated")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", default=None, help="where to build the repo")
+    parser.add_argument("--repo", default=None, help="also measure this real-history fleet")
+    parser.add_argument("--plan", default="orchestration-plan.md",
+                        help="its plan, inside --repo")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     samples = [int(s) for s in args.naive_sample.split(",")]
     samples += [samples[-1]] * (len(sizes) - len(samples))
     base = args.dir or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
     version = git(Path("."), "version").strip()
-    with tempfile.TemporaryDirectory(prefix="fleetbot-bench-", dir=base) as tmp:
-        start = time.perf_counter()
-        repo, branches = build_repo(Path(tmp), args.files, max(sizes), args.seed)
-        print(f"repo: {args.files} files, {max(sizes)} branches, built in "
-              f"{time.perf_counter() - start:.1f} s under {tmp} ({version}, "
-              f"{os.cpu_count()} cores)")
-        rng = random.Random(args.seed)
-        rows = []
-        for n, sample in zip(sizes, samples, strict=True):
-            plan = Path(tmp) / f"plan-{n}.md"
-            write_plan(plan, branches[:n])
-            fb, report = time_fleetbot(repo, plan, args.runs)
-            kinds: dict[str, int] = {}
-            for c in report["conflicts"]:  # type: ignore[attr-defined]
-                kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
-            naive, timed, total, seen = time_naive(repo, branches[:n], sample, rng)
-            how = "all pairs" if timed == total else f"{timed} of {total} pairs, extrapolated"
-            print(f"N={n:>2}: fleetbot {fb:6.2f} s | naive {naive:7.1f} s ({how}; "
-                  f"{seen} of {timed} conflicted) | {naive / fb:5.0f}x | found "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-            rows.append((n, fb, naive, how))
-        print("\n| N | pairs | fleetbot conflicts | naive (worktree + merge per pair) | ratio |")
-        print("|---|---|---|---|---|")
-        for n, fb, naive, how in rows:
-            print(f"| {n} | {n * (n - 1) // 2} | {fb:.2f} s | {naive:.1f} s ({how}) | "
-                  f"{naive / fb:.0f}x |")
+    print(f"{version}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    rng = random.Random(args.seed)
+    rows: list[dict[str, object]] = []
+    if sizes:
+        with tempfile.TemporaryDirectory(prefix="fleetbot-bench-", dir=base) as tmp:
+            start = time.perf_counter()
+            repo, branches = build_repo(Path(tmp), args.files, max(sizes), args.seed)
+            print(f"synthetic repo: {args.files} files, {max(sizes)} branches, built in "
+                  f"{time.perf_counter() - start:.1f} s under {tmp}")
+            for n, sample in zip(sizes, samples, strict=True):
+                plan = repo / f"plan-{n}.md"  # inside the repo: fleetbot reads no other
+                write_plan(plan, branches[:n])
+                row = measure(repo, plan, [b.name for b in branches[:n]], sample, args.runs,
+                              rng)
+                row["fleet"] = "synthetic"
+                print(f"N={n}: {row}", flush=True)
+                rows.append(row)
+    if args.repo:
+        repo = Path(args.repo).resolve()
+        plan = repo / args.plan
+        names = branches_of(repo, plan)
+        if len(names) < 2:
+            raise SystemExit(f"{plan}: fewer than two of its branches exist in {repo}")
+        row = measure(repo, plan, names, samples[-1], args.runs, rng)
+        row["fleet"] = repo.name
+        rows.append(row)
+    print_table(rows)
     return 0
 
 

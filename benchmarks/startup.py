@@ -1,43 +1,77 @@
-"""How fast is `fleetbot --help`, and does importing the CLI load a forge library?
+"""How fast does fleetbot start, and does a command import what it does not use?
 
     python benchmarks/startup.py [--runs 20]
 
 Prints the median and best wall time of `fleetbot --help` over N runs (each a new
-process, as a user meets it) and the modules `python -X importtime` shows for
-`import fleetbot.cli` that should never be there (PyGithub, python-gitlab, requests).
+process, as a user meets it), the median of `fleetbot check` on the demo fleet (built
+once with `fleetbot demo --keep`; the first check fills the git-dir cache, the timed ones
+are warm, as a pre-push hook meets it), and the modules `python -X importtime` shows for
+`import fleetbot.cli` and for a JSON `check` that should never be there.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 FORBIDDEN = ("github", "gitlab", "requests", "jsonschema", "rich")
+FORBIDDEN_JSON_CHECK = ("github", "gitlab", "requests", "rich", "yaml")
+
+
+def fleetbot() -> list[str]:
+    exe = shutil.which("fleetbot", path=str(Path(sys.executable).parent)) or shutil.which(
+        "fleetbot")
+    return [exe] if exe else [sys.executable, "-m", "fleetbot"]
+
+
+def median_ms(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000, min(times) * 1000
+
+
+def heavy(argv: list[str], forbidden: tuple[str, ...], cwd: Path | None = None) -> list[str]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", *argv], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+              if line.startswith("import time:")}
+    return sorted(m for m in loaded if m.split(".")[0] in forbidden)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    exe = shutil.which("fleetbot")
-    cmd = [exe, "--help"] if exe else [sys.executable, "-m", "fleetbot", "--help"]
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    print(f"fleetbot --help: median {statistics.median(times) * 1000:.0f} ms, "
-          f"best {min(times) * 1000:.0f} ms over {args.runs} runs")
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import fleetbot.cli"],
-                          capture_output=True, text=True, check=True)
-    loaded = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
-    heavy = sorted(m for m in loaded if m.split(".")[0] in FORBIDDEN)
-    print("heavy modules imported by `import fleetbot.cli`:", ", ".join(heavy) or "none")
-    return 1 if heavy else 0
+    med, best = median_ms([*fleetbot(), "--help"], args.runs)
+    print(f"fleetbot --help: median {med:.0f} ms, best {best:.0f} ms over {args.runs} runs")
+    bad = heavy(["-c", "import fleetbot.cli"], FORBIDDEN)
+    print("heavy modules imported by `import fleetbot.cli`:", ", ".join(bad) or "none")
+    with tempfile.TemporaryDirectory(prefix="fleetbot-startup-") as tmp:
+        demo = Path(tmp) / "demo"
+        subprocess.run([*fleetbot(), "demo", "--keep", str(demo)], check=True,
+                       capture_output=True, env={**os.environ, "NO_COLOR": "1"})
+        repo = next(p.parent for p in demo.rglob("orchestration-plan.md"))
+        check = [*fleetbot(), "check", "--format", "json"]
+        subprocess.run(check, cwd=repo, check=False, capture_output=True)  # fills the cache
+        runs = max(3, args.runs // 4)
+        med, best = median_ms(check, runs, cwd=repo)
+        print(f"fleetbot check on the demo fleet: median {med:.0f} ms, best {best:.0f} ms "
+              f"over {runs} runs")
+        bad_check = heavy(["-m", "fleetbot", "check", "--format", "json"],
+                          FORBIDDEN_JSON_CHECK, cwd=repo)
+        print("unneeded modules imported by `check --format json`:",
+              ", ".join(bad_check) or "none")
+    return 1 if bad or bad_check else 0
 
 
 if __name__ == "__main__":

@@ -487,6 +487,7 @@ class SourceChange:
     old: str | None = None
     new: str | None = None
     too_large: bool = False  # over the size cap: not read, so `interface` skipped it
+    touches_api: bool = True  # a changed line may be part of a top-level signature
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_mixed_regenerable_and_hand_merged_files_are_split(repo_factory) -> None
 def test_interface_warning_for_changed_dataclass_used_elsewhere(repo_factory) -> None:  # type: ignore[no-untyped-def]
     model = "from dataclasses import dataclass\n\n\n@dataclass\nclass Task:\n    title: str\n"
     repo = repo_factory({"tasks/model.py": model, "tasks/x.py": "y = 1\n"}, {
-        "field": {"tasks/model.py": model + "    done: bool = False\n"},
+        "field": {"tasks/model.py": model + "    done: bool\n"},
         "user": {"tasks/count.py": "from tasks.model import Task\n\n\n"
                                    "def count(ts: list[Task]) -> int:\n    return len(ts)\n"},
         "blind": {"tasks/x.py": "y = 2  # Task\n"},  # a comment is not a use
@@ -137,8 +137,26 @@ def test_interface_warning_for_changed_dataclass_used_elsewhere(repo_factory) ->
     (warning,) = of_kind(found, "interface")
     assert warning.rows == ("#1", "#2")
     assert warning.files == ("tasks/model.py", "tasks/count.py")
-    assert "`Task`" in warning.detail
+    assert warning.detail == (
+        "#1 changes `Task{title: str}` → `Task{title: str, done: bool}` (required field `done` "
+        "added) (tasks/model.py); #2 uses it in tasks/count.py"
+    )
     assert not warning.blocking
+
+
+def test_no_interface_warning_for_an_optional_field_or_a_body_change(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    model = ("from dataclasses import dataclass\n\n\n@dataclass\nclass Task:\n    title: str\n\n\n"
+             "def make(t):\n    return Task(t)\n")
+    repo = repo_factory({"tasks/model.py": model}, {
+        "field": {"tasks/model.py": model.replace("    title: str\n",
+                                                  "    title: str\n    done: bool = False\n")},
+        "body": {"tasks/model.py": model.replace("return Task(t)", "return Task(t.strip())")},
+        "user": {"tasks/count.py": "from tasks.model import Task, make\n\n\n"
+                                   "def count(ts: list[Task]) -> int:\n    return len(ts)\n"},
+    })
+    plan = plan_of(row("#1", "field", ["tasks/model.py"]), row("#2", "user", ["tasks/count.py"]),
+                   row("#3", "body", ["tasks/model.py"]))
+    assert of_kind(predict(repo, plan), "interface") == []
 
 
 def test_evidence_commands_reproduce_the_conflict(repo_factory) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from fleetbot.analysis.pyapi import changed_names, referenced_names, top_level_names, words
+from fleetbot.analysis.pyapi import (
+    ApiChange,
+    api_changes,
+    referenced_names,
+    top_level_names,
+    words,
+)
 from fleetbot.model import (
     BranchFacts,
     Conflict,
@@ -280,15 +286,15 @@ def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
     def elsewhere(name: str, issue: str) -> bool:
         return bool(said.get(name, set()) - {issue})
 
-    changed: dict[str, dict[str, str]] = {}  # issue -> name -> file that changes it
+    changed: dict[str, dict[str, tuple[str, ApiChange]]] = {}  # issue -> name -> (file, change)
     for src in facts.sources:
-        if src.old is None:
+        if src.old is None or not src.touches_api:
             continue
         if not any(elsewhere(n, src.issue) for n in top_level_names(src.old)):
             continue
-        for name in changed_names(src.old, src.new):
-            if elsewhere(name, src.issue):
-                changed.setdefault(src.issue, {}).setdefault(name, src.path)
+        for change in api_changes(src.old, src.new):
+            if elsewhere(change.name, src.issue):
+                changed.setdefault(src.issue, {}).setdefault(change.name, (src.path, change))
     if not changed:
         return []
     wanted = {n for names in changed.values() for n in names}
@@ -307,14 +313,14 @@ def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
             hits = sorted(n for n in changed[a] if n in uses.get(b, {}))
             if not hits:
                 continue
-            def_files = tuple(dict.fromkeys(changed[a][n] for n in hits))
+            def_files = tuple(dict.fromkeys(changed[a][n][0] for n in hits))
             use_files = tuple(dict.fromkeys(f for n in hits for f in uses[b][n]))
-            names = ", ".join(f"`{n}`" for n in hits)
+            what = "; ".join(changed[a][n][1].describe() for n in hits)
             out.append(Conflict(
                 kind=ConflictKind.INTERFACE, rows=(a, b),
                 files=tuple(dict.fromkeys((*def_files, *use_files))),
-                detail=f"{a} changes the signature of {names} ({', '.join(def_files)}); "
-                f"{b} uses it in {', '.join(use_files)}",
+                detail=f"{a} {what} ({', '.join(def_files)}); "
+                f"{b} uses {'it' if len(hits) == 1 else 'them'} in {', '.join(use_files)}",
                 expected=_expected(plan, a, b),
                 evidence=_q("git", "diff", f"{_target_ref(facts)}...{_ref(facts, a)}", "--",
                             *def_files),

@@ -12,6 +12,7 @@ from functools import partial
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git, parallel
+from fleetbot.git.cache import Cache
 from fleetbot.git.refs import parse_left_right
 from fleetbot.model import BranchFacts, ChangeStatus, FileChange
 
@@ -90,6 +91,33 @@ def parse_diff_tree_stdin(text: str) -> list[tuple[FileChange, ...]]:
     return [parse_name_status("\0".join(g) + "\0") for g in groups]
 
 
+def parse_patch_stdin(text: str) -> list[dict[str, list[str]]]:
+    """`git diff-tree --stdin --always -p -U0` -> per input line, path -> its added and
+    removed lines (marks stripped). A diff opens with the commit id alone on a line; inside
+    a hunk every line starts with +, - or a backslash, so that is never content."""
+    groups: list[dict[str, list[str]]] = []
+    current: list[str] | None = None
+    in_hunk = False
+    for line in text.split("\n"):
+        if _OID.fullmatch(line):
+            groups.append({})
+            current, in_hunk = None, False
+        elif not groups:
+            continue
+        elif line.startswith("diff --git "):
+            current, in_hunk = None, False
+        elif not in_hunk and line.startswith(("+++ ", "--- ")):
+            name = line[4:]
+            if name != "/dev/null" and (current is None or line.startswith("+++ ")):
+                path = name[2:] if name[:2] in ("a/", "b/") else name
+                current = groups[-1].setdefault(path, [])
+        elif line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and current is not None and line[:1] in ("+", "-"):
+            current.append(line[1:])
+    return groups
+
+
 def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
     """`git cat-file --batch` output for `count` requests -> each blob's bytes or None
     (missing, or not a blob). Sizes count bytes, hence bytes in."""
@@ -117,12 +145,18 @@ def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
 
 def check_repo(git: Git) -> bool:
     """Fail clearly outside a repository; return whether the clone is shallow."""
+    return repo_info(git)[0]
+
+
+def repo_info(git: Git) -> tuple[bool, str]:
+    """(whether the clone is shallow, the git common dir): one process, and a clear
+    failure outside a repository."""
     out = git.run(
-        "rev-parse", "--is-shallow-repository",
+        "rev-parse", "--is-shallow-repository", "--git-common-dir",
         error=f"{git.repo} is not a git repository",
         hint="run fleetbot inside a git checkout or pass --repo DIR",
-    )
-    return out.strip() == "true"
+    ).split("\n")
+    return out[0].strip() == "true", out[1].strip() if len(out) > 1 else ".git"
 
 
 def merge_base(git: Git, a: str, b: str, *, shallow: bool, branch: str = "") -> str:
@@ -165,6 +199,23 @@ def ahead_behind(git: Git, target: str, head: str) -> tuple[int, int]:
     return ahead, behind
 
 
+def ahead_behind_many(
+    git: Git, target: str, heads: Sequence[str], *, workers: int | None, cache: Cache,
+) -> list[tuple[int, int]]:
+    """`ahead_behind` of each head against the target commit, remembered by their ids."""
+    known: dict[str, tuple[int, int]] = {}
+    for h in heads:
+        got = cache.get("ahead-behind", f"{target} {h}")
+        if isinstance(got, list) and len(got) == 2 and all(isinstance(x, int) for x in got):
+            known[h] = (got[0], got[1])
+    todo = sorted({h for h in heads if h not in known})
+    for h, ab in zip(todo, parallel([partial(ahead_behind, git, target, h) for h in todo],
+                                    workers), strict=True):
+        known[h] = ab
+        cache.put("ahead-behind", f"{target} {h}", list(ab))
+    return [known[h] for h in heads]
+
+
 def branch_facts(
     git: Git, *, issue: str, branch: str, ref: str, head: str, target_sha: str,
     shallow: bool = False,
@@ -176,11 +227,11 @@ def branch_facts(
 
 def all_branch_facts(
     git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
-    shallow: bool = False, workers: int | None = None,
+    shallow: bool = False, workers: int | None = None, cache: Cache | None = None,
 ) -> tuple[BranchFacts, ...]:
     """BranchFacts for every (issue, branch, ref, head): all merge-bases from one
     `rev-parse`, all changed files from one `diff-tree --stdin`, ahead/behind per branch
-    side by side."""
+    side by side (git 2.39 has no batched form) unless the cache knows it."""
     if not found:
         return ()
     heads = [f[3] for f in found]
@@ -191,7 +242,8 @@ def all_branch_facts(
             raise GitError(f"no merge-base between the target and {branch!r}")
     pairs = [(base or "", head) for base, head in zip(bases, heads, strict=True)]
     changes = changed_files_many(git, pairs)
-    counts = parallel([partial(ahead_behind, git, target_sha, h) for h in heads], workers)
+    counts = ahead_behind_many(git, target_sha, heads, workers=workers,
+                               cache=cache or Cache.disabled())
     return tuple(
         BranchFacts(
             issue=issue, branch=branch, ref=ref, head=head, merge_base=base,
@@ -217,6 +269,24 @@ def changed_files_many(
     got = parse_diff_tree_stdin(out)
     if len(got) != len(pairs):
         raise GitError(f"git diff-tree --stdin answered {len(got)} diffs for {len(pairs)}")
+    return got
+
+
+def changed_lines_many(
+    git: Git, pairs: Sequence[tuple[str, str]], pathspec: Sequence[str] = ("*.py",),
+) -> list[dict[str, list[str]]]:
+    """The added and removed lines of every file matching `pathspec`, base to head, for
+    every (base, head): one `diff-tree --stdin -p -U0` process, no context lines."""
+    if not pairs:
+        return []
+    out = git.run(
+        "diff-tree", "--stdin", "--always", "-r", "-p", "-U0", "-M", "--no-color",
+        "--no-ext-diff", "--no-textconv", "--", *pathspec,
+        input="".join(f"{head} {base}\n" for base, head in pairs),
+    )
+    got = parse_patch_stdin(out)
+    if len(got) != len(pairs):
+        raise GitError(f"git diff-tree --stdin answered {len(got)} patches for {len(pairs)}")
     return got
 
 

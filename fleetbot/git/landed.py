@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from fleetbot.git import Git, parallel
+from fleetbot.git.cache import Cache
 from fleetbot.model import BranchFacts, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -197,8 +198,11 @@ def find_landed(
     branches: Sequence[BranchFacts],
     landings: Sequence[Landing],
     missing: Sequence[Row],
+    *,
+    cache: Cache | None = None,
 ) -> tuple[Landed, ...]:
-    """The rows whose work is on the target, with how and where, as git shows it."""
+    """The rows whose work is on the target, with how and where, as git shows it. What
+    the patches say is remembered by the target and the heads and bases it read."""
     landing = {la.issue: la for la in landings}
     found: dict[str, tuple[LandedHow, str]] = {}
     ancestors = [b for b in branches if b.ahead == 0]
@@ -210,12 +214,7 @@ def find_landed(
             found[b.issue] = (LandedHow.ANCESTOR, b.head)
     rest = [b for b in branches if b.ahead > 0]
     if rest:
-        totals = patch_ids(git, [f"{b.head} {b.merge_base}" for b in rest])
-        own = own_commits(git, target_sha, {b.issue: b.head for b in rest})
-        singles = patch_ids(git, sorted({c for cs in own.values() for c in cs}))
-        theirs = target_patch_ids(git, target_sha, sorted({b.merge_base for b in rest}))
-        carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
-                                 own, singles, theirs)
+        carriers = _carriers(git, target_sha, rest, cache or Cache.disabled())
         for b in rest:
             la = landing.get(b.issue)
             no_op = la is not None and la.result.clean and la.result.tree == target_tree
@@ -231,6 +230,28 @@ def find_landed(
         Landed(issue, how, commit, at=times.get(commit, 0))
         for issue, (how, commit) in sorted(found.items(), key=lambda kv: order.get(kv[0], 0))
     )
+
+
+def _carriers(
+    git: Git, target_sha: str, rest: Sequence[BranchFacts], cache: Cache,
+) -> dict[str, tuple[LandedHow, str]]:
+    """`match_patches` over the branches ahead of the target: four processes, or none
+    when the same target, heads and bases were read before."""
+    key = " ".join([target_sha, *sorted(f"{b.issue}={b.head}:{b.merge_base}" for b in rest)])
+    got = cache.get("landed", key)
+    if isinstance(got, dict):
+        try:
+            return {str(k): (LandedHow(v[0]), str(v[1])) for k, v in got.items()}
+        except (TypeError, ValueError, IndexError):
+            pass
+    totals = patch_ids(git, [f"{b.head} {b.merge_base}" for b in rest])
+    own = own_commits(git, target_sha, {b.issue: b.head for b in rest})
+    singles = patch_ids(git, sorted({c for cs in own.values() for c in cs}))
+    theirs = target_patch_ids(git, target_sha, sorted({b.merge_base for b in rest}))
+    carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
+                             own, singles, theirs)
+    cache.put("landed", key, {k: [how.value, c] for k, (how, c) in carriers.items()})
+    return carriers
 
 
 def _moved_with_commits(git: Git, b: BranchFacts) -> bool:

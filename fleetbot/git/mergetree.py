@@ -22,16 +22,19 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from fleetbot.analysis.pyapi import touches_api
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
+from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.facts import (
     MAX_BLOB,
     all_branch_facts,
     blob_sizes,
     changed_files_many,
-    check_repo,
+    changed_lines_many,
     parse_cat_file_batch,
     read_blobs,
+    repo_info,
 )
 from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import may_collide
@@ -250,12 +253,12 @@ def land(git: Git, target_sha: str, issue: str, branch: str, head: str) -> Landi
 
 def land_all(
     git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
-    stdin: bool | None = None, workers: int | None = None,
+    stdin: bool | None = None, workers: int | None = None, cache: Cache | None = None,
 ) -> tuple[Landing, ...]:
     """`land` for every (issue, branch, ref, head) at once: one merge-tree process and one
     process writing the commits of the clean ones."""
     results = merge_many(git, [(target_sha, head) for *_, head in found], stdin=stdin,
-                         workers=workers)
+                         workers=workers, cache=cache)
     clean = [(f, r) for f, r in zip(found, results, strict=True) if r.clean]
     commits = dict(zip(
         [f[0] for f, _ in clean],
@@ -307,11 +310,30 @@ def commit_trees(git: Git, specs: Sequence[tuple[str, Sequence[str], str]]) -> l
 
 def merge_many(
     git: Git, pairs: Sequence[tuple[str, str]], *, stdin: bool | None = None,
-    workers: int | None = None,
+    workers: int | None = None, cache: Cache | None = None,
 ) -> list[MergeResult]:
-    """Merge each (a, b) in memory. One `merge-tree --stdin` process for all of them when
-    git has it (`stdin=None`: try, and fall back if git rejects the option); else one call
-    per pair, run in parallel."""
+    """Merge each (a, b) of commit ids in memory; what the cache remembers of those ids is
+    not asked again. The rest in one `merge-tree --stdin` process when git has it
+    (`stdin=None`: try, and fall back if git rejects the option); else one call per pair,
+    run in parallel."""
+    if cache is None:
+        return _merge_many(git, pairs, stdin=stdin, workers=workers)
+    known: dict[tuple[str, str], MergeResult] = {}
+    for pair in pairs:
+        got = result_from_json(cache.get("merges", f"{pair[0]} {pair[1]}"))
+        if got is not None:
+            known[pair] = got
+    todo = list(dict.fromkeys(p for p in pairs if p not in known))
+    for pair, result in zip(todo, _merge_many(git, todo, stdin=stdin, workers=workers),
+                            strict=True):
+        known[pair] = result
+        cache.put("merges", f"{pair[0]} {pair[1]}", result_to_json(result))
+    return [known[p] for p in pairs]
+
+
+def _merge_many(
+    git: Git, pairs: Sequence[tuple[str, str]], *, stdin: bool | None, workers: int | None,
+) -> list[MergeResult]:
     if not pairs:
         return []
     if stdin is not False:
@@ -349,7 +371,8 @@ def gather(
     rows leave the landings and pairs. Rows whose branch exists neither locally nor on
     origin, and that history does not show as landed, are listed in `missing`.
     """
-    shallow = check_repo(git)
+    shallow, common_dir = repo_info(git)
+    cache = Cache.at(common_dir, git.repo)
     refs = read_refs(git)
     tgt = resolve_target(git, refs, target)
     row_refs = resolve_rows(git, refs, [(r.issue, r.branch) for r in plan.rows],
@@ -363,12 +386,14 @@ def gather(
     with target_attributes(git, tgt.sha) as mgit:  # merges see the target's attributes only
         with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
             landing_job = pool.submit(
-                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers
+                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers, cache=cache
             )
-            branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers)
+            branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
+                                        cache=cache)
             landings = landing_job.result()
         tree = git.run("rev-parse", f"{tgt.sha}^{{tree}}").strip()
-        landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings, gone))
+        landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings,
+                                       gone, cache=cache))
         seen = {la.issue for la in landed}
         landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
                         if r.status is Status.MERGED and r.issue not in seen)
@@ -388,22 +413,28 @@ def gather(
                     candidates.append((la, lb))
         results = merge_many(
             mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
-            workers=workers,
+            workers=workers, cache=cache,
         )
     pairs = tuple(
         PairMerge(rows=(la.issue, lb.issue), result=r)
         for (la, lb), r in zip(candidates, results, strict=True)
     )
     notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note))
+    sources = read_sources(git, branches, cache)
+    cache.save()
     return GitFacts(
         target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
         missing=tuple(r.issue for r in gone if r.issue not in done), landings=landings,
-        pairs=pairs, sources=read_sources(git, branches), landed=landed, notes=notes,
+        pairs=pairs, sources=sources, landed=landed, notes=notes,
     )
 
 
-def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChange, ...]:
-    """Old and new text of every changed .py file, in one `cat-file --batch` process."""
+def read_sources(
+    git: Git, branches: Sequence[BranchFacts], cache: Cache | None = None,
+) -> tuple[SourceChange, ...]:
+    """Old and new text of every changed .py file, in one `cat-file --batch` process, and
+    whether a changed line may touch a signature (one `diff-tree -p -U0` process): the
+    interface check parses only the files that do."""
     wanted: list[tuple[str, str, str | None, str | None]] = []
     for b in branches:
         for c in b.changes:
@@ -422,11 +453,36 @@ def read_sources(git: Git, branches: Sequence[BranchFacts]) -> tuple[SourceChang
     def big(spec: str | None) -> bool:
         return spec is not None and (sizes.get(spec) or 0) > MAX_BLOB
 
+    touching = _api_paths(git, branches, cache or Cache.disabled())
     return tuple(
         SourceChange(
             issue=issue, path=path,
             old=texts.get(old) if old else None, new=texts.get(new) if new else None,
             too_large=big(old) or big(new),
+            # a path the patch does not name (quoted, renamed from elsewhere) is parsed
+            touches_api=touching[issue].get(path, True),
         )
         for issue, path, old, new in wanted
     )
+
+
+def _api_paths(
+    git: Git, branches: Sequence[BranchFacts], cache: Cache,
+) -> dict[str, dict[str, bool]]:
+    """issue -> changed .py path -> whether a changed line may touch a signature; one
+    `diff-tree -p -U0` process for the (base, head) pairs the cache does not know."""
+    out: dict[str, dict[str, bool]] = {}
+    todo: list[BranchFacts] = []
+    for b in branches:
+        got = cache.get("api-lines", f"{b.merge_base} {b.head}")
+        if isinstance(got, dict):
+            out[b.issue] = {str(k): bool(v) for k, v in got.items()}
+        elif any(c.path.endswith(".py") for c in b.changes):
+            todo.append(b)
+        else:
+            out[b.issue] = {}
+    patches = changed_lines_many(git, [(b.merge_base, b.head) for b in todo])
+    for b, patch in zip(todo, patches, strict=True):
+        out[b.issue] = {path: touches_api(lines) for path, lines in patch.items()}
+        cache.put("api-lines", f"{b.merge_base} {b.head}", out[b.issue])
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetbot.errors import PlanError, PlanErrors
 from fleetbot.model import Finding, FindingCode, Plan, PlanFormat, Row, Severity, Status
@@ -31,6 +31,9 @@ from fleetbot.plan.source import (
     read_markdown,
     read_structured,
 )
+
+if TYPE_CHECKING:
+    from fleetbot.plan.schemas import Validated
 
 __all__ = ["detect_format", "load_plan", "normalise_status", "parse_plan", "read_text"]
 
@@ -100,8 +103,10 @@ def read_text(path: Path) -> str:
 def load_plan(path: Path) -> Plan:
     """Read, parse and validate the plan; raise PlanErrors listing every error."""
     from fleetbot.plan.lint import structural_findings
+    from fleetbot.plan.schemas import Validated
 
-    plan = parse_plan(read_text(path), str(path), detect_format(path))
+    plan = parse_plan(read_text(path), str(path), detect_format(path),
+                      validated=Validated.near(path))
     errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
     if errors:
         raise PlanErrors([
@@ -123,11 +128,15 @@ def read_source(text: str, source: str, fmt: str) -> Source:
     return read_structured(text, source, fmt)
 
 
-def parse_plan(text: str, source: str = "orchestration-plan.md", fmt: str = "markdown") -> Plan:
+def parse_plan(
+    text: str, source: str = "orchestration-plan.md", fmt: str = "markdown", *,
+    validated: Validated | None = None,
+) -> Plan:
     """Text -> Plan. Raises PlanErrors for schema and field errors (not for lint's
-    cross-row checks, which `lint.structural_findings` finds)."""
+    cross-row checks, which `lint.structural_findings` finds). With `validated`, data
+    already known valid against the same schema skips jsonschema."""
     src = read_source(text, source, fmt)
-    _validate(src, source)
+    _validate(src, source, validated)
     repo = str(src.data.get("repo") or "")
     rows: list[Row] = []
     errors: list[PlanError] = []
@@ -158,17 +167,22 @@ def _describe(value: Any) -> str:
                                                                         "a value")
 
 
-def _validate(src: Source, file: str) -> None:
-    import jsonschema
+def _validate(src: Source, file: str, validated: Validated | None = None) -> None:
+    from fleetbot.plan.schemas import load_schema, validation_key
 
-    from fleetbot.plan.schemas import load_schema
-
-    validator = jsonschema.Draft202012Validator(load_schema("plan"))
     data = src.data
     if src.kind == "markdown":  # table cells are text by construction: check one row
         data = {**data, "rows": data["rows"][:1]}
+    key = validation_key("plan", data) if validated is not None else ""
+    if validated is not None and key in validated:
+        return
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(load_schema("plan"))
     found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not found:
+        if validated is not None:
+            validated.add(key)
         return
     where_kind = "the front matter" if src.kind == "markdown" else "the plan"
     errors = []

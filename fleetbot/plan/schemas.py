@@ -1,8 +1,17 @@
-"""The JSON Schemas in `schemas/`, found both in a wheel and in a source checkout."""
+"""The JSON Schemas in `schemas/`, found both in a wheel and in a source checkout, and
+the record of plan data already validated against them.
+
+jsonschema costs about 80 ms to import; a plan that has not changed since it was last
+validated against the same schema need not pay it. The record is a set of hashes of
+(schema text, data) in the plan's git dir; the schema stays the one source of truth.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -12,11 +21,85 @@ from typing import Any
 @lru_cache(maxsize=8)
 def load_schema(name: str) -> dict[str, Any]:
     """`load_schema("plan")` -> the parsed `schemas/plan.schema.json`."""
+    data: dict[str, Any] = json.loads(schema_text(name))
+    return data
+
+
+@lru_cache(maxsize=8)
+def schema_text(name: str) -> str:
     filename = f"{name}.schema.json"
     packaged = resources.files("fleetbot").joinpath("schemas").joinpath(filename)
     if packaged.is_file():
         text = packaged.read_text(encoding="utf-8")
     else:  # editable install / source checkout
         text = (Path(__file__).resolve().parents[2] / "schemas" / filename).read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    return text
+
+
+MAX_VALIDATED = 1000
+
+
+def validation_key(schema: str, data: Any) -> str:
+    """The hash naming "this data against this schema"; data is JSON-shaped."""
+    digest = hashlib.sha256(schema_text(schema).encode())
+    digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def git_dir_near(path: Path) -> Path | None:
+    """The git dir of the checkout holding `path`, found by walking up (no git process):
+    `.git` itself, or the folder a worktree's `.git` file points at."""
+    for folder in [path.resolve().parent, *path.resolve().parents]:
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            text = dot.read_text("utf-8", "replace").strip()
+            if text.startswith("gitdir:"):
+                target = Path(text[len("gitdir:"):].strip())
+                return target if target.is_absolute() else folder / target
+            return None
+    return None
+
+
+class Validated:
+    """The set of validation keys known valid, kept in `<git dir>/fleetbot/cache/`."""
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self._keys: list[str] | None = None
+
+    @classmethod
+    def near(cls, plan: Path) -> Validated:
+        git_dir = None if os.environ.get("FLEETBOT_NO_CACHE") else git_dir_near(plan)
+        return cls(git_dir / "fleetbot" / "cache" / "validated.json" if git_dir else None)
+
+    def _load(self) -> list[str]:
+        if self._keys is None:
+            self._keys = []
+            if self.file is not None:
+                try:
+                    raw = json.loads(self.file.read_text("utf-8"))
+                    if isinstance(raw, list):
+                        self._keys = [k for k in raw if isinstance(k, str)]
+                except (OSError, ValueError):
+                    pass
+        return self._keys
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._load()
+
+    def add(self, key: str) -> None:
+        """Remember `key` (atomically; a read-only git dir only means no record)."""
+        if self.file is None:
+            return
+        keys = [*[k for k in self._load() if k != key][-(MAX_VALIDATED - 1):], key]
+        self._keys = keys
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".validated.")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(keys, out)
+            os.replace(tmp, self.file)
+        except OSError:
+            return

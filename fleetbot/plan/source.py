@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetbot.errors import PlanError
 from fleetbot.model import Finding, FindingCode, Severity
 from fleetbot.plan.columns import REQUIRED, SHOWN, closest, field_of, mentions
-from fleetbot.plan.structured import LineMap, load_data
+
+if TYPE_CHECKING:  # YAML is imported only for a plan that has some
+    from fleetbot.plan.structured import LineMap
 
 SETTINGS = ("regenerable", "target", "test", "repo")  # fleetbot's plan-wide keys
 OWN_KEY = "fleetbot"  # front matter shared with other tools keeps fleetbot's keys here
@@ -77,6 +79,8 @@ def _front_matter(text: str, file: str) -> tuple[dict[str, Any], LineMap, str]:
     if end < 0:
         return {}, {}, text
     block = text[4:end + 1]
+    from fleetbot.plan.structured import load_data
+
     meta, lines = load_data(block, file, "yaml", first_line=2)
     if meta is None:
         meta = {}
@@ -298,6 +302,8 @@ def _canonical_keys(row: dict[str, Any], index: int, lines: LineMap) -> dict[str
 
 def read_structured(text: str, file: str, kind: str) -> Source:
     """YAML or JSON -> Source; syntax errors name the line."""
+    from fleetbot.plan.structured import load_data
+
     raw, lines = load_data(text, file, kind)
     if not isinstance(raw, dict):
         raise PlanError(

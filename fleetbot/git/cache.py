@@ -1,0 +1,106 @@
+"""fleetbot's answers from git, remembered in the git dir and keyed by object ids.
+
+A merge of two commits, the ahead/behind of a head against a target tip, the landings
+found for a set of heads: each depends only on the objects named in its key, so a
+repeated run on an unchanged fleet (a pre-push hook, `status --watch`) asks git almost
+nothing. One JSON file per kind under `<git-common-dir>/fleetbot/cache/`, written
+atomically (a temporary file renamed over the old one); a cache that cannot be read is
+ignored and one that cannot be written is skipped: it is never needed for a right answer.
+`FLEETBOT_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fleetbot.model import MergeConflict, MergeResult
+
+VERSION = 1
+MAX_ENTRIES = 50_000  # per kind; the oldest go first
+
+
+class Cache:
+    """Key-value stores by kind, loaded lazily and saved by `save`."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._data: dict[str, dict[str, Any]] = {}
+        self._dirty: set[str] = set()
+
+    @classmethod
+    def disabled(cls) -> Cache:
+        return cls(None)
+
+    @classmethod
+    def at(cls, common_dir: str | Path, repo: str | Path = ".") -> Cache:
+        """The cache of the repository whose `git rev-parse --git-common-dir` printed
+        `common_dir` (relative to `repo`)."""
+        if os.environ.get("FLEETBOT_NO_CACHE"):
+            return cls.disabled()
+        return cls(Path(repo) / common_dir / "fleetbot" / "cache")
+
+    def _kind(self, kind: str) -> dict[str, Any]:
+        if kind not in self._data:
+            data: dict[str, Any] = {}
+            if self.directory is not None:
+                try:
+                    raw = json.loads((self.directory / f"{kind}.json").read_text("utf-8"))
+                    if isinstance(raw, dict) and raw.get("version") == VERSION:
+                        entries = raw.get("entries")
+                        data = entries if isinstance(entries, dict) else {}
+                except (OSError, ValueError):
+                    data = {}
+            self._data[kind] = data
+        return self._data[kind]
+
+    def get(self, kind: str, key: str) -> Any:
+        """The remembered value, or None."""
+        return self._kind(kind).get(key) if self.directory is not None else None
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        if self.directory is None:
+            return
+        entries = self._kind(kind)
+        entries.pop(key, None)
+        entries[key] = value
+        while len(entries) > MAX_ENTRIES:
+            del entries[next(iter(entries))]
+        self._dirty.add(kind)
+
+    def save(self) -> None:
+        """Write every changed kind atomically; a read-only git dir is not an error."""
+        if self.directory is None:
+            return
+        for kind in sorted(self._dirty):
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}.", suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    json.dump({"version": VERSION, "entries": self._data[kind]}, out,
+                              separators=(",", ":"))
+                os.replace(tmp, self.directory / f"{kind}.json")
+            except OSError:
+                continue
+        self._dirty.clear()
+
+
+def result_to_json(result: MergeResult) -> list[Any]:
+    return [result.clean, result.tree, list(result.files),
+            [[c.sort, list(c.paths), c.message] for c in result.conflicts]]
+
+
+def result_from_json(value: Any) -> MergeResult | None:
+    """A cached MergeResult, or None when the entry is not one (then it is recomputed)."""
+    try:
+        clean, tree, files, conflicts = value
+        return MergeResult(
+            clean=bool(clean), tree=str(tree), files=tuple(str(f) for f in files),
+            conflicts=tuple(MergeConflict(sort=str(s), paths=tuple(str(p) for p in ps),
+                                          message=str(m)) for s, ps, m in conflicts),
+        )
+    except (TypeError, ValueError):
+        return None

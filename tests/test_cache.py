@@ -1,0 +1,101 @@
+"""The git-dir cache: a repeated run on an unchanged fleet gives the same facts with far
+fewer git processes; a broken or unwritable cache changes nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from fleetbot.git import Git
+from fleetbot.git.cache import Cache, result_from_json, result_to_json
+from fleetbot.git.mergetree import gather
+from fleetbot.model import MergeConflict, MergeResult
+from tests.fleetrepo import example_plan, tasks_repo
+
+
+class CountingGit(Git):
+    """A real Git that counts the processes it starts."""
+
+    calls: list[str]
+
+    def __init__(self, repo: Path) -> None:
+        super().__init__(repo)
+        self.calls = []
+
+    def run_full(self, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+        self.calls.append(args[0])
+        return super().run_full(*args, **kw)
+
+    def run_bytes(self, *args: str, **kw: Any) -> bytes:
+        self.calls.append(args[0])
+        return super().run_bytes(*args, **kw)
+
+
+def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    plan = example_plan()
+    cold_git = CountingGit(repo.path)
+    cold = gather(cold_git, plan)
+    cache = repo.path / ".git" / "fleetbot" / "cache"
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "ahead-behind.json", "api-lines.json", "landed.json", "merges.json",
+    ]
+    warm_git = CountingGit(repo.path)
+    assert gather(warm_git, plan) == cold
+    # merges run in the shadow repository (target attributes), so they are counted by
+    # what the cache holds: every landing and pair merge of the cold run
+    assert json.loads((cache / "merges.json").read_text())
+    for kind in ("rev-list", "patch-id"):
+        assert kind not in warm_git.calls, warm_git.calls
+    assert len(warm_git.calls) < len(cold_git.calls)
+
+
+def test_moved_branch_is_asked_again(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    plan = example_plan()
+    gather(Git(repo.path), plan)
+    repo.checkout("feature/44-clear")
+    repo.commit({"tasks/clear.py": "X = 1\n"}, "more")
+    repo.checkout("main")
+    fresh = gather(Git(repo.path), plan)
+    with_cache = CountingGit(repo.path)
+    assert gather(with_cache, plan) == fresh
+    assert with_cache.calls.count("merge-tree") == 0  # the new pairs are remembered too
+
+
+def test_broken_cache_is_ignored_and_rewritten(tmp_path: Path, monkeypatch: Any) -> None:
+    repo = tasks_repo(tmp_path)
+    plan = example_plan()
+    monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
+    expected = gather(Git(repo.path), plan)
+    assert not (repo.path / ".git" / "fleetbot").exists()
+    monkeypatch.delenv("FLEETBOT_NO_CACHE")
+    cache = repo.path / ".git" / "fleetbot" / "cache"
+    cache.mkdir(parents=True)
+    (cache / "merges.json").write_text("{not json")
+    (cache / "landed.json").write_text(json.dumps({"version": 1, "entries": {"x": 1}}))
+    (cache / "ahead-behind.json").write_text(json.dumps({"version": 99, "entries": {}}))
+    assert gather(Git(repo.path), plan) == expected
+    assert json.loads((cache / "merges.json").read_text())["version"] == 1
+    assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_unwritable_cache_dir_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    cache = Cache(blocker / "cache")  # a file where the folder should be
+    cache.put("merges", "a b", [True])
+    cache.save()
+    assert cache.get("merges", "a b") == [True]
+
+
+def test_merge_results_round_trip() -> None:
+    result = MergeResult(clean=False, tree="t", files=("a", "b"), conflicts=(
+        MergeConflict(sort="content", paths=("a",), message="CONFLICT (content): a"),))
+    assert result_from_json(json.loads(json.dumps(result_to_json(result)))) == result
+    assert result_from_json([1, 2]) is None
+    assert result_from_json(None) is None
+
+

@@ -1,0 +1,72 @@
+"""Schema validation remembered by hash: an unchanged valid plan skips jsonschema, an
+invalid one is checked every time and keeps its `file:line` message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fleetbot.errors import PlanErrors
+from fleetbot.plan.parse import load_plan
+from fleetbot.plan.schemas import Validated, git_dir_near, validation_key
+from tests.gitrepo import make_repo
+
+VALID = "rows:\n  - issue: 1\n    branch: a\n  - issue: 2\n    branch: b\n"
+INVALID = "rows:\n  - issue: 1\n    branch: a\n  - issue: 2\n    branch: {x: 1}\n"
+
+PROBE = """
+import sys
+from pathlib import Path
+from fleetbot.plan.parse import load_plan
+load_plan(Path(sys.argv[1]))
+print("jsonschema" in sys.modules)
+"""
+
+
+def imports_jsonschema(plan: Path) -> bool:
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(plan)], capture_output=True,
+                          text=True, check=True)
+    return proc.stdout.strip() == "True"
+
+
+def test_unchanged_valid_plan_skips_jsonschema(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n"})
+    plan = repo.path / "plan.yml"
+    plan.write_text(VALID)
+    assert imports_jsonschema(plan)
+    assert (repo.path / ".git" / "fleetbot" / "cache" / "validated.json").is_file()
+    assert not imports_jsonschema(plan)
+    plan.write_text(VALID.replace("branch: b", "branch: c"))
+    assert imports_jsonschema(plan)  # new data: validated again
+
+
+def test_invalid_plan_keeps_its_message_every_time(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n"})
+    plan = repo.path / "plan.yml"
+    plan.write_text(INVALID)
+    messages = []
+    for _ in range(2):
+        with pytest.raises(PlanErrors) as info:
+            load_plan(plan)
+        (e,) = info.value.errors
+        assert (e.code, e.line) == ("schema", 5)
+        messages.append(str(e))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith(f"{plan}:5:")
+
+
+def test_keys_depend_on_data_and_the_record_lives_in_the_git_dir(tmp_path: Path) -> None:
+    assert validation_key("plan", {"rows": []}) == validation_key("plan", {"rows": []})
+    assert validation_key("plan", {"rows": []}) != validation_key("plan", {"rows": [{}]})
+    repo = make_repo(tmp_path, {"README.md": "x\n"})
+    wt = tmp_path / "wt"
+    repo.git("worktree", "add", "-q", "--detach", str(wt))
+    assert git_dir_near(repo.path / "plan.md") == repo.path / ".git"
+    assert git_dir_near(wt / "sub" / "plan.md") == (repo.path / ".git" / "worktrees" / "wt")
+    assert Validated.near(tmp_path / "elsewhere" / "plan.md").file is None
+    outside = Validated(None)
+    outside.add("k")
+    assert "k" not in outside

@@ -175,12 +175,8 @@ def mark_merged(plan: Plan, branches: tuple[str, ...]) -> Plan:
 def _replay(git: Git, target_ref: str, report: Report) -> Replay:
     """Replay the order over the branches that exist; positions are the order's own."""
     refs = {b.issue: b.ref for b in report.branches}
-    steps = [(s.issue, refs[s.issue]) for s in report.order if s.issue in refs]
-    if not steps:
+    kept = [s for s in report.order if s.issue in refs]
+    if not kept:
         return Replay(clean=True)
-    result = replay_chain(git, target_ref, steps)
-    if result.clean:
-        return result
-    at = {s.issue: s.position for s in report.order}
-    stops = tuple(replace(s, position=at.get(s.issue, s.position)) for s in result.stops)
-    return replace(result, stops_at=stops[0].position, stops=stops)
+    return replay_chain(git, target_ref, [(s.issue, refs[s.issue]) for s in kept],
+                        positions=[s.position for s in kept])

@@ -71,7 +71,7 @@ def test_40_rows_on_one_hot_file_fit_every_limit(
     assert max(len(b[0]) for b in bodies) <= 65_536
     summary = (env / "summary.md").read_text()
     assert len(summary.encode()) < 1_000_000
-    assert "**hot file** `hot.py`: 40 rows edit or own it; 6 pair(s) collide textually" \
+    assert "**hot file** `hot.py`: 40 rows edit or own it; 6 pairs collide textually" \
         in summary
     # every PR labelled and given its status; every plan issue its status label
     assert all(gh.labels[n] for n in range(1, 41))
@@ -81,7 +81,7 @@ def test_40_rows_on_one_hot_file_fit_every_limit(
     warnings = [x for x in out.splitlines() if x.startswith("::warning")]
     assert len(warnings) == 10
     assert [x for x in out.splitlines() if x.startswith("::notice")][-1].endswith(
-        "more warning(s) are in the job summary")
+        "more warnings are in the job summary")
 
 
 def test_an_idle_second_refresh_of_30_prs_makes_no_write(

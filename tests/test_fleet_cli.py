@@ -156,7 +156,7 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     fanned.git("add", "tasks/cli.py")
     code, _, err = fleet(fanned, capsys, "integrate", "--continue")
     assert code == 0, err
-    assert "all 3 row(s) merged" in err
+    assert "all 3 rows merged" in err
     assert fanned.head("main") == main_before
     # land it: main fast-forwards to the integration branch
     fanned.checkout("main")

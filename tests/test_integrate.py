@@ -332,7 +332,7 @@ def test_abort_keeps_commits_made_on_the_integration_branch(tmp_path: Path) -> N
     mine = repo.commit({"extra.txt": "mine\n"}, "my commit on the integration branch")
     message = integrate_abort.abort(Git(repo.path))
     kept = f"refs/fleetbot/kept/fleet/integration/{mine[:12]}"
-    assert message == (f"integration aborted: kept 2 commit(s) integrate did not make "
+    assert message == (f"integration aborted: kept 2 commits integrate did not make "
                        f"({mine[:12]}) at {kept}: `git branch NAME {kept}` to work on them; "
                        "fleet/integration deleted (integrate had created it); you are on main")
     assert repo.head(kept) == mine

@@ -173,7 +173,6 @@ def test_collision_between_dependent_rows_keeps_the_dependency_order() -> None:
     steps = recommend_order(p, [Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), ("a.py",),
                                          expected=True)])
     assert issues(steps) == ["#2", "#1"]
-    assert "collides with #1 on a.py: merge this first (the dependencies already order them)" \
-        in steps[0].reasons
-    assert steps[1].reasons == ("depends on #2",
-                                "collides with #2 on a.py: merge after it and rebase")
+    assert steps[0].reasons == ("#1 depends on it (they collide on a.py)",)
+    assert steps[1].reasons == ("depends on #2 (they also collide on a.py: rebase after it "
+                                "lands)",)

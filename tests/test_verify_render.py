@@ -28,7 +28,7 @@ def test_text() -> None:
         "  command: pytest -q\n"
         "  replayed onto main: #1, #3\n"
         "  not testable until resolved: #2 (does not merge: a.py)\n"
-        "  1 test run(s), 1 answer(s) from the cache, 2 tree(s) tested\n"
+        "  1 test run, 1 answer from the cache, 2 trees tested\n"
         "  note: a note\n"
         "  output (last lines):\n"
         "    | E   boom\n"
@@ -122,7 +122,7 @@ def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
     out, _ = proc.communicate(timeout=60)
     os.close(main)
     assert proc.returncode == 0
-    assert out.startswith("verify: the fan-in of 1 row(s) passes the tests")
+    assert out.startswith("verify: the fan-in of 1 row passes the tests")
     text = seen.decode("utf-8", "replace")
     assert "verify: target: the target alone (run 1" in text
     assert "\x1b[" in text  # drawn in place, not printed line after line

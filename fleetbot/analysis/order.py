@@ -39,7 +39,9 @@ _LEFT = frozenset({Status.MERGED, Status.DROPPED})  # rows no longer in the orde
 
 @dataclass(frozen=True)
 class _Soft:
-    """A soft edge: `first` merges before `then` because they collide on `files`."""
+    """A colliding pair: `first` merges before `then`, on `files`. `why_first` says what
+    placed it first; `by_dependency` when Depends on already orders the pair (then the
+    reasons speak of the dependency, not of a collision edge)."""
 
     first: str
     then: str
@@ -47,6 +49,7 @@ class _Soft:
     files: tuple[str, ...]
     why_first: str
     regenerable: bool = False
+    by_dependency: bool = False
 
 
 def recommend_order(
@@ -178,6 +181,7 @@ def _soft_edges(
         strongest.values(),
         key=lambda c: (PAIR_KINDS.index(c.kind), sorted(index[r] for r in c.rows)),
     )
+    hard = {issue: set(deps) for issue, deps in graph.items()}
     softs = []
     for conflict in pairs:
         a, b = sorted(conflict.rows, key=rank)
@@ -185,13 +189,37 @@ def _soft_edges(
             a, b = conflict.rows  # the partner first: the failing row adapts to it
         if _reaches(graph, b, a):
             a, b = b, a  # already ordered, through dependencies or an earlier collision
-        if _reaches(graph, a, b):
-            why = "the dependencies already order them"
+        by_dependency = _reaches(hard, a, b)
+        if by_dependency:
+            why = " → ".join(_path(hard, a, b))
+        elif _reaches(graph, a, b):
+            why = "earlier collisions already place it first: " + " → ".join(
+                _path(graph, a, b))
         else:
             why = _why_first(a, b, dependents, pulls, index)
             graph[b].add(a)
-        softs.append(_Soft(a, b, conflict.kind, conflict.files, why, conflict.regenerable))
+        softs.append(_Soft(a, b, conflict.kind, conflict.files, why, conflict.regenerable,
+                           by_dependency))
     return softs
+
+
+def _path(graph: Mapping[str, set[str]], start: str, goal: str) -> list[str]:
+    """The chain `start → … → goal` of edges that orders them (graph maps a node to its
+    predecessors); callers know that `goal` reaches `start`."""
+    came: dict[str, str] = {}
+    stack = [goal]
+    while stack:
+        node = stack.pop()
+        if node == start:
+            break
+        for before in sorted(graph.get(node, ())):
+            if before not in came and before != goal:
+                came[before] = node
+                stack.append(before)
+    path = [start]
+    while path[-1] != goal:
+        path.append(came[path[-1]])
+    return path
 
 
 def _why_first(
@@ -206,6 +234,26 @@ def _why_first(
     return "it comes first in the plan" if index[a] < index[b] else "it ranks first"
 
 
+def _dependency_words(issue: str, soft: _Soft, reasons: list[str],
+                      deps: Mapping[str, int]) -> None:
+    """A collision that Depends on already orders is said as the dependency it is:
+    `depends on #42 (they also collide on a.py: rebase after it lands)` on the later
+    row, `#44 depends on it (they collide on a.py)` on the earlier one."""
+    files = _files(soft.files)
+    if soft.then == issue:
+        also = f"they also collide{files}: rebase after it lands"
+        if soft.first in deps:
+            at = deps[soft.first]
+            reasons[at] = f"{reasons[at]} ({also})"
+        else:
+            reasons.append(f"comes after {soft.first} through its dependencies "
+                           f"({soft.why_first}); {also}")
+    elif soft.first == issue:
+        direct = soft.why_first.count("→") == 1
+        how = "depends on it" if direct else f"depends on it through {soft.why_first}"
+        reasons.append(f"{soft.then} {how} (they collide{files})")
+
+
 def _files(files: tuple[str, ...]) -> str:
     if not files:
         return ""
@@ -217,13 +265,17 @@ def _files(files: tuple[str, ...]) -> str:
 def _reasons(
     plan: Plan, row: Row, merged: set[str], softs: list[_Soft], stale: set[str], target: str,
 ) -> list[str]:
-    reasons = []
+    reasons: list[str] = []
+    deps: dict[str, int] = {}  # a dependency -> the index of its reason
     for dep in plan.dependencies(row):
         done = f" ({dep.status.value if dep.status is Status.DROPPED else 'merged'})" if (
             dep.issue in merged) else ""
+        deps[dep.issue] = len(reasons)
         reasons.append(f"depends on {dep.issue}{done}")
     for soft in softs:
-        if soft.then == row.issue:
+        if soft.by_dependency:
+            _dependency_words(row.issue, soft, reasons, deps)
+        elif soft.then == row.issue:
             if soft.regenerable:
                 tail = "merge after it and regenerate" + _files(soft.files).replace(" on", "", 1)
             elif soft.kind is ConflictKind.TEXTUAL:

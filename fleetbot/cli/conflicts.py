@@ -120,6 +120,8 @@ def _who(plan: Plan, rows: Sequence[str]) -> str:
 
 def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
     """The decision in one line: how many collisions and which pairs, or that all is clear."""
+    from fleetbot.render.common import plural
+
     blocking = [c for c in found if c.blocking]
     if blocking:
         parts = []
@@ -129,7 +131,7 @@ def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
             parts.append(f"{_who(plan, c.rows)} ({what}: {files})" if files else
                          f"{_who(plan, c.rows)} ({what})")
         n = len(blocking)
-        return f"{n} collision{'s' if n != 1 else ''} on {facts.target}: " + "; ".join(parts)
+        return f"{plural(n, 'collision')} on {facts.target}: " + "; ".join(parts)
     if found:
         counts: dict[str, int] = {}
         for c in found:
@@ -137,7 +139,8 @@ def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
         summary = ", ".join(f"{k} {n}" for k, n in counts.items())
         return f"No blocking collisions on {facts.target}; {len(found)} to review ({summary})."
     n = len(facts.branches)
-    return f"No conflicts: {n} branch{'es' if n != 1 else ''} land cleanly on {facts.target}."
+    return (f"No conflicts: {plural(n, 'branch', 'branches')} "
+            f"{'lands' if n == 1 else 'land'} cleanly on {facts.target}.")
 
 
 def _tags(c: Conflict) -> str:

@@ -54,7 +54,9 @@ def lint(
         new_text, added = fix_joints(loaded)
         if added:
             _report_fix(path, loaded.text, new_text, dry_run, [
-                f"{issue} now depends on {' and '.join(deps)}" for issue, deps in added.items()
+                f"{issue} now depends on {' and '.join(deps)} "
+                f"(lands after {'it' if len(deps) == 1 else 'them'})"
+                for issue, deps in added.items()
             ], before)
             if not dry_run:
                 findings = lint_plan(parse_plan(new_text, source, loaded.format), protected)
@@ -189,7 +191,10 @@ def show(plan_path: Path | None, repo: Path | None, fmt: str) -> int:
         return ExitCode.OK
     from rich.table import Table
 
-    table = Table(title=f"{loaded.source} ({len(loaded.rows)} rows)", title_justify="left")
+    from fleetbot.render.common import plural
+
+    table = Table(title=f"{loaded.source} ({plural(len(loaded.rows), 'row')})",
+                  title_justify="left")
     for column in ("Issue", "Branch", "Files owned", "Depends on", "Status"):
         table.add_column(column, overflow="fold")
     for r in loaded.rows:

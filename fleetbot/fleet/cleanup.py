@@ -23,6 +23,7 @@ from fleetbot.fleet.worktrees import (
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Plan
+from fleetbot.render.common import plural
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _branch_step(step: CleanupStep, guard: RowGuard, protected: Mapping[str, str
         return replace(step, branch_kept=f"{step.branch} is {protected[step.branch]}; "
                                          "never deleted")
     if guard.unmerged:
-        return replace(step, branch_kept=f"{len(guard.unmerged)} commit(s) the target does "
+        return replace(step, branch_kept=f"{plural(len(guard.unmerged), 'commit')} the target does "
                                          f"not have ({guard.unmerged[0]}); never deleted, "
                                          f"`git branch -D {step.branch}` if you are sure")
     return replace(step, delete_branch=True)

@@ -31,6 +31,7 @@ from fleetbot.fleet.worktrees import merged_issues, row_refs
 from fleetbot.git import FLEETBOT_IDENTITY, Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
+from fleetbot.render.common import plural
 
 STATE_FILE = "fleetbot-integrate.json"
 DEFAULT_INTO = "fleet/integration"
@@ -326,7 +327,8 @@ def _merge_remaining(git: Git, state: State) -> Outcome:
     git.run("update-ref", "-m", "fleetbot integrate", f"{INTEGRATED}{state.into}", "HEAD")
     state_path(git).unlink(missing_ok=True)
     return Outcome(state.into, state.done,
-                   message=f"{state.into} has all {len(state.done)} row(s) merged onto "
+                   message=f"{state.into} has {'all ' if len(state.done) > 1 else ''}"
+                           f"{plural(len(state.done), 'row')} merged onto "
                            f"{state.target} ({', '.join(state.done) or 'none'}); "
                            f"{state.target} itself is untouched (to land it: "
                            f"`git checkout {state.target} && git merge --ff-only {state.into}`, "

@@ -15,6 +15,7 @@ from fleetbot.fleet.integrate import KEPT, State, identity_env, load_state, stat
 from fleetbot.fleet.integrate_guard import held_lock, names, split
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
+from fleetbot.render.common import plural
 
 
 def abort(git: Git) -> str:
@@ -136,7 +137,7 @@ def _keep_foreign_commits(git: Git, state: State) -> str:
         return ""
     name = f"{KEPT}{state.into}/{tip[:12]}"
     git.run("update-ref", name, tip, error=f"could not keep {tip[:12]}")
-    return (f"kept {len(foreign)} commit(s) integrate did not make ({tip[:12]}) at {name}: "
+    return (f"kept {plural(len(foreign), 'commit')} integrate did not make ({tip[:12]}) at {name}: "
             f"`git branch NAME {name}` to work on them")
 
 

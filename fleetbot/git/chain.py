@@ -50,11 +50,14 @@ def tree_of(git: Git, commit: str) -> str:
     return git.run("rev-parse", f"{commit}^{{tree}}").strip()
 
 
-def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
+def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
+           positions: Sequence[int] | None = None) -> Replay:
     """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
     will meet it: a step that does not merge is set aside and the rest go on, so every
     step needing a resolution is reported, not only the first. Touches no worktree, index
-    or ref. Positions are 1-based in `steps`."""
+    or ref. Positions are 1-based in `steps` unless `positions` gives each step's own (the
+    order's numbering, when rows without a branch are left out), so `stops_at` and every
+    detail use the same step numbers."""
     from fleetbot.errors import GitError
 
     if git.run_full("rev-parse", "--verify", "-q", f"{target}^{{commit}}",
@@ -63,7 +66,8 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
                        hint="pass --target with an existing branch")
     chain = build_chain(git, target, steps)
     stops = []
-    for position, step in enumerate(chain.steps, start=1):
+    numbers = list(positions) if positions is not None else range(1, len(steps) + 1)
+    for position, step in zip(numbers, chain.steps, strict=True):
         if step.landed:
             continue
         files = step.result.files or tuple(

@@ -49,7 +49,7 @@ def verdict(report: Report) -> Verdict:
     n = len(report.order)
     into = f"into {report.target}"
     if errors:
-        return Verdict(ERROR, f"the plan has {len(errors)} error{_s(len(errors))}: "
+        return Verdict(ERROR, f"the plan has {plural(len(errors), 'error')}: "
                        f"{errors[0].message}")
     replay = report.replay
     if replay is not None and not replay.clean:
@@ -59,33 +59,36 @@ def verdict(report: Report) -> Verdict:
                        "merge in the order below and rebase")
     blocking = [c for c in report.conflicts if c.blocking]
     if blocking:
-        return Verdict(WARNING, f"{len(blocking)} blocking conflict{_s(len(blocking))} "
+        return Verdict(WARNING, f"{plural(len(blocking), 'blocking conflict')} "
                        f"{into}: merge in the order below")
     missing = len(report.missing_branches)
     have = n - missing
     if n and have == 0:
-        return Verdict(WARNING, f"none of the {n} row{_s(n)} left to merge {into} has a "
-                       "branch yet: nothing was checked")
-    counted = f"{have} of {n} rows have a branch; they" if missing else (
-        f"{n} branch{_es(n)}")
-    serialised = [c for c in pair_conflicts(report.conflicts) if not c.expected]
+        return Verdict(WARNING, f"none of the {plural(n, 'row')} left to merge {into} has "
+                       "a branch yet: nothing was checked")
+    counted = (f"{have} of {n} rows {'has' if have == 1 else 'have'} a branch; "
+               f"{'it' if have == 1 else 'they'}") if missing else plural(n, "branch", "branches")
+    live = {s.issue for s in report.order}  # a landed row has nothing left to serialise
+    serialised = [c for c in pair_conflicts(report.conflicts)
+                  if not c.expected and set(c.rows) <= live]
     if serialised:
-        return Verdict(WARNING, f"{counted} merge cleanly {into} if merged in the "
-                       f"order below ({len(serialised)} collision{_s(len(serialised))} "
-                       "to serialise)")
+        return Verdict(WARNING, f"{counted} {_merges(have)} cleanly {into} if merged in the "
+                       f"order below ({plural(len(serialised), 'collision')} to serialise)")
     if n == 0:
         return Verdict(OK, f"nothing left to merge {into}")
     if missing:
-        return Verdict(WARNING, f"{counted} merge cleanly {into}")
-    return Verdict(OK, f"{n} branch{_es(n)} merge cleanly {into}")
+        return Verdict(WARNING, f"{counted} {_merges(have)} cleanly {into}")
+    return Verdict(OK, f"{plural(n, 'branch', 'branches')} {_merges(n)} cleanly {into}")
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
+def _merges(n: int) -> str:
+    return "merges" if n == 1 else "merge"
 
 
-def _es(n: int) -> str:
-    return "" if n == 1 else "es"
+def plural(n: int, word: str, many: str = "") -> str:
+    """`1 row`, `2 rows`, `0 rows`; `many` for a word that does not just take an s
+    (`plural(n, "branch", "branches")`). Every count fleetbot prints goes through it."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def row_conflicts(report: Report, issue: str) -> list[Conflict]:

@@ -146,7 +146,7 @@ def _replay_line(report: Report) -> str:
              f"{', '.join(code(f, table=False) for f in s.files) or 'unknown files'}"
              for s in r.stops]
     n = len(stops)
-    return (f"Replay: the fan-in onto {target} needs {n} resolution{'s' if n != 1 else ''} "
+    return (f"Replay: the fan-in onto {target} needs {common.plural(n, 'resolution')} "
             f"(each set aside, the rest go on): {'; '.join(stops)}.")
 
 
@@ -248,10 +248,13 @@ def _hot_lines(report: Report, hot: dict[str, frozenset[str]]) -> list[str]:
                           if c.kind is ConflictKind.TEXTUAL and path in c.files})
         shown = ", ".join(f"{md(a)}/{md(b)}" for a, b in textual[:8])
         more = f" and {len(textual) - 8} more" if len(textual) > 8 else ""
-        collide = (f"; {len(textual)} pair(s) collide textually: {shown}{more}" if textual
+        collide = (f"; {common.plural(len(textual), 'pair')} "
+                   f"{'collides' if len(textual) == 1 else 'collide'} textually: {shown}{more}"
+                   if textual
                    else "; none collides textually")
-        out.append(f"- **hot file** {code(path, table=False)}: {len(rows)} rows edit or own "
-                   f"it{collide}")
+        who = common.plural(len(rows), "row")
+        verb = "edits or owns" if len(rows) == 1 else "edit or own"
+        out.append(f"- **hot file** {code(path, table=False)}: {who} {verb} it{collide}")
     return out
 
 

@@ -55,8 +55,8 @@ def renderables(report: Report) -> list[RenderableType]:
         else:
             stops = common.stop_lines(report)
             out.append(_t(
-                f"Replay: the fan-in onto {report.target} needs {len(stops)} "
-                f"resolution{'s' if len(stops) != 1 else ''}: {'; '.join(stops)}.",
+                f"Replay: the fan-in onto {report.target} needs "
+                f"{common.plural(len(stops), 'resolution')}: {'; '.join(stops)}.",
                 style="red"))
     if report.conflicts:
         out.append(_conflicts_table(report))

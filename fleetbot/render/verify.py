@@ -9,6 +9,7 @@ from typing import Any
 
 from fleetbot.analysis.verify import semantic_conflicts
 from fleetbot.model import VerifyResult, VerifyVerdict
+from fleetbot.render.common import plural
 from fleetbot.render.escape import code, md
 from fleetbot.render.json import conflict_to_json
 
@@ -20,7 +21,7 @@ def headline(r: VerifyResult) -> str:
     rows = " + ".join(r.partners)
     lands = "lands" if len(r.partners) == 1 else "land"
     return {
-        VerifyVerdict.PASSED: f"the fan-in of {len(r.tested)} row(s) passes the tests",
+        VerifyVerdict.PASSED: f"the fan-in of {plural(len(r.tested), 'row')} passes the tests",
         VerifyVerdict.NOTHING: "no row lands on the target: only the target was tested",
         VerifyVerdict.TARGET_FAILS: f"{r.target} alone fails the tests: fix the target "
         "first (nothing is blamed on rows)",
@@ -35,8 +36,8 @@ def headline(r: VerifyResult) -> str:
 
 def _runs(r: VerifyResult) -> str:
     cached = sum(1 for p in r.probes if p.cached)
-    return (f"{r.runs} test run(s), {cached} answer(s) from the cache, "
-            f"{len(r.trees)} tree(s) tested")
+    return (f"{plural(r.runs, 'test run')}, {plural(cached, 'answer')} from the cache, "
+            f"{plural(len(r.trees), 'tree')} tested")
 
 
 def _items(r: VerifyResult, esc: Callable[[str], str], cmd: Callable[[str], str],

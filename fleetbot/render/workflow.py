@@ -15,6 +15,7 @@ from fleetbot.action.runner import annotation
 from fleetbot.analysis.collisions import strongest
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
+from fleetbot.render.common import plural
 from fleetbot.render.escape import json_text, mentions, terminal, terminal_lines
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
@@ -92,8 +93,9 @@ def capped_annotations(report: Report, issues: Sequence[str],
                *conflict_annotations(report, issues, every, kinds=frozenset(ConflictKind) - first)]
     shown = ordered[:limit]
     if len(ordered) > limit:
-        shown.append(annotation("notice", f"{len(ordered) - limit} more warning(s) are in "
-                                "the job summary", title="fleetbot"))
+        shown.append(annotation("notice", f"{plural(len(ordered) - limit, 'more warning')} "
+                                f"{'is' if len(ordered) - limit == 1 else 'are'} in the job "
+                                "summary", title="fleetbot"))
     return shown
 
 

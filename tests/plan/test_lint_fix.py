@@ -70,7 +70,7 @@ def test_fix_output_says_the_direction_in_words(tmp_path: Path,
     path = tmp_path / "p.md"
     path.write_text(md("| #42 | f/a | cli.py | | |", "| #44 | f/b | cli.py | | |"))
     assert run(["plan", "lint", "--plan", str(path), "--fix"]) == 0
-    assert f"fixed {path}: #44 now depends on #42" in capsys.readouterr().err
+    assert f"fixed {path}: #44 now depends on #42 (lands after it)" in capsys.readouterr().err
     assert "| #44 | f/b | cli.py | #42 |" in path.read_text()
 
 

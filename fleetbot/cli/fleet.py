@@ -410,18 +410,20 @@ def _outcome(out: Outcome) -> int:
 def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,
     serialised rows and the speed-up, from the target's history."""
-    from fleetbot.analysis.conflicts import plan_conflicts
     from fleetbot.cli.common import emit_json, emit_text
     from fleetbot.fleet import score as scoring
     from fleetbot.fleet import worktrees as fleet
+    from fleetbot.pipeline import DEFAULT_PLAN
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, target_ref),
                                    fleet.predict(git, plan, target_ref).landed)
-    predicted = [(c.rows[0], c.rows[-1]) for c in plan_conflicts(plan)]
+    earlier = scoring.plans_before(git, landings, DEFAULT_PLAN) if plan_path is None else ()
+    predicted = scoring.predicted_pairs((plan, *earlier))
     result = scoring.compute_score(plan, landings, predicted)
     if fmt == "json":
         emit_json({"target": target_ref, **result.as_json()})
     else:
-        emit_text(scoring.render_markdown(result, target=target_ref).rstrip("\n"))
+        render = scoring.render_markdown if fmt == "markdown" else scoring.render_text
+        emit_text(render(result, target=target_ref).rstrip("\n"))
     return ExitCode.OK

@@ -3,22 +3,28 @@
 `find_landings` walks the target's first-parent merges and, for each row, finds the
 merge that landed it, replays that merge (and any merge of the target into the branch
 before it landed, where PR conflicts are usually resolved) with `git merge-tree` to see
-whether it met a conflict, and notes its first commit and merge times. `compute_score` is pure: plan
-shape (critical path, width), predicted vs met conflicts (precision/recall), rows
-serialised, and the wall-clock span against the sum of branch spans.
+whether it met a conflict, and notes its first commit and merge times; `with_landed` adds
+the rows the one landed detector finds without a merge commit (squash, rebase), replayed
+the same way. A pair counts as predicted when any plan before the merge said so
+(`predicted_pairs`): rows owning a common path, whether or not Depends on orders them,
+so following `plan lint --fix` is not punished. `compute_score` is pure: plan shape
+(critical path, width), predicted vs met conflicts (precision/recall), rows serialised,
+and the wall-clock span against the sum of branch spans.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
-from fleetbot.errors import UsageError
+from fleetbot.errors import PlanError, UsageError
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Landed, Plan
 from fleetbot.plan.graph import find_cycle, topological_levels
+from fleetbot.plan.joints import joints
 
 Pair = tuple[str, str]
 
@@ -63,6 +69,35 @@ class Score:
 def pair(a: str, b: str) -> Pair:
     x, y = sorted((a, b))
     return (x, y)
+
+
+def predicted_pairs(plans: Iterable[Plan]) -> tuple[Pair, ...]:
+    """Every pair any of `plans` said would collide: rows that own a common path, whether
+    or not Depends on orders them. A joint that `plan lint --fix` resolved is an expected
+    collision, ordered, but still a prediction that the pair meets at merge."""
+    out: set[Pair] = set()
+    for plan in plans:
+        unordered = replace(plan, rows=tuple(replace(r, depends_on=()) for r in plan.rows))
+        out.update(pair(j.a.issue, j.b.issue) for j in joints(unordered))
+    return tuple(sorted(out))
+
+
+def plans_before(git: Git, landings: Sequence[Landing], path: str) -> tuple[Plan, ...]:
+    """The plan at `path` as committed on the target just before each landing: what every
+    report made before that merge read. A version that is missing or does not parse
+    predicted nothing."""
+    from fleetbot.git.remote import show_file
+    from fleetbot.plan.parse import detect_format, parse_plan
+
+    out = []
+    for text in dict.fromkeys(show_file(git, f"{x.merge}^1", path) for x in landings if x.merge):
+        if text is None:
+            continue
+        try:
+            out.append(parse_plan(text, path, detect_format(Path(path))))
+        except PlanError:
+            continue
+    return tuple(out)
 
 
 def plan_shape(plan: Plan) -> tuple[int, int]:
@@ -139,7 +174,6 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
                   "--format=%H%x1f%P%x1f%ct%x1f%s", target, "--")
     tips = {issue: wt.rev(git, ref) for issue, ref in row_refs(git, plan).items()}
     landings: list[Landing] = []
-    brought: dict[str, set[str]] = {}  # issue -> files its merge brought in
     for m in parse_merges(log):
         commits = git.run("rev-list", f"{m.first}..{m.second}", "--").split()
         issue = _which_row(plan, tips, set(commits), m.subject,
@@ -147,28 +181,44 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
         if issue is None:
             continue
         times = git.run("log", "--format=%at", f"{m.first}..{m.second}", "--").split()
-        conflicted = set(_replay(git, m.first, m.second))
-        # the target merged into the branch before it landed (the usual way a conflict is
-        # resolved on a PR): those merges met the conflict, so replay them too
-        inner = git.run("rev-list", "--merges", "--parents", f"{m.first}..{m.second}", "--")
-        for line in inner.splitlines():
-            parents = line.split()[1:]
-            if len(parents) >= 2:
-                conflicted.update(_replay(git, parents[0], parents[1]))
-        changed = git.run("diff", "--name-only", "-z", m.first, m.sha, "--")
-        brought[issue] = {p for p in changed.split("\0") if p}
-        culprits = tuple(x.issue for x in landings
-                         if brought.get(x.issue, set()) & set(conflicted))
         landings.append(Landing(issue, m.sha, min((int(t) for t in times), default=m.time),
-                                m.time, tuple(sorted(conflicted)), culprits))
-    return tuple(landings)
+                                m.time, _met(git, m.first, m.second)))
+    return _blame(git, landings)
+
+
+def _met(git: Git, base: str, head: str) -> tuple[str, ...]:
+    """Files that conflicted when `head` landed on `base`: the landing itself replayed,
+    and every merge of the target into the branch before it landed (the usual way a
+    conflict is resolved on a PR), since those merges met the conflict."""
+    conflicted = set(_replay(git, base, head))
+    inner = git.run("rev-list", "--merges", "--parents", f"{base}..{head}", "--")
+    for line in inner.splitlines():
+        parents = line.split()[1:]
+        if len(parents) >= 2:
+            conflicted.update(_replay(git, parents[0], parents[1]))
+    return tuple(sorted(conflicted))
+
+
+def _blame(git: Git, landings: Sequence[Landing]) -> tuple[Landing, ...]:
+    """Each landing's `conflicted_with`: the rows landed before it (in this order) whose
+    landing brought in a file it conflicted on."""
+    brought: dict[str, set[str]] = {}
+    out: list[Landing] = []
+    for x in landings:
+        changed = git.run("diff", "--name-only", "-z", f"{x.merge}^1", x.merge,
+                          "--") if x.merge else ""
+        brought[x.issue] = {p for p in changed.split("\0") if p}
+        culprits = tuple(o.issue for o in out if brought[o.issue] & set(x.conflicted))
+        out.append(replace(x, conflicted_with=culprits))
+    return tuple(out)
 
 
 def with_landed(git: Git, plan: Plan, landings: Sequence[Landing],
                 landed: Sequence[Landed]) -> tuple[Landing, ...]:
     """The history's merges plus every row the landed detector found that they miss
     (squash and rebase merges make no merge commit): counted at the landing commit's
-    time, from the branch's first commit when the branch is still there."""
+    time, from the branch's first commit when the branch is still there, and replayed
+    onto the commit before the landing to see whether it met a conflict."""
     have = {x.issue for x in landings}
     refs = row_refs(git, plan)
     extra = []
@@ -176,13 +226,18 @@ def with_landed(git: Git, plan: Plan, landings: Sequence[Landing],
         if la.issue in have or not la.at:
             continue
         first = la.at
-        if la.issue in refs:
-            times = git.run("log", "--format=%at", refs[la.issue], f"^{la.commit or 'HEAD'}^@",
-                            "--").split() if la.commit else []
+        met: tuple[str, ...] = ()
+        if la.issue in refs and la.commit:
+            times = git.run("log", "--format=%at", refs[la.issue], f"^{la.commit}^@",
+                            "--").split()
             first = min((int(t) for t in times), default=la.at)
-        extra.append(Landing(la.issue, la.commit, first, la.at))
+            met = _met(git, f"{la.commit}^1", refs[la.issue])
+        extra.append(Landing(la.issue, la.commit, first, la.at, met))
+    if not extra:
+        return tuple(landings)
     order = {r.issue: i for i, r in enumerate(plan.rows)}
-    return tuple(sorted((*landings, *extra), key=lambda x: (x.merged_at, order.get(x.issue, 0))))
+    return _blame(git, sorted((*landings, *extra),
+                              key=lambda x: (x.merged_at, order.get(x.issue, 0))))
 
 
 def _which_row(plan: Plan, tips: dict[str, str], commits: set[str], subject: str,
@@ -210,32 +265,50 @@ def _replay(git: Git, first: str, second: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- rendering
 
 
-def render_markdown(s: Score, *, target: str) -> str:
+def _measures(s: Score) -> list[tuple[str, str]]:
+    """(measure, value) rows, shared by the text and Markdown renderings."""
     def pct(x: float | None) -> str:
         return "n/a" if x is None else f"{x:.0%}"
 
     def pairs(ps: Sequence[Pair]) -> str:
         return ", ".join(f"{a}+{b}" for a, b in ps) or "none"
 
-    lines = [
-        f"### Fleet score ({target})", "",
-        "| measure | value |", "|---|---|",
-        f"| rows | {s.rows} |",
-        f"| critical path (rows) | {s.depth} |",
-        f"| parallel width | {s.width} |",
-        f"| conflicts predicted at plan time | {pairs(s.predicted)} |",
-        f"| conflicts met at merge | {pairs(s.met)} |",
-        f"| precision / recall | {pct(s.precision)} / {pct(s.recall)} |",
-        f"| rows serialised | {', '.join(s.serialised) or 'none'} |",
-        f"| sum of branch spans | {_dur(s.span_sum)} |",
-        f"| wall clock | {_dur(s.wall_clock)} |",
-        f"| speed-up estimate | {'n/a' if s.speedup is None else f'{s.speedup}x'} |",
+    rows = [
+        ("rows", str(s.rows)),
+        ("critical path (rows)", str(s.depth)),
+        ("parallel width", str(s.width)),
+        ("conflicts predicted before the merge", pairs(s.predicted)),
+        ("conflicts met at merge", pairs(s.met)),
+        ("precision / recall", f"{pct(s.precision)} / {pct(s.recall)}"),
+        ("rows serialised", ", ".join(s.serialised) or "none"),
+        ("sum of branch spans", _dur(s.span_sum)),
+        ("wall clock", _dur(s.wall_clock)),
+        ("speed-up estimate", "n/a" if s.speedup is None else f"{s.speedup}x"),
     ]
     if s.unmerged:
-        lines.append(f"| not merged yet | {', '.join(s.unmerged)} |")
+        rows.append(("not merged yet", ", ".join(s.unmerged)))
+    return rows
+
+
+def render_markdown(s: Score, *, target: str) -> str:
+    lines = [f"### Fleet score ({target})", "", "| measure | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in _measures(s)]
     if s.spans:
         lines += ["", "| row | first commit to merge |", "|---|---|"]
         lines += [f"| {i} | {_dur(sec)} |" for i, sec in s.spans]
+    return "\n".join(lines) + "\n"
+
+
+def render_text(s: Score, *, target: str) -> str:
+    """Plain text for a terminal: aligned `measure  value` lines, no Markdown."""
+    measures = _measures(s)
+    wide = max(len(k) for k, _ in measures)
+    lines = [f"Fleet score ({target})", ""]
+    lines += [f"  {k.ljust(wide)}  {v}" for k, v in measures]
+    if s.spans:
+        widest = max(len(i) for i, _ in s.spans)
+        lines += ["", "First commit to merge:"]
+        lines += [f"  {i.ljust(widest)}  {_dur(sec)}" for i, sec in s.spans]
     return "\n".join(lines) + "\n"
 
 

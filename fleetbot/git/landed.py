@@ -127,9 +127,14 @@ def patch_ids(git: Git, lines: Sequence[str]) -> dict[str, str]:
 
 def target_patch_ids(git: Git, target_sha: str, since: Sequence[str]) -> dict[str, str]:
     """Patch-ids of the target's first-parent commits after `since` (merge-bases); a merge
-    counts as its change against the first parent, which is what a squash would be."""
+    counts as its change against the first parent, which is what a squash would be. The
+    commits after *any* of them count: a branch that merged the target in after another
+    row's squash has a newer merge-base, which must not hide that squash."""
     if not since:
         return {}
+    if len(since) > 1:
+        oldest = git.run_full("merge-base", "--octopus", *since, check=False).stdout.split()
+        since = oldest[:1] or since
     log = git.run_bytes("log", "--first-parent", "--diff-merges=first-parent", "-p",
                         "--no-color", "--no-ext-diff", "--no-textconv", "--format=%H",
                         target_sha, *(f"^{s}" for s in since), "--")

@@ -205,10 +205,18 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
 
         console = out_console()
         if console.is_terminal:
-            console.print(dashboard.render_table(rows, target_ref))
-        else:  # piped: plain aligned lines, never wrapped
-            emit_text(dashboard.render_plain(rows, target_ref))
+            console.print(dashboard.render_table(rows, target_ref, console.width))
+        else:  # piped: plain aligned lines, never wrapped, within COLUMNS when it is set
+            emit_text(dashboard.render_plain(rows, target_ref, _columns()))
     return ExitCode.OK
+
+
+def _columns() -> int | None:
+    """COLUMNS when it is a number (a pipe has no width of its own), else None."""
+    import os
+
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
@@ -241,18 +249,26 @@ def _pulls(git: Git, forge_kind: str) -> tuple[PullFacts, ...]:
 
 
 def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> int:
+    import itertools
     import time
 
     from rich.live import Live
 
-    from fleetbot.cli.common import out_console
-    from fleetbot.fleet.status import render_table
+    from fleetbot.cli.common import emit_text, out_console
+    from fleetbot.fleet.status import render_plain, render_table
 
+    console = out_console()
     try:
-        with Live(console=out_console(), auto_refresh=False) as live:
+        if not console.is_terminal:  # piped: each refresh printed whole, then flushed
+            for n in itertools.count():
+                rows = _status_rows(git, plan, target, forge_kind)
+                emit_text(("\n" if n else "") + render_plain(rows, target, _columns()))
+                emit_text(f"-- refreshed; next in {every:g}s (Ctrl-C stops) --")
+                time.sleep(every)
+        with Live(console=console, auto_refresh=False) as live:
             while True:
                 rows = _status_rows(git, plan, target, forge_kind)
-                live.update(render_table(rows, target), refresh=True)
+                live.update(render_table(rows, target, console.width), refresh=True)
                 time.sleep(every)
     except KeyboardInterrupt:
         return ExitCode.OK

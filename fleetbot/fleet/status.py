@@ -7,12 +7,14 @@ one pair caught by several kinds (plan, diff, textual) reads as one collision.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fleetbot.analysis.collisions import pair_conflicts
 from fleetbot.fleet.worktrees import RowFacts
 from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts
+from fleetbot.render.common import give_way
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -36,6 +38,7 @@ class StatusRow:
     pr: str = ""
     ci: str = ""
     review: str = ""
+    partners: tuple[str, ...] = ()  # "#44 (textual)": the other row, the strongest kind
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -62,10 +65,12 @@ def status_rows(
     out: list[StatusRow] = []
     for row in plan.rows:
         f = by_issue.get(row.issue) or RowFacts(row.issue, row.branch, False)
-        drift = sorted({p for c in conflicts if c.kind is ConflictKind.DRIFT
-                        and c.rows == (row.issue,) for p in c.files})
+        drift = drift_of(conflicts, row.issue)
         collisions = [describe_collision(other, group) for other, group
                       in collisions_of(conflicts, row.issue).items()]
+        partners = tuple(f"{c.rows[1] if c.rows[0] == row.issue else c.rows[0]} "
+                         f"({c.kind.value})" for c in pair_conflicts(conflicts)
+                         if row.issue in c.rows)
         missing = tuple(m for m, gone in (("branch", not f.branch_exists),
                                           ("worktree", not f.worktree)) if gone)
         pull = next((p for p in pulls if p.branch == row.branch), None)
@@ -77,9 +82,21 @@ def status_rows(
             drift=tuple(drift), collisions=tuple(dict.fromkeys(collisions)),
             merged=f.merged, missing=missing, landed=f.landed,
             pr=f"#{pull.number}" if pull else "", ci=pull.ci.value if pull else "",
-            review=pull.review.value if pull else "",
+            review=pull.review.value if pull else "", partners=partners,
         ))
     return tuple(out)
+
+
+def drift_of(conflicts: Sequence[Conflict], me: str) -> list[str]:
+    """The files `me` changed but does not own, whether no row owns them (`notes.txt`) or
+    another row does (`README.md (#43's)`): drift is the drifting row's to fix, so it
+    shows on that row, not only among the other row's collisions."""
+    out: dict[str, None] = {}
+    for c in conflicts:
+        if c.kind is ConflictKind.DRIFT and c.rows and c.rows[0] == me:
+            owners = "".join(f" ({o}'s)" for o in c.rows[1:])
+            out.update((f"{p}{owners}", None) for p in c.files)
+    return sorted(out)
 
 
 def collisions_of(conflicts: Sequence[Conflict], me: str) -> dict[str, list[Conflict]]:
@@ -123,10 +140,13 @@ def headers(rows: Sequence[StatusRow]) -> tuple[str, ...]:
     return HEAD + (FORGE_HEAD if any(r.pr for r in rows) else ())
 
 
-def cells(r: StatusRow, *, forge: bool = False) -> list[str]:
-    """One row's cells as plain text (renderers escape them)."""
+def cells(r: StatusRow, *, forge: bool = False, compact: bool = False) -> list[str]:
+    """One row's cells as plain text (renderers escape them); `compact` for a narrow
+    console: each collision as its row and strongest kind, without the files."""
     extra = [r.pr or "-", r.ci or "-", r.review or "-"] if forge else []
-    worktree = Path(r.worktree).name if r.worktree else "no worktree"
+    worktree = Path(r.worktree).name if r.worktree else ("none" if compact else "no worktree")
+    if compact:
+        r = replace(r, collisions=r.partners)
     if r.merged and "branch" in r.missing:  # landed, branch deleted since
         return [r.issue, f"{r.branch} (deleted)", worktree, "landed", "-", "-", "-", "-",
                 *extra]
@@ -139,16 +159,81 @@ def cells(r: StatusRow, *, forge: bool = False) -> list[str]:
             ", ".join(r.drift) or "-", ", ".join(r.collisions) or "-", *extra]
 
 
-def render_plain(rows: Sequence[StatusRow], target: str) -> str:
-    """Aligned columns for a pipe or a log: never wrapped."""
+# When the table is wider than the console: compact cells first, then these columns go,
+# then these give way down to a floor; the useful parts (row, branch, state, drift) stay.
+_DROP = ("worktree", "age", "tree", "review")
+_GIVE = (("collisions", 16), ("branch", 24), ("drift", 14), ("branch", 16))
+
+
+def _widths(grid: Sequence[Sequence[str]]) -> list[int]:
+    from rich.cells import cell_len
+
+    return [max(cell_len(line[i]) for line in grid) for i in range(len(grid[0]))]
+
+
+def fit_grid(rows: Sequence[StatusRow], width: int | None, gap: int = 2,
+             ) -> tuple[list[list[str]], list[int]]:
+    """The header and cells (escaped) and each column's width, within `width` cells
+    (None: as wide as the cells) when columns are `gap` apart."""
     from fleetbot.render.escape import terminal
 
     head = headers(rows)
-    table = [list(head), *([terminal(c) for c in cells(r, forge=len(head) > len(HEAD))]
-                           for r in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    forge = len(head) > len(HEAD)
+
+    def grid_of(compact: bool) -> list[list[str]]:
+        return [list(head), *([terminal(c) for c in cells(r, forge=forge, compact=compact)]
+                              for r in rows)]
+
+    def over(grid: Sequence[Sequence[str]], widths: Sequence[int]) -> int:
+        return sum(widths) + gap * (len(widths) - 1) - (width or 0)
+
+    grid = grid_of(False)
+    if width is None or over(grid, _widths(grid)) <= 0:
+        return grid, _widths(grid)
+    grid = grid_of(True)
+    for name in _DROP:
+        if over(grid, _widths(grid)) <= 0:
+            break
+        if name in grid[0]:
+            at = grid[0].index(name)
+            grid = [line[:at] + line[at + 1:] for line in grid]
+    room = width - gap * (len(grid[0]) - 1)
+    return grid, give_way(_widths(grid), [(grid[0].index(n), f) for n, f in _GIVE
+                                          if n in grid[0]], room)
+
+
+def fit_cell(text: str, width: int, *, name: str = "") -> str:
+    """`text` within `width` cells: a branch keeps its start and end (`feature/…-clear`),
+    anything else keeps whole words and ends in `…`; never a word cut in two."""
+    from rich.cells import cell_len
+
+    from fleetbot.render.common import middle
+
+    if cell_len(text) <= width:
+        return text
+    if name == "branch":
+        return middle(text, width)
+    kept = ""
+    for word in text.split(" "):
+        longer = f"{kept} {word}" if kept else word
+        if cell_len(longer.rstrip(",")) + 1 > width:
+            break
+        kept = longer
+    return (kept.rstrip(",") + "…") if kept else middle(text, width)
+
+
+def render_plain(rows: Sequence[StatusRow], target: str, width: int | None = None) -> str:
+    """Aligned columns for a pipe or a log, within `width` (None: never cut)."""
+    from rich.cells import cell_len
+
+    from fleetbot.render.escape import terminal
+
+    grid, widths = fit_grid(rows, width)
     lines = [f"fleet status (target {terminal(target)})"]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
+    for line in grid:
+        shown = [fit_cell(c, w, name=n) for c, w, n in zip(line, widths, grid[0], strict=True)]
+        lines.append("  ".join(c + " " * (w - cell_len(c))
+                               for c, w in zip(shown, widths, strict=True)).rstrip())
     return "\n".join(lines)
 
 
@@ -164,18 +249,21 @@ def render_markdown(rows: Sequence[StatusRow], target: str) -> str:
     return "\n".join(lines)
 
 
-def render_table(rows: Sequence[StatusRow], target: str) -> Table:
-    """A rich Table for a terminal (and `--watch`)."""
+def render_table(rows: Sequence[StatusRow], target: str, width: int | None = None) -> Table:
+    """A rich Table for a terminal (and `--watch`), within `width`: the same cells as
+    `render_plain`, fitted the same way (cut at whole words, a branch in the middle)."""
     from rich.markup import escape
     from rich.table import Table
 
     from fleetbot.render.escape import terminal
 
-    head = headers(rows)
+    # each column costs its border and padding (3 cells) besides its text, plus 1 edge
+    grid, widths = fit_grid(rows, None if width is None else width - 4, gap=3)
     table = Table(title=f"fleet status (target {escape(terminal(target))})",
                   title_justify="left")
-    for name in head:
-        table.add_column(name)
-    for r in rows:
-        table.add_row(*(escape(terminal(c)) for c in cells(r, forge=len(head) > len(HEAD))))
+    for name, w in zip(grid[0], widths, strict=True):
+        table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=w)
+    for line in grid[1:]:
+        table.add_row(*(escape(fit_cell(c, w, name=n))
+                        for c, w, n in zip(line, widths, grid[0], strict=True)))
     return table

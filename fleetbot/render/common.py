@@ -4,7 +4,7 @@ for the current branch. Plain strings here; each renderer escapes them its own w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fleetbot.analysis.collisions import pair_conflicts
@@ -89,6 +89,29 @@ def plural(n: int, word: str, many: str = "") -> str:
     """`1 row`, `2 rows`, `0 rows`; `many` for a word that does not just take an s
     (`plural(n, "branch", "branches")`). Every count fleetbot prints goes through it."""
     return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def middle(text: str, width: int) -> str:
+    """`text` cut to `width` with an ellipsis in the middle, so both the start and the
+    end of a long branch name stay (`feature/42-…-command`); short text as it is."""
+    if len(text) <= width:
+        return text
+    if width < 3:
+        return text[:width]
+    tail = (width - 1) // 2
+    return text[:width - 1 - tail] + "…" + text[len(text) - tail:]
+
+
+def give_way(widths: Sequence[int], cuts: Iterable[tuple[int, int]], room: int) -> list[int]:
+    """Column widths cut to fit `room`: each (column, floor) of `cuts` in turn gives up
+    what is still too much, never below its floor; what cannot fit stays as it is."""
+    out = list(widths)
+    for at, floor in cuts:
+        excess = sum(out) - room
+        if excess <= 0:
+            break
+        out[at] -= min(excess, max(0, out[at] - floor))
+    return out
 
 
 def row_conflicts(report: Report, issue: str) -> list[Conflict]:

@@ -3,12 +3,18 @@
 Every string from the plan or git goes in as `rich.text.Text`, never as markup, so a
 branch called `[bold]x` prints as written, and through `escape.terminal` first, so a path
 with terminal escapes or a `::error::` line prints as harmless text.
+
+Everything fits the console's width (80 columns, more when there is room): cells wrap at
+whole words (rich's `ellipsis` overflow never folds a word; a word longer than its cell
+ends in `…`), branch names are shortened in the middle, and the evidence commands are
+listed under the conflicts table rather than squeezed into a column.
 """
 
 from __future__ import annotations
 
 import io
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -30,8 +36,12 @@ def _lines(lines: list[str], style: str = "") -> Text:
     return Text("\n".join(terminal(line) for line in lines), style=style)
 
 
-def renderables(report: Report) -> list[RenderableType]:
-    """The report as rich renderables: verdict, your branch, order, replay, details."""
+ROOMY = 110  # from this width on, cells get the room of a wide terminal
+
+
+def renderables(report: Report, width: int = 100) -> list[RenderableType]:
+    """The report as rich renderables for a console `width` wide: verdict, your branch,
+    order, replay, details."""
     v = common.verdict(report)
     out: list[RenderableType] = [
         Text.assemble((f"{common.ICON[v.level]} fleetbot: ", "bold"),
@@ -44,7 +54,7 @@ def renderables(report: Report) -> list[RenderableType]:
         for m in common.current_messages(report):
             out.append(_t(f"  • {m}"))
     out.append(Text(""))
-    out.append(_order_table(report))
+    out.append(_order_table(report, width))
     if report.landed:
         out.append(Text("Landed: " + "; ".join(common.landed_lines(report)), style="green"))
     if report.replay is not None:
@@ -59,7 +69,7 @@ def renderables(report: Report) -> list[RenderableType]:
                 f"{common.plural(len(stops), 'resolution')}: {'; '.join(stops)}.",
                 style="red"))
     if report.conflicts:
-        out.append(_conflicts_table(report))
+        out += _conflicts_table(report)
     if report.findings:
         out.append(_findings_table(report))
     for issue in report.missing_branches:
@@ -79,69 +89,101 @@ def render_text(report: Report, *, width: int = 100, color: bool = False) -> str
 
 
 def print_report(report: Report, console: Console) -> None:
-    console.print(Group(*renderables(report)))
+    """Wrapped to the console's width by rich itself (never left to the terminal), so a
+    pipe or a log gets the same lines as the screen."""
+    console.print(Group(*renderables(report, console.width)), soft_wrap=False)
 
 
-def _order_table(report: Report) -> Table | Text:
+def _width(cells: list[Text], header: str) -> int:
+    """The widest line among `cells` and the header, in terminal cells."""
+    return max([cell_len(header), *(cell_len(line) for c in cells
+                                    for line in c.plain.splitlines() or [""])])
+
+
+def _order_table(report: Report, width: int) -> Table | Text:
+    """The order, each column as wide as it needs up to a cap; when the console is too
+    narrow, the reasons, labels, conflict marks and branch names give way in that order
+    (rich then wraps each cell at whole words within its width)."""
     if not report.order:
         return Text("Nothing left to merge.")
-    table = Table(title=terminal(f"Merge order into {report.target}"), title_justify="left")
-    with_ci = bool(report.pulls)
-    with_blocked = any(s.blocked_by for s in report.order)
-    table.add_column("#", no_wrap=True)
-    rows = [report.plan.by_issue(s.issue) for s in report.order]
-    you = 6 if report.current_issue is not None else 0
-    widest_label = max((len(r.label) + you for r in rows if r is not None), default=4)
-    widest_mark = max(len(common.conflict_mark(report, s.issue)) for s in report.order)
-    widest_branch = max(len(s.branch) for s in report.order)
-    table.add_column("Row", overflow="fold", min_width=min(widest_label, 16), max_width=24)
-    table.add_column("Branch", overflow="fold", min_width=min(widest_branch, 16),
-                     max_width=30)
-    if with_ci:
-        table.add_column("CI", no_wrap=True)
-    table.add_column("Conflicts", overflow="fold", min_width=min(widest_mark, 12),
-                     max_width=24)
-    table.add_column("Why here", overflow="fold", min_width=16)
+    roomy = width >= ROOMY
+    # a narrow console says the blockers under the reasons rather than in a column
+    with_blocked = roomy and any(s.blocked_by for s in report.order)
+    stops = {x.position for x in report.replay.stops} if report.replay is not None else set()
+    cols: dict[str, list[Text]] = {"#": [], "Row": [], "Branch": []}
+    if report.pulls:
+        cols["CI"] = []
+    cols["Conflicts"], cols["Why here"] = [], []
     if with_blocked:
-        table.add_column("Blocked by", overflow="fold", max_width=24)
+        cols["Blocked by"] = []
     for s in report.order:
         row = report.plan.by_issue(s.issue)
         label = row.label if row is not None else s.issue
         you = s.issue == report.current_issue
-        stop = report.replay is not None and s.position in {
-            x.position for x in report.replay.stops}
-        cells = [
-            Text(f"{s.position}{' ⛔' if stop else ''}"),
-            _t(label + (" (you)" if you else ""), style="bold" if you else ""),
-            _t(s.branch),
-        ]
-        if with_ci:
-            cells.append(_t(common.ci_mark(report, row)))
-        cells += [
-            _t(common.conflict_mark(report, s.issue), style="yellow"),
-            _lines(list(s.reasons)),
-        ]
+        cols["#"].append(Text(f"{s.position}{' ⛔' if s.position in stops else ''}"))
+        cols["Row"].append(_t(label + (" (you)" if you else ""), style="bold" if you else ""))
+        cols["Branch"].append(_t(s.branch))
+        if "CI" in cols:
+            cols["CI"].append(_t(common.ci_mark(report, row)))
+        cols["Conflicts"].append(_t(common.conflict_mark(report, s.issue), style="yellow"))
+        blocked = ", ".join(b.describe() for b in s.blocked_by)
+        why = _lines(list(s.reasons))
+        if blocked and not with_blocked:
+            why.append("\n")
+            why.append_text(_t(f"blocked by {blocked}", style="red"))
+        cols["Why here"].append(why)
         if with_blocked:
-            cells.append(_t(", ".join(b.describe() for b in s.blocked_by), style="red"))
+            cols["Blocked by"].append(_t(blocked, style="red"))
+    names = list(cols)
+    cap = {"Row": 32 if roomy else 16, "Branch": 40 if roomy else 22,
+           "Conflicts": 32 if roomy else 18, "Why here": 72, "Blocked by": 24}
+    want = [min(_width(cols[n], n), cap.get(n, width)) for n in names]
+    floors = [("Why here", 24), ("Row", 10), ("Why here", 18), ("Conflicts", 10),
+              ("Branch", 16), ("Why here", 16)]
+    room = width - 3 * len(names) - 1  # borders and padding
+    sizes = common.give_way(want, [(names.index(n), min(f, want[names.index(n)]))
+                                   for n, f in floors if n in names], room)
+    table = Table(title=terminal(f"Merge order into {report.target}"), title_justify="left")
+    for name, size in zip(names, sizes, strict=True):
+        table.add_column(name, width=size, no_wrap=name in ("#", "Branch", "CI"),
+                         overflow="ellipsis")
+    at = names.index("Branch")
+    for k in range(len(report.order)):
+        cells = [cols[n][k] for n in names]
+        cells[at] = Text(common.middle(cells[at].plain, sizes[at]))
         table.add_row(*cells)
     return table
 
 
-def _conflicts_table(report: Report) -> Table:
+def _conflicts_table(report: Report) -> list[RenderableType]:
+    """The conflicts, then the command that shows each one, numbered, under the table:
+    a command is copied whole, so it is never cut into a narrow column."""
     table = Table(title="Conflicts", title_justify="left")
-    for name in ("Kind", "What", "Check with"):
-        table.add_column(name, overflow="fold")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("What", overflow="ellipsis")
+    table.add_column("Check", no_wrap=True)
+    commands: list[str] = []
     for c in report.conflicts:
         style = "red" if c.blocking else "yellow"
         what = common.explain(c, report.target)
-        table.add_row(Text(c.kind.value, style=style), _t(what), _t(c.evidence, style="dim"))
-    return table
+        ref = ""
+        if c.evidence:
+            if c.evidence not in commands:
+                commands.append(c.evidence)
+            ref = f"[{commands.index(c.evidence) + 1}]"
+        table.add_row(Text(c.kind.value, style=style), _t(what), Text(ref, style="dim"))
+    out: list[RenderableType] = [table]
+    if commands:
+        out.append(Text("Check with:", style="dim"))
+        out += [_t(f"[{n}] {cmd}", style="dim") for n, cmd in enumerate(commands, start=1)]
+    return out
 
 
 def _findings_table(report: Report) -> Table:
     table = Table(title="Plan findings", title_justify="left")
-    for name in ("", "Where", "Finding"):
-        table.add_column(name, overflow="fold")
+    table.add_column("", no_wrap=True)
+    table.add_column("Where", overflow="ellipsis", max_width=28)
+    table.add_column("Finding", overflow="ellipsis")
     for f in report.findings:
         style = "red" if f.severity is Severity.ERROR else "yellow"
         where = f"{f.file or report.plan.source}:{f.line}" if f.line else (

@@ -1,0 +1,203 @@
+"""`order`, `check` and `status` fit the console (issue #14, "80 columns"): every line
+within COLUMNS, cells wrapped at whole words, long branch names shortened in the middle,
+the evidence commands under the table. On the demo fleet and on one with long names."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from fleetbot.cli import run
+from fleetbot.fleet.demo import build_example
+from fleetbot.render.common import middle
+from tests.fleetrepo import CLI, cli_with
+from tests.gitrepo import Repo, make_repo
+
+Capsys = pytest.CaptureFixture[str]
+
+LONG_PLAN = """# Plan
+
+| Issue | Branch | Worktree | Files owned | Depends on | Status |
+|---|---|---|---|---|---|
+| #1042 count the tasks by status | feature/1042-count-the-tasks-in-the-list-by-status-and-owner | \
+../w1042 | `tasks/cli.py`, `tasks/count.py` | none | running |
+| #1043 document every command | docs/1043-write-the-user-guide-for-every-command-of-the-cli | \
+../w1043 | `docs/**`, `README.md` | none | running |
+| #1044 clear the finished tasks | feature/1044-clear-finished-tasks-from-the-list-when-asked | \
+../w1044 | `tasks/cli.py`, `tasks/clear.py` | none | running |
+"""
+
+LONG = {
+    "feature/1042-count-the-tasks-in-the-list-by-status-and-owner": {
+        "tasks/cli.py": cli_with("count"), "tasks/count.py": "N = 1\n"},
+    "docs/1043-write-the-user-guide-for-every-command-of-the-cli": {
+        "docs/guide.md": "# guide\n", "README.md": "# tasks\n\nSee docs.\n",
+        "tasks/count.py": "N = 2\n"},  # drifts into #1042's file
+    "feature/1044-clear-finished-tasks-from-the-list-when-asked": {
+        "tasks/cli.py": cli_with("clear"), "tasks/clear.py": "X = 0\n"},
+}
+
+_BOX = r"[\s│┃┏┓┗┛┡┩└┘┌┐━─┳┻╇┴┬╋┼╭╮╰╯]+"
+
+
+def _demo(tmp_path: Path) -> Path:
+    path = tmp_path / "tasks"
+    build_example(path)
+    return path
+
+
+def _long(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path, {"tasks/__init__.py": "", "tasks/cli.py": CLI,
+                                "README.md": "# tasks\n", "orchestration-plan.md": LONG_PLAN},
+                     LONG, name="tasks")
+    return repo.path
+
+
+def _out(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int, *argv: str) -> str:
+    monkeypatch.setenv("COLUMNS", str(width))
+    capsys.readouterr()
+    run(list(argv))
+    return capsys.readouterr().out
+
+
+def _order_words(capsys: Capsys, path: Path) -> tuple[list[str], list[str]]:
+    """(branches, every other word the order table shows), from the JSON."""
+    capsys.readouterr()
+    run(["order", "--repo", str(path), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    labels = {r["issue"]: f"{r['issue']} {r['title']}".strip() for r in data["plan"]["rows"]}
+    words = [w for s in data["order"]
+             for text in (labels[s["issue"]], *s["reasons"]) for w in text.split()]
+    return [s["branch"] for s in data["order"]], words
+
+
+def _assert_fits(out: str, width: int) -> None:
+    """Every line within `width`, and every table line whole: rich crops a table wider
+    than the console, which would cut its right border off."""
+    too_long = [line for line in out.splitlines() if cell_len(line.rstrip()) > width]
+    assert too_long == []
+    edges = "│┃┏┓┗┛┡┩└┘"
+    cropped = [line for line in out.splitlines()
+               if line and line[0] in edges and line.rstrip()[-1] not in edges]
+    assert cropped == []
+
+
+def _assert_whole(out: str, words: list[str], branches: list[str]) -> None:
+    """Each word shows whole (or shortened with an ellipsis), never cut across lines."""
+    tokens = set(re.split(_BOX, out))
+    for word in words:
+        assert word in tokens or any(t.endswith("…") and word.startswith(t[:-1])
+                                     for t in tokens if len(t) > 1), word
+    for branch in branches:
+        shown = [t for t in tokens if t == branch or (
+            "…" in t and branch.startswith(t.split("…")[0]) and branch.endswith(
+                t.split("…")[1]))]
+        assert shown, branch
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("fleet", [_demo, _long])
+def test_order_and_check_fit_and_wrap_whole_words(
+        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int,
+        fleet: object) -> None:
+    path = fleet(tmp_path)  # type: ignore[operator]
+    branches, words = _order_words(capsys, path)
+    for command in ("order", "check"):
+        out = _out(capsys, monkeypatch, width, command, "--repo", str(path))
+        assert "Merge order into main" in out
+        _assert_fits(out, width)
+        _assert_whole(out, words, branches)
+        # evidence commands are listed under the conflicts table, each whole
+        assert "Check with:\n[1] " in out
+
+
+def test_long_branch_names_are_shortened_in_the_middle_at_80_and_whole_at_120(
+        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _long(tmp_path)
+    narrow = _out(capsys, monkeypatch, 80, "order", "--repo", str(path))
+    branch = "feature/1042-count-the-tasks-in-the-list-by-status-and-owner"
+    assert middle(branch, 22) == "feature/104…-and-owner"
+    cell = next(line.split("│")[3].strip() for line in narrow.splitlines()
+                if line.startswith("│ 1 "))
+    assert "…" in cell
+    assert cell == middle(branch, len(cell))
+    wide = _out(capsys, monkeypatch, 120, "order", "--repo", str(path))
+    assert f"│ {middle(branch, 40)} │" in wide
+    assert max(cell_len(line) for line in wide.splitlines()) > 80  # the room is used
+
+
+def test_check_on_a_row_branch_fits(tmp_path: Path, capsys: Capsys,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _long(tmp_path)
+    Repo(path).checkout("feature/1044-clear-finished-tasks-from-the-list-when-asked")
+    branches, words = _order_words(capsys, path)
+    for width in (80, 120):
+        out = _out(capsys, monkeypatch, width, "check", "--repo", str(path))
+        assert "(you)" in out
+        _assert_fits(out, width)
+        _assert_whole(out, words, branches)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("fleet", [_demo, _long])
+def test_status_keeps_issue_branch_state_and_drift(
+        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int,
+        fleet: object) -> None:
+    path = fleet(tmp_path)  # type: ignore[operator]
+    out = _out(capsys, monkeypatch, width, "status", "--repo", str(path))
+    _assert_fits(out, width)
+    lines = out.splitlines()
+    head = lines[1].split()
+    assert {"row", "branch", "ahead/behind", "drift"} <= set(head)
+    starts = [m.start() for m in re.finditer(r"\S+", lines[1])]
+
+    def cell(line: str, name: str) -> str:
+        at = head.index(name)
+        end = starts[at + 1] if at + 1 < len(starts) else None
+        return line[starts[at]:end].strip()
+
+    capsys.readouterr()
+    run(["status", "--repo", str(path), "--format", "json"])
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    for r, line in zip(rows, lines[2:], strict=True):
+        assert cell(line, "row") == r["issue"]
+        branch = cell(line, "branch")
+        assert branch == r["branch"] or branch == middle(r["branch"], len(branch))
+        assert cell(line, "ahead/behind") == f"+{r['ahead']}/-{r['behind']}"
+        for drift in r["drift"]:
+            assert cell(line, "drift").startswith(drift.split(" ")[0])
+
+
+def test_status_drift_shows_drift_into_another_rows_files(
+        tmp_path: Path, capsys: Capsys) -> None:
+    path = _long(tmp_path)
+    capsys.readouterr()
+    run(["status", "--repo", str(path), "--format", "json"])
+    rows = {r["issue"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert rows["#1043"]["drift"] == ["tasks/count.py (#1042's)"]
+    assert rows["#1042"]["drift"] == []
+
+
+def test_status_watch_prints_every_refresh_when_piped(
+        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    path = _demo(tmp_path)
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(time, "sleep", nap)
+    capsys.readouterr()
+    assert run(["status", "--repo", str(path), "--watch", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("fleet status (target main)") == 2
+    assert out.count("-- refreshed; next in 0.5s (Ctrl-C stops) --") == 2
+    assert naps == [0.5, 0.5]

@@ -5,6 +5,7 @@ the direction. Real temporary repos throughout."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,69 @@ def test_conflicts_headline_is_singular(tmp_path: Path, capsys: Capsys) -> None:
     run(["conflicts", "--repo", str(repo.path)])
     out = capsys.readouterr().out
     assert "1 collision on main" in out
+
+
+# ---------------------------------------------------------------- small things
+
+
+def test_integrate_in_a_rows_worktree_refuses_and_says_where_to_run_it(
+        tmp_path: Path, capsys: Capsys) -> None:
+    repo = tasks_repo(tmp_path)
+    tree = tmp_path / "tasks-42-count"
+    repo.git("worktree", "add", "-q", str(tree), "feature/42-count")
+    head = repo.head("feature/42-count")
+    capsys.readouterr()
+    assert run(["integrate", "--repo", str(tree)]) == 2
+    err = capsys.readouterr().err
+    assert (f"this is the worktree of #42 count (feature/42-count); run `fleetbot "
+            f"integrate` from the main worktree {repo.path}") in err
+    assert "Traceback" not in err
+    assert Repo(tree).git("rev-parse", "--abbrev-ref", "HEAD").strip() == "feature/42-count"
+    assert repo.head("feature/42-count") == head
+    assert repo.git("branch", "--list", "fleet/integration") == ""
+
+
+def test_markdown_brief_shows_commands_as_code_not_backslashes(
+        tmp_path: Path, capsys: Capsys) -> None:
+    repo = tasks_repo(tmp_path)
+    capsys.readouterr()
+    assert run(["brief", "#42", "--repo", str(repo.path), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    done = out[out.index("## When you are done"):].splitlines()[1:]
+    assert done == [
+        "- commit on `feature/42-count` only; mention #42 in the commit messages",
+        "- run `fleetbot check` and the tests before pushing",
+        "- `git push -u origin feature/42-count`",
+        "- open a pull request from `feature/42-count` into `main` with `Closes #42` in its "
+        "description",
+    ]
+    assert "\\`" not in out
+
+
+def test_markdown_brief_still_neutralises_a_hostile_branch(tmp_path: Path,
+                                                            capsys: Capsys) -> None:
+    from fleetbot.fleet.brief import Brief, render_markdown
+
+    evil = Brief(issue="#1", title="t", branch="x`<b>@team</b>", target="main",
+                 worktree="", owns=(), must_not_touch=(), depends_on=(), collisions=(),
+                 warnings=(), finish=())
+    out = render_markdown(evil)
+    assert "- ``git push -u origin x`<b>@team</b>``" in out  # inside a code span: inert
+    assert "<b>" not in re.sub(r"``.*?``", "", out)  # nowhere outside a code span
+    assert "\\`" not in out
+
+
+@pytest.mark.parametrize("command", ["check", "order", "status", "conflicts"])
+@pytest.mark.parametrize("target", [[], ["--target", "main"]])
+def test_an_empty_repository_says_no_commits_yet(
+        tmp_path: Path, capsys: Capsys, command: str, target: list[str]) -> None:
+    path = tmp_path / "empty"
+    path.mkdir()
+    Repo(path).git("init", "-q", "-b", "main")
+    (path / "orchestration-plan.md").write_text(EXAMPLE.read_text())
+    capsys.readouterr()
+    assert run([command, "--repo", str(path), *target]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: this repository has no commits yet\n")
+    assert "Traceback" not in captured.err
+    assert captured.out == ""

@@ -97,7 +97,7 @@ def build_brief(
         issue=row.issue, title=row.title, branch=row.branch, target=target, worktree=worktree,
         owns=tuple(f"{p.pattern} ({p.note})" if p.note else p.pattern for p in row.files_owned),
         must_not_touch=fences, depends_on=deps, collisions=tuple(collisions),
-        warnings=tuple(warnings), finish=_finish(row, target),
+        warnings=tuple(warnings), finish=_finish(row.branch, row.issue, target),
     )
 
 
@@ -126,13 +126,25 @@ def _warning(c: Conflict, target: str) -> str:
     return f"{c.kind.value}: {c.detail or files}"
 
 
-def _finish(row: Row, target: str) -> tuple[str, ...]:
+def _plain(text: str) -> str:
+    return text
+
+
+def _ticked(text: str) -> str:
+    return f"`{text}`"
+
+
+def _finish(branch: str, issue: str, target: str, *, code: _Fmt = _ticked,
+            esc: _Fmt = _plain) -> tuple[str, ...]:
+    """The last steps; `code` formats branch names and commands, `esc` the plan's other
+    words. Markdown passes its own, so a command stays a code span (never
+    `\\`fleetbot check\\``) while a hostile branch name is still neutralised."""
     return (
-        f"commit on {row.branch} only; mention {row.issue} in the commit messages",
-        "run `fleetbot check` and the tests before pushing",
-        f"git push -u origin {row.branch}",
-        f"open a pull request from {row.branch} into {target} with \"Closes {row.issue}\" "
-        "in its description",
+        f"commit on {code(branch)} only; mention {esc(issue)} in the commit messages",
+        f"run {code('fleetbot check')} and the tests before pushing",
+        code(f"git push -u origin {branch}"),
+        f"open a pull request from {code(branch)} into {code(target)} with "
+        f"{code('Closes ' + issue)} in its description",
     )
 
 
@@ -141,19 +153,22 @@ def _finish(row: Row, target: str) -> tuple[str, ...]:
 
 def render_text(b: Brief) -> str:
     """Plain text for a terminal: every plan-derived text on one line, escapes shown."""
-    return _render(b, code=escape.terminal, esc=escape.terminal, head="", bullet="  - ")
+    return _render(b, code=escape.terminal, esc=escape.terminal, head="", bullet="  - ",
+                   finish=[escape.terminal(s) for s in b.finish])
 
 
 def render_markdown(b: Brief) -> str:
     """Markdown with every plan-derived text escaped (no HTML, mention or broken span)."""
-    return _render(b, code=_md_code, esc=escape.md, head="## ", bullet="- ")
+    return _render(b, code=_md_code, esc=escape.md, head="## ", bullet="- ",
+                   finish=_finish(b.branch, b.issue, b.target, code=_md_code, esc=escape.md))
 
 
 def _md_code(text: str) -> str:
     return escape.code(text, table=False)
 
 
-def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
+def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str,
+            finish: Sequence[str]) -> str:
     title = f"{b.issue} {b.title}".strip()
     lines = [f"{'# ' if head else ''}Brief for {esc(title)}", ""]
     lines.append(f"Branch {code(b.branch)} into {code(b.target)}"
@@ -177,5 +192,5 @@ def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
         f"({c.kind}): {esc(c.advice)}" for c in b.collisions], "none predicted")
     if b.warnings:
         section("Warnings", [esc(w) for w in b.warnings], "")
-    section("When you are done", [esc(s) for s in b.finish], "")
+    section("When you are done", list(finish), "")
     return "\n".join(lines) + "\n"

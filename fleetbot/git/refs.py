@@ -135,11 +135,13 @@ def left_right(git: Git, a: str, b: str) -> tuple[int, int]:
 def resolve_target(git: Git, refs: RefTable, target: str | None) -> Target:
     """The branch the fleet merges into: --target or the plan's `target:` if given, else
     the remote's default branch; the remote-tracking ref wherever the remote has it."""
+    if not refs.shas and git.run_full("rev-parse", "--verify", "-q", "HEAD^{commit}",
+                                      check=False).returncode != 0:
+        # no branch and no HEAD: whatever the target is called, no commit exists yet
+        raise GitError("this repository has no commits yet",
+                       hint="commit something on the target branch first")
     name = (target or "").removeprefix("refs/heads/") or default_target_name(refs)
     if not name:
-        if not refs.shas:
-            raise GitError("this repository has no commits yet",
-                           hint="commit something on the target branch first")
         raise GitError(
             "cannot tell the target branch: no origin/HEAD, main or master",
             hint="pass --target BRANCH (or `target:` in the plan's front matter)",

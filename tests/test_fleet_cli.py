@@ -271,6 +271,9 @@ def test_status_watch_redraws_until_interrupted(
     assert code == 0
     assert calls == [0.5, 0.5]
     assert "#42" in out
+    # piped (as here): each refresh printed whole, with a separator
+    assert out.count("fleet status (target main)") == 2
+    assert out.count("-- refreshed; next in 0.5s (Ctrl-C stops) --") == 2
 
 
 class FakeForge:

@@ -57,6 +57,13 @@ def _long(tmp_path: Path) -> Path:
     return repo.path
 
 
+def _long_on_a_row(tmp_path: Path) -> Path:
+    """The long fleet, checked out on #1044's branch: `check` adds "Your branch"."""
+    path = _long(tmp_path)
+    Repo(path).checkout("feature/1044-clear-finished-tasks-from-the-list-when-asked")
+    return path
+
+
 def _out(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int, *argv: str) -> str:
     monkeypatch.setenv("COLUMNS", str(width))
     capsys.readouterr()
@@ -100,7 +107,7 @@ def _assert_whole(out: str, words: list[str], branches: list[str]) -> None:
 
 
 @pytest.mark.parametrize("width", [80, 120])
-@pytest.mark.parametrize("fleet", [_demo, _long])
+@pytest.mark.parametrize("fleet", [_demo, _long, _long_on_a_row])
 def test_order_and_check_fit_and_wrap_whole_words(
         tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int,
         fleet: object) -> None:
@@ -109,6 +116,7 @@ def test_order_and_check_fit_and_wrap_whole_words(
     for command in ("order", "check"):
         out = _out(capsys, monkeypatch, width, command, "--repo", str(path))
         assert "Merge order into main" in out
+        assert ("(you)" in out) == (fleet is _long_on_a_row and command == "check")
         _assert_fits(out, width)
         _assert_whole(out, words, branches)
         # evidence commands are listed under the conflicts table, each whole
@@ -128,18 +136,6 @@ def test_long_branch_names_are_shortened_in_the_middle_at_80_and_whole_at_120(
     wide = _out(capsys, monkeypatch, 120, "order", "--repo", str(path))
     assert f"│ {middle(branch, 40)} │" in wide
     assert max(cell_len(line) for line in wide.splitlines()) > 80  # the room is used
-
-
-def test_check_on_a_row_branch_fits(tmp_path: Path, capsys: Capsys,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _long(tmp_path)
-    Repo(path).checkout("feature/1044-clear-finished-tasks-from-the-list-when-asked")
-    branches, words = _order_words(capsys, path)
-    for width in (80, 120):
-        out = _out(capsys, monkeypatch, width, "check", "--repo", str(path))
-        assert "(you)" in out
-        _assert_fits(out, width)
-        _assert_whole(out, words, branches)
 
 
 @pytest.mark.parametrize("width", [80, 120])
@@ -180,24 +176,3 @@ def test_status_drift_shows_drift_into_another_rows_files(
     rows = {r["issue"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert rows["#1043"]["drift"] == ["tasks/count.py (#1042's)"]
     assert rows["#1042"]["drift"] == []
-
-
-def test_status_watch_prints_every_refresh_when_piped(
-        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    path = _demo(tmp_path)
-    naps: list[float] = []
-
-    def nap(seconds: float) -> None:
-        naps.append(seconds)
-        if len(naps) == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(time, "sleep", nap)
-    capsys.readouterr()
-    assert run(["status", "--repo", str(path), "--watch", "0.5"]) == 0
-    out = capsys.readouterr().out
-    assert out.count("fleet status (target main)") == 2
-    assert out.count("-- refreshed; next in 0.5s (Ctrl-C stops) --") == 2
-    assert naps == [0.5, 0.5]

@@ -211,6 +211,16 @@ class FileChange:
 
 
 @dataclass(frozen=True)
+class StackBase:
+    """A dependency whose head a row's branch is built on (and the target does not hold
+    yet): the row's changes and drift are counted from that head, not from the target."""
+
+    issue: str
+    ref: str  # the dependency's branch ref as read: "feature/x" or "origin/feature/x"
+    head: str
+
+
+@dataclass(frozen=True)
 class BranchFacts:
     """What git says about one row's branch."""
 
@@ -219,9 +229,16 @@ class BranchFacts:
     ref: str  # the ref actually read: "feature/x" or "origin/feature/x"
     head: str
     merge_base: str
-    changes: tuple[FileChange, ...] = ()
+    changes: tuple[FileChange, ...] = ()  # since `base`
     ahead: int = 0
     behind: int = 0
+    stacked_on: tuple[StackBase, ...] = ()  # dependencies whose heads it contains
+
+    @property
+    def base(self) -> str:
+        """What `changes` are counted from: the nearest stacked dependency's head, else
+        the merge-base with the target."""
+        return self.stacked_on[0].head if self.stacked_on else self.merge_base
 
     @property
     def paths(self) -> frozenset[str]:
@@ -412,6 +429,7 @@ class Report:
     current_issue: str | None = None  # the row of the branch checked out, for `check`
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with the evidence
+    target_ref: str = ""  # the target ref actually read: "main" or "origin/main"
 
     def landed_row(self, issue: str) -> Landed | None:
         return next((la for la in self.landed if la.issue == issue), None)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fleetbot.analysis.collisions import pair_conflicts
+from fleetbot.analysis.stack import restack
 from fleetbot.model import (
     CIState,
     Conflict,
@@ -205,6 +206,9 @@ def current_messages(report: Report) -> list[str]:
             if c.expected:
                 tail = "expected: the plan orders them"
             out.append(f"your branch {verb} {other}{files}: {tail}")
+    again = restack(report, issue)
+    if again is not None:
+        out.append(f"{again.describe()} `{again.command}`")
     for stop in report.replay.stops if report.replay is not None else ():
         if stop.issue == issue:
             out.append(f"the replayed fan-in stops at your branch on {_files(stop.files)}")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fleetbot.analysis.collisions import pair_conflicts
+from fleetbot.analysis.gate import current_blockers
 from fleetbot.analysis.stack import restack
 from fleetbot.model import (
     CIState,
@@ -226,18 +227,5 @@ def current_messages(report: Report) -> list[str]:
 
 
 def current_blocks(report: Report) -> bool:
-    """`check --strict` fails: the current row has a textual/target conflict or drift, or
-    no branch; or no row of the plan has a branch at all (nothing was checked)."""
-    if report.order and len(report.missing_branches) == len(report.order):
-        return True
-    if report.current_issue is None:
-        return False
-    if report.current_issue in report.missing_branches:
-        return True
-    for c in row_conflicts(report, report.current_issue):
-        if c.expected or c.regenerable:
-            continue
-        if c.kind in (ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
-                      ConflictKind.SEMANTIC):
-            return True
-    return False
+    """`check --strict` fails (`analysis.gate.current_blockers`)."""
+    return bool(current_blockers(report))

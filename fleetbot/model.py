@@ -352,8 +352,8 @@ class MergeStep:
 
 @dataclass(frozen=True)
 class ReplayStop:
-    """One step of the replayed fan-in that will need a resolution: the row is set aside
-    (to be rebased) and the fan-in goes on without it, as it will in real life."""
+    """One step of the replayed fan-in that will need a resolution; the replay goes on
+    from it with both sides kept, as the fan-in does once it is resolved."""
 
     position: int
     issue: str
@@ -536,7 +536,8 @@ class GitFacts:
 @dataclass(frozen=True)
 class ChainStep:
     """One step of the replayed fan-in: landed onto the previous tip (`tip` is the new
-    synthetic commit), or set aside because it does not merge there (`tip` empty)."""
+    synthetic commit; `result` says whether it needed a resolution), or set aside because
+    it does not merge there (`tip` empty; `build_chain` without `keep_both`)."""
 
     issue: str
     ref: str

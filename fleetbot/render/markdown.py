@@ -151,7 +151,7 @@ def _replay_line(report: Report) -> str:
              for s in r.stops]
     n = len(stops)
     return (f"Replay: the fan-in onto {target} needs {n} resolution{'s' if n != 1 else ''} "
-            f"(each set aside, the rest go on): {'; '.join(stops)}.")
+            f"(each resolved keeping both sides, the rest go on): {'; '.join(stops)}.")
 
 
 def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:

@@ -20,6 +20,7 @@ from fleetbot.render.common import current_messages
 from fleetbot.render.markdown import render_pr_comment
 from tests.fleet import plan_of, row
 from tests.gitrepo import Repo
+from tests.reports import validate_report_json
 
 PLAN = """\
 | Issue | Branch | Files owned | Depends on | Status |
@@ -177,7 +178,12 @@ def test_check_shows_the_restack(tmp_path: Path, capsys: pytest.CaptureFixture[s
             f"`git rebase --onto main {old} feature/2`")
     assert said in capsys.readouterr().out
     assert run(["check", "--repo", str(repo.path), "--format", "json"]) == 0
-    assert said[2:] in json.loads(capsys.readouterr().out)["current"]["messages"]
+    data = json.loads(capsys.readouterr().out)
+    validate_report_json(data)
+    assert said[2:] in data["current"]["messages"]
+    (two,) = [b for b in data["branches"] if b["issue"] == "#2"]
+    assert two["stacked_on"] == [{"issue": "#1", "ref": "feature/1", "head": old}]
+    assert [c["path"] for c in two["changes"]] == ["two.py"]
 
 
 # ---------------------------------------------------------------- the pure parts

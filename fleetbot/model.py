@@ -551,7 +551,8 @@ class ChainStep:
 
     @property
     def files(self) -> tuple[str, ...]:
-        """The conflicting files of a set-aside step (git's list, else the messages')."""
+        """The conflicting files of a step that did not merge cleanly (git's list, else
+        the messages')."""
         return self.result.files or tuple(
             dict.fromkeys(p for c in self.result.conflicts for p in c.paths)
         )

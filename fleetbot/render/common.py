@@ -160,7 +160,7 @@ def explain(conflict: Conflict, target: str) -> str:
 
 def stop_lines(report: Report) -> list[str]:
     """Every step of the replayed fan-in that will need a resolution: `step 2 (#44) on
-    tasks/cli.py`. The replay sets each aside and goes on, as the fan-in will."""
+    tasks/cli.py`. The replay keeps both sides and goes on, as the fan-in will."""
     r = report.replay
     if r is None or r.clean:
         return []

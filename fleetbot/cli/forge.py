@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, target_option
+from fleetbot.cli import (
+    dry_run_option,
+    format_option,
+    label_prefix_option,
+    plan_option,
+    repo_option,
+    target_option,
+)
 
 if TYPE_CHECKING:
     from fleetbot.forge import Action, Forge, ForgeState
@@ -26,10 +33,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def forge_options(f: F) -> F:
     """--forge, --gitlab-url, --label-prefix: shared by every command that talks to a forge."""
-    f = click.option(
-        "--label-prefix", default="fleet:", show_default=True, metavar="PREFIX",
-        help="Namespace of the labels fleetbot manages; other labels are never touched.",
-    )(f)
+    f = label_prefix_option(
+        help="Namespace of the labels fleetbot manages; other labels are never touched.")(f)
     f = click.option(
         "--gitlab-url", default=None, metavar="URL",
         help="GitLab base URL (default: CI_SERVER_URL, the origin host, or gitlab.com).",

@@ -485,7 +485,7 @@ class GithubForge:
                        body={"ref": a.ref}, write=True, doing=a.describe())
         elif a.kind is K.CREATE_LABEL:
             self._post(self._path("/labels"), {"name": a.label, "color": a.color,
-                       "description": "Managed by fleetbot"}, a.describe(), ok=(422,))
+                       "description": a.description or "fleetbot"}, a.describe(), ok=(422,))
         elif a.kind is K.ADD_LABEL:
             self._post(self._path(f"/issues/{a.number}/labels"), {"labels": [a.label]},
                        a.describe())

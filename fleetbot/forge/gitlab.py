@@ -338,7 +338,7 @@ class GitlabForge:
         elif a.kind is K.CREATE_LABEL:
             self._do(lambda: self._gl.http_post(
                 f"{p}/labels", post_data={"name": a.label, "color": f"#{a.color}",
-                                          "description": "Managed by fleetbot"}),
+                                          "description": a.description or "fleetbot"}),
                 a.describe(), ok=(409,), kind=a.kind)
         elif a.kind in (K.ADD_LABEL, K.REMOVE_LABEL):
             kind = "issues" if a.on_issue else "merge_requests"

@@ -132,7 +132,12 @@ def comment(
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         raise ForgeError("`comment` needs a forge: pass --forge github|gitlab or run in CI")
+    from fleetbot.writes.dashboard import LABEL
+
     state = forge.state(label_prefix=label_prefix, branches=[r.branch for r in plan.rows])
+    # the body links the fleet dashboard when there is one, as the Action's does (GitHub:
+    # one read; other forges have none), so neither edits the other's comment back
+    state = replace(state, dashboard=forge.find_dashboard(label_prefix + LABEL))
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
     if all(p.number != number for p in state.pulls):
         state = replace(state, pulls=(*state.pulls, pull))

@@ -194,3 +194,17 @@ def test_a_gitlab_fork_mr_run_in_the_parent_is_outside_the_fleet() -> None:
                                   mr_iid=12, mr_source=MRS[12], mr_target="main",
                                   mr_project="grp/proj", mr_source_project="grp/proj"))
     assert own.branch == MRS[12]
+
+
+def test_a_merged_gitlab_fork_namesake_does_not_land_a_row(
+        rsps: responses.RequestsMock) -> None:
+    from fleetbot.forge.gitlab import GitlabForge
+    from tests.forge.fakegitlab import FakeGitlab
+
+    gl = FakeGitlab(rsps)
+    gl.add_mr(3, "feat/a", merged=True)
+    gl.add_mr(FORK, "feat/a", merged=True, fork=77)  # newer, from a fork
+    forge = GitlabForge("grp/proj", url="https://gitlab.example.com", token="glpat-x")
+    state = forge.state(branches=["feat/a"])
+    assert [(m.number, m.branch) for m in state.merged] == [(3, "feat/a")]
+    gl.check()

@@ -208,3 +208,20 @@ def test_a_merged_gitlab_fork_namesake_does_not_land_a_row(
     state = forge.state(branches=["feat/a"])
     assert [(m.number, m.branch) for m in state.merged] == [(3, "feat/a")]
     gl.check()
+
+
+def test_sync_reports_a_fork_namesake_as_unplanned(
+        tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    fleet = with_fork_namesake(tmp_path)
+    mount(fleet.github, rsps)
+    for key, value in fleet.env("workflow_dispatch", payload("workflow_dispatch")).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", API)
+    monkeypatch.chdir(fleet.checkout.path)
+    assert run(["sync", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert ("unplanned: PR #15 (mallory:feature/42-count) is in no plan row; it touches "
+            "files owned by #42, #44") in err
+    fleet.github.check()

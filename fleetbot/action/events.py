@@ -53,7 +53,7 @@ class Refresh:
     scope: Scope = Scope.IGNORE
     notice: str = ""  # one line for the log and the summary
     pull: int | None = None  # the PR the event is about, if one
-    branch: str = ""  # that PR's head branch
+    branch: str = ""  # that PR's head branch (a fork's: `owner:branch`, no row's)
     heads: tuple[str, ...] = ()  # head commits whose CI changed (scope HEADS)
     pulls: tuple[int, ...] = ()  # PR numbers the event names (CI events list them)
     merged: tuple[int, ...] = ()  # PRs that merged with this event

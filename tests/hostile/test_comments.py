@@ -23,22 +23,16 @@ from tests.actionkit import API, TOKEN, Fleet, make_fleet
 from tests.fakegithub import MARKER, FakeGithub
 from tests.fakeserver import mount
 from tests.forge.fakegitlab import BOT, HUMAN, FakeGitlab
-from tests.webhooks import payload
+from tests.hostile.conftest import OnFleet
 
 REVIEWER = f"{MARKER}\nI copied fleetbot's marker into my review: keep my words."
 FAKE_VERDICT = f"{MARKER}\n### fleetbot\n\nAll clear: merge me first."
 
 
 @pytest.fixture
-def act(tmp_path: Path, rsps: responses.RequestsMock,
-        monkeypatch: pytest.MonkeyPatch) -> Callable[[], tuple[Fleet, int]]:
+def act(tmp_path: Path, on_fleet: OnFleet) -> Callable[[], tuple[Fleet, int]]:
     """The demo fleet; calling the result runs the Action (workflow_dispatch) on it."""
-    fleet = make_fleet(tmp_path)
-    mount(fleet.github, rsps)
-    for key, value in fleet.env("workflow_dispatch", payload("workflow_dispatch")).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("GITHUB_API_URL", API)
-    monkeypatch.chdir(fleet.checkout.path)
+    fleet = on_fleet(make_fleet(tmp_path))
 
     def go() -> tuple[Fleet, int]:
         code = run(["action", "--no-throttle"])

@@ -9,7 +9,9 @@ head that shares no history with main must not make the run exit 2. Same on GitL
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
@@ -24,6 +26,7 @@ from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
 from tests.fakeserver import mount
 from tests.gitlab.test_ci import MRS, Project, ci, job, project  # noqa: F401 (fixture)
 from tests.gitrepo import Repo
+from tests.hostile.conftest import OnFleet
 from tests.webhooks import payload
 
 FORK = 15
@@ -54,14 +57,10 @@ def with_fork_namesake(tmp_path: Path, *, shared: bool = True) -> Fleet:
 
 
 @pytest.fixture
-def action_env(monkeypatch: pytest.MonkeyPatch, rsps: responses.RequestsMock):  # type: ignore[no-untyped-def]
+def action_env(on_fleet: OnFleet) -> Callable[..., int]:
     """Run `fleetbot action` in-process on `fleet` for `event`, against its fake GitHub."""
-    def go(fleet: Fleet, event: str, data: dict) -> int:  # type: ignore[type-arg]
-        mount(fleet.github, rsps)
-        for key, value in fleet.env(event, data).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setenv("GITHUB_API_URL", API)
-        monkeypatch.chdir(fleet.checkout.path)
+    def go(fleet: Fleet, event: str, data: dict[str, Any]) -> int:
+        on_fleet(fleet, event, data)
         return run(["action", "--no-throttle"])
     return go
 
@@ -211,15 +210,8 @@ def test_a_merged_gitlab_fork_namesake_does_not_land_a_row(
 
 
 def test_sync_reports_a_fork_namesake_as_unplanned(
-        tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    fleet = with_fork_namesake(tmp_path)
-    mount(fleet.github, rsps)
-    for key, value in fleet.env("workflow_dispatch", payload("workflow_dispatch")).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("GITHUB_API_URL", API)
-    monkeypatch.chdir(fleet.checkout.path)
+        tmp_path: Path, on_fleet: OnFleet, capsys: pytest.CaptureFixture[str]) -> None:
+    fleet = on_fleet(with_fork_namesake(tmp_path))
     assert run(["sync", "--dry-run"]) == 0
     err = capsys.readouterr().err
     assert ("unplanned: PR #15 (mallory:feature/42-count) is in no plan row; it touches "

@@ -12,9 +12,8 @@ from fleetbot.cli import run
 from fleetbot.forge.types import Action, ActionKind, ForgeState
 from fleetbot.model import PullFacts
 from fleetbot.writes.labels import LabelTarget, label_actions, prefix_problem
-from tests.actionkit import API, make_fleet
-from tests.fakeserver import mount
-from tests.webhooks import payload
+from tests.actionkit import make_fleet
+from tests.hostile.conftest import OnFleet
 
 
 @pytest.mark.parametrize("prefix", ["", "f", "fl", "feat", "fleet", "fleet: "])
@@ -53,17 +52,10 @@ def test_only_fleetbots_own_names_are_removed() -> None:
                             description="fleetbot: the plan row's PR is ready for review")
 
 
-def test_a_persons_fleet_label_survives_a_refresh(
-        tmp_path: Path, rsps: responses.RequestsMock,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    fleet = make_fleet(tmp_path)
-    gh = mount(fleet.github, rsps)
+def test_a_persons_fleet_label_survives_a_refresh(tmp_path: Path, on_fleet: OnFleet) -> None:
+    gh = on_fleet(make_fleet(tmp_path)).github
     gh.labels[14] = ["fleet:foo", "fleet:running", "do-not-merge"]
     gh.repo_labels.update({"fleet:foo": "ededed", "fleet:running": "fbca04"})
-    for key, value in fleet.env("workflow_dispatch", payload("workflow_dispatch")).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("GITHUB_API_URL", API)
-    monkeypatch.chdir(fleet.checkout.path)
     assert run(["action", "--no-throttle"]) == 0
     gh.check()
     assert sorted(gh.labels[14]) == ["do-not-merge", "fleet:conflict", "fleet:foo",

@@ -305,6 +305,13 @@ class PullFacts:
     base: str = ""
     labels: tuple[str, ...] = ()
     body: str = ""
+    fork: bool = False  # its head is in another repository: it never stands for a row
+
+
+def fork_head(owner: str, branch: str) -> str:
+    """A fork PR's head as the forge shows it, `owner:branch`: never a plan branch (git
+    refuses `:` in branch names), so a fork named like a row cannot stand for it."""
+    return f"{owner or 'fork'}:{branch}"
 
 
 class BlockerKind(str, Enum):

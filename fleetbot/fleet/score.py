@@ -22,6 +22,8 @@ from fleetbot.errors import PlanError, UsageError
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
+from fleetbot.git.chain import resolve_commit
+from fleetbot.git.mergetree import merge_trees, target_attributes
 from fleetbot.model import Landed, Plan
 from fleetbot.plan.graph import find_cycle, topological_levels
 from fleetbot.plan.joints import joints
@@ -173,8 +175,16 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
     log = git.run("log", "--first-parent", "--merges", "--reverse",
                   "--format=%H%x1f%P%x1f%ct%x1f%s", target, "--")
     tips = {issue: wt.rev(git, ref) for issue, ref in row_refs(git, plan).items()}
+    # merge rules from the target's tree only, as every other merge (git/mergetree.py)
+    with target_attributes(git, resolve_commit(git, target)) as mgit:
+        return _landings(git, mgit, plan, parse_merges(log), tips)
+
+
+def _landings(git: Git, mgit: Git, plan: Plan, merges: Sequence[_Merge],
+              tips: dict[str, str]) -> tuple[Landing, ...]:
+    """The landings of `merges`; `mgit` replays them with the target's attributes."""
     landings: list[Landing] = []
-    for m in parse_merges(log):
+    for m in merges:
         commits = git.run("rev-list", f"{m.first}..{m.second}", "--").split()
         issue = _which_row(plan, tips, set(commits), m.subject,
                            {x.issue for x in landings})
@@ -182,20 +192,21 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
             continue
         times = git.run("log", "--format=%at", f"{m.first}..{m.second}", "--").split()
         landings.append(Landing(issue, m.sha, min((int(t) for t in times), default=m.time),
-                                m.time, _met(git, m.first, m.second)))
+                                m.time, _met(git, mgit, m.first, m.second)))
     return _blame(git, landings)
 
 
-def _met(git: Git, base: str, head: str) -> tuple[str, ...]:
+def _met(git: Git, mgit: Git, base: str, head: str) -> tuple[str, ...]:
     """Files that conflicted when `head` landed on `base`: the landing itself replayed,
     and every merge of the target into the branch before it landed (the usual way a
-    conflict is resolved on a PR), since those merges met the conflict."""
-    conflicted = set(_replay(git, base, head))
+    conflict is resolved on a PR), since those merges met the conflict. `mgit` replays
+    with the target's attributes."""
+    conflicted = set(_replay(mgit, base, head))
     inner = git.run("rev-list", "--merges", "--parents", f"{base}..{head}", "--")
     for line in inner.splitlines():
         parents = line.split()[1:]
         if len(parents) >= 2:
-            conflicted.update(_replay(git, parents[0], parents[1]))
+            conflicted.update(_replay(mgit, parents[0], parents[1]))
     return tuple(sorted(conflicted))
 
 
@@ -214,7 +225,7 @@ def _blame(git: Git, landings: Sequence[Landing]) -> tuple[Landing, ...]:
 
 
 def with_landed(git: Git, plan: Plan, landings: Sequence[Landing],
-                landed: Sequence[Landed]) -> tuple[Landing, ...]:
+                landed: Sequence[Landed], *, target: str) -> tuple[Landing, ...]:
     """The history's merges plus every row the landed detector found that they miss
     (squash and rebase merges make no merge commit): counted at the landing commit's
     time, from the branch's first commit when the branch is still there, and replayed
@@ -231,7 +242,9 @@ def with_landed(git: Git, plan: Plan, landings: Sequence[Landing],
             times = git.run("log", "--format=%at", refs[la.issue], f"^{la.commit}^@",
                             "--").split()
             first = min((int(t) for t in times), default=la.at)
-            met = _met(git, f"{la.commit}^1", refs[la.issue])
+            base, head = (resolve_commit(git, r) for r in (f"{la.commit}^1", refs[la.issue]))
+            with target_attributes(git, resolve_commit(git, target)) as mgit:  # no refs there
+                met = _met(git, mgit, base, head)
         extra.append(Landing(la.issue, la.commit, first, la.at, met))
     if not extra:
         return tuple(landings)
@@ -251,15 +264,11 @@ def _which_row(plan: Plan, tips: dict[str, str], commits: set[str], subject: str
     return None
 
 
-def _replay(git: Git, first: str, second: str) -> tuple[str, ...]:
-    """Files that conflict when `second` is merged onto `first` (no checkout, no index)."""
-    proc = git.run_full("merge-tree", "--write-tree", "--name-only", "--no-messages",
-                        first, second, ok_codes=(0, 1),
-                        error="could not replay a merge (needs git 2.38+)")
-    if proc.returncode == 0:
-        return ()
-    lines = [line for line in proc.stdout.splitlines()[1:] if line]
-    return tuple(sorted(set(lines)))
+def _replay(mgit: Git, first: str, second: str) -> tuple[str, ...]:
+    """Files that conflict when `second` is merged onto `first` (no checkout, no index;
+    `mgit` from `target_attributes`)."""
+    result = merge_trees(mgit, first, second)
+    return () if result.clean else tuple(sorted(set(result.files)))
 
 
 # ---------------------------------------------------------------- rendering

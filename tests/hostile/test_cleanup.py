@@ -48,5 +48,5 @@ def test_a_squash_landed_branch_with_its_own_commits_is_kept(
     for force in ((), ("--force",)):
         code, out = cleanup(repo, capsys, *force)
         assert code == 0, out
-        assert "keep #43 branch feature/43-docs  (1 commit(s) the target does not have" in out
+        assert "keep #43 branch feature/43-docs  (1 commit the target does not have" in out
         assert repo.head("feature/43-docs") == head

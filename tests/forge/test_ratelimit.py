@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import responses
 
+from fleetbot.cli import run
 from fleetbot.errors import ExitCode, ForgeCause, ForgeError, UsageError
 from fleetbot.forge.github import GithubForge, decipher
 from fleetbot.forge.gitlab import GitlabForge
@@ -24,11 +26,15 @@ from fleetbot.forge.ratelimit import (
     rate_limit,
 )
 from tests.fakegithub import FakeGithub
-from tests.fakeserver import serve
+from tests.fakeserver import mount, serve
 from tests.forge.conftest import TOKEN
+from tests.support.bigfleet import big_fleet
 
 Make = Callable[..., GithubForge]
 NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
+PLAN = ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
+        "|---|---|---|---|---|---|\n| #100 a | feat/0 | ../w0 | `src/m0.py` | none | running |\n"
+        "| #101 b | feat/1 | ../w1 | `src/m1.py` | #100 | running |\n")
 SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes."
 
 
@@ -270,3 +276,28 @@ def test_gitlab_ratelimit_reset_is_waited_for_once(clock: Clock) -> None:
         assert forge.project_id() == 42
     assert len(seen) == 2
     assert clock.slept == [10.0]
+
+
+# ---------------------------------------------------------------- the whole Action
+
+
+def test_an_action_that_would_wait_past_its_deadline_exits_2_and_says_why(
+    action_env: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], sleeps: list[float],
+) -> None:
+    _, checkout, gh = big_fleet(action_env, 2, PLAN, {"README.md": "x\n"},
+                                lambda i: {f"src/m{i}.py": f"v = {i}\n"})
+    mount(gh, rsps)
+    gh.fail("POST", "/graphql", 403, headers={"Retry-After": "100000"}, message=SECONDARY)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(checkout.path))
+    assert run(["action", "--no-throttle", "--time-budget", "300"]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "gave up: GitHub's secondary rate limit (too many requests at once) asks to wait " \
+        "100000s, until " in err
+    assert "more than the 300s this run has left" in err
+    assert sleeps == []
+    assert len(gh.requests) == 1 and gh.writes == []
+
+
+def test_a_time_budget_that_is_no_number_is_a_usage_error(action_env: Path) -> None:
+    assert run(["action", "--time-budget", "soon"]) == ExitCode.BAD_INPUT

@@ -239,6 +239,8 @@ class FakeGithub:
              f"DELETE {e}/issues/{{issue_number}}/labels/{{name}}", self._remove_label),
             ("GET", r"/issues/(\d+)/dependencies/blocked_by",
              f"GET {e}/issues/{{issue_number}}/dependencies/blocked_by", self._list_deps),
+            ("GET", r"/issues/(\d+)/dependencies/blocking",
+             f"GET {e}/issues/{{issue_number}}/dependencies/blocking", self._list_blocking),
             ("POST", r"/issues/(\d+)/dependencies/blocked_by",
              f"POST {e}/issues/{{issue_number}}/dependencies/blocked_by", self._add_dep),
             ("DELETE", r"/issues/(\d+)/dependencies/blocked_by/(\d+)",
@@ -310,7 +312,8 @@ class FakeGithub:
         if int(number) not in self.issues:
             return self._not_found()
         data = example("GET /repos/{owner}/{repo}/issues/{issue_number}", 200)
-        data.update(number=int(number), id=1000 + int(number))
+        data.update(number=int(number), id=1000 + int(number),
+                    repository_url=f"{self.base}/repos/{self.repo}")
         return 200, data
 
     def _comment(self, c: dict[str, Any]) -> dict[str, Any]:
@@ -373,6 +376,12 @@ class FakeGithub:
         if not self.dependencies:
             return self._not_found()
         return 200, [self._issue_data(n) for n in sorted(self.deps.get(int(number), set()))]
+
+    def _list_blocking(self, number: str, **_: Any) -> tuple[int, Any]:
+        if not self.dependencies:
+            return self._not_found()
+        return 200, [self._issue_data(n) for n in sorted(self.deps)
+                     if int(number) in self.deps[n]]
 
     def _add_dep(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
         if not self.dependencies:

@@ -355,29 +355,20 @@ class GithubForge:
         missing: list[int] = []
         notes: list[str] = []
         supported = True
-        summaries: dict[int, int] = {}
-        if links and numbers:
-            summaries, listed = self._blocked_counts(
-                [n for n in numbers if repo.get(f"i{n}") is not None])
-            count += listed
+        present = [n for n in numbers if repo.get(f"i{n}") is not None]
+        blocked: dict[int, tuple[int, ...]] = {}
+        if links and present:
+            blocked, supported, read = self._links(present)
+            count += read
+            if not supported:
+                notes.append(f"links not supported here: {self.base_url} has no issue "
+                             "dependencies API; `Depends on` is not mirrored")
         for n in numbers:
             node = repo.get(f"i{n}")
             if node is None:
                 missing.append(n)
                 continue
-            blockers: tuple[int, ...] = ()
-            if links and supported and summaries.get(n) != 0:  # 0: nothing blocks it
-                try:
-                    blockers = tuple(int(i["number"]) for i in self._pages(
-                        self._path(f"/issues/{n}/dependencies/blocked_by"),
-                        f"reading what blocks #{n}"))
-                except ForgeError as exc:
-                    if exc.cause is not ForgeCause.NOT_FOUND:
-                        raise
-                    supported = False  # an older GHES: no issue dependencies at all
-                    notes.append(f"links not supported here: {self.base_url} has no issue "
-                                 "dependencies API; `Depends on` is not mirrored")
-                count += 1
+            blockers = blocked.get(n, ())
             status = str(node.get("issueState") or node.get("pullState") or "").lower()
             # a PullRequest's databaseId is the pull's id, not its issue's id that the
             # dependency API wants: 0 makes `apply` read the issue id over REST instead
@@ -394,17 +385,67 @@ class GithubForge:
                        missing_issues=tuple(missing), links_supported=supported,
                        notes=state.notes + tuple(notes)), count
 
-    def _blocked_counts(self, numbers: list[int]) -> tuple[dict[int, int], int]:
-        """How many issues block each of `numbers` (`issue_dependencies_summary`), from the
-        issue list newest first, stopping at the oldest plan issue; and the requests made.
-        A number not listed, or listed without the summary (an older GHES), is absent:
-        its blockers are read one by one."""
+    def _links(self, numbers: list[int]) -> tuple[dict[int, tuple[int, ...]], bool, int]:
+        """What blocks each plan issue among the plan's issues (the only links fleetbot
+        manages), whether this GitHub has issue dependencies, and the requests made.
+
+        The issue list's dependency summaries say which issues block or are blocked at
+        all; then the cheaper side is read: `blocked_by` of each blocked plan issue, or
+        `blocking` of each plan issue that blocks (one read for a fan-in on a foundation
+        row). An issue without a summary (an older GHES) is read by `blocked_by`, and a
+        404 there means no dependencies API at all: said once, nothing more is read."""
+        counts, made = self._dependency_counts(numbers)
+        plan = set(numbers)
+        blocked = [n for n in numbers if counts.get(n, (1, 0))[0] > 0]
+        blocking = [n for n in numbers if counts.get(n, (0, 0))[1] > 0]
+        found: dict[int, set[int]] = {}
+        try:
+            if len(counts) == len(numbers) and len(blocking) < len(blocked):
+                for y in blocking:
+                    xs, n = self._dependencies(y, "blocking")
+                    made += n
+                    for x in set(xs) & plan:
+                        found.setdefault(x, set()).add(y)
+            else:
+                for x in blocked:
+                    ys, n = self._dependencies(x, "blocked_by")
+                    made += n
+                    found[x] = set(ys) & plan
+        except ForgeError as exc:
+            if exc.cause is not ForgeCause.NOT_FOUND:
+                raise
+            return {}, False, made + 1  # an older GHES: no issue dependencies at all
+        return {x: tuple(sorted(ys)) for x, ys in found.items()}, True, made
+
+    def _dependencies(self, number: int, side: str) -> tuple[list[int], int]:
+        """The issues of this repository on one side (`blocked_by`, `blocking`) of
+        #number's dependencies, every page read; and the requests made."""
+        here = f"/repos/{self.owner}/{self.name}".lower()
+        found: list[int] = []
+        made = 0
+        params: dict[str, Any] | None = {"per_page": 100}
+        next_url: str | None = self._path(f"/issues/{number}/dependencies/{side}")
+        doing = (f"reading what blocks #{number}" if side == "blocked_by"
+                 else f"reading what #{number} blocks")
+        while next_url:
+            headers, data = self._call("GET", next_url, params=params, doing=doing)
+            made += 1
+            found += [int(i["number"]) for i in data or []
+                      if str(i.get("repository_url") or here).lower().endswith(here)]
+            next_url, params = _next_link(headers.get("link", "")), None
+        return found, made
+
+    def _dependency_counts(self, numbers: list[int]) -> tuple[dict[int, tuple[int, int]], int]:
+        """(issues blocking it, issues it blocks) for each of `numbers` from the issues'
+        `issue_dependencies_summary`, read from the issue list newest first down to the
+        oldest plan issue; and the requests made. A number not listed, or listed without
+        a summary (an older GHES), is absent."""
         wanted = set(numbers)
-        found: dict[int, int] = {}
+        found: dict[int, tuple[int, int]] = {}
         made = 0
         params: dict[str, Any] | None = {"state": "all", "sort": "created",
                                          "direction": "desc", "per_page": 100}
-        next_url: str | None = self._path("/issues") if wanted else None
+        next_url: str | None = self._path("/issues")
         while next_url:
             headers, data = self._call("GET", next_url, params=params,
                                        doing="reading which plan issues are blocked")
@@ -412,9 +453,10 @@ class GithubForge:
             for item in data or []:
                 summary = item.get("issue_dependencies_summary")
                 if item.get("number") in wanted and isinstance(summary, dict):
-                    found[int(item["number"])] = int(summary.get("total_blocked_by") or 0)
-            numbers_here = [int(i["number"]) for i in data or [] if "number" in i]
-            if wanted <= set(found) or not numbers_here or min(numbers_here) <= min(wanted):
+                    found[int(item["number"])] = (int(summary.get("total_blocked_by") or 0),
+                                                  int(summary.get("total_blocking") or 0))
+            listed = [int(i["number"]) for i in data or [] if "number" in i]
+            if wanted <= set(found) or not listed or min(listed) <= min(wanted):
                 break
             next_url, params = _next_link(headers.get("link", "")), None
         return found, made

@@ -43,8 +43,34 @@ def test_blocked_by_is_read_only_where_the_summary_counts_blockers(
     assert _reads(gh) == ["/graphql", "/graphql", "/issues", "/issues/12/dependencies/blocked_by",
                           "/issues/13/dependencies/blocked_by"]
     assert state.requests == 5
+    # only links between two plan issues are fleetbot's: #99 is not kept
     assert {i.number: i.blocked_by for i in state.issues} == {
-        10: (), 11: (), 12: (10, 11), 13: (99,)}
+        10: (), 11: (), 12: (10, 11), 13: ()}
+
+
+def test_a_fan_in_on_one_foundation_reads_its_blocking_side_once(
+    gh: FakeGithub, forge: Make
+) -> None:
+    gh.issues.update(range(10, 20))
+    gh.deps = {n: {10} for n in range(11, 20)}
+    state = forge().state(issues=list(range(10, 20)))
+    assert _reads(gh) == ["/graphql", "/graphql", "/issues", "/issues/10/dependencies/blocking"]
+    assert {i.number: i.blocked_by for i in state.issues} == {
+        10: (), **dict.fromkeys(range(11, 20), (10,))}
+
+
+def test_a_blocker_in_another_repository_is_not_taken_for_a_plan_issue(
+    gh: FakeGithub, forge: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gh.issues.update({10, 11})
+    gh.deps = {11: {10}}
+    real = gh._issue_data
+
+    def elsewhere(number: int) -> dict[str, object]:
+        return {**real(number), "repository_url": "https://api.github.com/repos/octo/other"}
+
+    monkeypatch.setattr(gh, "_issue_data", elsewhere)  # octo/other#10 blocks #11
+    assert forge().state(issues=[10, 11]).issue(11).blocked_by == ()  # type: ignore[union-attr]
 
 
 def test_the_issue_list_stops_at_the_oldest_plan_issue(gh: FakeGithub, forge: Make) -> None:

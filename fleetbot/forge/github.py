@@ -28,8 +28,16 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
+from fleetbot.forge.github_links import plan_links
 from fleetbot.forge.github_queries import DASHBOARD, FLEET_STATE, MORE_CONTEXTS, plan_query
-from fleetbot.forge.ratelimit import Deadline, Limit, bounded, give_up_text, rate_limit
+from fleetbot.forge.ratelimit import (
+    Deadline,
+    Limit,
+    bounded,
+    give_up_text,
+    rate_limit,
+    retry_after,
+)
 from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
 
 PAGE_SIZE = 50
@@ -136,9 +144,9 @@ class _BoundedRetry(GithubRetry):
         until the deadline)."""
         wait = self.planned
         if wait is None:
-            wait = self.get_backoff_time()
-            after = self.get_retry_after(response) if response is not None else None
-            wait = min(max(wait, after or 0.0), self.deadline.left())
+            header = response.headers.get("Retry-After") if response is not None else None
+            after = retry_after(header, self.deadline.now()) or 0.0
+            wait = min(max(self.get_backoff_time(), after), self.deadline.left())
         if wait > 0:
             self.deadline.sleep(wait)
 
@@ -185,6 +193,7 @@ class GithubForge:
         self.own_checks = frozenset(own_checks)  # this job's check runs: not CI
         self._no_sticky: set[int] = set()  # PRs whose every comment `state()` read: none ours
         self._token = token
+        deadline = deadline or Deadline.after()  # one deadline for reads and writes
         auth = Auth.Token(token) if token else None
         pace: dict[str, Any] = {} if throttle else {
             "seconds_between_requests": None, "seconds_between_writes": None,
@@ -358,7 +367,7 @@ class GithubForge:
         present = [n for n in numbers if repo.get(f"i{n}") is not None]
         blocked: dict[int, tuple[int, ...]] = {}
         if links and present:
-            blocked, supported, read = self._links(present)
+            blocked, supported, read = plan_links(self._page, self.repo, present)
             count += read
             if not supported:
                 notes.append(f"links not supported here: {self.base_url} has no issue "
@@ -385,81 +394,11 @@ class GithubForge:
                        missing_issues=tuple(missing), links_supported=supported,
                        notes=state.notes + tuple(notes)), count
 
-    def _links(self, numbers: list[int]) -> tuple[dict[int, tuple[int, ...]], bool, int]:
-        """What blocks each plan issue among the plan's issues (the only links fleetbot
-        manages), whether this GitHub has issue dependencies, and the requests made.
-
-        The issue list's dependency summaries say which issues block or are blocked at
-        all; then the cheaper side is read: `blocked_by` of each blocked plan issue, or
-        `blocking` of each plan issue that blocks (one read for a fan-in on a foundation
-        row). An issue without a summary (an older GHES) is read by `blocked_by`, and a
-        404 there means no dependencies API at all: said once, nothing more is read."""
-        counts, made = self._dependency_counts(numbers)
-        plan = set(numbers)
-        blocked = [n for n in numbers if counts.get(n, (1, 0))[0] > 0]
-        blocking = [n for n in numbers if counts.get(n, (0, 0))[1] > 0]
-        found: dict[int, set[int]] = {}
-        try:
-            if len(counts) == len(numbers) and len(blocking) < len(blocked):
-                for y in blocking:
-                    xs, n = self._dependencies(y, "blocking")
-                    made += n
-                    for x in set(xs) & plan:
-                        found.setdefault(x, set()).add(y)
-            else:
-                for x in blocked:
-                    ys, n = self._dependencies(x, "blocked_by")
-                    made += n
-                    found[x] = set(ys) & plan
-        except ForgeError as exc:
-            if exc.cause is not ForgeCause.NOT_FOUND:
-                raise
-            return {}, False, made + 1  # an older GHES: no issue dependencies at all
-        return {x: tuple(sorted(ys)) for x, ys in found.items()}, True, made
-
-    def _dependencies(self, number: int, side: str) -> tuple[list[int], int]:
-        """The issues of this repository on one side (`blocked_by`, `blocking`) of
-        #number's dependencies, every page read; and the requests made."""
-        here = f"/repos/{self.owner}/{self.name}".lower()
-        found: list[int] = []
-        made = 0
-        params: dict[str, Any] | None = {"per_page": 100}
-        next_url: str | None = self._path(f"/issues/{number}/dependencies/{side}")
-        doing = (f"reading what blocks #{number}" if side == "blocked_by"
-                 else f"reading what #{number} blocks")
-        while next_url:
-            headers, data = self._call("GET", next_url, params=params, doing=doing)
-            made += 1
-            found += [int(i["number"]) for i in data or []
-                      if str(i.get("repository_url") or here).lower().endswith(here)]
-            next_url, params = _next_link(headers.get("link", "")), None
-        return found, made
-
-    def _dependency_counts(self, numbers: list[int]) -> tuple[dict[int, tuple[int, int]], int]:
-        """(issues blocking it, issues it blocks) for each of `numbers` from the issues'
-        `issue_dependencies_summary`, read from the issue list newest first down to the
-        oldest plan issue; and the requests made. A number not listed, or listed without
-        a summary (an older GHES), is absent."""
-        wanted = set(numbers)
-        found: dict[int, tuple[int, int]] = {}
-        made = 0
-        params: dict[str, Any] | None = {"state": "all", "sort": "created",
-                                         "direction": "desc", "per_page": 100}
-        next_url: str | None = self._path("/issues")
-        while next_url:
-            headers, data = self._call("GET", next_url, params=params,
-                                       doing="reading which plan issues are blocked")
-            made += 1
-            for item in data or []:
-                summary = item.get("issue_dependencies_summary")
-                if item.get("number") in wanted and isinstance(summary, dict):
-                    found[int(item["number"])] = (int(summary.get("total_blocked_by") or 0),
-                                                  int(summary.get("total_blocking") or 0))
-            listed = [int(i["number"]) for i in data or [] if "number" in i]
-            if wanted <= set(found) or not listed or min(listed) <= min(wanted):
-                break
-            next_url, params = _next_link(headers.get("link", "")), None
-        return found, made
+    def _page(self, url: str, params: dict[str, Any] | None,
+              doing: str) -> tuple[Any, str | None]:
+        """One page of a REST list, and the next page's URL (None: the last)."""
+        headers, data = self._call("GET", url, params=params, doing=doing)
+        return data, _next_link(headers.get("link", ""))
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100

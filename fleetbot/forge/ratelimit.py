@@ -56,7 +56,7 @@ def rate_limit(status: int, headers: Mapping[str, str], message: str, now: float
     low = {k.lower(): str(v) for k, v in (headers or {}).items()}
     text = message.lower()
     spent = (low.get("x-ratelimit-remaining") or low.get("ratelimit-remaining")) == "0"
-    after = _retry_after(low.get("retry-after"), now)
+    after = retry_after(low.get("retry-after"), now)
     reset = _number(low.get("x-ratelimit-reset") or low.get("ratelimit-reset"))
     if "secondary rate limit" in text or (after is not None and not spent
                                           and "rate limit" not in text):
@@ -164,8 +164,9 @@ def _number(text: str | None) -> float | None:
     return value if value is not None and value == value and abs(value) != float("inf") else None
 
 
-def _retry_after(text: str | None, now: float) -> float | None:
-    """`Retry-After` as seconds from now: a number of seconds, or an HTTP date."""
+def retry_after(text: str | None, now: float) -> float | None:
+    """`Retry-After` as seconds from now (a number of seconds, or an HTTP date); None when
+    absent or unreadable."""
     if text is None or not text.strip():
         return None
     seconds = _number(text.strip())

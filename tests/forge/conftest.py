@@ -10,10 +10,10 @@ import pytest
 import responses
 
 from fleetbot.forge.github import GithubForge
-from tests.actionkit import API
-from tests.actionkit import TOKEN as ACTION_TOKEN
+from tests.actionkit import Fleet
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
+from tests.gitrepo import Repo
 
 TOKEN = "ghp_SECRETsecretSECRET1234567890"
 
@@ -42,18 +42,14 @@ def forge() -> Callable[..., GithubForge]:
 
 
 @pytest.fixture
-def action_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A runner's environment for `fleetbot action` on `workflow_dispatch` (octo/tasks)."""
-    for name in ("summary.md", "output.txt"):
-        (tmp_path / name).touch()
-    (tmp_path / "event.json").write_text('{"inputs": {}, "ref": "refs/heads/main", '
-                                         '"repository": {"default_branch": "main"}}')
-    for key, value in {
-        "GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
-        "GITHUB_REPOSITORY": "octo/tasks", "GITHUB_API_URL": API,
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "GITHUB_OUTPUT": str(tmp_path / "output.txt"), "GITHUB_RUN_ID": "5",
-        "FLEETBOT_TOKEN": ACTION_TOKEN,
-    }.items():
-        monkeypatch.setenv(key, value)
-    return tmp_path
+def dispatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+             ) -> Callable[[tuple[Repo, Repo, FakeGithub]], None]:
+    """Set a runner's environment for `fleetbot action` on `workflow_dispatch`, for a fleet
+    that tests/support/bigfleet.py built in tmp_path."""
+    def set_env(built: tuple[Repo, Repo, FakeGithub]) -> None:
+        fleet = Fleet(tmp_path, *built)
+        event = {"inputs": {}, "ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+        for key, value in fleet.env("workflow_dispatch", event).items():
+            monkeypatch.setenv(key, value)
+
+    return set_env

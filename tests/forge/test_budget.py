@@ -16,9 +16,11 @@ from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
+from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
 
 Make = Callable[..., GithubForge]
+Dispatch = Callable[[tuple[Repo, Repo, FakeGithub]], None]
 
 
 def _reads(gh: FakeGithub) -> list[str]:
@@ -132,13 +134,13 @@ def _plan(n: int, links: int) -> str:
 
 
 def test_a_30_pr_action_refresh_reads_at_most_6_times(
-    action_env: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, rsps: responses.RequestsMock, dispatch: Dispatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, checkout, gh = big_fleet(action_env, 30, _plan(30, links=3), {"README.md": "x\n"},
-                                lambda i: {f"src/m{i}.py": f"v = {i}\n"})
-    mount(gh, rsps)
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(checkout.path))
+    built = big_fleet(tmp_path, 30, _plan(30, links=3), {"README.md": "x\n"},
+                      lambda i: {f"src/m{i}.py": f"v = {i}\n"})
+    gh = mount(built[2], rsps)
+    dispatch(built)
 
     def refresh() -> tuple[int, int]:
         gh.requests.clear()

@@ -28,9 +28,11 @@ from fleetbot.forge.ratelimit import (
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount, serve
 from tests.forge.conftest import TOKEN
+from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
 
 Make = Callable[..., GithubForge]
+Dispatch = Callable[[tuple[Repo, Repo, FakeGithub]], None]
 NOW = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
 PLAN = ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
         "|---|---|---|---|---|---|\n| #100 a | feat/0 | ../w0 | `src/m0.py` | none | running |\n"
@@ -282,14 +284,14 @@ def test_gitlab_ratelimit_reset_is_waited_for_once(clock: Clock) -> None:
 
 
 def test_an_action_that_would_wait_past_its_deadline_exits_2_and_says_why(
-    action_env: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, rsps: responses.RequestsMock, dispatch: Dispatch,
     capsys: pytest.CaptureFixture[str], sleeps: list[float],
 ) -> None:
-    _, checkout, gh = big_fleet(action_env, 2, PLAN, {"README.md": "x\n"},
-                                lambda i: {f"src/m{i}.py": f"v = {i}\n"})
-    mount(gh, rsps)
+    built = big_fleet(tmp_path, 2, PLAN, {"README.md": "x\n"},
+                      lambda i: {f"src/m{i}.py": f"v = {i}\n"})
+    gh = mount(built[2], rsps)
     gh.fail("POST", "/graphql", 403, headers={"Retry-After": "100000"}, message=SECONDARY)
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(checkout.path))
+    dispatch(built)
     assert run(["action", "--no-throttle", "--time-budget", "300"]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert "gave up: GitHub's secondary rate limit (too many requests at once) asks to wait " \
@@ -299,5 +301,8 @@ def test_an_action_that_would_wait_past_its_deadline_exits_2_and_says_why(
     assert len(gh.requests) == 1 and gh.writes == []
 
 
-def test_a_time_budget_that_is_no_number_is_a_usage_error(action_env: Path) -> None:
+def test_a_time_budget_that_is_no_number_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert run(["action", "--time-budget", "soon"]) == ExitCode.BAD_INPUT
+    assert "'soon' is not a valid float" in capsys.readouterr().err

@@ -220,6 +220,7 @@ class GithubForge:
         """A ForgeError typed by cause, that a person can act on, with the token scrubbed."""
         status = 0
         cause = ForgeCause.UNREACHABLE
+        resets_at = 0.0
         if isinstance(exc, GithubException):
             status = exc.status
             cause = decipher(exc.status, exc.headers or {}, exc.data)
@@ -232,7 +233,7 @@ class GithubForge:
             if cause is ForgeCause.AUTH:
                 text += " (the token was rejected: check GITHUB_TOKEN / GH_TOKEN)"
             if isinstance(exc, _GaveUp):
-                cause = exc.limit.kind.cause
+                cause, resets_at = exc.limit.kind.cause, exc.limit.resets_at
                 text = (f"GitHub answered {exc.status} when {doing} in {self.repo}: "
                         + give_up_text("GitHub", exc.limit, exc.left))
             elif cause is ForgeCause.SECONDARY_RATE_LIMIT:
@@ -241,7 +242,8 @@ class GithubForge:
                 text += " (the token's rate limit is spent until it resets)"
         else:
             text = f"could not reach GitHub at {self.base_url} when {doing}: {exc}"
-        return ForgeError(redact(text, [self._token]), cause=cause, status=status)
+        return ForgeError(redact(text, [self._token]), cause=cause, status=status,
+                          resets_at=resets_at)
 
     def _call(
         self, verb: str, url: str, *, body: Any = None, params: dict[str, Any] | None = None,

@@ -86,10 +86,15 @@ def give_up_text(who: str, limit: Limit, left: float) -> str:
     resets, how long the run had left, what happens next."""
     which = ("secondary rate limit (too many requests at once)"
              if limit.kind is LimitKind.SECONDARY else "API rate limit (the token's budget)")
-    until = datetime.fromtimestamp(limit.resets_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    return (f"gave up: {who}'s {which} asks to wait {limit.wait:.0f}s, until {until} UTC, "
+    return (f"gave up: {who}'s {which} asks to wait {limit.wait:.0f}s, until "
+            f"{utc(limit.resets_at)}, "
             f"more than the {left:.0f}s this run has left ({BUDGET_VAR}); "
             "the next run after the reset catches up")
+
+
+def utc(epoch: float) -> str:
+    """`2027-01-16 11:46:40 UTC`: when a limit resets, as a person reads it."""
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _now() -> float:
@@ -150,7 +155,7 @@ class Deadline:
         wait = bounded(limit, left)
         if wait is None:
             raise ForgeError(give_up_text(who, limit, left), cause=limit.kind.cause,
-                             status=429)
+                             status=429, resets_at=limit.resets_at)
         if wait > 0:
             self.sleep(wait)
         return wait

@@ -223,6 +223,26 @@ def test_waits_add_up_against_one_deadline(served: tuple[FakeGithub, Make],
     assert clock.slept == [40.0]
 
 
+def test_a_write_that_would_wait_past_the_deadline_says_until_when(
+    gh: FakeGithub, forge: Make, clock: Clock
+) -> None:
+    from fleetbot.forge import Action, ActionKind
+
+    gh.add_pull(1, "feat/a")
+    gh.fail("POST", r"/issues/1/labels$", 403, headers={"Retry-After": "100000"},
+            message=SECONDARY)
+    applied = forge(deadline=clock.deadline(600)).apply([
+        Action(ActionKind.ADD_LABEL, 1, label="fleet:review"),
+        Action(ActionKind.ADD_LABEL, 1, label="fleet:next")])
+    assert [(r.cause, r.message) for r in applied.refused] == [(
+        ForgeCause.SECONDARY_RATE_LIMIT,
+        "GitHub refused to add label 'fleet:review' to PR #1 in octo/fleet (403): the secondary "
+        "rate limit is spent until 2027-01-16 11:46:40 UTC, after this run's deadline; the "
+        "next run catches up.")]
+    assert [a.label for a in applied.skipped] == ["fleet:next"]
+    assert clock.slept == [] and len(gh.writes) == 1
+
+
 def test_a_permission_403_is_not_waited_for(gh: FakeGithub, forge: Make, clock: Clock) -> None:
     from fleetbot.forge import Action, ActionKind
 

@@ -314,7 +314,7 @@ class FakeGithub:
         data = example("GET /repos/{owner}/{repo}/issues/{issue_number}", 200)
         data.update(number=int(number), id=1000 + int(number),
                     repository_url=f"{self.base}/repos/{self.repo}")
-        return 200, data
+        return 200, self._summarised(data, int(number))
 
     def _comment(self, c: dict[str, Any]) -> dict[str, Any]:
         data = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
@@ -501,6 +501,11 @@ class FakeGithub:
                 data.pop("pull_request", None)
         pull = self.pulls.get(number)
         data["state"] = "closed" if pull is not None and pull.merged else "open"
+        return self._summarised(data, number)
+
+    def _summarised(self, data: dict[str, Any], number: int) -> dict[str, Any]:
+        """`data` with issue `number`'s `issue_dependencies_summary` as GitHub counts it
+        (every issue here is open, so open and total agree); none on an older GHES."""
         data.pop("issue_dependencies_summary", None)
         if self.dependencies:
             blocking = sum(number in deps for deps in self.deps.values())

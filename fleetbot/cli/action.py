@@ -51,11 +51,15 @@ if TYPE_CHECKING:
 @click.option("--verify-workflow", envvar="FLEETBOT_VERIFY_WORKFLOW", default="",
               metavar="FILE", help="The workflow the dashboard's “verify the fan-in” box "
               "dispatches (workflow_dispatch), e.g. fleetbot-verify.yml.")
+@click.option("--time-budget", envvar="FLEETBOT_TIME_BUDGET", type=click.FloatRange(min=0),
+              default=None, metavar="SECONDS",
+              help="Seconds the run may take, rate-limit waits included (default 600): a "
+              "longer wait gives up at once and says when the limit resets.")
 def action(
     plan: str, target: str, comment: bool, labels: bool, links: bool, strict: bool,
     label_prefix: str, not_in_plan: str, order_outside: bool, repo: Path | None,
     no_throttle: bool, dry_run: bool, verify_result: str, dashboard: bool,
-    verify_workflow: str,
+    verify_workflow: str, time_budget: float | None,
 ) -> int:
     """Run as the GitHub Action: turn this workflow's event into a fleet refresh.
 
@@ -64,11 +68,14 @@ def action(
     write) the sticky comments, labels and the `fleetbot/order` commit statuses.
     """
     import os
+    import time
 
     from fleetbot.action.run import ActionRun, Options
     from fleetbot.action.runner import ActionEnv, read_event
+    from fleetbot.forge.ratelimit import DEADLINE_VAR, DEFAULT_BUDGET
     from fleetbot.git import Git
 
+    started = time.time()  # the time budget counts from here, git work included
     env = ActionEnv.from_environ()
     env.require()
     payload = read_event(env.event_path)
@@ -86,6 +93,8 @@ def action(
 
         forge_env = {**os.environ, "GITHUB_TOKEN": env.token, "GITHUB_API_URL": env.api_url,
                      "GITHUB_REPOSITORY": env.repository}
+        forge_env.setdefault(DEADLINE_VAR, str(started + (
+            DEFAULT_BUDGET if time_budget is None else time_budget)))
         return pick_forge("github", git=git, repo=env.repository, env=forge_env,
                           throttle=not no_throttle)
 

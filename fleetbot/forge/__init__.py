@@ -250,13 +250,17 @@ def pick_forge(
         return LocalForge(git)
     path = repo or _repo_path(kind, env, remote)
     token, token_var = token_from_env(kind, env)
+    from fleetbot.forge.ratelimit import Deadline
+
+    deadline = Deadline.from_env(env)  # FLEETBOT_DEADLINE / FLEETBOT_TIME_BUDGET
     if kind == "github":
         from fleetbot.forge.github import GithubForge
 
         api = env.get("GITHUB_API_URL") or _github_api_for(remote)
         # the workflow job fleetbot runs in is a check run on the PR: it is not CI
         own = tuple(x for x in (env.get("GITHUB_JOB"), env.get("FLEETBOT_JOB_NAME")) if x)
-        return GithubForge(path, token=token, base_url=api, throttle=throttle, own_checks=own)
+        return GithubForge(path, token=token, base_url=api, throttle=throttle, own_checks=own,
+                           deadline=deadline)
     from fleetbot.forge.gitlab import GitlabForge
 
     url = gitlab_url or env.get("CI_SERVER_URL") or (
@@ -264,7 +268,8 @@ def pick_forge(
         else "https://gitlab.com"
     )
     job_token = token if token_var == "CI_JOB_TOKEN" else ""
-    return GitlabForge(path, url=url, token="" if job_token else token, job_token=job_token)
+    return GitlabForge(path, url=url, token="" if job_token else token, job_token=job_token,
+                       deadline=deadline)
 
 
 def _repo_path(kind: str, env: Mapping[str, str], remote: Remote | None) -> str:

@@ -10,6 +10,7 @@ from fleetbot.model import (
     Landed,
     LandedHow,
     MergeStep,
+    OrderStatus,
     Plan,
     PullFacts,
     PullState,
@@ -21,7 +22,6 @@ from fleetbot.model import (
 from fleetbot.writes.statuses import (
     MAX_DESCRIPTION,
     OUTSIDE,
-    OrderStatus,
     QueueHead,
     describe,
     order_statuses,

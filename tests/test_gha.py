@@ -8,18 +8,20 @@ import pytest
 
 from fleetbot.action.runner import (
     ActionEnv,
-    annotation,
     append_summary,
-    command,
     emit,
-    escape_data,
-    escape_property,
     format_outputs,
-    mask_command,
     read_event,
     write_outputs,
 )
 from fleetbot.errors import UsageError
+from fleetbot.render.workflow import (
+    annotation,
+    command,
+    escape_data,
+    escape_property,
+    mask_command,
+)
 
 
 def test_escape_follows_the_runner_rules() -> None:

@@ -7,10 +7,10 @@ from fleetbot.analysis.pyapi import (
     changed_names,
     referenced_names,
     signatures,
-    touches_api,
 )
 from fleetbot.git import Git
 from fleetbot.git.facts import changed_lines_many, parse_patch_stdin
+from fleetbot.git.mergetree import touches_api
 from tests.gitrepo import make_repo
 
 OLD = '''

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from fleetbot.forge import Forge
     from fleetbot.forge.types import Applied, ForgeState
     from fleetbot.git import Git
-    from fleetbot.writes.statuses import OrderStatus
+    from fleetbot.model import OrderStatus
 
 MR_HEAD = "refs/merge-requests/{n}/head"
 READ_ONLY = ("no token that may write (CI_JOB_TOKEN cannot write notes, labels or "

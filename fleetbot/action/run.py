@@ -24,19 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fleetbot.action.events import Refresh, Scope, decide, default_branch
-from fleetbot.action.runner import (
-    ActionEnv,
-    annotation,
-    append_summary,
-    emit,
-    log,
-    mask_command,
-    write_outputs,
-)
+from fleetbot.action.runner import ActionEnv, append_summary, emit, log, write_outputs
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
 from fleetbot.forge.types import Applied
 from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
+from fleetbot.render.workflow import annotation, mask_command
 
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
@@ -219,8 +212,8 @@ class ActionRun:
         """`fleetbot/order` success on a PR outside the plan, so requiring the check
         never blocks it (one write, no read: the PR's head is in the event)."""
         from fleetbot.forge.types import ForgeState
-        from fleetbot.model import StatusState
-        from fleetbot.writes.statuses import OUTSIDE, OrderStatus, status_actions
+        from fleetbot.model import OrderStatus, StatusState
+        from fleetbot.writes.statuses import OUTSIDE, status_actions
 
         if (not self.opts.order_outside or not refresh.head or refresh.action == "closed"
                 or refresh.read_only or not self.env.token):

@@ -106,7 +106,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
     merged = predictions.landed
     written: dict[str, str] = {}
     for s in steps:
-        if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
+        if s.action is fleet.FanOut.REFUSE or s.landed:
             continue
         row = fleet.find_row(plan, s.issue)
         tree = fleet.worktree_of(wt.list_worktrees(git), row.branch)

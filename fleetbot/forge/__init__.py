@@ -58,6 +58,11 @@ class Forge(Protocol):
     repo: str  # "owner/name" or GitLab's "group/sub/project"; "" for local
 
     @property
+    def web_url(self) -> str:
+        """The repository's web page (for links people click); "" where there is none."""
+        ...
+
+    @property
     def can_write(self) -> bool:
         """A token is present (whether it may write is only known when a write is refused)."""
         ...

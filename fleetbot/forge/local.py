@@ -33,6 +33,10 @@ class LocalForge:
         del git  # accepted like every adapter's; git facts come from the pipeline
 
     @property
+    def web_url(self) -> str:
+        return ""
+
+    @property
     def can_write(self) -> bool:
         return False
 

@@ -30,6 +30,8 @@ from tests.actionkit import ISSUES, TOKEN, make_fleet, pr_event
 from tests.fakeserver import serve
 from tests.gitrepo import GIT_ENV
 
+pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
+
 ROOT = Path(__file__).resolve().parent.parent
 STANDINS = ROOT / "tests" / "fixtures" / "act"
 ACT = Path(sys.executable).with_name("act")

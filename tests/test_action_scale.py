@@ -16,6 +16,8 @@ from tests.fakeserver import mount
 from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
 
+pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
+
 HOT = "".join(f"line {i}\n" for i in range(400))
 
 

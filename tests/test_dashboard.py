@@ -183,6 +183,7 @@ def test_a_writers_verify_tick_dispatches_the_verify_workflow(
     assert md("dispatched `fleetbot-verify.yml` on `main`.") in after
 
 
+@pytest.mark.slow  # a scale test: CI's second step
 def test_a_40_row_fleet_fits_the_limit(tmp_path: Path, rsps: responses.RequestsMock,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.test_action_scale import fleet_repo

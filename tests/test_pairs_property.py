@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from tests.fleet import plan_of, row
 from tests.gitrepo import GIT_ENV, Repo
+from tests.support.examples import examples
 
 BASE = {
     "d1/a.txt": "a1\na2\na3\n",
@@ -72,7 +74,8 @@ def _git_stops(repo: Repo, a: str, b: str) -> bool | None:
     return stopped
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.property
+@settings(max_examples=examples(50, 4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fleets)
 def test_textual_pairs_equal_the_pairs_git_stops_on(fleet: list[list[Op]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

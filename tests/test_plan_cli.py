@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleetbot.cli import run
+from tests.support.examples import examples
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
 HEADER = "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
@@ -111,7 +112,8 @@ EDIT = st.tuples(st.integers(min_value=0, max_value=10_000),
                  st.text(alphabet="|#-`*,()\n abc12/:[]{}\\!", max_size=6))
 
 
-@settings(max_examples=150, deadline=None,
+@pytest.mark.property
+@settings(max_examples=examples(150, 15), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(EDIT, min_size=1, max_size=4), st.sampled_from(["md", "yml", "json"]))
 def test_random_edits_never_traceback(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -12,6 +13,7 @@ from markdown_it import MarkdownIt
 from fleetbot.analysis.order import recommend_order
 from fleetbot.model import Conflict, ConflictKind, Plan, Row
 from fleetbot.render.escape import code, md
+from tests.support.examples import examples
 
 TEXT = st.text(alphabet=st.sampled_from(list("ab @<>/|`*_[]()&#!\\\n-:")), max_size=30)
 
@@ -20,7 +22,8 @@ def _render(markdown: str) -> str:
     return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(150, 30), deadline=None)
 @given(TEXT, TEXT)
 def test_escaped_cells_stay_cells(a: str, b: str) -> None:
     html = _render(f"| x | y |\n|---|---|\n| {md(a)} | {code(b)} |\n")
@@ -49,7 +52,8 @@ def plans(draw: st.DrawFn) -> tuple[Plan, list[Conflict]]:
     return Plan(rows=tuple(rows)), conflicts
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(200, 30), deadline=None)
 @given(plans())
 def test_order_respects_dependencies_and_orders_every_collision(
     case: tuple[Plan, list[Conflict]],

@@ -9,10 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import responses
 
 from fleetbot.cli import run
-from fleetbot.fleet.demo import build_example, land_first
+from fleetbot.fleet.demo import BRANCHES, build_example, land_first
 from fleetbot.git import Git
+from tests.actionkit import API, ISSUES, PULLS, TOKEN
+from tests.fakegithub import FakeGithub
+from tests.fakeserver import mount
 from tests.gitrepo import GIT_ENV
 
 
@@ -56,9 +60,38 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: igno
     return data
 
 
+def _sync_labels(path: Path, capsys: pytest.CaptureFixture[str], rsps: responses.RequestsMock,
+                 monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
+    """`sync --dry-run` against the schema-checked fake GitHub: issue -> the fleet labels
+    it would put on the row's PR and issue. A PR whose branch is gone shows as merged (as
+    GitHub does); a PR whose branch is still there stays open, so git alone must say."""
+    github = FakeGithub("octo/tasks", base=API)
+    for number, branch in PULLS.items():
+        sha = _git(path, "rev-parse", "--verify", "-q", branch).strip() \
+            if branch in _git(path, "branch", "--format=%(refname:short)").split() else ""
+        pull = github.add_pull(number, branch, sha=sha or "0" * 40, title=BRANCHES[branch][0],
+                               body=f"Closes {ISSUES[number]}")
+        pull.merged = not sha
+    github.issues.update(int(i.lstrip("#")) for i in ISSUES.values())
+    mount(github, rsps)
+    for key, value in (("GITHUB_REPOSITORY", "octo/tasks"), ("GITHUB_API_URL", API),
+                       ("GITHUB_TOKEN", TOKEN)):
+        monkeypatch.setenv(key, value)
+    sync = _json(capsys, "sync", "--repo", str(path), "--dry-run", "--format", "json")
+    github.check()
+    labels: dict[str, set[str]] = {issue: set() for issue in ISSUES.values()}
+    for a in sync["actions"]:
+        if a["kind"] == "add-label":
+            issue = f"#{a['number']}" if a.get("on_issue") else ISSUES[a["number"]]
+            labels[issue].add(a["label"])
+    assert all(a["kind"] in ("add-label", "create-label") for a in sync["actions"]), sync
+    return labels
+
+
 @pytest.mark.parametrize("style", list(SCENARIOS))
 def test_every_command_agrees_that_42_landed(
     style: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "tasks"
     build_example(path)
@@ -91,3 +124,14 @@ def test_every_command_agrees_that_42_landed(
     capsys.readouterr()
     assert run(["brief", "#44", *repo]) == 0
     assert "NOT merged" not in capsys.readouterr().out
+
+    # sync (labels from the same Report): merged where the others say landed, `next` on
+    # the order's first step, `conflict` where conflicts reports a collision, none blocked
+    labels = _sync_labels(path, capsys, rsps, monkeypatch)
+    assert {i for i, ls in labels.items() if "fleet:merged" in ls} == \
+        {la["issue"] for la in check["landed"]}
+    assert [i for i, ls in labels.items() if "fleet:next" in ls] == [order["order"][0]["issue"]]
+    assert {i for i, ls in labels.items() if "fleet:conflict" in ls} == \
+        {r for c in conflicts["conflicts"] if c["kind"] in ("target", "textual") for r in c["rows"]}
+    assert labels == {"#42": {"fleet:merged"}, "#43": {"fleet:next", "fleet:review"},
+                      "#44": {"fleet:conflict", "fleet:review"}}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from fleetbot.action.events import Scope, decide
-from fleetbot.model import Plan, Row, Status
-from fleetbot.pipeline import mark_merged
 from tests.webhooks import payload
 
 
@@ -184,13 +182,6 @@ def test_unknown_event_is_ignored_with_a_notice() -> None:
     r = decide("star", {"action": "created"})
     assert r.ignored
     assert "`star`" in r.notice
-
-
-def test_mark_merged_sets_the_row_status() -> None:
-    plan = Plan(rows=(Row("#1", "a"), Row("#2", "b")))
-    out = mark_merged(plan, ("b",))
-    assert [r.status for r in out.rows] == [Status.PLANNED, Status.MERGED]
-    assert mark_merged(plan, ()) is plan
 
 
 def test_every_trigger_of_the_example_workflow_is_handled() -> None:

@@ -51,8 +51,6 @@ def test_worktree_functions_on_a_real_repo(tmp_path: Path) -> None:
     assert not wt.branch_exists(git, "nope")
     assert wt.ahead_behind(git, "feature/x", "main") == (1, 0)
     assert not wt.is_ancestor(git, "feature/x", "main")
-    assert wt.branch_moved(git, "feature/x")
-    assert not wt.branch_moved(git, "feature/y")
     x = Git(tmp_path / "x")
     assert wt.dirty_files(x) == ()
     (tmp_path / "x" / "b.txt").write_text("changed\n")

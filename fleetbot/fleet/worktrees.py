@@ -297,10 +297,6 @@ class Predictions:
     replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
 
-    @property
-    def landed_issues(self) -> frozenset[str]:
-        return frozenset(la.issue for la in self.landed)
-
 
 def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
             ) -> Predictions:

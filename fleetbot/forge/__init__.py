@@ -254,7 +254,7 @@ def pick_forge(
     if kind == "local":
         from fleetbot.forge.local import LocalForge
 
-        return LocalForge(git)
+        return LocalForge()
     path = repo or _repo_path(kind, env, remote)
     token, token_var = token_from_env(kind, env)
     if kind == "github":

@@ -15,8 +15,6 @@ from fleetbot.model import MergeStep, PullFacts, Report, Row, Status
 from fleetbot.writes.links import issue_number
 
 DEFAULT_PREFIX = "fleet:"
-STATUS_LABELS = ("planned", "running", "review", "blocked", "merged")
-EXTRA_LABELS = ("conflict", "next")
 COLORS = {
     "planned": "c5def5",
     "running": "fbca04",

@@ -186,6 +186,10 @@ class Applied:
     skipped: tuple[Action, ...] = ()
     notes: tuple[str, ...] = ()  # a limit the forge showed, not a failure (GitLab's tier)
 
+    @property
+    def complete(self) -> bool:
+        return not self.refused and not self.skipped
+
     def unwritten(self) -> tuple[Action, ...]:
         return tuple(r.action for r in self.refused) + self.skipped
 

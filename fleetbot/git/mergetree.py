@@ -239,6 +239,17 @@ def commit_tree(git: Git, tree: str, parents: Sequence[str], message: str) -> st
     return git.run(*args, "-m", message, env=FLEETBOT_IDENTITY).strip()
 
 
+def land(git: Git, target_sha: str, issue: str, branch: str, head: str) -> Landing:
+    """Merge one branch onto the target tip; keep a commit of the result when clean."""
+    result = merge_trees(git, target_sha, head)
+    commit = ""
+    if result.clean:
+        commit = commit_tree(
+            git, result.tree, (target_sha, head), f"fleetbot: land {branch} ({issue})"
+        )
+    return Landing(issue=issue, branch=branch, result=result, commit=commit)
+
+
 def land_all(
     git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
     stdin: bool | None = None, workers: int | None = None, cache: Cache | None = None,

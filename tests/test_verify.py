@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from fleetbot.cli import run
 from fleetbot.git import Git
@@ -110,6 +111,7 @@ def by_phase(data: dict[str, object]) -> dict[str, int]:
     return out
 
 
+@pytest.mark.slow  # a scale test (8 rows, a bisection): CI's second step
 def test_semantic_pair_among_8_rows_is_found_and_named(tmp_path: Path, capsys: object) -> None:
     repo = project(tmp_path)
     refs, state = repo.git("for-each-ref"), repo.git("status", "--porcelain")

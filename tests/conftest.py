@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.gitrepo import GIT_ENV, Repo, make_repo
+from tests.support.cli import cli_invoke
+from tests.support.repo import GIT_ENV, Repo, make_repo
 
 
 @pytest.fixture(autouse=True)
@@ -50,4 +51,4 @@ def repo_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
-__all__ = ["Repo"]
+__all__ = ["Repo", "cli_invoke"]

@@ -2,22 +2,37 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+
+import pytest
 
 from fleetbot.cli import run
+from tests.support.cli import Invocation, invoke
 
 
-def test_help_lists_start_here(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert run(["--help"]) == 0
-    assert "fleetbot demo" in capsys.readouterr().out
+def test_help_lists_start_here(cli_invoke: Callable[..., Invocation]) -> None:
+    assert "fleetbot demo" in cli_invoke(["--help"]).out
 
 
-def test_unknown_flag_is_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert run(["--no-such-flag"]) == 2
-    assert "no such option" in capsys.readouterr().err.lower()
+def test_unknown_flag_is_usage_error(cli_invoke: Callable[..., Invocation]) -> None:
+    assert "no such option" in cli_invoke(["--no-such-flag"], code=2).err.lower()
 
 
-def test_unknown_command_is_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert run(["frobnicate"]) == 2
+def test_unknown_command_is_usage_error(cli_invoke: Callable[..., Invocation]) -> None:
+    assert "no such command 'frobnicate'" in cli_invoke(["frobnicate"], code=2).err.lower()
+
+
+def test_the_cli_fixture_shows_output_and_traceback_of_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fleetbot.fleet.demo as demo
+
+    monkeypatch.setattr(demo, "build_example", _boom(RuntimeError("kaboom")))
+    with pytest.raises(pytest.fail.Exception) as failed:
+        invoke(["demo"])
+    shown = str(failed.value)
+    assert "`fleetbot demo` exited 1, expected 0" in shown
+    assert "RuntimeError: kaboom" in shown and "Traceback" in shown
 
 
 def test_help_imports_no_forge_library() -> None:

@@ -10,27 +10,13 @@ from fleetbot.model import (
     CIState,
     Conflict,
     ConflictKind,
-    Plan,
     PullFacts,
     ReviewState,
-    Row,
     Status,
 )
+from tests.support.factories import conflict, plan, row
 
-
-def row(issue: str, branch: str = "", *, deps: tuple[str, ...] = (), line: int = 0,
-        status: Status = Status.RUNNING) -> Row:
-    return Row(issue=issue, branch=branch or f"feature/{issue.lstrip('#')}", depends_on=deps,
-               line=line, status=status)
-
-
-def plan(*rows: Row) -> Plan:
-    return Plan(rows=rows, source="orchestration-plan.md")
-
-
-def collide(a: str, b: str, kind: ConflictKind = ConflictKind.TEXTUAL,
-            files: tuple[str, ...] = ("tasks/cli.py",)) -> Conflict:
-    return Conflict(kind=kind, rows=(a, b), files=files)
+collide = conflict
 
 
 def issues(steps) -> list[str]:  # type: ignore[no-untyped-def]

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, target_option
+from fleetbot.cli import (
+    dry_run_option,
+    fleet_options,
+    format_option,
+)
 
 if TYPE_CHECKING:
     from fleetbot.forge import Action, Forge, ForgeState
@@ -45,9 +49,7 @@ def forge_options(f: F) -> F:
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @forge_options
 @format_option
 @dry_run_option
@@ -95,9 +97,7 @@ def sync(
 
 @click.command()
 @click.option("--pr", "number", type=int, required=True, help="The PR/MR number.")
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @forge_options
 @format_option
 @dry_run_option

@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fleetbot.cli import format_option, plan_option, repo_option, strict_option, target_option
+from fleetbot.cli import (
+    fleet_options,
+    format_option,
+    strict_option,
+)
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -51,9 +55,7 @@ def _build(repo: Path | None, plan_path: Path | None, target: str | None,
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Recommend a merge order with reasons, and replay it onto the target.
@@ -66,9 +68,7 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 @strict_option
 def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,

@@ -19,10 +19,10 @@ from fleetbot.action.verify_result import result_from_json
 from fleetbot.cli import run
 from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.render.verify import verify_to_json
-from tests import test_action_command
+from tests.action import test_action_command
 from tests.actionkit import PULLS, Fleet, pr_event
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EVIL = "</details><img src=x onerror=alert(1)> @octo/admins"
 
 fleet = test_action_command.fleet  # the staged demo fleet, GitHub faked: one fixture

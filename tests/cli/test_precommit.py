@@ -24,7 +24,7 @@ from tests.gitrepo import GIT_ENV, Repo
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 FLEETBOT = Path(sys.executable).with_name("fleetbot")
 

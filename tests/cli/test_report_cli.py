@@ -14,7 +14,7 @@ from fleetbot.cli import run
 from fleetbot.fleet.demo import build_example
 from tests.reports import validate_report_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_REPORT = ROOT / "docs" / "example-report.md"
 REGENERATE = "python -m fleetbot demo --format markdown > docs/example-report.md"
 

@@ -1,6 +1,6 @@
 """The Action's decisions (action/run.py) on a real fleet repo, against the in-memory
 `FakeForge`: which writes a refresh makes, what a refusal leaves, that a second run makes
-none. No HTTP here: tests/test_action_command.py runs the same shell against the fake
+none. No HTTP here: tests/action/test_action_command.py runs the same shell against the fake
 GitHub."""
 
 from __future__ import annotations

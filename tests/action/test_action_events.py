@@ -191,7 +191,7 @@ def test_every_trigger_of_the_example_workflow_is_handled() -> None:
 
     from fleetbot.action.events import SUPPORTED_EVENTS
 
-    wf = yaml.safe_load((Path(__file__).parent.parent / "examples/workflows/fleetbot.yml")
+    wf = yaml.safe_load((Path(__file__).parents[2] / "examples/workflows/fleetbot.yml")
                         .read_text())
     triggers = set(wf[True])  # YAML 1.1 reads `on` as True
     assert triggers <= set(SUPPORTED_EVENTS)

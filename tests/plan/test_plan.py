@@ -11,7 +11,7 @@ from fleetbot.model import OwnedPath, Status
 from fleetbot.plan.cells import parse_issue, split_items
 from fleetbot.plan.parse import load_plan, normalise_status, parse_plan
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "orchestration-plan.md"
 
 HEADER = "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
 

@@ -306,7 +306,7 @@ def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
 
     from fleetbot.cli.action import action
 
-    spec = yaml.safe_load((Path(__file__).parent.parent / "action.yml").read_text())
+    spec = yaml.safe_load((Path(__file__).parents[2] / "action.yml").read_text())
     run_step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")
     wanted = {v for v in run_step["env"] if v.startswith("FLEETBOT_") and v != "FLEETBOT_TOKEN"}
     assert wanted <= {p.envvar for p in action.params}

@@ -123,7 +123,7 @@ def test_cli_end_to_end_on_the_example_plan(repo_factory, capsys) -> None:  # ty
 
     from fleetbot.cli import run
 
-    plan_text = (Path(__file__).parent.parent / "examples" / "orchestration-plan.md").read_text()
+    plan_text = (Path(__file__).parents[2] / "examples" / "orchestration-plan.md").read_text()
     repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text}, EXAMPLE_BRANCHES)
     assert run(["conflicts", "--repo", str(repo.path), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -140,7 +140,7 @@ def test_cli_unknown_target_exits_2(repo_factory, capsys) -> None:  # type: igno
 
     from fleetbot.cli import run
 
-    plan_text = (Path(__file__).parent.parent / "examples" / "orchestration-plan.md").read_text()
+    plan_text = (Path(__file__).parents[2] / "examples" / "orchestration-plan.md").read_text()
     repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text})
     assert run(["conflicts", "--repo", str(repo.path), "--target", "nope"]) == 2
     assert "unknown target 'nope'" in capsys.readouterr().err

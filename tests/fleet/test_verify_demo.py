@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from fleetbot.cli import run
+from tests.fleet.test_verify import validate_verify_json
 from tests.reports import validate_report_json
-from tests.test_verify import validate_verify_json
 
 
 def test_semantic_demo_warns_then_verify_confirms(capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,7 +32,7 @@ from tests.gitrepo import GIT_ENV
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STANDINS = ROOT / "tests" / "fixtures" / "act"
 ACT = Path(sys.executable).with_name("act")
 # What the composite needs from the action's folder (`github.action_path`).

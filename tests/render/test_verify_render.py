@@ -11,7 +11,7 @@ from fleetbot.cli import run
 from fleetbot.fleet.verify import VerifyCache, output_tail
 from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.render.verify import render_markdown, render_text
-from tests.test_verify import project, worktrees
+from tests.fleet.test_verify import project, worktrees
 
 RESULT = VerifyResult(
     verdict=VerifyVerdict.SEMANTIC, target="main", target_sha="a" * 40,

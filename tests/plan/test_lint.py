@@ -8,7 +8,7 @@ from fleetbot.model import Severity
 from fleetbot.plan.lint import fix_joints, joints, lint_plan
 from fleetbot.plan.parse import load_plan, parse_plan
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "orchestration-plan.md"
 HEADER = "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fleetbot.fleet.demo import BRANCHES, PLAN, build_example
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_embedded_plan_is_the_example_file() -> None:

@@ -29,7 +29,7 @@ from tests.gitrepo import Repo, make_repo
 PYTEST = (f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {shlex.quote(sys.executable)} -m pytest -q "
           "-p no:cacheprovider -x")
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "verify.schema.json"
+SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "verify.schema.json"
 CORE = 'def greet(name):\n    return f"hi {name}"\n'
 CORE_TEST = "from app.core import greet\n\n\ndef test_greet():\n    assert greet('x') == 'hi x'\n"
 RENAMED = 'def salute(name):\n    return f"hi {name}"\n'

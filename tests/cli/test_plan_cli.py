@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fleetbot.cli import run
 from tests.support.examples import examples
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "orchestration-plan.md"
 HEADER = "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
 
 

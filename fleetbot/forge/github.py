@@ -223,6 +223,13 @@ class GithubForge:
                              **pace).requester
 
     @property
+    def web_url(self) -> str:
+        """github.com for the public API; GitHub Enterprise Server's host otherwise."""
+        web = ("https://github.com" if self.base_url == "https://api.github.com"
+               else self.base_url.removesuffix("/api/v3"))
+        return f"{web}/{self.repo}"
+
+    @property
     def can_write(self) -> bool:
         return bool(self._token)
 

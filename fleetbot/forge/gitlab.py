@@ -43,8 +43,7 @@ from fleetbot.forge.gitlab_shapes import (
     review_state,
 )
 from fleetbot.forge.ratelimit import Deadline, rate_limit
-from fleetbot.model import CIState, CommitStatus, PullFacts, StatusState
-from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
+from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
@@ -74,6 +73,10 @@ class GitlabForge:
         self._deadline = deadline or Deadline.after()
         self._gl.session.hooks["response"].append(self._rate_limit)
         self._project = "/projects/" + urllib.parse.quote(repo, safe="")
+
+    @property
+    def web_url(self) -> str:
+        return f"{self.url}/{self.repo}"
 
     def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
         self.requests += 1

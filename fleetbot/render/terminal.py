@@ -162,20 +162,16 @@ def _conflicts_table(report: Report) -> list[RenderableType]:
     table.add_column("Kind", no_wrap=True)
     table.add_column("What", overflow="ellipsis")
     table.add_column("Check", no_wrap=True)
-    commands: list[str] = []
+    numbers: dict[str, int] = {}  # a command shared by several conflicts is listed once
     for c in report.conflicts:
         style = "red" if c.blocking else "yellow"
         what = common.explain(c, report.target)
-        ref = ""
-        if c.evidence:
-            if c.evidence not in commands:
-                commands.append(c.evidence)
-            ref = f"[{commands.index(c.evidence) + 1}]"
+        ref = f"[{numbers.setdefault(c.evidence, len(numbers) + 1)}]" if c.evidence else ""
         table.add_row(Text(c.kind.value, style=style), _t(what), Text(ref, style="dim"))
     out: list[RenderableType] = [table]
-    if commands:
+    if numbers:
         out.append(Text("Check with:", style="dim"))
-        out += [_t(f"[{n}] {cmd}", style="dim") for n, cmd in enumerate(commands, start=1)]
+        out += [_t(f"[{n}] {cmd}", style="dim") for cmd, n in numbers.items()]
     return out
 
 

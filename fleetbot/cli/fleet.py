@@ -277,8 +277,9 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
               help="Also remove worktrees holding work (lists what is lost); never a locked "
                    "one.")
 @click.option("--delete-branches", is_flag=True,
-              help="Also delete the landed rows' local branches (never the target or the "
-                   "default branch).")
+              help="Also delete the landed rows' local branches whose content is in the "
+                   "target (never the target or the default branch; --force: the others "
+                   "too, listing their commits).")
 @format_option
 @dry_run_option
 def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force: bool,
@@ -321,6 +322,11 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
         label = "lists" if s.refused else ("would lose" if dry_run else "loses")
         for lost in s.loses:
             echo(f"  {label}: {lost}")
+        for lost in s.branch_loses:  # only with --force: commits whose content is not landed
+            echo(f"  {'would lose' if dry_run else 'loses'} commit: {lost}")
+        if s.branch_loses:
+            echo(f"  bring it back with: git branch {s.branch} "
+                 f"{s.branch_loses[0].split()[0]}")
         if s.refused:
             for cmd in s.keep:
                 echo(f"  keep with: {cmd}")

@@ -123,7 +123,7 @@ def test_plan_cleanup_decisions() -> None:
     assert got["#9"].kept == ("checked out at /elsewhere, which fan-out did not make; remove "
                               "that worktree yourself")
     assert got["#10"].remove_worktree and not got["#10"].delete_branch
-    assert got["#10"].branch_kept.startswith("1 commit the target does not have")
+    assert got["#10"].branch_kept.startswith("1 commit whose content the target does not have")
     assert got["#11"].branch_kept == "main is the target; never deleted"
     assert not got["#11"].delete_branch
     forced = clean.plan_cleanup([_facts(issue="#2"), _facts(issue="#8")], force=True,
@@ -131,6 +131,9 @@ def test_plan_cleanup_decisions() -> None:
     assert forced[0].remove_worktree
     assert forced[0].loses == ("modified: a.py",)
     assert forced[1].refused.startswith("locked (on usb)")
+    (unlanded,) = clean.plan_cleanup([_facts(issue="#10")], force=True, delete_branches=True,
+                                     guards=guards)
+    assert unlanded.delete_branch and unlanded.branch_loses == ("abc squash",)
 
 
 def test_status_rows_from_facts() -> None:

@@ -31,7 +31,7 @@ from fleetbot.model import (
     Row,
 )
 from fleetbot.plan.globs import anchor, row_owns
-from fleetbot.plan.graph import dependency_path
+from fleetbot.plan.graph import ancestors, dependency_graph
 from fleetbot.plan.lint import joints
 
 DEFAULT_REGENERABLE = (
@@ -91,8 +91,24 @@ def _split_regen(
 
 
 def _expected(plan: Plan, a: str, b: str) -> bool:
-    ra, rb = plan.by_issue(a), plan.by_issue(b)
-    return ra is not None and rb is not None and dependency_path(plan, ra, rb)
+    """`graph.dependency_path` of the two rows, from closures worked out once per plan
+    (a 200-row fleet asks this for thousands of pairs)."""
+    closures = _closures(plan)
+    return a in closures and b in closures and (b in closures[a] or a in closures[b])
+
+
+_memo: list[tuple[Plan, dict[str, frozenset[str]]]] = []
+
+
+def _closures(plan: Plan) -> dict[str, frozenset[str]]:
+    """issue -> everything it depends on, transitively; remembered for the last plan asked
+    about (by identity: hashing a large plan on every call would cost what it saves)."""
+    if _memo and _memo[0][0] is plan:
+        return _memo[0][1]
+    graph = dependency_graph(plan)
+    out = {issue: frozenset(ancestors(graph, issue)) for issue in graph}
+    _memo[:] = [(plan, out)]
+    return out
 
 
 def _q(*words: str) -> str:
@@ -135,25 +151,34 @@ def diff_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Co
     """Pairs of branches that changed a same file since their merge-bases."""
     out = []
     branches = facts.branches
-    for i, a in enumerate(branches):
-        for b in branches[i + 1:]:
-            common = shared_paths(a, b)
-            if not common:
-                continue
-            x, y = _pair_order(plan, a.issue, b.issue)
-            for files, flag in _split_regen(common, regen):
-                shown = ", ".join(files)
-                out.append(Conflict(
-                    kind=ConflictKind.DIFF, rows=(x, y), files=files,
-                    detail=f"{x} and {y} both changed {shown}",
-                    expected=_expected(plan, x, y), regenerable=flag,
-                    evidence=" ; ".join(
-                        _q("git", "diff", "--stat", f"{_target_ref(facts)}...{_ref(facts, r)}",
-                           "--", *files)
-                        for r in (x, y)
-                    ),
-                ))
+    for i, j in _sharing(branches):
+        a, b = branches[i], branches[j]
+        common = shared_paths(a, b)
+        x, y = _pair_order(plan, a.issue, b.issue)
+        for files, flag in _split_regen(common, regen):
+            shown = ", ".join(files)
+            out.append(Conflict(
+                kind=ConflictKind.DIFF, rows=(x, y), files=files,
+                detail=f"{x} and {y} both changed {shown}",
+                expected=_expected(plan, x, y), regenerable=flag,
+                evidence=" ; ".join(
+                    _q("git", "diff", "--stat", f"{_target_ref(facts)}...{_ref(facts, r)}",
+                       "--", *files)
+                    for r in (x, y)
+                ),
+            ))
     return out
+
+
+def _sharing(branches: Sequence[BranchFacts]) -> list[tuple[int, int]]:
+    """The (i, j), i < j, of branches that changed a same path, through an index by path
+    rather than by intersecting all pairs."""
+    by_path: dict[str, list[int]] = {}
+    for i, b in enumerate(branches):
+        for path in b.paths:
+            by_path.setdefault(path, []).append(i)
+    return sorted({(i, j) for group in by_path.values()
+                   for k, i in enumerate(group) for j in group[k + 1:]})
 
 
 def drift_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:

@@ -7,7 +7,7 @@ plain functions over strings, so they are tested without git.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
 from fleetbot.errors import GitError
@@ -344,4 +344,25 @@ def parse_batch_check(data: bytes, count: int) -> list[int | None]:
         ok = len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit()
         out.append(int(fields[2]) if ok else None)
     out += [None] * (count - len(out))
+    return out
+
+
+def kept_folders(
+    git: Git, commits: Sequence[str], folders: Sequence[Collection[str]],
+) -> list[set[str]]:
+    """Of the folders each commit's branch emptied (`folders[i]` for `commits[i]`), those
+    still in its tree: one `cat-file --batch-check` process for all of them. A folder that
+    cannot be asked about (a newline in its name) counts as gone, the cautious answer."""
+    specs = [(i, d, f"{c}:{d}") for i, (c, ds) in enumerate(zip(commits, folders, strict=True))
+             for d in sorted(ds) if "\n" not in d]
+    out: list[set[str]] = [set() for _ in commits]
+    if not specs:
+        return out
+    data = git.run_bytes(
+        "cat-file", "--batch-check=%(objecttype)",
+        input="".join(s + "\n" for *_, s in specs).encode("utf-8", "surrogateescape"),
+    )
+    for (i, d, _), line in zip(specs, data.split(b"\n"), strict=False):
+        if line == b"tree":
+            out[i].add(d)
     return out

@@ -11,10 +11,12 @@ index or ref is touched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from fleetbot.git import Git
+from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.mergetree import commit_tree, merge_trees, target_attributes
-from fleetbot.model import Chain, ChainStep, Replay, ReplayStop
+from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
 
 
 def resolve_commit(git: Git, ref: str) -> str:
@@ -25,24 +27,66 @@ def resolve_commit(git: Git, ref: str) -> str:
     ).strip()
 
 
-def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]]) -> Chain:
+def resolve_commits(git: Git, refs: Sequence[str]) -> list[str]:
+    """`resolve_commit` of every ref in one `rev-parse`; when that fails, one by one, so
+    the error names the ref that is unknown."""
+    proc = git.run_full("rev-parse", *(f"{ref}^{{commit}}" for ref in refs), check=False)
+    ids = proc.stdout.split()
+    if proc.returncode == 0 and len(ids) == len(refs):
+        return ids
+    return [resolve_commit(git, ref) for ref in refs]
+
+
+def build_chain(
+    git: Git, base: str, steps: Sequence[tuple[str, str]], *, cache: Cache | None = None,
+) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
-    aside the ones that do not merge onto the tip before them."""
-    start = resolve_commit(git, base)
-    heads = [resolve_commit(git, ref) for _, ref in steps]  # the shadow repo has no refs
+    aside the ones that do not merge onto the tip before them.
+
+    With a `cache`, a step is remembered by (the tip before it, the head it merges): both
+    are commit ids and every tip names the base and the heads landed before it, so the key
+    covers the target, the ordered branch tips and the target's attributes. A warm replay
+    of an unchanged fleet starts no merge; a fleet where one branch moved replays from it."""
+    start, *heads = resolve_commits(git, [base, *(ref for _, ref in steps)])
+    store = cache or Cache.disabled()
     tip = start
     out: list[ChainStep] = []
-    # merge rules from the target's tree only, never a checkout's (see target_attributes)
-    with target_attributes(git, start) as mgit:
+    with ExitStack() as stack:
+        mgit: Git | None = None
         for (issue, ref), head in zip(steps, heads, strict=True):
-            result = merge_trees(mgit, tip, head)
-            if not result.clean:
-                out.append(ChainStep(issue=issue, ref=ref, head=head, result=result))
-                continue
-            tip = commit_tree(mgit, result.tree, (tip, head),
-                              f"fleetbot: replay {ref} ({issue})")
-            out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=tip))
+            key = f"{tip} {head}"
+            known = _step_from_json(store.get("chain", key))
+            if known is None:
+                if mgit is None:
+                    if tip != start and not _has_tree(git, tip):  # collected by `git gc`
+                        return build_chain(git, base, steps)
+                    # merge rules from the target's tree only, never a checkout's
+                    mgit = stack.enter_context(target_attributes(git, start))
+                result = merge_trees(mgit, tip, head)
+                landed = commit_tree(mgit, result.tree, (tip, head),
+                                     f"fleetbot: replay {ref} ({issue})") if result.clean else ""
+                store.put("chain", key, [result_to_json(result), landed])
+            else:
+                result, landed = known
+            out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=landed))
+            tip = landed or tip
+    store.save()
     return Chain(base=start, steps=tuple(out))
+
+
+def _step_from_json(value: object) -> tuple[MergeResult, str] | None:
+    """A remembered step (its merge, the tip it made or ""), or None to merge again."""
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], str):
+        return None
+    result = result_from_json(value[0])
+    if result is None or result.clean != bool(value[1]):
+        return None
+    return result, value[1]
+
+
+def _has_tree(git: Git, commit: str) -> bool:
+    """Whether a synthetic commit and its tree are still in the object store."""
+    return git.run_full("cat-file", "-e", f"{commit}^{{tree}}", check=False).returncode == 0
 
 
 def tree_of(git: Git, commit: str) -> str:
@@ -61,7 +105,7 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
                     check=False).returncode != 0:
         raise GitError(f"unknown target {target!r}",
                        hint="pass --target with an existing branch")
-    chain = build_chain(git, target, steps)
+    chain = build_chain(git, target, steps, cache=Cache.of(git))
     stops = []
     for position, step in enumerate(chain.steps, start=1):
         if step.landed:

@@ -15,7 +15,8 @@ from contextlib import ExitStack
 
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
-from fleetbot.git.mergetree import commit_tree, merge_trees, target_attributes
+from fleetbot.git.mergetree import target_attributes
+from fleetbot.git.session import MergeSession
 from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
 
 
@@ -52,19 +53,20 @@ def build_chain(
     tip = start
     out: list[ChainStep] = []
     with ExitStack() as stack:
-        mgit: Git | None = None
+        session: MergeSession | None = None
         for (issue, ref), head in zip(steps, heads, strict=True):
             key = f"{tip} {head}"
             known = _step_from_json(store.get("chain", key))
             if known is None:
-                if mgit is None:
+                if session is None:
                     if tip != start and not _has_tree(git, tip):  # collected by `git gc`
                         return build_chain(git, base, steps)
                     # merge rules from the target's tree only, never a checkout's
-                    mgit = stack.enter_context(target_attributes(git, start))
-                result = merge_trees(mgit, tip, head)
-                landed = commit_tree(mgit, result.tree, (tip, head),
-                                     f"fleetbot: replay {ref} ({issue})") if result.clean else ""
+                    session = stack.enter_context(
+                        MergeSession(stack.enter_context(target_attributes(git, start))))
+                result = session.merge(tip, head)
+                landed = session.commit(result.tree, (tip, head),
+                                        f"fleetbot: replay {ref} ({issue})") if result.clean else ""
                 store.put("chain", key, [result_to_json(result), landed])
             else:
                 result, landed = known

@@ -76,9 +76,31 @@ def _regen_spec(patterns: tuple[str, ...]) -> Any:
 
 
 def is_regenerable(path: str, patterns: Sequence[str] = DEFAULT_REGENERABLE) -> bool:
-    """Is `path` regenerated rather than hand-merged (gitignore-style patterns)?"""
-    spec = _regen_spec(tuple(patterns))
-    return bool(spec.match_file(path))
+    """Is `path` regenerated rather than hand-merged (gitignore-style patterns)? Plain
+    names and paths (the defaults, most plans) are matched without importing pathspec."""
+    plain = _plain_regen(tuple(patterns))
+    if plain is None:
+        return bool(_regen_spec(tuple(patterns)).match_file(path))
+    names, roots = plain
+    return (any(part in names for part in path.split("/"))
+            or any(path == r or path.startswith(r + "/") for r in roots))
+
+
+@lru_cache(maxsize=64)
+def _plain_regen(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """(names matched at any depth, paths from the root) when no pattern is a glob, a
+    negation or a folder-only pattern; else None (gitignore rules then need pathspec).
+    As in gitignore, a pattern without a slash matches a file or folder of that name
+    anywhere, one with a slash is anchored at the root."""
+    names, roots = set(), []
+    for p in patterns:
+        if not p or _GLOB_CHARS & set(p) or p != p.strip() or p.endswith("/"):
+            return None
+        if "/" in p:
+            roots.append(p.lstrip("/"))
+        else:
+            names.add(p)
+    return frozenset(names), tuple(roots)
 
 
 def _split_regen(

@@ -160,9 +160,11 @@ class GitlabForge:
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
         labels = [] if self.job_token else self._list(
             "/labels", "listing labels", search=label_prefix)
-        mine = [mr for mr in opened if fleet is None or mr["source_branch"] in fleet]
-        merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
+        # a fork's MR is never a fleet MR (its branch reads `project-<id>:<name>`)
+        mine = [mr for mr in opened if not pulls[int(mr["iid"])].fork
+                and (fleet is None or pulls[int(mr["iid"])].branch in fleet)]
+        merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         comments: list[st.StickyComment] = []
         statuses: list[CommitStatus] = []
         heads: set[str] = set()
@@ -205,8 +207,9 @@ class GitlabForge:
         for branch in sorted(fleet - open_branches):
             found = self._list("/merge_requests", f"looking up the merged MR of {branch}",
                                state="merged", source_branch=branch, order_by="updated_at",
-                               per_page=1, get_all=False)
-            out += [mr_facts(m) for m in found]
+                               per_page=5, get_all=False)
+            # the newest from this project: a fork's namesake MR does not land the row
+            out += [f for f in map(mr_facts, found) if not f.fork][:1]
         return tuple(out)
 
     def _head_statuses(self, sha: str, context: str) -> tuple[CIState, CommitStatus | None]:
@@ -335,7 +338,7 @@ class GitlabForge:
         elif a.kind is K.CREATE_LABEL:
             self._do(lambda: self._gl.http_post(
                 f"{p}/labels", post_data={"name": a.label, "color": f"#{a.color}",
-                                          "description": "Managed by fleetbot"}),
+                                          "description": a.description or "fleetbot"}),
                 a.describe(), ok=(409,), kind=a.kind)
         elif a.kind in (K.ADD_LABEL, K.REMOVE_LABEL):
             kind = "issues" if a.on_issue else "merge_requests"

@@ -3,9 +3,12 @@
 Each step is merged onto the previous tip with `git merge-tree --write-tree` and kept as
 a synthetic commit (`commit-tree`, fleetbot's identity, fixed dates: the same fleet gives
 the same ids, which is what lets `verify` cache by tree). A step that does not merge is
-*set aside* with its files and sorts, and the chain goes on without it, so every stop of
-the fan-in is known at once (DESIGN.md "Conflicts" 6), not only the first. No worktree,
-index or ref is touched.
+recorded with its files and sorts, and the chain goes on, so every stop of the fan-in is
+known at once (DESIGN.md "Conflicts" 6), not only the first. The report's replay goes on
+as `integrate` does once a stop is resolved: from the merge as git leaves it, both sides
+in each conflicted file (tests/test_stops_property.py holds it to `integrate` on random
+fleets); `verify`, which runs tests on the tips, sets such a step aside instead. No
+worktree, index or ref is touched.
 """
 
 from __future__ import annotations
@@ -38,11 +41,12 @@ def resolve_commits(git: Git, refs: Sequence[str]) -> list[str]:
     return [resolve_commit(git, ref) for ref in refs]
 
 
-def build_chain(
-    git: Git, base: str, steps: Sequence[tuple[str, str]], *, cache: Cache | None = None,
-) -> Chain:
+def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
+                keep_both: bool = False, cache: Cache | None = None) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
-    aside the ones that do not merge onto the tip before them.
+    aside the ones that do not merge onto the tip before them; with `keep_both` such a
+    step is landed as git leaves the conflicted merge (both sides in each file), as the
+    fan-in goes on once it is resolved.
 
     With a `cache`, a step is remembered by (the tip before it, the head it merges): both
     are commit ids and every tip names the base and the heads landed before it, so the key
@@ -57,19 +61,23 @@ def build_chain(
         for (issue, ref), head in zip(steps, heads, strict=True):
             key = f"{tip} {head}"
             known = _step_from_json(store.get("chain", key))
+            if known is not None and not known[0].clean and keep_both and not known[1]:
+                known = None  # remembered set aside: this replay keeps both sides
             if known is None:
                 if session is None:
                     if tip != start and not _has_tree(git, tip):  # collected by `git gc`
-                        return build_chain(git, base, steps)
+                        return build_chain(git, base, steps, keep_both=keep_both)
                     # merge rules from the target's tree only, never a checkout's
                     session = stack.enter_context(
                         MergeSession(stack.enter_context(target_attributes(git, start))))
                 result = session.merge(tip, head)
-                landed = session.commit(result.tree, (tip, head),
-                                        f"fleetbot: replay {ref} ({issue})") if result.clean else ""
-                store.put("chain", key, [result_to_json(result), landed])
+                made = session.commit(result.tree, (tip, head),
+                                      f"fleetbot: replay {ref} ({issue})"
+                                      ) if result.clean or keep_both else ""
+                store.put("chain", key, [result_to_json(result), made])
             else:
-                result, landed = known
+                result, made = known
+            landed = made if result.clean or keep_both else ""
             out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=landed))
             tip = landed or tip
     store.save()
@@ -77,11 +85,11 @@ def build_chain(
 
 
 def _step_from_json(value: object) -> tuple[MergeResult, str] | None:
-    """A remembered step (its merge, the tip it made or ""), or None to merge again."""
+    """A remembered step (its merge, the commit it made or ""), or None to merge again."""
     if not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], str):
         return None
     result = result_from_json(value[0])
-    if result is None or result.clean != bool(value[1]):
+    if result is None or (result.clean and not value[1]):
         return None
     return result, value[1]
 
@@ -98,19 +106,20 @@ def tree_of(git: Git, commit: str) -> str:
 
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
     """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
-    will meet it: a step that does not merge is set aside and the rest go on, so every
-    step needing a resolution is reported, not only the first. Touches no worktree, index
-    or ref. Positions are 1-based in `steps`."""
+    will meet it: a step that does not merge is taken with both sides, as its resolution
+    will keep them, and the rest go on, so every step needing a resolution is reported,
+    not only the first. Touches no worktree, index or ref. Positions are 1-based in
+    `steps`."""
     from fleetbot.errors import GitError
 
     if git.run_full("rev-parse", "--verify", "-q", f"{target}^{{commit}}",
                     check=False).returncode != 0:
         raise GitError(f"unknown target {target!r}",
                        hint="pass --target with an existing branch")
-    chain = build_chain(git, target, steps, cache=Cache.of(git))
+    chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git))
     stops = []
     for position, step in enumerate(chain.steps, start=1):
-        if step.landed:
+        if step.result.clean:
             continue
         files = step.result.files or tuple(
             dict.fromkeys(p for c in step.result.conflicts for p in c.paths))

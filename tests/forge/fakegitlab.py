@@ -68,6 +68,7 @@ class MR:
     approved_by: list[int] = field(default_factory=list)
     approvals_required: int = 0
     head: str = ""  # the head commit; default: a made-up sha from the iid
+    fork: int = 0  # the source project's id when the MR comes from a fork; 0: this project
 
     @property
     def sha(self) -> str:
@@ -397,6 +398,8 @@ class FakeGitlab:
                      title=f"MR {mr.iid}", description=mr.description, draft=mr.draft,
                      state="merged" if mr.merged else "opened", labels=list(mr.labels),
                      sha=mr.sha, project_id=self.project_id,
+                     source_project_id=mr.fork or self.project_id,
+                     target_project_id=self.project_id,
                      user_notes_count=sum(not n["system"] for n in self.notes.get(mr.iid, [])),
                      detailed_merge_status="not_approved"
                      if len(mr.approved_by) < mr.approvals_required else "mergeable")

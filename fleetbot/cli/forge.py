@@ -16,11 +16,9 @@ import click
 
 from fleetbot.cli import (
     dry_run_option,
+    fleet_options,
     format_option,
     label_prefix_option,
-    plan_option,
-    repo_option,
-    target_option,
 )
 
 if TYPE_CHECKING:
@@ -49,18 +47,8 @@ def forge_options(f: F) -> F:
 # ---------------------------------------------------------------- commands
 
 
-def _repo_url(forge: object) -> str:
-    """The web address of a GitHub repository (for the dashboard's links)."""
-    base = str(getattr(forge, "base_url", "https://api.github.com"))
-    web = "https://github.com" if base == "https://api.github.com" else \
-        base.removesuffix("/api/v3")
-    return f"{web}/{getattr(forge, 'repo', '')}"
-
-
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @forge_options
 @format_option
 @dry_run_option
@@ -95,7 +83,7 @@ def sync(
     if dashboard and forge.kind == "github":
         state = replace(state, dashboard=forge.find_dashboard(label_prefix + LABEL))
         board = DashboardContext(refreshed_at=datetime.now(timezone.utc).strftime(
-            "%Y-%m-%d %H:%M UTC"), repo_url=_repo_url(forge))
+            "%Y-%m-%d %H:%M UTC"), repo_url=forge.web_url)
     elif dashboard:
         state = replace(state, notes=(*state.notes, "the fleet dashboard is GitHub-only"))
     report = build_report(git, plan, target, state)
@@ -108,9 +96,7 @@ def sync(
 
 @click.command()
 @click.option("--pr", "number", type=int, required=True, help="The PR/MR number.")
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @forge_options
 @format_option
 @dry_run_option

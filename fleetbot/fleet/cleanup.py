@@ -22,6 +22,7 @@ from fleetbot.fleet.worktrees import (
 )
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
+from fleetbot.git.mergetree import merge_trees, target_attributes
 from fleetbot.model import Plan
 
 
@@ -33,7 +34,7 @@ class RowGuard:
     tree: safety.WouldDestroy | None = None  # removing its worktree (rule 1)
     gone: str = ""  # its worktree's folder is missing: only git's entry would be forgotten
     foreign: str = ""  # its branch is checked out here, which is not its fleet worktree
-    unmerged: tuple[str, ...] = ()  # commits on its branch that the target does not have
+    unmerged: tuple[str, ...] = ()  # commits whose content the target does not have
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class CleanupStep:
     loses: tuple[str, ...] = ()  # what --force throws away (or what the refusal lists)
     keep: tuple[str, ...] = ()  # the commands that keep it
     branch_kept: str = ""  # why the branch stays although the worktree goes
+    branch_loses: tuple[str, ...] = ()  # commits --force deletes with the branch
 
 
 def plan_cleanup(
@@ -123,11 +125,12 @@ def _branch_step(step: CleanupStep, guard: RowGuard, protected: Mapping[str, str
     if step.branch in protected:
         return replace(step, branch_kept=f"{step.branch} is {protected[step.branch]}; "
                                          "never deleted")
-    if guard.unmerged:
-        return replace(step, branch_kept=f"{len(guard.unmerged)} commit(s) the target does "
-                                         f"not have ({guard.unmerged[0]}); never deleted, "
-                                         f"`git branch -D {step.branch}` if you are sure")
-    return replace(step, delete_branch=True)
+    if guard.unmerged and not force:
+        return replace(step, branch_kept=f"{len(guard.unmerged)} "
+                                         f"commit{'' if len(guard.unmerged) == 1 else 's'} whose "
+                                         "content the target does not have "
+                                         f"({guard.unmerged[0]}); --force deletes it")
+    return replace(step, delete_branch=True, branch_loses=guard.unmerged)
 
 
 def _inside(here: str, tree: str) -> bool:
@@ -146,8 +149,7 @@ def gather_guards(git: Git, plan: Plan, facts: Sequence[RowFacts], target: str,
         row = plan.by_issue(f.issue)
         if row is None or not f.merged or not f.branch_exists:
             continue
-        unmerged = tuple(git.run("log", "--format=%h %s", f"refs/heads/{f.branch}", "--not",
-                                 target, "--").splitlines())
+        unmerged = _unlanded_commits(git, f.branch, target)
         tree = worktree_of(trees, f.branch)
         if tree is None or tree.main:
             out[f.issue] = RowGuard(f.issue, unmerged=unmerged)
@@ -161,6 +163,27 @@ def gather_guards(git: Git, plan: Plan, facts: Sequence[RowFacts], target: str,
         gone = tree.path if not Path(tree.path).is_dir() else ""
         out[f.issue] = RowGuard(f.issue, would, gone=gone, unmerged=unmerged)
     return out
+
+
+def _unlanded_commits(git: Git, branch: str, target: str) -> tuple[str, ...]:
+    """The branch's commits the target lacks, unless their content is all in the target.
+
+    Content is in the target when merging the branch into it changes nothing (a squash
+    or rebase landing, a cherry-pick): the merge's tree is the target's own. The merge
+    uses the target's attributes only (`merge_trees`), like every prediction.
+    """
+    commits = tuple(git.run("log", "--format=%h %s", f"refs/heads/{branch}", "--not",
+                            target, "--").splitlines())
+    if not commits:
+        return ()
+    target_sha, target_tree = git.run("rev-parse", f"{target}^{{commit}}",
+                                      f"{target}^{{tree}}").split()
+    tip = git.run("rev-parse", f"refs/heads/{branch}^{{commit}}").strip()
+    with target_attributes(git, target_sha) as mgit:
+        merged = merge_trees(mgit, target_sha, tip)
+    if merged.clean and merged.tree == target_tree:
+        return ()
+    return commits
 
 
 def protected_branches(git: Git, target: str) -> dict[str, str]:

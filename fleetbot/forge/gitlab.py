@@ -42,8 +42,8 @@ from fleetbot.forge.gitlab_shapes import (
     permission,
     review_state,
 )
-from fleetbot.model import CIState, CommitStatus, PullFacts, StatusState
-from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
+from fleetbot.forge.ratelimit import Deadline, rate_limit
+from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
@@ -55,7 +55,7 @@ class GitlabForge:
 
     def __init__(
         self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
-        job_token: str = "",
+        job_token: str = "", deadline: Deadline | None = None,
     ) -> None:
         self.repo = repo
         self.url = url.rstrip("/")
@@ -70,10 +70,26 @@ class GitlabForge:
             retry_transient_errors=True, per_page=100,
         )
         self._gl.session.hooks["response"].append(self._count)
+        self._deadline = deadline or Deadline.after()
+        self._gl.session.hooks["response"].append(self._rate_limit)
         self._project = "/projects/" + urllib.parse.quote(repo, safe="")
+
+    @property
+    def web_url(self) -> str:
+        return f"{self.url}/{self.repo}"
 
     def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
         self.requests += 1
+
+    def _rate_limit(self, response: requests.Response, *args: Any, **kw: Any) -> None:
+        """A 429 waits as on GitHub (forge/ratelimit.py): the wait here, bounded by the
+        deadline, or a typed give-up; python-gitlab's own retry then sleeps 0."""
+        if response.status_code != 429:
+            return
+        limit = rate_limit(429, response.headers, "", self._deadline.now(), secondary=False)
+        if limit is not None:
+            self._deadline.wait_for(limit, f"GitLab ({self.repo})")
+        response.headers["Retry-After"] = "0"
 
     @property
     def can_write(self) -> bool:

@@ -1,6 +1,6 @@
 """Issue 12 item 6, cleanup: `--delete-branches` never deletes the default branch (the
 target is tests/fleet/test_cleanup_safety.py's), nor a landed row's branch holding
-commits the target does not have, with or without --force."""
+work whose content is not in the target unless --force (which lists the commits lost)."""
 
 from __future__ import annotations
 
@@ -39,14 +39,29 @@ def test_the_default_branch_is_never_deleted(tmp_path: Path,
     assert repo.git("branch", "--list", "main").strip() == "main"
 
 
-def test_a_squash_landed_branch_with_its_own_commits_is_kept(
+def test_a_squash_landed_branch_whose_content_is_in_the_target_is_deleted(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tasks_repo(tmp_path)
-    head = repo.head("feature/43-docs")
     repo.git("merge", "-q", "--squash", "feature/43-docs")
     repo.git("commit", "-qm", "#43 (squashed)")  # landed by content, not by its commits
+    code, out = cleanup(repo, capsys)
+    assert code == 0, out
+    assert "delete #43 branch feature/43-docs\n" in out
+    assert repo.git("branch", "--list", "feature/43-docs").strip() == ""
+
+
+def test_a_squash_landed_branch_with_later_work_is_kept(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Work after the squash is not in the target: the row is open again, nothing goes."""
+    repo = tasks_repo(tmp_path)
+    repo.git("merge", "-q", "--squash", "feature/43-docs")
+    repo.git("commit", "-qm", "#43 (squashed)")
+    repo.git("checkout", "-q", "feature/43-docs")
+    repo.commit({"docs/later.md": "written after the squash\n"}, "later docs")
+    repo.git("checkout", "-q", "main")
+    head = repo.head("feature/43-docs")
     for force in ((), ("--force",)):
         code, out = cleanup(repo, capsys, *force)
         assert code == 0, out
-        assert "keep #43 branch feature/43-docs  (1 commit(s) the target does not have" in out
+        assert "keep #43 feature/43-docs  (not landed on the target)\n" in out
         assert repo.head("feature/43-docs") == head

@@ -20,6 +20,10 @@ each N it writes a plan of the first N rows and times, in the same run (medians 
   `--stdin` (2.39 here) gets one `merge-tree --write-tree A B` process per pair instead,
   sampled like the naive check, and the output says so.
 
+Each fleetbot figure also has its CPU time (user + system of fleetbot and the git processes
+it started): on a shared machine the wall time carries everyone else's load, the CPU time is
+what the check itself costs. The load average is printed before and after.
+
 The repo goes to /dev/shm when it exists, else the system temp folder.
 """
 
@@ -29,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -177,27 +182,34 @@ def fleetbot_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "fleetbot"]
 
 
-def run_fleetbot(repo: Path, plan: Path, *, cold: bool) -> tuple[float, str]:
+def run_fleetbot(repo: Path, plan: Path, *, cold: bool) -> tuple[float, str, float]:
+    """(wall seconds, the JSON report, CPU seconds of fleetbot and its git processes)."""
     cmd = [*fleetbot_cmd(), "conflicts", "--repo", str(repo), "--plan", str(plan),
            "--format", "json"]
     env = {**ENV, "FLEETBOT_NO_CACHE": "1"} if cold else ENV
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     spent = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"fleetbot failed ({proc.returncode}): {proc.stderr}")
-    return spent, proc.stdout
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return spent, proc.stdout, cpu
 
 
-def time_fleetbot(repo: Path, plan: Path, runs: int) -> tuple[float, float, dict[str, object]]:
-    """(cold median, warm median, the report); warm and cold must report the same."""
+def time_fleetbot(repo: Path, plan: Path, runs: int) -> tuple[float, float, dict[str, object],
+                                                             float, float]:
+    """(cold median, warm median, the report, cold CPU median, warm CPU median); warm and
+    cold must report the same."""
     cold = [run_fleetbot(repo, plan, cold=True) for _ in range(runs)]
     run_fleetbot(repo, plan, cold=False)  # fills the cache
     warm = [run_fleetbot(repo, plan, cold=False) for _ in range(runs)]
     if cold[-1][1] != warm[-1][1]:
         raise SystemExit("fleetbot warm and cold reports differ")
-    return (statistics.median(t for t, _ in cold), statistics.median(t for t, _ in warm),
-            json.loads(cold[-1][1]))
+    return (statistics.median(t for t, _, _ in cold), statistics.median(t for t, _, _ in warm),
+            json.loads(cold[-1][1]), statistics.median(c for _, _, c in cold),
+            statistics.median(c for _, _, c in warm))
 
 
 def naive_pair(wt: Path, a: str, b: str) -> bool:
@@ -261,13 +273,14 @@ def time_floor(repo: Path, names: list[str], sample: int,
 
 def measure(repo: Path, plan: Path, names: list[str], sample: int, runs: int,
             rng: random.Random) -> dict[str, object]:
-    cold, warm, report = time_fleetbot(repo, plan, runs)
+    cold, warm, report, cold_cpu, warm_cpu = time_fleetbot(repo, plan, runs)
     kinds: dict[str, int] = {}
     for c in report["conflicts"]:  # type: ignore[attr-defined]
         kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
     naive, timed, total = time_naive(repo, names, sample, rng)
     floor, floor_how = time_floor(repo, names, sample, rng)
     return {"n": len(names), "pairs": total, "cold": cold, "warm": warm, "naive": naive,
+            "cold_cpu": cold_cpu, "warm_cpu": warm_cpu,
             "naive_how": "all pairs" if timed == total else f"{timed} of {total} pairs timed",
             "floor": floor, "floor_how": floor_how,
             "found": ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))}
@@ -275,14 +288,15 @@ def measure(repo: Path, plan: Path, names: list[str], sample: int, runs: int,
 
 def print_table(rows: list[dict[str, object]]) -> None:
     print("\n| fleet | N | pairs | fleetbot cold | fleetbot warm | careful naive | git floor "
-          "| naive/cold | naive/warm | cold/floor |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| naive/cold | naive/warm | cold/floor | CPU cold / warm |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cold, warm = float(r["cold"]), float(r["warm"])  # type: ignore[arg-type]
         naive, floor = float(r["naive"]), float(r["floor"])  # type: ignore[arg-type]
         print(f"| {r['fleet']} | {r['n']} | {r['pairs']} | {cold:.2f} s | {warm:.2f} s | "
               f"{naive:.1f} s ({r['naive_how']}) | {floor:.2f} s ({r['floor_how']}) | "
-              f"{naive / cold:.0f}x | {naive / warm:.0f}x | {cold / floor:.1f}x |")
+              f"{naive / cold:.0f}x | {naive / warm:.0f}x | {cold / floor:.1f}x | "
+              f"{float(r['cold_cpu']):.2f} / {float(r['warm_cpu']):.2f} s |")  # type: ignore[arg-type]
 
 
 def branches_of(repo: Path, plan: Path) -> list[str]:
@@ -341,6 +355,7 @@ def main() -> int:
         row["fleet"] = repo.name
         rows.append(row)
     print_table(rows)
+    print(f"load {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 

@@ -22,6 +22,7 @@ from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
     from fleetbot.forge.types import ForgeState
+    from fleetbot.plan.schemas import Validated
 
 
 DEFAULT_PLAN = "orchestration-plan.md"
@@ -46,6 +47,7 @@ def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None 
     from fleetbot.git.refs import read_refs, resolve_target
     from fleetbot.git.remote import show_file
     from fleetbot.plan.parse import detect_format, load_plan, read_text
+    from fleetbot.plan.schemas import Validated
 
     if plan_path is not None:
         plan = load_plan(plan_path)
@@ -68,7 +70,8 @@ def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None 
                 f"at {local}; commit it so every worktree and the Action read the same plan")
         return _retarget(git, FleetPlan(replace(plan, source=DEFAULT_PLAN), (note,), False),
                          target, tgt.name)
-    plan = checked_plan(text, DEFAULT_PLAN, detect_format(Path(DEFAULT_PLAN)))
+    plan = checked_plan(text, DEFAULT_PLAN, detect_format(Path(DEFAULT_PLAN)),
+                        validated=Validated.near(git.repo / DEFAULT_PLAN))
     notes: tuple[str, ...] = ()
     if local is not None and read_text(local) != text.replace("\r\n", "\n").lstrip("\ufeff"):
         notes = (f"your working copy of {DEFAULT_PLAN} differs from the one on {tgt.ref}; "
@@ -76,13 +79,15 @@ def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None 
     return _retarget(git, FleetPlan(plan, notes), target, tgt.name)
 
 
-def checked_plan(text: str, source: str, fmt: PlanFormat) -> Plan:
-    """Parse plan text and refuse it, with every error, if lint finds structural errors."""
+def checked_plan(text: str, source: str, fmt: PlanFormat,
+                 validated: Validated | None = None) -> Plan:
+    """Parse plan text and refuse it, with every error, if lint finds structural errors.
+    With `validated`, a plan already known valid skips jsonschema (plan/schemas.py)."""
     from fleetbot.errors import PlanError, PlanErrors
     from fleetbot.plan.lint import structural_findings
     from fleetbot.plan.parse import parse_plan
 
-    plan = parse_plan(text, source, fmt)
+    plan = parse_plan(text, source, fmt, validated=validated)
     errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
     if errors:
         raise PlanErrors([PlanError(f.message, file=source, line=f.line, hint=f.hint,

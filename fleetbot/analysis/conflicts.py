@@ -31,7 +31,7 @@ from fleetbot.model import (
     Row,
 )
 from fleetbot.plan.globs import anchor, row_owns
-from fleetbot.plan.graph import dependency_path
+from fleetbot.plan.graph import ancestors, dependency_graph
 from fleetbot.plan.lint import joints
 
 DEFAULT_REGENERABLE = (
@@ -76,9 +76,31 @@ def _regen_spec(patterns: tuple[str, ...]) -> Any:
 
 
 def is_regenerable(path: str, patterns: Sequence[str] = DEFAULT_REGENERABLE) -> bool:
-    """Is `path` regenerated rather than hand-merged (gitignore-style patterns)?"""
-    spec = _regen_spec(tuple(patterns))
-    return bool(spec.match_file(path))
+    """Is `path` regenerated rather than hand-merged (gitignore-style patterns)? Plain
+    names and paths (the defaults, most plans) are matched without importing pathspec."""
+    plain = _plain_regen(tuple(patterns))
+    if plain is None:
+        return bool(_regen_spec(tuple(patterns)).match_file(path))
+    names, roots = plain
+    return (any(part in names for part in path.split("/"))
+            or any(path == r or path.startswith(r + "/") for r in roots))
+
+
+@lru_cache(maxsize=64)
+def _plain_regen(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """(names matched at any depth, paths from the root) when no pattern is a glob, a
+    negation or a folder-only pattern; else None (gitignore rules then need pathspec).
+    As in gitignore, a pattern without a slash matches a file or folder of that name
+    anywhere, one with a slash is anchored at the root."""
+    names, roots = set(), []
+    for p in patterns:
+        if not p or _GLOB_CHARS & set(p) or p != p.strip() or p.endswith("/"):
+            return None
+        if "/" in p:
+            roots.append(p.lstrip("/"))
+        else:
+            names.add(p)
+    return frozenset(names), tuple(roots)
 
 
 def _split_regen(
@@ -91,8 +113,24 @@ def _split_regen(
 
 
 def _expected(plan: Plan, a: str, b: str) -> bool:
-    ra, rb = plan.by_issue(a), plan.by_issue(b)
-    return ra is not None and rb is not None and dependency_path(plan, ra, rb)
+    """`graph.dependency_path` of the two rows, from closures worked out once per plan
+    (a 200-row fleet asks this for thousands of pairs)."""
+    closures = _closures(plan)
+    return a in closures and b in closures and (b in closures[a] or a in closures[b])
+
+
+_memo: list[tuple[Plan, dict[str, frozenset[str]]]] = []
+
+
+def _closures(plan: Plan) -> dict[str, frozenset[str]]:
+    """issue -> everything it depends on, transitively; remembered for the last plan asked
+    about (by identity: hashing a large plan on every call would cost what it saves)."""
+    if _memo and _memo[0][0] is plan:
+        return _memo[0][1]
+    graph = dependency_graph(plan)
+    out = {issue: frozenset(ancestors(graph, issue)) for issue in graph}
+    _memo[:] = [(plan, out)]
+    return out
 
 
 def _q(*words: str) -> str:
@@ -144,24 +182,33 @@ def diff_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Co
     the target, or the head of the dependency a branch is stacked on)."""
     out = []
     branches = facts.branches
-    for i, a in enumerate(branches):
-        for b in branches[i + 1:]:
-            common = shared_paths(a, b)
-            if not common:
-                continue
-            x, y = _pair_order(plan, a.issue, b.issue)
-            for files, flag in _split_regen(common, regen):
-                shown = ", ".join(files)
-                out.append(Conflict(
-                    kind=ConflictKind.DIFF, rows=(x, y), files=files,
-                    detail=f"{x} and {y} both changed {shown}",
-                    expected=_expected(plan, x, y), regenerable=flag,
-                    evidence=" ; ".join(
-                        _q("git", "diff", "--stat", _range(facts, r), "--", *files)
-                        for r in (x, y)
-                    ),
-                ))
+    for i, j in _sharing(branches):
+        a, b = branches[i], branches[j]
+        common = shared_paths(a, b)
+        x, y = _pair_order(plan, a.issue, b.issue)
+        for files, flag in _split_regen(common, regen):
+            shown = ", ".join(files)
+            out.append(Conflict(
+                kind=ConflictKind.DIFF, rows=(x, y), files=files,
+                detail=f"{x} and {y} both changed {shown}",
+                expected=_expected(plan, x, y), regenerable=flag,
+                evidence=" ; ".join(
+                    _q("git", "diff", "--stat", _range(facts, r), "--", *files)
+                    for r in (x, y)
+                ),
+            ))
     return out
+
+
+def _sharing(branches: Sequence[BranchFacts]) -> list[tuple[int, int]]:
+    """The (i, j), i < j, of branches that changed a same path, through an index by path
+    rather than by intersecting all pairs."""
+    by_path: dict[str, list[int]] = {}
+    for i, b in enumerate(branches):
+        for path in b.paths:
+            by_path.setdefault(path, []).append(i)
+    return sorted({(i, j) for group in by_path.values()
+                   for k, i in enumerate(group) for j in group[k + 1:]})
 
 
 def drift_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:

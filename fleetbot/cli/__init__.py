@@ -165,9 +165,8 @@ def run(argv: list[str] | None = None) -> int:
     Messages quote repository text (paths, branch names, git's stderr), so they are
     escaped like every other output. Output that cannot be written (a closed pipe, a full
     disk) is bad input from the outside: exit 2 with one line on stderr, no traceback.
+    The escaping is imported only when a message needs it: `--help` stays lean.
     """
-    from fleetbot.render.escape import terminal_lines
-
     try:
         result = cli.main(args=argv, prog_name="fleetbot", standalone_mode=False)
         sys.stdout.flush()
@@ -181,6 +180,7 @@ def run(argv: list[str] | None = None) -> int:
         return ExitCode.BAD_INPUT
     except FleetbotError as exc:
         from fleetbot.cli.common import OutputClosed
+        from fleetbot.render.escape import terminal_lines
 
         if isinstance(exc, OutputClosed):
             _drop_stdout()
@@ -194,6 +194,8 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence
         if os.environ.get("FLEETBOT_DEBUG"):
             raise
+        from fleetbot.render.escape import terminal_lines
+
         click.echo(
             f"fleetbot: internal error: {type(exc).__name__}: {terminal_lines(str(exc))}\n"
             "This is a bug in fleetbot. Re-run with FLEETBOT_DEBUG=1 for the traceback and "

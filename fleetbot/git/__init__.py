@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from fleetbot.errors import GitError
 
@@ -132,6 +132,20 @@ class Git:
                 code=proc.returncode, stderr=proc.stderr.decode("utf-8", "replace"), hint=hint,
             )
         return proc.stdout
+
+    def start(self, *args: str, stderr: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+        """Start `git <args>` for a conversation over its stdin and stdout (bytes), such
+        as `merge-tree --stdin`, which answers each line as it reads it. stderr goes to a
+        file (or nowhere), never a pipe nobody reads, so git cannot block on it."""
+        argv = self._argv(args)
+        full_env = {**os.environ, **_PINNED_ENV, **self.env}
+        try:
+            return subprocess.Popen(
+                argv, cwd=self.repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=stderr if stderr is not None else subprocess.DEVNULL, env=full_env,
+            )
+        except FileNotFoundError as exc:
+            raise self._not_found(argv) from exc
 
     def _not_found(self, argv: Sequence[str]) -> GitError:
         """A missing folder (a worktree deleted by hand) is not a missing git."""

@@ -15,9 +15,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetbot.model import MergeConflict, MergeResult
+
+if TYPE_CHECKING:
+    from fleetbot.git import Git
 
 VERSION = 1
 MAX_ENTRIES = 50_000  # per kind; the oldest go first
@@ -42,6 +45,14 @@ class Cache:
         if os.environ.get("FLEETBOT_NO_CACHE"):
             return cls.disabled()
         return cls(Path(repo) / common_dir / "fleetbot" / "cache")
+
+    @classmethod
+    def of(cls, git: Git) -> Cache:
+        """The cache of `git`'s repository (one `rev-parse` to find its git dir)."""
+        if os.environ.get("FLEETBOT_NO_CACHE"):
+            return cls.disabled()
+        common = git.run("rev-parse", "--git-common-dir").strip()
+        return cls.at(common, git.repo)
 
     def _kind(self, kind: str) -> dict[str, Any]:
         if kind not in self._data:

@@ -14,10 +14,13 @@ worktree, index or ref is touched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from fleetbot.git import Git
-from fleetbot.git.mergetree import commit_tree, merge_trees, target_attributes
-from fleetbot.model import Chain, ChainStep, Replay, ReplayStop
+from fleetbot.git.cache import Cache, result_from_json, result_to_json
+from fleetbot.git.mergetree import target_attributes
+from fleetbot.git.session import MergeSession
+from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
 
 
 def resolve_commit(git: Git, ref: str) -> str:
@@ -28,27 +31,72 @@ def resolve_commit(git: Git, ref: str) -> str:
     ).strip()
 
 
+def resolve_commits(git: Git, refs: Sequence[str]) -> list[str]:
+    """`resolve_commit` of every ref in one `rev-parse`; when that fails, one by one, so
+    the error names the ref that is unknown."""
+    proc = git.run_full("rev-parse", *(f"{ref}^{{commit}}" for ref in refs), check=False)
+    ids = proc.stdout.split()
+    if proc.returncode == 0 and len(ids) == len(refs):
+        return ids
+    return [resolve_commit(git, ref) for ref in refs]
+
+
 def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
-                keep_both: bool = False) -> Chain:
+                keep_both: bool = False, cache: Cache | None = None) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
     aside the ones that do not merge onto the tip before them; with `keep_both` such a
     step is landed as git leaves the conflicted merge (both sides in each file), as the
-    fan-in goes on once it is resolved."""
-    start = resolve_commit(git, base)
-    heads = [resolve_commit(git, ref) for _, ref in steps]  # the shadow repo has no refs
+    fan-in goes on once it is resolved.
+
+    With a `cache`, a step is remembered by (the tip before it, the head it merges): both
+    are commit ids and every tip names the base and the heads landed before it, so the key
+    covers the target, the ordered branch tips and the target's attributes. A warm replay
+    of an unchanged fleet starts no merge; a fleet where one branch moved replays from it."""
+    start, *heads = resolve_commits(git, [base, *(ref for _, ref in steps)])
+    store = cache or Cache.disabled()
     tip = start
     out: list[ChainStep] = []
-    # merge rules from the target's tree only, never a checkout's (see target_attributes)
-    with target_attributes(git, start) as mgit:
+    with ExitStack() as stack:
+        session: MergeSession | None = None
         for (issue, ref), head in zip(steps, heads, strict=True):
-            result = merge_trees(mgit, tip, head)
-            if not result.clean and not keep_both:
-                out.append(ChainStep(issue=issue, ref=ref, head=head, result=result))
-                continue
-            tip = commit_tree(mgit, result.tree, (tip, head),
-                              f"fleetbot: replay {ref} ({issue})")
-            out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=tip))
+            key = f"{tip} {head}"
+            known = _step_from_json(store.get("chain", key))
+            if known is not None and not known[0].clean and keep_both and not known[1]:
+                known = None  # remembered set aside: this replay keeps both sides
+            if known is None:
+                if session is None:
+                    if tip != start and not _has_tree(git, tip):  # collected by `git gc`
+                        return build_chain(git, base, steps, keep_both=keep_both)
+                    # merge rules from the target's tree only, never a checkout's
+                    session = stack.enter_context(
+                        MergeSession(stack.enter_context(target_attributes(git, start))))
+                result = session.merge(tip, head)
+                made = session.commit(result.tree, (tip, head),
+                                      f"fleetbot: replay {ref} ({issue})"
+                                      ) if result.clean or keep_both else ""
+                store.put("chain", key, [result_to_json(result), made])
+            else:
+                result, made = known
+            landed = made if result.clean or keep_both else ""
+            out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=landed))
+            tip = landed or tip
+    store.save()
     return Chain(base=start, steps=tuple(out))
+
+
+def _step_from_json(value: object) -> tuple[MergeResult, str] | None:
+    """A remembered step (its merge, the commit it made or ""), or None to merge again."""
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], str):
+        return None
+    result = result_from_json(value[0])
+    if result is None or (result.clean and not value[1]):
+        return None
+    return result, value[1]
+
+
+def _has_tree(git: Git, commit: str) -> bool:
+    """Whether a synthetic commit and its tree are still in the object store."""
+    return git.run_full("cat-file", "-e", f"{commit}^{{tree}}", check=False).returncode == 0
 
 
 def tree_of(git: Git, commit: str) -> str:
@@ -70,7 +118,7 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
                     check=False).returncode != 0:
         raise GitError(f"unknown target {target!r}",
                        hint="pass --target with an existing branch")
-    chain = build_chain(git, target, steps, keep_both=True)
+    chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git))
     stops = []
     numbers = list(positions) if positions is not None else range(1, len(steps) + 1)
     for position, step in zip(numbers, chain.steps, strict=True):

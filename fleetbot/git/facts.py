@@ -7,8 +7,11 @@ plain functions over strings, so they are tested without git.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
+from heapq import heappop, heappush
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git, parallel
@@ -188,18 +191,116 @@ def ahead_behind(git: Git, target: str, head: str) -> tuple[int, int]:
 def ahead_behind_many(
     git: Git, target: str, heads: Sequence[str], *, workers: int | None, cache: Cache,
 ) -> list[tuple[int, int]]:
-    """`ahead_behind` of each head against the target commit, remembered by their ids."""
+    """`ahead_behind` of each head against the target commit, remembered by their ids;
+    what the cache does not know comes from one walk of the history (`walk_branches`),
+    or one `rev-list --count` per head where no walk can be bounded."""
     known: dict[str, tuple[int, int]] = {}
     for h in heads:
         got = cache.get("ahead-behind", f"{target} {h}")
         if isinstance(got, list) and len(got) == 2 and all(isinstance(x, int) for x in got):
             known[h] = (got[0], got[1])
     todo = sorted({h for h in heads if h not in known})
-    for h, ab in zip(todo, parallel([partial(ahead_behind, git, target, h) for h in todo],
-                                    workers), strict=True):
+    walk = walk_branches(git, target, todo) if todo else None
+    if walk is not None:
+        counts = [walk.ahead_behind(h) for h in todo]
+    else:
+        counts = parallel([partial(ahead_behind, git, target, h) for h in todo], workers)
+    for h, ab in zip(todo, counts, strict=True):
         known[h] = ab
         cache.put("ahead-behind", f"{target} {h}", list(ab))
     return [known[h] for h in heads]
+
+
+@dataclass(frozen=True)
+class BranchWalk:
+    """The commits between the target, the heads and their common floor, and for each
+    commit which of them reach it (bit 0: the target, bit i + 1: heads[i])."""
+
+    target: str
+    heads: tuple[str, ...]
+    commits: tuple[tuple[str, int, tuple[str, ...]], ...]  # (id, commit time, parents)
+    reach: Mapping[str, int]
+    masks: Mapping[int, int]  # each distinct reach mask -> how many commits have it
+
+    def _bit(self, head: str) -> int:
+        return 1 << (self.heads.index(head) + 1)
+
+    def ahead_behind(self, head: str) -> tuple[int, int]:
+        """(commits only on head, commits only on the target), as `rev-list --count`."""
+        bit, ahead, behind = self._bit(head), 0, 0
+        for mask, n in self.masks.items():
+            if mask & bit and not mask & 1:
+                ahead += n
+            elif mask & 1 and not mask & bit:
+                behind += n
+        return ahead, behind
+
+    def own(self, head: str) -> tuple[str, ...]:
+        """The non-merge commits of head not in the target in `git rev-list --no-merges
+        head ^target` order: newest commit time first, ties in the order they were met."""
+        bit = self._bit(head)
+        info = {c: (t, ps) for c, t, ps in self.commits}
+        mine = {c for c, m in self.reach.items() if m & bit and not m & 1}
+        out: list[str] = []
+        met = 0
+        queue: list[tuple[int, int, str]] = []
+        seen = {head}
+        if head in mine:
+            heappush(queue, (-info[head][0], met, head))
+        while queue:
+            _, _, c = heappop(queue)
+            parents = info[c][1]
+            if len(parents) <= 1:
+                out.append(c)
+            for p in parents:
+                if p in mine and p not in seen:
+                    seen.add(p)
+                    met += 1
+                    heappush(queue, (-info[p][0], met, p))
+        return tuple(out)
+
+
+def parse_walk(text: str) -> list[tuple[str, int, tuple[str, ...]]]:
+    """`git rev-list --parents --timestamp` -> (id, commit time, parents) per line."""
+    out = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0].isdigit():
+            out.append((fields[1], int(fields[0]), tuple(fields[2:])))
+    return out
+
+
+def reach_of(commits: Sequence[tuple[str, int, tuple[str, ...]]], tips: Sequence[str],
+             ) -> dict[str, int]:
+    """Which tips (bit i: tips[i]) reach each commit, given the commits children first
+    (`--topo-order`); parents outside the walk are below the floor and left out."""
+    reach: dict[str, int] = {}
+    for i, tip in enumerate(tips):
+        reach[tip] = reach.get(tip, 0) | 1 << i
+    inside = {c for c, _, _ in commits}
+    for c, _, parents in commits:
+        mask = reach.get(c, 0)
+        for p in parents:
+            if p in inside:
+                reach[p] = reach.get(p, 0) | mask
+    return {c: reach.get(c, 0) for c, _, _ in commits}
+
+
+def walk_branches(git: Git, target: str, heads: Sequence[str]) -> BranchWalk | None:
+    """One walk for all heads: the commits reachable from the target or a head but not
+    from their common ancestors (`merge-base --octopus`: below it every commit is on all
+    of them, so it counts for none). None when they share no ancestor (then nothing bounds
+    the walk)."""
+    uniq = tuple(dict.fromkeys(heads))
+    floor = git.run_full("merge-base", "--octopus", target, *uniq, check=False)
+    bases = floor.stdout.split()
+    if floor.returncode != 0 or not bases:
+        return None
+    commits = parse_walk(git.run("rev-list", "--topo-order", "--parents", "--timestamp",
+                                 target, *uniq, *(f"^{b}" for b in bases), "--"))
+    reach = reach_of(commits, [target, *uniq])
+    return BranchWalk(target=target, heads=uniq, commits=tuple(commits), reach=reach,
+                      masks=Counter(reach.values()))
 
 
 def branch_facts(
@@ -217,8 +318,8 @@ def all_branch_facts(
     stacks: Mapping[str, tuple[StackBase, ...]] | None = None,
 ) -> tuple[BranchFacts, ...]:
     """BranchFacts for every (issue, branch, ref, head): all merge-bases from one
-    `rev-parse`, all changed files from one `diff-tree --stdin`, ahead/behind per branch
-    side by side (git 2.39 has no batched form) unless the cache knows it. A row in
+    `rev-parse`, all changed files from one `diff-tree --stdin`, ahead/behind of all of them
+    from one history walk unless the cache knows it. A row in
     `stacks` (git.stack) has its changes counted from the dependency heads it is built on."""
     if not found:
         return ()
@@ -334,4 +435,25 @@ def parse_batch_check(data: bytes, count: int) -> list[int | None]:
         ok = len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit()
         out.append(int(fields[2]) if ok else None)
     out += [None] * (count - len(out))
+    return out
+
+
+def kept_folders(
+    git: Git, commits: Sequence[str], folders: Sequence[Collection[str]],
+) -> list[set[str]]:
+    """Of the folders each commit's branch emptied (`folders[i]` for `commits[i]`), those
+    still in its tree: one `cat-file --batch-check` process for all of them. A folder that
+    cannot be asked about (a newline in its name) counts as gone, the cautious answer."""
+    specs = [(i, d, f"{c}:{d}") for i, (c, ds) in enumerate(zip(commits, folders, strict=True))
+             for d in sorted(ds) if "\n" not in d]
+    out: list[set[str]] = [set() for _ in commits]
+    if not specs:
+        return out
+    data = git.run_bytes(
+        "cat-file", "--batch-check=%(objecttype)",
+        input="".join(s + "\n" for *_, s in specs).encode("utf-8", "surrogateescape"),
+    )
+    for (i, d, _), line in zip(specs, data.split(b"\n"), strict=False):
+        if line == b"tree":
+            out[i].add(d)
     return out

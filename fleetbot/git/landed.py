@@ -21,6 +21,7 @@ from functools import partial
 
 from fleetbot.git import Git, parallel
 from fleetbot.git.cache import Cache
+from fleetbot.git.facts import walk_branches
 from fleetbot.model import BranchFacts, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -144,7 +145,11 @@ def target_patch_ids(git: Git, target_sha: str, since: Sequence[str]) -> dict[st
 
 
 def own_commits(git: Git, target_sha: str, heads: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    """issue -> the non-merge commits of its branch not in the target, newest first."""
+    """issue -> the non-merge commits of its branch not in the target, newest first: one
+    walk for all (`facts.walk_branches`), else one `rev-list` per branch."""
+    walk = walk_branches(git, target_sha, list(heads.values())) if heads else None
+    if walk is not None:
+        return {issue: walk.own(head) for issue, head in heads.items()}
     jobs = [partial(git.run, "rev-list", "--no-merges", head, f"^{target_sha}", "--")
             for head in heads.values()]
     return {issue: tuple(text.split())

@@ -31,12 +31,13 @@ from fleetbot.git.facts import (
     blob_sizes,
     changed_files_many,
     changed_lines_many,
+    kept_folders,
     parse_cat_file_batch,
     read_blobs,
     repo_info,
 )
 from fleetbot.git.landed import find_landed
-from fleetbot.git.pairs import may_collide
+from fleetbot.git.pairs import candidate_pairs, vacated_dirs
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
 from fleetbot.git.stack import stack_bases
 from fleetbot.model import (
@@ -406,14 +407,9 @@ def gather(
 
         clean = [la for la in landings if la.commit]
         # what each landing changes against the target tip: the pair's base (one process)
-        sides = dict(zip([la.issue for la in clean],
-                         changed_files_many(git, [(tgt.sha, la.commit) for la in clean]),
-                         strict=True))
-        candidates: list[tuple[Landing, Landing]] = []
-        for i, la in enumerate(clean):
-            for lb in clean[i + 1:]:
-                if may_collide(sides[la.issue], sides[lb.issue]):
-                    candidates.append((la, lb))
+        sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean])
+        kept = kept_folders(git, [la.commit for la in clean], [vacated_dirs(s) for s in sides])
+        candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
         results = merge_many(
             mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
             workers=workers, cache=cache,

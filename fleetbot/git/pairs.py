@@ -11,7 +11,7 @@ Every pair this lets through is merged for real; every pair it drops cannot conf
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from fleetbot.model import ChangeStatus, FileChange
 
@@ -50,3 +50,43 @@ def may_collide(a: Sequence[FileChange], b: Sequence[FileChange]) -> bool:
     if da & pb or db & pa:  # a file on one side, a folder on the other
         return True
     return bool(vacated_dirs(a) & db or vacated_dirs(b) & da)
+
+
+def candidate_pairs(
+    sides: Sequence[Sequence[FileChange]],
+    kept: Sequence[Collection[str]] | None = None,
+) -> list[tuple[int, int]]:
+    """The (i, j), i < j, of every pair `may_collide` lets through, found through an index
+    by path instead of trying all pairs: a 200-branch fleet has 19,900 pairs and only the
+    ones sharing a path (or a folder) are looked at. `kept[i]` are folders side i emptied
+    that still exist in its tree: git renames a folder only when it is gone, so they are
+    no candidates for directory-rename detection."""
+    touches: dict[str, list[int]] = {}
+    under: dict[str, list[int]] = {}  # folder -> sides with a path below it
+    tops: list[set[str]] = []
+    moved: list[frozenset[str]] = []
+    for i, changes in enumerate(sides):
+        paths = touched(changes)
+        dirs = parents(paths)
+        for p in paths:
+            touches.setdefault(p, []).append(i)
+        for d in dirs:
+            under.setdefault(d, []).append(i)
+        tops.append(dirs)
+        gone = vacated_dirs(changes)
+        moved.append(gone - set(kept[i]) if kept is not None else gone)
+    found: set[tuple[int, int]] = set()
+
+    def link(i: int, others: Iterable[int]) -> None:
+        found.update((min(i, j), max(i, j)) for j in others if j != i)
+
+    for group in touches.values():  # a shared path
+        for k, i in enumerate(group):
+            link(i, group[k + 1:])
+    for i, dirs in enumerate(tops):  # a file on one side, a folder on the other
+        for d in dirs:
+            link(i, touches.get(d, ()))
+    for i, gone in enumerate(moved):  # a folder emptied on one side, used on the other
+        for d in gone:
+            link(i, under.get(d, ()))
+    return sorted(found)

@@ -80,7 +80,7 @@ def json_text(data: Any, *, indent: int | None = 2) -> str:
     path become `\\udcXX` escapes (what surrogateescape read), other non-printables
     `\\uXXXX`; every such character is inside a string, where an escape means the same."""
     text = json.dumps(data, indent=indent, ensure_ascii=False)
-    if text.isprintable():
+    if text.replace("\n", "").isprintable():  # the usual case: no walk per character
         return text
     return "".join(
         c if c.isprintable() or c == "\n" else json.dumps(c, ensure_ascii=True)[1:-1]

@@ -10,6 +10,7 @@ from typing import Any
 
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
+from fleetbot.git.chain import replay
 from fleetbot.git.mergetree import gather
 from fleetbot.model import MergeConflict, MergeResult
 from tests.fleetrepo import example_plan, tasks_repo
@@ -99,3 +100,33 @@ def test_merge_results_round_trip() -> None:
     assert result_from_json(None) is None
 
 
+
+
+STEPS = [("#42", "feature/42-count"), ("#43", "feature/43-docs"), ("#44", "feature/44-clear")]
+
+
+def test_warm_replay_starts_no_merge(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    cold = replay(Git(repo.path), "main", STEPS)
+    assert cold.stops_at == 3  # #44 collides with #42 in tasks/cli.py
+    warm_git = CountingGit(repo.path)
+    assert replay(warm_git, "main", STEPS) == cold
+    # the target check, the git dir, every ref in one rev-parse: no shadow repo, no merge
+    assert warm_git.calls == ["rev-parse", "rev-parse", "rev-parse"]
+    assert len(json.loads((repo.path / ".git/fleetbot/cache/chain.json").read_text())[
+        "entries"]) == 3
+
+
+def test_replay_after_gc_and_a_push_merges_again(tmp_path: Path, monkeypatch: Any) -> None:
+    """The remembered tips are unreferenced commits: after `git gc` removed them, a step
+    the cache does not know cannot start from one, so the chain is replayed whole."""
+    repo = tasks_repo(tmp_path)
+    replay(Git(repo.path), "main", STEPS)
+    repo.checkout("feature/44-clear")
+    repo.commit({"tasks/clear.py": "X = 2\n"}, "more")
+    repo.checkout("main")
+    repo.git("gc", "-q", "--prune=now")
+    got = replay(Git(repo.path), "main", STEPS)
+    monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
+    assert got == replay(Git(repo.path), "main", STEPS)
+    assert got.stops_at == 3

@@ -1,0 +1,47 @@
+"""Start-up stays lean: `fleetbot --help` loads click and the lazy root group only, and a
+JSON `check` of an unchanged Markdown plan loads no schema validator, YAML, rich, glob
+library or forge client. Deterministic: what is in `sys.modules`, never how long it took."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fleetrepo import tasks_repo
+
+HEAVY = ("pathspec", "yaml", "jsonschema", "referencing", "rich", "markdown_it", "github",
+         "gitlab", "requests")
+
+PROBE = """
+import json, sys
+from fleetbot.cli import run
+code = run(sys.argv[1:]) if len(sys.argv) > 1 else None
+sys.stdout.flush()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy}
+                        or m.startswith("fleetbot"))), file=sys.stderr)
+"""
+
+
+def loaded(*argv: str, cwd: Path | None = None) -> list[str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(heavy=set(HEAVY)), *argv],
+                          cwd=cwd, capture_output=True, text=True, check=False)
+    modules: list[str] = json.loads(proc.stderr.strip().splitlines()[-1])
+    return modules
+
+
+def test_importing_the_root_group_loads_only_click_and_it() -> None:
+    assert loaded() == ["fleetbot", "fleetbot.cli", "fleetbot.errors"]
+
+
+def test_help_loads_no_command_module() -> None:
+    assert loaded("--help") == ["fleetbot", "fleetbot.cli", "fleetbot.errors"]
+
+
+def test_json_check_of_an_unchanged_plan_loads_nothing_heavy(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    loaded("check", "--format", "json", cwd=repo.path)  # remembers the plan as valid
+    heavy = [m for m in loaded("check", "--format", "json", cwd=repo.path)
+             if m.split(".")[0] in HEAVY]
+    assert {m.split(".")[0] for m in heavy} == {"markdown_it"}  # it reads the table

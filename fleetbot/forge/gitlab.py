@@ -10,7 +10,9 @@ Every HTTP answer, follow-up pages and retries included, is counted in `requests
 Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,
 so those reads are skipped with one note naming the scope needed; a Free-tier licence
 refusal of `is_blocked_by` links is typed (ForgeCause.LICENCE) and stops link writes for
-the run with one note, while labels, notes and statuses are still written.
+the run with one note, while labels, notes and statuses are still written; the refusal is
+remembered as the project label `fleet:no-blocked-links`, which the labels read of every
+later refresh sees, so no later run tries (or reads) a link.
 No python-gitlab object leaves this module; the token is never in a message.
 """
 
@@ -32,6 +34,9 @@ from fleetbot.forge import types as st
 from fleetbot.forge.gitlab_shapes import (
     JOB_TOKEN_NOTE,
     LICENCE_NOTE,
+    NO_LINKS_DESCRIPTION,
+    NO_LINKS_LABEL,
+    NO_LINKS_NOTE,
     STATUS,
     STATUS_BACK,
     TOKEN_HINT,
@@ -65,6 +70,7 @@ class GitlabForge:
         self._user: int | None = None
         self._project_id: int | None = None
         self._links_refused = False
+        self._prefix = "fleet:"  # the label prefix of the last refresh (state())
         self._gl = gitlab.Gitlab(
             self.url, private_token=token or None, job_token=None if token else job_token or None,
             retry_transient_errors=True, per_page=100,
@@ -138,7 +144,8 @@ class GitlabForge:
         return self._user
 
     def project_id(self) -> int:
-        """The project's numeric id (GET /projects/:id, once per run)."""
+        """The project's numeric id: from the refresh's MR or issue listings (each item
+        carries `project_id`), else GET /projects/:id, once per run."""
         if self._project_id is None:
             self._project_id = int(self._get("", "reading the project")["id"])
         return self._project_id
@@ -155,11 +162,17 @@ class GitlabForge:
         in detail and the 20 most recently merged). A job token skips what it may not read,
         said in one note."""
         start = self.requests
+        self._prefix = label_prefix
         fleet = frozenset(branches) or None
         notes: list[str] = [JOB_TOKEN_NOTE] if self.job_token else []
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
+        self._learn_project(opened)
         labels = [] if self.job_token else self._list(
             "/labels", "listing labels", search=label_prefix)
+        no_links = label_prefix + NO_LINKS_LABEL
+        refused_before = any(lbl.get("name") == no_links for lbl in labels)
+        if refused_before and links:
+            notes.append(NO_LINKS_NOTE.format(label=no_links))
         mine = [mr for mr in opened if fleet is None or mr["source_branch"] in fleet]
         merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
@@ -182,13 +195,14 @@ class GitlabForge:
             note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
             if note is not None:
                 comments.append(note)
-        facts = () if self.job_token else self._issues(sorted(set(issues)), links=links)
+        facts = () if self.job_token else self._issues(
+            sorted(set(issues)), links=links and not refused_before)
         return st.ForgeState(
             pulls=tuple(pulls[n] for n in sorted(pulls)), merged=merged,
             comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
             issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
             requests=self.requests - start, notes=tuple(notes),
-            links_supported=not self.job_token,
+            links_supported=not (self.job_token or refused_before),
             missing_issues=tuple(sorted(set(issues) - {f.number for f in facts}))
             if not self.job_token else (),
         )
@@ -230,7 +244,9 @@ class GitlabForge:
         if not wanted:
             return ()
         out = []
-        for issue in self._list("/issues", "reading the plan's issues", **{"iids[]": wanted}):
+        found_issues = self._list("/issues", "reading the plan's issues", **{"iids[]": wanted})
+        self._learn_project(found_issues)
+        for issue in found_issues:
             iid = int(issue["iid"])
             found = self._list(f"/issues/{iid}/links", f"reading links of #{iid}") \
                 if links else []
@@ -241,6 +257,11 @@ class GitlabForge:
                 labels=tuple(issue.get("labels") or ()),
                 blocked_by=tuple(n for n, _ in blocked), link_ids=tuple(blocked)))
         return tuple(out)
+
+    def _learn_project(self, items: Sequence[dict[str, Any]]) -> None:
+        """The project id, from a listing of this project's MRs or issues (no extra read)."""
+        if self._project_id is None and items and items[0].get("project_id"):
+            self._project_id = int(items[0]["project_id"])
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100
@@ -273,12 +294,15 @@ class GitlabForge:
 
     def find_comment(self, number: int) -> st.StickyComment | None:
         """The bot's own note: newest first, stopping at the first page that has it; with
-        a job token (no GET /user) the marker alone says which note is fleetbot's."""
-        me = self.user_id()
+        a job token (no GET /user) the marker alone says which note is fleetbot's. The
+        token's user is asked for only once a note with the marker turns up."""
         for n in self._pages(f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
                              sort="desc", order_by="created_at"):
             author = int((n.get("author") or {}).get("id") or 0)
-            if st.MARKER in (n.get("body") or "") and (me is None or author == me):
+            if st.MARKER not in (n.get("body") or ""):
+                continue
+            me = self.user_id()
+            if me is None or author == me:
                 return st.StickyComment(number, int(n["id"]), n["body"])
         return None
 
@@ -307,7 +331,9 @@ class GitlabForge:
 
     def apply(self, actions: Sequence[st.Action]) -> st.Applied:
         """Carry out `actions` through the shared loop (forge/_apply.py); a licence refusal
-        of a link is no failure: the run's other link writes are skipped, said once."""
+        of a link is no failure: the run's other link writes are skipped, said once, and
+        the refusal is remembered as a project label (`fleet:no-blocked-links`) that the
+        next refresh's labels read finds, so no later run tries a link again."""
         self._links_refused = False
         applied = _apply.apply_all(
             actions, self._apply_one, forge="GitLab", repo=self.repo, can_write=self.can_write,
@@ -316,16 +342,28 @@ class GitlabForge:
         if not self._links_refused:
             return applied
         licence = [r for r in applied.refused if r.cause is ForgeCause.LICENCE]
-        return st.Applied(applied.written,
-                          tuple(r for r in applied.refused if r.cause is not ForgeCause.LICENCE),
-                          applied.skipped + tuple(r.action for r in licence),
-                          notes=(LICENCE_NOTE,))
+        label = self._prefix + NO_LINKS_LABEL
+        remember = st.Action(st.ActionKind.CREATE_LABEL, label=label, color="cccccc")
+        written, refused = applied.written, tuple(
+            r for r in applied.refused if r.cause is not ForgeCause.LICENCE)
+        try:
+            self._do(lambda: self._gl.http_post(
+                f"{self._project}/labels", post_data={
+                    "name": label, "color": f"#{remember.color}",
+                    "description": NO_LINKS_DESCRIPTION}),
+                remember.describe(), ok=(409,), kind=remember.kind)
+            written += (remember,)
+        except ForgeError as exc:  # not remembered: the next run tries one link again
+            refused += (st.Refusal(remember, exc.cause, str(exc).splitlines()[0]),)
+        return st.Applied(written, refused, applied.skipped + tuple(r.action for r in licence),
+                          notes=(LICENCE_NOTE.format(label=label),))
 
     def _apply_one(self, a: st.Action) -> None:
         K = st.ActionKind
         p = self._project
         if a.kind is K.ADD_DEPENDENCY and self._links_refused:
-            raise ForgeError(LICENCE_NOTE, cause=ForgeCause.LICENCE, status=403)
+            raise ForgeError(LICENCE_NOTE.format(label=self._prefix + NO_LINKS_LABEL),
+                             cause=ForgeCause.LICENCE, status=403)
         if a.kind is K.CREATE_COMMENT:
             self.create_comment(a.number, a.body)
         elif a.kind is K.EDIT_COMMENT:

@@ -45,10 +45,18 @@ JOB_TOKEN_NOTE = (
     "CI_JOB_TOKEN: labels, the plan's issues and their links were not read (a job token "
     "cannot read them): set GITLAB_TOKEN to a project access token with the `read_api` "
     "scope (`api` to write)")
+NO_LINKS_LABEL = "no-blocked-links"  # after the prefix: the project label that remembers
 LICENCE_NOTE = (
     "GitLab: this project's tier has no blocked-by links (\"Blocked issues\" is a Premium "
     "feature): `Depends on` was not mirrored as issue links; labels, notes and statuses "
-    "were written. Pass --no-links to stop trying.")
+    "were written. Recorded as the project label `{label}`, so later runs do not try "
+    "(delete the label to try again, e.g. after an upgrade).")
+NO_LINKS_NOTE = (
+    "GitLab: blocked-by links not tried: the project label `{label}` records that this "
+    "project's tier refused them (\"Blocked issues\" is a Premium feature); the notes "
+    "still show each MR's dependencies. Delete the label to try again.")
+NO_LINKS_DESCRIPTION = ("fleetbot: GitLab refused blocked-by issue links here (a Premium "
+                        "feature), so fleetbot does not try them; delete to try again")
 
 
 def permission(kind: st.ActionKind) -> str:

@@ -11,7 +11,7 @@ import responses
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE, GitlabForge, decipher
-from fleetbot.forge.gitlab_shapes import jobs_ci, review_state
+from fleetbot.forge.gitlab_shapes import NO_LINKS_NOTE, jobs_ci, review_state
 from fleetbot.forge.types import ForgeState
 from fleetbot.model import CIState, CommitStatus, Plan, ReviewState, Row, StatusState
 from fleetbot.writes.comment import comment_actions
@@ -123,7 +123,7 @@ def test_writes_round_trip_and_second_run_is_empty(gl: FakeGitlab) -> None:
     assert gl.issue_labels[7] == ["fleet:planned"]
     assert [n["body"] for n in gl.sticky(1)] == [f"{MARKER}\nreport"]
     assert gl.links[7] == [(6, gl.links[7][0][1], "is_blocked_by")]
-    assert sum(c[1] == "" for c in gl.calls) == 1  # the project id, once
+    assert sum(c[1] == "" for c in gl.calls) == 0  # the project id: from the MR list
     gl.calls.clear()
     assert plan_actions(f.state(issues=[6, 7])) == []
     assert gl.writes == []
@@ -140,11 +140,21 @@ def test_free_tier_degrades_links_once_and_writes_the_rest(gl: FakeGitlab) -> No
                       Row("#8", "c", depends_on=("#6", "#7"))))
     applied = f.apply(plan_actions(f.state(issues=[6, 7, 8]), plan))
     assert applied.refused == ()
-    assert applied.notes == (LICENCE_NOTE,)
+    assert applied.notes == (LICENCE_NOTE.format(label="fleet:no-blocked-links"),)
     assert [a.kind for a in applied.skipped] == [ActionKind.ADD_DEPENDENCY] * 3
+    assert applied.written[-1].describe() == "create label 'fleet:no-blocked-links' (#cccccc)"
     assert sum(c[0] == "POST" and c[1].endswith("/links") for c in gl.calls) == 1
     assert gl.mrs[1].labels == ["fleet:review"] and len(gl.sticky(1)) == 1
     assert gl.links == {}
+    assert "fleet:no-blocked-links" in gl.labels
+    # the next refresh finds the label: no link is read or tried, nothing is written
+    gl.calls.clear()
+    later = forge().state(issues=[6, 7, 8])
+    assert later.links_supported is False
+    assert later.notes == (NO_LINKS_NOTE.format(label="fleet:no-blocked-links"),)
+    assert not any(c[1].endswith("/links") for c in gl.calls)
+    assert plan_actions(later, plan) == []
+    assert gl.writes == []
 
 
 def test_job_token_reads_what_it_may_and_says_what_it_skipped(gl: FakeGitlab) -> None:

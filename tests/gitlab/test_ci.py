@@ -13,7 +13,9 @@ import responses
 
 from fleetbot.cli import run
 from fleetbot.fleet.demo import BASE, BRANCHES
-from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE
+from fleetbot.forge.gitlab import JOB_TOKEN_NOTE
+from fleetbot.forge.gitlab import LICENCE_NOTE as LICENCE
+from fleetbot.forge.gitlab_shapes import NO_LINKS_NOTE
 from tests.forge.fakegitlab import BOT, FakeGitlab
 from tests.gitrepo import Repo, make_repo
 
@@ -21,6 +23,7 @@ MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
 TOKEN = "glpat-fleetbotTestToken0123"
 JOB_TOKEN = "glcbt-64_jobTokenTest0123456"
 JOB_URL = "https://gitlab.example.com/grp/proj/-/jobs/77"
+LICENCE_NOTE = LICENCE.format(label="fleet:no-blocked-links")
 
 
 @dataclass
@@ -197,12 +200,15 @@ def test_free_tier_project_token_ci_writes_all_but_links_then_nothing(
     assert gl.links == {}
     before = {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
               for iid in MRS}
+    assert "done: create label 'fleet:no-blocked-links' (#cccccc)" in out
     gl.calls.clear()
     code, out = ci(capsys)
     assert code == 0, out
-    # the only write tried is the one link GitLab Free refuses again; nothing changes
-    assert [(m, t) for m, t, _ in gl.writes] == [("POST", "/issues/44/links")]
-    assert out.count(LICENCE_NOTE) == 1
+    # the refusal was remembered (the project label): no write at all, not even a refused one
+    assert gl.writes == []
+    assert LICENCE_NOTE not in out
+    assert out.count(NO_LINKS_NOTE.format(label="fleet:no-blocked-links")) == 1
+    assert "nothing to write: every note, label and status is up to date." in out
     assert {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
             for iid in MRS} == before
     assert len([s for s in gl.statuses[project.head(14)] if s["name"] == "fleetbot/order"]) == 1

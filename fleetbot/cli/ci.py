@@ -35,12 +35,14 @@ if TYPE_CHECKING:
               show_default=True, help="The JUnit report (artifacts:reports:junit).")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The checkout. Default: $CI_PROJECT_DIR, else the current folder.")
+@click.option("--dashboard/--no-dashboard", envvar="FLEETBOT_DASHBOARD", default=False,
+              show_default=True, help="Keep one fleet dashboard issue current.")
 @click.option("--dry-run", is_flag=True, envvar="FLEETBOT_DRY_RUN",
               help="Print every write it would make and make none.")
 def ci(
     plan: str, target: str, comment: bool, labels: bool, links: bool, statuses: bool,
     strict: bool, label_prefix: str, dotenv_path: str, junit_path: str, repo: Path | None,
-    dry_run: bool,
+    dashboard: bool, dry_run: bool,
 ) -> int:
     """Run in a GitLab CI job: turn this pipeline into a fleet refresh.
 
@@ -61,7 +63,8 @@ def ci(
     git = Git.discover(where)
     opts = CiOptions(plan=plan, target=target, comment=comment, labels=labels, links=links,
                      statuses=statuses, strict=strict, label_prefix=label_prefix,
-                     dry_run=dry_run, dotenv=dotenv_path, junit=junit_path)
+                     dry_run=dry_run, dotenv=dotenv_path, junit=junit_path,
+                     dashboard=dashboard)
 
     def make_forge() -> Forge:
         from fleetbot.forge import pick_forge

@@ -32,6 +32,7 @@ from fleetbot.forge import _apply
 from fleetbot.forge import redact as _redact
 from fleetbot.forge import types as st
 from fleetbot.forge.gitlab_shapes import (
+    DEVELOPER,
     JOB_TOKEN_NOTE,
     LICENCE_NOTE,
     NO_LINKS_DESCRIPTION,
@@ -39,6 +40,7 @@ from fleetbot.forge.gitlab_shapes import (
     NO_LINKS_NOTE,
     STATUS,
     STATUS_BACK,
+    TITLE_LIMIT,
     TOKEN_HINT,
     decipher,
     jobs_ci,
@@ -46,6 +48,7 @@ from fleetbot.forge.gitlab_shapes import (
     mr_facts,
     permission,
     review_state,
+    ticked_item,
 )
 from fleetbot.model import CIState, CommitStatus, PullFacts, StatusState
 from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
@@ -80,6 +83,11 @@ class GitlabForge:
 
     def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
         self.requests += 1
+
+    @property
+    def web_url(self) -> str:
+        """The project's web address: `<web_url>/issues/N` and `/merge_requests/N` work."""
+        return f"{self.url}/{self.repo}/-"
 
     @property
     def can_write(self) -> bool:
@@ -307,10 +315,40 @@ class GitlabForge:
         return None
 
     def can_push(self, login: str) -> bool:
-        return False  # the dashboard is GitHub-only for now
+        """Is `login` a member with at least the Developer role (inherited membership
+        counts)? One read of the project's members, made only when a box was ticked."""
+        if self.job_token:
+            return False
+        found = self._list("/members/all", f"reading {login}'s role", query=login)
+        return any(m.get("username") == login and int(m.get("access_level") or 0) >= DEVELOPER
+                   for m in found)
 
     def find_dashboard(self, label: str) -> st.DashboardIssue | None:
-        return None  # the dashboard is GitHub-only for now (the shell says so)
+        """The bot's open dashboard issue: labelled `label`, with the marker in its
+        description, written by the token's user (a person's issue with the marker is
+        never taken for it). One request; None with a job token, which may not list issues."""
+        if self.job_token:
+            return None
+        found = self._list("/issues", "reading the fleet dashboard", labels=label,
+                           state="opened", order_by="created_at", sort="asc")
+        for issue in found:
+            author = int((issue.get("author") or {}).get("id") or 0)
+            if st.DASHBOARD_MARKER in (issue.get("description") or "") and \
+                    author == self.user_id():
+                return st.DashboardIssue(int(issue["iid"]), str(issue["description"]),
+                                         str(issue.get("title") or ""),
+                                         str(issue.get("web_url") or ""))
+        return None
+
+    def ticked_by(self, number: int, text: str) -> str:
+        """Who ticked the box whose text starts with `text` on issue `number`: the author
+        of the newest system note saying so (GitLab CI has no issue-edit trigger, so the
+        next pipeline asks the notes); "" when no note says. One request."""
+        for n in self._list(f"/issues/{number}/notes", f"reading notes of #{number}",
+                            sort="desc", order_by="created_at", get_all=False):
+            if ticked_item(n).startswith(text):
+                return str((n.get("author") or {}).get("username") or "")
+        return ""
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
@@ -394,6 +432,13 @@ class GitlabForge:
         elif a.kind is K.REMOVE_DEPENDENCY:
             self._do(lambda: self._gl.http_delete(f"{p}/issues/{a.number}/links/{a.other_id}"),
                      a.describe(), ok=(404,), kind=a.kind)
+        elif a.kind is K.CREATE_ISSUE:
+            self.create_dashboard(a.title, a.body, a.label)
+        elif a.kind is K.EDIT_ISSUE:
+            self._do(lambda: self._gl.http_put(
+                f"{p}/issues/{a.number}",
+                post_data={"title": a.title[:TITLE_LIMIT], "description": a.body}),
+                a.describe(), kind=a.kind)
         elif a.kind is K.SET_STATUS:
             body = {"state": STATUS[a.state], "name": a.context,
                     "description": a.description[:140]}
@@ -419,6 +464,32 @@ class GitlabForge:
                      f"editing the note on MR !{number}", kind=kind)
 
         return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+
+
+    def create_dashboard(self, title: str, body: str, label: str) -> int:
+        """The dashboard issue, created once and labelled as it is created (so the next
+        refresh finds it): re-read before creating and before a retry of a failed POST."""
+        kind = st.ActionKind.CREATE_ISSUE
+
+        def find() -> st.StickyComment | None:
+            found = self.find_dashboard(label)
+            return None if found is None else st.StickyComment(found.number, found.number,
+                                                                 found.body)
+
+        def post() -> int:
+            data = self._do(lambda: self._gl.http_post(
+                f"{self._project}/issues", post_data={
+                    "title": title[:TITLE_LIMIT], "description": body, "labels": label},
+                retry_transient_errors=False), "creating the fleet dashboard issue", kind=kind)
+            return int(data["iid"])
+
+        def edit(number: int) -> None:
+            self._do(lambda: self._gl.http_put(
+                f"{self._project}/issues/{number}",
+                post_data={"title": title[:TITLE_LIMIT], "description": body}),
+                f"editing the fleet dashboard #{number}", kind=kind)
+
+        return _apply.create_once(find, post, edit, body)
 
 
 def _body(exc: GitlabError) -> Any:

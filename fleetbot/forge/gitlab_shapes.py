@@ -7,6 +7,7 @@ merge_request_approvals); tests/fixtures/gitlab/ holds the doc examples.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +39,20 @@ _ROLE = {
     st.ActionKind.CREATE_LABEL: "Reporter", st.ActionKind.ADD_LABEL: "Reporter",
     st.ActionKind.REMOVE_LABEL: "Reporter", st.ActionKind.ADD_DEPENDENCY: "Reporter",
     st.ActionKind.REMOVE_DEPENDENCY: "Reporter", st.ActionKind.SET_STATUS: "Developer",
+    st.ActionKind.CREATE_ISSUE: "Reporter", st.ActionKind.EDIT_ISSUE: "Reporter",
 }
+DEVELOPER = 30  # the access level that may ask from the dashboard (members API)
+TITLE_LIMIT = 255  # an issue title's most characters
+# (https://docs.gitlab.com/ee/development/issuable-like-models.html; a description may
+# hold 1 MiB, far above the dashboard's own 65,536-character limit, so it always fits)
+_TICKED = re.compile(r"marked the (?:checklist item|task) \*\*(.*)\*\* as completed", re.S)
+
+
+def ticked_item(note: dict[str, Any]) -> str:
+    """The box a system note says its author ticked ("marked the checklist item **X** as
+    completed"; "task" before GitLab 15.3), or "" for any other note."""
+    found = _TICKED.fullmatch(str(note.get("body") or "")) if note.get("system") else None
+    return found[1] if found else ""
 TOKEN_HINT = ("GITLAB_TOKEN (a project access token with the `api` scope; CI_JOB_TOKEN "
               "cannot write notes, labels or statuses)")
 JOB_TOKEN_NOTE = (

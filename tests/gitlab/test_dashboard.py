@@ -8,10 +8,12 @@ GitLab CI has no issue-edit trigger: the next pipeline acts on a tick."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
 
+from fleetbot.cli import run
 from fleetbot.forge.types import DASHBOARD_MARKER
 from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
 from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, ci, job
@@ -27,6 +29,16 @@ def dashboard_writes(gl: FakeGitlab) -> list[tuple[str, str]]:
     iids = {i["iid"] for i in gl.dashboards()} | {0}
     return [(m, t) for m, t, _ in gl.writes
             if t == "/issues" or any(t == f"/issues/{n}" for n in iids)]
+
+
+def first_job(project: Project, monkeypatch: pytest.MonkeyPatch,
+              capsys: pytest.CaptureFixture[str]) -> tuple[FakeGitlab, dict[str, Any]]:
+    """A push job with the dashboard: (the fake GitLab, the dashboard it created)."""
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    (board,) = project.gitlab.dashboards()
+    return project.gitlab, board
 
 
 def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
@@ -62,10 +74,7 @@ def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
 def test_a_change_in_one_mrs_ci_edits_the_dashboard_once(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    job(monkeypatch, project)
-    assert ci(capsys, "--dashboard")[0] == 0
-    gl = project.gitlab
-    (board,) = gl.dashboards()
+    gl, board = first_job(project, monkeypatch, capsys)
     gl.add_status(project.head(13), "test", "failed")
     gl.calls.clear()
     code, out = ci(capsys, "--dashboard")
@@ -95,10 +104,7 @@ def test_a_persons_issue_with_the_marker_is_never_edited(
 def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    job(monkeypatch, project)
-    assert ci(capsys, "--dashboard")[0] == 0
-    gl = project.gitlab
-    (board,) = gl.dashboards()
+    gl, board = first_job(project, monkeypatch, capsys)
     gl.tick(board["iid"], "refresh now", by=HUMAN)  # ada, a Developer (access level 30)
     gl.calls.clear()
     job(monkeypatch, project, source="schedule")
@@ -121,11 +127,8 @@ def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked
 def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    job(monkeypatch, project)
-    assert ci(capsys, "--dashboard")[0] == 0
-    gl = project.gitlab
+    gl, board = first_job(project, monkeypatch, capsys)
     gl.members["ada"] = 20  # Reporter
-    (board,) = gl.dashboards()
     gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
     code, out = ci(capsys, "--dashboard")
     assert code == 0, out
@@ -136,13 +139,37 @@ def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
         "dashboard." in body
 
 
+def test_a_tick_no_note_explains_is_ignored(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    gl.tick(board["iid"], "refresh now", by=HUMAN)
+    gl.issue_notes.clear()  # e.g. the box was ticked by editing the description's Markdown
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    body = gl.issues[board["iid"]]["description"]
+    assert "[x]" not in body
+    assert "- “refresh now” was ticked, but GitLab's notes do not say by whom (" in body
+    assert not any(t == "/members/all" for _, t, _ in gl.calls)
+
+
+def test_sync_keeps_the_same_dashboard_as_the_ci_job(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    before = board["description"]
+    gl.calls.clear()
+    code = run(["sync", "--dashboard", "--repo", str(project.checkout.path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert dashboard_writes(gl) == [] and len(gl.dashboards()) == 1
+    assert gl.issues[board["iid"]]["description"] == before
+
+
 def test_a_developers_verify_tick_says_it_was_not_done_on_gitlab(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    job(monkeypatch, project)
-    assert ci(capsys, "--dashboard")[0] == 0
-    gl = project.gitlab
-    (board,) = gl.dashboards()
+    gl, board = first_job(project, monkeypatch, capsys)
     gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
     assert ci(capsys, "--dashboard")[0] == 0
     body = gl.issues[board["iid"]]["description"]

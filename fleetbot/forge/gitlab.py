@@ -1,10 +1,11 @@
-"""The GitLab adapter: python-gitlab's HTTP layer with `retry_transient_errors=True`.
+"""The GitLab adapter: what fleetbot reads from and writes to one project, over the
+plumbing in forge/gitlab_http.py (python-gitlab's HTTP layer, every answer counted).
 
 Reads are budgeted (docs/forges.md has the figures): the open MRs are listed once, and
 only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
 commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
 newest first until the bot's own note (authored by the token's user, GET /user once).
-The project id is resolved once.
+The project id comes from the MR listing.
 Every HTTP answer, follow-up pages and retries included, is counted in `requests`.
 
 Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,
@@ -13,24 +14,21 @@ refusal of `is_blocked_by` links is typed (ForgeCause.LICENCE) and stops link wr
 the run with one note, while labels, notes and statuses are still written; the refusal is
 remembered as the project label `fleet:no-blocked-links`, which the labels read of every
 later refresh sees, so no later run tries (or reads) a link.
-No python-gitlab object leaves this module; the token is never in a message.
+The fleet dashboard is an issue (found by marker and the token user's authorship); a
+ticked box is read back from the issue's system notes by the next pipeline.
+No python-gitlab object leaves the adapter; the token is never in a message.
 """
 
 from __future__ import annotations
 
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import gitlab
-import requests
-from gitlab.exceptions import GitlabError
-
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply
-from fleetbot.forge import redact as _redact
 from fleetbot.forge import types as st
+from fleetbot.forge.gitlab_http import GitlabProject
 from fleetbot.forge.gitlab_shapes import (
     DEVELOPER,
     JOB_TOKEN_NOTE,
@@ -44,7 +42,6 @@ from fleetbot.forge.gitlab_shapes import (
     TOKEN_HINT,
     decipher,
     jobs_ci,
-    missing_grant,
     mr_facts,
     permission,
     review_state,
@@ -56,8 +53,9 @@ from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
-class GitlabForge:
-    """One GitLab project (gitlab.com or self-managed)."""
+class GitlabForge(GitlabProject):
+    """One GitLab project (gitlab.com or self-managed): fleetbot's reads and writes over
+    the HTTP plumbing of `GitlabProject` (forge/gitlab_http.py)."""
 
     kind = "gitlab"
 
@@ -65,98 +63,9 @@ class GitlabForge:
         self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
         job_token: str = "",
     ) -> None:
-        self.repo = repo
-        self.url = url.rstrip("/")
-        self.job_token = bool(job_token) and not token
-        self.requests = 0
-        self._secrets = [token, job_token]
-        self._user: int | None = None
-        self._project_id: int | None = None
+        super().__init__(repo, url=url, token=token, job_token=job_token)
         self._links_refused = False
         self._prefix = "fleet:"  # the label prefix of the last refresh (state())
-        self._gl = gitlab.Gitlab(
-            self.url, private_token=token or None, job_token=None if token else job_token or None,
-            retry_transient_errors=True, per_page=100,
-        )
-        self._gl.session.hooks["response"].append(self._count)
-        self._project = "/projects/" + urllib.parse.quote(repo, safe="")
-
-    def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
-        self.requests += 1
-
-    @property
-    def web_url(self) -> str:
-        """The project's web address: `<web_url>/issues/N` and `/merge_requests/N` work."""
-        return f"{self.url}/{self.repo}/-"
-
-    @property
-    def can_write(self) -> bool:
-        """A personal/project token is set (a job token may not write notes or labels)."""
-        return bool(self._secrets[0])
-
-    # ------------------------------------------------------------ plumbing
-
-    def _error(self, exc: Exception, doing: str, kind: st.ActionKind | None = None) -> ForgeError:
-        if not isinstance(exc, GitlabError):
-            text = f"could not reach GitLab at {self.url} when {doing}: {exc}"
-            return ForgeError(_redact(text, self._secrets), cause=ForgeCause.UNREACHABLE)
-        status = int(exc.response_code or 0)
-        message = str(exc.error_message or "")
-        cause = decipher(status, message)
-        text = f"GitLab answered {status} when {doing} in {self.repo}: {message}"
-        if cause is ForgeCause.AUTH:
-            text += " (the token was rejected: check GITLAB_TOKEN / CI_JOB_TOKEN)"
-        elif cause is ForgeCause.PERMISSION:
-            text = (f"GitLab refused ({status}) {doing} in {self.repo}: missing "
-                    f"{missing_grant(_body(exc), kind)}")
-        return ForgeError(_redact(text, self._secrets), cause=cause, status=status)
-
-    def _do(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = (),
-            kind: st.ActionKind | None = None) -> Any:
-        try:
-            return call()
-        except (GitlabError, requests.RequestException) as exc:
-            if isinstance(exc, GitlabError) and exc.response_code in ok:
-                return None
-            raise self._error(exc, doing, kind) from None
-
-    def _list(self, path: str, doing: str, **query: Any) -> list[dict[str, Any]]:
-        """Every page of a listing (`get_all=False`: the first page only)."""
-        get_all = query.pop("get_all", True)
-        query.setdefault("per_page", 100)
-        return self._do(  # type: ignore[no-any-return]
-            lambda: self._gl.http_list(self._project + path, query_data=query,
-                                       get_all=get_all),
-            doing)
-
-    def _pages(self, path: str, doing: str, **query: Any) -> Iterator[dict[str, Any]]:
-        """A listing read lazily: the next page is fetched only when iterated to."""
-        query.setdefault("per_page", 100)
-        items = self._do(lambda: self._gl.http_list(self._project + path, query_data=query,
-                                                    iterator=True), doing)
-        while True:
-            try:
-                yield self._do(lambda: next(items), doing)
-            except StopIteration:
-                return
-
-    def _get(self, path: str, doing: str) -> dict[str, Any]:
-        return self._do(lambda: self._gl.http_get(self._project + path), doing)  # type: ignore[no-any-return]
-
-    def user_id(self) -> int | None:
-        """The token's user (GET /user, once); None with a job token, which may not ask,
-        or without a token (a public project's notes are read by marker alone)."""
-        if self._user is None and self._secrets[0]:
-            self._user = int(self._do(lambda: self._gl.http_get("/user"),
-                                      "reading the token's user")["id"])
-        return self._user
-
-    def project_id(self) -> int:
-        """The project's numeric id: from the refresh's MR or issue listings (each item
-        carries `project_id`), else GET /projects/:id, once per run."""
-        if self._project_id is None:
-            self._project_id = int(self._get("", "reading the project")["id"])
-        return self._project_id
 
     # ------------------------------------------------------------ reads
 
@@ -265,11 +174,6 @@ class GitlabForge:
                 labels=tuple(issue.get("labels") or ()),
                 blocked_by=tuple(n for n, _ in blocked), link_ids=tuple(blocked)))
         return tuple(out)
-
-    def _learn_project(self, items: Sequence[dict[str, Any]]) -> None:
-        """The project id, from a listing of this project's MRs or issues (no extra read)."""
-        if self._project_id is None and items and items[0].get("project_id"):
-            self._project_id = int(items[0]["project_id"])
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100
@@ -490,13 +394,3 @@ class GitlabForge:
                 f"editing the fleet dashboard #{number}", kind=kind)
 
         return _apply.create_once(find, post, edit, body)
-
-
-def _body(exc: GitlabError) -> Any:
-    import json
-
-    raw = exc.response_body
-    try:
-        return json.loads(raw.decode() if isinstance(raw, bytes) else str(raw or ""))
-    except ValueError:
-        return None

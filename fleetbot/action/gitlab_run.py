@@ -220,45 +220,48 @@ class GitlabRun:
             dashboard=board)
 
     def _dashboard_first(self, forge: Forge, actions: list[Action], report: Report,
-                         state: ForgeState, options: WriteOptions) -> list[Action]:
+                         state: ForgeState, options: WriteOptions
+                         ) -> tuple[Applied | None, list[Action]]:
         """Create a new dashboard before the other writes and plan again, so the notes
-        link it from this very run; the written create is kept first in the list."""
+        link it from this very run: (what the create did, the writes still to make)."""
         from fleetbot.forge.types import ActionKind
         from fleetbot.writes import plan_writes
 
         create = [a for a in actions if a.kind is ActionKind.CREATE_ISSUE]
+        rest = [a for a in actions if a.kind is not ActionKind.CREATE_ISSUE]
         if not create:
-            return actions
+            return None, actions
         first = forge.apply(create)
-        if not first.written:
-            self.log(first.report())
-            return [a for a in actions if a.kind is not ActionKind.CREATE_ISSUE]
-        self.log(f"done: {create[0].describe()}")
-        state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
-        return [a for a in plan_writes(report, state, options)
-                if a.kind is not ActionKind.CREATE_ISSUE]  # never a second one
+        if first.written:
+            state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
+            rest = [a for a in plan_writes(report, state, options)
+                    if a.kind is not ActionKind.CREATE_ISSUE]  # never a second one
+        return first, rest
 
     # ------------------------------------------------------------ writes
 
     def _write(self, forge: Forge, report: Report, state: ForgeState, refresh: Refresh,
                asked: Sequence[str] = ()) -> int:
+        from fleetbot.forge.types import Applied
         from fleetbot.writes import plan_writes
 
         options = self._options(asked)
         actions = plan_writes(report, state, options)
-        read_only = refresh.read_only or not forge.can_write
-        if actions and not (self.opts.dry_run or read_only):
-            actions = self._dashboard_first(forge, actions, report, state, options)
         if not actions:
             self.log("fleetbot: nothing to write: every note, label and status is up to date.")
             return ExitCode.OK
+        read_only = refresh.read_only or not forge.can_write
         if self.opts.dry_run or read_only:
             why = "dry run" if self.opts.dry_run else (FORK if refresh.read_only else READ_ONLY)
             self.log(f"fleetbot: {why}; {len(actions)} change(s) not written:")
             for a in actions:
                 self.log(f"  would {a.describe()}")
             return ExitCode.OK
-        applied: Applied = forge.apply(actions)
+        first, actions = self._dashboard_first(forge, actions, report, state, options)
+        applied = forge.apply(actions)
+        if first is not None:
+            applied = Applied(first.written + applied.written, first.refused + applied.refused,
+                              first.skipped + applied.skipped, first.notes + applied.notes)
         for a in applied.written:
             self.log(f"done: {a.describe()}")
         self.log(applied.report())

@@ -235,3 +235,17 @@ def test_a_40_row_fleet_fits_gitlabs_description_limit(
     assert board["title"] == "Fleet: plan"
     assert all(f"[#{100 + i}]({WEB}/issues/{100 + i}) row{i}" in body for i in range(40))
     assert all(f"[!{i + 1}]({WEB}/merge_requests/{i + 1})" in body for i in range(40))
+
+
+def test_a_refused_create_is_reported_and_fails_the_job(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl = project.gitlab
+    gl.role = "guest"  # every write answered 403 Forbidden
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 2, out
+    assert gl.dashboards() == []
+    assert "GitLab refused (403) creating the fleet dashboard issue in grp/proj: missing " \
+        "the Reporter role in the project" in out
+    assert sum(c[:2] == ("POST", "/issues") for c in gl.calls) == 1  # not tried twice

@@ -115,6 +115,12 @@ def test_free_tier_project_token_sync_degrades_links_once(
     assert sum(c[0] == "POST" and c[1].endswith("/links") for c in gl.calls) == 1
     assert gl.links == {}
     assert sorted(gl.mrs[14].labels) == ["fleet:blocked"]
+    gl.calls.clear()
+    code = run(["sync", "--repo", str(project.checkout.path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert gl.writes == []  # remembered: not even the refused link is tried again
+    assert NO_LINKS_NOTE.format(label="fleet:no-blocked-links") in out + err
 
 
 def test_outside_gitlab_ci_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -46,6 +46,8 @@ MR_HEAD = "refs/merge-requests/{n}/head"
 READ_ONLY = ("no token that may write (CI_JOB_TOKEN cannot write notes, labels or "
              "statuses): set GITLAB_TOKEN to a masked, protected project access token with "
              "the `api` scope and the Developer role; reported to the job log and artifacts only")
+NO_BOARD = ("the fleet dashboard was not read or kept: it needs GITLAB_TOKEN (a job token "
+            "may not list or write issues); pushes and schedules with the token keep it")
 FORK = "an MR from a fork: its pipeline gets no project token; reporting only"
 
 
@@ -139,10 +141,13 @@ class GitlabRun:
         state = forge.state(wanted_issues, label_prefix=self.opts.label_prefix,
                             branches=[r.branch for r in plan.rows], links=self.opts.links)
         asked: list[str] = []
-        if self.opts.dashboard:
+        board = self.opts.dashboard and forge.can_write
+        if board:
             state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
             if state.dashboard is not None:
                 asked = self._asked(forge, state.dashboard, target)
+        elif self.opts.dashboard:
+            state = replace(state, notes=(*state.notes, NO_BOARD))
         for note in state.notes:
             self.log(f"note: {note}")
         for line in asked:
@@ -158,7 +163,7 @@ class GitlabRun:
         verdict = ar.verdict_word(report)
         self._artifacts(verdict, report, numbers,
                         wanted_statuses(fleet, state, outside_fleet=False))
-        code = self._write(forge, fleet, state, refresh, asked)
+        code = self._write(forge, fleet, state, refresh, asked if board else None)
         if self.opts.strict and trigger is not None and ar.blocks_strictly(report, trigger.issue):
             self.log(f"error: {trigger.issue} has a conflict that blocks its merge (strict)")
             code = max(code, ExitCode.FINDINGS)
@@ -202,13 +207,13 @@ class GitlabRun:
                              f"{target}” where no write token is set.")
         return lines
 
-    def _options(self, asked: Sequence[str]) -> WriteOptions:
+    def _options(self, asked: Sequence[str] | None) -> WriteOptions:
         from datetime import datetime, timezone
 
         from fleetbot.writes import DashboardContext, WriteOptions
 
         board = None
-        if self.opts.dashboard:
+        if asked is not None:
             board = DashboardContext(
                 refreshed_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 run_url=self.job.job_url, asked=tuple(asked), pull_sigil="!",
@@ -241,7 +246,9 @@ class GitlabRun:
     # ------------------------------------------------------------ writes
 
     def _write(self, forge: Forge, report: Report, state: ForgeState, refresh: Refresh,
-               asked: Sequence[str] = ()) -> int:
+               asked: Sequence[str] | None = None) -> int:
+        """Plan and make the writes; `asked`: the dashboard's new lines (None: no
+        dashboard kept by this job)."""
         from fleetbot.forge.types import Applied
         from fleetbot.writes import plan_writes
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import responses
 
+from fleetbot.action.gitlab_run import NO_BOARD
 from fleetbot.cli import run
 from fleetbot.forge.types import DASHBOARD_MARKER
 from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
@@ -189,7 +190,8 @@ def test_a_job_token_neither_reads_nor_writes_the_dashboard(
     gl = project.gitlab
     assert gl.writes == [] and gl.dashboards() == []
     assert not any(t == "/issues" for _, t, _ in gl.calls)  # a job token may not list them
-    assert "  would create dashboard issue 'Fleet: Orchestration plan'" in out
+    assert f"note: {NO_BOARD}" in out
+    assert "dashboard issue" not in out
 
 
 def test_a_dry_run_says_it_would_create_it_and_writes_nothing(

@@ -126,19 +126,26 @@ class GitlabForge(GitlabProject):
 
     def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
                 ) -> tuple[PullFacts, ...]:
-        """Merged MRs, newest first: for a fleet, each branch without an open MR by its
-        source branch (one request each); else the 20 most recently updated."""
+        """Merged MRs: for a fleet, each branch without an open MR, however long ago it
+        merged: the 100 most recently updated merged MRs in one read when two or more
+        are wanted, then one lookup by source branch for each still missing; without a
+        fleet, the 20 most recently updated."""
+        def recent(per_page: int, **by: str) -> list[dict[str, Any]]:
+            return self._list("/merge_requests", "listing merged merge requests",
+                              state="merged", order_by="updated_at", per_page=per_page,
+                              get_all=False, **by)
+
         if fleet is None:
-            return tuple(mr_facts(m) for m in self._list(
-                "/merge_requests", "listing merged merge requests", state="merged",
-                order_by="updated_at", per_page=20, get_all=False))
-        out: list[PullFacts] = []
-        for branch in sorted(fleet - open_branches):
-            found = self._list("/merge_requests", f"looking up the merged MR of {branch}",
-                               state="merged", source_branch=branch, order_by="updated_at",
-                               per_page=1, get_all=False)
-            out += [mr_facts(m) for m in found]
-        return tuple(out)
+            return tuple(mr_facts(m) for m in recent(20))
+        wanted = sorted(fleet - open_branches)
+        found: dict[str, dict[str, Any]] = {}
+        if len(wanted) > 1:
+            for m in recent(100):
+                found.setdefault(str(m["source_branch"]), m)
+        for branch in [b for b in wanted if b not in found]:
+            for m in recent(1, source_branch=branch):
+                found[branch] = m
+        return tuple(mr_facts(found[b]) for b in wanted if b in found)
 
     def _head_statuses(self, sha: str, context: str) -> tuple[CIState, CommitStatus | None]:
         """One read of a head's latest commit statuses (GitLab makes every CI job one):

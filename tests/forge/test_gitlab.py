@@ -108,6 +108,19 @@ def test_a_fleet_branch_without_an_open_mr_finds_its_merged_one_however_old(
     assert sorted(c[1] for c in gl.calls).count("/merge_requests") == 3  # open + 2 lookups
 
 
+def test_landed_branches_merged_lately_cost_one_read_together(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/old", merged=True)
+    for i in range(2, 120):
+        gl.add_mr(i, f"other/{i}", merged=True)  # feat/old is beyond the latest 100
+    for i in range(1, 6):
+        gl.add_mr(200 + i, f"feat/{i}", merged=True)
+    state = forge().state(branches=[*(f"feat/{i}" for i in range(1, 6)), "feat/old"])
+    assert sorted(m.branch for m in state.merged) == [*(f"feat/{i}" for i in range(1, 6)),
+                                                      "feat/old"]
+    # the open MRs, the latest 100 merged ones, then one lookup for feat/old
+    assert sum(c[1] == "/merge_requests" for c in gl.calls) == 3
+
+
 def test_without_links_no_link_is_read(gl: FakeGitlab) -> None:
     gl.links[5] = [(4, 77, "is_blocked_by")]
     state = forge().state(issues=[5], links=False)

@@ -180,7 +180,7 @@ class GitlabRun:
     def _asked(self, forge: Forge, board: DashboardIssue, target: str) -> list[str]:
         """The lines for the boxes ticked since the last refresh: who asked (the issue's
         notes) and, when they may ask (Developer or more), what this run does about it.
-        Reads only when a box is ticked: the notes once per box, the members once."""
+        Reads only when a box is ticked: the notes and the members once per ticked box."""
         from datetime import datetime, timezone
 
         from fleetbot.writes.dashboard import Ask, ticked
@@ -207,7 +207,7 @@ class GitlabRun:
                              f"{target}” where no write token is set.")
         return lines
 
-    def _options(self, asked: Sequence[str] | None) -> WriteOptions:
+    def _options(self, forge: Forge, asked: Sequence[str] | None) -> WriteOptions:
         from datetime import datetime, timezone
 
         from fleetbot.writes import DashboardContext, WriteOptions
@@ -217,7 +217,7 @@ class GitlabRun:
             board = DashboardContext(
                 refreshed_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 run_url=self.job.job_url, asked=tuple(asked), pull_sigil="!",
-                repo_url=f"{self.job.server.rstrip('/')}/{self.job.project}/-")
+                repo_url=str(getattr(forge, "web_url", "")))
         return WriteOptions(
             comments=self.opts.comment, labels=self.opts.labels, links=self.opts.links,
             statuses=self.opts.statuses, label_prefix=self.opts.label_prefix,
@@ -252,7 +252,7 @@ class GitlabRun:
         from fleetbot.forge.types import Applied
         from fleetbot.writes import plan_writes
 
-        options = self._options(asked)
+        options = self._options(forge, asked)
         actions = plan_writes(report, state, options)
         if not actions:
             self.log("fleetbot: nothing to write: every note, label and status is up to date.")

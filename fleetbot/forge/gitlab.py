@@ -5,7 +5,7 @@ Reads are budgeted (docs/forges.md has the figures): the open MRs are listed onc
 only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
 commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
 newest first until the bot's own note (authored by the token's user, GET /user once).
-The project id comes from the MR listing.
+The project id comes from the MR listing (else one read, once).
 Every HTTP answer, follow-up pages and retries included, is counted in `requests`.
 
 Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,

@@ -47,12 +47,6 @@ TITLE_LIMIT = 255  # an issue title's most characters
 # hold 1 MiB, far above the dashboard's own 65,536-character limit, so it always fits)
 _TICKED = re.compile(r"marked the (?:checklist item|task) \*\*(.*)\*\* as completed", re.S)
 
-
-def ticked_item(note: dict[str, Any]) -> str:
-    """The box a system note says its author ticked ("marked the checklist item **X** as
-    completed"; "task" before GitLab 15.3), or "" for any other note."""
-    found = _TICKED.fullmatch(str(note.get("body") or "")) if note.get("system") else None
-    return found[1] if found else ""
 TOKEN_HINT = ("GITLAB_TOKEN (a project access token with the `api` scope; CI_JOB_TOKEN "
               "cannot write notes, labels or statuses)")
 JOB_TOKEN_NOTE = (
@@ -71,6 +65,13 @@ NO_LINKS_NOTE = (
     "still show each MR's dependencies. Delete the label to try again.")
 NO_LINKS_DESCRIPTION = ("fleetbot: GitLab refused blocked-by issue links here (a Premium "
                         "feature), so fleetbot does not try them; delete to try again")
+
+
+def ticked_item(note: dict[str, Any]) -> str:
+    """The box a system note says its author ticked ("marked the checklist item **X** as
+    completed"; "task" before GitLab 15.3), or "" for any other note."""
+    found = _TICKED.fullmatch(str(note.get("body") or "")) if note.get("system") else None
+    return found[1] if found else ""
 
 
 def permission(kind: st.ActionKind) -> str:

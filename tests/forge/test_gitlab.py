@@ -288,3 +288,16 @@ def test_reading_gitlabs_answers() -> None:
         is ReviewState.REVIEW_REQUIRED
     assert review_state(None, {"detailed_merge_status": "not_approved"}) \
         is ReviewState.REVIEW_REQUIRED
+
+
+def test_a_ticked_box_is_read_from_gitlabs_system_note_only() -> None:
+    from fleetbot.forge.gitlab_shapes import ticked_item
+
+    note = {"system": True, "body": "marked the checklist item **refresh now <!-- x -->** "
+                                    "as completed"}
+    assert ticked_item(note) == "refresh now <!-- x -->"
+    assert ticked_item({"system": True, "body": "marked the task **verify** as completed"}) \
+        == "verify"
+    assert ticked_item({**note, "system": False}) == ""  # a person's note saying the same
+    assert ticked_item({"system": True, "body": "marked the checklist item **a** as "
+                                                "incomplete"}) == ""

@@ -211,6 +211,16 @@ class FileChange:
 
 
 @dataclass(frozen=True)
+class StackBase:
+    """A dependency whose head a row's branch is built on (and the target does not hold
+    yet): the row's changes and drift are counted from that head, not from the target."""
+
+    issue: str
+    ref: str  # the dependency's branch ref as read: "feature/x" or "origin/feature/x"
+    head: str
+
+
+@dataclass(frozen=True)
 class BranchFacts:
     """What git says about one row's branch."""
 
@@ -219,9 +229,16 @@ class BranchFacts:
     ref: str  # the ref actually read: "feature/x" or "origin/feature/x"
     head: str
     merge_base: str
-    changes: tuple[FileChange, ...] = ()
+    changes: tuple[FileChange, ...] = ()  # since `base`
     ahead: int = 0
     behind: int = 0
+    stacked_on: tuple[StackBase, ...] = ()  # dependencies whose heads it contains
+
+    @property
+    def base(self) -> str:
+        """What `changes` are counted from: the nearest stacked dependency's head, else
+        the merge-base with the target."""
+        return self.stacked_on[0].head if self.stacked_on else self.merge_base
 
     @property
     def paths(self) -> frozenset[str]:
@@ -288,6 +305,13 @@ class PullFacts:
     base: str = ""
     labels: tuple[str, ...] = ()
     body: str = ""
+    fork: bool = False  # its head is in another repository: it never stands for a row
+
+
+def fork_head(owner: str, branch: str) -> str:
+    """A fork PR's head as the forge shows it, `owner:branch`: never a plan branch (git
+    refuses `:` in branch names), so a fork named like a row cannot stand for it."""
+    return f"{owner or 'fork'}:{branch}"
 
 
 class BlockerKind(str, Enum):
@@ -335,8 +359,8 @@ class MergeStep:
 
 @dataclass(frozen=True)
 class ReplayStop:
-    """One step of the replayed fan-in that will need a resolution: the row is set aside
-    (to be rebased) and the fan-in goes on without it, as it will in real life."""
+    """One step of the replayed fan-in that will need a resolution; the replay goes on
+    from it with both sides kept, as the fan-in does once it is resolved."""
 
     position: int
     issue: str
@@ -412,6 +436,7 @@ class Report:
     current_issue: str | None = None  # the row of the branch checked out, for `check`
     notes: tuple[str, ...] = field(default=())  # what was skipped and why
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with the evidence
+    target_ref: str = ""  # the target ref actually read: "main" or "origin/main"
 
     def landed_row(self, issue: str) -> Landed | None:
         return next((la for la in self.landed if la.issue == issue), None)
@@ -518,7 +543,8 @@ class GitFacts:
 @dataclass(frozen=True)
 class ChainStep:
     """One step of the replayed fan-in: landed onto the previous tip (`tip` is the new
-    synthetic commit), or set aside because it does not merge there (`tip` empty)."""
+    synthetic commit; `result` says whether it needed a resolution), or set aside because
+    it does not merge there (`tip` empty; `build_chain` without `keep_both`)."""
 
     issue: str
     ref: str
@@ -532,7 +558,8 @@ class ChainStep:
 
     @property
     def files(self) -> tuple[str, ...]:
-        """The conflicting files of a set-aside step (git's list, else the messages')."""
+        """The conflicting files of a step that did not merge cleanly (git's list, else
+        the messages')."""
         return self.result.files or tuple(
             dict.fromkeys(p for c in self.result.conflicts for p in c.paths)
         )

@@ -150,12 +150,15 @@ def build_report(
 def fleet_pulls(
     plan: Plan, open_pulls: Sequence[PullFacts], merged: Sequence[PullFacts] = ()
 ) -> tuple[PullFacts, ...]:
-    """The PRs of plan rows: the open one of each branch, else its merged one. Pure."""
+    """The PRs of plan rows: the open one of each branch, else its merged one. Pure.
+
+    A fork's PR never stands for a row, whatever its head is named: it would pin the row
+    to a stranger's commit (adapters name its head `owner:branch`, which no row can be)."""
     branches = {r.branch for r in plan.rows}
-    out = [p for p in open_pulls if p.branch in branches]
+    out = [p for p in open_pulls if p.branch in branches and not p.fork]
     have = {p.branch for p in out}
     for p in merged:
-        if p.branch in branches and p.branch not in have:
+        if p.branch in branches and p.branch not in have and not p.fork:
             out.append(p)
             have.add(p.branch)
     return tuple(out)

@@ -64,6 +64,7 @@ class Pull:
     checks: list[dict[str, Any]] = field(default_factory=list)  # rollup context nodes
     merged: bool = False
     files: list[str] = field(default_factory=list)
+    fork: str = ""  # the head's repository when it is a fork ("owner/name"); "" = this one
 
 
 @dataclass
@@ -138,9 +139,11 @@ class FakeGithub:
         """The issues the bot created (what should be one dashboard)."""
         return [n for n, i in self.issue_store.items() if i["creator"] == self.viewer]
 
-    def add_comment(self, number: int, body: str) -> int:
+    def add_comment(self, number: int, body: str, author: str | None = None) -> int:
+        """A comment by `author` (default: the token's own identity, `viewer`)."""
         self._next_id += 1
-        self.comments.setdefault(number, []).append({"id": self._next_id, "body": body})
+        self.comments.setdefault(number, []).append(
+            {"id": self._next_id, "body": body, "author": author or self.viewer})
         return self._next_id
 
     def fail(self, method: str, pattern: str, status: int, **kw: Any) -> None:
@@ -280,6 +283,9 @@ class FakeGithub:
                     requested_teams=[])  # GitHub's example team lacks the required `type`
         data["head"]["ref"], data["head"]["sha"] = pull.branch, pull.sha
         data["base"]["ref"] = pull.base
+        data["base"]["repo"]["full_name"] = self.repo
+        data["head"]["repo"]["full_name"] = pull.fork or self.repo
+        data["head"]["repo"]["fork"] = bool(pull.fork)
         return 200, data
 
     def _label(self, name: str) -> dict[str, Any]:
@@ -316,6 +322,7 @@ class FakeGithub:
     def _comment(self, c: dict[str, Any]) -> dict[str, Any]:
         data = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
         data.update(id=c["id"], body=c["body"])
+        data["user"]["login"] = c.get("author", self.viewer)
         return data
 
     def _list_comments(self, number: str, query: dict[str, list[str]], **_: Any) -> Any:

@@ -43,6 +43,10 @@ def graphql(fake: FakeGithub, body: Any) -> Any:
     errors: list[dict[str, Any]] = []
     if "query FleetState" in query:
         data: dict[str, Any] = {"repository": _fleet_state(fake, variables)}
+        if variables.get("first"):
+            data["viewer"] = {"login": fake.viewer}
+    elif "query FleetViewer" in query:
+        data = {"viewer": {"login": fake.viewer}}
     elif "query MoreContexts" in query:
         pull = fake.pulls[variables["number"]]
         data = {"repository": {"pullRequest": {"statusCheckRollup": _rollup(
@@ -105,6 +109,8 @@ def _gql_pull(fake: FakeGithub, p: Pull) -> dict[str, Any]:
         "number": p.number, "title": p.title, "url": f"https://github.com/{fake.repo}/pull/"
         f"{p.number}", "state": "MERGED" if p.merged else "OPEN", "isDraft": p.draft,
         "headRefName": p.branch, "headRefOid": p.sha, "baseRefName": p.base,
+        "isCrossRepository": bool(p.fork),
+        "headRepository": {"nameWithOwner": p.fork or fake.repo},
         "reviewDecision": p.review, "body": p.body, "labels": _gql_labels(fake, p.number),
     }
 
@@ -132,7 +138,8 @@ def _fleet_state(fake: FakeGithub, v: dict[str, Any]) -> dict[str, Any]:
     nodes = []
     for p in page:
         node = _gql_pull(fake, p)
-        node["comments"] = {"nodes": [{"databaseId": c["id"], "body": c["body"]}
+        node["comments"] = {"nodes": [{"databaseId": c["id"], "body": c["body"],
+                                       "viewerDidAuthor": c["author"] == fake.viewer}
                                       for c in fake.comments.get(p.number, [])[-100:]]}
         node["statusCheckRollup"] = _rollup(fake, p)
         nodes.append(node)

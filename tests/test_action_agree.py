@@ -69,3 +69,23 @@ def test_comment_and_the_action_write_the_same_body(fleet: Fleet) -> None:
     assert action() == 0
     assert [w.path for w in fleet.github.writes if "comments" in w.path] == []
     assert fleet.github.comment_bodies(14) == body
+
+
+def test_comment_links_the_dashboard_as_the_action_does(
+        fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLEETBOT_DASHBOARD", "true")
+    assert action() == 0
+    [board] = fleet.github.dashboards()
+    body = fleet.github.comment_bodies(14)
+    assert f"The whole fleet: [#{board}](https://github.com/octo/tasks/issues/{board}) " \
+           "(fleet dashboard)." in body[0]
+    fleet.github.requests.clear()
+    assert run(["comment", "--pr", "14"]) == 0
+    assert fleet.github.writes == []  # the same body, dashboard line included
+    # and the other way round: the body `comment` writes is the one the Action keeps
+    fleet.github.comments[14][0]["body"] = "<!-- fleetbot -->\nstale"
+    assert run(["comment", "--pr", "14"]) == 0
+    assert fleet.github.comment_bodies(14) == body
+    fleet.github.requests.clear()
+    assert action() == 0
+    assert [w.path for w in fleet.github.writes if "comments" in w.path] == []

@@ -123,21 +123,18 @@ def test_push_after_a_merge_counts_the_merged_row_even_if_the_plan_lags(
     assert status["state"] == "success"
 
 
-def test_fork_pr_with_a_read_only_token_writes_only_the_summary(
+def test_fork_pr_with_a_read_only_token_is_outside_the_fleet(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     fleet.github.read_only = True
-    # a fork's PR: its branch is on no remote, GitHub only keeps refs/pull/14/head
-    fleet.origin.git("branch", "-D", "feature/44-clear")
-    fleet.checkout.git("update-ref", "-d", "refs/remotes/origin/feature/44-clear")
+    # a fork's PR whose head is named like #44's branch: a fork never stands for a row
+    # (issue 12), so it is not analysed as #44, its head is not fetched, nothing written
     code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14, fork=True))
     out = capsys.readouterr()
     assert code == 0, out.err
     assert fleet.github.writes == []
-    assert "pull_request_target" in fleet.summary()
-    # the fork's head was fetched as refs/pull/14/head and analysed like any branch
-    assert fleet.checkout.head("refs/fleetbot/pull/14") == fleet.head(14)
-    assert "textual conflict with #42" in out.out
+    assert "`contributor:feature/44-clear`) is not part of the fleet" in fleet.summary()
+    assert fleet.checkout.git("for-each-ref", "refs/fleetbot/") == ""
 
 
 def test_malformed_plan_on_the_target_fails_with_file_and_line_and_writes_nothing(

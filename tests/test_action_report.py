@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from fleetbot.errors import PlanError, PlanErrors
 from fleetbot.model import (
@@ -13,6 +14,8 @@ from fleetbot.model import (
     Finding,
     MergeStep,
     Plan,
+    Replay,
+    ReplayStop,
     Report,
     Row,
     Severity,
@@ -87,8 +90,14 @@ def test_plan_errors_become_error_annotations_with_file_and_line() -> None:
     assert "Nothing was written" in summary
 
 
-def test_strict_blocks_on_textual_and_drift_only_when_not_expected() -> None:
-    assert blocks_strictly(report(TEXTUAL), "#44")
+def test_strict_blocks_the_row_the_replay_stops_at_and_drift_only_when_not_expected(
+) -> None:
+    stopped = replace(report(TEXTUAL), replay=Replay(
+        clean=False, stops_at=3, stops_at_issue="#44", files=("tasks/cli.py",),
+        stops=(ReplayStop(3, "#44", ("tasks/cli.py",)),)))
+    assert blocks_strictly(stopped, "#44")
+    assert not blocks_strictly(stopped, "#42")  # it lands first: #44 rebases after it
+    assert not blocks_strictly(report(TEXTUAL), "#44")  # no replay stop: nothing to resolve
     assert blocks_strictly(report(DRIFT), "#43")
     assert not blocks_strictly(report(DRIFT), "#42")
     expected = Conflict(ConflictKind.TEXTUAL, ("#42", "#44"), expected=True)

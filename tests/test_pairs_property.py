@@ -9,51 +9,12 @@ import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from tests.fleet import plan_of, row
 from tests.gitrepo import GIT_ENV, Repo
-
-BASE = {
-    "d1/a.txt": "a1\na2\na3\n",
-    "d1/b.txt": "b1\nb2\nb3\n",
-    "d2/c.txt": "c1\nc2\nc3\n",
-    "top.txt": "t1\nt2\nt3\n",
-}
-NEW_PATHS = ["d1/new.txt", "d2/new.txt", "d3/new.txt", "d2/a.txt", "top2.txt", "d1"]
-
-Op = tuple[str, str, str]  # (kind, path, value)
-
-ops = st.one_of(
-    st.tuples(st.just("edit"), st.sampled_from(sorted(BASE)), st.sampled_from(["x", "y"])),
-    st.tuples(st.just("add"), st.sampled_from(NEW_PATHS), st.sampled_from(["x", "y"])),
-    st.tuples(st.just("delete"), st.sampled_from(sorted(BASE)), st.just("")),
-    st.tuples(st.just("mvdir"), st.just("d1"), st.sampled_from(["d2", "d4"])),
-    st.tuples(st.just("mv"), st.sampled_from(sorted(BASE)), st.sampled_from(["moved.txt",
-                                                                            "d3/m.txt"])),
-)
-fleets = st.lists(st.lists(ops, min_size=1, max_size=2), min_size=2, max_size=3)
-
-
-def _apply(repo: Repo, op: Op) -> None:
-    kind, path, value = op
-    p = repo.path / path
-    if kind == "edit" and p.is_file():
-        lines = p.read_text().splitlines()
-        lines[1] = f"{lines[1]}-{value}"
-        p.write_text("\n".join(lines) + "\n")
-    elif kind == "add" and not p.exists() and not (p.parent.exists() and p.parent.is_file()):
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(f"new {value}\n")
-    elif kind == "delete" and p.is_file():
-        repo.git("rm", "-qf", path)
-    elif kind == "mvdir" and p.is_dir() and not (repo.path / value).exists():
-        repo.git("mv", path, value)
-    elif kind == "mv" and p.is_file() and not (repo.path / value).exists():
-        (repo.path / value).parent.mkdir(parents=True, exist_ok=True)
-        repo.git("mv", path, value)
+from tests.randfleet import Op, build_fleet, fleets
 
 
 def _git_stops(repo: Repo, a: str, b: str) -> bool | None:
@@ -73,22 +34,10 @@ def _git_stops(repo: Repo, a: str, b: str) -> bool | None:
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(fleets)
+@given(fleets())
 def test_textual_pairs_equal_the_pairs_git_stops_on(fleet: list[list[Op]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        repo = Repo(Path(tmp))
-        repo.git("init", "-q", "-b", "main")
-        repo.commit(BASE, "base")
-        branches = []
-        for i, steps in enumerate(fleet):
-            name = f"b{i}"
-            repo.git("checkout", "-q", "-b", name, "main")
-            for op in steps:
-                _apply(repo, op)
-            repo.git("add", "-A")
-            repo.git("commit", "-q", "--allow-empty", "-m", name)
-            repo.git("checkout", "-q", "main")
-            branches.append(name)
+        repo, branches = build_fleet(Path(tmp), fleet)
         plan = plan_of(*(row(f"#{i}", b) for i, b in enumerate(branches)))
         facts = gather(Git(repo.path), plan)
         clean = {la.issue for la in facts.landings if la.result.clean}

@@ -22,6 +22,7 @@ from enum import Enum
 from typing import Any
 
 from fleetbot.forge.types import DASHBOARD_MARKER
+from fleetbot.model import fork_head
 
 
 class Scope(str, Enum):
@@ -52,7 +53,7 @@ class Refresh:
     scope: Scope = Scope.IGNORE
     notice: str = ""  # one line for the log and the summary
     pull: int | None = None  # the PR the event is about, if one
-    branch: str = ""  # that PR's head branch
+    branch: str = ""  # that PR's head branch (a fork's: `owner:branch`, no row's)
     heads: tuple[str, ...] = ()  # head commits whose CI changed (scope HEADS)
     pulls: tuple[int, ...] = ()  # PR numbers the event names (CI events list them)
     merged: tuple[int, ...] = ()  # PRs that merged with this event
@@ -95,7 +96,15 @@ def _pull_request(event: str, action: str, p: Mapping[str, Any], target: str) ->
     number = int(p.get("number") or pr.get("number") or 0)
     head = pr.get("head") or {}
     base = pr.get("base") or {}
+    head_repo = str((head.get("repo") or {}).get("full_name") or "")
+    base_repo = str((base.get("repo") or {}).get("full_name") or "")
+    fork = head.get("repo") is None or bool(
+        head_repo and base_repo and head_repo.lower() != base_repo.lower())
+    # a fork's head is `owner:branch`, which no plan row can name: a fork PR named like a
+    # row is outside the fleet and can neither pin, merge nor speak for that row
     branch = str(head.get("ref") or "")
+    if fork:
+        branch = fork_head(head_repo.partition("/")[0], branch)
     base_ref = str(base.get("ref") or "")
     about = Refresh(event, action, pull=number, branch=branch, base=base_ref,
                     head=str(head.get("sha") or ""))
@@ -105,9 +114,6 @@ def _pull_request(event: str, action: str, p: Mapping[str, Any], target: str) ->
         return replace(about, notice=f"PR #{number} targets `{base_ref}`, not the fleet's "
                        f"target `{target}`: ignored.")
     merged = action == "closed" and bool(pr.get("merged"))
-    head_repo = (head.get("repo") or {}).get("full_name")
-    base_repo = (base.get("repo") or {}).get("full_name")
-    fork = head.get("repo") is None or bool(head_repo and base_repo and head_repo != base_repo)
     what = "merged" if merged else ("closed" if action == "closed" else action.replace("_", " "))
     return replace(
         about, scope=Scope.ALL, notice=f"PR #{number} {what}: refreshing the fleet.",

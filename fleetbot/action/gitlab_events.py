@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from fleetbot.action.events import Refresh, Scope
 from fleetbot.errors import UsageError
+from fleetbot.model import fork_head
 
 REFRESH_ALL = frozenset({"schedule", "web", "api", "trigger"})
 
@@ -38,6 +39,7 @@ class GitlabJob:
     mr_source: str = ""  # CI_MERGE_REQUEST_SOURCE_BRANCH_NAME
     mr_target: str = ""  # CI_MERGE_REQUEST_TARGET_BRANCH_NAME
     mr_project: str = ""  # CI_MERGE_REQUEST_PROJECT_PATH (the MR's target project)
+    mr_source_project: str = ""  # CI_MERGE_REQUEST_SOURCE_PROJECT_PATH (a fork's, or it)
     job_url: str = ""  # CI_JOB_URL
 
     @classmethod
@@ -60,6 +62,7 @@ class GitlabJob:
             mr_iid=int(iid or 0), mr_source=env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", ""),
             mr_target=env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", ""),
             mr_project=env.get("CI_MERGE_REQUEST_PROJECT_PATH", ""),
+            mr_source_project=env.get("CI_MERGE_REQUEST_SOURCE_PROJECT_PATH", ""),
             job_url=env.get("CI_JOB_URL", ""),
         )
 
@@ -74,9 +77,14 @@ def decide_gitlab(job: GitlabJob, *, target: str = "") -> Refresh:
             return _ignore(about, f"MR !{job.mr_iid} targets `{job.mr_target}`, not the "
                            f"fleet's target `{want}`: ignored.")
         # a fork's MR pipeline runs in the fork, without the project's variables
-        fork = bool(job.mr_project) and job.mr_project != job.project
-        return Refresh(source, scope=Scope.ALL, pull=job.mr_iid, branch=job.mr_source,
-                       base=job.mr_target, read_only=fork,
+        in_fork = bool(job.mr_project) and job.mr_project != job.project
+        # run in the parent project or not, a fork's MR never stands for a row
+        source_project = job.mr_source_project or job.mr_project
+        fork = in_fork or bool(job.mr_project and source_project != job.mr_project)
+        branch = fork_head(source_project.rpartition("/")[0] or source_project,
+                           job.mr_source) if fork else job.mr_source
+        return Refresh(source, scope=Scope.ALL, pull=job.mr_iid, branch=branch,
+                       base=job.mr_target, read_only=in_fork,
                        notice=f"MR !{job.mr_iid} pipeline: refreshing the fleet.")
     if source == "push":
         if job.tag or not job.branch:

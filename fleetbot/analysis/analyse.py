@@ -65,4 +65,5 @@ def analyse(
         current_issue=current_issue,
         notes=tuple(notes),
         landed=landed,
+        target_ref=facts.target_ref,
     )

@@ -108,6 +108,14 @@ def _ref(facts: GitFacts, issue: str) -> str:
     return b.ref if b else issue
 
 
+def _range(facts: GitFacts, issue: str) -> str:
+    """What a row's changes are counted over, as a `git diff` range: from the target, or
+    from the dependency its branch is stacked on (`git.stack`)."""
+    b = facts.branch(issue)
+    base = b.stacked_on[0].ref if b is not None and b.stacked_on else _target_ref(facts)
+    return f"{base}...{_ref(facts, issue)}"
+
+
 def _pair_order(plan: Plan, a: str, b: str) -> tuple[str, str]:
     index = {r.issue: i for i, r in enumerate(plan.rows)}
     return (a, b) if index.get(a, 0) <= index.get(b, 0) else (b, a)
@@ -132,7 +140,8 @@ def plan_conflicts(plan: Plan) -> list[Conflict]:
 
 
 def diff_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:
-    """Pairs of branches that changed a same file since their merge-bases."""
+    """Pairs of branches that changed a same file since their bases (the merge-base with
+    the target, or the head of the dependency a branch is stacked on)."""
     out = []
     branches = facts.branches
     for i, a in enumerate(branches):
@@ -148,8 +157,7 @@ def diff_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Co
                     detail=f"{x} and {y} both changed {shown}",
                     expected=_expected(plan, x, y), regenerable=flag,
                     evidence=" ; ".join(
-                        _q("git", "diff", "--stat", f"{_target_ref(facts)}...{_ref(facts, r)}",
-                           "--", *files)
+                        _q("git", "diff", "--stat", _range(facts, r), "--", *files)
                         for r in (x, y)
                     ),
                 ))
@@ -213,8 +221,7 @@ def _drift(
     return Conflict(
         kind=ConflictKind.DRIFT, rows=(row.issue, *who), files=files, detail=detail,
         expected=expected, regenerable=regenerable,
-        evidence=_q("git", "diff", "--name-status",
-                    f"{_target_ref(facts)}...{_ref(facts, row.issue)}", "--", *files),
+        evidence=_q("git", "diff", "--name-status", _range(facts, row.issue), "--", *files),
     )
 
 
@@ -322,7 +329,6 @@ def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
                 detail=f"{a} {what} ({', '.join(def_files)}); "
                 f"{b} uses {'it' if len(hits) == 1 else 'them'} in {', '.join(use_files)}",
                 expected=_expected(plan, a, b),
-                evidence=_q("git", "diff", f"{_target_ref(facts)}...{_ref(facts, a)}", "--",
-                            *def_files),
+                evidence=_q("git", "diff", _range(facts, a), "--", *def_files),
             ))
     return out

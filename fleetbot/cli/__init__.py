@@ -124,6 +124,22 @@ def strict_option(f: F) -> F:
     )(f)
 
 
+def label_prefix_option(envvar: str | None = None,
+                        help: str = "The namespace of fleetbot's labels.") -> Callable[[F], F]:
+    """--label-prefix, checked where it is parsed (exit 2): one rule for every command."""
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        from fleetbot.writes.labels import prefix_problem
+
+        problem = prefix_problem(value)
+        if problem:
+            raise click.BadParameter(f"{value!r}: {problem}; a shorter or open-ended prefix "
+                                     "would claim people's labels", ctx=ctx, param=param)
+        return value
+
+    return click.option("--label-prefix", envvar=envvar, default="fleet:", show_default=True,
+                        metavar="PREFIX", callback=check, help=help)
+
+
 def dry_run_option(f: F) -> F:
     return click.option(
         "--dry-run", is_flag=True, help="Print every write it would make and make none.",

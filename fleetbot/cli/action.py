@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from fleetbot.cli import label_prefix_option
+
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
 
@@ -26,8 +28,7 @@ if TYPE_CHECKING:
 @click.option("--strict/--no-strict", envvar="FLEETBOT_STRICT", default=False,
               show_default=True,
               help="Exit 1 when this PR has a textual/target conflict or drift.")
-@click.option("--label-prefix", envvar="FLEETBOT_LABEL_PREFIX", default="fleet:",
-              show_default=True, help="The namespace of fleetbot's labels.")
+@label_prefix_option(envvar="FLEETBOT_LABEL_PREFIX")
 @click.option("--not-in-plan", type=click.Choice(["note", "silent"]),
               envvar="FLEETBOT_NOT_IN_PLAN", default="note", show_default=True,
               help="A PR whose branch is in no row: a notice, or nothing.")

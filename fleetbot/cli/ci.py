@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from fleetbot.cli import label_prefix_option
+
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
 
@@ -27,8 +29,7 @@ if TYPE_CHECKING:
               show_default=True, help="Set `fleetbot/order` on each fleet MR's head.")
 @click.option("--strict/--no-strict", envvar="FLEETBOT_STRICT", default=False,
               show_default=True, help="Exit 1 when this MR has a blocking conflict.")
-@click.option("--label-prefix", envvar="FLEETBOT_LABEL_PREFIX", default="fleet:",
-              show_default=True, help="The namespace of fleetbot's labels.")
+@label_prefix_option(envvar="FLEETBOT_LABEL_PREFIX")
 @click.option("--dotenv", "dotenv_path", envvar="FLEETBOT_DOTENV", default="fleetbot.env",
               show_default=True, help="The dotenv report (artifacts:reports:dotenv).")
 @click.option("--junit", "junit_path", envvar="FLEETBOT_JUNIT", default="fleetbot-junit.xml",

@@ -123,7 +123,8 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
             echo(f"would write {where}")
             continue
         b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
-                                 conflicts=predictions.conflicts, order=predictions.order)
+                                 conflicts=predictions.conflicts, order=predictions.order,
+                                 restacks=predictions.restacks)
         note = files.write_like(where, briefing.render_markdown(b), None,
                                 symlinks=files.Symlinks.REPLACE)
         if note:
@@ -158,7 +159,8 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
     predictions = fleet.predict(git, plan, target_ref)
     b = briefing.build_brief(plan, row, target=target_ref, worktree=path,
                              merged=predictions.landed,
-                             conflicts=predictions.conflicts, order=predictions.order)
+                             conflicts=predictions.conflicts, order=predictions.order,
+                             restacks=predictions.restacks)
     if fmt == "json":
         emit_json(b.as_json())
     elif fmt == "markdown":

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fleetbot.cli import dry_run_option, format_option, plan_option, repo_option, target_option
+from fleetbot.cli import (
+    dry_run_option,
+    format_option,
+    label_prefix_option,
+    plan_option,
+    repo_option,
+    target_option,
+)
 
 if TYPE_CHECKING:
     from fleetbot.forge import Action, Forge, ForgeState
@@ -26,10 +33,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def forge_options(f: F) -> F:
     """--forge, --gitlab-url, --label-prefix: shared by every command that talks to a forge."""
-    f = click.option(
-        "--label-prefix", default="fleet:", show_default=True, metavar="PREFIX",
-        help="Namespace of the labels fleetbot manages; other labels are never touched.",
-    )(f)
+    f = label_prefix_option(
+        help="Namespace of the labels fleetbot manages; other labels are never touched.")(f)
     f = click.option(
         "--gitlab-url", default=None, metavar="URL",
         help="GitLab base URL (default: CI_SERVER_URL, the origin host, or gitlab.com).",
@@ -128,7 +133,12 @@ def comment(
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
         raise ForgeError("`comment` needs a forge: pass --forge github|gitlab or run in CI")
+    from fleetbot.writes.dashboard import LABEL
+
     state = forge.state(label_prefix=label_prefix, branches=[r.branch for r in plan.rows])
+    # the body links the fleet dashboard when there is one, as the Action's does (GitHub:
+    # one read; other forges have none), so neither edits the other's comment back
+    state = replace(state, dashboard=forge.find_dashboard(label_prefix + LABEL))
     pull = next((p for p in state.pulls if p.number == number), None) or forge.pull(number)
     if all(p.number != number for p in state.pulls):
         state = replace(state, pulls=(*state.pulls, pull))

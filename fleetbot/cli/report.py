@@ -16,7 +16,7 @@ from fleetbot.cli import format_option, plan_option, repo_option, strict_option,
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from fleetbot.model import Report
+    from fleetbot.model import Plan, Report
 
 
 def print_report(report: Report, fmt: str) -> None:
@@ -38,16 +38,42 @@ def print_report(report: Report, fmt: str) -> None:
 
 
 def _build(repo: Path | None, plan_path: Path | None, target: str | None,
-           *, current: bool) -> Report:
+           *, current: bool, branch: str | None = None, row_ref: str | None = None,
+           ) -> Report:
+    """The Report; with `current`, the row of `branch`, of `row_ref`, else of HEAD's
+    branch is the current row (a detached HEAD without either gets a note)."""
     from fleetbot.cli.common import find_repo
     from fleetbot.git.worktrees import current_branch
     from fleetbot.pipeline import build_report, load_fleet_plan
 
     git = find_repo(repo)
     fleet = load_fleet_plan(git, plan_path, target)
-    branch = current_branch(git) if current else None
-    return build_report(git, fleet.plan, target=target, current_branch=branch,
-                        notes=fleet.notes)
+    notes = fleet.notes
+    here = None
+    if branch is not None or row_ref is not None:
+        here = chosen_branch(fleet.plan, branch, row_ref)
+    elif current:
+        here = current_branch(git)
+        if here is None:
+            notes = (*notes, "HEAD is detached, so no row is yours: pass --branch BRANCH or "
+                     "--row ISSUE to check one (CI checks out a detached HEAD)")
+    return build_report(git, fleet.plan, target=target, current_branch=here, notes=notes)
+
+
+def chosen_branch(plan: Plan, branch: str | None, row_ref: str | None) -> str:
+    """The branch of `--branch` or `--row`, or a UsageError listing the plan's rows."""
+    if branch is not None and row_ref is not None:
+        raise UsageError("pass --branch or --row, not both")
+    known = "; ".join(f"{r.issue} ({r.branch})" for r in plan.rows) or "none"
+    if branch is not None:
+        if not any(r.branch == branch for r in plan.rows):
+            raise UsageError(f"--branch {branch}: no row of the plan works on that branch "
+                             f"(rows: {known})")
+        return branch
+    row = plan.find(row_ref or "")
+    if row is None:
+        raise UsageError(f"--row {row_ref}: no such row in the plan (rows: {known})")
+    return row.branch
 
 
 @click.command()
@@ -71,21 +97,29 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 @target_option
 @format_option
 @strict_option
+@click.option("--branch", "branch", default=None, metavar="BRANCH",
+              help="Check the row of BRANCH instead of the checked-out branch (CI).")
+@click.option("--row", "row_ref", default=None, metavar="ISSUE",
+              help="Check this row (#44, or its branch) instead of the checked-out branch.")
 def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
-          strict: bool) -> int:
+          strict: bool, branch: str | None, row_ref: str | None) -> int:
     """Lint + conflicts + order in one report, your branch's row first.
 
-    Run it before you open a PR (or as a pre-push hook). With --strict it exits 1 when
-    your branch has a textual conflict, no longer merges onto the target, or changed
-    files its row does not own.
+    Run it before you open a PR (or as a pre-push hook). With --strict it exits 1 only
+    when your branch's own landing is blocked: it no longer merges onto the target, the
+    replayed fan-in stops at its step, or it changed files its row does not own; or its
+    branch does not exist. Colliding with a row that lands after it does not block.
     """
-    from fleetbot.render.common import current_blocks
+    from fleetbot.analysis.gate import current_blockers
 
-    report = _build(repo, plan_path, target, current=True)
+    report = _build(repo, plan_path, target, current=True, branch=branch, row_ref=row_ref)
     print_report(report, fmt)
-    if strict and current_blocks(report):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    if not strict:
+        return ExitCode.OK
+    why = current_blockers(report)
+    for reason in why:
+        click.echo(f"check --strict: {reason}", err=True)
+    return ExitCode.FINDINGS if why else ExitCode.OK
 
 
 @click.command()

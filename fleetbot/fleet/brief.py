@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 
+from fleetbot.analysis.stack import Restack
 from fleetbot.fleet.status import collisions_of
 from fleetbot.model import Conflict, ConflictKind, Landed, MergeStep, Plan, Row
 from fleetbot.render import escape
@@ -33,6 +34,7 @@ class Dependency:
     branch: str
     merged: bool
     landed: str = ""  # how it landed: `squash-merged in 1a2b3c4`
+    restack: str = ""  # landed without its head under this branch: the `git rebase --onto`
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ def build_brief(
     merged: Collection[Landed] = (),
     conflicts: Sequence[Conflict] = (),
     order: Sequence[MergeStep] = (),
+    restacks: Sequence[Restack] = (),
 ) -> Brief:
-    """The brief for `row`. `merged` holds the rows already landed on the target."""
+    """The brief for `row`. `merged` holds the rows already landed on the target;
+    `restacks` the rows whose landed dependency must be rebased away (analysis.stack)."""
     how = {la.issue: la.describe() for la in merged}
     mine = set(row.patterns)
     fences = tuple(
@@ -79,7 +83,9 @@ def build_brief(
         for other in plan.rows if other is not row
         for p in other.files_owned if p.pattern not in mine
     )
-    deps = tuple(Dependency(d.issue, d.branch, d.issue in how, how.get(d.issue, ""))
+    again = {r.dependency.issue: r.command for r in restacks if r.issue == row.issue}
+    deps = tuple(Dependency(d.issue, d.branch, d.issue in how, how.get(d.issue, ""),
+                            again.get(d.issue, ""))
                  for d in plan.dependencies(row))
     position = {s.issue: s.position for s in order}
     warnings = [_warning(c, target) for c in conflicts if c.rows == (row.issue,)]
@@ -171,6 +177,8 @@ def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str) -> str:
     section("Depends on", [
         f"{esc(d.issue)} ({code(d.branch)}): " + (f"has landed ({esc(d.landed)})" if d.merged
                                                  else "NOT merged yet; wait or build on it")
+        + (f"; this branch still carries its old commits: restack it with {code(d.restack)}"
+           if d.restack else "")
         for d in b.depends_on], "nothing: start now")
     section("Collisions", [
         f"with {esc(c.other)} on {', '.join(code(f) for f in c.files) or '?'} "

@@ -17,6 +17,8 @@ from fleetbot.errors import UsageError
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
+from fleetbot.git.chain import resolve_commit
+from fleetbot.git.mergetree import merge_trees, target_attributes
 from fleetbot.model import Landed, Plan
 from fleetbot.plan.graph import find_cycle, topological_levels
 
@@ -138,23 +140,31 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
     log = git.run("log", "--first-parent", "--merges", "--reverse",
                   "--format=%H%x1f%P%x1f%ct%x1f%s", target, "--")
     tips = {issue: wt.rev(git, ref) for issue, ref in row_refs(git, plan).items()}
+    # merge rules from the target's tree only, as every other merge (git/mergetree.py)
+    with target_attributes(git, resolve_commit(git, target)) as mgit:
+        return _landings(git, mgit, plan, parse_merges(log), tips)
+
+
+def _landings(git: Git, mgit: Git, plan: Plan, merges: Sequence[_Merge],
+              tips: dict[str, str]) -> tuple[Landing, ...]:
+    """The landings of `merges`; `mgit` replays them with the target's attributes."""
     landings: list[Landing] = []
     brought: dict[str, set[str]] = {}  # issue -> files its merge brought in
-    for m in parse_merges(log):
+    for m in merges:
         commits = git.run("rev-list", f"{m.first}..{m.second}", "--").split()
         issue = _which_row(plan, tips, set(commits), m.subject,
                            {x.issue for x in landings})
         if issue is None:
             continue
         times = git.run("log", "--format=%at", f"{m.first}..{m.second}", "--").split()
-        conflicted = set(_replay(git, m.first, m.second))
+        conflicted = set(_replay(mgit, m.first, m.second))
         # the target merged into the branch before it landed (the usual way a conflict is
         # resolved on a PR): those merges met the conflict, so replay them too
         inner = git.run("rev-list", "--merges", "--parents", f"{m.first}..{m.second}", "--")
         for line in inner.splitlines():
             parents = line.split()[1:]
             if len(parents) >= 2:
-                conflicted.update(_replay(git, parents[0], parents[1]))
+                conflicted.update(_replay(mgit, parents[0], parents[1]))
         changed = git.run("diff", "--name-only", "-z", m.first, m.sha, "--")
         brought[issue] = {p for p in changed.split("\0") if p}
         culprits = tuple(x.issue for x in landings
@@ -196,15 +206,11 @@ def _which_row(plan: Plan, tips: dict[str, str], commits: set[str], subject: str
     return None
 
 
-def _replay(git: Git, first: str, second: str) -> tuple[str, ...]:
-    """Files that conflict when `second` is merged onto `first` (no checkout, no index)."""
-    proc = git.run_full("merge-tree", "--write-tree", "--name-only", "--no-messages",
-                        first, second, ok_codes=(0, 1),
-                        error="could not replay a merge (needs git 2.38+)")
-    if proc.returncode == 0:
-        return ()
-    lines = [line for line in proc.stdout.splitlines()[1:] if line]
-    return tuple(sorted(set(lines)))
+def _replay(mgit: Git, first: str, second: str) -> tuple[str, ...]:
+    """Files that conflict when `second` is merged onto `first` (no checkout, no index;
+    `mgit` from `target_attributes`)."""
+    result = merge_trees(mgit, first, second)
+    return () if result.clean else tuple(sorted(set(result.files)))
 
 
 # ---------------------------------------------------------------- rendering

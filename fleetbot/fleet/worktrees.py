@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from fleetbot.analysis.stack import Restack, restacks
 from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
@@ -295,6 +296,7 @@ class Predictions:
     order: tuple[MergeStep, ...]
     replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
+    restacks: tuple[Restack, ...] = ()  # rows to rebase off a dependency landed by squash
 
     @property
     def landed_issues(self) -> frozenset[str]:
@@ -308,7 +310,8 @@ def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (
     from fleetbot.pipeline import build_report
 
     report = build_report(git, plan, target=target, pulls=pulls)
-    return Predictions(report.conflicts, report.order, report.replay, report.landed)
+    return Predictions(report.conflicts, report.order, report.replay, report.landed,
+                       restacks(report))
 
 
 def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:

@@ -27,8 +27,22 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
-from fleetbot.forge.github_queries import DASHBOARD, FLEET_STATE, MORE_CONTEXTS, plan_query
-from fleetbot.model import CIState, CommitStatus, PullFacts, PullState, ReviewState, StatusState
+from fleetbot.forge.github_queries import (
+    DASHBOARD,
+    FLEET_STATE,
+    MORE_CONTEXTS,
+    VIEWER,
+    plan_query,
+)
+from fleetbot.model import (
+    CIState,
+    CommitStatus,
+    PullFacts,
+    PullState,
+    ReviewState,
+    StatusState,
+    fork_head,
+)
 
 PAGE_SIZE = 50
 OWN_CONTEXTS = ("fleetbot/",)  # commit statuses fleetbot sets itself: not CI
@@ -147,6 +161,7 @@ class GithubForge:
         self.page_size = page_size
         self.own_checks = frozenset(own_checks)  # this job's check runs: not CI
         self._token = token
+        self._login: str | None = None  # the token's login, read once (`viewer_login`)
         auth = Auth.Token(token) if token else None
         pace: dict[str, Any] = {} if throttle else {
             "seconds_between_requests": None, "seconds_between_writes": None,
@@ -257,6 +272,7 @@ class GithubForge:
                                  cause=ForgeCause.NOT_FOUND)
             if after is None:
                 labels = frozenset(n["name"] for n in (repo.get("labels") or {}).get("nodes", []))
+                self._login = str((data.get("viewer") or {}).get("login") or "")
             conn = repo["pullRequests"]
             for node in conn["nodes"]:
                 count += self._all_contexts(node)
@@ -393,11 +409,26 @@ class GithubForge:
                                                f"listing files of PR #{number}")
         )
 
+    def viewer_login(self) -> str:
+        """The token's login ("" without a token): read by the refresh's first page, else
+        one GraphQL request (`GET /user` is refused to an Actions token, `viewer` is not)."""
+        if self._login is None:
+            if not self._token:
+                return ""
+            data, _ = self._graphql(VIEWER, {}, "reading the token's login")
+            self._login = str((data.get("viewer") or {}).get("login") or "")
+        return self._login
+
     def find_comment(self, number: int) -> st.StickyComment | None:
-        """Re-read a PR's comments for the marker (before creating one)."""
+        """Re-read a PR's comments (before creating one) for the bot's own: the marker
+        *and* written by the token's login; a person's comment with the marker is not it."""
+        me = self.viewer_login().lower()
+        if not me:
+            return None
         for c in self._pages(self._path(f"/issues/{number}/comments"),
                              f"reading comments of #{number}"):
-            if st.MARKER in (c.get("body") or ""):
+            author = str((c.get("user") or {}).get("login") or "").lower()
+            if author == me and st.MARKER in (c.get("body") or ""):
                 return st.StickyComment(number, int(c["id"]), c["body"])
         return None
 
@@ -454,7 +485,7 @@ class GithubForge:
                        body={"ref": a.ref}, write=True, doing=a.describe())
         elif a.kind is K.CREATE_LABEL:
             self._post(self._path("/labels"), {"name": a.label, "color": a.color,
-                       "description": "Managed by fleetbot"}, a.describe(), ok=(422,))
+                       "description": a.description or "fleetbot"}, a.describe(), ok=(422,))
         elif a.kind is K.ADD_LABEL:
             self._post(self._path(f"/issues/{a.number}/labels"), {"labels": [a.label]},
                        a.describe())
@@ -580,8 +611,9 @@ def _next_link(link: str) -> str | None:
 
 
 def _sticky(number: int, comments: dict[str, Any]) -> st.StickyComment | None:
+    """The bot's own comment: the marker, written by the token (`viewerDidAuthor`)."""
     for c in comments.get("nodes") or []:
-        if c and st.MARKER in (c.get("body") or ""):
+        if c and c.get("viewerDidAuthor") and st.MARKER in (c.get("body") or ""):
             return st.StickyComment(number, int(c["databaseId"]), c["body"])
     return None
 
@@ -621,9 +653,12 @@ def own_statuses(sha: str, rollup: dict[str, Any] | None) -> tuple[CommitStatus,
 
 def _pull(node: dict[str, Any], state: PullState,
           own_checks: frozenset[str] = frozenset()) -> PullFacts:
+    fork = bool(node.get("isCrossRepository"))
+    owner = str((node.get("headRepository") or {}).get("nameWithOwner") or "").partition("/")[0]
     return PullFacts(
         number=int(node["number"]),
-        branch=node["headRefName"],
+        branch=fork_head(owner, node["headRefName"]) if fork else node["headRefName"],
+        fork=fork,
         title=node.get("title") or "",
         url=node.get("url") or "",
         state=state,
@@ -640,8 +675,14 @@ def _pull(node: dict[str, Any], state: PullState,
 def _rest_pull(data: dict[str, Any]) -> PullFacts:
     merged = data.get("merged") or data.get("merged_at")
     state = PullState.MERGED if merged else PullState(data["state"])
+    head, base = data["head"].get("repo"), (data.get("base") or {}).get("repo") or {}
+    fork = head is None or str(head.get("full_name") or "").lower() != str(
+        base.get("full_name") or "").lower()
+    owner = str((head or {}).get("full_name") or "").partition("/")[0]
+    branch = data["head"]["ref"]
     return PullFacts(
-        number=int(data["number"]), branch=data["head"]["ref"], title=data.get("title") or "",
+        number=int(data["number"]), branch=fork_head(owner, branch) if fork else branch,
+        fork=fork, title=data.get("title") or "",
         url=data.get("html_url") or "", state=state, draft=bool(data.get("draft")),
         head_sha=data["head"]["sha"], base=data["base"]["ref"],
         labels=tuple(lbl["name"] for lbl in data.get("labels") or []), body=data.get("body") or "",

@@ -11,6 +11,8 @@ fragment PullFields on PullRequest {
   isDraft
   headRefName
   headRefOid
+  isCrossRepository
+  headRepository { nameWithOwner }
   baseRefName
   reviewDecision
   body
@@ -27,12 +29,15 @@ fragment ContextFields on StatusCheckRollupContext {
 """
 
 # Every open PR with what a refresh needs, page by page; the first page also brings the
-# fleet labels that exist. Merged PRs come by head branch (`plan_query`), however long ago.
+# fleet labels that exist and the token's own login (the REST re-read of a PR's comments
+# compares authors with it). Merged PRs come by head branch (`plan_query`), however long
+# ago. A comment is fleetbot's only when the token wrote it (`viewerDidAuthor`).
 FLEET_STATE = """
 query FleetState(
   $owner: String!, $name: String!, $pageSize: Int!, $after: String,
   $first: Boolean!, $labelQuery: String!
 ) {
+  viewer @include(if: $first) { login }
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: $labelQuery) @include(if: $first) { nodes { name } }
     pullRequests(
@@ -42,7 +47,7 @@ query FleetState(
       pageInfo { hasNextPage endCursor }
       nodes {
         ...PullFields
-        comments(last: 100) { nodes { databaseId body } }
+        comments(last: 100) { nodes { databaseId body viewerDidAuthor } }
         statusCheckRollup {
           contexts(first: 100) {
             pageInfo { hasNextPage endCursor }
@@ -54,6 +59,9 @@ query FleetState(
   }
 }
 """ + PULL_FIELDS + CONTEXT_FIELDS
+
+# The token's own login, when no refresh read it yet (before a sticky comment is created).
+VIEWER = "query FleetViewer { viewer { login } }"
 
 # The checks of one PR past the first 100 (rare: only asked when a page says there are more).
 MORE_CONTEXTS = """

@@ -90,9 +90,11 @@ class GitlabForge(GitlabProject):
         refused_before = any(lbl.get("name") == no_links for lbl in labels)
         if refused_before and links:
             notes.append(NO_LINKS_NOTE.format(label=no_links))
-        mine = [mr for mr in opened if fleet is None or mr["source_branch"] in fleet]
-        merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
+        # a fork's MR is never a fleet MR (its branch reads `project-<id>:<name>`)
+        mine = [mr for mr in opened if not pulls[int(mr["iid"])].fork
+                and (fleet is None or pulls[int(mr["iid"])].branch in fleet)]
+        merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         comments: list[st.StickyComment] = []
         statuses: list[CommitStatus] = []
         heads: set[str] = set()
@@ -138,14 +140,17 @@ class GitlabForge(GitlabProject):
         if fleet is None:
             return tuple(mr_facts(m) for m in recent(20))
         wanted = sorted(fleet - open_branches)
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, PullFacts] = {}
+        # the newest from this project: a fork's namesake MR does not land the row
         if len(wanted) > 1:
-            for m in recent(100):
-                found.setdefault(str(m["source_branch"]), m)
+            for f in map(mr_facts, recent(100)):
+                if not f.fork:
+                    found.setdefault(f.branch, f)
         for branch in [b for b in wanted if b not in found]:
-            for m in recent(1, source_branch=branch):
-                found[branch] = m
-        return tuple(mr_facts(found[b]) for b in wanted if b in found)
+            for f in [f for f in map(mr_facts, recent(5, source_branch=branch))
+                      if not f.fork][:1]:
+                found[branch] = f
+        return tuple(found[b] for b in wanted if b in found)
 
     def _head_statuses(self, sha: str, context: str) -> tuple[CIState, CommitStatus | None]:
         """One read of a head's latest commit statuses (GitLab makes every CI job one):
@@ -292,15 +297,12 @@ class GitlabForge(GitlabProject):
             return applied
         licence = [r for r in applied.refused if r.cause is ForgeCause.LICENCE]
         label = self._prefix + NO_LINKS_LABEL
-        remember = st.Action(st.ActionKind.CREATE_LABEL, label=label, color="cccccc")
+        remember = st.Action(st.ActionKind.CREATE_LABEL, label=label, color="cccccc",
+                             description=NO_LINKS_DESCRIPTION)
         written, refused = applied.written, tuple(
             r for r in applied.refused if r.cause is not ForgeCause.LICENCE)
         try:
-            self._do(lambda: self._gl.http_post(
-                f"{self._project}/labels", post_data={
-                    "name": label, "color": f"#{remember.color}",
-                    "description": NO_LINKS_DESCRIPTION}),
-                remember.describe(), ok=(409,), kind=remember.kind)
+            self._apply_one(remember)
             written += (remember,)
         except ForgeError as exc:  # not remembered: the next run tries one link again
             refused += (st.Refusal(remember, exc.cause, str(exc).splitlines()[0]),)
@@ -322,7 +324,7 @@ class GitlabForge(GitlabProject):
         elif a.kind is K.CREATE_LABEL:
             self._do(lambda: self._gl.http_post(
                 f"{p}/labels", post_data={"name": a.label, "color": f"#{a.color}",
-                                          "description": "Managed by fleetbot"}),
+                                          "description": a.description or "fleetbot"}),
                 a.describe(), ok=(409,), kind=a.kind)
         elif a.kind in (K.ADD_LABEL, K.REMOVE_LABEL):
             kind = "issues" if a.on_issue else "merge_requests"

@@ -13,7 +13,7 @@ from typing import Any
 
 from fleetbot.errors import ForgeCause
 from fleetbot.forge import types as st
-from fleetbot.model import CIState, PullFacts, PullState, ReviewState, StatusState
+from fleetbot.model import CIState, PullFacts, PullState, ReviewState, StatusState, fork_head
 
 # GitLab pipeline status -> fleetbot CI state
 _PIPELINE = {
@@ -137,11 +137,18 @@ def review_state(approvals: dict[str, Any] | None, mr: dict[str, Any]) -> Review
 
 
 def mr_facts(mr: dict[str, Any]) -> PullFacts:
-    """An MR as a list item or in full: CI only from a full one (`head_pipeline`)."""
+    """An MR as a list item or in full: CI only from a full one (`head_pipeline`). An MR
+    from a fork (its source project is not the target) is `project-<id>:<branch>`, which
+    no plan row can name."""
     state = {"opened": PullState.OPEN, "merged": PullState.MERGED}.get(
         str(mr.get("state")), PullState.CLOSED)
+    source, target = mr.get("source_project_id"), mr.get("target_project_id")
+    fork = source is not None and target is not None and source != target
+    branch = str(mr["source_branch"])
     return PullFacts(
-        number=int(mr["iid"]), branch=mr["source_branch"], title=mr.get("title") or "",
+        number=int(mr["iid"]), fork=fork,
+        branch=fork_head(f"project-{source}", branch) if fork else branch,
+        title=mr.get("title") or "",
         url=mr.get("web_url") or "", state=state,
         draft=bool(mr.get("draft") or mr.get("work_in_progress")),
         review=review_state(None, mr), ci=pipeline_ci(mr.get("head_pipeline")),

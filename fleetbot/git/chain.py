@@ -3,9 +3,12 @@
 Each step is merged onto the previous tip with `git merge-tree --write-tree` and kept as
 a synthetic commit (`commit-tree`, fleetbot's identity, fixed dates: the same fleet gives
 the same ids, which is what lets `verify` cache by tree). A step that does not merge is
-*set aside* with its files and sorts, and the chain goes on without it, so every stop of
-the fan-in is known at once (DESIGN.md "Conflicts" 6), not only the first. No worktree,
-index or ref is touched.
+recorded with its files and sorts, and the chain goes on, so every stop of the fan-in is
+known at once (DESIGN.md "Conflicts" 6), not only the first. The report's replay goes on
+as `integrate` does once a stop is resolved: from the merge as git leaves it, both sides
+in each conflicted file (tests/test_stops_property.py holds it to `integrate` on random
+fleets); `verify`, which runs tests on the tips, sets such a step aside instead. No
+worktree, index or ref is touched.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ def resolve_commit(git: Git, ref: str) -> str:
     ).strip()
 
 
-def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]]) -> Chain:
+def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
+                keep_both: bool = False) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
-    aside the ones that do not merge onto the tip before them."""
+    aside the ones that do not merge onto the tip before them; with `keep_both` such a
+    step is landed as git leaves the conflicted merge (both sides in each file), as the
+    fan-in goes on once it is resolved."""
     start = resolve_commit(git, base)
     heads = [resolve_commit(git, ref) for _, ref in steps]  # the shadow repo has no refs
     tip = start
@@ -36,7 +42,7 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]]) -> Chain:
     with target_attributes(git, start) as mgit:
         for (issue, ref), head in zip(steps, heads, strict=True):
             result = merge_trees(mgit, tip, head)
-            if not result.clean:
+            if not result.clean and not keep_both:
                 out.append(ChainStep(issue=issue, ref=ref, head=head, result=result))
                 continue
             tip = commit_tree(mgit, result.tree, (tip, head),
@@ -52,19 +58,20 @@ def tree_of(git: Git, commit: str) -> str:
 
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]]) -> Replay:
     """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
-    will meet it: a step that does not merge is set aside and the rest go on, so every
-    step needing a resolution is reported, not only the first. Touches no worktree, index
-    or ref. Positions are 1-based in `steps`."""
+    will meet it: a step that does not merge is taken with both sides, as its resolution
+    will keep them, and the rest go on, so every step needing a resolution is reported,
+    not only the first. Touches no worktree, index or ref. Positions are 1-based in
+    `steps`."""
     from fleetbot.errors import GitError
 
     if git.run_full("rev-parse", "--verify", "-q", f"{target}^{{commit}}",
                     check=False).returncode != 0:
         raise GitError(f"unknown target {target!r}",
                        hint="pass --target with an existing branch")
-    chain = build_chain(git, target, steps)
+    chain = build_chain(git, target, steps, keep_both=True)
     stops = []
     for position, step in enumerate(chain.steps, start=1):
-        if step.landed:
+        if step.result.clean:
             continue
         files = step.result.files or tuple(
             dict.fromkeys(p for c in step.result.conflicts for p in c.paths))

@@ -14,7 +14,7 @@ from fleetbot.errors import GitError
 from fleetbot.git import Git, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.refs import parse_left_right
-from fleetbot.model import BranchFacts, ChangeStatus, FileChange
+from fleetbot.model import BranchFacts, ChangeStatus, FileChange, StackBase
 
 UNSHALLOW_HINT = (
     "this clone is shallow: fetch the full history with `git fetch --unshallow` "
@@ -228,10 +228,12 @@ def branch_facts(
 def all_branch_facts(
     git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
     shallow: bool = False, workers: int | None = None, cache: Cache | None = None,
+    stacks: Mapping[str, tuple[StackBase, ...]] | None = None,
 ) -> tuple[BranchFacts, ...]:
     """BranchFacts for every (issue, branch, ref, head): all merge-bases from one
     `rev-parse`, all changed files from one `diff-tree --stdin`, ahead/behind per branch
-    side by side (git 2.39 has no batched form) unless the cache knows it."""
+    side by side (git 2.39 has no batched form) unless the cache knows it. A row in
+    `stacks` (git.stack) has its changes counted from the dependency heads it is built on."""
     if not found:
         return ()
     heads = [f[3] for f in found]
@@ -241,13 +243,15 @@ def all_branch_facts(
             merge_base(git, target_sha, head, shallow=shallow, branch=branch)
             raise GitError(f"no merge-base between the target and {branch!r}")
     pairs = [(base or "", head) for base, head in zip(bases, heads, strict=True)]
-    changes = changed_files_many(git, pairs)
+    from fleetbot.git.stack import stacked_changes
+
+    changes = stacked_changes(git, found, pairs, stacks or {})
     counts = ahead_behind_many(git, target_sha, heads, workers=workers,
                                cache=cache or Cache.disabled())
     return tuple(
         BranchFacts(
             issue=issue, branch=branch, ref=ref, head=head, merge_base=base,
-            changes=chg, ahead=ahead, behind=behind,
+            changes=chg, ahead=ahead, behind=behind, stacked_on=(stacks or {}).get(issue, ()),
         )
         for (issue, branch, ref, head), (base, _), chg, (ahead, behind) in zip(
             found, pairs, changes, counts, strict=True

@@ -39,6 +39,7 @@ from fleetbot.git.facts import (
 from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import may_collide
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
+from fleetbot.git.stack import stack_bases
 from fleetbot.model import (
     BranchFacts,
     ChangeStatus,
@@ -378,7 +379,8 @@ def gather(
     row_refs = resolve_rows(git, refs, [(r.issue, r.branch) for r in plan.rows],
                             workers=workers)
     # a row naming the target itself is a plan error (lint says so), never a branch to land
-    skip = {la.issue for la in known} | {r.issue for r in plan.rows if r.branch == tgt.name}
+    on_target = {r.issue for r in plan.rows if r.branch == tgt.name}
+    skip = {la.issue for la in known} | on_target
     found = [(r.issue, r.branch, ref.ref, ref.sha) for r in plan.rows
              if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
     gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]
@@ -388,8 +390,10 @@ def gather(
             landing_job = pool.submit(
                 land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers, cache=cache
             )
+            heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
             branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
-                                        cache=cache)
+                                        cache=cache,
+                                        stacks=stack_bases(git, plan, heads, tgt.sha))
             landings = landing_job.result()
         tree = git.run("rev-parse", f"{tgt.sha}^{{tree}}").strip()
         landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings,
@@ -441,7 +445,7 @@ def read_sources(
             if not c.path.endswith(".py"):
                 continue
             old_path = c.old_path or c.path
-            old = None if c.status is ChangeStatus.ADDED else f"{b.merge_base}:{old_path}"
+            old = None if c.status is ChangeStatus.ADDED else f"{b.base}:{old_path}"
             new = None if c.status is ChangeStatus.DELETED else f"{b.head}:{c.path}"
             wanted.append((b.issue, c.path, old, new))
     specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
@@ -474,15 +478,15 @@ def _api_paths(
     out: dict[str, dict[str, bool]] = {}
     todo: list[BranchFacts] = []
     for b in branches:
-        got = cache.get("api-lines", f"{b.merge_base} {b.head}")
+        got = cache.get("api-lines", f"{b.base} {b.head}")
         if isinstance(got, dict):
             out[b.issue] = {str(k): bool(v) for k, v in got.items()}
         elif any(c.path.endswith(".py") for c in b.changes):
             todo.append(b)
         else:
             out[b.issue] = {}
-    patches = changed_lines_many(git, [(b.merge_base, b.head) for b in todo])
+    patches = changed_lines_many(git, [(b.base, b.head) for b in todo])
     for b, patch in zip(todo, patches, strict=True):
         out[b.issue] = {path: touches_api(lines) for path, lines in patch.items()}
-        cache.put("api-lines", f"{b.merge_base} {b.head}", out[b.issue])
+        cache.put("api-lines", f"{b.base} {b.head}", out[b.issue])
     return out

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fleetbot.analysis.collisions import pair_conflicts
+from fleetbot.analysis.gate import current_blockers
+from fleetbot.analysis.stack import restack
 from fleetbot.model import (
     CIState,
     Conflict,
@@ -158,7 +160,7 @@ def explain(conflict: Conflict, target: str) -> str:
 
 def stop_lines(report: Report) -> list[str]:
     """Every step of the replayed fan-in that will need a resolution: `step 2 (#44) on
-    tasks/cli.py`. The replay sets each aside and goes on, as the fan-in will."""
+    tasks/cli.py`. The replay keeps both sides and goes on, as the fan-in will."""
     r = report.replay
     if r is None or r.clean:
         return []
@@ -205,6 +207,9 @@ def current_messages(report: Report) -> list[str]:
             if c.expected:
                 tail = "expected: the plan orders them"
             out.append(f"your branch {verb} {other}{files}: {tail}")
+    again = restack(report, issue)
+    if again is not None:
+        out.append(f"{again.describe()} `{again.command}`")
     for stop in report.replay.stops if report.replay is not None else ():
         if stop.issue == issue:
             out.append(f"the replayed fan-in stops at your branch on {_files(stop.files)}")
@@ -222,18 +227,5 @@ def current_messages(report: Report) -> list[str]:
 
 
 def current_blocks(report: Report) -> bool:
-    """`check --strict` fails: the current row has a textual/target conflict or drift, or
-    no branch; or no row of the plan has a branch at all (nothing was checked)."""
-    if report.order and len(report.missing_branches) == len(report.order):
-        return True
-    if report.current_issue is None:
-        return False
-    if report.current_issue in report.missing_branches:
-        return True
-    for c in row_conflicts(report, report.current_issue):
-        if c.expected or c.regenerable:
-            continue
-        if c.kind in (ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
-                      ConflictKind.SEMANTIC):
-            return True
-    return False
+    """`check --strict` fails (`analysis.gate.current_blockers`)."""
+    return bool(current_blockers(report))

@@ -86,6 +86,7 @@ def branch_to_json(b: BranchFacts) -> dict[str, Any]:
         "merge_base": b.merge_base, "ahead": b.ahead, "behind": b.behind,
         "changes": [{"path": c.path, "status": c.status, "old_path": c.old_path}
                     for c in b.changes],
+        "stacked_on": [{"issue": s.issue, "ref": s.ref, "head": s.head} for s in b.stacked_on],
     }
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from fleetbot.analysis.collisions import pair_conflicts
 from fleetbot.analysis.order import FREE
+from fleetbot.analysis.stack import restack
 from fleetbot.model import ConflictKind, Report, Row, Status
 from fleetbot.render import common
 from fleetbot.render.escape import code, md, mermaid
@@ -57,6 +58,9 @@ def pr_comment_head(report: Report, issue: str) -> str:
     for c in mine:
         icon = "❌" if c.blocking else "⚠️"
         lines.append(f"- {icon} {md(common.describe(c, report.target))}")
+    again = restack(report, issue)
+    if again is not None:
+        lines.append(f"- 🔁 {md(again.describe())} {code(again.command, table=False)}")
     if step is not None:
         lines += [f"- ⛔ blocked by {md(b.describe())}" for b in step.blocked_by]
         lines += [f"- {md(r)}" for r in step.reasons if r != FREE]
@@ -147,7 +151,7 @@ def _replay_line(report: Report) -> str:
              for s in r.stops]
     n = len(stops)
     return (f"Replay: the fan-in onto {target} needs {n} resolution{'s' if n != 1 else ''} "
-            f"(each set aside, the rest go on): {'; '.join(stops)}.")
+            f"(each resolved keeping both sides, the rest go on): {'; '.join(stops)}.")
 
 
 def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:

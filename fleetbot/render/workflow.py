@@ -13,15 +13,12 @@ from collections.abc import Sequence
 
 from fleetbot.action.runner import annotation
 from fleetbot.analysis.collisions import strongest
+from fleetbot.analysis.gate import own_blockers
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
 from fleetbot.render.escape import json_text, mentions, terminal, terminal_lines
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
-
-STRICT_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.DRIFT,
-                          ConflictKind.SEMANTIC})
-
 
 def _other(conflict: Conflict, issue: str) -> str:
     return conflict.rows[1] if conflict.rows[0] == issue else conflict.rows[0]
@@ -109,11 +106,8 @@ def plan_error_annotations(exc: PlanError) -> list[str]:
 
 
 def blocks_strictly(report: Report, issue: str) -> bool:
-    """`strict`: this PR's row has a textual or target conflict, or drift, not excused."""
-    return any(
-        issue in c.rows and c.kind in STRICT_KINDS and not c.expected and not c.regenerable
-        for c in report.conflicts
-    )
+    """`strict`: this PR's own landing is blocked (`analysis.gate`, as `check --strict`)."""
+    return bool(own_blockers(report, issue))
 
 
 def verdict_word(report: Report) -> str:

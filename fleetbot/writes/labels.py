@@ -2,8 +2,10 @@
 `conflict`/`next`. Pure.
 
 Labels are namespaced (`fleet:` by default): a label outside the prefix is never touched,
-a fleet label that no longer applies is removed, a label is created with its colour on
-first use, and an unchanged set gives no action.
+and inside it only fleetbot's own names (`OWN_LABELS`) are: a person's `fleet:foo` stays.
+A fleet label that no longer applies is removed, a label is created with its colour and a
+"fleetbot: ..." description on first use, and an unchanged set gives no action. The prefix
+is at least three characters ending in a separator, so it cannot claim people's labels.
 """
 
 from __future__ import annotations
@@ -26,6 +28,31 @@ COLORS = {
     "conflict": "d93f0b",
     "next": "0e8a16",
 }
+MEANING = {
+    "planned": "the plan row has not started",
+    "running": "the plan row's work is under way",
+    "review": "the plan row's PR is ready for review",
+    "blocked": "the plan row waits on a dependency or failing CI",
+    "merged": "the plan row has landed",
+    "conflict": "collides with another fleet PR",
+    "next": "the fleet PR to merge next",
+}
+OWN_LABELS = (*STATUS_LABELS, *EXTRA_LABELS)  # the only names fleetbot adds or removes
+SEPARATORS = ":/-_."
+MIN_PREFIX = 3
+
+
+def prefix_problem(prefix: str) -> str:
+    """Why `prefix` may not namespace fleetbot's labels, or "" when it may: a short or
+    open-ended prefix (``, `f`, `feat`) would make people's labels look like fleetbot's."""
+    if len(prefix) < MIN_PREFIX:
+        return f"it must be at least {MIN_PREFIX} characters (like `fleet:`)"
+    if prefix[-1] not in SEPARATORS:
+        return ("it must end in a separator, one of " + " ".join(f"`{c}`" for c in SEPARATORS)
+                + " (like `fleet:`)")
+    if prefix.strip() != prefix or any(ord(c) < 0x20 or c == "," for c in prefix):
+        return "it may not have spaces at its ends, control characters or commas"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +66,12 @@ class LabelTarget:
 
 def label_color(name: str, prefix: str = DEFAULT_PREFIX) -> str:
     return COLORS.get(name[len(prefix):] if name.startswith(prefix) else name, "ededed")
+
+
+def label_description(name: str, prefix: str = DEFAULT_PREFIX) -> str:
+    """The mark a created label carries ("fleetbot: ..."), under GitHub's 100 characters."""
+    short = name[len(prefix):] if name.startswith(prefix) else name
+    return f"fleetbot: {MEANING.get(short, 'managed by fleetbot')}"[:100]
 
 
 def status_label(
@@ -125,18 +158,20 @@ def desired_labels(
 def label_actions(
     targets: tuple[LabelTarget, ...], current: ForgeState, prefix: str = DEFAULT_PREFIX
 ) -> list[Action]:
-    """The label writes that make each target carry exactly its fleet labels."""
+    """The label writes that make each target carry exactly its fleet labels; a label
+    under the prefix that is not one of fleetbot's own names is someone's: left alone."""
     actions: list[Action] = []
     created: set[str] = set()
+    own = {prefix + name for name in OWN_LABELS}
     for target in targets:
         number, wanted, on_issue = target.number, target.labels, target.on_issue
-        have = {n for n in current.labels_of(number, on_issue) if n.startswith(prefix)}
+        have = {n for n in current.labels_of(number, on_issue) if n in own}
         for name in sorted(wanted - have):
             if name not in current.repo_labels and name not in created:
                 created.add(name)
-                actions.append(
-                    Action(ActionKind.CREATE_LABEL, label=name, color=label_color(name, prefix))
-                )
+                actions.append(Action(ActionKind.CREATE_LABEL, label=name,
+                                      color=label_color(name, prefix),
+                                      description=label_description(name, prefix)))
             actions.append(Action(ActionKind.ADD_LABEL, number, label=name, on_issue=on_issue))
         actions.extend(
             Action(ActionKind.REMOVE_LABEL, number, label=name, on_issue=on_issue)

@@ -78,6 +78,7 @@ class MR:
     approved_by: list[int] = field(default_factory=list)
     approvals_required: int = 0
     head: str = ""  # the head commit; default: a made-up sha from the iid
+    fork: int = 0  # the source project's id when the MR comes from a fork; 0: this project
 
     @property
     def sha(self) -> str:
@@ -484,6 +485,8 @@ class FakeGitlab:
                      sha=mr.sha, project_id=self.project_id,
                      web_url=f"{self.base.split('/api/v4')[0]}/{self.path}/-/merge_requests/"
                              f"{mr.iid}",
+                     source_project_id=mr.fork or self.project_id,
+                     target_project_id=self.project_id,
                      user_notes_count=sum(not n["system"] for n in self.notes.get(mr.iid, [])),
                      detailed_merge_status="not_approved"
                      if len(mr.approved_by) < mr.approvals_required else "mergeable")

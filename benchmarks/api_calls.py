@@ -3,11 +3,13 @@
     python benchmarks/api_calls.py          # prints a Markdown table
 
 A real fleet (N rows, each with its branch, PR and issue; `Depends on` chains every fifth
-row to the one before) in real git repositories, and `fleetbot action` run in-process on a
-`workflow_dispatch` against the fake GitHub (tests/fakegithub.py, which validates every
-request and response against GitHub's published schemas). Three runs per size: the first
-refresh (everything to write), the idle refresh right after it (nothing changed), and a
-refresh after one PR got a new head commit. Reads and writes are counted apart.
+row to the one before, so N/5 issues are blocked, each by another) in real git repositories,
+and `fleetbot action` run in-process on a `workflow_dispatch` against the fake GitHub
+(tests/fakegithub.py, which validates every request and response against GitHub's published
+schemas). Three runs per size: the first refresh (everything to write), the idle refresh
+right after it (nothing changed), and a refresh after one PR got a new head commit. Reads
+and writes are counted apart, every follow-up page included. Then the same at N = 30 for a
+fan-in (every row depends on the first) and with `links: false`.
 """
 
 from __future__ import annotations
@@ -33,16 +35,22 @@ from tests.support.bigfleet import big_fleet
 SIZES = (5, 30, 100)
 
 
-def _plan(n: int) -> str:
+def _depends(i: int, shape: str) -> str:
+    if shape == "fan-in":
+        return "#100" if i else "none"
+    return f"#{99 + i}" if i % 5 == 4 else "none"
+
+
+def _plan(n: int, shape: str = "chain") -> str:
     rows = "".join(
         f"| #{100 + i} r{i} | feat/{i} | ../w{i} | `src/m{i}.py` | "
-        f"{f'#{99 + i}' if i % 5 == 4 else 'none'} | running |\n" for i in range(n))
+        f"{_depends(i, shape)} | running |\n" for i in range(n))
     return ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
             "|---|---|---|---|---|---|\n" + rows)
 
 
-def _fleet(root: Path, n: int) -> tuple[Repo, Repo, FakeGithub]:
-    return big_fleet(root, n, _plan(n), {"README.md": "x\n"},
+def _fleet(root: Path, n: int, shape: str) -> tuple[Repo, Repo, FakeGithub]:
+    return big_fleet(root, n, _plan(n, shape), {"README.md": "x\n"},
                      lambda i: {f"src/m{i}.py": f"v = {i}\n"})
 
 
@@ -59,33 +67,33 @@ def _env(root: Path, checkout: Repo) -> dict[str, str]:
             "GITHUB_OUTPUT": str(root / "output.txt"), "FLEETBOT_TOKEN": TOKEN, **GIT_ENV}
 
 
-def _refresh(gh: FakeGithub) -> tuple[int, int]:
+def _refresh(gh: FakeGithub, links: bool) -> tuple[int, int]:
     """(reads, writes) of one `fleetbot action --no-throttle` run."""
     gh.requests.clear()
-    code = run(["action", "--no-throttle"])
+    code = run(["action", "--no-throttle", "--links" if links else "--no-links"])
     assert code == 0, code
     gh.check()
     writes = len(gh.writes)
     return len(gh.requests) - writes, writes
 
 
-def measure(n: int) -> dict[str, tuple[int, int]]:
+def measure(n: int, shape: str = "chain", links: bool = True) -> dict[str, tuple[int, int]]:
     with tempfile.TemporaryDirectory() as tmp, \
             responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         root = Path(tmp)
-        origin, checkout, gh = _fleet(root, n)
+        origin, checkout, gh = _fleet(root, n, shape)
         mount(gh, rsps)
         saved = dict(os.environ)
         os.environ.update(_env(root, checkout))
         try:
-            first = _refresh(gh)
-            idle = _refresh(gh)
+            first = _refresh(gh, links)
+            idle = _refresh(gh, links)
             head = origin.branch("feat/0-next", {"src/m0.py": "v = 'new'\n"}, start="feat/0")
             origin.git("update-ref", "refs/pull/1/head", head)
             origin.git("branch", "-f", "feat/0", head)
             checkout.git("fetch", "-q", "origin")
             gh.pulls[1].sha = head
-            changed = _refresh(gh)
+            changed = _refresh(gh, links)
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -93,15 +101,21 @@ def measure(n: int) -> dict[str, tuple[int, int]]:
 
 
 def main() -> None:
-    print("| open PRs (rows) | first refresh: reads / writes | idle refresh | "
+    print("| open PRs (rows) | plan | first refresh: reads / writes | idle refresh | "
           "after one push |")
-    print("|---:|---:|---:|---:|")
-    for n in SIZES:
-        m = measure(n)
+    print("|---:|---|---:|---:|---:|")
+    runs = [(n, "chain", True) for n in SIZES] + [(30, "fan-in", True), (30, "chain", False)]
+    for n, shape, links in runs:
+        m = measure(n, shape, links)
         cells = " | ".join(f"{r} / {w}" for r, w in (m["first"], m["idle"], m["changed"]))
-        print(f"| {n} | {cells} |", flush=True)
+        what = (f"every 5th row blocked ({n // 5} link{'s' * (n > 5)})" if shape == "chain"
+                else f"all on row 1 ({n - 1} links)")
+        print(f"| {n} | {what if links else '`links: false`'} | {cells} |", flush=True)
         if m["idle"][1]:
             raise SystemExit(f"an idle refresh at N = {n} wrote {m['idle'][1]} time(s)")
+        if n == 30 and max(m["first"][0], m["changed"][0] - n // 5 * (shape == "chain")) > 6:
+            raise SystemExit(f"a 30-PR refresh must read at most 6 times (beside one read per "
+                             f"blocked issue of a chain): {m}")
 
 
 # ---------------------------------------------------------------- GitLab

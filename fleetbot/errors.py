@@ -117,10 +117,11 @@ class ForgeError(FleetbotError):
     was no answer); never carries the token."""
 
     def __init__(self, message: str, *, cause: ForgeCause = ForgeCause.OTHER,
-                 status: int = 0) -> None:
+                 status: int = 0, resets_at: float = 0.0) -> None:
         super().__init__(message)
         self.cause = cause
         self.status = status
+        self.resets_at = resets_at  # a rate limit's reset (epoch seconds), 0 when unknown
 
 
 class UsageError(FleetbotError):

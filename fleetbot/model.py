@@ -265,6 +265,21 @@ class StatusState(str, Enum):
     ERROR = "error"
 
 
+ORDER_CONTEXT = "fleetbot/order"  # the commit status that carries the merge order
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    """The `fleetbot/order` status one PR head should carry."""
+
+    issue: str
+    pull: int
+    sha: str
+    state: StatusState
+    description: str
+    context: str = ORDER_CONTEXT
+
+
 @dataclass(frozen=True)
 class CommitStatus:
     """One commit status on one commit, as the forge shows it (the latest per context)."""

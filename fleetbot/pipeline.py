@@ -17,7 +17,7 @@ from fleetbot.analysis.landed import forge_landed
 from fleetbot.git import Git
 from fleetbot.git.chain import replay as replay_chain
 from fleetbot.git.mergetree import gather
-from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity, Status
+from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity
 from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
@@ -162,17 +162,6 @@ def fleet_pulls(
             out.append(p)
             have.add(p.branch)
     return tuple(out)
-
-
-def mark_merged(plan: Plan, branches: tuple[str, ...]) -> Plan:
-    """The plan with the rows of merged branches set to merged (the plan file may lag)."""
-    if not branches:
-        return plan
-    rows = tuple(
-        replace(row, status=Status.MERGED) if row.branch in branches else row
-        for row in plan.rows
-    )
-    return replace(plan, rows=rows)
 
 
 def _replay(git: Git, target_ref: str, report: Report) -> Replay:

@@ -43,6 +43,7 @@ ENDPOINTS = [
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
     ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"),
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"),
     ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"),
     ("post", "/repos/{owner}/{repo}/statuses/{sha}"),

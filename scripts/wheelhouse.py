@@ -4,7 +4,7 @@
     python scripts/wheelhouse.py [--python PATH]     # prints the folder
 
 With it the Action's install step runs with no index at all (PIP_NO_INDEX, UV_NO_INDEX,
-UV_OFFLINE and --find-links): tests/test_act.py runs the composite that way under act, and
+UV_OFFLINE and --find-links): tests/action/test_act.py runs the composite that way under act, and
 `benchmarks/action_install.py --find-links` can too. The folder is
 .ci/cache/wheelhouse/<python>-<hash of the constraints> (gitignored) and is made once, by
 pip download from the package index; .ci/run makes it before the tests, and a test that

@@ -16,7 +16,7 @@ from typing import Any
 
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
-from tests.gitrepo import Repo, make_repo
+from tests.support.repo import Repo, from_template, make_repo
 from tests.webhooks import payload
 
 TOKEN = "ghs_fleetbotTestToken0123456789"
@@ -83,13 +83,22 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
     base = dict(BASE)
     if plan is not None:
         base["orchestration-plan.md"] = plan
-    origin = make_repo(tmp_path, base, name="origin")
-    for branch, (message, files) in BRANCHES.items():
-        origin.branch(branch, files, message=message)
-    for number, branch in PULLS.items():
-        origin.git("update-ref", f"refs/pull/{number}/head", origin.head(branch))
-    checkout = Repo(tmp_path / "checkout")
-    origin.git("clone", "-q", str(origin.path), str(checkout.path))
+
+    def build(root: Path) -> None:
+        origin = make_repo(root, base, name="origin")
+        for branch, (message, files) in BRANCHES.items():
+            origin.branch(branch, files, message=message)
+        for number, branch in PULLS.items():
+            origin.git("update-ref", f"refs/pull/{number}/head", origin.head(branch))
+        origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
+
+    # built once per test process, copied here; the clone's origin repointed at the copy
+    from_template(("fleet", plan), tmp_path / "fleet", build)
+    for name in ("origin", "checkout"):
+        (tmp_path / "fleet" / name).rename(tmp_path / name)
+    (tmp_path / "fleet").rmdir()
+    origin, checkout = Repo(tmp_path / "origin"), Repo(tmp_path / "checkout")
+    checkout.git("remote", "set-url", "origin", str(origin.path))
     github = FakeGithub("octo/tasks", base=API)
     for n, b in PULLS.items():
         github.add_pull(n, b, sha=origin.head(b), title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.gitrepo import GIT_ENV, Repo, make_repo
+from tests.support.cli import cli_invoke
+from tests.support.repo import GIT_ENV, Repo, make_repo
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,8 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     for key in list(os.environ):
         if key.startswith(("GITHUB_", "GITLAB_", "CI_", "GH_")) or key in ("CI", "NO_COLOR"):
             monkeypatch.delenv(key, raising=False)
+    # PyGithub paces writes a second apart for the real GitHub; the fakes need no pacing
+    monkeypatch.setenv("FLEETBOT_NO_THROTTLE", "1")
 
 
 @pytest.fixture(autouse=True)
@@ -48,4 +51,4 @@ def repo_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
-__all__ = ["Repo"]
+__all__ = ["Repo", "cli_invoke"]

@@ -242,6 +242,8 @@ class FakeGithub:
              f"DELETE {e}/issues/{{issue_number}}/labels/{{name}}", self._remove_label),
             ("GET", r"/issues/(\d+)/dependencies/blocked_by",
              f"GET {e}/issues/{{issue_number}}/dependencies/blocked_by", self._list_deps),
+            ("GET", r"/issues/(\d+)/dependencies/blocking",
+             f"GET {e}/issues/{{issue_number}}/dependencies/blocking", self._list_blocking),
             ("POST", r"/issues/(\d+)/dependencies/blocked_by",
              f"POST {e}/issues/{{issue_number}}/dependencies/blocked_by", self._add_dep),
             ("DELETE", r"/issues/(\d+)/dependencies/blocked_by/(\d+)",
@@ -316,8 +318,9 @@ class FakeGithub:
         if int(number) not in self.issues:
             return self._not_found()
         data = example("GET /repos/{owner}/{repo}/issues/{issue_number}", 200)
-        data.update(number=int(number), id=1000 + int(number))
-        return 200, data
+        data.update(number=int(number), id=1000 + int(number),
+                    repository_url=f"{self.base}/repos/{self.repo}")
+        return 200, self._summarised(data, int(number))
 
     def _comment(self, c: dict[str, Any]) -> dict[str, Any]:
         data = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
@@ -380,6 +383,12 @@ class FakeGithub:
         if not self.dependencies:
             return self._not_found()
         return 200, [self._issue_data(n) for n in sorted(self.deps.get(int(number), set()))]
+
+    def _list_blocking(self, number: str, **_: Any) -> tuple[int, Any]:
+        if not self.dependencies:
+            return self._not_found()
+        return 200, [self._issue_data(n) for n in sorted(self.deps)
+                     if int(number) in self.deps[n]]
 
     def _add_dep(self, number: str, body: Any, **_: Any) -> tuple[int, Any]:
         if not self.dependencies:
@@ -471,12 +480,47 @@ class FakeGithub:
         return self._paged("/pulls", items, query)
 
     def _list_issues(self, query: dict[str, list[str]], **_: Any) -> Any:
-        """Open issues and PRs, filtered like GitHub: `labels` is a comma list, all must match."""
-        assert query.get("state", ["open"]) == ["open"]
+        """Open issues and PRs, filtered like GitHub: `labels` is a comma list, all must match.
+        `state=all` lists every issue and PR the fake knows, `sort=created` (numbers are in
+        creation order) in `direction`, each with its `issue_dependencies_summary` (absent
+        on an older GHES, `dependencies = False`)."""
+        state = query.get("state", ["open"])[0]
+        assert state in ("open", "all"), state
+        assert query.get("sort", ["created"]) == ["created"]
         wanted = [x for x in query.get("labels", [""])[0].split(",") if x]
-        items = [i for i in self.open_list
-                 if all(w in {lb["name"] for lb in i["labels"]} for w in wanted)]
+        if state == "open":
+            items = self.open_list
+        else:
+            numbers = sorted(self.issues | set(self.pulls) | set(self.issue_store),
+                             reverse=query.get("direction", ["desc"]) == ["desc"])
+            items = [self._listed(n) for n in numbers]
+        items = [i for i in items if all(w in {lb["name"] for lb in i["labels"]} for w in wanted)]
         return self._paged("/issues", items, query)
+
+    def _listed(self, number: int) -> dict[str, Any]:
+        """Issue (or PR) `number` as GET /issues lists it."""
+        data = next((dict(i) for i in self.open_list if i["number"] == number), None)
+        if data is None:
+            data = example("GET /repos/{owner}/{repo}/issues", 200)[0]
+            data.update(number=number, id=1000 + number, title=f"#{number}",
+                        labels=[self._label(n) for n in self.labels.get(number, [])])
+            if number not in self.pulls:
+                data.pop("pull_request", None)
+        pull = self.pulls.get(number)
+        data["state"] = "closed" if pull is not None and pull.merged else "open"
+        return self._summarised(data, number)
+
+    def _summarised(self, data: dict[str, Any], number: int) -> dict[str, Any]:
+        """`data` with issue `number`'s `issue_dependencies_summary` as GitHub counts it
+        (every issue here is open, so open and total agree); none on an older GHES."""
+        data.pop("issue_dependencies_summary", None)
+        if self.dependencies:
+            blocking = sum(number in deps for deps in self.deps.values())
+            blocked = len(self.deps.get(number, set()))
+            data["issue_dependencies_summary"] = {
+                "blocked_by": blocked, "total_blocked_by": blocked,
+                "blocking": blocking, "total_blocking": blocking}
+        return data
 
     def _list_labels(self, number: str, **_: Any) -> tuple[int, Any]:
         return 200, [self._label(n) for n in self.labels.get(int(number), [])]

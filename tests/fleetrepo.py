@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fleetbot.model import Plan, Status
 from fleetbot.plan.parse import parse_plan
-from tests.gitrepo import Repo, make_repo
+from tests.support.repo import Repo, from_template, make_repo
 
 CLI = '''"""The tasks command line."""
 
@@ -58,6 +58,8 @@ def example_plan(**status: Status) -> Plan:
 def tasks_repo(root: Path, *, branches: bool = True) -> Repo:
     """A repo named `tasks` (so the plan's ../tasks-42-count is its sibling) with the plan
     committed on main and, unless told not to, the three rows' branches with their work."""
-    repo = make_repo(root, {**BASE, "orchestration-plan.md": EXAMPLE.read_text()},
-                     BRANCHES if branches else None, name="tasks")
-    return repo
+    plan = EXAMPLE.read_text()
+    from_template(("tasks", branches, plan), root / "tasks", lambda path: make_repo(
+        path.parent, {**BASE, "orchestration-plan.md": plan}, BRANCHES if branches else None,
+        name=path.name))
+    return Repo(root / "tasks")

@@ -15,16 +15,14 @@ from fleetbot.model import (
     Conflict,
     ConflictKind,
     Finding,
-    OwnedPath,
     Plan,
-    PullFacts,
     Replay,
     ReplayStop,
     Report,
-    Row,
     Severity,
     Status,
 )
+from tests.support import factories as f
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
 
@@ -36,33 +34,28 @@ def validate_report_json(data: Any) -> None:
     jsonschema.Draft202012Validator(schema).validate(data)
 
 
-def _row(issue: str, title: str, branch: str, files: tuple[str, ...], line: int,
-         deps: tuple[str, ...] = (), status: Status = Status.RUNNING) -> Row:
-    return Row(issue=issue, title=title, branch=branch, line=line, depends_on=deps,
-               files_owned=tuple(OwnedPath(f) for f in files), status=status)
-
-
 def example_plan() -> Plan:
-    return Plan(rows=(
-        _row("#42", "count", "feature/42-count", ("tasks/cli.py", "tasks/count.py"), 7),
-        _row("#43", "docs", "feature/43-docs", ("docs/**", "README.md"), 8),
-        _row("#44", "clear", "feature/44-clear", ("tasks/cli.py", "tasks/clear.py"), 9),
-    ))
+    return f.plan(
+        f.row("#42", "feature/42-count", ("tasks/cli.py", "tasks/count.py"), title="count",
+              line=7),
+        f.row("#43", "feature/43-docs", ("docs/**", "README.md"), title="docs", line=8),
+        f.row("#44", "feature/44-clear", ("tasks/cli.py", "tasks/clear.py"), title="clear",
+              line=9),
+    )
 
 
 def example_report(**over: Any) -> Report:
     plan = example_plan()
     conflicts = (
-        Conflict(ConflictKind.PLAN, ("#42", "#44"), ("tasks/cli.py",), expected=False),
-        Conflict(ConflictKind.TEXTUAL, ("#42", "#44"), ("tasks/cli.py",),
-                 evidence="git merge-tree --write-tree main feature/44-clear"),
+        f.conflict("#42", "#44", ConflictKind.PLAN),
+        f.conflict("#42", "#44", evidence="git merge-tree --write-tree main feature/44-clear"),
     )
     order = recommend_order(plan, conflicts)
-    report = Report(
-        target="main", plan=plan, conflicts=conflicts, order=order,
+    report = f.report(
+        "main", plan, conflicts=conflicts, order=order,
         replay=Replay(clean=False, stops_at=3, stops_at_issue="#44", files=("tasks/cli.py",),
                       stops=(ReplayStop(3, "#44", ("tasks/cli.py",)),)),
-        pulls=(PullFacts(number=1, branch="feature/42-count", ci=CIState.SUCCESS),),
+        pulls=(f.pull(1, "feature/42-count", ci=CIState.SUCCESS),),
     )
     return replace(report, **over)
 
@@ -72,12 +65,12 @@ EVIL = "@octocat <script>alert(1)</script> | x `y` </details>\nnext"
 
 def hostile_report() -> Report:
     """Every text a pusher controls carries mentions, HTML, pipes, backticks, newlines."""
-    plan = Plan(rows=(
-        _row("#1", EVIL, "evil/@octocat|</details>`x`", (f"{EVIL}.py",), 3),
-        _row("#2", "@org/team", "fix/<img src=x onerror=alert(1)>", ("a|b.py",), 4,
-             deps=("#1",)),
-        _row("#3", "ok", "ok", ("c.py",), 5, status=Status.MERGED),
-    ))
+    plan = f.plan(
+        f.row("#1", "evil/@octocat|</details>`x`", (f"{EVIL}.py",), title=EVIL, line=3),
+        f.row("#2", "fix/<img src=x onerror=alert(1)>", ("a|b.py",), ("#1",),
+              title="@org/team", line=4),
+        f.row("#3", "ok", ("c.py",), title="ok", line=5, status=Status.MERGED),
+    )
     conflicts = (
         Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), (f"{EVIL}.py",), detail=EVIL,
                  evidence=f"git merge-tree {EVIL}"),

@@ -77,6 +77,7 @@ def test_the_readme_is_safe_on_pypi() -> None:
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
 
 
+@pytest.mark.slow  # builds both distributions: CI's second step
 def test_sdist_and_wheel_build_and_pass_twine_check_strict(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(tmp_path),
                     str(ROOT)], check=True, capture_output=True, text=True)

@@ -41,7 +41,6 @@ ISSUE_ACTIONS = frozenset(
     {"opened", "edited", "closed", "reopened", "deleted", "transferred"}
 )
 WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-REFRESH_COMMAND = "/fleetbot refresh"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from fleetbot.action.gitlab_events import GitlabJob, decide_gitlab
+from fleetbot.action.options import RunOptions
 from fleetbot.action.run import Outcome
 from fleetbot.errors import ExitCode, FleetbotError, PlanError
 from fleetbot.model import Plan, PullState, Report
@@ -39,8 +40,8 @@ if TYPE_CHECKING:
     from fleetbot.forge import Forge
     from fleetbot.forge.types import Action, Applied, DashboardIssue, ForgeState
     from fleetbot.git import Git
+    from fleetbot.model import OrderStatus
     from fleetbot.writes import WriteOptions
-    from fleetbot.writes.statuses import OrderStatus
 
 MR_HEAD = "refs/merge-requests/{n}/head"
 READ_ONLY = ("no token that may write (CI_JOB_TOKEN cannot write notes, labels or "
@@ -52,18 +53,10 @@ FORK = "an MR from a fork: its pipeline gets no project token; reporting only"
 
 
 @dataclass(frozen=True)
-class CiOptions:
-    """`fleetbot ci` options (FLEETBOT_* variables in the job)."""
+class CiOptions(RunOptions):
+    """`fleetbot ci` options (FLEETBOT_* variables in the job): the shared ones and GitLab's."""
 
-    plan: str = "orchestration-plan.md"
-    target: str = ""
-    comment: bool = True
-    labels: bool = True
-    links: bool = True
     statuses: bool = True
-    strict: bool = False
-    label_prefix: str = "fleet:"
-    dry_run: bool = False
     dotenv: str = "fleetbot.env"
     junit: str = "fleetbot-junit.xml"
     dashboard: bool = False  # keep the fleet dashboard issue (writes/dashboard.py)

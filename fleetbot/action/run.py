@@ -24,19 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fleetbot.action.events import Refresh, Scope, decide, default_branch
-from fleetbot.action.runner import (
-    ActionEnv,
-    annotation,
-    append_summary,
-    emit,
-    log,
-    mask_command,
-    write_outputs,
-)
+from fleetbot.action.options import RunOptions
+from fleetbot.action.runner import ActionEnv, append_summary, emit, log, write_outputs
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
 from fleetbot.forge.types import Applied
 from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
+from fleetbot.render.workflow import annotation, mask_command
 
 if TYPE_CHECKING:
     from fleetbot.forge import Forge
@@ -45,19 +39,11 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Options:
-    """The Action's inputs (action.yml), as `fleetbot action` options."""
+class Options(RunOptions):
+    """The Action's inputs (action.yml): the shared ones and the GitHub-only ones."""
 
-    plan: str = "orchestration-plan.md"
-    target: str = ""
-    comment: bool = True
-    labels: bool = True
-    links: bool = True
-    strict: bool = False
-    label_prefix: str = "fleet:"
     not_in_plan: str = "note"  # note | silent
     order_outside: bool = True  # `fleetbot/order` success on PRs outside the plan
-    dry_run: bool = False
     verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
     dashboard: bool = False  # keep the fleet dashboard issue (writes/dashboard.py)
     verify_workflow: str = ""  # the workflow file "verify the fan-in" dispatches
@@ -219,8 +205,8 @@ class ActionRun:
         """`fleetbot/order` success on a PR outside the plan, so requiring the check
         never blocks it (one write, no read: the PR's head is in the event)."""
         from fleetbot.forge.types import ForgeState
-        from fleetbot.model import StatusState
-        from fleetbot.writes.statuses import OUTSIDE, OrderStatus, status_actions
+        from fleetbot.model import OrderStatus, StatusState
+        from fleetbot.writes.statuses import OUTSIDE, status_actions
 
         if (not self.opts.order_outside or not refresh.head or refresh.action == "closed"
                 or refresh.read_only or not self.env.token):

@@ -3,8 +3,9 @@
 Everything the runner gives a step arrives in environment variables and files; everything a
 step says back goes to files (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`) or to stdout as
 workflow commands (`::warning file=...::`, `::add-mask::`). This module is that boundary and
-nothing else, so the event logic in `fleetbot.action.events` stays pure. The formatting functions
-take and return strings; only the small `write_*`/`emit` functions touch files or stdout.
+nothing else, so the event logic in `fleetbot.action.events` stays pure. Workflow commands
+are formatted (pure) in `fleetbot.render.workflow`; only the small `write_*`/`emit` functions
+here touch files or stdout.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from fleetbot.errors import UsageError
-from fleetbot.render.escape import controls, no_command, terminal_lines
+from fleetbot.render.escape import no_command, terminal_lines
 
 
 @dataclass(frozen=True)
@@ -90,43 +91,6 @@ def read_event(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UsageError(f"GITHUB_EVENT_PATH {path}: the payload is not a JSON object")
     return data
-
-
-# ---------------------------------------------------------------- workflow commands
-
-
-def escape_data(text: str) -> str:
-    """A workflow command's message: %, CR and LF are percent-encoded (runner's rules)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A workflow command's property value: as data, plus `:` and `,`."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def command(name: str, message: str = "", **properties: str | int | None) -> str:
-    """`::name key=value,...::message`, escaped; properties that are None or "" are left out."""
-    props = ",".join(
-        f"{key}={escape_property(controls(str(value)))}"
-        for key, value in properties.items() if value is not None and value != ""
-    )
-    data = escape_data(controls(message, keep="\r\n"))  # CR/LF are percent-encoded
-    return f"::{name}{' ' + props if props else ''}::{data}"
-
-
-def annotation(
-    level: str, message: str, *, file: str = "", line: int = 0, title: str = ""
-) -> str:
-    """A `::warning`/`::error`/`::notice` annotation, optionally pinned to file:line."""
-    if level not in ("notice", "warning", "error"):
-        raise ValueError(f"unknown annotation level {level!r}")
-    return command(level, message, file=file or None, line=line or None, title=title or None)
-
-
-def mask_command(secret: str) -> str:
-    """`::add-mask::` for a secret, so the runner blanks it in every later log line."""
-    return command("add-mask", secret)
 
 
 def emit(line: str, stream: TextIO | None = None) -> None:

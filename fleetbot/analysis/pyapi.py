@@ -18,12 +18,6 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
-# a changed line that can be part of a signature: a top-level def/class/decorator, a
-# field or parameter line, or the line closing a signature (a superset: it only filters)
-_API_LINE = re.compile(
-    r"^(?:(?:async[ \t]+)?def[ \t]|class[ \t]|@"
-    r"|[ \t]+\*{0,2}[A-Za-z_]\w*[ \t]*(?::|,|\)|=.*[,(]\s*$)|[ \t]*\)|.*->)"
-)
 
 
 def top_level_names(text: str) -> frozenset[str]:
@@ -35,12 +29,6 @@ def top_level_names(text: str) -> frozenset[str]:
 def words(text: str) -> frozenset[str]:
     """Every identifier-shaped word of a text (a superset of the names it uses)."""
     return frozenset(_WORD.findall(text))
-
-
-def touches_api(changed_lines: list[str]) -> bool:
-    """Whether any added or removed line of a diff (without its +/- mark) may be part of
-    a top-level signature: files whose hunks touch only bodies are never parsed."""
-    return any(_API_LINE.match(line) for line in changed_lines)
 
 
 class ParamKind(Enum):

@@ -111,6 +111,11 @@ def target_option(f: F) -> F:
     )(f)
 
 
+def fleet_options(f: F) -> F:
+    """--plan, --repo, --target: which fleet, in which repository, merging into what."""
+    return plan_option(repo_option(target_option(f)))
+
+
 def format_option(f: F) -> F:
     return click.option(
         "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",

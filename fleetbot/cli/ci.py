@@ -8,42 +8,26 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fleetbot.cli import label_prefix_option
+from fleetbot.cli.options import run_options
 
 if TYPE_CHECKING:
+    from fleetbot.action.options import RunOptions
     from fleetbot.forge import Forge
 
 
 @click.command("ci")
-@click.option("--plan", "plan", envvar="FLEETBOT_PLAN", default="orchestration-plan.md",
-              show_default=True, help="The plan's path, read from the target branch.")
-@click.option("--target", envvar="FLEETBOT_TARGET", default="", metavar="BRANCH",
-              help="The branch the fleet merges into. Default: CI_DEFAULT_BRANCH.")
-@click.option("--comment/--no-comment", envvar="FLEETBOT_COMMENT", default=True,
-              show_default=True, help="Keep one sticky note on each fleet MR.")
-@click.option("--labels/--no-labels", envvar="FLEETBOT_LABELS", default=True,
-              show_default=True, help="Keep the fleet labels on MRs and issues.")
-@click.option("--links/--no-links", envvar="FLEETBOT_LINKS", default=True,
-              show_default=True, help="Mirror `Depends on` as blocked-by issue links.")
+@run_options(review="MR", default_target="CI_DEFAULT_BRANCH", workdir="CI_PROJECT_DIR")
 @click.option("--statuses/--no-statuses", envvar="FLEETBOT_STATUSES", default=True,
               show_default=True, help="Set `fleetbot/order` on each fleet MR's head.")
-@click.option("--strict/--no-strict", envvar="FLEETBOT_STRICT", default=False,
-              show_default=True, help="Exit 1 when this MR has a blocking conflict.")
-@label_prefix_option(envvar="FLEETBOT_LABEL_PREFIX")
 @click.option("--dotenv", "dotenv_path", envvar="FLEETBOT_DOTENV", default="fleetbot.env",
               show_default=True, help="The dotenv report (artifacts:reports:dotenv).")
 @click.option("--junit", "junit_path", envvar="FLEETBOT_JUNIT", default="fleetbot-junit.xml",
               show_default=True, help="The JUnit report (artifacts:reports:junit).")
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The checkout. Default: $CI_PROJECT_DIR, else the current folder.")
 @click.option("--dashboard/--no-dashboard", envvar="FLEETBOT_DASHBOARD", default=False,
               show_default=True, help="Keep one fleet dashboard issue current.")
-@click.option("--dry-run", is_flag=True, envvar="FLEETBOT_DRY_RUN",
-              help="Print every write it would make and make none.")
 def ci(
-    plan: str, target: str, comment: bool, labels: bool, links: bool, statuses: bool,
-    strict: bool, label_prefix: str, dotenv_path: str, junit_path: str, repo: Path | None,
-    dashboard: bool, dry_run: bool,
+    run: RunOptions, repo: Path | None, statuses: bool, dotenv_path: str, junit_path: str,
+    dashboard: bool,
 ) -> int:
     """Run in a GitLab CI job: turn this pipeline into a fleet refresh.
 
@@ -54,6 +38,7 @@ def ci(
     the dotenv/JUnit artifacts; with GITLAB_TOKEN also writes notes, labels and statuses.
     """
     import os
+    from dataclasses import asdict
 
     from fleetbot.action.gitlab_events import GitlabJob
     from fleetbot.action.gitlab_run import CiOptions, GitlabRun
@@ -62,9 +47,7 @@ def ci(
     job = GitlabJob.from_env(os.environ)
     where = repo or Path(os.environ.get("CI_PROJECT_DIR") or Path.cwd())
     git = Git.discover(where)
-    opts = CiOptions(plan=plan, target=target, comment=comment, labels=labels, links=links,
-                     statuses=statuses, strict=strict, label_prefix=label_prefix,
-                     dry_run=dry_run, dotenv=dotenv_path, junit=junit_path,
+    opts = CiOptions(**asdict(run), statuses=statuses, dotenv=dotenv_path, junit=junit_path,
                      dashboard=dashboard)
 
     def make_forge() -> Forge:

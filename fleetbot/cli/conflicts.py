@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from fleetbot.cli import format_option, plan_option, repo_option, strict_option, target_option
+from fleetbot.cli import (
+    fleet_options,
+    format_option,
+    strict_option,
+)
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -23,9 +27,7 @@ KIND_NAMES = ("plan", "diff", "drift", "target", "textual", "interface")
 
 
 @click.command("conflicts")
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 @strict_option
 @click.option(

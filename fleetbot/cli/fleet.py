@@ -13,10 +13,8 @@ import click
 
 from fleetbot.cli import (
     dry_run_option,
+    fleet_options,
     format_option,
-    plan_option,
-    repo_option,
-    target_option,
 )
 from fleetbot.errors import ExitCode, UsageError
 
@@ -51,9 +49,7 @@ def _say(text: str) -> None:
 
 
 @click.command("fan-out")
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @click.option("--rows", metavar="#42,#43", help="Only these rows (issues or branches).")
 @click.option("--brief", "write_brief", is_flag=True,
               help="Also write each agent's brief into its worktree's git dir.")
@@ -106,7 +102,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
     merged = predictions.landed
     written: dict[str, str] = {}
     for s in steps:
-        if s.action is fleet.FanOut.REFUSE or s.reason.startswith("merged"):
+        if s.action is fleet.FanOut.REFUSE or s.landed:
             continue
         row = fleet.find_row(plan, s.issue)
         tree = fleet.worktree_of(wt.list_worktrees(git), row.branch)
@@ -139,9 +135,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
 
 @click.command()
 @click.argument("row_ref", metavar="ROW")
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str | None,
           fmt: str) -> int:
@@ -174,9 +168,7 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 @click.option("--watch", type=click.FloatRange(min=0.2), default=None, metavar="N",
               help="Redraw every N seconds until interrupted (text only).")
@@ -264,9 +256,7 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @click.option("--force", is_flag=True,
               help="Also remove worktrees holding work (lists what is lost); never a locked "
                    "one.")
@@ -329,9 +319,7 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @click.option("--into", default=None, metavar="BRANCH",
               help="The integration branch, reset to the target tip. [default: fleet/integration]")
 @click.option("--continue", "resume", is_flag=True, help="Go on after resolving a conflict.")
@@ -405,9 +393,7 @@ def _outcome(out: Outcome) -> int:
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,

@@ -16,11 +16,9 @@ import click
 
 from fleetbot.cli import (
     dry_run_option,
+    fleet_options,
     format_option,
     label_prefix_option,
-    plan_option,
-    repo_option,
-    target_option,
 )
 
 if TYPE_CHECKING:
@@ -49,20 +47,8 @@ def forge_options(f: F) -> F:
 # ---------------------------------------------------------------- commands
 
 
-def _repo_url(forge: object) -> str:
-    """The web address of a GitHub repository or GitLab project (the dashboard's links)."""
-    if hasattr(forge, "web_url"):  # GitLab
-        return str(forge.web_url)
-    base = str(getattr(forge, "base_url", "https://api.github.com"))
-    web = "https://github.com" if base == "https://api.github.com" else \
-        base.removesuffix("/api/v3")
-    return f"{web}/{getattr(forge, 'repo', '')}"
-
-
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @forge_options
 @format_option
 @dry_run_option
@@ -97,7 +83,7 @@ def sync(
     if dashboard:  # GitHub or GitLab (local returned above)
         state = replace(state, dashboard=forge.find_dashboard(label_prefix + LABEL))
         board = DashboardContext(refreshed_at=datetime.now(timezone.utc).strftime(
-            "%Y-%m-%d %H:%M UTC"), repo_url=_repo_url(forge),
+            "%Y-%m-%d %H:%M UTC"), repo_url=forge.web_url,
             pull_sigil="!" if forge.kind == "gitlab" else "#")
     report = build_report(git, plan, target, state)
     options = WriteOptions(comments=False, links=not no_links, label_prefix=label_prefix,
@@ -109,9 +95,7 @@ def sync(
 
 @click.command()
 @click.option("--pr", "number", type=int, required=True, help="The PR/MR number.")
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @forge_options
 @format_option
 @dry_run_option

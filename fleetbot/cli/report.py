@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fleetbot.cli import format_option, plan_option, repo_option, strict_option, target_option
+from fleetbot.cli import (
+    fleet_options,
+    format_option,
+    strict_option,
+)
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -77,9 +81,7 @@ def chosen_branch(plan: Plan, branch: str | None, row_ref: str | None) -> str:
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Recommend a merge order with reasons, and replay it onto the target.
@@ -92,9 +94,7 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @format_option
 @strict_option
 @click.option("--branch", "branch", default=None, metavar="BRANCH",

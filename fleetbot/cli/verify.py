@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fleetbot.cli import format_option, plan_option, repo_option, strict_option, target_option
+from fleetbot.cli import (
+    fleet_options,
+    format_option,
+    strict_option,
+)
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -56,9 +60,7 @@ class _Display:
 
 
 @click.command()
-@plan_option
-@repo_option
-@target_option
+@fleet_options
 @click.option("--test", "test_cmd", default=None, metavar="CMD",
               help="The test command (run through the shell). Default: `test:` in the "
               "plan's front matter.")

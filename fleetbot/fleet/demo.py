@@ -164,9 +164,6 @@ def _build(path: Path, base: Mapping[str, str],
     return git
 
 
-MERGE_STYLES = ("squash", "merge", "rebase")
-
-
 def land_first(git: Git, style: str, branch: str = "feature/42-count") -> None:
     """Land one demo branch on main the way a forge would: squash (one new commit),
     merge (a merge commit, then the branch deleted, as GitHub does) or rebase (its commits

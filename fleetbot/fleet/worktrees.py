@@ -119,6 +119,7 @@ class FanOutStep:
     action: FanOut
     reason: str = ""
     start: str = ""  # the target the new branch starts from (CREATE only)
+    landed: bool = False  # SKIP because the row's work is already in the target
 
 
 def plan_fan_out(
@@ -142,15 +143,15 @@ def plan_fan_out(
         path = paths[row.issue]
 
         def step(action: FanOut, reason: str = "", start: str = "", row: Row = row,
-                 path: str = path) -> FanOutStep:
-            return FanOutStep(row.issue, row.branch, path, action, reason, start)
+                 path: str = path, landed: bool = False) -> FanOutStep:
+            return FanOutStep(row.issue, row.branch, path, action, reason, start, landed)
 
         have = worktree_of(worktrees, row.branch)
         at_path = by_path.get(path)
         if row.status is Status.MERGED:
-            steps.append(step(FanOut.SKIP, "merged (plan status)"))
+            steps.append(step(FanOut.SKIP, "merged (plan status)", landed=True))
         elif row.issue in merged and have is None:
-            steps.append(step(FanOut.SKIP, f"merged into {target}"))
+            steps.append(step(FanOut.SKIP, f"merged into {target}", landed=True))
         elif have is not None and have.main:
             steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
                               f"{have.path}; switch that worktree to another branch first"))
@@ -297,10 +298,6 @@ class Predictions:
     replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
     restacks: tuple[Restack, ...] = ()  # rows to rebase off a dependency landed by squash
-
-    @property
-    def landed_issues(self) -> frozenset[str]:
-        return frozenset(la.issue for la in self.landed)
 
 
 def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),

@@ -58,6 +58,11 @@ class Forge(Protocol):
     repo: str  # "owner/name" or GitLab's "group/sub/project"; "" for local
 
     @property
+    def web_url(self) -> str:
+        """The repository's web page (for links people click); "" where there is none."""
+        ...
+
+    @property
     def can_write(self) -> bool:
         """A token is present (whether it may write is only known when a write is refused)."""
         ...
@@ -230,8 +235,10 @@ def pick_forge(
     URL, else local. The API base comes from GITHUB_API_URL (GitHub Enterprise Server) or
     --gitlab-url / CI_SERVER_URL. `repo` overrides the detected owner/name. Without a token
     the adapter still reads public data; writes then fail with a clear ForgeError.
+    FLEETBOT_NO_THROTTLE=1 turns GitHub's pacing off (tests against a fake GitHub).
     """
     env = os.environ if env is None else env
+    throttle = throttle and env.get("FLEETBOT_NO_THROTTLE", "") in ("", "0", "false")
     if kind not in KINDS:
         raise UsageError(f"unknown forge {kind!r}: use one of {', '.join(KINDS)}")
     remote = parse_remote_url(_origin_url(git)) if kind != "local" else None
@@ -247,16 +254,20 @@ def pick_forge(
     if kind == "local":
         from fleetbot.forge.local import LocalForge
 
-        return LocalForge(git)
+        return LocalForge()
     path = repo or _repo_path(kind, env, remote)
     token, token_var = token_from_env(kind, env)
+    from fleetbot.forge.ratelimit import Deadline
+
+    deadline = Deadline.from_env(env)  # FLEETBOT_DEADLINE / FLEETBOT_TIME_BUDGET
     if kind == "github":
         from fleetbot.forge.github import GithubForge
 
         api = env.get("GITHUB_API_URL") or _github_api_for(remote)
         # the workflow job fleetbot runs in is a check run on the PR: it is not CI
         own = tuple(x for x in (env.get("GITHUB_JOB"), env.get("FLEETBOT_JOB_NAME")) if x)
-        return GithubForge(path, token=token, base_url=api, throttle=throttle, own_checks=own)
+        return GithubForge(path, token=token, base_url=api, throttle=throttle, own_checks=own,
+                           deadline=deadline)
     from fleetbot.forge.gitlab import GitlabForge
 
     url = gitlab_url or env.get("CI_SERVER_URL") or (
@@ -264,7 +275,8 @@ def pick_forge(
         else "https://gitlab.com"
     )
     job_token = token if token_var == "CI_JOB_TOKEN" else ""
-    return GitlabForge(path, url=url, token="" if job_token else token, job_token=job_token)
+    return GitlabForge(path, url=url, token="" if job_token else token, job_token=job_token,
+                       deadline=deadline)
 
 
 def _repo_path(kind: str, env: Mapping[str, str], remote: Remote | None) -> str:

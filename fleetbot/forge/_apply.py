@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from fleetbot.errors import ForgeCause, ForgeError
+from fleetbot.forge.ratelimit import utc
 from fleetbot.forge.types import Action, ActionKind, Applied, Refusal, StickyComment
 
 ATTEMPTS = 3  # tries of a create that failed with a 5xx or no answer
@@ -80,6 +81,9 @@ def refusal_text(forge: str, repo: str, action: Action, exc: ForgeError, perm: s
                 f"`permissions: {perm}`; pull requests from forks only get a read-only token.")
     if exc.cause in (ForgeCause.RATE_LIMIT, ForgeCause.SECONDARY_RATE_LIMIT):
         which = "secondary" if exc.cause is ForgeCause.SECONDARY_RATE_LIMIT else "primary"
+        if exc.resets_at:  # a wait past the run's deadline (forge/ratelimit.py)
+            return (f"{doing}{status}: the {which} rate limit is spent until "
+                    f"{utc(exc.resets_at)}, after this run's deadline; the next run catches up.")
         return f"{doing}{status}: the {which} rate limit is spent; the next run catches up."
     if exc.cause is ForgeCause.TOO_LARGE:
         return f"{doing}{status}: the body is over the forge's size limit."

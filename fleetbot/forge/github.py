@@ -2,15 +2,16 @@
 
 Cost: a refresh is one GraphQL request per 50 open PRs (head ref, draft, review
 decision, labels, status-check rollup and fleetbot's earlier comment all come back
-together), against 1 + 4N for a REST walk. Retries are PyGithub's `GithubRetry` (5xx,
-429, secondary rate limits, Retry-After) — except that a POST which fails with a 5xx is
-*not* repeated blindly, because GitHub may have applied it: creating a comment re-reads
-the PR's comments for the marker before trying again.
+together), against 1 + 4N for a REST walk. Retries are PyGithub's `GithubRetry` (5xx),
+with rate-limit waits bounded by the run's deadline (forge/ratelimit.py) — except that a
+POST which fails with a 5xx is *not* repeated blindly, because GitHub may have applied
+it: creating a comment re-reads the PR's comments for the marker before trying again.
 No PyGithub object leaves this module; the token is never in a message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.parse
@@ -27,12 +28,21 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply, redact
 from fleetbot.forge import types as st
 from fleetbot.forge.ci import Check, check_run, combine, commit_status
+from fleetbot.forge.github_links import plan_links
 from fleetbot.forge.github_queries import (
     DASHBOARD,
     FLEET_STATE,
     MORE_CONTEXTS,
     VIEWER,
     plan_query,
+)
+from fleetbot.forge.ratelimit import (
+    Deadline,
+    Limit,
+    bounded,
+    give_up_text,
+    rate_limit,
+    retry_after,
 )
 from fleetbot.model import (
     CIState,
@@ -49,7 +59,6 @@ OWN_CONTEXTS = ("fleetbot/",)  # commit statuses fleetbot sets itself: not CI
 ATTEMPTS = 3  # tries of a POST that failed with a 5xx
 BACKOFF = 1.0  # seconds, doubled per attempt; tests patch time.sleep
 MAX_DESCRIPTION = 140  # GitHub rejects a longer status description
-MAX_WAIT = 60.0  # seconds a rate limit may make a run wait before it gives up
 
 # What a 403 on each write means the token lacks (GitHub Actions `permissions:` names).
 PERMISSION = {
@@ -83,11 +92,8 @@ def decipher(status: int, headers: Mapping[str, str], data: Any) -> ForgeCause:
     if status == 401:
         return ForgeCause.AUTH
     if status in (403, 429):
-        if "secondary rate limit" in text or (status == 429 and "retry-after" in low):
-            return ForgeCause.SECONDARY_RATE_LIMIT
-        if low.get("x-ratelimit-remaining") == "0" or "rate limit" in text or status == 429:
-            return ForgeCause.RATE_LIMIT
-        return ForgeCause.PERMISSION
+        limit = rate_limit(status, low, text, 0.0)  # forge/ratelimit.py: one reading
+        return ForgeCause.PERMISSION if limit is None else limit.kind.cause
     if status in (404, 410):
         return ForgeCause.NOT_FOUND
     if status == 413 or (status == 422 and ("too long" in text or "too large" in text)):
@@ -101,23 +107,62 @@ _REVIEW = {
 }
 
 
+class _GaveUp(RateLimitExceededExceedsMaxWait):
+    """A rate-limit wait that would not end before the run's deadline (forge/ratelimit.py)."""
+
+    def __init__(self, limit: Limit, left: float, status: int, headers: dict[str, str]) -> None:
+        super().__init__(status, {"message": f"{limit.kind.value} rate limit"}, headers,
+                         wait=limit.wait)
+        self.limit, self.left = limit, left
+
+
 class _BoundedRetry(GithubRetry):
-    """GithubRetry whose waits stay within the job's time: a Retry-After (or a primary
-    limit's reset) longer than `max_rate_limit_wait` gives up at once, with the wait."""
+    """GithubRetry whose rate-limit waits are forge/ratelimit.py's: the forge's own wait
+    (Retry-After, the primary limit's reset, a minute for a bare secondary limit) when it
+    ends before the deadline, else `_GaveUp` at once; every sleep goes through the
+    deadline's injected sleep."""
+
+    def __init__(self, deadline: Deadline | None = None, planned: float | None = None,
+                 **kw: Any) -> None:
+        super().__init__(**kw)
+        self.deadline = deadline or Deadline.after()
+        self.planned = planned  # the rate-limit wait before the next try
+
+    def new(self, **kw: Any) -> Any:
+        kw.setdefault("deadline", self.deadline)
+        kw.setdefault("planned", None)
+        return super().new(**kw)
 
     def increment(self, method: str | None = None, url: str | None = None,  # type: ignore[override]
                   response: Any = None, error: Exception | None = None,
                   _pool: Any = None, _stacktrace: Any = None) -> Retry:
-        limit = self.max_rate_limit_wait
-        if response is not None and limit is not None and response.status in (403, 429):
-            after = str(response.headers.get("Retry-After") or "")
-            if after.isdigit() and float(after) > limit:
-                primary = str(response.headers.get("X-RateLimit-Remaining")) == "0"
-                which = "API rate limit" if primary else "secondary rate limit"
-                raise RateLimitExceededExceedsMaxWait(
-                    response.status, {"message": f"{which}: asked to wait {after}s"},
-                    dict(response.headers), wait=float(after))
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        if response is None or response.status not in (403, 429):
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+        headers = dict(response.headers)
+        content: Any = b""
+        with contextlib.suppress(ValueError):
+            content = json.loads(self.get_content(response, url or "") or b"{}")
+        message = str(content.get("message", "")) if isinstance(content, dict) else ""
+        limit = rate_limit(response.status, headers, message, self.deadline.now())
+        if limit is None:  # a 403 that is no limit: a missing permission, not retried
+            raise GithubException(response.status, content, headers)
+        wait = bounded(limit, self.deadline.left())
+        if wait is None:
+            raise _GaveUp(limit, self.deadline.left(), response.status, headers)
+        retry = Retry.increment(self, method, url, response, error, _pool, _stacktrace)
+        retry.planned = wait
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        """The planned rate-limit wait, else the backoff (a 5xx's Retry-After at most
+        until the deadline)."""
+        wait = self.planned
+        if wait is None:
+            header = response.headers.get("Retry-After") if response is not None else None
+            after = retry_after(header, self.deadline.now()) or 0.0
+            wait = min(max(self.get_backoff_time(), after), self.deadline.left())
+        if wait > 0:
+            self.deadline.sleep(wait)
 
 
 class _WriteRetry(_BoundedRetry):
@@ -130,10 +175,10 @@ class _WriteRetry(_BoundedRetry):
         return bool(super().is_retry(method, status_code, has_retry_after))
 
 
-def _retry(cls: type[GithubRetry], total: int, max_wait: float = 60.0) -> GithubRetry:
+def _retry(cls: type[_BoundedRetry], total: int, deadline: Deadline | None = None) -> GithubRetry:
     methods = Retry.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"}
     return cls(total=total, backoff_factor=0.5, allowed_methods=methods, read=0,
-               max_rate_limit_wait=max_wait, secondary_rate_wait=min(60.0, max_wait))
+               status_forcelist=[*range(500, 600), 403, 429], deadline=deadline)
 
 
 class GithubForge:
@@ -151,7 +196,7 @@ class GithubForge:
         retries: int = 5,
         page_size: int = PAGE_SIZE,
         own_checks: Iterable[str] = (),
-        max_wait: float = MAX_WAIT,
+        deadline: Deadline | None = None,
     ) -> None:
         if repo.count("/") != 1:
             raise ForgeError(f"GitHub repository {repo!r} is not owner/name")
@@ -160,8 +205,10 @@ class GithubForge:
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.own_checks = frozenset(own_checks)  # this job's check runs: not CI
+        self._no_sticky: set[int] = set()  # PRs whose every comment `state()` read: none ours
         self._token = token
         self._login: str | None = None  # the token's login, read once (`viewer_login`)
+        deadline = deadline or Deadline.after()  # one deadline for reads and writes
         auth = Auth.Token(token) if token else None
         pace: dict[str, Any] = {} if throttle else {
             "seconds_between_requests": None, "seconds_between_writes": None,
@@ -169,11 +216,18 @@ class GithubForge:
         # two clients, one connection setup each and no I/O here: reads (GraphQL is a
         # POST that is safe to repeat) and writes (a POST is never repeated after a 5xx)
         self._read = Github(auth=auth, base_url=self.base_url,
-                            retry=_retry(_BoundedRetry, retries, max_wait), per_page=100,
+                            retry=_retry(_BoundedRetry, retries, deadline), per_page=100,
                             **pace).requester
         self._write = Github(auth=auth, base_url=self.base_url,
-                             retry=_retry(_WriteRetry, retries, max_wait), per_page=100,
+                             retry=_retry(_WriteRetry, retries, deadline), per_page=100,
                              **pace).requester
+
+    @property
+    def web_url(self) -> str:
+        """github.com for the public API; GitHub Enterprise Server's host otherwise."""
+        web = ("https://github.com" if self.base_url == "https://api.github.com"
+               else self.base_url.removesuffix("/api/v3"))
+        return f"{web}/{self.repo}"
 
     @property
     def can_write(self) -> bool:
@@ -188,6 +242,7 @@ class GithubForge:
         """A ForgeError typed by cause, that a person can act on, with the token scrubbed."""
         status = 0
         cause = ForgeCause.UNREACHABLE
+        resets_at = 0.0
         if isinstance(exc, GithubException):
             status = exc.status
             cause = decipher(exc.status, exc.headers or {}, exc.data)
@@ -199,16 +254,18 @@ class GithubForge:
                 text += f": {message}"
             if cause is ForgeCause.AUTH:
                 text += " (the token was rejected: check GITHUB_TOKEN / GH_TOKEN)"
-            if isinstance(exc, RateLimitExceededExceedsMaxWait):
-                text += (f" (gave up: GitHub asked to wait {exc.wait or 0:.0f}s, more than the "
-                         "run waits; the next run catches up)")
+            if isinstance(exc, _GaveUp):
+                cause, resets_at = exc.limit.kind.cause, exc.limit.resets_at
+                text = (f"GitHub answered {exc.status} when {doing} in {self.repo}: "
+                        + give_up_text("GitHub", exc.limit, exc.left))
             elif cause is ForgeCause.SECONDARY_RATE_LIMIT:
                 text += " (GitHub's secondary rate limit: too many requests at once)"
             elif cause is ForgeCause.RATE_LIMIT:
                 text += " (the token's rate limit is spent until it resets)"
         else:
             text = f"could not reach GitHub at {self.base_url} when {doing}: {exc}"
-        return ForgeError(redact(text, [self._token]), cause=cause, status=status)
+        return ForgeError(redact(text, [self._token]), cause=cause, status=status,
+                          resets_at=resets_at)
 
     def _call(
         self, verb: str, url: str, *, body: Any = None, params: dict[str, Any] | None = None,
@@ -282,6 +339,8 @@ class GithubForge:
                 found = _sticky(node["number"], node.get("comments") or {})
                 if found is not None:
                     comments.append(found)
+                elif len((node.get("comments") or {}).get("nodes") or []) < 100:
+                    self._no_sticky.add(int(node["number"]))  # every comment seen: none ours
             page = conn["pageInfo"]
             if not page["hasNextPage"]:
                 break
@@ -330,24 +389,20 @@ class GithubForge:
         missing: list[int] = []
         notes: list[str] = []
         supported = True
+        present = [n for n in numbers if repo.get(f"i{n}") is not None]
+        blocked: dict[int, tuple[int, ...]] = {}
+        if links and present:
+            blocked, supported, read = plan_links(self._page, self.repo, present)
+            count += read
+            if not supported:
+                notes.append(f"links not supported here: {self.base_url} has no issue "
+                             "dependencies API; `Depends on` is not mirrored")
         for n in numbers:
             node = repo.get(f"i{n}")
             if node is None:
                 missing.append(n)
                 continue
-            blockers: tuple[int, ...] = ()
-            if links and supported:
-                try:
-                    blockers = tuple(int(i["number"]) for i in self._pages(
-                        self._path(f"/issues/{n}/dependencies/blocked_by"),
-                        f"reading what blocks #{n}"))
-                except ForgeError as exc:
-                    if exc.cause is not ForgeCause.NOT_FOUND:
-                        raise
-                    supported = False  # an older GHES: no issue dependencies at all
-                    notes.append(f"links not supported here: {self.base_url} has no issue "
-                                 "dependencies API; `Depends on` is not mirrored")
-                count += 1
+            blockers = blocked.get(n, ())
             status = str(node.get("issueState") or node.get("pullState") or "").lower()
             # a PullRequest's databaseId is the pull's id, not its issue's id that the
             # dependency API wants: 0 makes `apply` read the issue id over REST instead
@@ -363,6 +418,12 @@ class GithubForge:
         return replace(state, merged=tuple(merged), issues=tuple(facts),
                        missing_issues=tuple(missing), links_supported=supported,
                        notes=state.notes + tuple(notes)), count
+
+    def _page(self, url: str, params: dict[str, Any] | None,
+              doing: str) -> tuple[Any, str | None]:
+        """One page of a REST list, and the next page's URL (None: the last)."""
+        headers, data = self._call("GET", url, params=params, doing=doing)
+        return data, _next_link(headers.get("link", ""))
 
     def open_issues(
         self, *, labels: Sequence[str] = (), limit: int = 100
@@ -538,7 +599,18 @@ class GithubForge:
         return None  # pragma: no cover
 
     def create_comment(self, number: int, body: str) -> int:
-        """The sticky comment, created once (forge/_apply.py `create_once`)."""
+        """The sticky comment, created once (forge/_apply.py `create_once`). When this
+        run's `state()` read every comment of the PR and none was ours, the first try
+        creates without reading them again (one read per new PR saved; the workflow's
+        concurrency group keeps two refreshes apart); a retry re-reads as always."""
+        known = {"absent": number in self._no_sticky}
+        self._no_sticky.discard(number)
+
+        def find() -> st.StickyComment | None:
+            if known.pop("absent", False):
+                return None
+            return self.find_comment(number)
+
         def post() -> int:
             try:
                 data = self._raw("POST", self._path(f"/issues/{number}/comments"),
@@ -551,7 +623,7 @@ class GithubForge:
             self._call("PATCH", self._path(f"/issues/comments/{comment_id}"),
                        body={"body": body}, write=True, doing=f"editing comment on #{number}")
 
-        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+        return _apply.create_once(find, post, edit, body)
 
     def create_dashboard(self, title: str, body: str, label: str) -> int:
         """The dashboard issue, created once and labelled as it is created (so the next

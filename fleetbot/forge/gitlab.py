@@ -47,8 +47,8 @@ from fleetbot.forge.gitlab_shapes import (
     review_state,
     ticked_item,
 )
-from fleetbot.model import CIState, CommitStatus, PullFacts, StatusState
-from fleetbot.writes.statuses import CONTEXT as ORDER_CONTEXT
+from fleetbot.forge.ratelimit import Deadline
+from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
@@ -61,9 +61,9 @@ class GitlabForge(GitlabProject):
 
     def __init__(
         self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
-        job_token: str = "",
+        job_token: str = "", deadline: Deadline | None = None,
     ) -> None:
-        super().__init__(repo, url=url, token=token, job_token=job_token)
+        super().__init__(repo, url=url, token=token, job_token=job_token, deadline=deadline)
         self._links_refused = False
         self._prefix = "fleet:"  # the label prefix of the last refresh (state())
 

@@ -19,6 +19,7 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import redact as _redact
 from fleetbot.forge import types as st
 from fleetbot.forge.gitlab_shapes import decipher, missing_grant
+from fleetbot.forge.ratelimit import Deadline, rate_limit
 
 __all__ = ["GitlabProject"]
 
@@ -30,7 +31,7 @@ class GitlabProject:
 
     def __init__(
         self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
-        job_token: str = "",
+        job_token: str = "", deadline: Deadline | None = None,
     ) -> None:
         self.repo = repo
         self.url = url.rstrip("/")
@@ -44,15 +45,27 @@ class GitlabProject:
             retry_transient_errors=True, per_page=100,
         )
         self._gl.session.hooks["response"].append(self._count)
+        self._deadline = deadline or Deadline.after()
+        self._gl.session.hooks["response"].append(self._rate_limit)
         self._project = "/projects/" + urllib.parse.quote(repo, safe="")
 
     def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
         self.requests += 1
 
+    def _rate_limit(self, response: requests.Response, *args: Any, **kw: Any) -> None:
+        """A 429 waits as on GitHub (forge/ratelimit.py): the wait here, bounded by the
+        deadline, or a typed give-up; python-gitlab's own retry then sleeps 0."""
+        if response.status_code != 429:
+            return
+        limit = rate_limit(429, response.headers, "", self._deadline.now(), secondary=False)
+        if limit is not None:
+            self._deadline.wait_for(limit, f"GitLab ({self.repo})")
+        response.headers["Retry-After"] = "0"
+
     @property
     def web_url(self) -> str:
-        """The project's web address: `<web_url>/issues/N` and `/merge_requests/N` work."""
-        return f"{self.url}/{self.repo}/-"
+        """The project's web page (`<web_url>/issues/N` redirects to the issue)."""
+        return f"{self.url}/{self.repo}"
 
     @property
     def can_write(self) -> bool:

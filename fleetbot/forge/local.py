@@ -18,7 +18,7 @@ from fleetbot.forge.types import (
 from fleetbot.model import CommitStatus, PullFacts
 
 if TYPE_CHECKING:
-    from fleetbot.git import Git
+    pass
 
 SKIPPED = "no forge (GitHub/GitLab) detected: PRs, CI, labels and comments were skipped"
 
@@ -29,8 +29,9 @@ class LocalForge:
     kind = "local"
     repo = ""
 
-    def __init__(self, git: Git | None = None) -> None:
-        del git  # accepted like every adapter's; git facts come from the pipeline
+    @property
+    def web_url(self) -> str:
+        return ""
 
     @property
     def can_write(self) -> bool:

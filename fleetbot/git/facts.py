@@ -143,11 +143,6 @@ def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
 # ---------------------------------------------------------------- git questions
 
 
-def check_repo(git: Git) -> bool:
-    """Fail clearly outside a repository; return whether the clone is shallow."""
-    return repo_info(git)[0]
-
-
 def repo_info(git: Git) -> tuple[bool, str]:
     """(whether the clone is shallow, the git common dir): one process, and a clear
     failure outside a repository."""
@@ -180,15 +175,6 @@ def merge_base(git: Git, a: str, b: str, *, shallow: bool, branch: str = "") -> 
         "git merge-base failed", argv=["git", "merge-base", a, b], code=proc.returncode,
         stderr=proc.stderr, hint=UNSHALLOW_HINT if shallow else "",
     )
-
-
-def changed_files(git: Git, base: str, head: str) -> tuple[FileChange, ...]:
-    """Files changed from base to head, renames detected: one diff for the whole branch."""
-    out = git.run(
-        "diff", "--name-status", "-z", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
-        base, head, "--",
-    )
-    return parse_name_status(out)
 
 
 def ahead_behind(git: Git, target: str, head: str) -> tuple[int, int]:

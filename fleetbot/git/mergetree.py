@@ -22,7 +22,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from fleetbot.analysis.pyapi import touches_api
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
@@ -468,6 +467,21 @@ def read_sources(
         )
         for issue, path, old, new in wanted
     )
+
+
+# a changed line that can be part of a signature: a top-level def/class/decorator, a
+# field or parameter line, or the line closing a signature (a superset: it only filters)
+_API_LINE = re.compile(
+    r"^(?:(?:async[ \t]+)?def[ \t]|class[ \t]|@"
+    r"|[ \t]+\*{0,2}[A-Za-z_]\w*[ \t]*(?::|,|\)|=.*[,(]\s*$)|[ \t]*\)|.*->)"
+)
+
+
+def touches_api(changed_lines: list[str]) -> bool:
+    """Whether any added or removed line of a diff (without its +/- mark) may be part of
+    a top-level signature: files whose hunks touch only bodies are never parsed (by
+    `fleetbot.analysis.pyapi`, the interface check)."""
+    return any(_API_LINE.match(line) for line in changed_lines)
 
 
 def _api_paths(

@@ -165,20 +165,6 @@ def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
     return proc.returncode == 0
 
 
-def branch_moved(git: Git, branch: str) -> bool:
-    """Whether the branch moved since it was created (its reflog has more than one entry).
-
-    Tells a branch merged by fast-forward from a new branch nobody worked on yet: both
-    are ancestors of the target. Without a reflog it answers True (trust the graph).
-    """
-    proc = git.run_full("reflog", "show", "--format=%H", f"refs/heads/{branch}", "--",
-                        check=False)
-    if proc.returncode != 0:
-        return True
-    entries = [line for line in proc.stdout.splitlines() if line]
-    return len(entries) != 1
-
-
 def last_commit_time(git: Git, ref: str) -> int:
     """Committer time (unix seconds) of `ref`'s tip."""
     return int(git.run("log", "-1", "--format=%ct", ref, "--").strip() or 0)

@@ -82,12 +82,3 @@ def topological_levels(plan: Plan) -> dict[str, int]:
     return level
 
 
-def transitive_reduction(graph: Graph) -> Graph:
-    """The fewest edges with the same reachability (the graph must be acyclic)."""
-    out: Graph = {}
-    for node, deps in graph.items():
-        implied: set[str] = set()
-        for d in deps:
-            implied |= ancestors(graph, d)
-        out[node] = {d for d in deps if d not in implied}
-    return out

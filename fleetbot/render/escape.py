@@ -139,9 +139,3 @@ def mermaid(text: str) -> str:
     return "".join(out)
 
 
-def html_attr(text: str) -> str:
-    """Text for inside an HTML element or attribute value."""
-    out = one_line(text)
-    for c, e in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
-        out = out.replace(c, e)
-    return mentions(out)

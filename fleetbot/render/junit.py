@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from fleetbot.model import Report
-from fleetbot.writes.statuses import OrderStatus
+from fleetbot.model import OrderStatus, Report
 
 SUITE = "fleetbot"
 

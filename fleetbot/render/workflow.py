@@ -11,12 +11,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fleetbot.action.runner import annotation
 from fleetbot.analysis.collisions import strongest
 from fleetbot.analysis.gate import own_blockers
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Report
-from fleetbot.render.escape import json_text, mentions, terminal, terminal_lines
+from fleetbot.render.escape import controls, json_text, mentions, terminal, terminal_lines
+
+# ---------------------------------------------------------------- workflow commands
+# the runner reads these from stdout (`fleetbot.action.runner.emit` writes them)
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: %, CR and LF are percent-encoded (runner's rules)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: as data, plus `:` and `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str = "", **properties: str | int | None) -> str:
+    """`::name key=value,...::message`, escaped; properties that are None or "" are left out."""
+    props = ",".join(
+        f"{key}={escape_property(controls(str(value)))}"
+        for key, value in properties.items() if value is not None and value != ""
+    )
+    data = escape_data(controls(message, keep="\r\n"))  # CR/LF are percent-encoded
+    return f"::{name}{' ' + props if props else ''}::{data}"
+
+
+def annotation(
+    level: str, message: str, *, file: str = "", line: int = 0, title: str = ""
+) -> str:
+    """A `::warning`/`::error`/`::notice` annotation, optionally pinned to file:line."""
+    if level not in ("notice", "warning", "error"):
+        raise ValueError(f"unknown annotation level {level!r}")
+    return command(level, message, file=file or None, line=line or None, title=title or None)
+
+
+def mask_command(secret: str) -> str:
+    """`::add-mask::` for a secret, so the runner blanks it in every later log line."""
+    return command("add-mask", secret)
+
+
+# ---------------------------------------------------------------- annotations
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 warnings (and 10 errors) per step, drops the rest
 

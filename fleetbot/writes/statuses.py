@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from fleetbot.forge.types import Action, ActionKind, ForgeState
 from fleetbot.model import (
+    ORDER_CONTEXT,
     Conflict,
     ConflictKind,
     MergeStep,
+    OrderStatus,
     Plan,
     PullFacts,
     PullState,
@@ -28,25 +30,13 @@ from fleetbot.model import (
     StatusState,
 )
 
-CONTEXT = "fleetbot/order"
+CONTEXT = ORDER_CONTEXT
 MAX_DESCRIPTION = 140  # GitHub truncates a status description longer than this
 
 # kinds that mean "these two rows touch the same lines/files": wait for the earlier one
 # a semantic pair (verify: their tests fail together) holds the later row like a collision
 _COLLIDING = frozenset({ConflictKind.PLAN, ConflictKind.DIFF, ConflictKind.TEXTUAL,
                         ConflictKind.SEMANTIC})
-
-
-@dataclass(frozen=True)
-class OrderStatus:
-    """The status one PR head should carry."""
-
-    issue: str
-    pull: int
-    sha: str
-    state: StatusState
-    description: str
-    context: str = CONTEXT
 
 
 OUTSIDE = "not part of the fleet"

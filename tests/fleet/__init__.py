@@ -5,22 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fleetbot.git import Git
-from fleetbot.model import Conflict, ConflictKind, GitFacts, OwnedPath, Plan, Row, Status
-from tests.gitrepo import Repo
+from fleetbot.model import Conflict, ConflictKind, GitFacts, Plan
+from tests.support.factories import plan, row
+from tests.support.repo import Repo
 
-
-def row(
-    issue: str, branch: str, owned: Sequence[str] = (), deps: Sequence[str] = (),
-    status: Status = Status.RUNNING, title: str = "",
-) -> Row:
-    return Row(
-        issue=issue, branch=branch, title=title,
-        files_owned=tuple(OwnedPath(p) for p in owned), depends_on=tuple(deps), status=status,
-    )
-
-
-def plan_of(*rows: Row, regenerable: Sequence[str] = ()) -> Plan:
-    return Plan(rows=tuple(rows), regenerable=tuple(regenerable))
+plan_of = plan  # the factories' names, as the conflict tests have long called them
 
 
 def facts(repo: Repo, plan: Plan, target: str | None = None, **kw: object) -> GitFacts:

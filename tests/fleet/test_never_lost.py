@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from fleetbot.cli import run
 from tests.fleetrepo import tasks_repo
 from tests.gitrepo import Repo
+from tests.support.examples import examples
 
 ROWS = ("tasks-42-count", "tasks-43-docs", "tasks-44-clear")
 EDITS = (".env", "notes.txt", "docs/guide.md", "README.md")
@@ -154,7 +155,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
+@pytest.mark.property
+@settings(max_examples=examples(30, 4), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=2, max_size=4))

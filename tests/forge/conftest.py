@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import responses
 
 from fleetbot.forge.github import GithubForge
+from tests.actionkit import Fleet
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
+from tests.gitrepo import Repo
 
 TOKEN = "ghp_SECRETsecretSECRET1234567890"
 
@@ -36,3 +39,17 @@ def forge() -> Callable[..., GithubForge]:
         return GithubForge("octo/fleet", token=token, throttle=False, **kw)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def dispatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+             ) -> Callable[[tuple[Repo, Repo, FakeGithub]], None]:
+    """Set a runner's environment for `fleetbot action` on `workflow_dispatch`, for a fleet
+    that tests/support/bigfleet.py built in tmp_path."""
+    def set_env(built: tuple[Repo, Repo, FakeGithub]) -> None:
+        fleet = Fleet(tmp_path, *built)
+        event = {"inputs": {}, "ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+        for key, value in fleet.env("workflow_dispatch", event).items():
+            monkeypatch.setenv(key, value)
+
+    return set_env

@@ -9,6 +9,7 @@ import pytest
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge, decipher
+from fleetbot.forge.ratelimit import Deadline
 from fleetbot.model import CIState, CommitStatus, ReviewState, StatusState
 from tests.fakegithub import FakeGithub, check, status_ctx
 from tests.fakeserver import mount
@@ -77,9 +78,9 @@ def test_retry_sleeps_retry_after_seconds(sleeps: list[float]) -> None:
     """urllib3 (not `responses`) does the sleeping: check the retry we configure."""
     from urllib3 import HTTPResponse
 
-    from fleetbot.forge.github import GithubRetry, _retry
+    from fleetbot.forge.github import _BoundedRetry, _retry
 
-    retry = _retry(GithubRetry, 5)
+    retry = _retry(_BoundedRetry, 5)
     response = HTTPResponse(status=403, headers={"Retry-After": "7"}, preload_content=False)
     retry = retry.increment("POST", "/graphql", response=response)
     retry.sleep(response)
@@ -385,6 +386,7 @@ def test_a_wait_longer_than_the_run_allows_gives_up_and_says_so(
     gh.fail("POST", "/graphql", 403, headers={"Retry-After": "3600"},
             message="You have exceeded a secondary rate limit.")
     with pytest.raises(ForgeError) as err:
-        forge(max_wait=30).state()
+        forge(deadline=Deadline.after(30)).state()
     assert err.value.cause is ForgeCause.SECONDARY_RATE_LIMIT
-    assert "gave up: GitHub asked to wait 3600s" in str(err.value)
+    assert "gave up: GitHub's secondary rate limit (too many requests at once) asks to " \
+        "wait 3600s" in str(err.value)

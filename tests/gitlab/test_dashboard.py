@@ -20,7 +20,7 @@ from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
 from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, ci, job
 from tests.gitrepo import Repo, make_repo
 
-WEB = "https://gitlab.example.com/grp/proj/-"
+WEB = "https://gitlab.example.com/grp/proj"  # `Forge.web_url`; GitLab redirects /issues/N
 # the dashboard writes a mention with a zero-width joiner (render/escape.py): it names
 # the person without notifying them again
 ADA = "@\u200dada"
@@ -58,10 +58,10 @@ def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
     body = board["description"]
     assert body.startswith(DASHBOARD_MARKER)
     assert f"[#42]({WEB}/issues/42)" in body
-    assert f"[!12]({WEB}/merge_requests/12) ready" in body
+    assert f"[!12]({WEB}/-/merge_requests/12) ready" in body  # the MR's own web_url
     assert f"by [this run]({JOB_URL})" in body
     assert "- [ ] refresh now <!-- fleetbot:ask:refresh -->" in body
-    link = f"The whole fleet: [#{n}]({WEB}/issues/{n}) (fleet dashboard)."
+    link = f"The whole fleet: [#{n}]({WEB}/-/issues/{n}) (fleet dashboard)."
     assert all(link in gl.sticky(iid)[0]["body"] for iid in MRS)
     gl.calls.clear()
     code, out = ci(capsys, "--dashboard")
@@ -236,7 +236,7 @@ def test_a_40_row_fleet_fits_gitlabs_description_limit(
     assert len(body) <= 65_536 < DESCRIPTION_LIMIT and "too long" not in body
     assert board["title"] == "Fleet: plan"
     assert all(f"[#{100 + i}]({WEB}/issues/{100 + i}) row{i}" in body for i in range(40))
-    assert all(f"[!{i + 1}]({WEB}/merge_requests/{i + 1})" in body for i in range(40))
+    assert all(f"[!{i + 1}]({WEB}/-/merge_requests/{i + 1})" in body for i in range(40))
 
 
 def test_a_refused_create_is_reported_and_fails_the_job(

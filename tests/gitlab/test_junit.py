@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from fleetbot.model import Conflict, ConflictKind, Plan, Report, Row, StatusState
+from fleetbot.model import Conflict, ConflictKind, OrderStatus, Plan, Report, Row, StatusState
 from fleetbot.render.junit import dotenv, junit_report
-from fleetbot.writes.statuses import OrderStatus
 
 
 def report() -> Report:

@@ -13,22 +13,23 @@ import pytest
 from fleetbot.action.runner import append_summary, write_outputs
 from fleetbot.errors import UsageError
 from fleetbot.git import Git
-from fleetbot.git.facts import parse_batch_check, read_blobs
+from fleetbot.git.facts import MAX_BLOB, parse_batch_check, read_blobs
 from tests.fleet import facts, plan_of, row
 from tests.gitrepo import Repo
 
 BIG_LINES = 25_000_000  # "x = 1\n" * 25M = 150 MB
 
 
-def big_repo(repo_factory, branches: int) -> Repo:  # type: ignore[no-untyped-def]
+def big_repo(repo_factory, branches: int, lines: int = BIG_LINES) -> Repo:  # type: ignore[no-untyped-def]
     repo: Repo = repo_factory({"small.py": "def f(a):\n    return a\n"})
-    body = "x = 1\n" * BIG_LINES
-    repo.commit({"big.py": body}, "a 150 MB module")
+    body = "x = 1\n" * lines
+    repo.commit({"big.py": body}, f"a {len(body) // 1_000_000} MB module")
     for i in range(branches):
         repo.branch(f"b{i}", {"big.py": f"y = {i}\n" + body[6:], "small.py": f"V{i} = 1\n"})
     return repo
 
 
+@pytest.mark.slow
 def test_six_branches_on_a_150_mb_file_read_no_big_blob(repo_factory) -> None:  # type: ignore[no-untyped-def]
     repo = big_repo(repo_factory, 6)
     script = (
@@ -50,7 +51,8 @@ def test_six_branches_on_a_150_mb_file_read_no_big_blob(repo_factory) -> None:  
 def test_interface_says_it_skipped_the_large_file(repo_factory) -> None:  # type: ignore[no-untyped-def]
     from fleetbot.analysis.analyse import analyse
 
-    repo = big_repo(repo_factory, 2)
+    repo = big_repo(repo_factory, 2, lines=MAX_BLOB // 6 + 1)  # just over the cap
+    assert len((repo.path / "big.py").read_bytes()) > MAX_BLOB
     plan = plan_of(row("#1", "b0", ["big.py", "small.py"]), row("#2", "b1", ["x.py"]))
     got = facts(repo, plan)
     assert sorted((s.issue, s.path, s.too_large) for s in got.sources) == [

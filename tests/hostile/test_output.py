@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from fleetbot.render.escape import json_text, no_command, output_text
 from fleetbot.render.escape import terminal as term
 from fleetbot.render.json import report_to_json
 from tests.reports import hostile_report
+from tests.support.examples import examples
 
 COMMAND = re.compile(r"^\s*::", re.M)
 PIECES = ["::error title=INJECTED::x", "\n::add-mask::main", "::stop-commands::t",
@@ -66,7 +68,8 @@ def hostile(a: str, b: str, c: str):  # type: ignore[no-untyped-def]
     )
 
 
-@settings(max_examples=60, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(60, 10), deadline=None)
 @given(HOSTILE, HOSTILE, HOSTILE)
 def test_no_renderer_lets_hostile_text_out(a: str, b: str, c: str) -> None:
     report = hostile(a, b, c)
@@ -92,7 +95,8 @@ def test_no_renderer_lets_hostile_text_out(a: str, b: str, c: str) -> None:
     assert_safe(output_text(a + "\n" + b), allowed="\n\t")
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(200, 40), deadline=None)
 @given(HOSTILE)
 def test_terminal_text_is_one_safe_line(text: str) -> None:
     out = term(text)

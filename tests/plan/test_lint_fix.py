@@ -13,7 +13,7 @@ from fleetbot.cli import run
 from fleetbot.errors import PlanError
 from fleetbot.model import FindingCode, Plan, Row, Status
 from fleetbot.plan.globs import overlap_example
-from fleetbot.plan.graph import find_cycle, transitive_reduction
+from fleetbot.plan.graph import find_cycle
 from fleetbot.plan.joints import fix_edges, fix_joints, joints
 from fleetbot.plan.lint import lint_plan, structural_findings
 from fleetbot.plan.parse import parse_plan
@@ -58,11 +58,6 @@ def test_fix_never_serialises_rows_that_do_not_overlap() -> None:
     plan = parse_plan(md("| #1 | f/a | a.py, shared.py | | |", "| #2 | f/b | b.py | | |",
                          "| #3 | f/c | shared.py | | |", "| #4 | f/d | d/** | | |"))
     assert fix_edges(plan, joints(plan)) == {"#3": ["#1"]}
-
-
-def test_transitive_reduction() -> None:
-    graph = {"#1": set(), "#2": {"#1"}, "#3": {"#1", "#2"}}
-    assert transitive_reduction(graph) == {"#1": set(), "#2": {"#1"}, "#3": {"#2"}}
 
 
 def test_fix_output_says_the_direction_in_words(tmp_path: Path,

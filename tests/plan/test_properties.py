@@ -3,6 +3,7 @@ word into an owned path, a branch or a dependency."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from fleetbot.plan.cells import PLACEHOLDERS, is_placeholder
 from fleetbot.plan.columns import SYNONYMS
 from fleetbot.plan.lint import lint_plan
 from fleetbot.plan.parse import parse_plan
+from tests.support.examples import examples
 
 WORDS = ["TBD", "TODO", "?", "etc.", "n/a", "—", "tbc", "_tbd (Wave 2b)_", "(tests TBD)",
          "(merged, branch deleted)", "???", "**TBD**", "`TBD`"]
@@ -40,7 +42,8 @@ def _bad(value: str) -> bool:
     return value.lower() in PLACEHOLDERS or is_placeholder(value)
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(300, 40), deadline=None)
 @given(HEADERS, st.lists(ROW, min_size=1, max_size=5))
 def test_accepted_forms_never_crash_nor_yield_placeholders(
     headers: tuple[str, ...], rows: list[tuple[str, ...]],

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fleetbot.plan.refname import branch_name_problem
+from tests.support.examples import examples
 
 PIECES = st.sampled_from([
     "a", "feature", "42", "-", ".", "..", "/", "//", ".lock", "lock", "@", "@{", "{", "~",
@@ -36,7 +37,8 @@ def test_known_names(name: str, tmp_path: Path) -> None:
     assert (branch_name_problem(name) == "") is git_accepts(name, tmp_path)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.property
+@settings(max_examples=examples(300, 40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(NAMES)
 @example("feature/42-count")
 def test_agrees_with_git(tmp_path: Path, name: str) -> None:

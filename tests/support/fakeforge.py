@@ -74,6 +74,10 @@ class FakeForge:
     # ------------------------------------------------------------ the Protocol
 
     @property
+    def web_url(self) -> str:
+        return f"https://forge.invalid/{self.repo}" if self.repo else ""
+
+    @property
     def can_write(self) -> bool:
         return self.token
 

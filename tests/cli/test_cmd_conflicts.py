@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from fleetbot.cli.conflicts import parse_kinds, run_conflicts
+from fleetbot.errors import UsageError
+from tests.fleet import EXAMPLE_BASE, EXAMPLE_BRANCHES, EXAMPLE_PLAN, git_of, plan_of, row
+
+
+@pytest.fixture
+def example(repo_factory):  # type: ignore[no-untyped-def]
+    return repo_factory(EXAMPLE_BASE, EXAMPLE_BRANCHES)
+
+
+def test_json_shape(example, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run_conflicts(EXAMPLE_PLAN, git_of(example), fmt="json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"target", "conflicts", "missing_branches", "landed"}
+    assert data["landed"] == []
+    assert data["target"] == "main"
+    assert data["missing_branches"] == []
+    kinds = {(c["kind"], tuple(c["rows"]), tuple(c["files"])) for c in data["conflicts"]}
+    assert ("plan", ("#42", "#44"), ("tasks/cli.py",)) in kinds
+    assert ("textual", ("#42", "#44"), ("tasks/cli.py",)) in kinds
+    for c in data["conflicts"]:
+        assert set(c) == {"kind", "rows", "files", "detail", "expected", "regenerable",
+                          "evidence"}
+        assert "#43" not in c["rows"]
+
+
+def test_kinds_filter_and_strict(example, capsys) -> None:  # type: ignore[no-untyped-def]
+    git = git_of(example)
+    code = run_conflicts(EXAMPLE_PLAN, git, fmt="json", strict=True, kinds=frozenset({"plan"}))
+    assert code == 0
+    assert {c["kind"] for c in json.loads(capsys.readouterr().out)["conflicts"]} == {"plan"}
+    assert run_conflicts(EXAMPLE_PLAN, git, fmt="json", strict=True) == 1
+    assert run_conflicts(EXAMPLE_PLAN, git, fmt="json", strict=False) == 0
+
+
+def test_text_puts_the_decision_first(example, capsys) -> None:  # type: ignore[no-untyped-def]
+    run_conflicts(EXAMPLE_PLAN, git_of(example))
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("1 collision on main: #42 count × #44 clear (textual")
+    assert "evidence:" in out
+
+
+def test_clean_fleet_is_one_line(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"}, {"x": {"b.txt": "b\n"}, "y": {"c.txt": "c\n"}})
+    plan = plan_of(row("#1", "x", ["b.txt"]), row("#2", "y", ["c.txt"]))
+    assert run_conflicts(plan, git_of(repo), strict=True) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines() == ["No conflicts: 2 branches land cleanly on main."]
+
+
+def test_missing_branches_listed(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"})
+    plan = plan_of(row("#9", "feature/gone"))
+    run_conflicts(plan, git_of(repo), fmt="json")
+    assert json.loads(capsys.readouterr().out)["missing_branches"] == ["#9"]
+    run_conflicts(plan, git_of(repo))
+    assert "#9 (feature/gone)" in capsys.readouterr().out
+
+
+def test_markdown_escapes_text_from_branches(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "1\n"}, {"x": {"a.txt": "x\n"}, "y": {"a.txt": "y\n"}})
+    plan = plan_of(row("#1", "x", title="@octocat <b>"), row("#2", "y"))
+    run_conflicts(plan, git_of(repo), fmt="markdown")
+    out = capsys.readouterr().out
+    assert out.startswith("**1 collision on main")
+    assert "@octocat" not in out
+    assert "<b>" not in out
+    assert "&lt;b&gt;" in out
+
+
+def test_parse_kinds() -> None:
+    assert parse_kinds(None) is None
+    assert parse_kinds("textual, Target") == {"textual", "target"}
+    with pytest.raises(UsageError, match="unknown kind bogus"):
+        parse_kinds("textual,bogus")
+
+
+def test_markdown_neutralises_hostile_paths(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A path pushed by anyone must not ping a team, inject HTML or break the table."""
+    evil = "docs/<img src=x>@org|team.md"
+    repo = repo_factory({evil: "a\n"}, {"x": {evil: "b\n"}, "y": {evil: "c\n"}})
+    plan = plan_of(row("#1", "x", ["docs/**"]), row("#2", "y", ["docs/**"]))
+    run_conflicts(plan, git_of(repo), fmt="markdown")
+    out = capsys.readouterr().out
+    fenced = re.findall(r"```sh\n(.*?)\n  ```", out, flags=re.S)
+    assert fenced  # evidence commands stay inert inside a code fence, one line each
+    assert all("\n" not in f.strip() for f in fenced)
+    out = re.sub(r"```sh\n.*?\n  ```", "", out, flags=re.S)
+    assert "<img" not in out
+    assert "@org" not in out  # a zero-width joiner follows every @
+    assert "&lt;img src=x&gt;" in out
+    for line in out.splitlines():
+        if line.startswith("| ") and "textual" in line:
+            assert line.count(" | ") == 3  # the pipe in the path did not add a cell
+
+
+def test_cli_outside_a_repo_exits_2(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.cli import run
+
+    assert run(["conflicts", "--repo", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not inside a git repository" in err
+    assert "Traceback" not in err
+
+
+def test_cli_bad_kinds_exits_2(example, capsys) -> None:  # type: ignore[no-untyped-def]
+    from fleetbot.cli import run
+
+    assert run(["conflicts", "--repo", str(example.path), "--kinds", "nope"]) == 2
+    assert "unknown kind nope" in capsys.readouterr().err
+
+
+def test_cli_end_to_end_on_the_example_plan(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from fleetbot.cli import run
+
+    plan_text = (Path(__file__).parents[2] / "examples" / "orchestration-plan.md").read_text()
+    repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text}, EXAMPLE_BRANCHES)
+    assert run(["conflicts", "--repo", str(repo.path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    found = {(c["kind"], tuple(c["rows"]), tuple(c["files"])) for c in data["conflicts"]}
+    assert ("plan", ("#42", "#44"), ("tasks/cli.py",)) in found
+    assert ("textual", ("#42", "#44"), ("tasks/cli.py",)) in found
+    assert all("#43" not in rows for _, rows, _ in found)
+    assert run(["conflicts", "--repo", str(repo.path), "--strict", "--kinds", "textual"]) == 1
+    assert capsys.readouterr().out.startswith("1 collision on main: #42 count × #44 clear")
+
+
+def test_cli_unknown_target_exits_2(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from fleetbot.cli import run
+
+    plan_text = (Path(__file__).parents[2] / "examples" / "orchestration-plan.md").read_text()
+    repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text})
+    assert run(["conflicts", "--repo", str(repo.path), "--target", "nope"]) == 2
+    assert "unknown target 'nope'" in capsys.readouterr().err

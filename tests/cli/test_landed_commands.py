@@ -1,0 +1,137 @@
+"""Every command that reports on rows says the same about a landed row, for every merge
+style (issue: "Landed is landed"). One scenario per style, built from the demo fleet."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import responses
+
+from fleetbot.cli import run
+from fleetbot.fleet.demo import BRANCHES, build_example, land_first
+from fleetbot.git import Git
+from tests.actionkit import API, ISSUES, PULLS, TOKEN
+from tests.fakegithub import FakeGithub
+from tests.fakeserver import mount
+from tests.gitrepo import GIT_ENV
+
+
+def _git(path: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=True,
+                          env={**GIT_ENV, "PATH": "/usr/bin:/bin"}).stdout
+
+
+def fast_forward(path: Path) -> None:
+    _git(path, "merge", "-q", "--ff-only", "feature/42-count")
+
+
+def cherry_pick(path: Path) -> None:
+    _git(path, "commit", "-q", "--allow-empty", "-m", "main moves first")
+    for sha in _git(path, "rev-list", "--reverse", "main..feature/42-count").split():
+        _git(path, "cherry-pick", sha)
+
+
+def squash_then_delete(path: Path) -> None:
+    land_first(Git(path), "squash")
+    _git(path, "commit", "-q", "--amend", "-m", "Add the count command\n\nCloses #42")
+    _git(path, "branch", "-q", "-D", "feature/42-count")
+
+
+SCENARIOS: dict[str, Callable[[Path], None]] = {
+    "squash": lambda p: land_first(Git(p), "squash"),
+    "merge-commit, branch deleted": lambda p: land_first(Git(p), "merge"),
+    "rebase-merge": lambda p: land_first(Git(p), "rebase"),
+    "fast-forward": fast_forward,
+    "cherry-pick": cherry_pick,
+    "squash, branch deleted": squash_then_delete,
+}
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
+    capsys.readouterr()
+    code = run(list(argv))
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    data: dict = json.loads(out[:out.rindex("}") + 1])  # type: ignore[type-arg]
+    return data
+
+
+def _sync_labels(path: Path, capsys: pytest.CaptureFixture[str], rsps: responses.RequestsMock,
+                 monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
+    """`sync --dry-run` against the schema-checked fake GitHub: issue -> the fleet labels
+    it would put on the row's PR and issue. A PR whose branch is gone shows as merged (as
+    GitHub does); a PR whose branch is still there stays open, so git alone must say."""
+    github = FakeGithub("octo/tasks", base=API)
+    for number, branch in PULLS.items():
+        sha = _git(path, "rev-parse", "--verify", "-q", branch).strip() \
+            if branch in _git(path, "branch", "--format=%(refname:short)").split() else ""
+        pull = github.add_pull(number, branch, sha=sha or "0" * 40, title=BRANCHES[branch][0],
+                               body=f"Closes {ISSUES[number]}")
+        pull.merged = not sha
+    github.issues.update(int(i.lstrip("#")) for i in ISSUES.values())
+    mount(github, rsps)
+    for key, value in (("GITHUB_REPOSITORY", "octo/tasks"), ("GITHUB_API_URL", API),
+                       ("GITHUB_TOKEN", TOKEN)):
+        monkeypatch.setenv(key, value)
+    sync = _json(capsys, "sync", "--repo", str(path), "--dry-run", "--format", "json")
+    github.check()
+    labels: dict[str, set[str]] = {issue: set() for issue in ISSUES.values()}
+    for a in sync["actions"]:
+        if a["kind"] == "add-label":
+            issue = f"#{a['number']}" if a.get("on_issue") else ISSUES[a["number"]]
+            labels[issue].add(a["label"])
+    assert all(a["kind"] in ("add-label", "create-label") for a in sync["actions"]), sync
+    return labels
+
+
+@pytest.mark.parametrize("style", list(SCENARIOS))
+def test_every_command_agrees_that_42_landed(
+    style: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "tasks"
+    build_example(path)
+    SCENARIOS[style](path)
+    repo = ["--repo", str(path)]
+    check = _json(capsys, "check", *repo, "--format", "json")
+    order = _json(capsys, "order", *repo, "--format", "json")
+    conflicts = _json(capsys, "conflicts", *repo, "--format", "json")
+    status = _json(capsys, "status", *repo, "--format", "json")
+    score = _json(capsys, "score", *repo, "--format", "json")
+    cleanup = _json(capsys, "cleanup", *repo, "--dry-run", "--format", "json")
+
+    assert [la["issue"] for la in check["landed"]] == ["#42"]
+    assert [la["issue"] for la in order["landed"]] == ["#42"]
+    assert [la["issue"] for la in conflicts["landed"]] == ["#42"]
+    assert [s["issue"] for s in order["order"]] == ["#43", "#44"]
+    assert all("#42" not in c["rows"] for c in conflicts["conflicts"])
+    rows = {r["issue"]: r for r in status["rows"]}
+    assert rows["#42"]["merged"] is True
+    assert rows["#42"]["landed"] == check["landed"][0]["detail"]
+    assert [r["merged"] for r in (rows["#43"], rows["#44"])] == [False, False]
+    assert "#42" not in score["unmerged"]
+    steps = {s["issue"]: s for s in cleanup["rows"]}
+    assert steps["#42"]["kept"] != "not landed on the target"
+    assert steps["#43"]["kept"] == "not landed on the target"
+    # #44 edits the same lines of tasks/cli.py: it must now rebase onto main
+    assert [(c["kind"], c["rows"]) for c in conflicts["conflicts"]
+            if c["kind"] in ("target", "textual")] == [("target", ["#44"])]
+
+    capsys.readouterr()
+    assert run(["brief", "#44", *repo]) == 0
+    assert "NOT merged" not in capsys.readouterr().out
+
+    # sync (labels from the same Report): merged where the others say landed, `next` on
+    # the order's first step, `conflict` where conflicts reports a collision, none blocked
+    labels = _sync_labels(path, capsys, rsps, monkeypatch)
+    assert {i for i, ls in labels.items() if "fleet:merged" in ls} == \
+        {la["issue"] for la in check["landed"]}
+    assert [i for i, ls in labels.items() if "fleet:next" in ls] == [order["order"][0]["issue"]]
+    assert {i for i, ls in labels.items() if "fleet:conflict" in ls} == \
+        {r for c in conflicts["conflicts"] if c["kind"] in ("target", "textual") for r in c["rows"]}
+    assert labels == {"#42": {"fleet:merged"}, "#43": {"fleet:next", "fleet:review"},
+                      "#44": {"fleet:conflict", "fleet:review"}}

@@ -1,0 +1,136 @@
+"""`fleetbot plan lint|show` end to end: exit codes, JSON shape, clean errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fleetbot.cli import run
+from tests.support.examples import examples
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "orchestration-plan.md"
+HEADER = "| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
+
+
+def test_lint_example_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["plan", "lint", "--plan", str(EXAMPLE), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(f["severity"], f["code"], f["line"], f["rows"]) for f in out["findings"]] == [
+        ("warning", "joint", 10, ["#42", "#44"])
+    ]
+    assert set(out["findings"][0]) >= {"severity", "code", "line", "message", "rows"}
+
+
+def test_lint_strict_exits_1_on_warnings() -> None:
+    assert run(["plan", "lint", "--plan", str(EXAMPLE), "--strict"]) == 1
+
+
+def test_lint_default_plan_in_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "orchestration-plan.md").write_text(EXAMPLE.read_text())
+    monkeypatch.chdir(tmp_path)
+    assert run(["plan", "lint"]) == 0
+    assert "joint" in capsys.readouterr().out
+
+
+def test_lint_fix_writes_and_then_is_clean(tmp_path: Path) -> None:
+    plan = tmp_path / "p.md"
+    plan.write_text(EXAMPLE.read_text())
+    assert run(["plan", "lint", "--plan", str(plan), "--fix", "--dry-run"]) == 0
+    assert plan.read_text() == EXAMPLE.read_text()
+    assert run(["plan", "lint", "--plan", str(plan), "--fix"]) == 0
+    assert "| #42 | running |" in plan.read_text()
+    assert run(["plan", "lint", "--plan", str(plan), "--strict"]) == 0
+
+
+def test_show_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["plan", "show", "--plan", str(EXAMPLE), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["issue"] for r in out["rows"]] == ["#42", "#43", "#44"]
+    assert out["rows"][0]["files_owned"][0] == {"pattern": "tasks/cli.py",
+                                                 "note": "dispatch + new fn"}
+
+
+def test_show_text_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["plan", "show", "--plan", str(EXAMPLE)]) == 0
+    assert "feature/44-clear" in capsys.readouterr().out
+    assert run(["plan", "show", "--plan", str(EXAMPLE), "--format", "markdown"]) == 0
+    assert "| #43 docs | `feature/43-docs` |" in capsys.readouterr().out
+
+
+BAD_PLANS = {
+    "no-table.md": ("just prose\n", "no plan table"),
+    "few-cells.md": (HEADER + "| #1 | f/a |\n", "cells but the header has"),
+    "empty-branch.md": (HEADER + "| #1 | | | | | |\n", "no branch"),
+    "dup.md": (HEADER + "| #1 | f/a | | | | |\n| #1 | f/b | | | | |\n", "already planned"),
+    "unknown.md": (HEADER + "| #1 | f/a | | | #5 | |\n", "which no row has"),
+    "self.md": (HEADER + "| #1 | f/a | | | f/a | |\n", "depends on itself"),
+    "cycle.md": (HEADER + "| #1 | f/a | | | #2 | |\n| #2 | f/b | | | #1 | |\n", "cycle"),
+    "bad.yml": ("rows:\n  - issue: 1\n    branch: [x\n", "invalid YAML"),
+    "bad.json": ('{"rows": [}', "invalid JSON"),
+    "types.yml": ("rows:\n  - issue: 1\n    branch: 3\n", "a number is not accepted here"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PLANS))
+@pytest.mark.parametrize("command", ["lint", "show"])
+def test_bad_plans_exit_2_with_file_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, command: str
+) -> None:
+    text, expected = BAD_PLANS[name]
+    path = tmp_path / name
+    path.write_text(text)
+    assert run(["plan", command, "--plan", str(path)]) == 2
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert f"{path}:" in output
+    assert expected in output
+    assert "fix:" in output
+    assert "Traceback" not in output
+
+
+def test_binary_and_missing_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    binary = tmp_path / "p.md"
+    binary.write_bytes(b"\x00\x01\x02\xff")
+    assert run(["plan", "show", "--plan", str(binary)]) == 2
+    assert run(["plan", "show", "--plan", str(tmp_path / "missing.md")]) == 2
+    err = capsys.readouterr().err
+    assert f"{binary}:1:" in err and "plan file not found" in err
+
+
+def test_wrong_format_value_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["plan", "lint", "--plan", str(EXAMPLE), "--format", "xml"]) == 2
+    assert "Invalid value for '--format'" in capsys.readouterr().err
+
+
+EDIT = st.tuples(st.integers(min_value=0, max_value=10_000),
+                 st.integers(min_value=0, max_value=12),
+                 st.text(alphabet="|#-`*,()\n abc12/:[]{}\\!", max_size=6))
+
+
+@pytest.mark.property
+@settings(max_examples=examples(150, 15), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(EDIT, min_size=1, max_size=4), st.sampled_from(["md", "yml", "json"]))
+def test_random_edits_never_traceback(
+    tmp_path: Path, edits: list[tuple[int, int, str]], suffix: str
+) -> None:
+    base = {
+        "md": EXAMPLE.read_text(),
+        "yml": "rows:\n  - issue: '#1 a'\n    branch: f/a\n    files_owned: [a.py]\n"
+               "  - issue: 2\n    branch: f/b\n    depends_on: ['#1']\n",
+        "json": '{"rows": [{"issue": 1, "branch": "f/a", "files_owned": ["a.py"]},'
+                ' {"issue": 2, "branch": "f/b", "depends_on": ["#1"]}]}',
+    }[suffix]
+    text = base
+    for pos, cut, insert in edits:
+        at = pos % (len(text) + 1)
+        text = text[:at] + insert + text[at + cut:]
+    path = tmp_path / f"plan.{suffix}"
+    path.write_text(text)
+    assert run(["plan", "lint", "--plan", str(path), "--format", "json"]) in (0, 2)
+    assert run(["plan", "show", "--plan", str(path), "--format", "json"]) in (0, 2)

@@ -1,0 +1,148 @@
+"""The one repo builder of the tests: real temporary git repositories from a small
+description, in one call (`make_repo`), a template cache that builds a repo once per test
+process and copies it (`from_template`), and the N-row fleet of the scale tests
+(`big_fleet`). tests/gitrepo.py, tests/fleetrepo.py and tests/support/bigfleet.py are thin
+uses of it.
+
+    repo = make_repo(tmp_path, {"cli.py": "a\\n"}, branches={
+        "feature/count": {"cli.py": "a\\ncount\\n"},
+        "feature/docs": {"docs/x.md": "hi\\n", "old.txt": None},   # None deletes
+    })
+
+Branches fork from the base commit unless `parent` names another branch in
+`branch_from`. The identity and dates are pinned and no user config is read.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.fakegithub import FakeGithub
+
+Files = Mapping[str, "str | None"]
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T12:00:00+0000",
+    "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+0000",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+@dataclass
+class Repo:
+    path: Path
+
+    def git(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(
+            ["git", *args], cwd=self.path, capture_output=True, text=True,
+            env={**os.environ, **GIT_ENV}, check=False,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+        return proc.stdout
+
+    def write(self, files: Files) -> None:
+        for name, content in files.items():
+            target = self.path / name
+            if content is None:
+                if target.exists():
+                    target.unlink()
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+
+    def commit(self, files: Files, message: str = "change") -> str:
+        """Write `files` (None deletes), commit everything, return the new head."""
+        self.write(files)
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.head()
+
+    def head(self, ref: str = "HEAD") -> str:
+        return self.git("rev-parse", ref).strip()
+
+    def checkout(self, ref: str, *, create: bool = False) -> None:
+        self.git("checkout", "-q", *(["-b"] if create else []), ref)
+
+    def branch(self, name: str, files: Files, *, start: str = "main", message: str = "") -> str:
+        """Create `name` from `start` with one commit of `files`; back on the original head."""
+        current = self.git("rev-parse", "--abbrev-ref", "HEAD").strip()
+        self.git("checkout", "-q", "-b", name, start)
+        head = self.commit(files, message or f"work on {name}")
+        self.git("checkout", "-q", current)
+        return head
+
+
+def make_repo(
+    root: Path,
+    base: Files,
+    branches: Mapping[str, Files] | None = None,
+    *,
+    branch_from: Mapping[str, str] | None = None,
+    name: str = "repo",
+) -> Repo:
+    """A repo at root/name with `base` committed on main and one commit per branch."""
+    path = root / name
+    path.mkdir(parents=True)
+    repo = Repo(path)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit(base, "base")
+    for branch, files in (branches or {}).items():
+        start = (branch_from or {}).get(branch, "main")
+        repo.branch(branch, files, start=start)
+    return repo
+
+
+# ---------------------------------------------------------------- built once, copied
+
+_TEMPLATES: dict[Hashable, Path] = {}
+
+
+def from_template(key: Hashable, dest: Path, build: Callable[[Path], object]) -> None:
+    """Fill `dest` (which must not exist) with what `build(path)` makes: built once per test
+    process in a private folder, then copied, so a fixture used by fifty tests runs git once.
+    Only for repos without absolute paths inside (no linked worktrees); a clone's `origin`
+    URL is the caller's to repoint."""
+    src = _TEMPLATES.get(key)
+    if src is None:
+        root = Path(tempfile.mkdtemp(prefix="fleetbot-template-"))
+        atexit.register(shutil.rmtree, root, True)
+        src = root / dest.name
+        build(src)
+        _TEMPLATES[key] = src
+    shutil.copytree(src, dest, symlinks=True)
+
+
+def big_fleet(root: Path, n: int, plan: str, base: Mapping[str, str],
+              change: Callable[[int], dict[str, str]]) -> tuple[Repo, Repo, FakeGithub]:
+    """A fleet of N rows for the scale tests and the request benchmark: an origin with one
+    branch and `refs/pull/N/head` per row (`feat/i` commits `change(i)`), a full clone, and
+    a fake GitHub that knows every PR and plan issue (#100 + i for row i, PR i + 1).
+    Returns (origin, checkout, fake GitHub)."""
+    from tests.actionkit import API
+    from tests.fakegithub import FakeGithub
+
+    origin = make_repo(root, {"orchestration-plan.md": plan, **base}, name="origin")
+    gh = FakeGithub("octo/tasks", base=API)
+    for i in range(n):
+        head = origin.branch(f"feat/{i}", change(i))
+        origin.git("update-ref", f"refs/pull/{i + 1}/head", head)
+        gh.add_pull(i + 1, f"feat/{i}", sha=head, body=f"Closes #{100 + i}")
+        gh.issues.add(100 + i)
+    checkout = Repo(root / "checkout")
+    origin.git("clone", "-q", str(origin.path), str(checkout.path))
+    return origin, checkout, gh

@@ -210,7 +210,7 @@ class GitlabRun:
             board = DashboardContext(
                 refreshed_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 run_url=self.job.job_url, asked=tuple(asked), pull_sigil="!",
-                repo_url=str(getattr(forge, "web_url", "")))
+                repo_url=forge.web_url)
         return WriteOptions(
             comments=self.opts.comment, labels=self.opts.labels, links=self.opts.links,
             statuses=self.opts.statuses, label_prefix=self.opts.label_prefix,

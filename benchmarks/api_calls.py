@@ -121,45 +121,133 @@ def main() -> None:
 # ---------------------------------------------------------------- GitLab
 
 GITLAB_SIZES = ((5, 20), (30, 130), (100, 250))  # (fleet MRs, open MRs in the project)
+GITLAB_URL = "https://gitlab.example.com"
+JOB_URL = f"{GITLAB_URL}/grp/proj/-/jobs/1"
 
 
-def gitlab_project(rsps: responses.RequestsMock, fleet_size: int, open_mrs: int) -> Any:
+def gitlab_project(rsps: responses.RequestsMock, fleet_size: int, open_mrs: int,
+                   heads: dict[int, str] | None = None) -> Any:
     """A GitLab project with `open_mrs` open MRs, the first `fleet_size` of them the
-    fleet's, each fleet MR with the bot's note on top of 30 older ones (tests/forge/
+    fleet's (`feat/1` ...), each fleet MR with 30 notes by people (tests/forge/
     fakegitlab.py: GitLab's REST shapes, pagination headers, refused unknown parameters)."""
-    from tests.forge.fakegitlab import BOT, MARKER, FakeGitlab
+    from tests.forge.fakegitlab import FakeGitlab
 
-    gl = FakeGitlab(rsps)
+    gl = FakeGitlab(rsps, url=GITLAB_URL)
     for i in range(1, open_mrs + 1):
-        gl.add_mr(i, f"feat/{i}", labels=["fleet:running"] if i <= fleet_size else [])
+        gl.add_mr(i, f"feat/{i}" if i <= fleet_size else f"other/{i}",
+                  head=(heads or {}).get(i, ""), description=f"Closes #{100 + i}")
     for i in range(1, fleet_size + 1):
         for j in range(30):
             gl.add_note(i, f"comment {j}")
-        gl.add_note(i, f"{MARKER}\nreport {i}", author=BOT)
     return gl
 
 
 def gitlab_reads(fleet_size: int, open_mrs: int, *, issues: bool = False,
                  scoped: bool = True) -> int:
-    """HTTP requests of one `GitlabForge.state()`, follow-up pages and retries counted
-    (the adapter's own counter, checked against the fake's log)."""
+    """HTTP requests of one `GitlabForge.state()` once the bot's notes exist, follow-up
+    pages and retries counted (the adapter's own counter, checked against the fake's log)."""
     from fleetbot.forge.gitlab import GitlabForge
+    from tests.forge.fakegitlab import BOT, MARKER
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         gl = gitlab_project(rsps, fleet_size, open_mrs)
-        forge = GitlabForge("grp/proj", url="https://gitlab.example.com", token="t")
+        for i in range(1, fleet_size + 1):
+            gl.add_note(i, f"{MARKER}\nreport {i}", author=BOT)
+        forge = GitlabForge("grp/proj", url=GITLAB_URL, token="t")
         branches = [f"feat/{i}" for i in range(1, fleet_size + 1)] if scoped else []
-        state = forge.state(range(1, fleet_size + 1) if issues else (), branches=branches)
+        state = forge.state(range(101, 101 + fleet_size) if issues else (), branches=branches)
         assert len(state.comments) == fleet_size, len(state.comments)
         assert state.requests == len(gl.calls), (state.requests, len(gl.calls))
         gl.check()
         return state.requests
 
 
+def _gitlab_plan(n: int) -> str:
+    """Row i (1..n): issue #100+i on `feat/i` (MR !i); every fifth row depends on the
+    one before, as in the GitHub fleet."""
+    rows = "".join(
+        f"| #{100 + i} r{i} | feat/{i} | ../w{i} | `src/m{i}.py` | "
+        f"{f'#{99 + i}' if i % 5 == 0 else 'none'} | running |\n" for i in range(1, n + 1))
+    return ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
+            "|---|---|---|---|---|---|\n" + rows)
+
+
+def _gitlab_env(checkout: Repo) -> dict[str, str]:
+    return {"CI_PIPELINE_SOURCE": "schedule", "CI_PROJECT_PATH": "grp/proj",
+            "CI_SERVER_URL": GITLAB_URL, "CI_DEFAULT_BRANCH": "main",
+            "CI_PROJECT_DIR": str(checkout.path), "CI_JOB_URL": JOB_URL,
+            "GITLAB_TOKEN": "glpat-benchmark", **GIT_ENV}
+
+
+def _ci(gl: Any, *args: str) -> tuple[int, int]:
+    """(reads, writes) of one `fleetbot ci` job."""
+    import contextlib
+    import io
+
+    gl.calls.clear()
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = run(["ci", *args])
+    assert code == 0, (code, out.getvalue()[-2000:])
+    gl.check()
+    writes = len(gl.writes)
+    return len(gl.calls) - writes, writes
+
+
+def gitlab_measure(n: int, open_mrs: int, *args: str) -> dict[str, tuple[int, int]]:
+    """A whole scheduled `fleetbot ci` job on a fleet of `n` rows in real git (the
+    GitHub fleet's plan and branches, `refs/merge-requests/N/head` as GitLab keeps them)
+    in a project with `open_mrs` open MRs: first, idle, after one push."""
+    from tests.gitrepo import make_repo
+
+    with tempfile.TemporaryDirectory() as tmp, \
+            responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        root = Path(tmp)
+        origin = make_repo(root, {"orchestration-plan.md": _gitlab_plan(n),
+                                  "README.md": "x\n"}, name="origin")
+        heads = {}
+        for i in range(1, n + 1):
+            heads[i] = origin.branch(f"feat/{i}", {f"src/m{i}.py": f"v = {i}\n"})
+            origin.git("update-ref", f"refs/merge-requests/{i}/head", heads[i])
+        checkout = Repo(root / "checkout")
+        origin.git("clone", "-q", str(origin.path), str(checkout.path))
+        gl = gitlab_project(rsps, n, open_mrs, heads)
+        saved = dict(os.environ)
+        os.environ.update(_gitlab_env(checkout))
+        try:
+            first = _ci(gl, *args)
+            idle = _ci(gl, *args)
+            head = origin.branch("feat/1-next", {"src/m1.py": "v = 'new'\n"}, start="feat/1")
+            origin.git("update-ref", "refs/merge-requests/1/head", head)
+            origin.git("branch", "-f", "feat/1", head)
+            gl.mrs[1].head = head
+            gl.add_status(head, "test", "success")
+            changed = _ci(gl, *args)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        return {"first": first, "idle": idle, "changed": changed}
+
+
 def gitlab_main() -> None:
     print()
-    print("| fleet MRs | open MRs | fleetbot refresh | every open MR in detail | "
-          "`sync` reads (N issues) |")
+    print("GitLab: a whole scheduled `fleetbot ci` job (reads / writes)")
+    print()
+    print("| fleet MRs | open MRs | first job | idle job | after one push | "
+          "idle, `--no-links` |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n, m in GITLAB_SIZES:
+        full = gitlab_measure(n, m)
+        lean = gitlab_measure(n, m, "--no-links")
+        cells = " | ".join(f"{r} / {w}" for r, w in (full["first"], full["idle"],
+                                                        full["changed"], lean["idle"]))
+        print(f"| {n} | {m} | {cells} |", flush=True)
+        if full["idle"][1] or lean["idle"][1]:
+            raise SystemExit(f"an idle GitLab job at N = {n} wrote something")
+    print()
+    print("GitLab: one refresh read (`GitlabForge.state()`, the bot's notes in place)")
+    print()
+    print("| fleet MRs | open MRs | refresh | every open MR in detail | "
+          "with the N plan issues and their links |")
     print("|---:|---:|---:|---:|---:|")
     for n, m in GITLAB_SIZES:
         print(f"| {n} | {m} | {gitlab_reads(n, m)} | {gitlab_reads(n, m, scoped=False)} | "

@@ -10,7 +10,14 @@ job's variables, asks git and GitLab for facts and hands the planned writes to
    objects, build the report; MR code is never checked out or run;
 4. the job log, the dotenv and JUnit artifacts first (they need no token);
 5. then, with a token that may write, the notes, labels, links and `fleetbot/order`
-   statuses that would change something (through the one apply loop).
+   statuses that would change something (through the one apply loop); with `dashboard`,
+   the fleet dashboard issue first, so the notes link it.
+
+GitLab CI has no trigger for an issue edit, so a ticked dashboard box is acted on by the
+next pipeline that runs `fleetbot ci` (an MR pipeline, a push to the target, a schedule):
+it asks the issue's notes who ticked it (GitLab writes a system note for each ticked box)
+and the project's members whether that person has at least the Developer role, acts, and
+the new body has every box unticked again, with a line saying who asked and what happened.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from fleetbot.action.gitlab_events import GitlabJob, decide_gitlab
 from fleetbot.action.options import RunOptions
@@ -31,14 +38,17 @@ from fleetbot.render import workflow as ar
 if TYPE_CHECKING:
     from fleetbot.action.events import Refresh
     from fleetbot.forge import Forge
-    from fleetbot.forge.types import Applied, ForgeState
+    from fleetbot.forge.types import Action, Applied, DashboardIssue, ForgeState
     from fleetbot.git import Git
     from fleetbot.model import OrderStatus
+    from fleetbot.writes import WriteOptions
 
 MR_HEAD = "refs/merge-requests/{n}/head"
 READ_ONLY = ("no token that may write (CI_JOB_TOKEN cannot write notes, labels or "
              "statuses): set GITLAB_TOKEN to a masked, protected project access token with "
              "the `api` scope and the Developer role; reported to the job log and artifacts only")
+NO_BOARD = ("the fleet dashboard was not read or kept: it needs GITLAB_TOKEN (a job token "
+            "may not list or write issues); pushes and schedules with the token keep it")
 FORK = "an MR from a fork: its pipeline gets no project token; reporting only"
 
 
@@ -49,6 +59,14 @@ class CiOptions(RunOptions):
     statuses: bool = True
     dotenv: str = "fleetbot.env"
     junit: str = "fleetbot-junit.xml"
+    dashboard: bool = False  # keep the fleet dashboard issue (writes/dashboard.py)
+
+
+@runtime_checkable
+class TickReader(Protocol):
+    """A forge that can say who ticked a box (GitLab: from the issue's system notes)."""
+
+    def ticked_by(self, number: int, text: str) -> str: ...
 
 
 ForgeFactory = Callable[[], "Forge"]
@@ -115,8 +133,18 @@ class GitlabRun:
         wanted_issues = plan_issues(plan) if (self.opts.labels or self.opts.links) else []
         state = forge.state(wanted_issues, label_prefix=self.opts.label_prefix,
                             branches=[r.branch for r in plan.rows], links=self.opts.links)
+        asked: list[str] = []
+        board = self.opts.dashboard and forge.can_write
+        if board:
+            state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
+            if state.dashboard is not None:
+                asked = self._asked(forge, state.dashboard, target)
+        elif self.opts.dashboard:
+            state = replace(state, notes=(*state.notes, NO_BOARD))
         for note in state.notes:
             self.log(f"note: {note}")
+        for line in asked:
+            self.log(f"dashboard: {line}")
         pulls = fleet_pulls(plan, state.pulls, state.merged)
         open_pulls = {p.number: p.branch for p in pulls if p.state is PullState.OPEN}
         fetched = fetch_pulls(self.git, open_pulls, head=MR_HEAD)
@@ -128,19 +156,96 @@ class GitlabRun:
         verdict = ar.verdict_word(report)
         self._artifacts(verdict, report, numbers,
                         wanted_statuses(fleet, state, outside_fleet=False))
-        code = self._write(forge, fleet, state, refresh)
+        code = self._write(forge, fleet, state, refresh, asked if board else None)
         if self.opts.strict and trigger is not None and ar.blocks_strictly(report, trigger.issue):
             self.log(f"error: {trigger.issue} has a conflict that blocks its merge (strict)")
             code = max(code, ExitCode.FINDINGS)
         return Outcome(int(code), verdict, report=report)
 
-    def _write(self, forge: Forge, report: Report, state: ForgeState, refresh: Refresh) -> int:
-        from fleetbot.writes import WriteOptions, plan_writes
+    # ------------------------------------------------------------ the dashboard
 
-        options = WriteOptions(
+    @property
+    def _dashboard_label(self) -> str:
+        from fleetbot.writes.dashboard import LABEL
+
+        return self.opts.label_prefix + LABEL
+
+    def _asked(self, forge: Forge, board: DashboardIssue, target: str) -> list[str]:
+        """The lines for the boxes ticked since the last refresh: who asked (the issue's
+        notes) and, when they may ask (Developer or more), what this run does about it.
+        Reads only when a box is ticked: the notes and the members once per ticked box."""
+        from datetime import datetime, timezone
+
+        from fleetbot.writes.dashboard import Ask, ticked
+
+        asks = ticked(board.body)
+        if not asks or not isinstance(forge, TickReader):
+            return []
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        lines = []
+        for ask in asks:
+            who = forge.ticked_by(board.number, ask.text)
+            if not who:
+                lines.append(f"“{ask.text}” was ticked, but GitLab's notes do not say by "
+                             f"whom ({when}): ignored.")
+            elif not forge.can_push(who):
+                lines.append(f"@{who} ticked “{ask.text}” ({when}): ignored, only members "
+                             "with at least the Developer role can ask from the dashboard.")
+            elif ask is Ask.REFRESH:
+                lines.append(f"@{who} asked to {ask.text} ({when}): refreshed by job "
+                             f"{self.job.job_url or 'this job'}.")
+            else:
+                lines.append(f"@{who} asked to {ask.text} ({when}): not done, GitLab CI has "
+                             f"no verify job for fleetbot: run “fleetbot verify --target "
+                             f"{target}” where no write token is set.")
+        return lines
+
+    def _options(self, forge: Forge, asked: Sequence[str] | None) -> WriteOptions:
+        from datetime import datetime, timezone
+
+        from fleetbot.writes import DashboardContext, WriteOptions
+
+        board = None
+        if asked is not None:
+            board = DashboardContext(
+                refreshed_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                run_url=self.job.job_url, asked=tuple(asked), pull_sigil="!",
+                repo_url=forge.web_url)
+        return WriteOptions(
             comments=self.opts.comment, labels=self.opts.labels, links=self.opts.links,
             statuses=self.opts.statuses, label_prefix=self.opts.label_prefix,
-            pulls_are_issues=False, run_url=self.job.job_url, outside_fleet=False)
+            pulls_are_issues=False, run_url=self.job.job_url, outside_fleet=False,
+            dashboard=board)
+
+    def _dashboard_first(self, forge: Forge, actions: list[Action], report: Report,
+                         state: ForgeState, options: WriteOptions
+                         ) -> tuple[Applied | None, list[Action]]:
+        """Create a new dashboard before the other writes and plan again, so the notes
+        link it from this very run: (what the create did, the writes still to make)."""
+        from fleetbot.forge.types import ActionKind
+        from fleetbot.writes import plan_writes
+
+        create = [a for a in actions if a.kind is ActionKind.CREATE_ISSUE]
+        rest = [a for a in actions if a.kind is not ActionKind.CREATE_ISSUE]
+        if not create:
+            return None, actions
+        first = forge.apply(create)
+        if first.written:
+            state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
+            rest = [a for a in plan_writes(report, state, options)
+                    if a.kind is not ActionKind.CREATE_ISSUE]  # never a second one
+        return first, rest
+
+    # ------------------------------------------------------------ writes
+
+    def _write(self, forge: Forge, report: Report, state: ForgeState, refresh: Refresh,
+               asked: Sequence[str] | None = None) -> int:
+        """Plan and make the writes; `asked`: the dashboard's new lines (None: no
+        dashboard kept by this job)."""
+        from fleetbot.forge.types import Applied
+        from fleetbot.writes import plan_writes
+
+        options = self._options(forge, asked)
         actions = plan_writes(report, state, options)
         if not actions:
             self.log("fleetbot: nothing to write: every note, label and status is up to date.")
@@ -152,7 +257,11 @@ class GitlabRun:
             for a in actions:
                 self.log(f"  would {a.describe()}")
             return ExitCode.OK
-        applied: Applied = forge.apply(actions)
+        first, actions = self._dashboard_first(forge, actions, report, state, options)
+        applied = forge.apply(actions)
+        if first is not None:
+            applied = Applied(first.written + applied.written, first.refused + applied.refused,
+                              first.skipped + applied.skipped, first.notes + applied.notes)
         for a in applied.written:
             self.log(f"done: {a.describe()}")
         self.log(applied.report())

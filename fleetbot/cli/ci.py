@@ -23,8 +23,11 @@ if TYPE_CHECKING:
               show_default=True, help="The dotenv report (artifacts:reports:dotenv).")
 @click.option("--junit", "junit_path", envvar="FLEETBOT_JUNIT", default="fleetbot-junit.xml",
               show_default=True, help="The JUnit report (artifacts:reports:junit).")
+@click.option("--dashboard/--no-dashboard", envvar="FLEETBOT_DASHBOARD", default=False,
+              show_default=True, help="Keep one fleet dashboard issue current.")
 def ci(
     run: RunOptions, repo: Path | None, statuses: bool, dotenv_path: str, junit_path: str,
+    dashboard: bool,
 ) -> int:
     """Run in a GitLab CI job: turn this pipeline into a fleet refresh.
 
@@ -44,7 +47,8 @@ def ci(
     job = GitlabJob.from_env(os.environ)
     where = repo or Path(os.environ.get("CI_PROJECT_DIR") or Path.cwd())
     git = Git.discover(where)
-    opts = CiOptions(**asdict(run), statuses=statuses, dotenv=dotenv_path, junit=junit_path)
+    opts = CiOptions(**asdict(run), statuses=statuses, dotenv=dotenv_path, junit=junit_path,
+                     dashboard=dashboard)
 
     def make_forge() -> Forge:
         from fleetbot.forge import pick_forge

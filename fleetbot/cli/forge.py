@@ -54,7 +54,7 @@ def forge_options(f: F) -> F:
 @dry_run_option
 @click.option("--no-links", is_flag=True, help="Only labels: leave issue dependencies alone.")
 @click.option("--dashboard", is_flag=True,
-              help="Also keep the fleet dashboard issue current (GitHub).")
+              help="Also keep the fleet dashboard issue current (GitHub, GitLab).")
 def sync(
     plan_path: Path | None, repo: Path | None, target: str | None, forge_kind: str,
     gitlab_url: str | None, label_prefix: str, fmt: str, dry_run: bool, no_links: bool,
@@ -80,12 +80,11 @@ def sync(
     state = forge.state(plan_issues(plan), label_prefix=label_prefix,
                         branches=[r.branch for r in plan.rows], links=not no_links)
     board: DashboardContext | None = None
-    if dashboard and forge.kind == "github":
+    if dashboard:  # GitHub or GitLab (local returned above)
         state = replace(state, dashboard=forge.find_dashboard(label_prefix + LABEL))
         board = DashboardContext(refreshed_at=datetime.now(timezone.utc).strftime(
-            "%Y-%m-%d %H:%M UTC"), repo_url=forge.web_url)
-    elif dashboard:
-        state = replace(state, notes=(*state.notes, "the fleet dashboard is GitHub-only"))
+            "%Y-%m-%d %H:%M UTC"), repo_url=forge.web_url,
+            pull_sigil="!" if forge.kind == "gitlab" else "#")
     report = build_report(git, plan, target, state)
     options = WriteOptions(comments=False, links=not no_links, label_prefix=label_prefix,
                            pulls_are_issues=forge.kind == "github", dashboard=board)

@@ -1,55 +1,61 @@
-"""The GitLab adapter: python-gitlab's HTTP layer with `retry_transient_errors=True`.
+"""The GitLab adapter: what fleetbot reads from and writes to one project, over the
+plumbing in forge/gitlab_http.py (python-gitlab's HTTP layer, every answer counted).
 
 Reads are budgeted (docs/forges.md has the figures): the open MRs are listed once, and
 only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
 commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
 newest first until the bot's own note (authored by the token's user, GET /user once).
-The project id is resolved once.
+The project id comes from the MR listing (else one read, once).
 Every HTTP answer, follow-up pages and retries included, is counted in `requests`.
 
 Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,
 so those reads are skipped with one note naming the scope needed; a Free-tier licence
 refusal of `is_blocked_by` links is typed (ForgeCause.LICENCE) and stops link writes for
-the run with one note, while labels, notes and statuses are still written.
-No python-gitlab object leaves this module; the token is never in a message.
+the run with one note, while labels, notes and statuses are still written; the refusal is
+remembered as the project label `fleet:no-blocked-links`, which the labels read of every
+later refresh sees, so no later run tries (or reads) a link.
+The fleet dashboard is an issue (found by marker and the token user's authorship); a
+ticked box is read back from the issue's system notes by the next pipeline.
+No python-gitlab object leaves the adapter; the token is never in a message.
 """
 
 from __future__ import annotations
 
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import gitlab
-import requests
-from gitlab.exceptions import GitlabError
-
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply
-from fleetbot.forge import redact as _redact
 from fleetbot.forge import types as st
+from fleetbot.forge.gitlab_http import GitlabProject
 from fleetbot.forge.gitlab_shapes import (
+    DEVELOPER,
     JOB_TOKEN_NOTE,
     LICENCE_NOTE,
+    NO_LINKS_DESCRIPTION,
+    NO_LINKS_LABEL,
+    NO_LINKS_NOTE,
     STATUS,
     STATUS_BACK,
+    TITLE_LIMIT,
     TOKEN_HINT,
     decipher,
     jobs_ci,
-    missing_grant,
     mr_facts,
     permission,
     review_state,
+    ticked_item,
 )
-from fleetbot.forge.ratelimit import Deadline, rate_limit
+from fleetbot.forge.ratelimit import Deadline
 from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
-class GitlabForge:
-    """One GitLab project (gitlab.com or self-managed)."""
+class GitlabForge(GitlabProject):
+    """One GitLab project (gitlab.com or self-managed): fleetbot's reads and writes over
+    the HTTP plumbing of `GitlabProject` (forge/gitlab_http.py)."""
 
     kind = "gitlab"
 
@@ -57,107 +63,9 @@ class GitlabForge:
         self, repo: str, *, url: str = "https://gitlab.com", token: str = "",
         job_token: str = "", deadline: Deadline | None = None,
     ) -> None:
-        self.repo = repo
-        self.url = url.rstrip("/")
-        self.job_token = bool(job_token) and not token
-        self.requests = 0
-        self._secrets = [token, job_token]
-        self._user: int | None = None
-        self._project_id: int | None = None
+        super().__init__(repo, url=url, token=token, job_token=job_token, deadline=deadline)
         self._links_refused = False
-        self._gl = gitlab.Gitlab(
-            self.url, private_token=token or None, job_token=None if token else job_token or None,
-            retry_transient_errors=True, per_page=100,
-        )
-        self._gl.session.hooks["response"].append(self._count)
-        self._deadline = deadline or Deadline.after()
-        self._gl.session.hooks["response"].append(self._rate_limit)
-        self._project = "/projects/" + urllib.parse.quote(repo, safe="")
-
-    @property
-    def web_url(self) -> str:
-        return f"{self.url}/{self.repo}"
-
-    def _count(self, response: requests.Response, *args: Any, **kw: Any) -> None:
-        self.requests += 1
-
-    def _rate_limit(self, response: requests.Response, *args: Any, **kw: Any) -> None:
-        """A 429 waits as on GitHub (forge/ratelimit.py): the wait here, bounded by the
-        deadline, or a typed give-up; python-gitlab's own retry then sleeps 0."""
-        if response.status_code != 429:
-            return
-        limit = rate_limit(429, response.headers, "", self._deadline.now(), secondary=False)
-        if limit is not None:
-            self._deadline.wait_for(limit, f"GitLab ({self.repo})")
-        response.headers["Retry-After"] = "0"
-
-    @property
-    def can_write(self) -> bool:
-        """A personal/project token is set (a job token may not write notes or labels)."""
-        return bool(self._secrets[0])
-
-    # ------------------------------------------------------------ plumbing
-
-    def _error(self, exc: Exception, doing: str, kind: st.ActionKind | None = None) -> ForgeError:
-        if not isinstance(exc, GitlabError):
-            text = f"could not reach GitLab at {self.url} when {doing}: {exc}"
-            return ForgeError(_redact(text, self._secrets), cause=ForgeCause.UNREACHABLE)
-        status = int(exc.response_code or 0)
-        message = str(exc.error_message or "")
-        cause = decipher(status, message)
-        text = f"GitLab answered {status} when {doing} in {self.repo}: {message}"
-        if cause is ForgeCause.AUTH:
-            text += " (the token was rejected: check GITLAB_TOKEN / CI_JOB_TOKEN)"
-        elif cause is ForgeCause.PERMISSION:
-            text = (f"GitLab refused ({status}) {doing} in {self.repo}: missing "
-                    f"{missing_grant(_body(exc), kind)}")
-        return ForgeError(_redact(text, self._secrets), cause=cause, status=status)
-
-    def _do(self, call: Callable[[], Any], doing: str, ok: tuple[int, ...] = (),
-            kind: st.ActionKind | None = None) -> Any:
-        try:
-            return call()
-        except (GitlabError, requests.RequestException) as exc:
-            if isinstance(exc, GitlabError) and exc.response_code in ok:
-                return None
-            raise self._error(exc, doing, kind) from None
-
-    def _list(self, path: str, doing: str, **query: Any) -> list[dict[str, Any]]:
-        """Every page of a listing (`get_all=False`: the first page only)."""
-        get_all = query.pop("get_all", True)
-        query.setdefault("per_page", 100)
-        return self._do(  # type: ignore[no-any-return]
-            lambda: self._gl.http_list(self._project + path, query_data=query,
-                                       get_all=get_all),
-            doing)
-
-    def _pages(self, path: str, doing: str, **query: Any) -> Iterator[dict[str, Any]]:
-        """A listing read lazily: the next page is fetched only when iterated to."""
-        query.setdefault("per_page", 100)
-        items = self._do(lambda: self._gl.http_list(self._project + path, query_data=query,
-                                                    iterator=True), doing)
-        while True:
-            try:
-                yield self._do(lambda: next(items), doing)
-            except StopIteration:
-                return
-
-    def _get(self, path: str, doing: str) -> dict[str, Any]:
-        return self._do(lambda: self._gl.http_get(self._project + path), doing)  # type: ignore[no-any-return]
-
-    def user_id(self) -> int | None:
-        """The token's user (GET /user, once); None with a job token, which may not ask,
-        or without a token (a public project's notes are read by marker alone)."""
-        if self._user is None and self._secrets[0]:
-            self._user = int(self._do(lambda: self._gl.http_get("/user"),
-                                      "reading the token's user")["id"])
-        return self._user
-
-    def project_id(self) -> int:
-        """The project's numeric id (GET /projects/:id, once per run)."""
-        if self._project_id is None:
-            self._project_id = int(self._get("", "reading the project")["id"])
-        return self._project_id
+        self._prefix = "fleet:"  # the label prefix of the last refresh (state())
 
     # ------------------------------------------------------------ reads
 
@@ -171,11 +79,17 @@ class GitlabForge:
         in detail and the 20 most recently merged). A job token skips what it may not read,
         said in one note."""
         start = self.requests
+        self._prefix = label_prefix
         fleet = frozenset(branches) or None
         notes: list[str] = [JOB_TOKEN_NOTE] if self.job_token else []
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
+        self._learn_project(opened)
         labels = [] if self.job_token else self._list(
             "/labels", "listing labels", search=label_prefix)
+        no_links = label_prefix + NO_LINKS_LABEL
+        refused_before = any(lbl.get("name") == no_links for lbl in labels)
+        if refused_before and links:
+            notes.append(NO_LINKS_NOTE.format(label=no_links))
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
         # a fork's MR is never a fleet MR (its branch reads `project-<id>:<name>`)
         mine = [mr for mr in opened if not pulls[int(mr["iid"])].fork
@@ -200,33 +114,43 @@ class GitlabForge:
             note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
             if note is not None:
                 comments.append(note)
-        facts = () if self.job_token else self._issues(sorted(set(issues)), links=links)
+        facts = () if self.job_token else self._issues(
+            sorted(set(issues)), links=links and not refused_before)
         return st.ForgeState(
             pulls=tuple(pulls[n] for n in sorted(pulls)), merged=merged,
             comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
             issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
             requests=self.requests - start, notes=tuple(notes),
-            links_supported=not self.job_token,
+            links_supported=not (self.job_token or refused_before),
             missing_issues=tuple(sorted(set(issues) - {f.number for f in facts}))
             if not self.job_token else (),
         )
 
     def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
                 ) -> tuple[PullFacts, ...]:
-        """Merged MRs, newest first: for a fleet, each branch without an open MR by its
-        source branch (one request each); else the 20 most recently updated."""
+        """Merged MRs: for a fleet, each branch without an open MR, however long ago it
+        merged: the 100 most recently updated merged MRs in one read when two or more
+        are wanted, then one lookup by source branch for each still missing; without a
+        fleet, the 20 most recently updated."""
+        def recent(per_page: int, **by: str) -> list[dict[str, Any]]:
+            return self._list("/merge_requests", "listing merged merge requests",
+                              state="merged", order_by="updated_at", per_page=per_page,
+                              get_all=False, **by)
+
         if fleet is None:
-            return tuple(mr_facts(m) for m in self._list(
-                "/merge_requests", "listing merged merge requests", state="merged",
-                order_by="updated_at", per_page=20, get_all=False))
-        out: list[PullFacts] = []
-        for branch in sorted(fleet - open_branches):
-            found = self._list("/merge_requests", f"looking up the merged MR of {branch}",
-                               state="merged", source_branch=branch, order_by="updated_at",
-                               per_page=5, get_all=False)
-            # the newest from this project: a fork's namesake MR does not land the row
-            out += [f for f in map(mr_facts, found) if not f.fork][:1]
-        return tuple(out)
+            return tuple(mr_facts(m) for m in recent(20))
+        wanted = sorted(fleet - open_branches)
+        found: dict[str, PullFacts] = {}
+        # the newest from this project: a fork's namesake MR does not land the row
+        if len(wanted) > 1:
+            for f in map(mr_facts, recent(100)):
+                if not f.fork:
+                    found.setdefault(f.branch, f)
+        for branch in [b for b in wanted if b not in found]:
+            for f in [f for f in map(mr_facts, recent(5, source_branch=branch))
+                      if not f.fork][:1]:
+                found[branch] = f
+        return tuple(found[b] for b in wanted if b in found)
 
     def _head_statuses(self, sha: str, context: str) -> tuple[CIState, CommitStatus | None]:
         """One read of a head's latest commit statuses (GitLab makes every CI job one):
@@ -249,7 +173,9 @@ class GitlabForge:
         if not wanted:
             return ()
         out = []
-        for issue in self._list("/issues", "reading the plan's issues", **{"iids[]": wanted}):
+        found_issues = self._list("/issues", "reading the plan's issues", **{"iids[]": wanted})
+        self._learn_project(found_issues)
+        for issue in found_issues:
             iid = int(issue["iid"])
             found = self._list(f"/issues/{iid}/links", f"reading links of #{iid}") \
                 if links else []
@@ -292,20 +218,53 @@ class GitlabForge:
 
     def find_comment(self, number: int) -> st.StickyComment | None:
         """The bot's own note: newest first, stopping at the first page that has it; with
-        a job token (no GET /user) the marker alone says which note is fleetbot's."""
-        me = self.user_id()
+        a job token (no GET /user) the marker alone says which note is fleetbot's. The
+        token's user is asked for only once a note with the marker turns up."""
         for n in self._pages(f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
                              sort="desc", order_by="created_at"):
             author = int((n.get("author") or {}).get("id") or 0)
-            if st.MARKER in (n.get("body") or "") and (me is None or author == me):
+            if st.MARKER not in (n.get("body") or ""):
+                continue
+            me = self.user_id()
+            if me is None or author == me:
                 return st.StickyComment(number, int(n["id"]), n["body"])
         return None
 
     def can_push(self, login: str) -> bool:
-        return False  # the dashboard is GitHub-only for now
+        """Is `login` a member with at least the Developer role (inherited membership
+        counts)? One read of the project's members, made only when a box was ticked."""
+        if self.job_token:
+            return False
+        found = self._list("/members/all", f"reading {login}'s role", query=login)
+        return any(m.get("username") == login and int(m.get("access_level") or 0) >= DEVELOPER
+                   for m in found)
 
     def find_dashboard(self, label: str) -> st.DashboardIssue | None:
-        return None  # the dashboard is GitHub-only for now (the shell says so)
+        """The bot's open dashboard issue: labelled `label`, with the marker in its
+        description, written by the token's user (a person's issue with the marker is
+        never taken for it). One request; None with a job token, which may not list issues."""
+        if self.job_token:
+            return None
+        found = self._list("/issues", "reading the fleet dashboard", labels=label,
+                           state="opened", order_by="created_at", sort="asc")
+        for issue in found:
+            author = int((issue.get("author") or {}).get("id") or 0)
+            if st.DASHBOARD_MARKER in (issue.get("description") or "") and \
+                    author == self.user_id():
+                return st.DashboardIssue(int(issue["iid"]), str(issue["description"]),
+                                         str(issue.get("title") or ""),
+                                         str(issue.get("web_url") or ""))
+        return None
+
+    def ticked_by(self, number: int, text: str) -> str:
+        """Who ticked the box whose text starts with `text` on issue `number`: the author
+        of the newest system note saying so (GitLab CI has no issue-edit trigger, so the
+        next pipeline asks the notes); "" when no note says. One request."""
+        for n in self._list(f"/issues/{number}/notes", f"reading notes of #{number}",
+                            sort="desc", order_by="created_at", get_all=False):
+            if ticked_item(n).startswith(text):
+                return str((n.get("author") or {}).get("username") or "")
+        return ""
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
@@ -326,7 +285,9 @@ class GitlabForge:
 
     def apply(self, actions: Sequence[st.Action]) -> st.Applied:
         """Carry out `actions` through the shared loop (forge/_apply.py); a licence refusal
-        of a link is no failure: the run's other link writes are skipped, said once."""
+        of a link is no failure: the run's other link writes are skipped, said once, and
+        the refusal is remembered as a project label (`fleet:no-blocked-links`) that the
+        next refresh's labels read finds, so no later run tries a link again."""
         self._links_refused = False
         applied = _apply.apply_all(
             actions, self._apply_one, forge="GitLab", repo=self.repo, can_write=self.can_write,
@@ -335,16 +296,25 @@ class GitlabForge:
         if not self._links_refused:
             return applied
         licence = [r for r in applied.refused if r.cause is ForgeCause.LICENCE]
-        return st.Applied(applied.written,
-                          tuple(r for r in applied.refused if r.cause is not ForgeCause.LICENCE),
-                          applied.skipped + tuple(r.action for r in licence),
-                          notes=(LICENCE_NOTE,))
+        label = self._prefix + NO_LINKS_LABEL
+        remember = st.Action(st.ActionKind.CREATE_LABEL, label=label, color="cccccc",
+                             description=NO_LINKS_DESCRIPTION)
+        written, refused = applied.written, tuple(
+            r for r in applied.refused if r.cause is not ForgeCause.LICENCE)
+        try:
+            self._apply_one(remember)
+            written += (remember,)
+        except ForgeError as exc:  # not remembered: the next run tries one link again
+            refused += (st.Refusal(remember, exc.cause, str(exc).splitlines()[0]),)
+        return st.Applied(written, refused, applied.skipped + tuple(r.action for r in licence),
+                          notes=(LICENCE_NOTE.format(label=label),))
 
     def _apply_one(self, a: st.Action) -> None:
         K = st.ActionKind
         p = self._project
         if a.kind is K.ADD_DEPENDENCY and self._links_refused:
-            raise ForgeError(LICENCE_NOTE, cause=ForgeCause.LICENCE, status=403)
+            raise ForgeError(LICENCE_NOTE.format(label=self._prefix + NO_LINKS_LABEL),
+                             cause=ForgeCause.LICENCE, status=403)
         if a.kind is K.CREATE_COMMENT:
             self.create_comment(a.number, a.body)
         elif a.kind is K.EDIT_COMMENT:
@@ -375,6 +345,13 @@ class GitlabForge:
         elif a.kind is K.REMOVE_DEPENDENCY:
             self._do(lambda: self._gl.http_delete(f"{p}/issues/{a.number}/links/{a.other_id}"),
                      a.describe(), ok=(404,), kind=a.kind)
+        elif a.kind is K.CREATE_ISSUE:
+            self.create_dashboard(a.title, a.body, a.label)
+        elif a.kind is K.EDIT_ISSUE:
+            self._do(lambda: self._gl.http_put(
+                f"{p}/issues/{a.number}",
+                post_data={"title": a.title[:TITLE_LIMIT], "description": a.body}),
+                a.describe(), kind=a.kind)
         elif a.kind is K.SET_STATUS:
             body = {"state": STATUS[a.state], "name": a.context,
                     "description": a.description[:140]}
@@ -402,11 +379,27 @@ class GitlabForge:
         return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
 
 
-def _body(exc: GitlabError) -> Any:
-    import json
+    def create_dashboard(self, title: str, body: str, label: str) -> int:
+        """The dashboard issue, created once and labelled as it is created (so the next
+        refresh finds it): re-read before creating and before a retry of a failed POST."""
+        kind = st.ActionKind.CREATE_ISSUE
 
-    raw = exc.response_body
-    try:
-        return json.loads(raw.decode() if isinstance(raw, bytes) else str(raw or ""))
-    except ValueError:
-        return None
+        def find() -> st.StickyComment | None:
+            found = self.find_dashboard(label)
+            return None if found is None else st.StickyComment(found.number, found.number,
+                                                                 found.body)
+
+        def post() -> int:
+            data = self._do(lambda: self._gl.http_post(
+                f"{self._project}/issues", post_data={
+                    "title": title[:TITLE_LIMIT], "description": body, "labels": label},
+                retry_transient_errors=False), "creating the fleet dashboard issue", kind=kind)
+            return int(data["iid"])
+
+        def edit(number: int) -> None:
+            self._do(lambda: self._gl.http_put(
+                f"{self._project}/issues/{number}",
+                post_data={"title": title[:TITLE_LIMIT], "description": body}),
+                f"editing the fleet dashboard #{number}", kind=kind)
+
+        return _apply.create_once(find, post, edit, body)

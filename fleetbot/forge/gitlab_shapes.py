@@ -7,6 +7,7 @@ merge_request_approvals); tests/fixtures/gitlab/ holds the doc examples.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,17 +39,39 @@ _ROLE = {
     st.ActionKind.CREATE_LABEL: "Reporter", st.ActionKind.ADD_LABEL: "Reporter",
     st.ActionKind.REMOVE_LABEL: "Reporter", st.ActionKind.ADD_DEPENDENCY: "Reporter",
     st.ActionKind.REMOVE_DEPENDENCY: "Reporter", st.ActionKind.SET_STATUS: "Developer",
+    st.ActionKind.CREATE_ISSUE: "Reporter", st.ActionKind.EDIT_ISSUE: "Reporter",
 }
+DEVELOPER = 30  # the access level that may ask from the dashboard (members API)
+TITLE_LIMIT = 255  # an issue title's most characters
+# (https://docs.gitlab.com/ee/development/issuable-like-models.html; a description may
+# hold 1 MiB, far above the dashboard's own 65,536-character limit, so it always fits)
+_TICKED = re.compile(r"marked the (?:checklist item|task) \*\*(.*)\*\* as completed", re.S)
+
 TOKEN_HINT = ("GITLAB_TOKEN (a project access token with the `api` scope; CI_JOB_TOKEN "
               "cannot write notes, labels or statuses)")
 JOB_TOKEN_NOTE = (
     "CI_JOB_TOKEN: labels, the plan's issues and their links were not read (a job token "
     "cannot read them): set GITLAB_TOKEN to a project access token with the `read_api` "
     "scope (`api` to write)")
+NO_LINKS_LABEL = "no-blocked-links"  # after the prefix: the project label that remembers
 LICENCE_NOTE = (
     "GitLab: this project's tier has no blocked-by links (\"Blocked issues\" is a Premium "
     "feature): `Depends on` was not mirrored as issue links; labels, notes and statuses "
-    "were written. Pass --no-links to stop trying.")
+    "were written. Recorded as the project label `{label}`, so later runs do not try "
+    "(delete the label to try again, e.g. after an upgrade).")
+NO_LINKS_NOTE = (
+    "GitLab: blocked-by links not tried: the project label `{label}` records that this "
+    "project's tier refused them (\"Blocked issues\" is a Premium feature); the notes "
+    "still show each MR's dependencies. Delete the label to try again.")
+NO_LINKS_DESCRIPTION = ("fleetbot: GitLab refused blocked-by issue links here (a Premium "
+                        "feature), so fleetbot does not try them; delete to try again")
+
+
+def ticked_item(note: dict[str, Any]) -> str:
+    """The box a system note says its author ticked ("marked the checklist item **X** as
+    completed"; "task" before GitLab 15.3), or "" for any other note."""
+    found = _TICKED.fullmatch(str(note.get("body") or "")) if note.get("system") else None
+    return found[1] if found else ""
 
 
 def permission(kind: st.ActionKind) -> str:

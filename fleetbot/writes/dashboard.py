@@ -51,6 +51,7 @@ class DashboardContext:
     repo_url: str = ""  # https://github.com/owner/name, for issue and PR links
     asked: tuple[str, ...] = ()  # lines: who ticked a box and what happened
     files: Mapping[int, tuple[str, ...]] | None = None  # unplanned PRs' files
+    pull_sigil: str = "#"  # how the forge writes a PR's number: GitLab writes an MR `!12`
 
 
 def title(plan: Plan) -> str:
@@ -134,7 +135,8 @@ def _pull_link(pull: PullFacts | None, ctx: DashboardContext) -> str:
     if pull is None:
         return "no PR"
     url = pull.url or (f"{ctx.repo_url}/pull/{pull.number}" if ctx.repo_url else "")
-    ref = f"[#{pull.number}]({url})" if url else f"#{pull.number}"
+    number = f"{ctx.pull_sigil}{pull.number}"
+    ref = f"[{number}]({url})" if url else number
     return f"{ref} {'draft' if pull.draft else 'ready'}"
 
 

@@ -18,6 +18,14 @@ Tiers and tokens, as documented:
 - `scopes`: a token without `api` is refused writes with GitLab's insufficient_scope
   body (https://docs.gitlab.com/ee/api/rest/authentication.html); `role = "guest"`
   refuses writes with `403 Forbidden`.
+
+Issues (the dashboard, a person's issue) live in `issues`; a title over 255 characters or
+a description over 1 MiB (1,048,576 characters) is refused 400 as GitLab's model
+validation does (https://docs.gitlab.com/ee/development/issuable-like-models.html).
+Ticking a task-list box in an issue's description, as a person does in the web editor,
+is `tick()`: GitLab then adds the system note "marked the checklist item **<text>** as
+completed" by that person (what GitLab's SystemNotes::IssuablesService#change_task_status
+writes), listed by the issue's notes.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gitlab"
 MARKER = "<!-- fleetbot -->"
 DOCS = "https://docs.gitlab.com/ee/api/"
 PAGING = {"page", "per_page"}
+TITLE_LIMIT = 255
+DESCRIPTION_LIMIT = 1_048_576  # 1 megabyte, GitLab's issuable description limit
 
 
 @cache
@@ -118,7 +128,12 @@ ROUTES = (
     _r("POST", r"/labels", "labels.html#create-a-new-label", body="name color description priority"),
     _r("GET", r"/issues", "issues.html#list-project-issues",
        "iids[] state labels order_by sort search milestone"),
-    _r("PUT", r"/issues/(\d+)", "issues.html#edit-an-issue", body="add_labels remove_labels labels"),
+    _r("POST", r"/issues", "issues.html#new-issue", body="title description labels"),
+    _r("PUT", r"/issues/(\d+)", "issues.html#edit-an-issue",
+       body="add_labels remove_labels labels title description"),
+    _r("GET", r"/issues/(\d+)/notes", "notes.html#list-project-issue-notes", "sort order_by"),
+    _r("GET", r"/members/all", "members.html#list-all-members-of-a-group-or-project-including-"
+       "inherited-and-invited-members", "query user_ids show_seat_info state"),
     _r("GET", r"/issues/(\d+)/links", "issue_links.html#list-issue-relations"),
     _r("POST", r"/issues/(\d+)/links", "issue_links.html#create-an-issue-link",
        body="target_project_id target_issue_iid link_type"),
@@ -148,6 +163,9 @@ class FakeGitlab:
         self.open_issues: list[tuple[int, str, tuple[str, ...]]] = []  # iid, title, labels
         self.links: dict[int, list[tuple[int, int, str]]] = {}  # issue -> (other, id, type)
         self.statuses: dict[str, list[dict[str, Any]]] = {}  # sha -> commit statuses
+        self.issues: dict[int, dict[str, Any]] = {}  # iid -> a full issue (GitLab's shape)
+        self.issue_notes: dict[int, list[dict[str, Any]]] = {}
+        self.members: dict[str, int] = {"ada": 30}  # username -> access level (30 Developer)
         self.calls: list[tuple[str, str, Any]] = []
         self.violations: list[str] = []
         self.fail_next: list[tuple[str, str, int, bool]] = []  # method, regex, status, applied
@@ -179,6 +197,34 @@ class FakeGitlab:
                      allow_failure=False, **kw)
         self.statuses.setdefault(sha, []).append(item)
         return item
+
+    def add_issue(self, iid: int, title: str, description: str = "",
+                  author: dict[str, Any] | None = None, labels: tuple[str, ...] = ()
+                  ) -> dict[str, Any]:
+        self.issues[iid] = shape(
+            "issue", id=1000 + iid, iid=iid, project_id=self.project_id, title=title,
+            description=description, author=author or HUMAN, labels=list(labels),
+            state="opened", web_url=f"{self.base.split('/api/v4')[0]}/{self.path}/-/issues/{iid}")
+        return self.issues[iid]
+
+    def tick(self, iid: int, text: str, by: dict[str, Any] = HUMAN) -> None:
+        """`by` ticks the box whose line holds `text` in issue `iid`'s description."""
+        issue = self.issues[iid]
+        lines = issue["description"].split("\n")
+        i = next(n for n, line in enumerate(lines) if text in line and "- [ ]" in line)
+        lines[i] = lines[i].replace("- [ ]", "- [x]", 1)
+        issue["description"] = "\n".join(lines)
+        item = lines[i].split("] ", 1)[1]
+        self._ids += 1
+        self.issue_notes.setdefault(iid, []).append(shape(
+            "note", id=self._ids, body=f"marked the checklist item **{item}** as completed",
+            author=by, system=True, noteable_type="Issue", noteable_iid=iid,
+            noteable_id=1000 + iid, project_id=self.project_id,
+            created_at=f"2026-12-01T12:00:{self._ids % 60:02d}Z"))
+
+    def dashboards(self) -> list[dict[str, Any]]:
+        return [i for i in self.issues.values() if "<!-- fleetbot:dashboard -->"
+                in (i["description"] or "")]
 
     @property
     def writes(self) -> list[tuple[str, str, Any]]:
@@ -306,10 +352,35 @@ class FakeGitlab:
             return 201, shape("label", name=body["name"], color=body["color"]), {}
         if method == "GET" and tail == "/issues":
             return self._issues(query)
+        if method == "POST" and tail == "/issues":
+            if (bad := self._too_long(body)) is not None:
+                return 400, bad, {}
+            iid = max([*self.issues, *(i for i, _, _ in self.open_issues), 0]) + 1
+            issue = self.add_issue(iid, body["title"], body.get("description") or "", author=BOT)
+            self._labels(issue["labels"], {"add_labels": body.get("labels") or ""})
+            return 201, issue, {}
+        if method == "PUT" and (g := m(r"/issues/(\d+)")) and int(g[1]) in self.issues:
+            if (bad := self._too_long(body)) is not None:
+                return 400, bad, {}
+            issue = self.issues[int(g[1])]
+            issue.update({k: body[k] for k in ("title", "description") if k in body})
+            self._labels(issue["labels"], body)
+            return 200, issue, {}
         if method == "PUT" and (g := m(r"/issues/(\d+)")):
             labels = self.issue_labels.setdefault(int(g[1]), [])
             self._labels(labels, body)
             return 200, shape("issue", iid=int(g[1]), labels=labels), {}
+        if method == "GET" and (g := m(r"/issues/(\d+)/notes")):
+            notes = sorted(self.issue_notes.get(int(g[1]), []),
+                           key=lambda n: (n[q("order_by", "created_at")], n["id"]),
+                           reverse=q("sort", "desc") == "desc")
+            return self._paged(tail, notes, query)
+        if method == "GET" and tail == "/members/all":
+            found = [shape("member", id=100 + i, username=name, name=name.title(),
+                           access_level=level)
+                     for i, (name, level) in enumerate(self.members.items())
+                     if q("query").lower() in name.lower()]
+            return self._paged(tail, found, query)
         if method == "GET" and (g := m(r"/issues/(\d+)/links")):
             return 200, [shape("issue_link", id=1000 + other, iid=other, issue_link_id=lid,
                                link_type=kind) for other, lid, kind in self.links.get(int(g[1]), [])], {}
@@ -361,7 +432,21 @@ class FakeGitlab:
             wanted = [x for x in query.get("labels", [""])[0].split(",") if x]
             items = [shape("issue", id=1000 + i, iid=i, title=t, labels=list(lbs))
                      for i, t, lbs in self.open_issues if all(w in lbs for w in wanted)]
+            state = query.get("state", ["all"])[0]
+            items += [i for i in self.issues.values() if all(w in i["labels"] for w in wanted)
+                      and state in ("all", i["state"])]
+            items.sort(key=lambda i: i["iid"], reverse=query.get("sort", ["desc"])[0] == "desc")
         return self._paged("/issues", items, query)
+
+    @staticmethod
+    def _too_long(body: dict[str, Any]) -> dict[str, Any] | None:
+        """GitLab's 400 for a title or description over its limit, else None."""
+        errors = {}
+        if len(str(body.get("title") or "")) > TITLE_LIMIT:
+            errors["title"] = [f"is too long (maximum is {TITLE_LIMIT} characters)"]
+        if len(str(body.get("description") or "")) > DESCRIPTION_LIMIT:
+            errors["description"] = [f"is too long (maximum is {DESCRIPTION_LIMIT} characters)"]
+        return {"message": errors} if errors else None
 
     def _labels(self, have: list[str], body: dict[str, Any]) -> None:
         for name in filter(None, str(body.get("add_labels", "")).split(",")):
@@ -398,6 +483,8 @@ class FakeGitlab:
                      title=f"MR {mr.iid}", description=mr.description, draft=mr.draft,
                      state="merged" if mr.merged else "opened", labels=list(mr.labels),
                      sha=mr.sha, project_id=self.project_id,
+                     web_url=f"{self.base.split('/api/v4')[0]}/{self.path}/-/merge_requests/"
+                             f"{mr.iid}",
                      source_project_id=mr.fork or self.project_id,
                      target_project_id=self.project_id,
                      user_notes_count=sum(not n["system"] for n in self.notes.get(mr.iid, [])),

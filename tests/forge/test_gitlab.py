@@ -11,7 +11,7 @@ import responses
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE, GitlabForge, decipher
-from fleetbot.forge.gitlab_shapes import jobs_ci, review_state
+from fleetbot.forge.gitlab_shapes import NO_LINKS_NOTE, jobs_ci, review_state
 from fleetbot.forge.types import ForgeState
 from fleetbot.model import CIState, CommitStatus, Plan, ReviewState, Row, StatusState
 from fleetbot.writes.comment import comment_actions
@@ -108,6 +108,19 @@ def test_a_fleet_branch_without_an_open_mr_finds_its_merged_one_however_old(
     assert sorted(c[1] for c in gl.calls).count("/merge_requests") == 3  # open + 2 lookups
 
 
+def test_landed_branches_merged_lately_cost_one_read_together(gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/old", merged=True)
+    for i in range(2, 120):
+        gl.add_mr(i, f"other/{i}", merged=True)  # feat/old is beyond the latest 100
+    for i in range(1, 6):
+        gl.add_mr(200 + i, f"feat/{i}", merged=True)
+    state = forge().state(branches=[*(f"feat/{i}" for i in range(1, 6)), "feat/old"])
+    assert sorted(m.branch for m in state.merged) == [*(f"feat/{i}" for i in range(1, 6)),
+                                                      "feat/old"]
+    # the open MRs, the latest 100 merged ones, then one lookup for feat/old
+    assert sum(c[1] == "/merge_requests" for c in gl.calls) == 3
+
+
 def test_without_links_no_link_is_read(gl: FakeGitlab) -> None:
     gl.links[5] = [(4, 77, "is_blocked_by")]
     state = forge().state(issues=[5], links=False)
@@ -123,7 +136,7 @@ def test_writes_round_trip_and_second_run_is_empty(gl: FakeGitlab) -> None:
     assert gl.issue_labels[7] == ["fleet:planned"]
     assert [n["body"] for n in gl.sticky(1)] == [f"{MARKER}\nreport"]
     assert gl.links[7] == [(6, gl.links[7][0][1], "is_blocked_by")]
-    assert sum(c[1] == "" for c in gl.calls) == 1  # the project id, once
+    assert sum(c[1] == "" for c in gl.calls) == 0  # the project id: from the MR list
     gl.calls.clear()
     assert plan_actions(f.state(issues=[6, 7])) == []
     assert gl.writes == []
@@ -140,11 +153,21 @@ def test_free_tier_degrades_links_once_and_writes_the_rest(gl: FakeGitlab) -> No
                       Row("#8", "c", depends_on=("#6", "#7"))))
     applied = f.apply(plan_actions(f.state(issues=[6, 7, 8]), plan))
     assert applied.refused == ()
-    assert applied.notes == (LICENCE_NOTE,)
+    assert applied.notes == (LICENCE_NOTE.format(label="fleet:no-blocked-links"),)
     assert [a.kind for a in applied.skipped] == [ActionKind.ADD_DEPENDENCY] * 3
+    assert applied.written[-1].describe() == "create label 'fleet:no-blocked-links' (#cccccc)"
     assert sum(c[0] == "POST" and c[1].endswith("/links") for c in gl.calls) == 1
     assert gl.mrs[1].labels == ["fleet:review"] and len(gl.sticky(1)) == 1
     assert gl.links == {}
+    assert "fleet:no-blocked-links" in gl.labels
+    # the next refresh finds the label: no link is read or tried, nothing is written
+    gl.calls.clear()
+    later = forge().state(issues=[6, 7, 8])
+    assert later.links_supported is False
+    assert later.notes == (NO_LINKS_NOTE.format(label="fleet:no-blocked-links"),)
+    assert not any(c[1].endswith("/links") for c in gl.calls)
+    assert plan_actions(later, plan) == []
+    assert gl.writes == []
 
 
 def test_job_token_reads_what_it_may_and_says_what_it_skipped(gl: FakeGitlab) -> None:
@@ -265,3 +288,16 @@ def test_reading_gitlabs_answers() -> None:
         is ReviewState.REVIEW_REQUIRED
     assert review_state(None, {"detailed_merge_status": "not_approved"}) \
         is ReviewState.REVIEW_REQUIRED
+
+
+def test_a_ticked_box_is_read_from_gitlabs_system_note_only() -> None:
+    from fleetbot.forge.gitlab_shapes import ticked_item
+
+    note = {"system": True, "body": "marked the checklist item **refresh now <!-- x -->** "
+                                    "as completed"}
+    assert ticked_item(note) == "refresh now <!-- x -->"
+    assert ticked_item({"system": True, "body": "marked the task **verify** as completed"}) \
+        == "verify"
+    assert ticked_item({**note, "system": False}) == ""  # a person's note saying the same
+    assert ticked_item({"system": True, "body": "marked the checklist item **a** as "
+                                                "incomplete"}) == ""

@@ -4,66 +4,16 @@ with `refs/merge-requests/N/head` as GitLab keeps them, a checkout, and the fake
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-import responses
 
 from fleetbot.cli import run
-from fleetbot.fleet.demo import BASE, BRANCHES
-from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE
+from fleetbot.forge.gitlab import JOB_TOKEN_NOTE
+from fleetbot.forge.gitlab import LICENCE_NOTE as LICENCE
+from fleetbot.forge.gitlab_shapes import NO_LINKS_NOTE
 from tests.forge.fakegitlab import BOT, FakeGitlab
-from tests.gitrepo import Repo, make_repo
+from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, ci, job
 
-MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
-TOKEN = "glpat-fleetbotTestToken0123"
-JOB_TOKEN = "glcbt-64_jobTokenTest0123456"
-JOB_URL = "https://gitlab.example.com/grp/proj/-/jobs/77"
-
-
-@dataclass
-class Project:
-    root: Path
-    origin: Repo
-    checkout: Repo
-    gitlab: FakeGitlab
-
-    def head(self, iid: int) -> str:
-        return self.origin.head(f"refs/merge-requests/{iid}/head")
-
-
-@pytest.fixture
-def project(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Project]:
-    origin = make_repo(tmp_path, dict(BASE), name="origin")
-    for branch, (message, files) in BRANCHES.items():
-        origin.branch(branch, files, message=message)
-    for iid, branch in MRS.items():
-        origin.git("update-ref", f"refs/merge-requests/{iid}/head", origin.head(branch))
-    checkout = Repo(tmp_path / "checkout")
-    origin.git("clone", "-q", str(origin.path), str(checkout.path))
-    gl = FakeGitlab(rsps)
-    for iid, branch in MRS.items():
-        gl.add_mr(iid, branch, head=origin.head(branch),
-                  description=f"Closes #{branch.split('/')[1].split('-')[0]}")
-    gl.add_mr(99, "stray/readme", files=["README.md"])  # an MR outside the plan
-    yield Project(tmp_path, origin, checkout, gl)
-    gl.check()
-
-
-def job(monkeypatch: pytest.MonkeyPatch, project: Project, *, source: str = "push",
-        token: str = TOKEN, job_token: str = "", **extra: str) -> None:
-    env = {"CI_PIPELINE_SOURCE": source, "CI_PROJECT_PATH": "grp/proj",
-           "CI_SERVER_URL": "https://gitlab.example.com", "CI_DEFAULT_BRANCH": "main",
-           "CI_PROJECT_DIR": str(project.checkout.path), "CI_JOB_URL": JOB_URL,
-           "CI_COMMIT_BRANCH": "main" if source == "push" else "", **extra}
-    if token:
-        env["GITLAB_TOKEN"] = token
-    if job_token:
-        env["CI_JOB_TOKEN"] = job_token
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+LICENCE_NOTE = LICENCE.format(label="fleet:no-blocked-links")
 
 
 def free_tier_with_44_after_42(project: Project) -> FakeGitlab:
@@ -74,12 +24,6 @@ def free_tier_with_44_after_42(project: Project) -> FakeGitlab:
     project.origin.commit({"orchestration-plan.md": after}, "44 after 42")
     project.gitlab.tier = "free"
     return project.gitlab
-
-
-def ci(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(["ci", *args])
-    out, err = capsys.readouterr()
-    return code, out + err
 
 
 def test_a_push_to_main_writes_labels_notes_statuses_then_nothing(
@@ -171,6 +115,12 @@ def test_free_tier_project_token_sync_degrades_links_once(
     assert sum(c[0] == "POST" and c[1].endswith("/links") for c in gl.calls) == 1
     assert gl.links == {}
     assert sorted(gl.mrs[14].labels) == ["fleet:blocked"]
+    gl.calls.clear()
+    code = run(["sync", "--repo", str(project.checkout.path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert gl.writes == []  # remembered: not even the refused link is tried again
+    assert NO_LINKS_NOTE.format(label="fleet:no-blocked-links") in out + err
 
 
 def test_outside_gitlab_ci_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,12 +147,15 @@ def test_free_tier_project_token_ci_writes_all_but_links_then_nothing(
     assert gl.links == {}
     before = {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
               for iid in MRS}
+    assert "done: create label 'fleet:no-blocked-links' (#cccccc)" in out
     gl.calls.clear()
     code, out = ci(capsys)
     assert code == 0, out
-    # the only write tried is the one link GitLab Free refuses again; nothing changes
-    assert [(m, t) for m, t, _ in gl.writes] == [("POST", "/issues/44/links")]
-    assert out.count(LICENCE_NOTE) == 1
+    # the refusal was remembered (the project label): no write at all, not even a refused one
+    assert gl.writes == []
+    assert LICENCE_NOTE not in out
+    assert out.count(NO_LINKS_NOTE.format(label="fleet:no-blocked-links")) == 1
+    assert "nothing to write: every note, label and status is up to date." in out
     assert {iid: (list(gl.mrs[iid].labels), [n["body"] for n in gl.sticky(iid)])
             for iid in MRS} == before
     assert len([s for s in gl.statuses[project.head(14)] if s["name"] == "fleetbot/order"]) == 1

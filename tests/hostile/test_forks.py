@@ -24,7 +24,8 @@ from fleetbot.pipeline import fleet_pulls
 from fleetbot.writes.statuses import OUTSIDE
 from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
 from tests.fakeserver import mount
-from tests.gitlab.test_ci import MRS, Project, ci, job, project  # noqa: F401 (fixture)
+from tests.gitlab.conftest import project  # noqa: F401 (fixture)
+from tests.gitlab.gitlabproject import MRS, Project, ci, job
 from tests.gitrepo import Repo
 from tests.hostile.conftest import OnFleet
 from tests.webhooks import payload

@@ -1,0 +1,253 @@
+"""The fleet dashboard as a GitLab issue (issue 21, item 4) through `fleetbot ci`, against
+the fake GitLab: issues as https://docs.gitlab.com/ee/api/issues.html shapes them (list
+by label, create, edit), a ticked box's system note as the issue's notes list it
+(https://docs.gitlab.com/ee/api/notes.html#list-project-issue-notes), and the role of the
+person who ticked from the members API (https://docs.gitlab.com/ee/api/members.html).
+GitLab CI has no issue-edit trigger: the next pipeline acts on a tick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from fleetbot.action.gitlab_run import NO_BOARD
+from fleetbot.cli import run
+from fleetbot.forge.types import DASHBOARD_MARKER
+from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
+from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, ci, job
+from tests.gitrepo import Repo, make_repo
+
+WEB = "https://gitlab.example.com/grp/proj"  # `Forge.web_url`; GitLab redirects /issues/N
+# the dashboard writes a mention with a zero-width joiner (render/escape.py): it names
+# the person without notifying them again
+ADA = "@\u200dada"
+
+
+def dashboard_writes(gl: FakeGitlab) -> list[tuple[str, str]]:
+    iids = {i["iid"] for i in gl.dashboards()} | {0}
+    return [(m, t) for m, t, _ in gl.writes
+            if t == "/issues" or any(t == f"/issues/{n}" for n in iids)]
+
+
+def first_job(project: Project, monkeypatch: pytest.MonkeyPatch,
+              capsys: pytest.CaptureFixture[str]) -> tuple[FakeGitlab, dict[str, Any]]:
+    """A push job with the dashboard: (the fake GitLab, the dashboard it created)."""
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    (board,) = project.gitlab.dashboards()
+    return project.gitlab, board
+
+
+def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    gl = project.gitlab
+    (board,) = gl.dashboards()
+    n = board["iid"]
+    assert (board["author"]["id"], board["labels"], board["title"]) == (
+        BOT["id"], ["fleet:dashboard"], "Fleet: Orchestration plan")
+    assert dashboard_writes(gl) == [("POST", "/issues")]
+    assert "done: create dashboard issue 'Fleet: Orchestration plan'" in out
+    body = board["description"]
+    assert body.startswith(DASHBOARD_MARKER)
+    assert f"[#42]({WEB}/issues/42)" in body
+    assert f"[!12]({WEB}/-/merge_requests/12) ready" in body  # the MR's own web_url
+    assert f"by [this run]({JOB_URL})" in body
+    assert "- [ ] refresh now <!-- fleetbot:ask:refresh -->" in body
+    link = f"The whole fleet: [#{n}]({WEB}/-/issues/{n}) (fleet dashboard)."
+    assert all(link in gl.sticky(iid)[0]["body"] for iid in MRS)
+    gl.calls.clear()
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    assert gl.writes == []
+    # finding it again is one read (the issues labelled fleet:dashboard) beside the
+    # plan's issues
+    assert sum(t == "/issues" for _, t, _ in gl.calls) == 2
+
+
+def test_a_change_in_one_mrs_ci_edits_the_dashboard_once(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    gl.add_status(project.head(13), "test", "failed")
+    gl.calls.clear()
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    assert dashboard_writes(gl) == [("PUT", f"/issues/{board['iid']}")]
+    assert len(gl.dashboards()) == 1
+
+
+def test_a_persons_issue_with_the_marker_is_never_edited(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl = project.gitlab
+    theirs = f"{DASHBOARD_MARKER}\nmy own notes, do not touch\n- [x] refresh now"
+    gl.add_issue(50, "Fleet: Orchestration plan", theirs, author=HUMAN,
+                 labels=("fleet:dashboard",))
+    job(monkeypatch, project)
+    for _ in range(2):
+        code, out = ci(capsys, "--dashboard")
+        assert code == 0, out
+    assert gl.issues[50]["description"] == theirs
+    assert not any(t == "/issues/50" for _, t, _ in gl.writes)
+    assert [(i["iid"], i["author"]["id"]) for i in gl.dashboards()] == [
+        (50, HUMAN["id"]), (51, BOT["id"])]
+    assert not any(t == "/issues/50/notes" for _, t, _ in gl.calls)  # its tick is not read
+
+
+def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    gl.tick(board["iid"], "refresh now", by=HUMAN)  # ada, a Developer (access level 30)
+    gl.calls.clear()
+    job(monkeypatch, project, source="schedule")
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    assert dashboard_writes(gl) == [("PUT", f"/issues/{board['iid']}")]
+    body = gl.issues[board["iid"]]["description"]
+    assert "- [ ] refresh now <!-- fleetbot:ask:refresh -->" in body and "[x]" not in body
+    assert f"**Asked from here:**\n- {ADA} asked to refresh now (" in body
+    assert f"): refreshed by job {JOB_URL}." in body
+    assert "dashboard: @ada asked to refresh now (" in out
+    reads = [(t, c) for m, t, c in gl.calls if m == "GET"]
+    assert (f"/issues/{board['iid']}/notes", None) in reads and ("/members/all", None) in reads
+    gl.calls.clear()
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0 and gl.writes == []  # the line stays, nothing else changed
+    assert not any(t.endswith("/notes") and t.startswith("/issues") for _, t, _ in gl.calls)
+
+
+def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    gl.members["ada"] = 20  # Reporter
+    gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    body = gl.issues[board["iid"]]["description"]
+    assert "[x]" not in body
+    assert f"- {ADA} ticked “verify the fan-in” (" in body
+    assert "): ignored, only members with at least the Developer role can ask from the " \
+        "dashboard." in body
+
+
+def test_a_tick_no_note_explains_is_ignored(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    gl.tick(board["iid"], "refresh now", by=HUMAN)
+    gl.issue_notes.clear()  # e.g. the box was ticked by editing the description's Markdown
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    body = gl.issues[board["iid"]]["description"]
+    assert "[x]" not in body
+    assert "- “refresh now” was ticked, but GitLab's notes do not say by whom (" in body
+    assert not any(t == "/members/all" for _, t, _ in gl.calls)
+
+
+def test_sync_keeps_the_same_dashboard_as_the_ci_job(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    before = board["description"]
+    gl.calls.clear()
+    code = run(["sync", "--dashboard", "--repo", str(project.checkout.path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert dashboard_writes(gl) == [] and len(gl.dashboards()) == 1
+    assert gl.issues[board["iid"]]["description"] == before
+
+
+def test_a_developers_verify_tick_says_it_was_not_done_on_gitlab(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, board = first_job(project, monkeypatch, capsys)
+    gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
+    assert ci(capsys, "--dashboard")[0] == 0
+    body = gl.issues[board["iid"]]["description"]
+    assert "[x]" not in body
+    assert f"- {ADA} asked to verify the fan-in (" in body
+    assert "): not done, GitLab CI has no verify job for fleetbot: run “fleetbot verify " \
+        "--target main” where no write token is set." in body
+    assert not any(m == "POST" and "pipeline" in t for m, t, _ in gl.calls)
+
+
+def test_a_job_token_neither_reads_nor_writes_the_dashboard(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    job(monkeypatch, project, token="", job_token=JOB_TOKEN)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    gl = project.gitlab
+    assert gl.writes == [] and gl.dashboards() == []
+    assert not any(t == "/issues" for _, t, _ in gl.calls)  # a job token may not list them
+    assert f"note: {NO_BOARD}" in out
+    assert "dashboard issue" not in out
+
+
+def test_a_dry_run_says_it_would_create_it_and_writes_nothing(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard", "--dry-run")
+    assert code == 0, out
+    assert "  would create dashboard issue 'Fleet: Orchestration plan'" in out
+    assert project.gitlab.writes == []
+
+
+def forty_rows(root: Path, rsps: responses.RequestsMock) -> tuple[Repo, FakeGitlab]:
+    """A 40-row fleet: row i on `feat/i` edits `src/m<i>.py`, rows 0-3 also `shared.py`."""
+    rows = "".join(f"| #{100 + i} row{i} | feat/{i} | ../w{i} | `src/m{i}.py` | none | "
+                   f"running |\n" for i in range(40))
+    plan = ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
+            "|---|---|---|---|---|---|\n" + rows)
+    origin = make_repo(root, {"orchestration-plan.md": plan, "shared.py": "x = 0\n"},
+                       name="origin")
+    gl = FakeGitlab(rsps)
+    for i in range(40):
+        files = {f"src/m{i}.py": f"v = {i}\n", **({"shared.py": f"x = {i}\n"} if i < 4 else {})}
+        head = origin.branch(f"feat/{i}", files)
+        origin.git("update-ref", f"refs/merge-requests/{i + 1}/head", head)
+        gl.add_mr(i + 1, f"feat/{i}", head=head, description=f"Closes #{100 + i}")
+    checkout = Repo(root / "checkout")
+    origin.git("clone", "-q", str(origin.path), str(checkout.path))
+    return checkout, gl
+
+
+def test_a_40_row_fleet_fits_gitlabs_description_limit(
+        tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    checkout, gl = forty_rows(tmp_path, rsps)
+    job(monkeypatch, Project(tmp_path, checkout, checkout, gl))
+    code, out = ci(capsys, "--dashboard", "--no-comment", "--no-labels", "--no-statuses")
+    assert code == 0, out
+    gl.check()
+    (board,) = gl.dashboards()
+    body = board["description"]
+    assert len(body) <= 65_536 < DESCRIPTION_LIMIT and "too long" not in body
+    assert board["title"] == "Fleet: plan"
+    assert all(f"[#{100 + i}]({WEB}/issues/{100 + i}) row{i}" in body for i in range(40))
+    assert all(f"[!{i + 1}]({WEB}/-/merge_requests/{i + 1})" in body for i in range(40))
+
+
+def test_a_refused_create_is_reported_and_fails_the_job(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl = project.gitlab
+    gl.role = "guest"  # every write answered 403 Forbidden
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 2, out
+    assert gl.dashboards() == []
+    assert "GitLab refused (403) creating the fleet dashboard issue in grp/proj: missing " \
+        "the Reporter role in the project" in out
+    assert sum(c[:2] == ("POST", "/issues") for c in gl.calls) == 1  # not tried twice

@@ -20,6 +20,14 @@ def cleanup(repo: Repo, capsys: pytest.CaptureFixture[str], *args: str) -> tuple
     return code, out + err
 
 
+def squash_landed_43(tmp_path: Path) -> Repo:
+    """The demo fleet with #43 squash-merged: landed by content, not by its commits."""
+    repo = tasks_repo(tmp_path)
+    repo.git("merge", "-q", "--squash", "feature/43-docs")
+    repo.git("commit", "-qm", "#43 (squashed)")
+    return repo
+
+
 def test_the_default_branch_is_never_deleted(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     # the fleet merges into `release`; a row names `main`, the remote's default branch
@@ -41,9 +49,7 @@ def test_the_default_branch_is_never_deleted(tmp_path: Path,
 
 def test_a_squash_landed_branch_whose_content_is_in_the_target_is_deleted(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = tasks_repo(tmp_path)
-    repo.git("merge", "-q", "--squash", "feature/43-docs")
-    repo.git("commit", "-qm", "#43 (squashed)")  # landed by content, not by its commits
+    repo = squash_landed_43(tmp_path)
     code, out = cleanup(repo, capsys)
     assert code == 0, out
     assert "delete #43 branch feature/43-docs\n" in out
@@ -53,9 +59,7 @@ def test_a_squash_landed_branch_whose_content_is_in_the_target_is_deleted(
 def test_a_squash_landed_branch_with_later_work_is_kept(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Work after the squash is not in the target: the row is open again, nothing goes."""
-    repo = tasks_repo(tmp_path)
-    repo.git("merge", "-q", "--squash", "feature/43-docs")
-    repo.git("commit", "-qm", "#43 (squashed)")
+    repo = squash_landed_43(tmp_path)
     repo.git("checkout", "-q", "feature/43-docs")
     repo.commit({"docs/later.md": "written after the squash\n"}, "later docs")
     repo.git("checkout", "-q", "main")

@@ -1,0 +1,152 @@
+"""The dashboard's "verify the fan-in" box on GitLab: a Developer's tick starts one
+pipeline on the target with FLEETBOT_VERIFY=1 (its `fleetbot-verify` job has no token),
+and that pipeline's refresh reads the verify JSON with `--verify-result`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.forge.fakegitlab import HUMAN, FakeGitlab
+from tests.gitlab.gitlabproject import Project, ci, job
+
+ADA = "@\u200dada"  # the dashboard's mention (render/escape.py): no second notification
+PIPELINE = "https://gitlab.example.com/grp/proj/-/pipelines/901"
+
+
+def board_after_first_job(project: Project, monkeypatch: pytest.MonkeyPatch,
+                          capsys: pytest.CaptureFixture[str]) -> tuple[FakeGitlab, int]:
+    job(monkeypatch, project)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    (board,) = project.gitlab.dashboards()
+    return project.gitlab, int(board["iid"])
+
+
+def started(gl: FakeGitlab) -> list[tuple[str, Any]]:
+    return [(p["ref"], p["variables"]) for p in gl.pipelines]
+
+
+def test_a_developers_tick_starts_one_verify_pipeline_and_is_unticked(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, n = board_after_first_job(project, monkeypatch, capsys)
+    gl.tick(n, "verify the fan-in", by=HUMAN)  # ada, a Developer
+    job(monkeypatch, project, source="schedule")
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    assert started(gl) == [("main", [{"key": "FLEETBOT_VERIFY", "value": "1"}])]
+    assert [(m, t) for m, t, _ in gl.writes if t in ("/pipeline", f"/issues/{n}")] == [
+        ("POST", "/pipeline"), ("PUT", f"/issues/{n}")]  # started before the edit says so
+    body = gl.issues[n]["description"]
+    assert "[x]" not in body
+    assert f"- {ADA} asked to verify the fan-in (" in body
+    assert f"): started pipeline {PIPELINE}." in body
+    assert "done: start the verify pipeline (FLEETBOT_VERIFY=1) on main" in out
+    code, out = ci(capsys, "--dashboard")  # unticked: the next job starts none
+    assert code == 0, out
+    assert len(gl.pipelines) == 1
+
+
+def test_a_reporters_tick_starts_no_pipeline(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, n = board_after_first_job(project, monkeypatch, capsys)
+    gl.members["ada"] = 20  # Reporter
+    gl.tick(n, "verify the fan-in", by=HUMAN)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    assert gl.pipelines == []
+    assert "): ignored, only members with at least the Developer role" in \
+        gl.issues[n]["description"]
+
+
+def test_a_dry_run_starts_no_pipeline(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, n = board_after_first_job(project, monkeypatch, capsys)
+    gl.tick(n, "verify the fan-in", by=HUMAN)
+    code, out = ci(capsys, "--dashboard", "--dry-run")
+    assert code == 0, out
+    assert gl.pipelines == [] and "would start the verify pipeline (FLEETBOT_VERIFY=1) on " \
+        "main" in out
+
+
+def test_a_refused_start_is_said_on_the_dashboard(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    gl, n = board_after_first_job(project, monkeypatch, capsys)
+    gl.branches.clear()  # GitLab: 400 Reference not found
+    gl.tick(n, "verify the fan-in", by=HUMAN)
+    code, out = ci(capsys, "--dashboard")
+    assert code == 0, out
+    body = gl.issues[n]["description"]
+    assert "): the verify pipeline was not started: " in body and "[x]" not in body
+    assert gl.pipelines == []
+
+
+def verify_json(project: Project, tmp_path: Path, test: str) -> Path:
+    """What the `fleetbot-verify` job keeps: the real `fleetbot verify` on the checkout."""
+    out = tmp_path / "fleetbot-verify.json"
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "fleetbot", "verify", "--format", "json", "--target", "main",
+         "--test", test, "--repo", str(project.checkout.path)],
+        capture_output=True, text=True, check=False)
+    out.write_text(done.stdout, encoding="utf-8")
+    return out
+
+
+def test_the_verify_pipelines_refresh_reports_the_verify_verdict(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    result = verify_json(project, tmp_path, "true")
+    assert json.loads(result.read_text())["verdict"] == "passed"
+    job(monkeypatch, project, source="api", FLEETBOT_VERIFY="1",
+        FLEETBOT_VERIFY_RESULT=str(result))
+    code, out = ci(capsys)
+    assert code == 0, out
+    assert "fleetbot verify: verify result taken: passed" in out
+    assert "verify: the fan-in of 2 rows passes the tests" in out
+
+
+def test_a_failing_verify_is_reported_in_the_job_log(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    result = verify_json(project, tmp_path, "test ! -e docs/usage.md")  # #43 breaks it
+    assert json.loads(result.read_text())["verdict"] == "row-fails"
+    job(monkeypatch, project, source="api")
+    code, out = ci(capsys, "--verify-result", str(result))
+    assert code == 0, out
+    assert "fleetbot verify: verify result taken: row-fails\nverify: #43 fails the" in out
+
+
+def test_a_stale_verify_result_is_ignored_and_says_why(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    result = verify_json(project, tmp_path, "true")
+    data = json.loads(result.read_text())
+    data["target_sha"] = "f" * 40
+    result.write_text(json.dumps(data), encoding="utf-8")
+    job(monkeypatch, project, source="api")
+    code, out = ci(capsys, "--verify-result", str(result))
+    assert code == 0, out
+    assert "fleetbot verify: verify result ignored: it tested main at fffffff" in out
+
+
+def test_a_broken_verify_result_stops_before_any_write(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "fleetbot-verify.json"
+    bad.write_text('{"verdict": "passed"}', encoding="utf-8")
+    job(monkeypatch, project, source="api")
+    code, out = ci(capsys, "--verify-result", str(bad))
+    assert code == 2, out
+    assert f"error: --verify-result {bad}: not a fleetbot verify result at" in out
+    assert "Traceback" not in out
+    assert project.gitlab.writes == []

@@ -5,16 +5,21 @@ and that pipeline's refresh reads the verify JSON with `--verify-result`."""
 from __future__ import annotations
 
 import json
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.forge.fakegitlab import HUMAN, FakeGitlab
 from tests.gitlab.gitlabproject import Project, ci, job
 
 ADA = "@\u200dada"  # the dashboard's mention (render/escape.py): no second notification
 PIPELINE = "https://gitlab.example.com/grp/proj/-/pipelines/901"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def board_after_first_job(project: Project, monkeypatch: pytest.MonkeyPatch,
@@ -88,18 +93,43 @@ def test_a_refused_start_is_said_on_the_dashboard(
     assert gl.pipelines == []
 
 
-def verify_json(project: Project, tmp_path: Path, test: str) -> Path:
-    """What the `fleetbot-verify` job keeps: the real `fleetbot verify` on the checkout."""
-    out = tmp_path / "fleetbot-verify.json"
-    import subprocess
-    import sys
+def verify_line(path: str) -> list[str]:
+    """The `fleetbot-verify` job's command as the runner would run it, without `> file`."""
+    line = yaml.safe_load_all((ROOT / path).read_text())
+    script = [d for d in line if d][-1]["fleetbot-verify"]["script"][-1]
+    command, _, redirect = script.partition(" > ")
+    assert redirect == "fleetbot-verify.json"
+    env = {"FLEETBOT_PLAN": "orchestration-plan.md", "CI_COMMIT_BRANCH": "main"}
+    return [env.get(w.strip("$"), w) for w in shlex.split(command)]
 
+
+def verify_json(project: Project, tmp_path: Path, test: str) -> Path:
+    """What the `fleetbot-verify` job keeps: its very command on the checkout (the demo
+    plan has no `test:` front matter, so the test command is added)."""
+    out = tmp_path / "fleetbot-verify.json"
+    argv = verify_line("docs/gitlab-ci.yml")
+    assert argv[:2] == ["fleetbot", "verify"]
     done = subprocess.run(
-        [sys.executable, "-m", "fleetbot", "verify", "--format", "json", "--target", "main",
-         "--test", test, "--repo", str(project.checkout.path)],
-        capture_output=True, text=True, check=False)
+        [sys.executable, "-m", "fleetbot", *argv[1:], "--test", test,
+         "--repo", str(project.checkout.path)],
+        capture_output=True, text=True, check=False, cwd=project.checkout.path)
+    assert done.returncode == 0, done.stderr
     out.write_text(done.stdout, encoding="utf-8")
     return out
+
+
+@pytest.mark.parametrize("path", ["docs/gitlab-ci.yml", "templates/fleetbot.gitlab-ci.yml"])
+def test_only_the_refresh_job_declares_the_token_environment(path: str) -> None:
+    jobs = [d for d in yaml.safe_load_all((ROOT / path).read_text()) if d][-1]
+    refresh, verify = jobs["fleetbot"], jobs["fleetbot-verify"]
+    assert refresh["environment"] == {"name": "fleetbot", "action": "access"}
+    assert refresh["needs"] == [{"job": "fleetbot-verify", "optional": True}]
+    assert refresh["rules"][-1] == {"if": '$FLEETBOT_VERIFY == "1"', "variables": {
+        "FLEETBOT_VERIFY_RESULT": "fleetbot-verify.json"}}
+    assert "environment" not in verify
+    assert verify["rules"] == [{"if": '$FLEETBOT_VERIFY == "1"'}]
+    assert verify["artifacts"]["paths"] == ["fleetbot-verify.json"]
+    assert verify_line(path)[:2] == ["fleetbot", "verify"]
 
 
 def test_the_verify_pipelines_refresh_reports_the_verify_verdict(

@@ -130,6 +130,18 @@ def test_only_the_refresh_job_declares_the_token_environment(path: str) -> None:
     assert verify["rules"] == [{"if": '$FLEETBOT_VERIFY == "1"'}]
     assert verify["artifacts"]["paths"] == ["fleetbot-verify.json"]
     assert verify_line(path)[:2] == ["fleetbot", "verify"]
+    assert verify["script"][0].startswith('test -z "${GITLAB_TOKEN:-}" || {')
+
+
+@pytest.mark.parametrize(("token", "code"), [("", 0), ("glpat-leaked", 1)])
+def test_the_verify_job_stops_first_when_the_token_reached_it(token: str, code: int) -> None:
+    guard = [d for d in yaml.safe_load_all((ROOT / "docs/gitlab-ci.yml").read_text())
+             if d][-1]["fleetbot-verify"]["script"][0]
+    env = {"PATH": "/usr/bin:/bin", **({"GITLAB_TOKEN": token} if token else {})}
+    done = subprocess.run(["sh", "-c", guard], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == code
+    assert ("scope it to the fleetbot environment" in done.stdout) is bool(token)
 
 
 def test_the_verify_pipelines_refresh_reports_the_verify_verdict(

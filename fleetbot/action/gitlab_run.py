@@ -18,6 +18,10 @@ next pipeline that runs `fleetbot ci` (an MR pipeline, a push to the target, a s
 it asks the issue's notes who ticked it (GitLab writes a system note for each ticked box)
 and the project's members whether that person has at least the Developer role, acts, and
 the new body has every box unticked again, with a line saying who asked and what happened.
+"Verify the fan-in" starts a pipeline on the target with FLEETBOT_VERIFY=1: its
+`fleetbot-verify` job runs the tests without the token (GITLAB_TOKEN is scoped to the
+`fleetbot` environment, which only this job declares), and this job in that pipeline reads
+its JSON (`--verify-result`, the reader the GitHub Action uses: action/verify_result.py).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class CiOptions(RunOptions):
     dotenv: str = "fleetbot.env"
     junit: str = "fleetbot-junit.xml"
     dashboard: bool = False  # keep the fleet dashboard issue (writes/dashboard.py)
+    verify_result: str = ""  # the verify job's JSON (untrusted: action/verify_result.py)
 
 
 @runtime_checkable
@@ -67,6 +72,13 @@ class TickReader(Protocol):
     """A forge that can say who ticked a box (GitLab: from the issue's system notes)."""
 
     def ticked_by(self, number: int, text: str) -> str: ...
+
+
+@runtime_checkable
+class PipelineStarter(Protocol):
+    """A forge that starts pipelines (GitLab): the web_url of each one `apply()` started."""
+
+    def started_pipelines(self) -> tuple[str, ...]: ...
 
 
 ForgeFactory = Callable[[], "Forge"]
@@ -114,9 +126,12 @@ class GitlabRun:
             return Outcome(int(exc.exit_code), "error")
 
     def _run(self, refresh: Refresh) -> Outcome:
+        from fleetbot.action.verify_result import load_verify_result, take
+        from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report, fleet_pulls
         from fleetbot.render.terminal import render_text
+        from fleetbot.render.verify import render_text as render_verify
         from fleetbot.writes.links import plan_issues
         from fleetbot.writes.statuses import wanted_statuses
 
@@ -129,6 +144,8 @@ class GitlabRun:
             self.log(f"fleetbot: {note}")
             self._artifacts("not-in-fleet")
             return Outcome(ExitCode.OK, "not-in-fleet")
+        verify = load_verify_result(Path(self.opts.verify_result)) \
+            if self.opts.verify_result else None  # a bad file stops here: nothing written
         forge = self._forge_factory()
         wanted_issues = plan_issues(plan) if (self.opts.labels or self.opts.links) else []
         state = forge.state(wanted_issues, label_prefix=self.opts.label_prefix,
@@ -138,7 +155,7 @@ class GitlabRun:
         if board:
             state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))
             if state.dashboard is not None:
-                asked = self._asked(forge, state.dashboard, target)
+                asked = self._asked(forge, state.dashboard, target, refresh.read_only)
         elif self.opts.dashboard:
             state = replace(state, notes=(*state.notes, NO_BOARD))
         for note in state.notes:
@@ -150,6 +167,12 @@ class GitlabRun:
         fetched = fetch_pulls(self.git, open_pulls, head=MR_HEAD)
         pin_heads(self.git, {open_pulls[n]: sha for n, sha in fetched.items()})
         fleet = build_report(self.git, plan, target=target_ref, forge=state)
+        if verify is not None:
+            taken = take(fleet, verify, resolve_commit(self.git, target_ref))
+            fleet = taken.report
+            self.log(f"fleetbot verify: {taken.note}")
+            if taken.result is not None:  # as the GitHub Action's summary shows it
+                self.log(render_verify(taken.result))
         report = fleet if trigger is None else replace(fleet, current_issue=trigger.issue)
         self.log(render_text(report, width=80))
         numbers = {r.issue: p.number for r in plan.rows for p in pulls if p.branch == r.branch}
@@ -170,7 +193,8 @@ class GitlabRun:
 
         return self.opts.label_prefix + LABEL
 
-    def _asked(self, forge: Forge, board: DashboardIssue, target: str) -> list[str]:
+    def _asked(self, forge: Forge, board: DashboardIssue, target: str,
+               read_only: bool) -> list[str]:
         """The lines for the boxes ticked since the last refresh: who asked (the issue's
         notes) and, when they may ask (Developer or more), what this run does about it.
         Reads only when a box is ticked: the notes and the members once per ticked box."""
@@ -195,10 +219,27 @@ class GitlabRun:
                 lines.append(f"@{who} asked to {ask.text} ({when}): refreshed by job "
                              f"{self.job.job_url or 'this job'}.")
             else:
-                lines.append(f"@{who} asked to {ask.text} ({when}): not done, GitLab CI has "
-                             f"no verify job for fleetbot: run “fleetbot verify --target "
-                             f"{target}” where no write token is set.")
+                lines.append(f"@{who} asked to {ask.text} ({when}): "
+                             + self._start_verify(forge, target, read_only))
         return lines
+
+    def _start_verify(self, forge: Forge, target: str, read_only: bool) -> str:
+        """Start the verify pipeline on the target (one write, through the apply loop)
+        and say what happened; a dry run or a read-only job starts none."""
+        from fleetbot.forge.types import Action, ActionKind
+
+        start = Action(ActionKind.START_PIPELINE, ref=target)
+        if self.opts.dry_run or read_only or not isinstance(forge, PipelineStarter):
+            why = "dry run" if self.opts.dry_run else "this job may not start pipelines"
+            self.log(f"fleetbot: {why}; would {start.describe()}")
+            return f"not started ({why})."
+        applied = forge.apply([start])
+        if not applied.written:
+            why = applied.refused[0].message if applied.refused else "not written"
+            self.log(f"warning: {why}")
+            return f"the verify pipeline was not started: {why}"
+        self.log(f"done: {start.describe()}")
+        return f"started pipeline {forge.started_pipelines()[-1]}."
 
     def _options(self, forge: Forge, asked: Sequence[str] | None) -> WriteOptions:
         from datetime import datetime, timezone

@@ -25,9 +25,12 @@ if TYPE_CHECKING:
               show_default=True, help="The JUnit report (artifacts:reports:junit).")
 @click.option("--dashboard/--no-dashboard", envvar="FLEETBOT_DASHBOARD", default=False,
               show_default=True, help="Keep one fleet dashboard issue current.")
+@click.option("--verify-result", envvar="FLEETBOT_VERIFY_RESULT", default="", metavar="FILE",
+              help="The JSON of the `fleetbot-verify` job (untrusted: validated, escaped, "
+              "ignored unless its heads are the current ones).")
 def ci(
     run: RunOptions, repo: Path | None, statuses: bool, dotenv_path: str, junit_path: str,
-    dashboard: bool,
+    dashboard: bool, verify_result: str,
 ) -> int:
     """Run in a GitLab CI job: turn this pipeline into a fleet refresh.
 
@@ -48,7 +51,7 @@ def ci(
     where = repo or Path(os.environ.get("CI_PROJECT_DIR") or Path.cwd())
     git = Git.discover(where)
     opts = CiOptions(**asdict(run), statuses=statuses, dotenv=dotenv_path, junit=junit_path,
-                     dashboard=dashboard)
+                     dashboard=dashboard, verify_result=verify_result)
 
     def make_forge() -> Forge:
         from fleetbot.forge import pick_forge

@@ -21,7 +21,7 @@ No python-gitlab object leaves the adapter; the token is never in a message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +50,9 @@ from fleetbot.forge.gitlab_shapes import (
 from fleetbot.forge.ratelimit import Deadline
 from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
+# what the verify pipeline gets: its `fleetbot-verify` job runs only when it is set
+VERIFY_VARIABLES = {"FLEETBOT_VERIFY": "1"}
+
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
@@ -66,6 +69,7 @@ class GitlabForge(GitlabProject):
         super().__init__(repo, url=url, token=token, job_token=job_token, deadline=deadline)
         self._links_refused = False
         self._prefix = "fleet:"  # the label prefix of the last refresh (state())
+        self._pipelines: list[str] = []  # the web_url of each pipeline this adapter started
 
     # ------------------------------------------------------------ reads
 
@@ -352,6 +356,8 @@ class GitlabForge(GitlabProject):
                 f"{p}/issues/{a.number}",
                 post_data={"title": a.title[:TITLE_LIMIT], "description": a.body}),
                 a.describe(), kind=a.kind)
+        elif a.kind is K.START_PIPELINE:
+            self.start_pipeline(a.ref, VERIFY_VARIABLES)
         elif a.kind is K.SET_STATUS:
             body = {"state": STATUS[a.state], "name": a.context,
                     "description": a.description[:140]}
@@ -359,6 +365,24 @@ class GitlabForge(GitlabProject):
                 body["target_url"] = a.target_url
             self._do(lambda: self._gl.http_post(f"{p}/statuses/{a.sha}", post_data=body),
                      a.describe(), kind=a.kind)
+
+    def start_pipeline(self, ref: str, variables: Mapping[str, str]) -> str:
+        """A new pipeline on branch `ref` with `variables` (the dashboard's verify box):
+        its web_url, also kept for `started_pipelines()`. No transient retry: a 5xx may
+        hide a started pipeline, and a second one would run the tests twice.
+        https://docs.gitlab.com/ee/api/pipelines.html#create-a-new-pipeline"""
+        data = self._do(lambda: self._gl.http_post(
+            f"{self._project}/pipeline", post_data={
+                "ref": ref, "variables": [{"key": k, "value": v} for k, v in variables.items()]},
+            retry_transient_errors=False), f"starting a pipeline on {ref}",
+            kind=st.ActionKind.START_PIPELINE)
+        url = str(data.get("web_url") or "")
+        self._pipelines.append(url)
+        return url
+
+    def started_pipelines(self) -> tuple[str, ...]:
+        """The web_url of each pipeline started through `apply()`, oldest first."""
+        return tuple(self._pipelines)
 
     def create_comment(self, number: int, body: str) -> int:
         """The sticky note, created once (forge/_apply.py `create_once`); the POST skips

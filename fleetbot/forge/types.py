@@ -103,6 +103,7 @@ class ActionKind(str, Enum):
     CREATE_ISSUE = "create-issue"  # the dashboard (`label` goes on it as it is created)
     EDIT_ISSUE = "edit-issue"
     DISPATCH_WORKFLOW = "dispatch-workflow"  # the verify job, asked from the dashboard
+    START_PIPELINE = "start-pipeline"  # GitLab's verify pipeline (FLEETBOT_VERIFY=1) on `ref`
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ class Action:
             return f"edit dashboard issue #{self.number} ({len(self.body)} chars)"
         if k is ActionKind.DISPATCH_WORKFLOW:
             return f"dispatch workflow {self.workflow!r} on {self.ref}"
+        if k is ActionKind.START_PIPELINE:
+            return f"start the verify pipeline (FLEETBOT_VERIFY=1) on {self.ref}"
         if k is ActionKind.CREATE_LABEL:
             return f"create label {self.label!r} (#{self.color})"
         if k is ActionKind.SET_STATUS:

@@ -26,6 +26,10 @@ Ticking a task-list box in an issue's description, as a person does in the web e
 is `tick()`: GitLab then adds the system note "marked the checklist item **<text>** as
 completed" by that person (what GitLab's SystemNotes::IssuablesService#change_task_status
 writes), listed by the issue's notes.
+
+A new pipeline (`POST /pipeline`, ref and variables as documented) is recorded in
+`pipelines` and answered with the documented shape; a ref that is no branch of
+`branches` is refused 400 "Reference not found", as GitLab does.
 """
 
 from __future__ import annotations
@@ -141,6 +145,7 @@ ROUTES = (
     _r("GET", r"/repository/commits/([0-9a-f]{40})/statuses",
        "commits.html#list-the-statuses-of-a-commit", "ref stage name pipeline_id all order_by sort",
        job_token=True),
+    _r("POST", r"/pipeline", "pipelines.html#create-a-new-pipeline", body="ref variables inputs"),
     _r("POST", r"/statuses/([0-9a-f]{40})", "commits.html#set-the-pipeline-status-of-a-commit",
        body="state ref name context target_url description coverage pipeline_id"),
 )
@@ -166,6 +171,8 @@ class FakeGitlab:
         self.issues: dict[int, dict[str, Any]] = {}  # iid -> a full issue (GitLab's shape)
         self.issue_notes: dict[int, list[dict[str, Any]]] = {}
         self.members: dict[str, int] = {"ada": 30}  # username -> access level (30 Developer)
+        self.branches: set[str] = {"main"}  # refs a new pipeline may run on
+        self.pipelines: list[dict[str, Any]] = []  # started: the answers, with `variables`
         self.calls: list[tuple[str, str, Any]] = []
         self.violations: list[str] = []
         self.fail_next: list[tuple[str, str, int, bool]] = []  # method, regex, status, applied
@@ -406,6 +413,8 @@ class FakeGitlab:
                 return 404, {"message": "404 Not found"}, {}
             self.links[int(g[1])] = after
             return 200, {}, {}
+        if method == "POST" and tail == "/pipeline":
+            return self._new_pipeline(body)
         if method == "POST" and (g := m(r"/statuses/([0-9a-f]+)")):
             if body.get("state") not in STATUS_STATES:
                 return 400, {"error": "state does not have a valid value"}, {}
@@ -422,6 +431,21 @@ class FakeGitlab:
                 found = list(latest.values())
             return self._paged(tail, found, query)
         raise AssertionError(f"route without answer: {method} {tail}")  # pragma: no cover
+
+    def _new_pipeline(self, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        variables = body.get("variables") or []
+        if not isinstance(variables, list) or not all(
+                isinstance(v, dict) and set(v) <= {"key", "value", "variable_type"}
+                and "key" in v for v in variables):
+            return 400, {"error": "variables is invalid"}, {}
+        if body.get("ref") not in self.branches:
+            return 400, {"message": {"base": ["Reference not found"]}}, {}
+        n = len(self.pipelines) + 1
+        started = shape("pipeline", id=900 + n, iid=n, project_id=self.project_id,
+                        ref=body["ref"], sha="0" * 40, status="created",
+                        web_url=f"https://gitlab.example.com/{self.path}/-/pipelines/{900 + n}")
+        self.pipelines.append({**started, "variables": variables})
+        return 201, started, {}
 
     def _issues(self, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
         if "iids[]" in query:

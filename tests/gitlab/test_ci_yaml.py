@@ -43,7 +43,7 @@ def test_the_job_runs_on_mr_pushes_to_default_and_schedules_and_reports(path: st
     assert [r["if"] for r in job["rules"]] == [
         '$CI_PIPELINE_SOURCE == "merge_request_event"',
         '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
-        '$CI_PIPELINE_SOURCE == "schedule"']
+        '$CI_PIPELINE_SOURCE == "schedule"', '$FLEETBOT_VERIFY == "1"']
     assert job["script"][-1] == "fleetbot ci"
     assert all("pip install ." not in line and "-e ." not in line for line in job["script"])
     assert job["artifacts"]["reports"] == {"dotenv": "fleetbot.env",

@@ -167,20 +167,6 @@ def test_sync_keeps_the_same_dashboard_as_the_ci_job(
     assert gl.issues[board["iid"]]["description"] == before
 
 
-def test_a_developers_verify_tick_says_it_was_not_done_on_gitlab(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    gl, board = first_job(project, monkeypatch, capsys)
-    gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
-    assert ci(capsys, "--dashboard")[0] == 0
-    body = gl.issues[board["iid"]]["description"]
-    assert "[x]" not in body
-    assert f"- {ADA} asked to verify the fan-in (" in body
-    assert "): not done, GitLab CI has no verify job for fleetbot: run “fleetbot verify " \
-        "--target main” where no write token is set." in body
-    assert not any(m == "POST" and "pipeline" in t for m, t, _ in gl.calls)
-
-
 def test_a_job_token_neither_reads_nor_writes_the_dashboard(
         project: Project, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

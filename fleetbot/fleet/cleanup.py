@@ -22,7 +22,7 @@ from fleetbot.fleet.worktrees import (
 )
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
-from fleetbot.git.mergetree import merge_trees, target_attributes
+from fleetbot.git.mergetree import merge_many, target_attributes
 from fleetbot.model import Plan
 from fleetbot.render.common import plural
 
@@ -145,11 +145,14 @@ def gather_guards(git: Git, plan: Plan, facts: Sequence[RowFacts], target: str,
     trees = wt.list_worktrees(git)
     root = main_root(trees)
     out: dict[str, RowGuard] = {}
+    landed = [f.branch for f in facts
+              if plan.by_issue(f.issue) is not None and f.merged and f.branch_exists]
+    unlanded = _unlanded_commits(git, landed, target)
     for f in facts:
         row = plan.by_issue(f.issue)
         if row is None or not f.merged or not f.branch_exists:
             continue
-        unmerged = _unlanded_commits(git, f.branch, target)
+        unmerged = unlanded.get(f.branch, ())
         tree = worktree_of(trees, f.branch)
         if tree is None or tree.main:
             out[f.issue] = RowGuard(f.issue, unmerged=unmerged)
@@ -165,25 +168,26 @@ def gather_guards(git: Git, plan: Plan, facts: Sequence[RowFacts], target: str,
     return out
 
 
-def _unlanded_commits(git: Git, branch: str, target: str) -> tuple[str, ...]:
-    """The branch's commits the target lacks, unless their content is all in the target.
+def _unlanded_commits(git: Git, branches: Sequence[str], target: str,
+                      ) -> dict[str, tuple[str, ...]]:
+    """Each branch's commits the target lacks, unless their content is all in the target.
 
     Content is in the target when merging the branch into it changes nothing (a squash
-    or rebase landing, a cherry-pick): the merge's tree is the target's own. The merge
-    uses the target's attributes only (`merge_trees`), like every prediction.
+    or rebase landing, a cherry-pick): the merge's tree is the target's own. The merges
+    use the target's attributes only, like every prediction, all in one `merge_many`.
     """
-    commits = tuple(git.run("log", "--format=%h %s", f"refs/heads/{branch}", "--not",
-                            target, "--").splitlines())
-    if not commits:
-        return ()
-    target_sha, target_tree = git.run("rev-parse", f"{target}^{{commit}}",
-                                      f"{target}^{{tree}}").split()
-    tip = git.run("rev-parse", f"refs/heads/{branch}^{{commit}}").strip()
+    commits = {b: tuple(git.run("log", "--format=%h %s", f"refs/heads/{b}", "--not",
+                                target, "--").splitlines()) for b in branches}
+    ahead = [b for b in branches if commits[b]]
+    if not ahead:
+        return {}
+    target_sha, target_tree, *tips = git.run(
+        "rev-parse", f"{target}^{{commit}}", f"{target}^{{tree}}",
+        *(f"refs/heads/{b}^{{commit}}" for b in ahead)).split()
     with target_attributes(git, target_sha) as mgit:
-        merged = merge_trees(mgit, target_sha, tip)
-    if merged.clean and merged.tree == target_tree:
-        return ()
-    return commits
+        merged = merge_many(mgit, [(target_sha, tip) for tip in tips])
+    return {b: commits[b] for b, m in zip(ahead, merged, strict=True)
+            if not (m.clean and m.tree == target_tree)}
 
 
 def protected_branches(git: Git, target: str) -> dict[str, str]:

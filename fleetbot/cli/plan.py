@@ -107,6 +107,8 @@ def _report_fix(path: Path, old: str, new: str, dry_run: bool, added: list[str],
 
 def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
     from fleetbot.cli.common import emit_json, emit_text, out_console
+    from fleetbot.model import Severity
+    from fleetbot.render.common import plural
 
     if fmt == "json":
         emit_json({"plan": source, "findings": [
@@ -121,7 +123,7 @@ def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
             return
         lines = ["| | line | code | message |", "|---|---|---|---|"]
         for f in findings:
-            mark = {"error": "❌", "warning": "⚠️"}.get(f.severity.value, "ℹ️")
+            mark = {Severity.ERROR: "❌", Severity.WARNING: "⚠️"}.get(f.severity, "ℹ️")
             lines.append(f"| {mark} | {f.line} | `{f.code}` | {_md(f.message)} |")
         emit_text("\n".join(lines))
         return
@@ -138,9 +140,9 @@ def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
         )
         if f.hint:
             console.print(f"  fix: {_rich(f.hint)}")
-    counts = [sum(f.severity.value == s for f in findings) for s in ("error", "warning", "notice")]
-    console.print(", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in
-                            zip(counts, ("error", "warning", "notice")) if n or word != "notice"))
+    counts = {s: sum(f.severity is s for f in findings) for s in Severity}
+    console.print(", ".join(plural(n, s.value) for s, n in counts.items()
+                            if n or s is not Severity.NOTICE))
 
 
 def _rich(text: str) -> str:

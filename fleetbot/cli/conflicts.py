@@ -122,13 +122,14 @@ def _who(plan: Plan, rows: Sequence[str]) -> str:
 
 def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
     """The decision in one line: how many collisions and which pairs, or that all is clear."""
+    from fleetbot.model import ConflictKind
     from fleetbot.render.common import plural
 
     blocking = [c for c in found if c.blocking]
     if blocking:
         parts = []
         for c in blocking:
-            what = "stale, rebase first" if c.kind.value == "target" else c.kind.value
+            what = "stale, rebase first" if c.kind is ConflictKind.TARGET else c.kind.value
             files = ", ".join(c.files[:3]) + (" …" if len(c.files) > 3 else "")
             parts.append(f"{_who(plan, c.rows)} ({what}: {files})" if files else
                          f"{_who(plan, c.rows)} ({what})")

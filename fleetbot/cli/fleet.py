@@ -73,9 +73,9 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
     echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
-        verb = {"create": "create", "checkout": "check out", "skip": "skip",
-                "refuse": "refuse"}[s.action.value]
-        doing = would if s.action.value in ("create", "checkout") else ""
+        verb = {fleet.FanOut.CREATE: "create", fleet.FanOut.CHECKOUT: "check out",
+                fleet.FanOut.SKIP: "skip", fleet.FanOut.REFUSE: "refuse"}[s.action]
+        doing = would if s.action in (fleet.FanOut.CREATE, fleet.FanOut.CHECKOUT) else ""
         echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
              + (f"  ({s.reason})" if s.reason else ""))
     if not dry_run:

@@ -19,6 +19,7 @@ from fleetbot.model import (
     Report,
     Row,
     Severity,
+    Status,
 )
 
 OK, WARNING, ERROR = "ok", "warning", "error"
@@ -245,7 +246,7 @@ def current_messages(report: Report) -> list[str]:
         out.append(f"merge position {step.position} of {len(report.order)}")
     elif (landed := report.landed_row(issue)) is not None:
         out.append(f"your row has landed ({landed.describe()})")
-    elif row is not None and row.status.value == "merged":
+    elif row is not None and row.status is Status.MERGED:
         out.append("your row is merged")
     if not out:
         out.append("your branch is clear")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from fleetbot.model import OrderStatus, Report
+from fleetbot.model import OrderStatus, Report, StatusState
 
 SUITE = "fleetbot"
 
@@ -18,7 +18,7 @@ SUITE = "fleetbot"
 def junit_report(report: Report, statuses: Sequence[OrderStatus] = ()) -> str:
     """JUnit XML, one <testcase> per plan row, as GitLab's unit test reports read it
     (docs.gitlab.com/ee/ci/testing/unit_test_reports.html)."""
-    waits = {s.issue: s.description for s in statuses if s.state.value == "pending"}
+    waits = {s.issue: s.description for s in statuses if s.state is StatusState.PENDING}
     landed = {la.issue for la in report.landed}
     cases: list[str] = []
     failures = skipped = 0

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from fleetbot.analysis.collisions import strongest
 from fleetbot.analysis.gate import own_blockers
 from fleetbot.errors import PlanError
-from fleetbot.model import Conflict, ConflictKind, Report
+from fleetbot.model import Conflict, ConflictKind, Report, Status
 from fleetbot.render.common import plural
 from fleetbot.render.escape import controls, json_text, mentions, terminal, terminal_lines
 
@@ -178,7 +178,7 @@ def next_up(report: Report, numbers: dict[str, int]) -> str:
         if step.blocked_by:
             continue
         row = report.plan.by_issue(step.issue)
-        if row is not None and row.status.value == "merged":
+        if row is not None and row.status is Status.MERGED:
             continue
         number = numbers.get(step.issue)
         return f"#{number}" if number is not None else step.issue

@@ -12,7 +12,6 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -91,6 +90,8 @@ def cli() -> None:
 
 
 def plan_option(f: F) -> F:
+    from pathlib import Path  # here, not at the top: `--help` never needs pathlib (~8 ms)
+
     return click.option(
         "--plan", "plan_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
         help="The plan file (.md, .yml, .json). Default: orchestration-plan.md in the repo.",
@@ -98,6 +99,8 @@ def plan_option(f: F) -> F:
 
 
 def repo_option(f: F) -> F:
+    from pathlib import Path
+
     return click.option(
         "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
         help="The git repository. Default: the one around the current folder.",
@@ -168,7 +171,8 @@ def run(argv: list[str] | None = None) -> int:
     The escaping is imported only when a message needs it: `--help` stays lean.
     """
     try:
-        result = cli.main(args=argv, prog_name="fleetbot", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="fleetbot", standalone_mode=False,
+                          terminal_width=_help_width())
         sys.stdout.flush()
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -204,6 +208,25 @@ def run(argv: list[str] | None = None) -> int:
         )
         return ExitCode.BUG
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _help_width() -> int | None:
+    """The width click's help formatter would pick, `max(min(columns, 80) - 2, 50)` with
+    columns as `shutil.get_terminal_size` finds them (COLUMNS, else the terminal, else
+    80), without importing shutil (and zlib, bz2, lzma with it) on every `--help`.
+    None (click decides) when a test runner forces a width."""
+    if click.formatting.FORCED_WIDTH is not None:
+        return None
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(min(columns or 80, 80) - 2, 50)
 
 
 def _os_error(exc: OSError) -> int:

@@ -45,3 +45,14 @@ def test_json_check_of_an_unchanged_plan_loads_nothing_heavy(tmp_path: Path) -> 
     heavy = [m for m in loaded("check", "--format", "json", cwd=repo.path)
              if m.split(".")[0] in HEAVY]
     assert {m.split(".")[0] for m in heavy} == {"markdown_it"}  # it reads the table
+
+
+def test_help_loads_neither_pathlib_nor_shutil() -> None:
+    """Each costs milliseconds of a `--help` that must stay under 60 ms; click needs neither
+    when the root group hands it the help width (cli._help_width)."""
+    probe = ("import sys\nfrom fleetbot.cli import run\nrun(['--help'])\nsys.stdout.flush()\n"
+             "print(sorted({'pathlib', 'shutil'} & set(sys.modules)), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False)
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
+    assert "Usage: fleetbot" in proc.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 
 class Status(str, Enum):
@@ -95,7 +96,17 @@ class Plan:
         return tuple(r for r in found if r is not None and r is not row)
 
     def by_issue(self, issue: str) -> Row | None:
-        return next((r for r in self.rows if r.issue == issue), None)
+        return self._row_of.get(issue)
+
+    @cached_property
+    def _row_of(self) -> dict[str, Row]:
+        """issue -> its row (the first); frozen, so made once per Plan."""
+        return {r.issue: r for r in reversed(self.rows)}
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """issue -> the index of its row in the plan (a duplicated issue: its last)."""
+        return {r.issue: i for i, r in enumerate(self.rows)}
 
 
 class Severity(str, Enum):
@@ -546,10 +557,20 @@ class GitFacts:
     notes: tuple[str, ...] = ()  # ref choices worth saying (stale local target, divergence)
 
     def branch(self, issue: str) -> BranchFacts | None:
-        return next((b for b in self.branches if b.issue == issue), None)
+        return self._branch_of.get(issue)
 
     def landing(self, issue: str) -> Landing | None:
-        return next((la for la in self.landings if la.issue == issue), None)
+        return self._landing_of.get(issue)
+
+    @cached_property
+    def _branch_of(self) -> dict[str, BranchFacts]:
+        """issue -> its BranchFacts (the first, as a scan would find it): the analysis asks
+        once per pair and per conflict, a scan each time made it quadratic."""
+        return {b.issue: b for b in reversed(self.branches)}
+
+    @cached_property
+    def _landing_of(self) -> dict[str, Landing]:
+        return {la.issue: la for la in reversed(self.landings)}
 
 
 # ---------------------------------------------------------------- the speculative chain

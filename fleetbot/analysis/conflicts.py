@@ -10,7 +10,7 @@ kind with `expected=True`; conflicts only on regenerated files carry `regenerabl
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -155,7 +155,7 @@ def _range(facts: GitFacts, issue: str) -> str:
 
 
 def _pair_order(plan: Plan, a: str, b: str) -> tuple[str, str]:
-    index = {r.issue: i for i, r in enumerate(plan.rows)}
+    index = plan.positions
     return (a, b) if index.get(a, 0) <= index.get(b, 0) else (b, a)
 
 
@@ -214,6 +214,7 @@ def _sharing(branches: Sequence[BranchFacts]) -> list[tuple[int, int]]:
 def drift_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[Conflict]:
     """Files a branch changed that its row does not own, grouped by the row(s) that do."""
     out = []
+    owners = _owners_of(plan)
     for b in facts.branches:
         row = plan.by_issue(b.issue)
         if row is None or not row.files_owned:
@@ -222,7 +223,7 @@ def drift_conflicts(plan: Plan, facts: GitFacts, regen: Sequence[str]) -> list[C
         for path in sorted(b.paths):
             if _owns(row, path):
                 continue
-            who = tuple(r.issue for r in plan.rows if r.issue != row.issue and _owns(r, path))
+            who = tuple(r.issue for r in owners(path) if r.issue != row.issue)
             groups.setdefault(who, []).append(path)
         for who, paths in groups.items():
             for files, flag in _split_regen(paths, regen):
@@ -251,6 +252,29 @@ def _owns(row: Row, path: str) -> bool:
     if plain is None:
         return row_owns(row, path)
     return any(path == p or path.startswith(p + "/") for p in plain)
+
+
+def _owners_of(plan: Plan) -> Callable[[str], list[Row]]:
+    """The rows that own a path (`_owns`), in plan order: rows of plain paths are found by
+    the path and its folders, only rows with globs are matched one by one, so a drift
+    check does not try every row for every path."""
+    plain: dict[str, list[int]] = {}
+    globbed: list[int] = []
+    for i, row in enumerate(plan.rows):
+        paths = _plain_paths(row.patterns)
+        if paths is None:
+            globbed.append(i)
+        for p in dict.fromkeys(paths or ()):
+            plain.setdefault(p, []).append(i)
+
+    def owners(path: str) -> list[Row]:
+        parts = path.split("/")
+        found = {i for n in range(1, len(parts) + 1)
+                 for i in plain.get("/".join(parts[:n]), ())}
+        found.update(i for i in globbed if row_owns(plan.rows[i], path))
+        return [plan.rows[i] for i in sorted(found)]
+
+    return owners
 
 
 def _drift(

@@ -107,10 +107,14 @@ def recommend_order(
         sequence.append(pick)
         sorter.done(pick)
 
+    involving: dict[str, list[_Soft]] = {}  # each row's collisions, in soft order
+    for soft in softs:
+        for issue in dict.fromkeys((soft.first, soft.then)):
+            involving.setdefault(issue, []).append(soft)
     steps = []
     for position, issue in enumerate(sequence, start=1):
         row = rows[issue]
-        reasons = _reasons(plan, row, merged, softs, stale, target)
+        reasons = _reasons(plan, row, merged, involving.get(issue, []), stale, target)
         blocked = [*(Blocker(BlockerKind.DEPENDENCY, d) for d in hard[issue]),
                    *own_blockers(row)]
         steps.append(MergeStep(position, issue, row.branch, tuple(reasons), tuple(blocked)))
@@ -156,6 +160,19 @@ def _reaches(graph: Mapping[str, set[str]], start: str, goal: str) -> bool:
     return False
 
 
+def _before(graph: Mapping[str, set[str]], goal: str) -> set[str]:
+    """Every node that must come before `goal` (graph maps a node to its predecessors):
+    `_reaches(graph, x, goal)` for each x at once."""
+    seen: set[str] = set()
+    stack = list(graph.get(goal, ()))
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(graph.get(node, ()))
+    return seen
+
+
 def _soft_edges(
     plan: Plan,
     conflicts: tuple[Conflict, ...],
@@ -182,6 +199,7 @@ def _soft_edges(
         key=lambda c: (PAIR_KINDS.index(c.kind), sorted(index[r] for r in c.rows)),
     )
     hard = {issue: set(deps) for issue, deps in graph.items()}
+    before_hard: dict[str, set[str]] = {}  # node -> what Depends on puts before it
     softs = []
     for conflict in pairs:
         a, b = sorted(conflict.rows, key=rank)
@@ -189,7 +207,9 @@ def _soft_edges(
             a, b = conflict.rows  # the partner first: the failing row adapts to it
         if _reaches(graph, b, a):
             a, b = b, a  # already ordered, through dependencies or an earlier collision
-        by_dependency = _reaches(hard, a, b)
+        if b not in before_hard:  # the dependencies do not change: one walk per row
+            before_hard[b] = _before(hard, b)
+        by_dependency = a in before_hard[b]
         if by_dependency:
             why = " → ".join(_path(hard, a, b))
         elif _reaches(graph, a, b):
@@ -265,6 +285,8 @@ def _files(files: tuple[str, ...]) -> str:
 def _reasons(
     plan: Plan, row: Row, merged: set[str], softs: list[_Soft], stale: set[str], target: str,
 ) -> list[str]:
+    """Why `row` is where it is; `softs` are the collisions it is in (the others say
+    nothing about it), so a fleet's reasons cost one pass over the collisions."""
     reasons: list[str] = []
     deps: dict[str, int] = {}  # a dependency -> the index of its reason
     for dep in plan.dependencies(row):

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
 from fleetbot.git import Git, parallel
 from fleetbot.git.cache import Cache
-from fleetbot.git.facts import walk_branches
+from fleetbot.git.facts import BranchWalk, walk_branches
 from fleetbot.model import BranchFacts, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -144,10 +145,13 @@ def target_patch_ids(git: Git, target_sha: str, since: Sequence[str]) -> dict[st
     return parse_patch_ids(git.run_bytes("patch-id", "--stable", input=log).decode())
 
 
-def own_commits(git: Git, target_sha: str, heads: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+def own_commits(git: Git, target_sha: str, heads: Mapping[str, str], *,
+                walk: BranchWalk | None = None) -> dict[str, tuple[str, ...]]:
     """issue -> the non-merge commits of its branch not in the target, newest first: one
-    walk for all (`facts.walk_branches`), else one `rev-list` per branch."""
-    walk = walk_branches(git, target_sha, list(heads.values())) if heads else None
+    walk for all (`facts.walk_branches`, or the `walk` given), else one `rev-list` per
+    branch."""
+    if walk is None and heads:
+        walk = walk_branches(git, target_sha, list(heads.values()))
     if walk is not None:
         return {issue: walk.own(head) for issue, head in heads.items()}
     jobs = [partial(git.run, "rev-list", "--no-merges", head, f"^{target_sha}", "--")
@@ -254,14 +258,33 @@ def _carriers(
             return {str(k): (LandedHow(v[0]), str(v[1])) for k, v in got.items()}
         except (TypeError, ValueError, IndexError):
             pass
-    totals = patch_ids(git, [f"{b.head} {b.merge_base}" for b in rest])
-    own = own_commits(git, target_sha, {b.issue: b.head for b in rest})
-    singles = patch_ids(git, sorted({c for cs in own.values() for c in cs}))
-    theirs = target_patch_ids(git, target_sha, sorted({b.merge_base for b in rest}))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # three independent diffs side by side
+        totals_job = pool.submit(patch_ids, git, [f"{b.head} {b.merge_base}" for b in rest])
+        theirs_job = pool.submit(target_patch_ids, git, target_sha,
+                                 sorted({b.merge_base for b in rest}))
+        own, singles, whole = _own_patch_ids(git, target_sha, rest)
+        totals, theirs = totals_job.result(), theirs_job.result()
+    singles.update((h, totals[h]) for h in whole if h in totals)
     carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
                              own, singles, theirs)
     cache.put("landed", key, {k: [how.value, c] for k, (how, c) in carriers.items()})
     return carriers
+
+
+def _own_patch_ids(
+    git: Git, target_sha: str, rest: Sequence[BranchFacts],
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]]:
+    """Each branch's own commits, their patch-ids, and the heads left out: a branch of one
+    commit whose parent is its merge-base has the diff of the whole branch, so that commit
+    is not diffed twice (its patch-id is the branch's, read beside this)."""
+    heads = {b.issue: b.head for b in rest}
+    walk = walk_branches(git, target_sha, list(heads.values())) if heads else None
+    own = own_commits(git, target_sha, heads, walk=walk)
+    parents = {c: ps for c, _, ps in walk.commits} if walk is not None else {}
+    whole = {b.head for b in rest
+             if own.get(b.issue) == (b.head,) and parents.get(b.head) == (b.merge_base,)}
+    singles = patch_ids(git, sorted({c for cs in own.values() for c in cs} - whole))
+    return own, singles, whole
 
 
 def _moved_with_commits(git: Git, b: BranchFacts) -> bool:

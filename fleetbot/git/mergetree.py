@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -153,6 +154,8 @@ def attribute_files(ls_tree: str) -> list[tuple[str, str]]:
     could leave the work tree it is written into."""
     out = []
     for entry in ls_tree.split("\0"):
+        if not entry.endswith(ATTRIBUTES):  # most of a big tree: one cheap test each
+            continue
         meta, _, path = entry.partition("\t")
         fields = meta.split()
         if len(fields) != 3 or fields[1] != "blob" or fields[0] not in ("100644", "100755"):
@@ -216,6 +219,26 @@ def target_attributes(
         yield Git(root / "tree", env=env, config=(("core.attributesFile", os.devnull),))
 
 
+class LazyShadow(Git):
+    """The Git of `target_attributes`, made on its first command and closed with `stack`:
+    a run whose merges are all remembered (git/cache.py) never builds the shadow, and so
+    starts none of its processes (rev-parse, version, ls-tree of the whole target)."""
+
+    def __init__(self, git: Git, target_sha: str, stack: ExitStack) -> None:
+        super().__init__(git.repo)
+        self._open = partial(target_attributes, git, target_sha)
+        self._stack: ExitStack | None = stack
+        self._lock = threading.Lock()  # two merge-tree processes may ask at once
+
+    def _argv(self, args: Sequence[str]) -> list[str]:
+        with self._lock:
+            if self._stack is not None:
+                real = self._stack.enter_context(self._open())
+                self.repo, self.env, self.config = real.repo, real.env, real.config
+                self._stack = None
+        return super()._argv(args)
+
+
 # ---------------------------------------------------------------- git operations
 
 
@@ -255,15 +278,17 @@ def land(git: Git, target_sha: str, issue: str, branch: str, head: str) -> Landi
 def land_all(
     git: Git, target_sha: str, found: Sequence[tuple[str, str, str, str]], *,
     stdin: bool | None = None, workers: int | None = None, cache: Cache | None = None,
+    commit_git: Git | None = None,
 ) -> tuple[Landing, ...]:
     """`land` for every (issue, branch, ref, head) at once: one merge-tree process and one
-    process writing the commits of the clean ones."""
+    process writing the commits of the clean ones (through `commit_git` when given: a
+    commit object needs no attributes, so a shadow `git` need not be built for it)."""
     results = merge_many(git, [(target_sha, head) for *_, head in found], stdin=stdin,
                          workers=workers, cache=cache)
     clean = [(f, r) for f, r in zip(found, results, strict=True) if r.clean]
     commits = dict(zip(
         [f[0] for f, _ in clean],
-        commit_trees(git, [
+        commit_trees(commit_git or git, [
             (r.tree, (target_sha, f[3]), f"fleetbot: land {f[1]} ({f[0]})") for f, r in clean
         ]),
         strict=True,
@@ -338,24 +363,45 @@ def _merge_many(
     if not pairs:
         return []
     if stdin is not False:
-        proc = git.run_full(
-            "merge-tree", "--stdin", "--name-only", "--messages",
-            input="".join(f"{a} {b}\n" for a, b in pairs), check=False,
-        )
-        if proc.returncode == 0:
-            results = parse_merge_tree_stdin(proc.stdout)
-            if len(results) == len(pairs):
-                return results
-            raise GitError(
-                f"git merge-tree --stdin answered {len(results)} merges for {len(pairs)}",
-                argv=["git", "merge-tree", "--stdin"], code=0, stderr=proc.stderr,
-            )
-        if stdin or proc.returncode != 129:  # 129: usage (an older git without --stdin)
-            raise GitError(
-                "git merge-tree --stdin failed", argv=["git", "merge-tree", "--stdin"],
-                code=proc.returncode, stderr=proc.stderr,
-            )
+        chunks = _chunks(pairs, min(2, os.cpu_count() or 1) if len(pairs) >= SPLIT_AT else 1)
+        answers = parallel([partial(_merge_stdin, git, chunk, stdin) for chunk in chunks])
+        if all(a is not None for a in answers):
+            return [r for a in answers if a is not None for r in a]
     return parallel([partial(merge_trees, git, a, b) for a, b in pairs], workers)
+
+
+SPLIT_AT = 64  # from this many merges on, two `merge-tree --stdin` processes share them
+
+
+def _chunks(items: Sequence[T], n: int) -> list[Sequence[T]]:
+    """`items` in `n` consecutive slices of nearly equal length (order kept)."""
+    size = -(-len(items) // n)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _merge_stdin(
+    git: Git, pairs: Sequence[tuple[str, str]], stdin: bool | None,
+) -> list[MergeResult] | None:
+    """One `merge-tree --stdin` process for `pairs`; None when this git has no --stdin
+    (and `stdin` did not insist on it)."""
+    proc = git.run_full(
+        "merge-tree", "--stdin", "--name-only", "--messages",
+        input="".join(f"{a} {b}\n" for a, b in pairs), check=False,
+    )
+    if proc.returncode == 0:
+        results = parse_merge_tree_stdin(proc.stdout)
+        if len(results) == len(pairs):
+            return results
+        raise GitError(
+            f"git merge-tree --stdin answered {len(results)} merges for {len(pairs)}",
+            argv=["git", "merge-tree", "--stdin"], code=0, stderr=proc.stderr,
+        )
+    if stdin or proc.returncode != 129:  # 129: usage (an older git without --stdin)
+        raise GitError(
+            "git merge-tree --stdin failed", argv=["git", "merge-tree", "--stdin"],
+            code=proc.returncode, stderr=proc.stderr,
+        )
+    return None
 
 
 # ---------------------------------------------------------------- the entry point
@@ -385,10 +431,12 @@ def gather(
              if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
     gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]
 
-    with target_attributes(git, tgt.sha) as mgit:  # merges see the target's attributes only
+    with ExitStack() as shadow:  # merges see the target's attributes only
+        mgit = LazyShadow(git, tgt.sha, shadow)
         with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
             landing_job = pool.submit(
-                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers, cache=cache
+                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers, cache=cache,
+                commit_git=git,
             )
             heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
             branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
@@ -405,21 +453,24 @@ def gather(
         branches = tuple(b for b in branches if b.issue not in done)
         landings = tuple(la for la in landings if la.issue not in done)
 
-        clean = [la for la in landings if la.commit]
-        # what each landing changes against the target tip: the pair's base (one process)
-        sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean])
-        kept = kept_folders(git, [la.commit for la in clean], [vacated_dirs(s) for s in sides])
-        candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
-        results = merge_many(
-            mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
-            workers=workers, cache=cache,
-        )
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the sources while pairs merge
+            sources_job = pool.submit(read_sources, git, branches, cache)
+            clean = [la for la in landings if la.commit]
+            # what each landing changes against the target tip: the pair's base
+            sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean])
+            kept = kept_folders(git, [la.commit for la in clean],
+                                [vacated_dirs(s) for s in sides])
+            candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
+            results = merge_many(
+                mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
+                workers=workers, cache=cache,
+            )
+            sources = sources_job.result()
     pairs = tuple(
         PairMerge(rows=(la.issue, lb.issue), result=r)
         for (la, lb), r in zip(candidates, results, strict=True)
     )
     notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note))
-    sources = read_sources(git, branches, cache)
     cache.save()
     return GitFacts(
         target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,

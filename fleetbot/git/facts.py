@@ -332,7 +332,7 @@ def all_branch_facts(
     pairs = [(base or "", head) for base, head in zip(bases, heads, strict=True)]
     from fleetbot.git.stack import stacked_changes
 
-    changes = stacked_changes(git, found, pairs, stacks or {})
+    changes = stacked_changes(git, found, pairs, stacks or {}, cache)
     counts = ahead_behind_many(git, target_sha, heads, workers=workers,
                                cache=cache or Cache.disabled())
     return tuple(
@@ -347,20 +347,43 @@ def all_branch_facts(
 
 
 def changed_files_many(
-    git: Git, pairs: Sequence[tuple[str, str]]
+    git: Git, pairs: Sequence[tuple[str, str]], cache: Cache | None = None,
 ) -> list[tuple[FileChange, ...]]:
     """Files changed from base to head for every (base, head), renames detected, in one
-    `git diff-tree --stdin` process."""
-    if not pairs:
-        return []
-    out = git.run(
-        "diff-tree", "--stdin", "--always", "-r", "-z", "--name-status", "-M", "--no-color",
-        input="".join(f"{head} {base}\n" for base, head in pairs),
-    )
-    got = parse_diff_tree_stdin(out)
-    if len(got) != len(pairs):
-        raise GitError(f"git diff-tree --stdin answered {len(got)} diffs for {len(pairs)}")
-    return got
+    `git diff-tree --stdin` process for the pairs `cache` does not remember (both are
+    object ids, so the answer never changes)."""
+    store = cache or Cache.disabled()
+    known: dict[tuple[str, str], tuple[FileChange, ...]] = {}
+    for pair in pairs:
+        got = _changes_from_json(store.get("changes", f"{pair[0]} {pair[1]}"))
+        if got is not None:
+            known[pair] = got
+    todo = list(dict.fromkeys(p for p in pairs if p not in known))
+    if todo:
+        out = git.run(
+            "diff-tree", "--stdin", "--always", "-r", "-z", "--name-status", "-M",
+            "--no-color", input="".join(f"{head} {base}\n" for base, head in todo),
+        )
+        answers = parse_diff_tree_stdin(out)
+        if len(answers) != len(todo):
+            raise GitError(f"git diff-tree --stdin answered {len(answers)} diffs for "
+                           f"{len(todo)}")
+        for pair, changes in zip(todo, answers, strict=True):
+            known[pair] = changes
+            store.put("changes", f"{pair[0]} {pair[1]}",
+                      [[c.status.value, c.path, c.old_path] for c in changes])
+    return [known[p] for p in pairs]
+
+
+def _changes_from_json(value: object) -> tuple[FileChange, ...] | None:
+    """Remembered changes, or None when the entry is not one (then git is asked)."""
+    if not isinstance(value, list):
+        return None
+    try:
+        return tuple(FileChange(path=str(path), status=ChangeStatus(status),
+                                old_path=str(old)) for status, path, old in value)
+    except (TypeError, ValueError):
+        return None
 
 
 def changed_lines_many(

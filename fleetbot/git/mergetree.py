@@ -457,7 +457,7 @@ def gather(
             sources_job = pool.submit(read_sources, git, branches, cache)
             clean = [la for la in landings if la.commit]
             # what each landing changes against the target tip: the pair's base
-            sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean])
+            sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean], cache)
             kept = kept_folders(git, [la.commit for la in clean],
                                 [vacated_dirs(s) for s in sides])
             candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from fleetbot.git import Git
+from fleetbot.git.cache import Cache
 from fleetbot.git.facts import changed_files_many, parse_symmetric_bases
 from fleetbot.model import FileChange, Plan, StackBase
 
@@ -100,12 +101,12 @@ def stack_bases(
 
 def stacked_changes(
     git: Git, found: Sequence[tuple[str, str, str, str]], pairs: Sequence[tuple[str, str]],
-    stacks: Mapping[str, tuple[StackBase, ...]],
+    stacks: Mapping[str, tuple[StackBase, ...]], cache: Cache | None = None,
 ) -> list[tuple[FileChange, ...]]:
     """Each (issue, branch, ref, head)'s changes over its (merge-base, head) pair, or from
     the heads it is stacked on (the paths that differ from all of them): one
     `diff-tree --stdin` process for every row."""
     asked = [[(s.head, f[3]) for s in stacks[f[0]]] if stacks.get(f[0]) else [pair]
              for f, pair in zip(found, pairs, strict=True)]
-    flat = iter(changed_files_many(git, [p for group in asked for p in group]))
+    flat = iter(changed_files_many(git, [p for group in asked for p in group], cache))
     return [own_changes([next(flat) for _ in group]) for group in asked]

@@ -41,7 +41,7 @@ def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> N
     cold = gather(cold_git, plan)
     cache = repo.path / ".git" / "fleetbot" / "cache"
     assert sorted(p.name for p in cache.iterdir()) == [
-        "ahead-behind.json", "api-lines.json", "landed.json", "merges.json",
+        "ahead-behind.json", "api-lines.json", "changes.json", "landed.json", "merges.json",
     ]
     warm_git = CountingGit(repo.path)
     assert gather(warm_git, plan) == cold
@@ -51,6 +51,19 @@ def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> N
     for kind in ("rev-list", "patch-id"):
         assert kind not in warm_git.calls, warm_git.calls
     assert len(warm_git.calls) < len(cold_git.calls)
+
+
+def test_warm_run_diffs_nothing_and_builds_no_shadow_repository(tmp_path: Path) -> None:
+    """Changed files come from the cache by (base, head); with every merge remembered the
+    shadow repository (rev-parse, version, ls-tree of the target) is never built."""
+    repo = tasks_repo(tmp_path)
+    plan = example_plan()
+    cold_git = CountingGit(repo.path)
+    cold = gather(cold_git, plan)
+    assert {"diff-tree", "version"} <= set(cold_git.calls), cold_git.calls
+    warm_git = CountingGit(repo.path)
+    assert gather(warm_git, plan) == cold
+    assert not {"diff-tree", "version", "ls-tree"} & set(warm_git.calls), warm_git.calls
 
 
 def test_moved_branch_is_asked_again(tmp_path: Path) -> None:

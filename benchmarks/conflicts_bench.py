@@ -50,8 +50,20 @@ ENV = {
     "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
     "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C",
 }
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 HOT = 40
 LINES = 30
+
+
+def byte_compile() -> None:
+    """Compile fleetbot's modules as an install does (`pip install .` writes them): with
+    PYTHONDONTWRITEBYTECODE set, as on some dev machines, an editable checkout would
+    otherwise recompile every module on every run and the figures would measure that."""
+    import fleetbot
+
+    package = str(Path(fleetbot.__file__).parent)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=False,
+                   capture_output=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
 
 
 def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) -> str:
@@ -327,6 +339,7 @@ def main() -> int:
     base = args.dir or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
+    byte_compile()
     version = git(Path("."), "version").strip()
     print(f"{version}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     rng = random.Random(args.seed)

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from conflicts_bench import byte_compile
+
 FORBIDDEN = ("github", "gitlab", "requests", "jsonschema", "rich")
 FORBIDDEN_JSON_CHECK = ("github", "gitlab", "requests", "rich", "yaml")
 
@@ -60,6 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
+    byte_compile()
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     med, best, cpu = median_ms([*fleetbot(), "--help"], args.runs)
     print(f"fleetbot --help: median {med:.0f} ms, best {best:.0f} ms, CPU median {cpu:.0f} ms "

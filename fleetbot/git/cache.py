@@ -1,6 +1,7 @@
 """fleetbot's answers from git, remembered in the git dir and keyed by object ids.
 
-A merge of two commits, the ahead/behind of a head against a target tip, the landings
+A merge of two commits, the files changed between two commits, the ahead/behind of a
+head against a target tip, the landings
 found for a set of heads: each depends only on the objects named in its key, so a
 repeated run on an unchanged fleet (a pre-push hook, `status --watch`) asks git almost
 nothing. One JSON file per kind under `<git-common-dir>/fleetbot/cache/`, written

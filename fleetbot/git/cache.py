@@ -1,12 +1,12 @@
 """fleetbot's answers from git, remembered in the git dir and keyed by object ids.
 
 A merge of two commits, the files changed between two commits, the ahead/behind of a
-head against a target tip, the landings
-found for a set of heads: each depends only on the objects named in its key, so a
-repeated run on an unchanged fleet (a pre-push hook, `status --watch`) asks git almost
-nothing. One JSON file per kind under `<git-common-dir>/fleetbot/cache/`, written
-atomically (a temporary file renamed over the old one); a cache that cannot be read is
-ignored and one that cannot be written is skipped: it is never needed for a right answer.
+head against a target tip, the landings found for a set of heads: each depends only on
+the objects named in its key, so a repeated run on an unchanged fleet (a pre-push hook,
+`status --watch`) asks git almost nothing. One JSON file per kind under
+`<git-common-dir>/fleetbot/cache/`, written atomically (a temporary file renamed over the
+old one); a cache that cannot be read is ignored and one that cannot be written is
+skipped: it is never needed for a right answer.
 `FLEETBOT_NO_CACHE=1` turns it off.
 """
 

@@ -286,6 +286,15 @@ def resolve_target(git: Git, target: str | None) -> str:
     return resolve(git, read_refs(git), target).ref
 
 
+def target_name(git: Git, ref: str) -> str:
+    """The branch name PRs go into for the target `ref` that is read (`origin/main` ->
+    `main`)."""
+    from fleetbot.git.refs import read_refs
+    from fleetbot.git.refs import resolve_target as resolve
+
+    return resolve(git, read_refs(git), ref).name
+
+
 # ---------------------------------------------------------------- predictions
 
 

@@ -20,6 +20,7 @@ from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
+from fleetbot.git.refs import RefTable
 from fleetbot.model import Conflict, Landed, MergeStep, Plan, PullFacts, Replay, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
@@ -221,7 +222,7 @@ class RowFacts:
 
     issue: str
     branch: str
-    branch_exists: bool
+    branch_exists: bool  # here or on origin (the ref `check` reads)
     worktree: str = ""  # where the branch is checked out; "" when nowhere
     main: bool = False  # that worktree is the main one
     ahead: int | None = None
@@ -230,6 +231,7 @@ class RowFacts:
     last_commit: int | None = None  # unix seconds of the branch tip
     merged: bool = False  # landed on the target (any merge style)
     landed: str = ""  # how: `squash-merged in 1a2b3c4`
+    local: bool = False  # a local branch of that name exists (what cleanup may delete)
 
 
 def gather_row_facts(
@@ -242,8 +244,11 @@ def gather_row_facts(
 
         landed = gather(git, plan, target).landed
     how = {la.issue: la.describe() for la in landed}
+    from fleetbot.git.refs import read_refs
+
     trees = wt.list_worktrees(git)
-    refs = row_refs(git, plan)
+    table = read_refs(git)
+    refs = row_refs(git, plan, table)
     out: list[RowFacts] = []
     for row in plan.rows:
         tree = worktree_of(trees, row.branch)
@@ -261,6 +266,7 @@ def gather_row_facts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
             ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
             merged=row.issue in how, landed=how.get(row.issue, ""),
+            local=f"refs/heads/{row.branch}" in table.shas,
         ))
     return tuple(out)
 
@@ -329,13 +335,14 @@ def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
     return frozenset(la.issue for la in facts.landed)
 
 
-def row_refs(git: Git, plan: Plan) -> dict[str, str]:
+def row_refs(git: Git, plan: Plan, table: RefTable | None = None) -> dict[str, str]:
     """Each row's branch as a full refname: the one the pipeline reads (git/refs.py: the
     local branch, or origin's copy when it is newer or the only one), so `status`,
-    `integrate` and `score` read the commits `check` does."""
+    `integrate` and `score` read the commits `check` does. `table`: refs already read."""
     from fleetbot.git.refs import REMOTE, read_refs, resolve_rows
 
-    found = resolve_rows(git, read_refs(git), [(r.issue, r.branch) for r in plan.rows])
+    found = resolve_rows(git, table or read_refs(git),
+                         [(r.issue, r.branch) for r in plan.rows])
     return {issue: f"refs/remotes/{ref.ref}" if ref.ref.startswith(f"{REMOTE}/")
             and ref.ref != ref.branch else f"refs/heads/{ref.ref}"
             for issue, ref in found.items()}

@@ -1,5 +1,5 @@
-"""`status` reads the rows `check` reads: in a clone with only origin's branches, after a
-squash merge, it says what `order` and `conflicts` say about every row."""
+"""`status` (and `cleanup`) read the rows `check` reads: in a clone with only origin's
+branches, after a squash merge, they say what `order` and `conflicts` say about every row."""
 
 from __future__ import annotations
 
@@ -78,3 +78,18 @@ def test_row_refs_are_the_refs_the_pipeline_reads(tmp_path: Path) -> None:
     subprocess.run(["git", "branch", "-q", "-f", "feature/43-docs", "origin/feature/43-docs"],
                    cwd=clone, check=True, env=env)
     assert row_refs(git, plan)["#43"] == "refs/heads/feature/43-docs"  # the same commit
+
+
+def test_cleanup_in_a_clone_with_only_origin_branches_keeps_them_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    origin = tmp_path / "origin"
+    build_example(origin)
+    land_first(Git(origin), "squash")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True,
+                   env={**GIT_ENV, "PATH": "/usr/bin:/bin"})
+    cleanup = _json(capsys, "cleanup", "--repo", str(clone), "--dry-run", "--delete-branches",
+                    "--format", "json")
+    assert {r["issue"]: r["kept"] for r in cleanup["rows"]} == dict.fromkeys(
+        ("#42", "#43", "#44"), "no local branch (only origin's)")

@@ -27,10 +27,12 @@ from typing import Any
 
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply
+from fleetbot.forge import gitlab_graphql as gql
 from fleetbot.forge import types as st
 from fleetbot.forge.gitlab_http import GitlabProject
 from fleetbot.forge.gitlab_shapes import (
     DEVELOPER,
+    GRAPHQL_NOTE,
     JOB_TOKEN_NOTE,
     LICENCE_NOTE,
     NO_LINKS_DESCRIPTION,
@@ -41,8 +43,10 @@ from fleetbot.forge.gitlab_shapes import (
     TITLE_LIMIT,
     TOKEN_HINT,
     decipher,
+    issue_facts,
     jobs_ci,
     mr_facts,
+    own_note,
     permission,
     review_state,
     ticked_item,
@@ -80,25 +84,32 @@ class GitlabForge(GitlabProject):
         """The Protocol's refresh. `branches` (the plan's) are the fleet: only their open
         MRs are read in detail, and a branch without an open MR is looked up among the
         merged ones by source branch, however long ago (without `branches`: every open MR
-        in detail and the 20 most recently merged). A job token skips what it may not read,
-        said in one note."""
+        in detail and the 20 most recently merged). The labels, the token's user, the fleet
+        MRs' approvals and newest notes and the plan's issues with their links come from
+        one GraphQL request per 100 MRs (forge/gitlab_graphql.py); each head's commit
+        statuses stay one REST read. A job token (which GraphQL does not take) reads all
+        over REST and skips what it may not read, said in one note."""
         start = self.requests
         self._prefix = label_prefix
         fleet = frozenset(branches) or None
+        wanted = sorted(set(issues))
         notes: list[str] = [JOB_TOKEN_NOTE] if self.job_token else []
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
         self._learn_project(opened)
-        labels = [] if self.job_token else self._list(
-            "/labels", "listing labels", search=label_prefix)
-        no_links = label_prefix + NO_LINKS_LABEL
-        refused_before = any(lbl.get("name") == no_links for lbl in labels)
-        if refused_before and links:
-            notes.append(NO_LINKS_NOTE.format(label=no_links))
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
         # a fork's MR is never a fleet MR (its branch reads `project-<id>:<name>`)
         mine = [mr for mr in opened if not pulls[int(mr["iid"])].fork
                 and (fleet is None or pulls[int(mr["iid"])].branch in fleet)]
         merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
+        read = None if self.job_token else self._refresh_graphql(
+            [int(mr["iid"]) for mr in mine], wanted, label_prefix, links=links, notes=notes)
+        labels = [] if self.job_token else read.labels if read is not None else [
+            str(lbl["name"]) for lbl in self._list("/labels", "listing labels",
+                                                   search=label_prefix)]
+        no_links = label_prefix + NO_LINKS_LABEL
+        refused_before = no_links in labels
+        if refused_before and links:
+            notes.append(NO_LINKS_NOTE.format(label=no_links))
         comments: list[st.StickyComment] = []
         statuses: list[CommitStatus] = []
         heads: set[str] = set()
@@ -110,25 +121,62 @@ class GitlabForge(GitlabProject):
                 ci, own = self._head_statuses(sha, ORDER_CONTEXT)
                 heads.add(sha)
                 statuses += [own] if own is not None else []
-            # approvals GitLab already says are missing, or notes an MR has none of, are
-            # not read (the list carries `detailed_merge_status` and `user_notes_count`)
-            approvals = None if mr.get("detailed_merge_status") == "not_approved" else \
-                self._get(f"/merge_requests/{iid}/approvals", f"reading approvals of MR !{iid}")
-            pulls[iid] = replace(pulls[iid], ci=ci, review=review_state(approvals, mr))
-            note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
+            pulls[iid] = replace(pulls[iid], ci=ci,
+                                 review=review_state(self._approvals(mr, read), mr))
+            note = self._sticky(mr, read)
             if note is not None:
                 comments.append(note)
         facts = () if self.job_token else self._issues(
-            sorted(set(issues)), links=links and not refused_before)
+            wanted, links=links and not refused_before, read=read)
         return st.ForgeState(
             pulls=tuple(pulls[n] for n in sorted(pulls)), merged=merged,
-            comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
+            comments=tuple(comments), repo_labels=frozenset(labels),
             issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
             requests=self.requests - start, notes=tuple(notes),
             links_supported=not (self.job_token or refused_before),
-            missing_issues=tuple(sorted(set(issues) - {f.number for f in facts}))
+            missing_issues=tuple(sorted(set(wanted) - {f.number for f in facts}))
             if not self.job_token else (),
         )
+
+    def _refresh_graphql(self, mrs: list[int], issues: list[int], prefix: str, *,
+                         links: bool, notes: list[str]) -> gql.Refresh | None:
+        """The GraphQL half of a refresh, every follow-up labels page included; None (and
+        one note) when this GitLab's schema cannot answer the query, so REST reads all."""
+        out = gql.Refresh()
+        pending = gql.requests(self.repo, mrs, issues, prefix, links=links)
+        while pending:
+            variables = pending.pop(0)
+            answer = self._graphql(gql.QUERY, variables, "reading the fleet over GraphQL")
+            why = gql.refused(answer)
+            if why:
+                notes.append(GRAPHQL_NOTE.format(why=why))
+                return None
+            after = gql.read(answer, out)
+            if after is not None:
+                pending.insert(0, gql.more_labels(variables, after))
+        if self._user is None and out.user:
+            self._user = out.user
+        return out
+
+    def _approvals(self, mr: dict[str, Any], read: gql.Refresh | None) -> dict[str, Any] | None:
+        """An MR's approvals: from GraphQL, else one REST read, unless the list already
+        says they are missing (`detailed_merge_status` `not_approved`)."""
+        iid = int(mr["iid"])
+        if read is not None and iid in read.approvals:
+            return read.approvals[iid]
+        if mr.get("detailed_merge_status") == "not_approved":
+            return None
+        return self._get(f"/merge_requests/{iid}/approvals", f"reading approvals of MR !{iid}")
+
+    def _sticky(self, mr: dict[str, Any], read: gql.Refresh | None) -> st.StickyComment | None:
+        """The bot's note: among the newest notes GraphQL gave, else (older notes than that
+        page, or no page) the REST search; an MR without notes is not asked."""
+        iid = int(mr["iid"])
+        if read is not None and iid in read.notes:
+            found = own_note(iid, read.notes[iid], self.user_id)
+            if found is not None or iid not in read.more_notes:
+                return found
+        return self.find_comment(iid) if mr.get("user_notes_count", 1) else None
 
     def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
                 ) -> tuple[PullFacts, ...]:
@@ -172,23 +220,27 @@ class GitlabForge(GitlabProject):
                                str(latest.get("target_url") or ""))
         return jobs_ci(jobs), own
 
-    def _issues(self, wanted: list[int], *, links: bool = True) -> tuple[st.IssueFacts, ...]:
-        """The plan's issues (one listing) and, with `links`, each one's blocked-by links."""
+    def _issues(self, wanted: list[int], *, links: bool = True,
+                read: gql.Refresh | None = None) -> tuple[st.IssueFacts, ...]:
+        """The plan's issues (from GraphQL, else one REST listing) and, with `links`, each
+        one's blocked-by links (from GraphQL, else one REST read per issue)."""
         if not wanted:
             return ()
-        out = []
-        found_issues = self._list("/issues", "reading the plan's issues", **{"iids[]": wanted})
+        found_issues = read.issues if read is not None else self._list(
+            "/issues", "reading the plan's issues", **{"iids[]": wanted})
         self._learn_project(found_issues)
+        out = []
         for issue in found_issues:
             iid = int(issue["iid"])
-            found = self._list(f"/issues/{iid}/links", f"reading links of #{iid}") \
-                if links else []
-            blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in found
-                       if x.get("link_type") == "is_blocked_by"]
-            out.append(st.IssueFacts(
-                number=iid, id=int(issue["id"]), state=str(issue.get("state", "")),
-                labels=tuple(issue.get("labels") or ()),
-                blocked_by=tuple(n for n, _ in blocked), link_ids=tuple(blocked)))
+            if not links:
+                blocked: list[tuple[int, int]] = []
+            elif read is not None and iid in read.links:
+                blocked = read.links[iid]
+            else:
+                blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in self._list(
+                    f"/issues/{iid}/links", f"reading links of #{iid}")
+                    if x.get("link_type") == "is_blocked_by"]
+            out.append(issue_facts(issue, blocked))
         return tuple(out)
 
     def open_issues(
@@ -224,15 +276,9 @@ class GitlabForge(GitlabProject):
         """The bot's own note: newest first, stopping at the first page that has it; with
         a job token (no GET /user) the marker alone says which note is fleetbot's. The
         token's user is asked for only once a note with the marker turns up."""
-        for n in self._pages(f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
-                             sort="desc", order_by="created_at"):
-            author = int((n.get("author") or {}).get("id") or 0)
-            if st.MARKER not in (n.get("body") or ""):
-                continue
-            me = self.user_id()
-            if me is None or author == me:
-                return st.StickyComment(number, int(n["id"]), n["body"])
-        return None
+        return own_note(number, self._pages(
+            f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
+            sort="desc", order_by="created_at"), self.user_id)
 
     def can_push(self, login: str) -> bool:
         """Is `login` a member with at least the Developer role (inherited membership

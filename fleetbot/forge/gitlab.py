@@ -143,7 +143,7 @@ class GitlabForge(GitlabProject):
         """The GraphQL half of a refresh, every follow-up labels page included; None (and
         one note) when this GitLab's schema cannot answer the query, so REST reads all."""
         out = gql.Refresh()
-        pending = gql.requests(self.repo, mrs, issues, prefix, links=links)
+        pending = gql.batches(self.repo, mrs, issues, prefix, links=links)
         while pending:
             variables = pending.pop(0)
             answer = self._graphql(gql.QUERY, variables, "reading the fleet over GraphQL")

@@ -73,7 +73,7 @@ class Refresh:
     links: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # iid -> (other, id)
 
 
-def requests(path: str, mrs: Sequence[int], issues: Sequence[int], prefix: str, *,
+def batches(path: str, mrs: Sequence[int], issues: Sequence[int], prefix: str, *,
              links: bool) -> list[dict[str, Any]]:
     """The variables of each request: 100 MRs and 100 issues a request, the labels (and
     the token's user) in the first; follow-up label pages are `more_labels`."""

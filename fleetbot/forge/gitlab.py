@@ -39,7 +39,6 @@ from fleetbot.forge.gitlab_shapes import (
     NO_LINKS_LABEL,
     NO_LINKS_NOTE,
     STATUS,
-    STATUS_BACK,
     TITLE_LIMIT,
     TOKEN_HINT,
     decipher,
@@ -47,12 +46,13 @@ from fleetbot.forge.gitlab_shapes import (
     jobs_ci,
     mr_facts,
     own_note,
+    own_status,
     permission,
     review_state,
     ticked_item,
 )
 from fleetbot.forge.ratelimit import Deadline
-from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
+from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts
 
 # what the verify pipeline gets: its `fleetbot-verify` job runs only when it is set
 VERIFY_VARIABLES = {"FLEETBOT_VERIFY": "1"}
@@ -103,9 +103,7 @@ class GitlabForge(GitlabProject):
         merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
         read = None if self.job_token else self._refresh_graphql(
             [int(mr["iid"]) for mr in mine], wanted, label_prefix, links=links, notes=notes)
-        labels = [] if self.job_token else read.labels if read is not None else [
-            str(lbl["name"]) for lbl in self._list("/labels", "listing labels",
-                                                   search=label_prefix)]
+        labels = self._labels(label_prefix, read)
         no_links = label_prefix + NO_LINKS_LABEL
         refused_before = no_links in labels
         if refused_before and links:
@@ -158,6 +156,15 @@ class GitlabForge(GitlabProject):
             self._user = out.user
         return out
 
+    def _labels(self, prefix: str, read: gql.Refresh | None) -> list[str]:
+        """The fleet labels: from GraphQL, else one REST listing; none with a job token."""
+        if self.job_token:
+            return []
+        if read is not None:
+            return read.labels
+        return [str(lbl["name"]) for lbl in self._list("/labels", "listing labels",
+                                                       search=prefix)]
+
     def _approvals(self, mr: dict[str, Any], read: gql.Refresh | None) -> dict[str, Any] | None:
         """An MR's approvals: from GraphQL, else one REST read, unless the list already
         says they are missing (`detailed_merge_status` `not_approved`)."""
@@ -209,16 +216,8 @@ class GitlabForge(GitlabProject):
         its CI, from the jobs, and fleetbot's own `context` status."""
         found = self._list(f"/repository/commits/{sha}/statuses",
                            f"reading statuses of {sha[:7]}")
-        mine = [x for x in found if x.get("name") == context]
-        jobs = [x for x in found if x.get("name") != context]
-        own = None
-        if mine:
-            latest = max(mine, key=lambda x: int(x.get("id") or 0))
-            own = CommitStatus(sha, context,
-                               STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
-                               str(latest.get("description") or ""),
-                               str(latest.get("target_url") or ""))
-        return jobs_ci(jobs), own
+        return jobs_ci([x for x in found if x.get("name") != context]), \
+            own_status(found, sha, context)
 
     def _issues(self, wanted: list[int], *, links: bool = True,
                 read: gql.Refresh | None = None) -> tuple[st.IssueFacts, ...]:
@@ -318,18 +317,10 @@ class GitlabForge(GitlabProject):
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
-        out: dict[str, CommitStatus] = {}
-        for sha in dict.fromkeys(shas):
-            found = self._list(f"/repository/commits/{sha}/statuses",
-                               f"reading statuses of {sha[:7]}", name=context)
-            mine = [x for x in found if x.get("name") == context]
-            if mine:
-                latest = max(mine, key=lambda x: int(x.get("id") or 0))
-                out[sha] = CommitStatus(
-                    sha, context,
-                    STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
-                    str(latest.get("description") or ""), str(latest.get("target_url") or ""))
-        return out
+        found = {sha: own_status(self._list(
+            f"/repository/commits/{sha}/statuses", f"reading statuses of {sha[:7]}",
+            name=context), sha, context) for sha in dict.fromkeys(shas)}
+        return {sha: status for sha, status in found.items() if status is not None}
 
     # ------------------------------------------------------------ writes
 

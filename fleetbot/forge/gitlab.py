@@ -2,11 +2,15 @@
 plumbing in forge/gitlab_http.py (python-gitlab's HTTP layer, every answer counted).
 
 Reads are budgeted (docs/forges.md has the figures): the open MRs are listed once, and
-only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
-commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
-newest first until the bot's own note (authored by the token's user, GET /user once).
-The project id comes from the MR listing (else one read, once).
-Every HTTP answer, follow-up pages and retries included, is counted in `requests`.
+only the fleet's MRs (source branch in the plan, `branches`) are read in detail: one
+GraphQL request per 100 of them (forge/gitlab_graphql.py) brings the labels, the token's
+user, their approvals and newest notes (the bot's own note is the one its user wrote), and
+the plan's issues with their blocked-by links; each head's commit statuses (CI and
+`fleetbot/order`) stay one REST read, which GraphQL has no field for. What a GraphQL answer
+leaves open (an older note, a partial answer, a GitLab whose schema lacks a field) is read
+over REST, for that MR or issue only. The project id comes from the MR listing (else one
+read, once). Every HTTP answer, follow-up pages and retries included, is counted in
+`requests`.
 
 Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,
 so those reads are skipped with one note naming the scope needed; a Free-tier licence
@@ -14,14 +18,13 @@ refusal of `is_blocked_by` links is typed (ForgeCause.LICENCE) and stops link wr
 the run with one note, while labels, notes and statuses are still written; the refusal is
 remembered as the project label `fleet:no-blocked-links`, which the labels read of every
 later refresh sees, so no later run tries (or reads) a link.
-The fleet dashboard is an issue (found by marker and the token user's authorship); a
-ticked box is read back from the issue's system notes by the next pipeline.
+The fleet dashboard is an issue (forge/gitlab_dashboard.py).
 No python-gitlab object leaves the adapter; the token is never in a message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -29,9 +32,8 @@ from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply
 from fleetbot.forge import gitlab_graphql as gql
 from fleetbot.forge import types as st
-from fleetbot.forge.gitlab_http import GitlabProject
+from fleetbot.forge.gitlab_dashboard import VERIFY_VARIABLES, GitlabDashboard
 from fleetbot.forge.gitlab_shapes import (
-    DEVELOPER,
     GRAPHQL_NOTE,
     JOB_TOKEN_NOTE,
     LICENCE_NOTE,
@@ -39,6 +41,7 @@ from fleetbot.forge.gitlab_shapes import (
     NO_LINKS_LABEL,
     NO_LINKS_NOTE,
     STATUS,
+    STATUS_BACK,
     TITLE_LIMIT,
     TOKEN_HINT,
     decipher,
@@ -46,23 +49,19 @@ from fleetbot.forge.gitlab_shapes import (
     jobs_ci,
     mr_facts,
     own_note,
-    own_status,
     permission,
     review_state,
-    ticked_item,
 )
 from fleetbot.forge.ratelimit import Deadline
-from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts
-
-# what the verify pipeline gets: its `fleetbot-verify` job runs only when it is set
-VERIFY_VARIABLES = {"FLEETBOT_VERIFY": "1"}
+from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
-class GitlabForge(GitlabProject):
+class GitlabForge(GitlabDashboard):
     """One GitLab project (gitlab.com or self-managed): fleetbot's reads and writes over
-    the HTTP plumbing of `GitlabProject` (forge/gitlab_http.py)."""
+    the HTTP plumbing of `GitlabProject` (forge/gitlab_http.py), the dashboard issue's
+    from `GitlabDashboard` (forge/gitlab_dashboard.py)."""
 
     kind = "gitlab"
 
@@ -242,22 +241,6 @@ class GitlabForge(GitlabProject):
             out.append(issue_facts(issue, blocked))
         return tuple(out)
 
-    def open_issues(
-        self, *, labels: Sequence[str] = (), limit: int = 100
-    ) -> tuple[st.IssueSummary, ...]:
-        """Open issues (state=opened), oldest first, by iid."""
-        query: dict[str, Any] = {"state": "opened", "order_by": "created_at", "sort": "asc",
-                                 "per_page": min(max(limit, 1), 100),
-                                 "get_all": limit > 100}
-        if labels:
-            query["labels"] = ",".join(labels)
-        items = self._list("/issues", "listing open issues", **query)
-        return tuple(
-            st.IssueSummary(int(i["iid"]), str(i.get("title") or ""),
-                            tuple(str(lb) for lb in i.get("labels") or []))
-            for i in items[:limit]
-        )
-
     def pull(self, number: int) -> PullFacts:
         try:
             return mr_facts(self._get(f"/merge_requests/{number}", f"reading MR !{number}"))
@@ -278,42 +261,6 @@ class GitlabForge(GitlabProject):
         return own_note(number, self._pages(
             f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
             sort="desc", order_by="created_at"), self.user_id)
-
-    def can_push(self, login: str) -> bool:
-        """Is `login` a member with at least the Developer role (inherited membership
-        counts)? One read of the project's members, made only when a box was ticked."""
-        if self.job_token:
-            return False
-        found = self._list("/members/all", f"reading {login}'s role", query=login)
-        return any(m.get("username") == login and int(m.get("access_level") or 0) >= DEVELOPER
-                   for m in found)
-
-    def find_dashboard(self, label: str) -> st.DashboardIssue | None:
-        """The bot's open dashboard issue: labelled `label`, with the marker in its
-        description, written by the token's user (a person's issue with the marker is
-        never taken for it). One request; None with a job token, which may not list issues."""
-        if self.job_token:
-            return None
-        found = self._list("/issues", "reading the fleet dashboard", labels=label,
-                           state="opened", order_by="created_at", sort="asc")
-        for issue in found:
-            author = int((issue.get("author") or {}).get("id") or 0)
-            if st.DASHBOARD_MARKER in (issue.get("description") or "") and \
-                    author == self.user_id():
-                return st.DashboardIssue(int(issue["iid"]), str(issue["description"]),
-                                         str(issue.get("title") or ""),
-                                         str(issue.get("web_url") or ""))
-        return None
-
-    def ticked_by(self, number: int, text: str) -> str:
-        """Who ticked the box whose text starts with `text` on issue `number`: the author
-        of the newest system note saying so (GitLab CI has no issue-edit trigger, so the
-        next pipeline asks the notes); "" when no note says. One request."""
-        for n in self._list(f"/issues/{number}/notes", f"reading notes of #{number}",
-                            sort="desc", order_by="created_at", get_all=False):
-            if ticked_item(n).startswith(text):
-                return str((n.get("author") or {}).get("username") or "")
-        return ""
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
@@ -403,24 +350,6 @@ class GitlabForge(GitlabProject):
             self._do(lambda: self._gl.http_post(f"{p}/statuses/{a.sha}", post_data=body),
                      a.describe(), kind=a.kind)
 
-    def start_pipeline(self, ref: str, variables: Mapping[str, str]) -> str:
-        """A new pipeline on branch `ref` with `variables` (the dashboard's verify box):
-        its web_url, also kept for `started_pipelines()`. No transient retry: a 5xx may
-        hide a started pipeline, and a second one would run the tests twice.
-        https://docs.gitlab.com/ee/api/pipelines.html#create-a-new-pipeline"""
-        data = self._do(lambda: self._gl.http_post(
-            f"{self._project}/pipeline", post_data={
-                "ref": ref, "variables": [{"key": k, "value": v} for k, v in variables.items()]},
-            retry_transient_errors=False), f"starting a pipeline on {ref}",
-            kind=st.ActionKind.START_PIPELINE)
-        url = str(data.get("web_url") or "")
-        self._pipelines.append(url)
-        return url
-
-    def started_pipelines(self) -> tuple[str, ...]:
-        """The web_url of each pipeline started through `apply()`, oldest first."""
-        return tuple(self._pipelines)
-
     def create_comment(self, number: int, body: str) -> int:
         """The sticky note, created once (forge/_apply.py `create_once`); the POST skips
         python-gitlab's transient retry, since a 5xx may hide an applied note."""
@@ -440,27 +369,12 @@ class GitlabForge(GitlabProject):
         return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
 
 
-    def create_dashboard(self, title: str, body: str, label: str) -> int:
-        """The dashboard issue, created once and labelled as it is created (so the next
-        refresh finds it): re-read before creating and before a retry of a failed POST."""
-        kind = st.ActionKind.CREATE_ISSUE
-
-        def find() -> st.StickyComment | None:
-            found = self.find_dashboard(label)
-            return None if found is None else st.StickyComment(found.number, found.number,
-                                                                 found.body)
-
-        def post() -> int:
-            data = self._do(lambda: self._gl.http_post(
-                f"{self._project}/issues", post_data={
-                    "title": title[:TITLE_LIMIT], "description": body, "labels": label},
-                retry_transient_errors=False), "creating the fleet dashboard issue", kind=kind)
-            return int(data["iid"])
-
-        def edit(number: int) -> None:
-            self._do(lambda: self._gl.http_put(
-                f"{self._project}/issues/{number}",
-                post_data={"title": title[:TITLE_LIMIT], "description": body}),
-                f"editing the fleet dashboard #{number}", kind=kind)
-
-        return _apply.create_once(find, post, edit, body)
+def own_status(found: Sequence[dict[str, Any]], sha: str, context: str) -> CommitStatus | None:
+    """The newest of a head's commit statuses named `context` (fleetbot's own), or None."""
+    mine = [x for x in found if x.get("name") == context]
+    if not mine:
+        return None
+    latest = max(mine, key=lambda x: int(x.get("id") or 0))
+    return CommitStatus(sha, context,
+                        STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                        str(latest.get("description") or ""), str(latest.get("target_url") or ""))

@@ -13,15 +13,7 @@ from typing import Any
 
 from fleetbot.errors import ForgeCause
 from fleetbot.forge import types as st
-from fleetbot.model import (
-    CIState,
-    CommitStatus,
-    PullFacts,
-    PullState,
-    ReviewState,
-    StatusState,
-    fork_head,
-)
+from fleetbot.model import CIState, PullFacts, PullState, ReviewState, StatusState, fork_head
 
 # GitLab pipeline status -> fleetbot CI state
 _PIPELINE = {
@@ -144,17 +136,6 @@ def review_state(approvals: dict[str, Any] | None, mr: dict[str, Any]) -> Review
     if left or mr.get("detailed_merge_status") == "not_approved":
         return ReviewState.REVIEW_REQUIRED
     return ReviewState.NONE
-
-
-def own_status(found: Sequence[dict[str, Any]], sha: str, context: str) -> CommitStatus | None:
-    """The newest of a head's commit statuses named `context` (fleetbot's own), or None."""
-    mine = [x for x in found if x.get("name") == context]
-    if not mine:
-        return None
-    latest = max(mine, key=lambda x: int(x.get("id") or 0))
-    return CommitStatus(sha, context,
-                        STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
-                        str(latest.get("description") or ""), str(latest.get("target_url") or ""))
 
 
 def own_note(number: int, notes: Iterable[dict[str, Any]], me: Callable[[], int | None]

@@ -1,4 +1,5 @@
-"""A stateful GitLab project behind `responses`, answering as GitLab's REST API v4 does.
+"""A stateful GitLab project behind `responses`, answering as GitLab's REST API v4 does
+(and its GraphQL API at POST /api/graphql: tests/forge/fakegitlab_graphql.py).
 
 Each route names the documentation page it follows; responses are copies of the doc
 examples in tests/fixtures/gitlab/*.json with the project's values put in. The fake

@@ -73,6 +73,7 @@ class GitlabForge(GitlabDashboard):
         self._links_refused = False
         self._prefix = "fleet:"  # the label prefix of the last refresh (state())
         self._pipelines: list[str] = []  # the web_url of each pipeline this adapter started
+        self._no_sticky: set[int] = set()  # MRs whose every note `state()` read: none ours
 
     # ------------------------------------------------------------ reads
 
@@ -176,13 +177,20 @@ class GitlabForge(GitlabDashboard):
 
     def _sticky(self, mr: dict[str, Any], read: gql.Refresh | None) -> st.StickyComment | None:
         """The bot's note: among the newest notes GraphQL gave, else (older notes than that
-        page, or no page) the REST search; an MR without notes is not asked."""
+        page, or no page) the REST search; an MR without notes is not asked. An MR whose
+        every note was read without the bot's is remembered, so its note is created
+        without reading them again."""
         iid = int(mr["iid"])
-        if read is not None and iid in read.notes:
-            found = own_note(iid, read.notes[iid], self.user_id)
-            if found is not None or iid not in read.more_notes:
-                return found
-        return self.find_comment(iid) if mr.get("user_notes_count", 1) else None
+        page = None if read is None else read.notes.get(iid)
+        older = read is not None and iid in read.more_notes
+        found = None if page is None else own_note(iid, page, self.user_id)
+        if found is None and (page is None or older):
+            found = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
+        if found is None:
+            self._no_sticky.add(iid)
+        else:
+            self._no_sticky.discard(iid)
+        return found
 
     def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
                 ) -> tuple[PullFacts, ...]:
@@ -352,9 +360,19 @@ class GitlabForge(GitlabDashboard):
 
     def create_comment(self, number: int, body: str) -> int:
         """The sticky note, created once (forge/_apply.py `create_once`); the POST skips
-        python-gitlab's transient retry, since a 5xx may hide an applied note."""
+        python-gitlab's transient retry, since a 5xx may hide an applied note. When this
+        run's `state()` read every note of the MR and none was ours, the first try creates
+        without reading them again (the job's `resource_group` keeps two refreshes apart);
+        a retry re-reads as always."""
         notes = f"{self._project}/merge_requests/{number}/notes"
         kind = st.ActionKind.CREATE_COMMENT
+        known = {"absent": number in self._no_sticky}
+        self._no_sticky.discard(number)
+
+        def find() -> st.StickyComment | None:
+            if known.pop("absent", False):
+                return None
+            return self.find_comment(number)
 
         def post() -> int:
             data = self._do(lambda: self._gl.http_post(
@@ -366,7 +384,7 @@ class GitlabForge(GitlabDashboard):
             self._do(lambda: self._gl.http_put(f"{notes}/{note_id}", post_data={"body": body}),
                      f"editing the note on MR !{number}", kind=kind)
 
-        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+        return _apply.create_once(find, post, edit, body)
 
 
 def own_status(found: Sequence[dict[str, Any]], sha: str, context: str) -> CommitStatus | None:

@@ -13,6 +13,7 @@ from fleetbot.forge import MARKER
 from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.forge.gitlab_graphql import QUERY, batches, gid_number
 from fleetbot.model import ReviewState
+from fleetbot.writes.comment import comment_actions
 from tests.forge.fakegitlab import BOT, HUMAN, FakeGitlab
 
 TOKEN = "glpat-SECRETsecret12345"
@@ -129,3 +130,20 @@ def test_a_transient_graphql_error_is_retried(gl: FakeGitlab, sleeps: list[float
     state = forge().state()
     assert state.pulls[0].review is ReviewState.APPROVED
     assert paths(gl).count("/graphql") == 2 and sleeps
+
+
+def test_a_note_the_refresh_saw_missing_is_created_without_reading_notes_again(
+        gl: FakeGitlab) -> None:
+    gl.add_mr(1, "feat/a")
+    gl.add_mr(2, "feat/b")
+    gl.add_note(1, "lgtm")
+    f = forge()
+    state = f.state()
+    gl.calls.clear()
+    gl.fail_next.append(("POST", r"/merge_requests/2/notes", 502, True))  # applied anyway
+    assert f.apply(comment_actions([(1, "report"), (2, "report")], state)).complete
+    # !1: posted straight away; !2: the 502 is re-read before any retry, so one note
+    assert [c[:2] for c in gl.calls] == [
+        ("POST", "/merge_requests/1/notes"), ("POST", "/merge_requests/2/notes"),
+        ("GET", "/merge_requests/2/notes")]
+    assert [len(gl.sticky(i)) for i in (1, 2)] == [1, 1]

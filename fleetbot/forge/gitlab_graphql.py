@@ -8,11 +8,12 @@ Fields as https://docs.gitlab.com/api/graphql/reference/ documents them:
 `Query.currentUser`, `Project.mergeRequests(iids:)` (`MergeRequest.approved`,
 `approvalsLeft`, `approvedBy`, `notes` — no sort argument, oldest first, so `last: 100` is
 the newest page), `Project.issues(iids:)` with `Issue.linkedWorkItems(filter:
-BLOCKED_BY)` (`LinkedWorkItemType.linkId` is the issue link's global ID: work item links
-live in the `issue_links` table, so its number is REST's `issue_link_id`) and
-`Project.labels(searchTerm:)`. Commit statuses are not in the schema (`Pipeline.jobs`
-holds only the jobs of one pipeline, not the statuses fleetbot posts on a head), so each
-fleet MR's head keeps its one REST read.
+BLOCKED_BY)` (`LinkedWorkItemType.linkId` is the link's global ID; a
+`WorkItems::RelatedWorkItemLink` is a row of `issue_links`, so its number is REST's
+`issue_link_id`, and an item has at most 100 links: app/models/work_items/
+related_work_item_link.rb in gitlab-org/gitlab) and `Project.labels(searchTerm:)`.
+A commit's statuses are not in the schema (`Pipeline.jobs` holds the jobs of one pipeline,
+not every status posted on a head), so each fleet MR's head keeps its one REST read.
 """
 
 from __future__ import annotations

@@ -366,13 +366,8 @@ class GitlabForge(GitlabDashboard):
         a retry re-reads as always."""
         notes = f"{self._project}/merge_requests/{number}/notes"
         kind = st.ActionKind.CREATE_COMMENT
-        known = {"absent": number in self._no_sticky}
+        absent = number in self._no_sticky
         self._no_sticky.discard(number)
-
-        def find() -> st.StickyComment | None:
-            if known.pop("absent", False):
-                return None
-            return self.find_comment(number)
 
         def post() -> int:
             data = self._do(lambda: self._gl.http_post(
@@ -384,7 +379,8 @@ class GitlabForge(GitlabDashboard):
             self._do(lambda: self._gl.http_put(f"{notes}/{note_id}", post_data={"body": body}),
                      f"editing the note on MR !{number}", kind=kind)
 
-        return _apply.create_once(find, post, edit, body)
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body,
+                                  absent=absent)
 
 
 def own_status(found: Sequence[dict[str, Any]], sha: str, context: str) -> CommitStatus | None:

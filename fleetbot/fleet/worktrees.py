@@ -243,19 +243,19 @@ def gather_row_facts(
         landed = gather(git, plan, target).landed
     how = {la.issue: la.describe() for la in landed}
     trees = wt.list_worktrees(git)
+    refs = row_refs(git, plan)
     out: list[RowFacts] = []
     for row in plan.rows:
         tree = worktree_of(trees, row.branch)
         if tree is not None and not Path(tree.path).is_dir():
             tree = None  # its folder is gone: `git worktree prune` will forget it
-        exists = wt.branch_exists(git, row.branch)
         dirty = wt.dirty_files(Git(tree.path)) if tree is not None else None
-        if not exists:
+        ref = refs.get(row.issue)
+        if ref is None:
             out.append(RowFacts(row.issue, row.branch, False, tree.path if tree else "",
                                 bool(tree and tree.main), dirty=dirty,
                                 merged=row.issue in how, landed=how.get(row.issue, "")))
             continue
-        ref = f"refs/heads/{row.branch}"
         ahead, behind = wt.ahead_behind(git, ref, target)
         out.append(RowFacts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
@@ -284,6 +284,15 @@ def resolve_target(git: Git, target: str | None) -> str:
     from fleetbot.git.refs import resolve_target as resolve
 
     return resolve(git, read_refs(git), target).ref
+
+
+def target_name(git: Git, ref: str) -> str:
+    """The branch name PRs go into for the target `ref` that is read (`origin/main` ->
+    `main`)."""
+    from fleetbot.git.refs import read_refs
+    from fleetbot.git.refs import resolve_target as resolve
+
+    return resolve(git, read_refs(git), ref).name
 
 
 # ---------------------------------------------------------------- predictions
@@ -321,11 +330,12 @@ def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
 
 
 def row_refs(git: Git, plan: Plan) -> dict[str, str]:
-    """Each row's branch: the local one, else origin's remote-tracking copy."""
-    out: dict[str, str] = {}
-    for r in plan.rows:
-        for ref in (f"refs/heads/{r.branch}", f"refs/remotes/origin/{r.branch}"):
-            if wt.ref_exists(git, ref):
-                out[r.issue] = ref
-                break
-    return out
+    """Each row's branch as a full refname: the one the pipeline reads (git/refs.py: the
+    local branch, or origin's copy when it is newer or the only one), so `status`,
+    `integrate` and `score` read the commits `check` does."""
+    from fleetbot.git.refs import REMOTE, read_refs, resolve_rows
+
+    found = resolve_rows(git, read_refs(git), [(r.issue, r.branch) for r in plan.rows])
+    return {issue: f"refs/remotes/{ref.ref}" if ref.ref.startswith(f"{REMOTE}/")
+            and ref.ref != ref.branch else f"refs/heads/{ref.ref}"
+            for issue, ref in found.items()}

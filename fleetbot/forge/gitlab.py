@@ -80,6 +80,7 @@ class GitlabForge(GitlabDashboard):
     def state(
         self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
         branches: Iterable[str] = (), links: bool = True,
+        planned_links: Mapping[int, frozenset[int]] | None = None,
     ) -> st.ForgeState:
         """The Protocol's refresh. `branches` (the plan's) are the fleet: only their open
         MRs are read in detail, and a branch without an open MR is looked up among the

@@ -24,7 +24,7 @@ No python-gitlab object leaves the adapter; the token is never in a message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -89,7 +89,8 @@ class GitlabForge(GitlabDashboard):
         MRs' approvals and newest notes and the plan's issues with their links come from
         one GraphQL request per 100 MRs (forge/gitlab_graphql.py); each head's commit
         statuses stay one REST read. A job token (which GraphQL does not take) reads all
-        over REST and skips what it may not read, said in one note."""
+        over REST and skips what it may not read, said in one note. `planned_links` is
+        not needed: the links cost nothing beside the issues in that request."""
         start = self.requests
         self._prefix = label_prefix
         fleet = frozenset(branches) or None

@@ -605,13 +605,8 @@ class GithubForge:
         run's `state()` read every comment of the PR and none was ours, the first try
         creates without reading them again (one read per new PR saved; the workflow's
         concurrency group keeps two refreshes apart); a retry re-reads as always."""
-        known = {"absent": number in self._no_sticky}
+        absent = number in self._no_sticky
         self._no_sticky.discard(number)
-
-        def find() -> st.StickyComment | None:
-            if known.pop("absent", False):
-                return None
-            return self.find_comment(number)
 
         def post() -> int:
             try:
@@ -625,7 +620,8 @@ class GithubForge:
             self._call("PATCH", self._path(f"/issues/comments/{comment_id}"),
                        body={"body": body}, write=True, doing=f"editing comment on #{number}")
 
-        return _apply.create_once(find, post, edit, body)
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body,
+                                  absent=absent)
 
     def create_dashboard(self, title: str, body: str, label: str) -> int:
         """The dashboard issue, created once and labelled as it is created (so the next

@@ -49,7 +49,8 @@ class PlanError(FleetbotError):
 
 
 class PlanErrors(PlanError):
-    """Several plan errors at once (lint found more than one); the first leads."""
+    """Several plan errors at once (lint found more than one); the first leads, and each
+    one after it is a line of its own that says `error:` as the first does when printed."""
 
     def __init__(self, errors: Sequence[PlanError]) -> None:
         self.errors = list(errors)
@@ -58,7 +59,7 @@ class PlanErrors(PlanError):
             first.message, file=first.file, line=first.line, hint=first.hint, code=first.code
         )
         if len(self.errors) > 1:
-            rest = "\n".join(str(e) for e in self.errors[1:])
+            rest = "\n".join(f"error: {e}" for e in self.errors[1:])
             self.args = (f"{self.args[0]}\n{rest}",)
 
     def __str__(self) -> str:

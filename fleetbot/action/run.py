@@ -256,14 +256,17 @@ class ActionRun:
         from fleetbot.git.chain import resolve_commit
         from fleetbot.git.remote import fetch_pulls, pin_heads
         from fleetbot.pipeline import build_report, fleet_pulls
-        from fleetbot.writes.links import plan_issues
+        from fleetbot.writes.links import desired_dependencies, plan_issues
 
         verify = load_verify_result(Path(self.opts.verify_result)) \
             if self.opts.verify_result else None
         forge = self._forge_factory()
         state = forge.state(plan_issues(plan) if (self.opts.labels or self.opts.links) else (),
                             label_prefix=self.opts.label_prefix,
-                            branches=[r.branch for r in plan.rows], links=self.opts.links)
+                            branches=[r.branch for r in plan.rows], links=self.opts.links,
+                            # a scheduled run reads every link: it sees even a swap
+                            planned_links=None if refresh.event == "schedule"
+                            else dict(desired_dependencies(plan)[0]))
         state = with_event_merges(state, refresh)
         if self.opts.dashboard and forge.kind == "github":  # at most one more read
             state = replace(state, dashboard=forge.find_dashboard(self._dashboard_label))

@@ -100,6 +100,7 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
 
     predictions = fleet.predict(git, plan, target)
     merged = predictions.landed
+    name = fleet.target_name(git, target)
     written: dict[str, str] = {}
     for s in steps:
         if s.action is fleet.FanOut.REFUSE or s.landed:
@@ -118,7 +119,8 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
         if dry_run:
             echo(f"would write {where}")
             continue
-        b = briefing.build_brief(plan, row, target=target, worktree=path, merged=merged,
+        b = briefing.build_brief(plan, row, target=name, merge_ref=target, worktree=path,
+                                 merged=merged,
                                  conflicts=predictions.conflicts, order=predictions.order,
                                  restacks=predictions.restacks)
         note = files.write_like(where, briefing.render_markdown(b), None,
@@ -151,7 +153,8 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
     tree = fleet.worktree_of(trees, row.branch)
     path = tree.path if tree else str(fleet.worktree_path(row, fleet.main_root(trees)))
     predictions = fleet.predict(git, plan, target_ref)
-    b = briefing.build_brief(plan, row, target=target_ref, worktree=path,
+    b = briefing.build_brief(plan, row, target=fleet.target_name(git, target_ref),
+                             merge_ref=target_ref, worktree=path,
                              merged=predictions.landed,
                              conflicts=predictions.conflicts, order=predictions.order,
                              restacks=predictions.restacks)

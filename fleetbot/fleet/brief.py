@@ -68,13 +68,16 @@ def build_brief(
     row: Row,
     *,
     target: str,
+    merge_ref: str = "",
     worktree: str = "",
     merged: Collection[Landed] = (),
     conflicts: Sequence[Conflict] = (),
     order: Sequence[MergeStep] = (),
     restacks: Sequence[Restack] = (),
 ) -> Brief:
-    """The brief for `row`. `merged` holds the rows already landed on the target;
+    """The brief for `row`: its PR goes into `target` (the branch's name, `main`), and git
+    merges `merge_ref` (what is read, `origin/main`; `target` when not given). `merged` holds
+    the rows already landed on the target;
     `restacks` the rows whose landed dependency must be rebased away (analysis.stack)."""
     how = {la.issue: la.describe() for la in merged}
     mine = set(row.patterns)
@@ -88,7 +91,8 @@ def build_brief(
                             again.get(d.issue, ""))
                  for d in plan.dependencies(row))
     position = {s.issue: s.position for s in order}
-    warnings = [_warning(c, target) for c in conflicts if c.rows == (row.issue,)]
+    merge_ref = merge_ref or target
+    warnings = [_warning(c, merge_ref) for c in conflicts if c.rows == (row.issue,)]
     collisions: list[Collision] = []
     for other, group in collisions_of(conflicts, row.issue).items():
         merged_view = Conflict(
@@ -98,7 +102,7 @@ def build_brief(
         )
         kinds = ", ".join(dict.fromkeys(c.kind.value for c in group))
         collisions.append(Collision(other, kinds, merged_view.files,
-                                    _advice(merged_view, row.issue, other, position, target)))
+                                    _advice(merged_view, row.issue, other, position, merge_ref)))
     return Brief(
         issue=row.issue, title=row.title, branch=row.branch, target=target, worktree=worktree,
         owns=tuple(f"{p.pattern} ({p.note})" if p.note else p.pattern for p in row.files_owned),

@@ -72,8 +72,9 @@ def plan_cleanup(
     for f in facts:
         base = CleanupStep(f.issue, f.branch, f.worktree)
         guard = guards.get(f.issue, RowGuard(f.issue))
-        if not f.branch_exists:
-            out.append(replace(base, kept="branch does not exist"))
+        if not f.local:
+            out.append(replace(base, kept="no local branch (only origin's)" if f.branch_exists
+                               else "branch does not exist"))
             continue
         if f.branch in protected:  # a row naming the target is a plan error: never touched
             out.append(replace(base, branch_kept=f"{f.branch} is {protected[f.branch]}; "
@@ -146,11 +147,11 @@ def gather_guards(git: Git, plan: Plan, facts: Sequence[RowFacts], target: str,
     root = main_root(trees)
     out: dict[str, RowGuard] = {}
     landed = [f.branch for f in facts
-              if plan.by_issue(f.issue) is not None and f.merged and f.branch_exists]
+              if plan.by_issue(f.issue) is not None and f.merged and f.local]
     unlanded = _unlanded_commits(git, landed, target)
     for f in facts:
         row = plan.by_issue(f.issue)
-        if row is None or not f.merged or not f.branch_exists:
+        if row is None or not f.merged or not f.local:
             continue
         unmerged = unlanded.get(f.branch, ())
         tree = worktree_of(trees, f.branch)

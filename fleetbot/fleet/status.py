@@ -66,11 +66,13 @@ def status_rows(
     for row in plan.rows:
         f = by_issue.get(row.issue) or RowFacts(row.issue, row.branch, False)
         drift = drift_of(conflicts, row.issue)
-        collisions = [describe_collision(other, group) for other, group
-                      in collisions_of(conflicts, row.issue).items()]
-        partners = tuple(f"{c.rows[1] if c.rows[0] == row.issue else c.rows[0]} "
-                         f"({c.kind.value})" for c in pair_conflicts(conflicts)
-                         if row.issue in c.rows)
+        onto_target = target_conflicts_of(conflicts, row.issue)
+        collisions = [*onto_target, *(describe_collision(other, group) for other, group
+                                      in collisions_of(conflicts, row.issue).items())]
+        partners = (*(["target (rebase)"] if onto_target else []),
+                    *(f"{c.rows[1] if c.rows[0] == row.issue else c.rows[0]} "
+                      f"({c.kind.value})" for c in pair_conflicts(conflicts)
+                      if row.issue in c.rows))
         missing = tuple(m for m, gone in (("branch", not f.branch_exists),
                                           ("worktree", not f.worktree)) if gone)
         pull = next((p for p in pulls if p.branch == row.branch), None)
@@ -97,6 +99,17 @@ def drift_of(conflicts: Sequence[Conflict], me: str) -> list[str]:
             owners = "".join(f" ({o}'s)" for o in c.rows[1:])
             out.update((f"{p}{owners}", None) for p in c.files)
     return sorted(out)
+
+
+def target_conflicts_of(conflicts: Sequence[Conflict], me: str) -> list[str]:
+    """`target tasks/cli.py (rebase)`: `me` no longer merges onto the target, as `order`
+    and `check` say; the row's to fix, so it shows on that row."""
+    files = [f for c in conflicts if c.kind is ConflictKind.TARGET and c.rows == (me,)
+             for f in c.files]
+    if not files:
+        return []
+    unique = list(dict.fromkeys(files))
+    return [f"target {','.join(unique[:3])}{'...' if len(unique) > 3 else ''} (rebase)"]
 
 
 def collisions_of(conflicts: Sequence[Conflict], me: str) -> dict[str, list[Conflict]]:

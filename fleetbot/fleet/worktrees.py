@@ -20,6 +20,7 @@ from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
+from fleetbot.git.refs import RefTable
 from fleetbot.model import Conflict, Landed, MergeStep, Plan, PullFacts, Replay, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
@@ -221,7 +222,7 @@ class RowFacts:
 
     issue: str
     branch: str
-    branch_exists: bool
+    branch_exists: bool  # here or on origin (the ref `check` reads)
     worktree: str = ""  # where the branch is checked out; "" when nowhere
     main: bool = False  # that worktree is the main one
     ahead: int | None = None
@@ -230,6 +231,7 @@ class RowFacts:
     last_commit: int | None = None  # unix seconds of the branch tip
     merged: bool = False  # landed on the target (any merge style)
     landed: str = ""  # how: `squash-merged in 1a2b3c4`
+    local: bool = False  # a local branch of that name exists (what cleanup may delete)
 
 
 def gather_row_facts(
@@ -242,25 +244,29 @@ def gather_row_facts(
 
         landed = gather(git, plan, target).landed
     how = {la.issue: la.describe() for la in landed}
+    from fleetbot.git.refs import read_refs
+
     trees = wt.list_worktrees(git)
+    table = read_refs(git)
+    refs = row_refs(git, plan, table)
     out: list[RowFacts] = []
     for row in plan.rows:
         tree = worktree_of(trees, row.branch)
         if tree is not None and not Path(tree.path).is_dir():
             tree = None  # its folder is gone: `git worktree prune` will forget it
-        exists = wt.branch_exists(git, row.branch)
         dirty = wt.dirty_files(Git(tree.path)) if tree is not None else None
-        if not exists:
+        ref = refs.get(row.issue)
+        if ref is None:
             out.append(RowFacts(row.issue, row.branch, False, tree.path if tree else "",
                                 bool(tree and tree.main), dirty=dirty,
                                 merged=row.issue in how, landed=how.get(row.issue, "")))
             continue
-        ref = f"refs/heads/{row.branch}"
         ahead, behind = wt.ahead_behind(git, ref, target)
         out.append(RowFacts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
             ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
             merged=row.issue in how, landed=how.get(row.issue, ""),
+            local=f"refs/heads/{row.branch}" in table.shas,
         ))
     return tuple(out)
 
@@ -284,6 +290,15 @@ def resolve_target(git: Git, target: str | None) -> str:
     from fleetbot.git.refs import resolve_target as resolve
 
     return resolve(git, read_refs(git), target).ref
+
+
+def target_name(git: Git, ref: str) -> str:
+    """The branch name PRs go into for the target `ref` that is read (`origin/main` ->
+    `main`)."""
+    from fleetbot.git.refs import read_refs
+    from fleetbot.git.refs import resolve_target as resolve
+
+    return resolve(git, read_refs(git), ref).name
 
 
 # ---------------------------------------------------------------- predictions
@@ -320,12 +335,14 @@ def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:
     return frozenset(la.issue for la in facts.landed)
 
 
-def row_refs(git: Git, plan: Plan) -> dict[str, str]:
-    """Each row's branch: the local one, else origin's remote-tracking copy."""
-    out: dict[str, str] = {}
-    for r in plan.rows:
-        for ref in (f"refs/heads/{r.branch}", f"refs/remotes/origin/{r.branch}"):
-            if wt.ref_exists(git, ref):
-                out[r.issue] = ref
-                break
-    return out
+def row_refs(git: Git, plan: Plan, table: RefTable | None = None) -> dict[str, str]:
+    """Each row's branch as a full refname: the one the pipeline reads (git/refs.py: the
+    local branch, or origin's copy when it is newer or the only one), so `status`,
+    `integrate` and `score` read the commits `check` does. `table`: refs already read."""
+    from fleetbot.git.refs import REMOTE, read_refs, resolve_rows
+
+    found = resolve_rows(git, table or read_refs(git),
+                         [(r.issue, r.branch) for r in plan.rows])
+    return {issue: f"refs/remotes/{ref.ref}" if ref.ref.startswith(f"{REMOTE}/")
+            and ref.ref != ref.branch else f"refs/heads/{ref.ref}"
+            for issue, ref in found.items()}

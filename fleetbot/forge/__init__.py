@@ -70,11 +70,14 @@ class Forge(Protocol):
     def state(
         self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
         branches: Iterable[str] = (), links: bool = True,
+        planned_links: Mapping[int, frozenset[int]] | None = None,
     ) -> ForgeState:
         """Every open PR/MR (CI, review, labels, sticky comment, fleetbot's statuses), the
         merged PR of each of `branches` however long ago, the fleet labels and, for
-        `issues`, their labels and (with `links`) blocked-by dependencies. A missing issue
-        or a forge without dependencies is a note in the state, not an error."""
+        `issues`, their labels and (with `links`) blocked-by dependencies. With
+        `planned_links` (issue -> what the plan says blocks it) a forge whose counts show
+        exactly those links may take them as read. A missing issue or a forge without
+        dependencies is a note in the state, not an error."""
         ...
 
     def pull(self, number: int) -> PullFacts:

@@ -96,11 +96,14 @@ def create_once(
     post: Callable[[], int],
     edit: Callable[[int], None],
     body: str,
+    *,
+    absent: bool = False,
 ) -> int:
     """Create the sticky comment once: re-read before creating and before every retry,
-    so neither a racing run nor a 5xx-but-applied POST leaves two comments."""
+    so neither a racing run nor a 5xx-but-applied POST leaves two comments. `absent`: this
+    run's refresh read every comment and none was ours, so the first try posts unread."""
     for attempt in range(ATTEMPTS):
-        found = find()
+        found = None if absent and attempt == 0 else find()
         if found is not None:
             if found.body.strip() != body.strip():
                 edit(found.id)

@@ -311,6 +311,7 @@ class GithubForge:
     def state(
         self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
         branches: Iterable[str] = (), links: bool = True,
+        planned_links: Mapping[int, frozenset[int]] | None = None,
     ) -> st.ForgeState:
         pulls: list[PullFacts] = []
         comments: list[st.StickyComment] = []
@@ -352,7 +353,7 @@ class GithubForge:
         )
         numbers, names = sorted(set(issues)), list(dict.fromkeys(branches))
         if numbers or names:
-            state, n = self._plan_items(state, numbers, names, links)
+            state, n = self._plan_items(state, numbers, names, links, planned_links)
             count += n
         return replace(state, requests=count)
 
@@ -374,7 +375,8 @@ class GithubForge:
         return made
 
     def _plan_items(self, state: st.ForgeState, numbers: list[int], branches: list[str],
-                    links: bool) -> tuple[st.ForgeState, int]:
+                    links: bool, planned: Mapping[int, frozenset[int]] | None = None,
+                    ) -> tuple[st.ForgeState, int]:
         """The plan's issues (labels, ids; a missing one is a note, not a failure), the
         merged PR of each plan branch, and, with `links`, what blocks each issue."""
         data, _ = self._graphql(
@@ -392,7 +394,7 @@ class GithubForge:
         present = [n for n in numbers if repo.get(f"i{n}") is not None]
         blocked: dict[int, tuple[int, ...]] = {}
         if links and present:
-            blocked, supported, read = plan_links(self._page, self.repo, present)
+            blocked, supported, read = plan_links(self._page, self.repo, present, planned)
             count += read
             if not supported:
                 notes.append(f"links not supported here: {self.base_url} has no issue "
@@ -603,13 +605,8 @@ class GithubForge:
         run's `state()` read every comment of the PR and none was ours, the first try
         creates without reading them again (one read per new PR saved; the workflow's
         concurrency group keeps two refreshes apart); a retry re-reads as always."""
-        known = {"absent": number in self._no_sticky}
+        absent = number in self._no_sticky
         self._no_sticky.discard(number)
-
-        def find() -> st.StickyComment | None:
-            if known.pop("absent", False):
-                return None
-            return self.find_comment(number)
 
         def post() -> int:
             try:
@@ -623,7 +620,8 @@ class GithubForge:
             self._call("PATCH", self._path(f"/issues/comments/{comment_id}"),
                        body={"body": body}, write=True, doing=f"editing comment on #{number}")
 
-        return _apply.create_once(find, post, edit, body)
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body,
+                                  absent=absent)
 
     def create_dashboard(self, title: str, body: str, label: str) -> int:
         """The dashboard issue, created once and labelled as it is created (so the next

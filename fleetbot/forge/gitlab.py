@@ -2,11 +2,15 @@
 plumbing in forge/gitlab_http.py (python-gitlab's HTTP layer, every answer counted).
 
 Reads are budgeted (docs/forges.md has the figures): the open MRs are listed once, and
-only the fleet's MRs (source branch in the plan, `branches`) are read in detail: their head's
-commit statuses (CI and `fleetbot/order` in one read), their approvals, and their notes
-newest first until the bot's own note (authored by the token's user, GET /user once).
-The project id comes from the MR listing (else one read, once).
-Every HTTP answer, follow-up pages and retries included, is counted in `requests`.
+only the fleet's MRs (source branch in the plan, `branches`) are read in detail: one
+GraphQL request per 100 of them (forge/gitlab_graphql.py) brings the labels, the token's
+user, their approvals and newest notes (the bot's own note is the one its user wrote), and
+the plan's issues with their blocked-by links; each head's commit statuses (CI and
+`fleetbot/order`) stay one REST read, which GraphQL has no field for. What a GraphQL answer
+leaves open (an older note, a partial answer, a GitLab whose schema lacks a field) is read
+over REST, for that MR or issue only. The project id comes from the MR listing (else one
+read, once). Every HTTP answer, follow-up pages and retries included, is counted in
+`requests`.
 
 Honest limits: a `CI_JOB_TOKEN` cannot read labels, issues, issue links or the project,
 so those reads are skipped with one note naming the scope needed; a Free-tier licence
@@ -14,8 +18,7 @@ refusal of `is_blocked_by` links is typed (ForgeCause.LICENCE) and stops link wr
 the run with one note, while labels, notes and statuses are still written; the refusal is
 remembered as the project label `fleet:no-blocked-links`, which the labels read of every
 later refresh sees, so no later run tries (or reads) a link.
-The fleet dashboard is an issue (found by marker and the token user's authorship); a
-ticked box is read back from the issue's system notes by the next pipeline.
+The fleet dashboard is an issue (forge/gitlab_dashboard.py).
 No python-gitlab object leaves the adapter; the token is never in a message.
 """
 
@@ -27,10 +30,11 @@ from typing import Any
 
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import _apply
+from fleetbot.forge import gitlab_graphql as gql
 from fleetbot.forge import types as st
-from fleetbot.forge.gitlab_http import GitlabProject
+from fleetbot.forge.gitlab_dashboard import VERIFY_VARIABLES, GitlabDashboard
 from fleetbot.forge.gitlab_shapes import (
-    DEVELOPER,
+    GRAPHQL_NOTE,
     JOB_TOKEN_NOTE,
     LICENCE_NOTE,
     NO_LINKS_DESCRIPTION,
@@ -41,24 +45,23 @@ from fleetbot.forge.gitlab_shapes import (
     TITLE_LIMIT,
     TOKEN_HINT,
     decipher,
+    issue_facts,
     jobs_ci,
     mr_facts,
+    own_note,
     permission,
     review_state,
-    ticked_item,
 )
 from fleetbot.forge.ratelimit import Deadline
 from fleetbot.model import ORDER_CONTEXT, CIState, CommitStatus, PullFacts, StatusState
 
-# what the verify pipeline gets: its `fleetbot-verify` job runs only when it is set
-VERIFY_VARIABLES = {"FLEETBOT_VERIFY": "1"}
-
 __all__ = ["JOB_TOKEN_NOTE", "LICENCE_NOTE", "GitlabForge", "decipher"]
 
 
-class GitlabForge(GitlabProject):
+class GitlabForge(GitlabDashboard):
     """One GitLab project (gitlab.com or self-managed): fleetbot's reads and writes over
-    the HTTP plumbing of `GitlabProject` (forge/gitlab_http.py)."""
+    the HTTP plumbing of `GitlabProject` (forge/gitlab_http.py), the dashboard issue's
+    from `GitlabDashboard` (forge/gitlab_dashboard.py)."""
 
     kind = "gitlab"
 
@@ -70,35 +73,43 @@ class GitlabForge(GitlabProject):
         self._links_refused = False
         self._prefix = "fleet:"  # the label prefix of the last refresh (state())
         self._pipelines: list[str] = []  # the web_url of each pipeline this adapter started
+        self._no_sticky: set[int] = set()  # MRs whose every note `state()` read: none ours
 
     # ------------------------------------------------------------ reads
 
     def state(
         self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
         branches: Iterable[str] = (), links: bool = True,
+        planned_links: Mapping[int, frozenset[int]] | None = None,
     ) -> st.ForgeState:
         """The Protocol's refresh. `branches` (the plan's) are the fleet: only their open
         MRs are read in detail, and a branch without an open MR is looked up among the
         merged ones by source branch, however long ago (without `branches`: every open MR
-        in detail and the 20 most recently merged). A job token skips what it may not read,
-        said in one note."""
+        in detail and the 20 most recently merged). The labels, the token's user, the fleet
+        MRs' approvals and newest notes and the plan's issues with their links come from
+        one GraphQL request per 100 MRs (forge/gitlab_graphql.py); each head's commit
+        statuses stay one REST read. A job token (which GraphQL does not take) reads all
+        over REST and skips what it may not read, said in one note. `planned_links` is
+        not needed: the links cost nothing beside the issues in that request."""
         start = self.requests
         self._prefix = label_prefix
         fleet = frozenset(branches) or None
+        wanted = sorted(set(issues))
         notes: list[str] = [JOB_TOKEN_NOTE] if self.job_token else []
         opened = self._list("/merge_requests", "listing open merge requests", state="opened")
         self._learn_project(opened)
-        labels = [] if self.job_token else self._list(
-            "/labels", "listing labels", search=label_prefix)
-        no_links = label_prefix + NO_LINKS_LABEL
-        refused_before = any(lbl.get("name") == no_links for lbl in labels)
-        if refused_before and links:
-            notes.append(NO_LINKS_NOTE.format(label=no_links))
         pulls = {int(mr["iid"]): mr_facts(mr) for mr in opened}
         # a fork's MR is never a fleet MR (its branch reads `project-<id>:<name>`)
         mine = [mr for mr in opened if not pulls[int(mr["iid"])].fork
                 and (fleet is None or pulls[int(mr["iid"])].branch in fleet)]
         merged = self._merged(fleet, {str(mr["source_branch"]) for mr in mine})
+        read = None if self.job_token else self._refresh_graphql(
+            [int(mr["iid"]) for mr in mine], wanted, label_prefix, links=links, notes=notes)
+        labels = self._labels(label_prefix, read)
+        no_links = label_prefix + NO_LINKS_LABEL
+        refused_before = no_links in labels
+        if refused_before and links:
+            notes.append(NO_LINKS_NOTE.format(label=no_links))
         comments: list[st.StickyComment] = []
         statuses: list[CommitStatus] = []
         heads: set[str] = set()
@@ -110,25 +121,78 @@ class GitlabForge(GitlabProject):
                 ci, own = self._head_statuses(sha, ORDER_CONTEXT)
                 heads.add(sha)
                 statuses += [own] if own is not None else []
-            # approvals GitLab already says are missing, or notes an MR has none of, are
-            # not read (the list carries `detailed_merge_status` and `user_notes_count`)
-            approvals = None if mr.get("detailed_merge_status") == "not_approved" else \
-                self._get(f"/merge_requests/{iid}/approvals", f"reading approvals of MR !{iid}")
-            pulls[iid] = replace(pulls[iid], ci=ci, review=review_state(approvals, mr))
-            note = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
+            pulls[iid] = replace(pulls[iid], ci=ci,
+                                 review=review_state(self._approvals(mr, read), mr))
+            note = self._sticky(mr, read)
             if note is not None:
                 comments.append(note)
         facts = () if self.job_token else self._issues(
-            sorted(set(issues)), links=links and not refused_before)
+            wanted, links=links and not refused_before, read=read)
         return st.ForgeState(
             pulls=tuple(pulls[n] for n in sorted(pulls)), merged=merged,
-            comments=tuple(comments), repo_labels=frozenset(lbl["name"] for lbl in labels),
+            comments=tuple(comments), repo_labels=frozenset(labels),
             issues=facts, statuses=tuple(statuses), status_heads=frozenset(heads),
             requests=self.requests - start, notes=tuple(notes),
             links_supported=not (self.job_token or refused_before),
-            missing_issues=tuple(sorted(set(issues) - {f.number for f in facts}))
+            missing_issues=tuple(sorted(set(wanted) - {f.number for f in facts}))
             if not self.job_token else (),
         )
+
+    def _refresh_graphql(self, mrs: list[int], issues: list[int], prefix: str, *,
+                         links: bool, notes: list[str]) -> gql.Refresh | None:
+        """The GraphQL half of a refresh, every follow-up labels page included; None (and
+        one note) when this GitLab's schema cannot answer the query, so REST reads all."""
+        out = gql.Refresh()
+        pending = gql.batches(self.repo, mrs, issues, prefix, links=links)
+        while pending:
+            variables = pending.pop(0)
+            answer = self._graphql(gql.QUERY, variables, "reading the fleet over GraphQL")
+            why = gql.refused(answer)
+            if why:
+                notes.append(GRAPHQL_NOTE.format(why=why))
+                return None
+            after = gql.read(answer, out)
+            if after is not None:
+                pending.insert(0, gql.more_labels(variables, after))
+        if self._user is None and out.user:
+            self._user = out.user
+        return out
+
+    def _labels(self, prefix: str, read: gql.Refresh | None) -> list[str]:
+        """The fleet labels: from GraphQL, else one REST listing; none with a job token."""
+        if self.job_token:
+            return []
+        if read is not None:
+            return read.labels
+        return [str(lbl["name"]) for lbl in self._list("/labels", "listing labels",
+                                                       search=prefix)]
+
+    def _approvals(self, mr: dict[str, Any], read: gql.Refresh | None) -> dict[str, Any] | None:
+        """An MR's approvals: from GraphQL, else one REST read, unless the list already
+        says they are missing (`detailed_merge_status` `not_approved`)."""
+        iid = int(mr["iid"])
+        if read is not None and iid in read.approvals:
+            return read.approvals[iid]
+        if mr.get("detailed_merge_status") == "not_approved":
+            return None
+        return self._get(f"/merge_requests/{iid}/approvals", f"reading approvals of MR !{iid}")
+
+    def _sticky(self, mr: dict[str, Any], read: gql.Refresh | None) -> st.StickyComment | None:
+        """The bot's note: among the newest notes GraphQL gave, else (older notes than that
+        page, or no page) the REST search; an MR without notes is not asked. An MR whose
+        every note was read without the bot's is remembered, so its note is created
+        without reading them again."""
+        iid = int(mr["iid"])
+        page = None if read is None else read.notes.get(iid)
+        older = read is not None and iid in read.more_notes
+        found = None if page is None else own_note(iid, page, self.user_id)
+        if found is None and (page is None or older):
+            found = self.find_comment(iid) if mr.get("user_notes_count", 1) else None
+        if found is None:
+            self._no_sticky.add(iid)
+        else:
+            self._no_sticky.discard(iid)
+        return found
 
     def _merged(self, fleet: frozenset[str] | None, open_branches: set[str]
                 ) -> tuple[PullFacts, ...]:
@@ -161,51 +225,31 @@ class GitlabForge(GitlabProject):
         its CI, from the jobs, and fleetbot's own `context` status."""
         found = self._list(f"/repository/commits/{sha}/statuses",
                            f"reading statuses of {sha[:7]}")
-        mine = [x for x in found if x.get("name") == context]
-        jobs = [x for x in found if x.get("name") != context]
-        own = None
-        if mine:
-            latest = max(mine, key=lambda x: int(x.get("id") or 0))
-            own = CommitStatus(sha, context,
-                               STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
-                               str(latest.get("description") or ""),
-                               str(latest.get("target_url") or ""))
-        return jobs_ci(jobs), own
+        return jobs_ci([x for x in found if x.get("name") != context]), \
+            own_status(found, sha, context)
 
-    def _issues(self, wanted: list[int], *, links: bool = True) -> tuple[st.IssueFacts, ...]:
-        """The plan's issues (one listing) and, with `links`, each one's blocked-by links."""
+    def _issues(self, wanted: list[int], *, links: bool = True,
+                read: gql.Refresh | None = None) -> tuple[st.IssueFacts, ...]:
+        """The plan's issues (from GraphQL, else one REST listing) and, with `links`, each
+        one's blocked-by links (from GraphQL, else one REST read per issue)."""
         if not wanted:
             return ()
-        out = []
-        found_issues = self._list("/issues", "reading the plan's issues", **{"iids[]": wanted})
+        found_issues = read.issues if read is not None else self._list(
+            "/issues", "reading the plan's issues", **{"iids[]": wanted})
         self._learn_project(found_issues)
+        out = []
         for issue in found_issues:
             iid = int(issue["iid"])
-            found = self._list(f"/issues/{iid}/links", f"reading links of #{iid}") \
-                if links else []
-            blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in found
-                       if x.get("link_type") == "is_blocked_by"]
-            out.append(st.IssueFacts(
-                number=iid, id=int(issue["id"]), state=str(issue.get("state", "")),
-                labels=tuple(issue.get("labels") or ()),
-                blocked_by=tuple(n for n, _ in blocked), link_ids=tuple(blocked)))
+            if not links:
+                blocked: list[tuple[int, int]] = []
+            elif read is not None and iid in read.links:
+                blocked = read.links[iid]
+            else:
+                blocked = [(int(x["iid"]), int(x["issue_link_id"])) for x in self._list(
+                    f"/issues/{iid}/links", f"reading links of #{iid}")
+                    if x.get("link_type") == "is_blocked_by"]
+            out.append(issue_facts(issue, blocked))
         return tuple(out)
-
-    def open_issues(
-        self, *, labels: Sequence[str] = (), limit: int = 100
-    ) -> tuple[st.IssueSummary, ...]:
-        """Open issues (state=opened), oldest first, by iid."""
-        query: dict[str, Any] = {"state": "opened", "order_by": "created_at", "sort": "asc",
-                                 "per_page": min(max(limit, 1), 100),
-                                 "get_all": limit > 100}
-        if labels:
-            query["labels"] = ",".join(labels)
-        items = self._list("/issues", "listing open issues", **query)
-        return tuple(
-            st.IssueSummary(int(i["iid"]), str(i.get("title") or ""),
-                            tuple(str(lb) for lb in i.get("labels") or []))
-            for i in items[:limit]
-        )
 
     def pull(self, number: int) -> PullFacts:
         try:
@@ -224,66 +268,16 @@ class GitlabForge(GitlabProject):
         """The bot's own note: newest first, stopping at the first page that has it; with
         a job token (no GET /user) the marker alone says which note is fleetbot's. The
         token's user is asked for only once a note with the marker turns up."""
-        for n in self._pages(f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
-                             sort="desc", order_by="created_at"):
-            author = int((n.get("author") or {}).get("id") or 0)
-            if st.MARKER not in (n.get("body") or ""):
-                continue
-            me = self.user_id()
-            if me is None or author == me:
-                return st.StickyComment(number, int(n["id"]), n["body"])
-        return None
-
-    def can_push(self, login: str) -> bool:
-        """Is `login` a member with at least the Developer role (inherited membership
-        counts)? One read of the project's members, made only when a box was ticked."""
-        if self.job_token:
-            return False
-        found = self._list("/members/all", f"reading {login}'s role", query=login)
-        return any(m.get("username") == login and int(m.get("access_level") or 0) >= DEVELOPER
-                   for m in found)
-
-    def find_dashboard(self, label: str) -> st.DashboardIssue | None:
-        """The bot's open dashboard issue: labelled `label`, with the marker in its
-        description, written by the token's user (a person's issue with the marker is
-        never taken for it). One request; None with a job token, which may not list issues."""
-        if self.job_token:
-            return None
-        found = self._list("/issues", "reading the fleet dashboard", labels=label,
-                           state="opened", order_by="created_at", sort="asc")
-        for issue in found:
-            author = int((issue.get("author") or {}).get("id") or 0)
-            if st.DASHBOARD_MARKER in (issue.get("description") or "") and \
-                    author == self.user_id():
-                return st.DashboardIssue(int(issue["iid"]), str(issue["description"]),
-                                         str(issue.get("title") or ""),
-                                         str(issue.get("web_url") or ""))
-        return None
-
-    def ticked_by(self, number: int, text: str) -> str:
-        """Who ticked the box whose text starts with `text` on issue `number`: the author
-        of the newest system note saying so (GitLab CI has no issue-edit trigger, so the
-        next pipeline asks the notes); "" when no note says. One request."""
-        for n in self._list(f"/issues/{number}/notes", f"reading notes of #{number}",
-                            sort="desc", order_by="created_at", get_all=False):
-            if ticked_item(n).startswith(text):
-                return str((n.get("author") or {}).get("username") or "")
-        return ""
+        return own_note(number, self._pages(
+            f"/merge_requests/{number}/notes", f"reading notes of MR !{number}",
+            sort="desc", order_by="created_at"), self.user_id)
 
     def commit_statuses(self, shas: Iterable[str], context: str) -> dict[str, CommitStatus]:
         """sha -> the latest status named `context` (GitLab's commit status API)."""
-        out: dict[str, CommitStatus] = {}
-        for sha in dict.fromkeys(shas):
-            found = self._list(f"/repository/commits/{sha}/statuses",
-                               f"reading statuses of {sha[:7]}", name=context)
-            mine = [x for x in found if x.get("name") == context]
-            if mine:
-                latest = max(mine, key=lambda x: int(x.get("id") or 0))
-                out[sha] = CommitStatus(
-                    sha, context,
-                    STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
-                    str(latest.get("description") or ""), str(latest.get("target_url") or ""))
-        return out
+        found = {sha: own_status(self._list(
+            f"/repository/commits/{sha}/statuses", f"reading statuses of {sha[:7]}",
+            name=context), sha, context) for sha in dict.fromkeys(shas)}
+        return {sha: status for sha, status in found.items() if status is not None}
 
     # ------------------------------------------------------------ writes
 
@@ -366,29 +360,16 @@ class GitlabForge(GitlabProject):
             self._do(lambda: self._gl.http_post(f"{p}/statuses/{a.sha}", post_data=body),
                      a.describe(), kind=a.kind)
 
-    def start_pipeline(self, ref: str, variables: Mapping[str, str]) -> str:
-        """A new pipeline on branch `ref` with `variables` (the dashboard's verify box):
-        its web_url, also kept for `started_pipelines()`. No transient retry: a 5xx may
-        hide a started pipeline, and a second one would run the tests twice.
-        https://docs.gitlab.com/ee/api/pipelines.html#create-a-new-pipeline"""
-        data = self._do(lambda: self._gl.http_post(
-            f"{self._project}/pipeline", post_data={
-                "ref": ref, "variables": [{"key": k, "value": v} for k, v in variables.items()]},
-            retry_transient_errors=False), f"starting a pipeline on {ref}",
-            kind=st.ActionKind.START_PIPELINE)
-        url = str(data.get("web_url") or "")
-        self._pipelines.append(url)
-        return url
-
-    def started_pipelines(self) -> tuple[str, ...]:
-        """The web_url of each pipeline started through `apply()`, oldest first."""
-        return tuple(self._pipelines)
-
     def create_comment(self, number: int, body: str) -> int:
         """The sticky note, created once (forge/_apply.py `create_once`); the POST skips
-        python-gitlab's transient retry, since a 5xx may hide an applied note."""
+        python-gitlab's transient retry, since a 5xx may hide an applied note. When this
+        run's `state()` read every note of the MR and none was ours, the first try creates
+        without reading them again (the job's `resource_group` keeps two refreshes apart);
+        a retry re-reads as always."""
         notes = f"{self._project}/merge_requests/{number}/notes"
         kind = st.ActionKind.CREATE_COMMENT
+        absent = number in self._no_sticky
+        self._no_sticky.discard(number)
 
         def post() -> int:
             data = self._do(lambda: self._gl.http_post(
@@ -400,30 +381,16 @@ class GitlabForge(GitlabProject):
             self._do(lambda: self._gl.http_put(f"{notes}/{note_id}", post_data={"body": body}),
                      f"editing the note on MR !{number}", kind=kind)
 
-        return _apply.create_once(lambda: self.find_comment(number), post, edit, body)
+        return _apply.create_once(lambda: self.find_comment(number), post, edit, body,
+                                  absent=absent)
 
 
-    def create_dashboard(self, title: str, body: str, label: str) -> int:
-        """The dashboard issue, created once and labelled as it is created (so the next
-        refresh finds it): re-read before creating and before a retry of a failed POST."""
-        kind = st.ActionKind.CREATE_ISSUE
-
-        def find() -> st.StickyComment | None:
-            found = self.find_dashboard(label)
-            return None if found is None else st.StickyComment(found.number, found.number,
-                                                                 found.body)
-
-        def post() -> int:
-            data = self._do(lambda: self._gl.http_post(
-                f"{self._project}/issues", post_data={
-                    "title": title[:TITLE_LIMIT], "description": body, "labels": label},
-                retry_transient_errors=False), "creating the fleet dashboard issue", kind=kind)
-            return int(data["iid"])
-
-        def edit(number: int) -> None:
-            self._do(lambda: self._gl.http_put(
-                f"{self._project}/issues/{number}",
-                post_data={"title": title[:TITLE_LIMIT], "description": body}),
-                f"editing the fleet dashboard #{number}", kind=kind)
-
-        return _apply.create_once(find, post, edit, body)
+def own_status(found: Sequence[dict[str, Any]], sha: str, context: str) -> CommitStatus | None:
+    """The newest of a head's commit statuses named `context` (fleetbot's own), or None."""
+    mine = [x for x in found if x.get("name") == context]
+    if not mine:
+        return None
+    latest = max(mine, key=lambda x: int(x.get("id") or 0))
+    return CommitStatus(sha, context,
+                        STATUS_BACK.get(str(latest.get("status")), StatusState.PENDING),
+                        str(latest.get("description") or ""), str(latest.get("target_url") or ""))

@@ -1,7 +1,7 @@
-"""The GitLab adapter's plumbing: one project's REST API v4 through python-gitlab's HTTP
-layer (`retry_transient_errors=True`), every HTTP answer counted, a refusal typed by its
-cause (forge/gitlab_shapes.py `decipher`) and scrubbed of the token. No python-gitlab
-object leaves this module and forge/gitlab.py.
+"""The GitLab adapter's plumbing: one project's REST API v4 (and the GraphQL endpoint
+beside it) through python-gitlab's HTTP layer (`retry_transient_errors=True`), every HTTP
+answer counted, a refusal typed by its cause (forge/gitlab_shapes.py `decipher`) and
+scrubbed of the token. No python-gitlab object leaves this module and forge/gitlab.py.
 """
 
 from __future__ import annotations
@@ -115,6 +115,14 @@ class GitlabProject:
                 yield self._do(lambda: next(items), doing)
             except StopIteration:
                 return
+
+    def _graphql(self, query: str, variables: dict[str, Any], doing: str) -> dict[str, Any]:
+        """One POST /api/graphql through the same counted session (a refusal typed as the
+        REST ones are); the answer as sent, `errors` and partial `data` included
+        (https://docs.gitlab.com/api/graphql/)."""
+        return self._do(lambda: self._gl.http_post(  # type: ignore[no-any-return]
+            f"{self.url}/api/graphql", post_data={"query": query, "variables": variables}),
+            doing)
 
     def _get(self, path: str, doing: str) -> dict[str, Any]:
         return self._do(lambda: self._gl.http_get(self._project + path), doing)  # type: ignore[no-any-return]

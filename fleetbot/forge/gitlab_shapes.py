@@ -8,7 +8,7 @@ merge_request_approvals); tests/fixtures/gitlab/ holds the doc examples.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fleetbot.errors import ForgeCause
@@ -53,6 +53,8 @@ JOB_TOKEN_NOTE = (
     "CI_JOB_TOKEN: labels, the plan's issues and their links were not read (a job token "
     "cannot read them): set GITLAB_TOKEN to a project access token with the `read_api` "
     "scope (`api` to write)")
+GRAPHQL_NOTE = ("GitLab's GraphQL API did not answer fleetbot's refresh ({why}): read "
+                "over REST instead, one request per MR and per issue")
 NO_LINKS_LABEL = "no-blocked-links"  # after the prefix: the project label that remembers
 LICENCE_NOTE = (
     "GitLab: this project's tier has no blocked-by links (\"Blocked issues\" is a Premium "
@@ -134,6 +136,27 @@ def review_state(approvals: dict[str, Any] | None, mr: dict[str, Any]) -> Review
     if left or mr.get("detailed_merge_status") == "not_approved":
         return ReviewState.REVIEW_REQUIRED
     return ReviewState.NONE
+
+
+def own_note(number: int, notes: Iterable[dict[str, Any]], me: Callable[[], int | None]
+             ) -> st.StickyComment | None:
+    """The bot's note among `notes` (newest first): the first with the marker written by
+    the token's user (`me()`, asked only once a marker turns up; None: the marker alone)."""
+    for n in notes:
+        if st.MARKER not in (n.get("body") or ""):
+            continue
+        user = me()
+        if user is None or int((n.get("author") or {}).get("id") or 0) == user:
+            return st.StickyComment(number, int(n["id"]), n["body"])
+    return None
+
+
+def issue_facts(issue: dict[str, Any], blocked: Sequence[tuple[int, int]]) -> st.IssueFacts:
+    """A plan issue and the (issue, link id) pairs that block it."""
+    return st.IssueFacts(
+        number=int(issue["iid"]), id=int(issue["id"]), state=str(issue.get("state", "")),
+        labels=tuple(issue.get("labels") or ()), blocked_by=tuple(n for n, _ in blocked),
+        link_ids=tuple(blocked))
 
 
 def mr_facts(mr: dict[str, Any]) -> PullFacts:

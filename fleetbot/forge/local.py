@@ -40,6 +40,7 @@ class LocalForge:
     def state(
         self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
         branches: Iterable[str] = (), links: bool = True,
+        planned_links: Mapping[int, frozenset[int]] | None = None,
     ) -> ForgeState:
         return ForgeState(notes=(SKIPPED,))
 

@@ -93,6 +93,17 @@ def test_bad_plans_exit_2_with_file_line(
     assert "Traceback" not in output
 
 
+def test_every_error_of_a_broken_plan_says_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two.md"
+    path.write_text(HEADER + "| #1 | f/a | | | #9 | |\n| #2 | f/a | | | | |\n")
+    assert run(["plan", "show", "--plan", str(path)]) == 2
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if not ln.startswith("  fix:")]
+    assert lines == [f"error: {path}:3: #1 depends on '#9', which no row has",
+                     f"error: {path}:4: branch 'f/a' is already used by #1 on line 3"]
+
+
 def test_binary_and_missing_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     binary = tmp_path / "p.md"
     binary.write_bytes(b"\x00\x01\x02\xff")

@@ -59,3 +59,17 @@ def test_markdown_escapes_plan_text_and_text_does_not() -> None:
     assert "- `core/**` (#1)" in md
     assert "NOT merged yet" in md
     assert "ui <b>@team</b>" in render_text(b)
+
+
+def test_the_pr_goes_into_the_branch_and_git_merges_the_ref_read() -> None:
+    conflicts = [Conflict(ConflictKind.TARGET, ("#3",), ("core/api.py",)),
+                 Conflict(ConflictKind.TEXTUAL, ("#1", "#3"), ("core/api.py",))]
+    b = build_brief(PLAN, PLAN.rows[2], target="main", merge_ref="origin/main",
+                    conflicts=conflicts, order=ORDER)
+    assert b.target == "main"
+    assert b.warnings == ("this branch no longer merges onto origin/main (core/api.py); "
+                          "merge origin/main in",)
+    assert "merge origin/main into this branch" in b.collisions[0].advice
+    assert b.finish[-1] == ("open a pull request from `feature/3-cli` into `main` with "
+                            "`Closes #3` in its description")
+    assert render_text(b).splitlines()[2].startswith("Branch feature/3-cli into main")

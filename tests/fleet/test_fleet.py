@@ -75,7 +75,7 @@ def test_fan_out_refuses_a_row_whose_folder_is_the_main_worktree(tmp_path: Path)
 
 
 def _facts(**kw: object) -> RowFacts:
-    base: dict[str, object] = {"issue": "#42", "branch": "b", "branch_exists": True,
+    base: dict[str, object] = {"issue": "#42", "branch": "b", "branch_exists": True, "local": True,
                                "worktree": "/w", "merged": True, "dirty": ()}
     base.update(kw)
     return RowFacts(**base)  # type: ignore[arg-type]
@@ -96,12 +96,13 @@ def test_plan_cleanup_decisions() -> None:
         _facts(issue="#3", merged=False),
         _facts(issue="#4", main=True),
         _facts(issue="#5", worktree="/here"),
-        _facts(issue="#6", branch_exists=False),
+        _facts(issue="#6", branch_exists=False, local=False),
         _facts(issue="#7", worktree="", dirty=None),
         _facts(issue="#8"),
         _facts(issue="#9"),
         _facts(issue="#10"),
         _facts(issue="#11", branch="main"),
+        _facts(issue="#12", local=False),  # only origin has it
     ], force=False, delete_branches=True, here="/here/sub", guards=guards,
         protected={"main": "the target"})
     got = {s.issue: s for s in steps}
@@ -115,7 +116,9 @@ def test_plan_cleanup_decisions() -> None:
     assert got["#3"].kept == "not landed on the target"
     assert "main worktree" in got["#4"].kept
     assert "runs in this worktree" in got["#5"].refused
-    assert got["#6"].kept
+    assert got["#6"].kept == "branch does not exist"
+    assert got["#12"].kept == "no local branch (only origin's)"
+    assert not got["#12"].remove_worktree and not got["#12"].delete_branch
     assert not got["#7"].remove_worktree
     assert got["#7"].delete_branch
     assert got["#8"].refused == ("locked (on usb); `git worktree unlock /w` first if it may go "

@@ -1,4 +1,5 @@
-"""A stateful GitLab project behind `responses`, answering as GitLab's REST API v4 does.
+"""A stateful GitLab project behind `responses`, answering as GitLab's REST API v4 does
+(and its GraphQL API at POST /api/graphql: tests/forge/fakegitlab_graphql.py).
 
 Each route names the documentation page it follows; responses are copies of the doc
 examples in tests/fixtures/gitlab/*.json with the project's values put in. The fake
@@ -176,10 +177,13 @@ class FakeGitlab:
         self.calls: list[tuple[str, str, Any]] = []
         self.violations: list[str] = []
         self.fail_next: list[tuple[str, str, int, bool]] = []  # method, regex, status, applied
+        self.missing_issues: set[int] = set()  # deleted: neither REST nor GraphQL lists them
+        self.fail_field: set[str] = set()  # GraphQL fields that fail: notes!<iid>, links#<iid>
+        self.graphql = True  # False: this GitLab's schema lacks the fields (an older one)
         self._ids = 500
         host = re.escape(urlsplit(url).netloc)
         for method in ("GET", "POST", "PUT", "DELETE"):
-            rsps.add_callback(method, re.compile(rf"https?://{host}(:\d+)?/api/v4/.*"),
+            rsps.add_callback(method, re.compile(rf"https?://{host}(:\d+)?/api/(v4/.*|graphql)"),
                               callback=self._handle, content_type="application/json")
 
     # ------------------------------------------------------------ arranging
@@ -235,7 +239,7 @@ class FakeGitlab:
 
     @property
     def writes(self) -> list[tuple[str, str, Any]]:
-        return [c for c in self.calls if c[0] != "GET"]
+        return [c for c in self.calls if c[0] != "GET" and c[1] != "/graphql"]
 
     def sticky(self, iid: int) -> list[dict[str, Any]]:
         return [n for n in self.notes.get(iid, []) if MARKER in n["body"]]
@@ -251,6 +255,8 @@ class FakeGitlab:
         body = json.loads(request.body) if request.body else {}
         tail = url.path.removeprefix("/api/v4")
         job = "JOB-TOKEN" in request.headers
+        if url.path == "/api/graphql" and request.method == "POST":
+            return self._graphql(request, body, job)
         if tail != "/user":
             prefix = urlsplit(self.base).path.removeprefix("/api/v4")
             if not tail.startswith(prefix):
@@ -285,6 +291,30 @@ class FakeGitlab:
                 return status, {}, json.dumps({"message": "502 Bad Gateway"})
         status, payload, headers = self._route(request.method, tail, query, body)
         return status, headers, json.dumps(payload)
+
+    def _graphql(self, request: Any, body: Any, job: bool) -> tuple[int, dict[str, str], str]:
+        """POST /api/graphql (tests/forge/fakegitlab_graphql.py): a personal or project
+        token in `PRIVATE-TOKEN` or `Authorization: Bearer`, else anonymous; a job token is
+        not for GraphQL (https://docs.gitlab.com/ee/ci/jobs/ci_job_token.html)."""
+        from tests.forge import fakegitlab_graphql
+
+        self.calls.append(("POST", "/graphql", body))
+        if job:
+            return self._violation("POST /api/graphql with a CI_JOB_TOKEN")
+        if set(body) - {"query", "variables", "operationName"}:
+            return self._violation(f"POST /api/graphql: {sorted(body)}")
+        for i, (method, pattern, status, _) in enumerate(self.fail_next):
+            if method == "POST" and re.fullmatch(pattern, "/graphql"):
+                del self.fail_next[i]
+                return status, {}, json.dumps({"message": "502 Bad Gateway"})
+        if not self.graphql:  # an older GitLab: the reference's newer fields are unknown
+            return 200, {}, json.dumps({"errors": [{
+                "message": "Field 'linkedWorkItems' doesn't exist on type 'Issue'",
+                "extensions": {"code": "undefinedField", "typeName": "Issue",
+                               "fieldName": "linkedWorkItems"}}]})
+        token = "PRIVATE-TOKEN" in request.headers or \
+            str(request.headers.get("Authorization") or "").startswith("Bearer ")
+        return 200, {}, json.dumps(fakegitlab_graphql.answer(self, body, BOT if token else None))
 
     def _violation(self, text: str) -> tuple[int, dict[str, str], str]:
         self.violations.append(text)
@@ -449,7 +479,7 @@ class FakeGitlab:
 
     def _issues(self, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
         if "iids[]" in query:
-            iids = [int(x) for x in query["iids[]"]]
+            iids = [int(x) for x in query["iids[]"] if int(x) not in self.missing_issues]
             items = [shape("issue", id=1000 + i, iid=i, project_id=self.project_id,
                            labels=self.issue_labels.get(i, [])) for i in iids]
         else:

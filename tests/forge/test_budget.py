@@ -14,6 +14,7 @@ import responses
 from fleetbot.cli import run
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge
+from tests.actionkit import Fleet
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.gitrepo import Repo
@@ -73,6 +74,49 @@ def test_a_blocker_in_another_repository_is_not_taken_for_a_plan_issue(
 
     monkeypatch.setattr(gh, "_issue_data", elsewhere)  # octo/other#10 blocks #11
     assert forge().state(issues=[10, 11]).issue(11).blocked_by == ()  # type: ignore[union-attr]
+
+
+PLANNED = {10: frozenset[int](), 11: frozenset({10}), 12: frozenset({10, 11}), 13: frozenset()}
+
+
+def test_links_whose_counts_are_the_plans_are_taken_as_read(gh: FakeGithub, forge: Make) -> None:
+    gh.issues.update({10, 11, 12, 13})
+    gh.deps = {11: {10}, 12: {10, 11}}
+    state = forge().state(issues=[10, 11, 12, 13], planned_links=PLANNED)
+    assert _reads(gh) == ["/graphql", "/graphql", "/issues"]
+    assert {i.number: i.blocked_by for i in state.issues} == {
+        10: (), 11: (10,), 12: (10, 11), 13: ()}
+
+
+# the cheaper side of the links that exist is read: here the blocking side of 10 (and 11)
+@pytest.mark.parametrize(("deps", "read"), [
+    ({11: {10}, 12: {10}}, ["/issues/10/dependencies/blocking"]),  # one link missing
+    ({11: {10}, 12: {10, 11}, 13: {99}}, ["/issues/10/dependencies/blocking",
+                                          "/issues/11/dependencies/blocking"]),  # outside
+    ({11: {10}, 12: {10, 11}, 99: {13}}, ["/issues/11/dependencies/blocked_by",
+                                          "/issues/12/dependencies/blocked_by"]),  # 13 blocks
+])
+def test_any_other_count_reads_the_links(gh: FakeGithub, forge: Make,
+                                         deps: dict[int, set[int]], read: list[str]) -> None:
+    gh.issues.update({10, 11, 12, 13, 99})
+    gh.deps = deps
+    state = forge().state(issues=[10, 11, 12, 13], planned_links=PLANNED)
+    assert _reads(gh) == ["/graphql", "/graphql", "/issues", *read]
+    assert {i.number: i.blocked_by for i in state.issues} == {
+        n: tuple(sorted(deps.get(n, set()) & {10, 11, 12, 13})) for n in (10, 11, 12, 13)}
+
+
+def test_a_swap_that_keeps_every_count_is_seen_only_by_a_full_read(
+    gh: FakeGithub, forge: Make
+) -> None:
+    gh.issues.update({10, 11, 12, 13})
+    gh.deps = {12: {11}, 13: {10}}  # the plan says 12 <- 10 and 13 <- 11
+    planned = {12: frozenset({10}), 13: frozenset({11})}
+    trusted = forge().state(issues=[10, 11, 12, 13], planned_links=planned)
+    assert trusted.issue(12).blocked_by == (10,)  # type: ignore[union-attr]
+    full = forge().state(issues=[10, 11, 12, 13])  # what a scheduled run reads
+    assert {i.number: i.blocked_by for i in full.issues} == {
+        10: (), 11: (), 12: (11,), 13: (10,)}
 
 
 def test_the_issue_list_stops_at_the_oldest_plan_issue(gh: FakeGithub, forge: Make) -> None:
@@ -152,4 +196,34 @@ def test_a_30_pr_action_refresh_reads_at_most_6_times(
     # fleet:next on PR #1), 30 statuses: written after 3 reads
     assert refresh() == (3, 127)
     assert gh.deps == {101: {100}, 103: {102}, 105: {104}}
-    assert refresh() == (3 + 3, 0)  # idle: the three linked issues' blockers, no write
+    # idle: every issue's counts are the plan's links, so no link is read; no write
+    assert refresh() == (3, 0)
+
+
+def test_a_scheduled_refresh_reads_every_link_and_repairs_a_swap(
+    tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    built = big_fleet(tmp_path, 4, _plan(4, links=2), {"README.md": "x\n"},
+                      lambda i: {f"src/m{i}.py": f"v = {i}\n"})
+    gh = mount(built[2], rsps)
+    fleet = Fleet(tmp_path, *built)
+
+    def refresh(event: str, payload: dict[str, object]) -> list[str]:
+        for key, value in fleet.env(event, payload).items():
+            monkeypatch.setenv(key, value)
+        gh.requests.clear()
+        assert run(["action", "--no-throttle"]) == 0, capsys.readouterr().err
+        gh.check()
+        return [r.path.removeprefix("/repos/octo/tasks") for r in gh.requests if not r.write]
+
+    dispatch = {"inputs": {}, "ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+    refresh("workflow_dispatch", dispatch)
+    assert gh.deps == {101: {100}, 103: {102}}
+    gh.deps = {101: {102}, 103: {100}}  # a person swaps the two links: every count stays
+    assert "/issues/101/dependencies/blocked_by" not in refresh("workflow_dispatch", dispatch)
+    assert gh.deps == {101: {102}, 103: {100}}  # not seen by an event's refresh
+    reads = refresh("schedule", {"schedule": "*/30 * * * *"})
+    assert reads[3:] == ["/issues/101/dependencies/blocked_by",
+                         "/issues/103/dependencies/blocked_by"]
+    assert gh.deps == {101: {100}, 103: {102}}  # repaired

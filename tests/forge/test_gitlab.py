@@ -11,7 +11,7 @@ import responses
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE, GitlabForge, decipher
-from fleetbot.forge.gitlab_shapes import NO_LINKS_NOTE, jobs_ci, review_state
+from fleetbot.forge.gitlab_shapes import GRAPHQL_NOTE, NO_LINKS_NOTE, jobs_ci, review_state
 from fleetbot.forge.types import ForgeState
 from fleetbot.model import CIState, CommitStatus, Plan, ReviewState, Row, StatusState
 from fleetbot.writes.comment import comment_actions
@@ -74,18 +74,38 @@ def test_a_note_with_the_marker_by_someone_else_is_not_the_sticky(gl: FakeGitlab
 
 def test_budget_only_fleet_mrs_in_detail_pages_counted(gl: FakeGitlab) -> None:
     for i in range(1, 131):
-        gl.add_mr(i, f"feat/{i}")
+        gl.add_mr(i, f"feat/{i}", approved_by=[7] if i % 2 else [])
     for i in range(1, 31):
-        for j in range(120):  # older chatter: a second page the note search never reads
+        for j in range(120):  # older chatter: beyond the newest page
             gl.add_note(i, f"comment {j}")
         gl.add_note(i, f"{MARKER}\nreport", author=BOT)
-    state = forge().state(branches=[f"feat/{i}" for i in range(1, 31)])
+        gl.links[100 + i] = [(100 + i - 1, 500 + i, "is_blocked_by")] if i % 5 == 0 else []
+    state = forge().state(range(101, 131), branches=[f"feat/{i}" for i in range(1, 31)])
     assert len(state.pulls) == 130 and len(state.comments) == 30
-    # /user + 2 pages of open MRs + labels, then 3 per fleet MR (each has an open MR, so
-    # no merged one is looked up)
-    assert state.requests == len(gl.calls) == 4 + 3 * 30
-    assert sum(c[1] == "/merge_requests" for c in gl.calls) == 2
-    assert sum(c[1].endswith("/notes") for c in gl.calls) == 30
+    assert [p.review for p in state.pulls[:4]] == [ReviewState.APPROVED, ReviewState.NONE] * 2
+    assert len(state.issues) == 30 and state.issue(105).link_ids == ((104, 505),)  # type: ignore[union-attr]
+    # 2 pages of open MRs, one GraphQL request (labels, the token's user, the 30 MRs'
+    # approvals and newest notes, the 30 issues and their links), then one commit-statuses
+    # read per fleet MR (each has an open MR, so no merged one is looked up)
+    assert state.requests == len(gl.calls) == 3 + 30
+    assert [c[1] for c in gl.calls[:3]] == ["/merge_requests", "/merge_requests", "/graphql"]
+    assert all(c[1].endswith("/statuses") for c in gl.calls[3:])
+
+
+def test_an_older_gitlab_without_the_graphql_fields_is_read_over_rest(gl: FakeGitlab) -> None:
+    gl.graphql = False
+    gl.add_mr(1, "feat/a", approved_by=[7])
+    gl.add_note(1, f"{MARKER}\nreport", author=BOT)
+    gl.links[5] = [(4, 77, "is_blocked_by")]
+    state = forge().state(issues=[5])
+    assert state.notes == (GRAPHQL_NOTE.format(
+        why="Field 'linkedWorkItems' doesn't exist on type 'Issue'"),)
+    assert state.pulls[0].review is ReviewState.APPROVED and len(state.comments) == 1
+    assert state.issue(5).link_ids == ((4, 77),)  # type: ignore[union-attr]
+    assert sorted(c[1] for c in gl.calls) == sorted([
+        "/merge_requests", "/merge_requests", "/graphql", "/labels",
+        f"/repository/commits/{1:040x}/statuses", "/merge_requests/1/approvals",
+        "/merge_requests/1/notes", "/user", "/issues", "/issues/5/links"])
 
 
 def test_the_note_search_reads_on_until_it_finds_the_bots_note(gl: FakeGitlab) -> None:
@@ -259,6 +279,7 @@ def test_unplanned_files(gl: FakeGitlab) -> None:
 
 
 def test_what_the_list_already_says_is_not_read_again(gl: FakeGitlab) -> None:
+    gl.graphql = False  # over REST, as on a GitLab whose schema cannot answer
     gl.add_mr(1, "feat/a", approvals_required=1)  # not approved, no notes yet
     gl.add_mr(2, "feat/b", approved_by=[7], approvals_required=1)
     state = forge().state()

@@ -55,6 +55,10 @@ def test_a_push_to_main_writes_labels_notes_statuses_then_nothing(
     code, out = ci(capsys)
     assert code == 0 and gl.writes == []
     assert "nothing to write: every note, label and status is up to date." in out
+    # the idle job's reads: the open MRs, one GraphQL request (labels, the token's user,
+    # approvals, notes, the plan's issues and links), each fleet head's statuses: 2 + N
+    assert [t for _, t, _ in gl.calls] == ["/merge_requests", "/graphql", *(
+        f"/repository/commits/{heads[iid]}/statuses" for iid in sorted(MRS, reverse=True))]
 
 
 def test_an_mr_pipeline_reads_the_plan_from_the_target_and_runs_no_mr_code(

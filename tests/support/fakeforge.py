@@ -82,7 +82,8 @@ class FakeForge:
         return self.token
 
     def state(self, issues: Iterable[int] = (), *, label_prefix: str = "fleet:",
-              branches: Iterable[str] = (), links: bool = True) -> ForgeState:
+              branches: Iterable[str] = (), links: bool = True,
+              planned_links: Mapping[int, frozenset[int]] | None = None) -> ForgeState:
         self.reads += 1
         pulls = list(self.pulls.values())
         return ForgeState(

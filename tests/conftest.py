@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,11 @@ import responses
 
 from tests.support.cli import cli_invoke
 from tests.support.repo import GIT_ENV, Repo, make_repo
+
+# Cache bytecode even where PYTHONDONTWRITEBYTECODE is set (the dev machine sets it): pytest
+# then keeps the assert-rewritten test modules and Python fleetbot's modules in __pycache__
+# (gitignored) instead of recompiling them on every run; collection 5.9 s -> 2.4 s CPU.
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(autouse=True)

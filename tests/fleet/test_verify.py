@@ -244,9 +244,10 @@ def test_ctrl_c_leaves_no_worktree_behind(tmp_path: Path) -> None:
         [sys.executable, "-m", "fleetbot", "verify", "--repo", str(repo.path), "--test", slow],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    for _ in range(400):  # the test command is running inside the scratch worktree
-        if started.exists():
-            break
+    # wait until the test command runs inside the scratch worktree (or verify ended without
+    # it); two minutes only guards against a hang: 10 s was too short on a loaded machine
+    deadline = time.monotonic() + 120
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.025)
     assert started.exists()
     assert len(worktrees(repo)) == 2

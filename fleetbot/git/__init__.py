@@ -156,9 +156,21 @@ class Git:
         return GitError("git is not installed or not on PATH", hint="install git")
 
     def version(self) -> tuple[int, int]:
-        """git's (major, minor), for features such as `merge-tree --stdin` (2.40+)."""
-        out = self.run("version")
-        return parse_version(out)
+        """git's (major, minor), for features such as `merge-tree --stdin` (2.40+): asked
+        once per git executable in a process (a long run or a test session asks often)."""
+        import shutil
+
+        path = {**os.environ, **self.env}.get("PATH")
+        exe = shutil.which("git", path=path) or ""
+        if exe and exe in _VERSIONS:
+            return _VERSIONS[exe]
+        found = parse_version(self.run("version"))
+        if exe:
+            _VERSIONS[exe] = found
+        return found
+
+
+_VERSIONS: dict[str, tuple[int, int]] = {}  # git executable -> its version
 
 
 def parse_version(text: str) -> tuple[int, int]:

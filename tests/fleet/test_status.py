@@ -24,15 +24,21 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: igno
     return data
 
 
-def test_a_clone_with_only_origin_branches_after_a_squash(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _squashed_clone(tmp_path: Path) -> Path:
+    """The demo fleet with #42 squash-merged, cloned: only origin's branches are there."""
     origin = tmp_path / "origin"
     build_example(origin)
     land_first(Git(origin), "squash")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True,
                    env={**GIT_ENV, "PATH": "/usr/bin:/bin"})
+    return clone
+
+
+def test_a_clone_with_only_origin_branches_after_a_squash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = _squashed_clone(tmp_path)
     monkeypatch.setenv("COLUMNS", "80")
     repo = ["--repo", str(clone)]
 
@@ -83,12 +89,7 @@ def test_row_refs_are_the_refs_the_pipeline_reads(tmp_path: Path) -> None:
 def test_cleanup_in_a_clone_with_only_origin_branches_keeps_them_and_says_why(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    origin = tmp_path / "origin"
-    build_example(origin)
-    land_first(Git(origin), "squash")
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True,
-                   env={**GIT_ENV, "PATH": "/usr/bin:/bin"})
+    clone = _squashed_clone(tmp_path)
     cleanup = _json(capsys, "cleanup", "--repo", str(clone), "--dry-run", "--delete-branches",
                     "--format", "json")
     assert {r["issue"]: r["kept"] for r in cleanup["rows"]} == dict.fromkeys(

@@ -19,8 +19,9 @@ from fleetbot.analysis.stack import Restack, restacks
 from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
+from fleetbot.git import refs as git_refs
 from fleetbot.git import worktrees as wt
-from fleetbot.git.refs import RefTable
+from fleetbot.git.refs import REMOTE, RefTable, read_refs, resolve_rows
 from fleetbot.model import Conflict, Landed, MergeStep, Plan, PullFacts, Replay, Row, Status
 
 # ---------------------------------------------------------------- rows and paths
@@ -244,8 +245,6 @@ def gather_row_facts(
 
         landed = gather(git, plan, target).landed
     how = {la.issue: la.describe() for la in landed}
-    from fleetbot.git.refs import read_refs
-
     trees = wt.list_worktrees(git)
     table = read_refs(git)
     refs = row_refs(git, plan, table)
@@ -286,19 +285,13 @@ def said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
 def resolve_target(git: Git, target: str | None) -> str:
     """The ref to read for the target: --target (or the plan's `target:`) as given, else
     the remote's default branch; the remote-tracking ref wherever origin has it."""
-    from fleetbot.git.refs import read_refs
-    from fleetbot.git.refs import resolve_target as resolve
-
-    return resolve(git, read_refs(git), target).ref
+    return git_refs.resolve_target(git, read_refs(git), target).ref
 
 
 def target_name(git: Git, ref: str) -> str:
     """The branch name PRs go into for the target `ref` that is read (`origin/main` ->
     `main`)."""
-    from fleetbot.git.refs import read_refs
-    from fleetbot.git.refs import resolve_target as resolve
-
-    return resolve(git, read_refs(git), ref).name
+    return git_refs.resolve_target(git, read_refs(git), ref).name
 
 
 # ---------------------------------------------------------------- predictions
@@ -339,8 +332,6 @@ def row_refs(git: Git, plan: Plan, table: RefTable | None = None) -> dict[str, s
     """Each row's branch as a full refname: the one the pipeline reads (git/refs.py: the
     local branch, or origin's copy when it is newer or the only one), so `status`,
     `integrate` and `score` read the commits `check` does. `table`: refs already read."""
-    from fleetbot.git.refs import REMOTE, read_refs, resolve_rows
-
     found = resolve_rows(git, table or read_refs(git),
                          [(r.issue, r.branch) for r in plan.rows])
     return {issue: f"refs/remotes/{ref.ref}" if ref.ref.startswith(f"{REMOTE}/")

@@ -100,7 +100,6 @@ def dependency_counts(get: Get, repo: str, numbers: list[int]
     return found, made
 
 
-
 def counts_match(counts: Mapping[int, tuple[int, int]], numbers: list[int],
                  planned: Mapping[int, frozenset[int]]) -> bool:
     """Does every plan issue block, and is it blocked by, exactly as many issues as the

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from fleetbot.fleet.demo import build_example
 from fleetbot.model import Plan, Status
 from fleetbot.plan.parse import parse_plan
 from tests.support.repo import Repo, from_template, make_repo
@@ -62,4 +63,11 @@ def tasks_repo(root: Path, *, branches: bool = True) -> Repo:
     from_template(("tasks", branches, plan), root / "tasks", lambda path: make_repo(
         path.parent, {**BASE, "orchestration-plan.md": plan}, BRANCHES if branches else None,
         name=path.name))
+    return Repo(root / "tasks")
+
+
+def demo_repo(root: Path) -> Repo:
+    """`fleetbot demo`'s fleet (fleetbot/fleet/demo.py, on main) at root/tasks: built once
+    per test process and copied."""
+    from_template("demo", root / "tasks", build_example)
     return Repo(root / "tasks")

@@ -152,16 +152,51 @@ def build_example(path: Path) -> Git:
 
 def _build(path: Path, base: Mapping[str, str],
            branches: Mapping[str, tuple[str, Mapping[str, str]]]) -> Git:
+    """One `git fast-import` writes every commit (main, then one per branch from it) and one
+    `update-ref` transaction points the branches at them, with a reflog entry that says
+    each got a commit of its own (what landed.py reads): seven git processes, not one per
+    add, commit and checkout."""
     path.mkdir(parents=True, exist_ok=True)
-    git = Git(path)
-    git.run("init", "-q", env=_ENV)
-    git.run("symbolic-ref", "HEAD", "refs/heads/main", env=_ENV)
-    _commit(git, base, "tasks: add and list")
-    for branch, (message, files) in branches.items():
-        git.run("checkout", "-q", "-b", branch, "main", env=_ENV)
-        _commit(git, files, message)
-        git.run("checkout", "-q", "main", env=_ENV)
-    return git
+    git = Git(path, env=_ENV)
+    git.run("init", "-q")
+    git.run("symbolic-ref", "HEAD", "refs/heads/main")
+    # who and when as `git commit` would write them (a GIT_*_DATE set outside wins)
+    who = (git.run("var", "GIT_AUTHOR_IDENT").strip(),
+           git.run("var", "GIT_COMMITTER_IDENT").strip())
+    names = ["main", *branches]
+    stream = [_import_commit(1, None, "tasks: add and list", base, who)]
+    stream += [_import_commit(mark, ":1", message, files, who)
+               for mark, (message, files) in enumerate(branches.values(), start=2)]
+    marks = path.resolve() / ".git" / "fleetbot-demo-marks"
+    git.run_bytes("fast-import", "--quiet", "--done", f"--export-marks={marks}",
+                  input=b"".join(stream) + b"done\n")
+    shas = dict(line.split() for line in marks.read_text().splitlines())
+    marks.unlink()
+    updates = [f"create refs/heads/{name} {shas[f':{mark}']}\n"
+               for mark, name in enumerate(names, start=1)]
+    updates.append(f"delete {_IMPORT_REF} {shas[f':{len(names)}']}\n")
+    git.run("update-ref", "--stdin", "--create-reflog", "-m", "commit: fleetbot demo",
+            input="".join(updates))
+    git.run("reset", "-q", "--hard")  # main's files in the work tree and the index
+    return Git(path)
+
+
+# where fast-import leaves its last commit until update-ref names the branches
+_IMPORT_REF = "refs/fleetbot-demo/import"
+
+
+def _import_commit(mark: int, parent: str | None, message: str,
+                   files: Mapping[str, str], who: tuple[str, str]) -> bytes:
+    """One commit of a fast-import stream by `who` (author and committer idents)."""
+    msg = (message + "\n").encode()
+    out = [f"commit {_IMPORT_REF}\nmark :{mark}\nauthor {who[0]}\ncommitter {who[1]}\n"
+           f"data {len(msg)}\n".encode() + msg]
+    if parent is not None:
+        out.append(f"from {parent}\n".encode())
+    for name, text in files.items():
+        data = text.encode("utf-8")
+        out.append(f"M 100644 inline {name}\ndata {len(data)}\n".encode() + data + b"\n")
+    return b"".join(out) + b"\n"
 
 
 def land_first(git: Git, style: str, branch: str = "feature/42-count") -> None:
@@ -182,15 +217,6 @@ def land_first(git: Git, style: str, branch: str = "feature/42-count") -> None:
             # the forge commits as itself, so the replayed commits are new ones
             git.run("cherry-pick", "--allow-empty", sha,
                     env={**_ENV, "GIT_COMMITTER_NAME": "forge", "GIT_COMMITTER_EMAIL": "f@x"})
-
-
-def _commit(git: Git, files: Mapping[str, str], message: str) -> None:
-    for name, text in files.items():
-        target = git.repo / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    git.run("add", "-A", env=_ENV)
-    git.run("commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message, env=_ENV)
 
 
 # ---------------------------------------------------------------- `demo --semantic`

@@ -5,25 +5,32 @@ stops at #44; #43 writes docs. `--branch` / `--row` pick the row on CI's detache
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
-from fleetbot.fleet.demo import build_example
+from tests.fleetrepo import demo_repo
 from tests.gitrepo import Repo
+from tests.support.cli import Invocation
 
 ROWS = "rows: #42 (feature/42-count); #43 (feature/43-docs); #44 (feature/44-clear)"
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Repo:
-    build_example(tmp_path / "tasks")
-    return Repo(tmp_path / "tasks")
+    return demo_repo(tmp_path)
 
 
-def check(repo: Repo, *args: str) -> int:
-    return run(["check", "--repo", str(repo.path), "--strict", *args])
+@pytest.fixture
+def check(demo: Repo, cli_invoke: Callable[..., Invocation]) -> Callable[..., Invocation]:
+    """`check(*args, code=0)`: `fleetbot check --repo DEMO --strict *args`, exiting `code`."""
+    def run_check(*args: str, code: int = 0) -> Invocation:
+        return cli_invoke(["check", "--repo", str(demo.path), "--strict", *args], code=code)
+    return run_check
+
+
+Check = Callable[..., Invocation]
 
 
 @pytest.mark.parametrize(("branch", "code"), [
@@ -31,37 +38,33 @@ def check(repo: Repo, *args: str) -> int:
     ("feature/43-docs", 0),
     ("feature/44-clear", 1),  # the replay stops at its step
 ])
-def test_strict_on_each_branch_of_the_demo(demo: Repo, branch: str, code: int,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_on_each_branch_of_the_demo(demo: Repo, check: Check, branch: str,
+                                           code: int) -> None:
     demo.git("checkout", "-q", branch)
-    assert check(demo) == code
-    out, err = capsys.readouterr()
+    got = check(code=code)
     if branch == "feature/42-count":
         assert "your branch collides with #44 on tasks/cli.py: merge first, #44 rebases " \
-               "after" in " ".join(out.split())  # the report wraps at the console's width
-    assert err == ("check --strict: the replayed fan-in stops at #44 (step 3) on "
-                   "tasks/cli.py\n" if code else "")
-    assert check(demo, "--format", "json") == code
-    assert json.loads(capsys.readouterr().out)["current"]["blocks"] is bool(code)
+               "after" in " ".join(got.out.split())  # the report wraps at the console's width
+    assert got.err == ("check --strict: the replayed fan-in stops at #44 (step 3) on "
+                       "tasks/cli.py\n" if code else "")
+    assert json.loads(check("--format", "json", code=code).out)["current"]["blocks"] \
+        is bool(code)
 
 
 def test_a_detached_head_says_so_and_branch_or_row_pick_the_row(
-    demo: Repo, capsys: pytest.CaptureFixture[str],
+    demo: Repo, check: Check,
 ) -> None:
     demo.git("checkout", "-q", "--detach", "feature/44-clear")
-    assert check(demo, "--format", "json") == 0
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(check("--format", "json").out)
     assert data["current"] is None
     assert ("HEAD is detached, so no row is yours: pass --branch BRANCH or --row ISSUE to "
             "check one (CI checks out a detached HEAD)") in data["notes"]
-    assert check(demo) == 0
-    assert "note: HEAD is detached, so no row is yours" in capsys.readouterr().out
-    assert check(demo, "--branch", "feature/44-clear") == 1
-    assert check(demo, "--row", "#44") == 1
-    assert check(demo, "--row", "44") == 1
-    assert check(demo, "--row", "#42") == 0
-    assert check(demo, "--branch", "feature/43-docs") == 0
-    out = capsys.readouterr().out
+    assert "note: HEAD is detached, so no row is yours" in check().out
+    check("--branch", "feature/44-clear", code=1)
+    check("--row", "#44", code=1)
+    check("--row", "44", code=1)
+    check("--row", "#42")
+    out = check("--branch", "feature/43-docs").out
     assert "Your branch (#43 docs):" in out
     assert "HEAD is detached" not in out
 
@@ -73,37 +76,30 @@ def test_a_detached_head_says_so_and_branch_or_row_pick_the_row(
     (("--row", "#42", "--branch", "feature/42-count"), "pass --branch or --row, not both"),
 ])
 def test_an_unknown_row_or_branch_is_exit_2_with_the_rows_listed(
-    demo: Repo, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str,
+    check: Check, args: tuple[str, ...], message: str,
 ) -> None:
-    assert check(demo, *args) == 2
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert message in err
-    assert "Traceback" not in err
+    got = check(*args, code=2)
+    assert got.out == ""
+    assert got.err == f"error: {message}\n"
 
 
-def test_a_stale_branch_and_drift_block_their_own_row(
-    demo: Repo, capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_a_stale_branch_and_drift_block_their_own_row(demo: Repo, check: Check) -> None:
     demo.git("checkout", "-q", "feature/43-docs")
     demo.commit({"tasks/store.py": "S = 1\n"}, "#43 strays into code")
-    assert check(demo) == 1
-    assert capsys.readouterr().err == ("check --strict: #43 changed files its row does not "
-                                       "own: tasks/store.py\n")
-    assert check(demo, "--row", "#42") == 0  # someone else's drift is not #42's
-    capsys.readouterr()
+    assert check(code=1).err == ("check --strict: #43 changed files its row does not "
+                                 "own: tasks/store.py\n")
+    assert check("--row", "#42").err == ""  # someone else's drift is not #42's
     demo.git("checkout", "-q", "main")
     demo.commit({"README.md": "# tasks, rewritten on main\n"}, "main moves on")
-    assert check(demo, "--row", "#43") == 1
-    err = capsys.readouterr().err
-    assert "check --strict: #43 no longer merges onto main (README.md): rebase it\n" in err
+    assert check("--row", "#43", code=1).err == (
+        "check --strict: #43 changed files its row does not own: tasks/store.py\n"
+        "check --strict: #43 no longer merges onto main (README.md): rebase it\n"
+        "check --strict: the replayed fan-in stops at #43 (step 2) on README.md\n")
 
 
-def test_a_missing_branch_blocks_only_its_own_row(
-    demo: Repo, capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_a_missing_branch_blocks_only_its_own_row(demo: Repo, check: Check) -> None:
     demo.git("branch", "-q", "-D", "feature/43-docs")
-    assert check(demo, "--row", "#43") == 1
-    assert capsys.readouterr().err == ("check --strict: #43: branch feature/43-docs does not "
-                                       "exist, so nothing about it was checked\n")
-    assert check(demo, "--row", "#42") == 0
+    assert check("--row", "#43", code=1).err == (
+        "check --strict: #43: branch feature/43-docs does not exist, so nothing about it "
+        "was checked\n")
+    assert check("--row", "#42").err == ""

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 
-from fleetbot.cli import run
-from fleetbot.fleet.demo import build_example
 from fleetbot.render.common import middle
-from tests.fleetrepo import CLI, cli_with
+from tests.fleetrepo import CLI, cli_with, demo_repo
 from tests.gitrepo import Repo, make_repo
+from tests.support.cli import Invocation
+from tests.support.repo import from_template
 
-Capsys = pytest.CaptureFixture[str]
+Invoke = Callable[..., Invocation]
 
 LONG_PLAN = """# Plan
 
@@ -44,38 +45,54 @@ LONG = {
 _BOX = r"[\s│┃┏┓┗┛┡┩└┘┌┐━─┳┻╇┴┬╋┼╭╮╰╯]+"
 
 
+# Each fleet is built once per test process and copied into each test's tmp_path.
+
+
 def _demo(tmp_path: Path) -> Path:
-    path = tmp_path / "tasks"
-    build_example(path)
-    return path
+    return demo_repo(tmp_path).path
+
+
+def _build_long(path: Path) -> Repo:
+    return make_repo(path.parent, {"tasks/__init__.py": "", "tasks/cli.py": CLI,
+                                   "README.md": "# tasks\n", "orchestration-plan.md": LONG_PLAN},
+                     LONG, name=path.name)
 
 
 def _long(tmp_path: Path) -> Path:
-    repo = make_repo(tmp_path, {"tasks/__init__.py": "", "tasks/cli.py": CLI,
-                                "README.md": "# tasks\n", "orchestration-plan.md": LONG_PLAN},
-                     LONG, name="tasks")
-    return repo.path
+    from_template("width-long", tmp_path / "tasks", _build_long)
+    return tmp_path / "tasks"
+
+
+def _build_long_on_a_row(path: Path) -> None:
+    _build_long(path).checkout("feature/1044-clear-finished-tasks-from-the-list-when-asked")
 
 
 def _long_on_a_row(tmp_path: Path) -> Path:
     """The long fleet, checked out on #1044's branch: `check` adds "Your branch"."""
-    path = _long(tmp_path)
-    Repo(path).checkout("feature/1044-clear-finished-tasks-from-the-list-when-asked")
-    return path
+    from_template("width-long-on-a-row", tmp_path / "tasks", _build_long_on_a_row)
+    return tmp_path / "tasks"
 
 
-def _out(capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int, *argv: str) -> str:
+def _out(cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch, width: int, *argv: str) -> str:
     monkeypatch.setenv("COLUMNS", str(width))
-    capsys.readouterr()
-    run(list(argv))
-    return capsys.readouterr().out
+    return cli_invoke(list(argv)).out
 
 
-def _order_words(capsys: Capsys, path: Path) -> tuple[list[str], list[str]]:
+# fleet -> what its order JSON shows (the same at every width): asked once per process
+_WORDS: dict[str, tuple[list[str], list[str]]] = {}
+
+
+def _order_words(cli_invoke: Invoke, fleet: Callable[[Path], Path],
+                 path: Path) -> tuple[list[str], list[str]]:
     """(branches, every other word the order table shows), from the JSON."""
-    capsys.readouterr()
-    run(["order", "--repo", str(path), "--format", "json"])
-    data = json.loads(capsys.readouterr().out)
+    if fleet.__name__ not in _WORDS:
+        _WORDS[fleet.__name__] = _words_of(
+            cli_invoke(["order", "--repo", str(path), "--format", "json"]).out)
+    return _WORDS[fleet.__name__]
+
+
+def _words_of(out: str) -> tuple[list[str], list[str]]:
+    data = json.loads(out)
     labels = {r["issue"]: f"{r['issue']} {r['title']}".strip() for r in data["plan"]["rows"]}
     words = [w for s in data["order"]
              for text in (labels[s["issue"]], *s["reasons"]) for w in text.split()]
@@ -109,12 +126,12 @@ def _assert_whole(out: str, words: list[str], branches: list[str]) -> None:
 @pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("fleet", [_demo, _long, _long_on_a_row])
 def test_order_and_check_fit_and_wrap_whole_words(
-        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int,
-        fleet: object) -> None:
-    path = fleet(tmp_path)  # type: ignore[operator]
-    branches, words = _order_words(capsys, path)
+        tmp_path: Path, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch, width: int,
+        fleet: Callable[[Path], Path]) -> None:
+    path = fleet(tmp_path)
+    branches, words = _order_words(cli_invoke, fleet, path)
     for command in ("order", "check"):
-        out = _out(capsys, monkeypatch, width, command, "--repo", str(path))
+        out = _out(cli_invoke, monkeypatch, width, command, "--repo", str(path))
         assert "Merge order into main" in out
         assert ("(you)" in out) == (fleet is _long_on_a_row and command == "check")
         _assert_fits(out, width)
@@ -124,16 +141,16 @@ def test_order_and_check_fit_and_wrap_whole_words(
 
 
 def test_long_branch_names_are_shortened_in_the_middle_at_80_and_whole_at_120(
-        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _long(tmp_path)
-    narrow = _out(capsys, monkeypatch, 80, "order", "--repo", str(path))
+    narrow = _out(cli_invoke, monkeypatch, 80, "order", "--repo", str(path))
     branch = "feature/1042-count-the-tasks-in-the-list-by-status-and-owner"
     assert middle(branch, 22) == "feature/104…-and-owner"
     cell = next(line.split("│")[3].strip() for line in narrow.splitlines()
                 if line.startswith("│ 1 "))
     assert "…" in cell
     assert cell == middle(branch, len(cell))
-    wide = _out(capsys, monkeypatch, 120, "order", "--repo", str(path))
+    wide = _out(cli_invoke, monkeypatch, 120, "order", "--repo", str(path))
     assert f"│ {middle(branch, 40)} │" in wide
     assert max(cell_len(line) for line in wide.splitlines()) > 80  # the room is used
 
@@ -141,10 +158,10 @@ def test_long_branch_names_are_shortened_in_the_middle_at_80_and_whole_at_120(
 @pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("fleet", [_demo, _long])
 def test_status_keeps_issue_branch_state_and_drift(
-        tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, width: int,
-        fleet: object) -> None:
-    path = fleet(tmp_path)  # type: ignore[operator]
-    out = _out(capsys, monkeypatch, width, "status", "--repo", str(path))
+        tmp_path: Path, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch, width: int,
+        fleet: Callable[[Path], Path]) -> None:
+    path = fleet(tmp_path)
+    out = _out(cli_invoke, monkeypatch, width, "status", "--repo", str(path))
     _assert_fits(out, width)
     lines = out.splitlines()
     head = lines[1].split()
@@ -156,9 +173,7 @@ def test_status_keeps_issue_branch_state_and_drift(
         end = starts[at + 1] if at + 1 < len(starts) else None
         return line[starts[at]:end].strip()
 
-    capsys.readouterr()
-    run(["status", "--repo", str(path), "--format", "json"])
-    rows = json.loads(capsys.readouterr().out)["rows"]
+    rows = json.loads(cli_invoke(["status", "--repo", str(path), "--format", "json"]).out)["rows"]
     for r, line in zip(rows, lines[2:], strict=True):
         assert cell(line, "row") == r["issue"]
         branch = cell(line, "branch")
@@ -169,10 +184,9 @@ def test_status_keeps_issue_branch_state_and_drift(
 
 
 def test_status_drift_shows_drift_into_another_rows_files(
-        tmp_path: Path, capsys: Capsys) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     path = _long(tmp_path)
-    capsys.readouterr()
-    run(["status", "--repo", str(path), "--format", "json"])
-    rows = {r["issue"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    out = cli_invoke(["status", "--repo", str(path), "--format", "json"]).out
+    rows = {r["issue"]: r for r in json.loads(out)["rows"]}
     assert rows["#1043"]["drift"] == ["tasks/count.py (#1042's)"]
     assert rows["#1042"]["drift"] == []

@@ -93,13 +93,20 @@ BASE: dict[str, str] = {
     ),
 }
 
+
+
+def cli_with(name: str) -> str:
+    """tasks/cli.py with command `name` (from tasks/NAME.py) added to the dispatch."""
+    return CLI.replace(
+        "from tasks.store import load, save\n",
+        f"from tasks.{name} import {name}\nfrom tasks.store import load, save\n",
+    ).replace('    "list": show,\n', f'    "list": show,\n    "{name}": {name},\n')
+
+
 # One commit per row; both feature rows add a line at the same place in the dispatch.
 BRANCHES: dict[str, tuple[str, dict[str, str]]] = {
     "feature/42-count": ("#42: tasks count", {
-        "tasks/cli.py": CLI.replace(
-            "from tasks.store import load, save\n",
-            "from tasks.count import count\nfrom tasks.store import load, save\n",
-        ).replace('    "list": show,\n', '    "list": show,\n    "count": count,\n'),
+        "tasks/cli.py": cli_with("count"),
         "tasks/count.py": (
             '"""tasks count: how many tasks are left."""\n\nfrom tasks.store import load\n\n\n'
             "def count(args):\n    print(len(load()))\n"
@@ -119,10 +126,7 @@ BRANCHES: dict[str, tuple[str, dict[str, str]]] = {
         ),
     }),
     "feature/44-clear": ("#44: tasks clear", {
-        "tasks/cli.py": CLI.replace(
-            "from tasks.store import load, save\n",
-            "from tasks.clear import clear\nfrom tasks.store import load, save\n",
-        ).replace('    "list": show,\n', '    "list": show,\n    "clear": clear,\n'),
+        "tasks/cli.py": cli_with("clear"),
         "tasks/clear.py": (
             '"""tasks clear: forget every task."""\n\nfrom tasks.store import save\n\n\n'
             "def clear(args):\n    save([])\n"

@@ -221,6 +221,7 @@ def test_integrate_abort_restores_and_refuses_a_dirty_tree(
 
 def test_integrate_refuses_an_untracked_file_a_row_would_overwrite(
         fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    (fanned.path / "docs").mkdir(exist_ok=True)
     (fanned.path / "docs/guide.md").write_text("untracked, in the way of #43\n")
     before = fanned.git("for-each-ref")
     code, _, err = fleet(fanned, capsys, "integrate")

@@ -6,13 +6,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
-from fleetbot.fleet.demo import build_example
+from tests.fleetrepo import demo_repo
 from tests.reports import validate_report_json
+from tests.support.cli import Invocation, invoke
+
+Invoke = Callable[..., Invocation]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_REPORT = ROOT / "docs" / "example-report.md"
@@ -22,18 +25,15 @@ REGENERATE = "python -m fleetbot demo --format markdown > docs/example-report.md
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """The demo fleet as a real repository, on main."""
-    path = tmp_path / "tasks"
-    build_example(path)
-    return path
+    return demo_repo(tmp_path).path
 
 
 def _git(path: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=path, check=True, capture_output=True)
 
 
-def _json(capsys: pytest.CaptureFixture[str], argv: list[str], code: int = 0) -> dict:  # type: ignore[type-arg]
-    assert run(argv) == code
-    data = json.loads(capsys.readouterr().out)
+def _json(argv: list[str], code: int = 0) -> dict:  # type: ignore[type-arg]
+    data = json.loads(invoke(argv, code=code).out)
     validate_report_json(data)
     return data  # type: ignore[no-any-return]
 
@@ -41,8 +41,8 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str], code: int = 0) ->
 # ------------------------------------------------------------------ order
 
 
-def test_order_json_on_the_example(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, ["order", "--repo", str(example), "--format", "json"])
+def test_order_json_on_the_example(example: Path) -> None:
+    data = _json(["order", "--repo", str(example), "--format", "json"])
     assert data["target"] == "main"
     issues = [s["issue"] for s in data["order"]]
     assert issues.index("#44") > issues.index("#42")
@@ -56,67 +56,60 @@ def test_order_json_on_the_example(example: Path, capsys: pytest.CaptureFixture[
     assert replay["files"] == ["tasks/cli.py"]
 
 
-def test_order_text_and_markdown(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["order", "--repo", str(example)]) == 0
-    text = capsys.readouterr().out
+def test_order_text_and_markdown(example: Path, cli_invoke: Invoke) -> None:
+    text = cli_invoke(["order", "--repo", str(example)]).out
     assert "step 3 (#44) on tasks/cli.py" in text
-    assert run(["order", "--repo", str(example), "--format", "markdown"]) == 0
-    md = capsys.readouterr().out
+    md = cli_invoke(["order", "--repo", str(example), "--format", "markdown"]).out
     assert md.startswith("### ❌ fleetbot: the fan-in into main stops at #44")
 
 
-def test_order_with_a_missing_branch(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_order_with_a_missing_branch(example: Path) -> None:
     _git(example, "branch", "-D", "feature/43-docs")
-    data = _json(capsys, ["order", "--repo", str(example), "--format", "json"])
+    data = _json(["order", "--repo", str(example), "--format", "json"])
     assert data["missing_branches"] == ["#43"]
     step = next(s for s in data["order"] if s["issue"] == "#43")
     assert step["blocked_by"] == ["no branch feature/43-docs"]
     assert data["replay"]["stops_at_issue"] == "#44"
 
 
-def test_cycle_exits_2_naming_every_row(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cycle_exits_2_naming_every_row(example: Path, cli_invoke: Invoke) -> None:
     plan = example / "orchestration-plan.md"
     text = plan.read_text()
     text = text.replace("`tests/test_count.py` | none", "`tests/test_count.py` | #44")
     text = text.replace("`tests/test_clear.py` | none", "`tests/test_clear.py` | #43")
     text = text.replace("`README.md` | none", "`README.md` | #42")
     plan.write_text(text)
-    assert run(["order", "--repo", str(example), "--plan", str(plan)]) == 2
-    err = capsys.readouterr().err
-    assert "cycle" in err
-    for issue in ("#42", "#43", "#44"):
-        assert issue in err
-    assert "Traceback" not in err
+    err = cli_invoke(["order", "--repo", str(example), "--plan", str(plan)], code=2).err
+    assert err == (
+        f"error: {plan}:8: dependency cycle: #42 -> #44 -> #43 -> #42 (each depends on the "
+        f"next; #42 at {plan}:8, #44 at {plan}:10, #43 at {plan}:9)\n"
+        "  fix: remove one of these `Depends on` entries so the rows can merge in some order\n")
 
 
 # ------------------------------------------------------------------ check
 
 
-def test_check_on_a_colliding_branch(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_on_a_colliding_branch(example: Path, cli_invoke: Invoke) -> None:
     _git(example, "checkout", "-q", "feature/44-clear")
-    assert run(["check", "--repo", str(example)]) == 0
-    out = capsys.readouterr().out
+    out = cli_invoke(["check", "--repo", str(example)]).out
     assert "your branch collides with #42 on tasks/cli.py: merge after it" in out
-    assert run(["check", "--repo", str(example), "--strict"]) == 1
-    capsys.readouterr()
-    data = _json(capsys, ["check", "--repo", str(example), "--format", "json", "--strict"], 1)
+    cli_invoke(["check", "--repo", str(example), "--strict"], code=1)
+    data = _json(["check", "--repo", str(example), "--format", "json", "--strict"], 1)
     assert data["current"]["issue"] == "#44"
     assert data["current"]["blocks"] is True
 
 
-def test_check_strict_passes_on_a_free_branch(example: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_strict_passes_on_a_free_branch(example: Path, cli_invoke: Invoke) -> None:
     _git(example, "checkout", "-q", "feature/43-docs")
-    data = _json(capsys, ["check", "--repo", str(example), "--format", "json", "--strict"])
+    data = _json(["check", "--repo", str(example), "--format", "json", "--strict"])
     assert data["current"]["issue"] == "#43"
     assert data["current"]["blocks"] is False
-    assert run(["check", "--repo", str(example), "--format", "markdown"]) == 0
-    assert "**Your branch (#43 docs):**" in capsys.readouterr().out
+    assert "**Your branch (#43 docs):**" in cli_invoke(
+        ["check", "--repo", str(example), "--format", "markdown"]).out
 
 
-def test_check_outside_the_plan_notes_it(example: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, ["check", "--repo", str(example), "--format", "json", "--strict"])
+def test_check_outside_the_plan_notes_it(example: Path) -> None:
+    data = _json(["check", "--repo", str(example), "--format", "json", "--strict"])
     assert data["current"] is None
     assert "the current branch main is not a row of the plan" in data["notes"]
 
@@ -134,38 +127,34 @@ def test_pre_commit_hook_runs_check() -> None:
 
 
 def test_demo_text_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+                                         cli_invoke: Invoke) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    assert run(["demo"]) == 0
-    out = capsys.readouterr().out
+    out = cli_invoke(["demo"]).out
     assert "❌ #42 (textual)" in out
     assert "step 3 (#44) on tasks/cli.py" in out
     assert list(scratch.iterdir()) == []
 
 
-def test_demo_json_validates(capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, ["demo", "--format", "json"])
+def test_demo_json_validates() -> None:
+    data = _json(["demo", "--format", "json"])
     assert data["replay"]["stops_at_issue"] == "#44"
     assert [s["issue"] for s in data["order"]] == ["#42", "#43", "#44"]
 
 
-def test_demo_keep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_keep(tmp_path: Path, cli_invoke: Invoke) -> None:
     keep = tmp_path / "kept"
-    assert run(["demo", "--keep", str(keep)]) == 0
+    err = cli_invoke(["demo", "--keep", str(keep)]).err
     assert (keep / "orchestration-plan.md").is_file()
     assert (keep / ".git").exists()
-    assert "git checkout feature/44-clear" in capsys.readouterr().err
-    assert run(["demo", "--keep", str(keep)]) == 2
-    assert "not empty" in capsys.readouterr().err
+    assert "git checkout feature/44-clear" in err
+    assert cli_invoke(["demo", "--keep", str(keep)], code=2).err == (
+        f"error: --keep {keep}: the folder is not empty; name a new one\n")
 
 
-def test_demo_markdown_is_the_committed_example_report(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert run(["demo", "--format", "markdown"]) == 0
-    out = capsys.readouterr().out
+def test_demo_markdown_is_the_committed_example_report(cli_invoke: Invoke) -> None:
+    out = cli_invoke(["demo", "--format", "markdown"]).out
     assert out == EXAMPLE_REPORT.read_text(encoding="utf-8"), (
         f"docs/example-report.md is out of date; regenerate it with:\n  {REGENERATE}"
     )
@@ -185,46 +174,45 @@ def test_installed_fleetbot_demo_runs_as_a_subprocess(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_stale_branch_goes_last_with_rebase_reason(
-    example: Path, capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_stale_branch_goes_last_with_rebase_reason(example: Path) -> None:
     # main gains its own docs/usage.md: #43's add/add no longer lands on main
     (example / "docs").mkdir()
     (example / "docs" / "usage.md").write_text("# Usage\n\nSomething else entirely.\n")
     _git(example, "add", "-A")
     _git(example, "commit", "-q", "-m", "docs on main")
-    data = _json(capsys, ["order", "--repo", str(example), "--format", "json"])
+    data = _json(["order", "--repo", str(example), "--format", "json"])
     assert [s["issue"] for s in data["order"]] == ["#42", "#44", "#43"]
     assert "rebase onto main first" in data["order"][2]["reasons"]
     assert any(c["kind"] == "target" and c["rows"] == ["#43"] for c in data["conflicts"])
 
 
-def test_check_strict_fails_on_drift(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_strict_fails_on_drift(example: Path) -> None:
     _git(example, "checkout", "-q", "feature/43-docs")
     (example / "tasks" / "store.py").write_text("# docs row wandered in here\n")
     _git(example, "commit", "-q", "-am", "touch a file #43 does not own")
-    data = _json(capsys, ["check", "--repo", str(example), "--format", "json", "--strict"], 1)
+    data = _json(["check", "--repo", str(example), "--format", "json", "--strict"], 1)
     assert any("does not own" in m for m in data["current"]["messages"])
 
 
 def test_unknown_target_and_missing_plan_exit_2(example: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["order", "--repo", str(example), "--target", "no-such-branch"]) == 2
-    err = capsys.readouterr().err
-    assert "no-such-branch" in err
-    assert "Traceback" not in err
-    assert run(["check", "--repo", str(example), "--plan", str(tmp_path / "nope.md")]) == 2
-    assert "nope.md" in capsys.readouterr().err
+                                                cli_invoke: Invoke) -> None:
+    err = cli_invoke(["order", "--repo", str(example), "--target", "no-such-branch"],
+                     code=2).err
+    assert err == (
+        "error: unknown target 'no-such-branch': no branch, origin/no-such-branch or commit "
+        "of that name\n"
+        "  fix: pass --target with an existing branch (fetch it first if it is remote)\n")
+    err = cli_invoke(["check", "--repo", str(example), "--plan", str(tmp_path / "nope.md")],
+                     code=2).err
+    assert err == (f"error: {tmp_path / 'nope.md'}: plan file not found\n"
+                   "  fix: create it (`fleetbot plan init`) or pass --plan PATH\n")
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
 ) -> None:
-    assert run(["demo"]) == 0
-    assert "\x1b[" not in capsys.readouterr().out  # not a tty: plain
+    assert "\x1b[" not in cli_invoke(["demo"]).out  # not a tty: plain
     monkeypatch.setenv("FORCE_COLOR", "1")
-    assert run(["demo"]) == 0
-    assert "\x1b[31m" in capsys.readouterr().out
+    assert "\x1b[31m" in cli_invoke(["demo"]).out
     monkeypatch.setenv("NO_COLOR", "1")
-    assert run(["demo"]) == 0
-    assert "\x1b[31m" not in capsys.readouterr().out
+    assert "\x1b[31m" not in cli_invoke(["demo"]).out

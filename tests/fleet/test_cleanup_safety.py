@@ -159,6 +159,7 @@ def test_a_new_row_that_only_fast_forwarded_keeps_its_fresh_work(
     repo.commit({"CHANGELOG.md": "1\n"}, "main moves on")
     tree = tmp_path / "tasks-43-docs"
     Repo(tree).git("merge", "-q", "--ff-only", "main")  # no commit of its own: not landed
+    (tree / "docs").mkdir(exist_ok=True)
     (tree / "docs/guide.md").write_text("a first draft, not committed yet\n")
     code, out = _cleanup(repo, capsys, "--delete-branches")
     assert code == 0

@@ -2,17 +2,33 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from fleetbot.cli.conflicts import parse_kinds, run_conflicts
 from fleetbot.errors import UsageError
 from tests.fleet import EXAMPLE_BASE, EXAMPLE_BRANCHES, EXAMPLE_PLAN, git_of, plan_of, row
+from tests.fleetrepo import EXAMPLE
+from tests.gitrepo import Repo, make_repo
+from tests.support.cli import Invocation
+from tests.support.repo import from_template
+
+Invoke = Callable[..., Invocation]
+
+
+def _example(root: Path, name: str, plan: bool, branches: bool) -> Repo:
+    """tests/fleet's example fleet, the plan file committed or not: built once per process."""
+    base = {**EXAMPLE_BASE, **({"orchestration-plan.md": EXAMPLE.read_text()} if plan else {})}
+    from_template(("cmd-conflicts", plan, branches), root / name, lambda path: make_repo(
+        path.parent, base, EXAMPLE_BRANCHES if branches else None, name=path.name))
+    return Repo(root / name)
 
 
 @pytest.fixture
-def example(repo_factory):  # type: ignore[no-untyped-def]
-    return repo_factory(EXAMPLE_BASE, EXAMPLE_BRANCHES)
+def example(tmp_path: Path) -> Repo:
+    return _example(tmp_path, "example", plan=False, branches=True)
 
 
 def test_json_shape(example, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -102,45 +118,37 @@ def test_markdown_neutralises_hostile_paths(repo_factory, capsys) -> None:  # ty
             assert line.count(" | ") == 3  # the pipe in the path did not add a cell
 
 
-def test_cli_outside_a_repo_exits_2(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from fleetbot.cli import run
-
-    assert run(["conflicts", "--repo", str(tmp_path)]) == 2
-    err = capsys.readouterr().err
-    assert "not inside a git repository" in err
-    assert "Traceback" not in err
-
-
-def test_cli_bad_kinds_exits_2(example, capsys) -> None:  # type: ignore[no-untyped-def]
-    from fleetbot.cli import run
-
-    assert run(["conflicts", "--repo", str(example.path), "--kinds", "nope"]) == 2
-    assert "unknown kind nope" in capsys.readouterr().err
+def test_cli_outside_a_repo_exits_2(tmp_path: Path, cli_invoke: Invoke) -> None:
+    err = cli_invoke(["conflicts", "--repo", str(tmp_path)], code=2).err
+    lines = err.splitlines()
+    assert lines[:2] + lines[3:] == [
+        f"error: {tmp_path} is not inside a git repository",
+        "  command: git rev-parse --show-toplevel (exit 128)",
+        "  fix: run fleetbot inside a git checkout or pass --repo DIR"]
+    assert lines[2].startswith("  fatal: not a git repository")  # git's words, its version's
 
 
-def test_cli_end_to_end_on_the_example_plan(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
+def test_cli_bad_kinds_exits_2(example: Repo, cli_invoke: Invoke) -> None:
+    err = cli_invoke(["conflicts", "--repo", str(example.path), "--kinds", "nope"], code=2).err
+    assert err == ("error: --kinds: unknown kind nope; choose from plan, diff, drift, target, "
+                   "textual, interface\n")
 
-    from fleetbot.cli import run
 
-    plan_text = (Path(__file__).parents[2] / "examples" / "orchestration-plan.md").read_text()
-    repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text}, EXAMPLE_BRANCHES)
-    assert run(["conflicts", "--repo", str(repo.path), "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_cli_end_to_end_on_the_example_plan(tmp_path: Path, cli_invoke: Invoke) -> None:
+    repo = _example(tmp_path, "repo", plan=True, branches=True)
+    data = json.loads(cli_invoke(["conflicts", "--repo", str(repo.path), "--format", "json"]).out)
     found = {(c["kind"], tuple(c["rows"]), tuple(c["files"])) for c in data["conflicts"]}
     assert ("plan", ("#42", "#44"), ("tasks/cli.py",)) in found
     assert ("textual", ("#42", "#44"), ("tasks/cli.py",)) in found
     assert all("#43" not in rows for _, rows, _ in found)
-    assert run(["conflicts", "--repo", str(repo.path), "--strict", "--kinds", "textual"]) == 1
-    assert capsys.readouterr().out.startswith("1 collision on main: #42 count × #44 clear")
+    out = cli_invoke(["conflicts", "--repo", str(repo.path), "--strict", "--kinds", "textual"],
+                     code=1).out
+    assert out.startswith("1 collision on main: #42 count × #44 clear")
 
 
-def test_cli_unknown_target_exits_2(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    from fleetbot.cli import run
-
-    plan_text = (Path(__file__).parents[2] / "examples" / "orchestration-plan.md").read_text()
-    repo = repo_factory({**EXAMPLE_BASE, "orchestration-plan.md": plan_text})
-    assert run(["conflicts", "--repo", str(repo.path), "--target", "nope"]) == 2
-    assert "unknown target 'nope'" in capsys.readouterr().err
+def test_cli_unknown_target_exits_2(tmp_path: Path, cli_invoke: Invoke) -> None:
+    repo = _example(tmp_path, "repo", plan=True, branches=False)
+    err = cli_invoke(["conflicts", "--repo", str(repo.path), "--target", "nope"], code=2).err
+    assert err == (
+        "error: unknown target 'nope': no branch, origin/nope or commit of that name\n"
+        "  fix: pass --target with an existing branch (fetch it first if it is remote)\n")

@@ -5,12 +5,12 @@ once the dependency lands by squash, brief, comment and `check` give the exact r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fleetbot.analysis.stack import restack
-from fleetbot.cli import run
 from fleetbot.fleet.brief import build_brief, render_markdown, render_text
 from fleetbot.git import Git
 from fleetbot.git.stack import choose_bases, own_changes
@@ -19,8 +19,12 @@ from fleetbot.pipeline import build_report
 from fleetbot.render.common import current_messages
 from fleetbot.render.markdown import render_pr_comment
 from tests.fleet import plan_of, row
-from tests.gitrepo import Repo
+from tests.gitrepo import Repo, make_repo
 from tests.reports import validate_report_json
+from tests.support.cli import Invocation
+from tests.support.repo import from_template
+
+Invoke = Callable[..., Invocation]
 
 PLAN = """\
 | Issue | Branch | Files owned | Depends on | Status |
@@ -31,16 +35,18 @@ PLAN = """\
 """
 
 
+def _build_chain(path: Path) -> Repo:
+    return make_repo(path.parent, {"README.md": "# r\n", "orchestration-plan.md": PLAN}, {
+        "feature/1": {"one.py": "ONE = 1\n"},
+        "feature/2": {"two.py": "TWO = 2\n"},
+        "feature/3": {"three.py": "THREE = 3\n"},
+    }, branch_from={"feature/2": "feature/1", "feature/3": "feature/2"}, name=path.name)
+
+
 def chain(tmp_path: Path) -> Repo:
-    """#1 <- #2 <- #3, each branch built on the one before it."""
-    repo = Repo(tmp_path / "repo")
-    repo.path.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.commit({"README.md": "# r\n", "orchestration-plan.md": PLAN}, "base")
-    repo.branch("feature/1", {"one.py": "ONE = 1\n"})
-    repo.branch("feature/2", {"two.py": "TWO = 2\n"}, start="feature/1")
-    repo.branch("feature/3", {"three.py": "THREE = 3\n"}, start="feature/2")
-    return repo
+    """#1 <- #2 <- #3, each branch built on the one before it (built once per process)."""
+    from_template("stack-chain", tmp_path / "repo", _build_chain)
+    return Repo(tmp_path / "repo")
 
 
 def _plan(repo: Repo):  # type: ignore[no-untyped-def]
@@ -63,12 +69,11 @@ def test_a_chain_of_stacked_rows_has_no_drift_and_no_diff_collisions(tmp_path: P
 
 
 def test_check_on_the_top_of_the_chain_says_nothing_about_its_dependencies(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_invoke: Invoke,
 ) -> None:
     repo = chain(tmp_path)
     repo.git("checkout", "-q", "feature/3")
-    assert run(["check", "--repo", str(repo.path), "--strict"]) == 0
-    out = capsys.readouterr().out
+    out = cli_invoke(["check", "--repo", str(repo.path), "--strict"]).out
     assert "two.py" not in out
     assert "one.py" not in out
 
@@ -85,12 +90,9 @@ def test_a_stacked_row_still_drifts_in_its_own_commits(tmp_path: Path) -> None:
 
 def test_unstacked_dependents_are_still_compared_to_the_target(tmp_path: Path) -> None:
     """#2 depends on #1 but was not built on it: #1's head is not in it, no stack."""
-    repo = Repo(tmp_path / "repo")
-    repo.path.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.commit({"README.md": "# r\n"}, "base")
-    repo.branch("feature/1", {"one.py": "ONE = 1\n"})
-    repo.branch("feature/2", {"two.py": "TWO = 2\n", "one.py": "ONE = 11\n"})
+    repo = make_repo(tmp_path, {"README.md": "# r\n"}, {
+        "feature/1": {"one.py": "ONE = 1\n"},
+        "feature/2": {"two.py": "TWO = 2\n", "one.py": "ONE = 11\n"}})
     plan = plan_of(row("#1", "feature/1", ["one.py"]),
                    row("#2", "feature/2", ["two.py"], deps=["#1"]))
     report = build_report(Git(repo.path), plan)
@@ -99,13 +101,16 @@ def test_unstacked_dependents_are_still_compared_to_the_target(tmp_path: Path) -
     assert drift == ["#2 changed one.py, owned by #1"]
 
 
-def squashed(tmp_path: Path) -> Repo:
-    """The chain, then #1 squash-merged into main (its branch kept, as forges leave it)."""
-    repo = chain(tmp_path)
-    repo.git("checkout", "-q", "main")
+def _build_squashed(path: Path) -> None:
+    repo = _build_chain(path)
     repo.git("merge", "-q", "--squash", "feature/1")
     repo.git("commit", "-q", "-m", "one (#1)")
-    return repo
+
+
+def squashed(tmp_path: Path) -> Repo:
+    """The chain, then #1 squash-merged into main (its branch kept, as forges leave it)."""
+    from_template("stack-squashed", tmp_path / "repo", _build_squashed)
+    return Repo(tmp_path / "repo")
 
 
 def test_a_dependency_landed_by_squash_gives_the_exact_restack(tmp_path: Path) -> None:
@@ -143,8 +148,7 @@ def test_the_restack_actually_restacks(tmp_path: Path) -> None:
     assert [b.stacked_on for b in after.branches if b.issue == "#2"] == [()]
 
 
-def test_the_brief_gives_the_restack(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     ) -> None:
+def test_the_brief_gives_the_restack(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = squashed(tmp_path)
     old = repo.head("feature/1")
     plan = _plan(repo)
@@ -162,23 +166,21 @@ def test_the_brief_gives_the_restack(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (f"- #1 (`feature/1`): has landed (squash-merged in {squash}); this branch still "
             f"carries its old commits: restack it with "
             f"`git rebase --onto main {old} feature/2`") in render_markdown(b).splitlines()
-    assert run(["brief", "#2", "--repo", str(repo.path)]) == 0
-    assert f"  - {line}" in capsys.readouterr().out.splitlines()
+    assert f"  - {line}" in cli_invoke(["brief", "#2", "--repo", str(repo.path)]).out.splitlines()
 
 
-def test_check_shows_the_restack(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_check_shows_the_restack(tmp_path: Path, cli_invoke: Invoke,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     repo = squashed(tmp_path)
     old = repo.head("feature/1")
     repo.git("checkout", "-q", "feature/2")
     monkeypatch.setenv("COLUMNS", "300")
-    assert run(["check", "--repo", str(repo.path)]) == 0
+    out = cli_invoke(["check", "--repo", str(repo.path)]).out
     said = (f"• #1 has landed (squash-merged in {repo.head('main')[:7]}); this branch still "
             f"carries its old commits (up to {old[:7]}): restack it with "
             f"`git rebase --onto main {old} feature/2`")
-    assert said in capsys.readouterr().out
-    assert run(["check", "--repo", str(repo.path), "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    assert said in out
+    data = json.loads(cli_invoke(["check", "--repo", str(repo.path), "--format", "json"]).out)
     validate_report_json(data)
     assert said[2:] in data["current"]["messages"]
     (two,) = [b for b in data["branches"] if b["issue"] == "#2"]

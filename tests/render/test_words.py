@@ -6,24 +6,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fleetbot.analysis.order import recommend_order
-from fleetbot.cli import run
 from fleetbot.model import Conflict, ConflictKind, Plan, Row
 from fleetbot.render.common import plural
 from tests.fleetrepo import EXAMPLE, cli_with, tasks_repo
 from tests.gitrepo import Repo
+from tests.support.cli import Invocation, invoke
+from tests.support.repo import from_template
 
-Capsys = pytest.CaptureFixture[str]
+Invoke = Callable[..., Invocation]
 
 
-def _json(capsys: Capsys, *argv: str) -> dict:  # type: ignore[type-arg]
-    capsys.readouterr()
-    run([*argv, "--format", "json"])
-    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+def _json(*argv: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(invoke([*argv, "--format", "json"]).out)  # type: ignore[no-any-return]
 
 
 def _plan(repo: Repo, rows: dict[str, str]) -> None:
@@ -40,13 +40,13 @@ def test_plural() -> None:
 
 
 def test_after_fix_the_dependency_is_said_as_a_dependency_not_a_collision(
-        tmp_path: Path, capsys: Capsys) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path)
-    assert run(["plan", "lint", "--fix", "--repo", str(repo.path)]) == 0
-    assert "fixed " in (err := capsys.readouterr().err)
-    assert "#44 now depends on #42 (lands after it)" in err
+    err = cli_invoke(["plan", "lint", "--fix", "--repo", str(repo.path)]).err
+    assert err == (f"fixed {repo.path / 'orchestration-plan.md'}: #44 now depends on #42 "
+                   "(lands after it)\n")
     repo.git("commit", "-qam", "plan: fix")
-    data = _json(capsys, "order", "--repo", str(repo.path))
+    data = _json("order", "--repo", str(repo.path))
     reasons = {s["issue"]: s["reasons"] for s in data["order"]}
     assert reasons == {
         "#42": ["#44 depends on it (they collide on tasks/cli.py)"],
@@ -87,34 +87,32 @@ def test_transitive_dependency_with_a_collision() -> None:
     )
 
 
-def test_collision_count_is_singular_and_leaves_landed_rows_out(
-        tmp_path: Path, capsys: Capsys) -> None:
+def test_collision_count_is_singular_and_leaves_landed_rows_out(tmp_path: Path) -> None:
     """#42 and #44 own tasks/cli.py but edit different files: one plan collision to
     serialise; once #42 lands there is nothing left to serialise."""
     repo = tasks_repo(tmp_path, branches=False)
     repo.branch("feature/42-count", {"tasks/count.py": "N = 1\n"})
     repo.branch("feature/43-docs", {"docs/guide.md": "# guide\n"})
     repo.branch("feature/44-clear", {"tasks/clear.py": "X = 0\n"})
-    data = _json(capsys, "order", "--repo", str(repo.path))
+    data = _json("order", "--repo", str(repo.path))
     assert data["verdict"]["summary"] == (
         "3 branches merge cleanly into main if merged in the order below (1 collision to "
         "serialise)")
     repo.git("merge", "-q", "--no-ff", "-m", "Merge #42", "feature/42-count")
     repo.git("merge", "-q", "--no-ff", "-m", "Merge #43", "feature/43-docs")
-    data = _json(capsys, "order", "--repo", str(repo.path))
+    data = _json("order", "--repo", str(repo.path))
     assert [x["issue"] for x in data["landed"]] == ["#42", "#43"]
     assert data["verdict"]["summary"] == "1 branch merges cleanly into main"
 
 
-def test_replay_stops_at_and_its_detail_use_the_order_numbering(
-        tmp_path: Path, capsys: Capsys) -> None:
+def test_replay_stops_at_and_its_detail_use_the_order_numbering(tmp_path: Path) -> None:
     """#43 has no branch, so the replay skips it; #44 is step 3 of the order, and the
     JSON's `stops_at`, the stop's position and both details say step 3."""
     repo = tasks_repo(tmp_path)
     repo.git("branch", "-D", "feature/43-docs")
     _plan(repo, {"#44": "| #44 clear | feature/44-clear | ../tasks-44-clear | "
                         "`tasks/clear.py` | #43 | running |"})
-    data = _json(capsys, "order", "--repo", str(repo.path))
+    data = _json("order", "--repo", str(repo.path))
     assert [s["issue"] for s in data["order"]] == ["#42", "#43", "#44"]
     replay = data["replay"]
     assert replay["stops_at"] == 3
@@ -123,54 +121,45 @@ def test_replay_stops_at_and_its_detail_use_the_order_numbering(
     assert replay["stops"][0]["detail"] == replay["detail"]
 
 
-def test_plan_show_title_counts_one_row(tmp_path: Path, capsys: Capsys) -> None:
+def test_plan_show_title_counts_one_row(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     plan = EXAMPLE.read_text().splitlines()
     one = [line for line in plan if not line.startswith(("| #43", "| #44"))]
     (repo.path / "orchestration-plan.md").write_text("\n".join(one) + "\n")
-    capsys.readouterr()
-    assert run(["plan", "show", "--repo", str(repo.path)]) == 0
-    out = capsys.readouterr().out
+    out = cli_invoke(["plan", "show", "--repo", str(repo.path)]).out
     assert "orchestration-plan.md (1 row)" in out
     assert "(1 rows)" not in out
 
 
-def test_conflicts_headline_is_singular(tmp_path: Path, capsys: Capsys) -> None:
+def test_conflicts_headline_is_singular(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     repo.branch("feature/42-count", {"tasks/cli.py": cli_with("count")})
     repo.branch("feature/44-clear", {"tasks/cli.py": cli_with("clear")})
-    capsys.readouterr()
-    run(["conflicts", "--repo", str(repo.path)])
-    out = capsys.readouterr().out
-    assert "1 collision on main" in out
+    out = cli_invoke(["conflicts", "--repo", str(repo.path)]).out
+    assert out.splitlines()[0].startswith("1 collision on main: ")
 
 
 # ---------------------------------------------------------------- small things
 
 
 def test_integrate_in_a_rows_worktree_refuses_and_says_where_to_run_it(
-        tmp_path: Path, capsys: Capsys) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path)
     tree = tmp_path / "tasks-42-count"
     repo.git("worktree", "add", "-q", str(tree), "feature/42-count")
     head = repo.head("feature/42-count")
-    capsys.readouterr()
-    assert run(["integrate", "--repo", str(tree)]) == 2
-    err = capsys.readouterr().err
-    assert (f"this is the worktree of #42 count (feature/42-count); run `fleetbot "
-            f"integrate` from the main worktree {repo.path}") in err
-    assert "Traceback" not in err
+    err = cli_invoke(["integrate", "--repo", str(tree)], code=2).err
+    assert err == (f"error: this is the worktree of #42 count (feature/42-count); run "
+                   f"`fleetbot integrate` from the main worktree {repo.path}\n")
     assert Repo(tree).git("rev-parse", "--abbrev-ref", "HEAD").strip() == "feature/42-count"
     assert repo.head("feature/42-count") == head
     assert repo.git("branch", "--list", "fleet/integration") == ""
 
 
 def test_markdown_brief_shows_commands_as_code_not_backslashes(
-        tmp_path: Path, capsys: Capsys) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path)
-    capsys.readouterr()
-    assert run(["brief", "#42", "--repo", str(repo.path), "--format", "markdown"]) == 0
-    out = capsys.readouterr().out
+    out = cli_invoke(["brief", "#42", "--repo", str(repo.path), "--format", "markdown"]).out
     done = out[out.index("## When you are done"):].splitlines()[1:]
     assert done == [
         "- commit on `feature/42-count` only; mention #42 in the commit messages",
@@ -182,8 +171,7 @@ def test_markdown_brief_shows_commands_as_code_not_backslashes(
     assert "\\`" not in out
 
 
-def test_markdown_brief_still_neutralises_a_hostile_branch(tmp_path: Path,
-                                                            capsys: Capsys) -> None:
+def test_markdown_brief_still_neutralises_a_hostile_branch() -> None:
     from fleetbot.fleet.brief import Brief, render_markdown
 
     evil = Brief(issue="#1", title="t", branch="x`<b>@team</b>", target="main",
@@ -195,17 +183,20 @@ def test_markdown_brief_still_neutralises_a_hostile_branch(tmp_path: Path,
     assert "\\`" not in out
 
 
-@pytest.mark.parametrize("command", ["check", "order", "status", "conflicts"])
-@pytest.mark.parametrize("target", [[], ["--target", "main"]])
-def test_an_empty_repository_says_no_commits_yet(
-        tmp_path: Path, capsys: Capsys, command: str, target: list[str]) -> None:
-    path = tmp_path / "empty"
+def _empty(path: Path) -> None:
+    """A repository with no commit and the plan in its work tree."""
     path.mkdir()
     Repo(path).git("init", "-q", "-b", "main")
     (path / "orchestration-plan.md").write_text(EXAMPLE.read_text())
-    capsys.readouterr()
-    assert run([command, "--repo", str(path), *target]) == 2
-    captured = capsys.readouterr()
-    assert captured.err.startswith("error: this repository has no commits yet\n")
-    assert "Traceback" not in captured.err
-    assert captured.out == ""
+
+
+@pytest.mark.parametrize("command", ["check", "order", "status", "conflicts"])
+@pytest.mark.parametrize("target", [[], ["--target", "main"]])
+def test_an_empty_repository_says_no_commits_yet(
+        tmp_path: Path, cli_invoke: Invoke, command: str, target: list[str]) -> None:
+    path = tmp_path / "empty"
+    from_template("words-empty", path, _empty)
+    got = cli_invoke([command, "--repo", str(path), *target], code=2)
+    assert got.err == ("error: this repository has no commits yet\n"
+                       "  fix: commit something on the target branch first\n")
+    assert got.out == ""

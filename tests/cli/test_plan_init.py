@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
 from fleetbot.cli.plan_init import parse_issue_option, starter_plan
 from fleetbot.errors import UsageError
 from fleetbot.plan.parse import parse_plan
+from tests.support.cli import Invocation
 
 
 def test_parse_issue_option_forms() -> None:
@@ -32,18 +33,19 @@ def test_starter_plan_loads_and_leaves_files_owned_empty() -> None:
 
 
 def test_plan_init_writes_refuses_to_overwrite_and_dry_runs(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_invoke: Callable[..., Invocation]) -> None:
     path = tmp_path / "orchestration-plan.md"
     args = ["plan", "init", "--plan", str(path), "--issue", "42:count", "--issue", "44:clear"]
-    assert run([*args, "--dry-run"]) == 0
-    assert "| #44 clear | feature/44-clear |" in capsys.readouterr().out
+    shown = cli_invoke([*args, "--dry-run"]).out
+    assert "| #44 clear | feature/44-clear |" in shown
     assert not path.exists()
-    assert run(args) == 0
+    cli_invoke(args)
+    assert path.read_text() == shown  # the dry run shows what it writes
     assert "| #42 count | feature/42-count |" in path.read_text()
     path.write_text("mine\n")
-    assert run(args) == 2
-    assert "--force" in capsys.readouterr().err
+    assert cli_invoke(args, code=2).err == (
+        f"error: {path} exists; pass --force to overwrite it, or --plan another path\n")
     assert path.read_text() == "mine\n"
-    assert run([*args, "--force"]) == 0
-    assert "#44 clear" in path.read_text()
-    assert run(["plan", "lint", "--plan", str(path)]) == 0
+    cli_invoke([*args, "--force"])
+    assert path.read_text() == shown
+    cli_invoke(["plan", "lint", "--plan", str(path)])

@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,7 +27,9 @@ from fleetbot.render.escape import json_text, no_command, output_text
 from fleetbot.render.escape import terminal as term
 from fleetbot.render.json import report_to_json
 from tests.reports import hostile_report
+from tests.support.cli import Invocation
 from tests.support.examples import examples
+from tests.support.repo import Repo, from_template, make_repo
 
 COMMAND = re.compile(r"^\s*::", re.M)
 PIECES = ["::error title=INJECTED::x", "\n::add-mask::main", "::stop-commands::t",
@@ -124,9 +128,9 @@ INJECT = "x\n::error title=INJECTED::gotcha\n::add-mask::main"
 TITLE = "\x1b]0;TITLE\x07\x1b[2J"
 
 
-def hostile_fleet(repo_factory):  # type: ignore[no-untyped-def]
-    """Two rows whose branches both change files named to inject commands and escapes."""
-    repo = repo_factory({"a.txt": "a\n", INJECT: "one\n", f"{TITLE}.py": "one\n"})
+def _build_hostile_fleet(path: Path) -> None:
+    repo = make_repo(path.parent, {"a.txt": "a\n", INJECT: "one\n", f"{TITLE}.py": "one\n"},
+                     name=path.name)
     repo.branch("f1", {INJECT: "f1\n", f"{TITLE}.py": "f1\n"})
     repo.branch("f2", {INJECT: "f2\n", f"{TITLE}.py": "f2\n"})
     (repo.path / "orchestration-plan.md").write_text(
@@ -134,25 +138,26 @@ def hostile_fleet(repo_factory):  # type: ignore[no-untyped-def]
         "|---|---|---|---|---|---|\n"
         "| #1 | f1 | | a.txt | | running |\n| #2 | f2 | | b.txt | | running |\n")
     repo.commit({}, "plan")
-    return repo
 
 
-def test_conflicts_and_check_print_no_command_and_no_escape(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]
-    from fleetbot.cli import run
+def hostile_fleet(root: Path) -> Repo:
+    """Two rows whose branches both change files named to inject commands and escapes (the
+    names need git's step-by-step commits: built once per process and copied)."""
+    from_template("hostile-output", root / "repo", _build_hostile_fleet)
+    return Repo(root / "repo")
 
-    repo = hostile_fleet(repo_factory)
+
+def test_conflicts_and_check_print_no_command_and_no_escape(
+        tmp_path: Path, cli_invoke: Callable[..., Invocation]) -> None:
+    repo = hostile_fleet(tmp_path)
     for args in (["conflicts"], ["conflicts", "--format", "markdown"],
                  ["conflicts", "--format", "json"], ["check"], ["order"],
                  ["check", "--format", "markdown"], ["check", "--format", "json"]):
-        capsys.readouterr()
-        code = run([*args, "--repo", str(repo.path)])
-        out, err = capsys.readouterr()
-        assert code in (0, 1), (args, err)
-        assert_safe(out, allowed="\n\t")
-        assert_safe(err, allowed="\n\t")
+        got = cli_invoke([*args, "--repo", str(repo.path)])
+        assert_safe(got.out, allowed="\n\t")
+        assert_safe(got.err, allowed="\n\t")
         if "json" not in args:
-            assert "gotcha" in out  # the name is shown, harmlessly
-    run(["conflicts", "--repo", str(repo.path)])
-    out = capsys.readouterr().out
-    assert "x\\n:\\:error title=INJECTED:\\:gotcha\\n:\\:add-mask:\\:main" in out
-    assert "\\x1b]0;TITLE\\x07\\x1b[2J.py" in out
+            assert "gotcha" in got.out  # the name is shown, harmlessly
+        if args == ["conflicts"]:
+            assert "x\\n:\\:error title=INJECTED:\\:gotcha\\n:\\:add-mask:\\:main" in got.out
+            assert "\\x1b]0;TITLE\\x07\\x1b[2J.py" in got.out

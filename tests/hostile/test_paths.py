@@ -8,17 +8,18 @@ holds the repository), out of every `.git` and out of the main worktree.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from fleetbot.cli import run
 from fleetbot.errors import PlanError
 from fleetbot.fleet import worktrees as fleet
 from fleetbot.fleet.paths import cell_problem, path_problem, place
 from fleetbot.model import Row
 from tests.fleetrepo import EXAMPLE, tasks_repo
 from tests.gitrepo import Repo
+from tests.support.cli import Invocation
 
 ROOT = PurePosixPath("/w")
 MAIN = ROOT / "tasks"
@@ -35,28 +36,26 @@ def with_cell(repo: Repo, cell: str) -> None:
     "inside/../../../x",
 ])
 def test_fan_out_refuses_cells_outside_the_root(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str,
+    tmp_path: Path, cli_invoke: Callable[..., Invocation], cell: str,
 ) -> None:
     repo = tasks_repo(tmp_path)
     with_cell(repo, cell)
     before = sorted(p.name for p in tmp_path.iterdir())
-    capsys.readouterr()
-    assert run(["fan-out", "--repo", str(repo.path)]) == 2
-    err = capsys.readouterr().err
-    assert f"row #42 (plan line 8): the Worktree `{cell}`" in err, err
-    assert "Traceback" not in err
+    got = cli_invoke(["fan-out", "--repo", str(repo.path)], code=2)
+    assert got.err.startswith(f"error: row #42 (plan line 8): the Worktree `{cell}`"), got.err
+    assert got.out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing made
     assert not (repo.path / ".git" / "hooks" / "post-checkout").exists()
     assert repo.git("worktree", "list").count("\n") == 1
 
 
 def test_a_bare_name_is_a_sibling_not_a_folder_inside_the_repo(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_invoke: Callable[..., Invocation],
 ) -> None:
     # the course lab's plan: `tasks-42-count` means ../tasks-42-count, as its fan-out.sh
     repo = tasks_repo(tmp_path)
     with_cell(repo, "tasks-42-count")
-    assert run(["fan-out", "--repo", str(repo.path), "--rows", "#42"]) == 0
+    cli_invoke(["fan-out", "--repo", str(repo.path), "--rows", "#42"])
     assert (tmp_path / "tasks-42-count" / "tasks" / "count.py").is_file()
     assert not (repo.path / "tasks-42-count").exists()
     assert repo.git("status", "--porcelain") == ""

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
 from fleetbot.errors import PlanError
 from fleetbot.plan.globs import matches, overlap_example
 from fleetbot.plan.lint import lint_plan
 from fleetbot.plan.parse import parse_plan
 from fleetbot.plan.structured import MAX_DEPTH
+from tests.support.cli import Invocation
 
 BOMB = (
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -48,13 +49,12 @@ def test_bomb_is_small() -> None:
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_plan_exits_2_with_file_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+    tmp_path: Path, cli_invoke: Callable[..., Invocation], name: str,
 ) -> None:
     text, expected, line = HOSTILE[name]
     path = tmp_path / name
     path.write_text(text)
-    assert run(["plan", "lint", "--plan", str(path)]) == 2
-    captured = capsys.readouterr()
+    captured = cli_invoke(["plan", "lint", "--plan", str(path)], code=2)
     output = captured.out + captured.err
     assert f"{path}:{line}:" in output
     assert expected in output
@@ -67,13 +67,15 @@ def test_depth_just_under_the_bound_is_a_schema_error_not_a_crash() -> None:
                    "p.json", "json")
 
 
-def test_latin1_byte_in_a_plan_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_latin1_byte_in_a_plan_file(tmp_path: Path,
+                                    cli_invoke: Callable[..., Invocation]) -> None:
     path = tmp_path / "p.md"
     path.write_bytes(b"| Issue | Branch |\n|---|---|\n| #1 | f/caf\xe9 |\n")
-    assert run(["plan", "lint", "--plan", str(path)]) == 2
-    captured = capsys.readouterr()
-    err = captured.out + captured.err
-    assert f"{path}:3: error invalid-file: the plan is not UTF-8 text (byte 0xe9 on this line)" in err
+    captured = cli_invoke(["plan", "lint", "--plan", str(path)], code=2)
+    assert (captured.out, captured.err) == (
+        f"{path}:3: error invalid-file: the plan is not UTF-8 text (byte 0xe9 on this line)\n"
+        "  fix: save the plan as UTF-8 (a Latin-1 editor? `iconv -f latin1 -t utf-8`)\n"
+        "1 error, 0 warnings\n", "")
 
 
 def test_latin1_byte_read_from_git_is_a_plan_error() -> None:
@@ -85,7 +87,7 @@ def test_latin1_byte_read_from_git_is_a_plan_error() -> None:
 
 
 def test_symlinked_plan_outside_the_repo_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_invoke: Callable[..., Invocation],
 ) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -93,19 +95,20 @@ def test_symlinked_plan_outside_the_repo_is_refused(
     secret = tmp_path / "secret.yml"
     secret.write_text("rows:\n  - issue: 1\n    branch: [token-abc123]\n")
     (repo / "orchestration-plan.yml").symlink_to(secret)
-    assert run(["plan", "lint", "--plan", str(repo / "orchestration-plan.yml")]) == 2
-    captured = capsys.readouterr()
+    captured = cli_invoke(["plan", "lint", "--plan", str(repo / "orchestration-plan.yml")],
+                          code=2)
     err = captured.out + captured.err
     assert "symlink to a file outside the repository" in err
     assert "token-abc123" not in err
 
 
-def test_symlink_inside_the_repo_is_fine(tmp_path: Path) -> None:
+def test_symlink_inside_the_repo_is_fine(tmp_path: Path,
+                                         cli_invoke: Callable[..., Invocation]) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "p.md").write_text("| Issue | Branch |\n|---|---|\n| #1 | f/a |\n")
     os.symlink("plans/p.md", tmp_path / "orchestration-plan.md")
-    assert run(["plan", "show", "--plan", str(tmp_path / "orchestration-plan.md")]) == 0
+    cli_invoke(["plan", "show", "--plan", str(tmp_path / "orchestration-plan.md")])
 
 
 def test_schema_errors_quote_no_values(tmp_path: Path) -> None:

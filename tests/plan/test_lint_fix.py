@@ -4,12 +4,12 @@ overlap, branch names git refuses or that name the target, dropped rows."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fleetbot.analysis.order import recommend_order
-from fleetbot.cli import run
 from fleetbot.errors import PlanError
 from fleetbot.model import FindingCode, Plan, Row, Status
 from fleetbot.plan.globs import overlap_example
@@ -17,6 +17,7 @@ from fleetbot.plan.graph import find_cycle
 from fleetbot.plan.joints import fix_edges, fix_joints, joints
 from fleetbot.plan.lint import lint_plan, structural_findings
 from fleetbot.plan.parse import parse_plan
+from tests.support.cli import Invocation
 
 HEADER = "| Issue | Branch | Files owned | Depends on | Status |\n|---|---|---|---|---|\n"
 
@@ -61,11 +62,11 @@ def test_fix_never_serialises_rows_that_do_not_overlap() -> None:
 
 
 def test_fix_output_says_the_direction_in_words(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+                                                cli_invoke: Callable[..., Invocation]) -> None:
     path = tmp_path / "p.md"
     path.write_text(md("| #42 | f/a | cli.py | | |", "| #44 | f/b | cli.py | | |"))
-    assert run(["plan", "lint", "--plan", str(path), "--fix"]) == 0
-    assert f"fixed {path}: #44 now depends on #42 (lands after it)" in capsys.readouterr().err
+    err = cli_invoke(["plan", "lint", "--plan", str(path), "--fix"]).err
+    assert err == f"fixed {path}: #44 now depends on #42 (lands after it)\n"
     assert "| #44 | f/b | cli.py | #42 |" in path.read_text()
 
 
@@ -84,14 +85,18 @@ def test_the_target_is_refused_as_a_row_branch() -> None:
 
 
 def test_plan_lint_refuses_the_default_branch(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+                                              cli_invoke: Callable[..., Invocation]) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t",
                     "commit", "-q", "--allow-empty", "-m", "init"], check=True)
     path = tmp_path / "orchestration-plan.md"
     path.write_text(md("| #1 | main | a.py | | |"))
-    assert run(["plan", "lint", "--plan", str(path), "--repo", str(tmp_path)]) == 2
-    assert "target-branch" in capsys.readouterr().out
+    got = cli_invoke(["plan", "lint", "--plan", str(path), "--repo", str(tmp_path)], code=2)
+    assert (got.out, got.err) == (
+        f"{path}:3: error target-branch: #1: the row's branch 'main' is the branch the fleet "
+        "merges into\n"
+        "  fix: give the row its own branch (cleanup could otherwise delete the target)\n"
+        "1 error, 0 warnings\n", "")
 
 
 def test_empty_files_owned_is_a_warning() -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
 from fleetbot.errors import PlanError
 from fleetbot.model import FindingCode, Severity
 from fleetbot.plan.lint import lint_plan
 from fleetbot.plan.parse import parse_plan
+from tests.support.cli import Invocation
 
 ROW = "| #1 | f/a | a.py |"
 TABLE = "| Issue | Branch | Files owned |\n|---|---|---|\n"
@@ -169,11 +170,10 @@ def test_an_issue_cell_naming_two_issues_is_reported() -> None:
                             "tracks the row as #42")
 
 
-def test_lint_json_shows_notices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_lint_json_shows_notices(tmp_path: Path, cli_invoke: Callable[..., Invocation]) -> None:
     path = tmp_path / "p.md"
     path.write_text("| Issue | Branch | Files | Notes |\n|---|---|---|---|\n| #1 | f/a | a.py | x |\n")
-    assert run(["plan", "lint", "--plan", str(path), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    out = json.loads(cli_invoke(["plan", "lint", "--plan", str(path), "--format", "json"]).out)
     assert [(f["severity"], f["code"], f["line"]) for f in out["findings"]] == [
         ("notice", "unused-column", 1)]
-    assert run(["plan", "lint", "--plan", str(path), "--strict"]) == 1
+    cli_invoke(["plan", "lint", "--plan", str(path), "--strict"], code=1)

@@ -53,6 +53,7 @@ def _boom(exc: BaseException):  # type: ignore[no-untyped-def]
 
 
 def test_unexpected_error_exits_3_with_a_pointer(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    # `run` itself, not cli_invoke: the bug message shows only without FLEETBOT_DEBUG
     import fleetbot.plan.parse
 
     monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(RuntimeError("kaput")))
@@ -74,9 +75,9 @@ def test_debug_shows_the_traceback(monkeypatch) -> None:  # type: ignore[no-unty
         run(["plan", "lint", "--plan", "x.md"])
 
 
-def test_interrupt_exits_130(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_interrupt_exits_130(monkeypatch, cli_invoke) -> None:  # type: ignore[no-untyped-def]
     import fleetbot.plan.parse
 
     monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(KeyboardInterrupt()))
-    assert run(["plan", "lint", "--plan", "x.md"]) == 130
-    assert "interrupted" in capsys.readouterr().err
+    got = cli_invoke(["plan", "lint", "--plan", "x.md"], code=130)
+    assert (got.out, got.err) == ("", "\ninterrupted\n")  # the new line ends the ^C line

@@ -2,27 +2,23 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 from fleetbot.analysis.conflicts import is_regenerable
 from fleetbot.git.pairs import may_collide
 from fleetbot.model import ChangeStatus, FileChange
-from tests.fleet import (
-    EXAMPLE_BASE,
-    EXAMPLE_BRANCHES,
-    EXAMPLE_PLAN,
-    facts,
-    of_kind,
-    plan_of,
-    predict,
-    row,
-)
+from tests.fleet import facts, of_kind, plan_of, predict, row
+from tests.fleetrepo import example_plan, tasks_repo
 from tests.gitrepo import GIT_ENV
+
+# the example fleet (fleetbot/fleet/demo.py's, through tests/fleetrepo.py)
+EXAMPLE_PLAN = example_plan()
 
 FAR = "".join(f"line {i}\n" for i in range(40))
 
 
-def test_example_fleet_plan_and_textual_on_cli_nothing_for_43(repo_factory) -> None:  # type: ignore[no-untyped-def]
-    repo = repo_factory(EXAMPLE_BASE, EXAMPLE_BRANCHES)
+def test_example_fleet_plan_and_textual_on_cli_nothing_for_43(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
     found = predict(repo, EXAMPLE_PLAN)
     (plan,) = of_kind(found, "plan")
     (textual,) = of_kind(found, "textual")
@@ -159,8 +155,8 @@ def test_no_interface_warning_for_an_optional_field_or_a_body_change(repo_factor
     assert of_kind(predict(repo, plan), "interface") == []
 
 
-def test_evidence_commands_reproduce_the_conflict(repo_factory) -> None:  # type: ignore[no-untyped-def]
-    repo = repo_factory(EXAMPLE_BASE, EXAMPLE_BRANCHES)
+def test_evidence_commands_reproduce_the_conflict(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
     (textual,) = of_kind(predict(repo, EXAMPLE_PLAN), "textual")
     proc = subprocess.run(
         textual.evidence, shell=True, cwd=repo.path, capture_output=True, text=True,
@@ -196,8 +192,8 @@ def test_is_regenerable_defaults_match_at_any_depth() -> None:
     assert not is_regenerable("src/lock.py")
 
 
-def test_pairs_are_only_merged_where_files_overlap(repo_factory) -> None:  # type: ignore[no-untyped-def]
-    repo = repo_factory(EXAMPLE_BASE, EXAMPLE_BRANCHES)
+def test_pairs_are_only_merged_where_files_overlap(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
     got = facts(repo, EXAMPLE_PLAN)
     assert [p.rows for p in got.pairs] == [("#42", "#44")]
     assert [la.result.clean for la in got.landings] == [True, True, True]

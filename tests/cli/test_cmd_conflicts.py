@@ -9,26 +9,20 @@ import pytest
 
 from fleetbot.cli.conflicts import parse_kinds, run_conflicts
 from fleetbot.errors import UsageError
-from tests.fleet import EXAMPLE_BASE, EXAMPLE_BRANCHES, EXAMPLE_PLAN, git_of, plan_of, row
-from tests.fleetrepo import EXAMPLE
-from tests.gitrepo import Repo, make_repo
+from tests.fleet import git_of, plan_of, row
+from tests.fleetrepo import example_plan, tasks_repo
+from tests.gitrepo import Repo
 from tests.support.cli import Invocation
-from tests.support.repo import from_template
 
 Invoke = Callable[..., Invocation]
 
-
-def _example(root: Path, name: str, plan: bool, branches: bool) -> Repo:
-    """tests/fleet's example fleet, the plan file committed or not: built once per process."""
-    base = {**EXAMPLE_BASE, **({"orchestration-plan.md": EXAMPLE.read_text()} if plan else {})}
-    from_template(("cmd-conflicts", plan, branches), root / name, lambda path: make_repo(
-        path.parent, base, EXAMPLE_BRANCHES if branches else None, name=path.name))
-    return Repo(root / name)
+# the example fleet (fleetbot/fleet/demo.py's, through tests/fleetrepo.py)
+EXAMPLE_PLAN = example_plan()
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Repo:
-    return _example(tmp_path, "example", plan=False, branches=True)
+    return tasks_repo(tmp_path)
 
 
 def test_json_shape(example, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -135,7 +129,7 @@ def test_cli_bad_kinds_exits_2(example: Repo, cli_invoke: Invoke) -> None:
 
 
 def test_cli_end_to_end_on_the_example_plan(tmp_path: Path, cli_invoke: Invoke) -> None:
-    repo = _example(tmp_path, "repo", plan=True, branches=True)
+    repo = tasks_repo(tmp_path)
     data = json.loads(cli_invoke(["conflicts", "--repo", str(repo.path), "--format", "json"]).out)
     found = {(c["kind"], tuple(c["rows"]), tuple(c["files"])) for c in data["conflicts"]}
     assert ("plan", ("#42", "#44"), ("tasks/cli.py",)) in found
@@ -147,7 +141,7 @@ def test_cli_end_to_end_on_the_example_plan(tmp_path: Path, cli_invoke: Invoke) 
 
 
 def test_cli_unknown_target_exits_2(tmp_path: Path, cli_invoke: Invoke) -> None:
-    repo = _example(tmp_path, "repo", plan=True, branches=False)
+    repo = tasks_repo(tmp_path, branches=False)
     err = cli_invoke(["conflicts", "--repo", str(repo.path), "--target", "nope"], code=2).err
     assert err == (
         "error: unknown target 'nope': no branch, origin/nope or commit of that name\n"

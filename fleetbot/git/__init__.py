@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -186,6 +185,6 @@ def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> lis
     """Run short git processes side by side (they are start-up bound); order kept."""
     if len(jobs) <= 1:
         return [job() for job in jobs]
-    n = workers or min(8, 2 * (os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(lambda job: job(), jobs))
+    from fleetbot.git.threads import run_all  # not concurrent.futures: it imports logging
+
+    return run_all(jobs, workers or min(8, 2 * (os.cpu_count() or 2)))

@@ -177,13 +177,35 @@ def attribute_files(ls_tree: str) -> list[tuple[str, str]]:
     return out
 
 
+# What a shadow repository is made of, asked once per process: where a repository's git
+# dir and objects are, and the `.gitattributes` blobs of a target tree (an object id names
+# the same tree for ever). `check` and `conflicts` build a shadow for the pair merges and
+# another for the replay: the second asks git nothing (an `ls-tree -r` of the whole target
+# on a git without GIT_ATTR_SOURCE).
+_LOCATIONS: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str, str]] = {}
+_ATTRIBUTE_BLOBS: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def _locations(git: Git) -> tuple[str, str, str]:
+    """(git common dir, objects dir, object format) of `git`'s repository."""
+    key = (str(git.repo), tuple(sorted(git.env.items())))
+    with _MEMO_LOCK:
+        known = _LOCATIONS.get(key)
+    if known is None:
+        out = git.run(
+            "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-path",
+            "objects", "--show-object-format", error="cannot locate the git directory",
+        ).split("\n")
+        known = (out[0], out[1], out[2] if len(out) > 2 else "sha1")
+        with _MEMO_LOCK:
+            _LOCATIONS[key] = known
+    return known
+
+
 def _shadow_env(git: Git, root: Path) -> dict[str, str]:
     """The environment of a shadow repository under `root` for `git`'s repository."""
-    out = git.run(
-        "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-path", "objects",
-        "--show-object-format", error="cannot locate the git directory",
-    ).split("\n")
-    common, objects, fmt = out[0], out[1], out[2] if len(out) > 2 else "sha1"
+    common, objects, fmt = _locations(git)
     shadow = root / "git"
     for folder in (shadow / "refs", shadow / "objects", root / "tree"):
         folder.mkdir(parents=True)
@@ -201,16 +223,29 @@ def _shadow_env(git: Git, root: Path) -> dict[str, str]:
 
 def _write_attributes(git: Git, target_sha: str, tree: Path) -> None:
     """Copy the target tree's `.gitattributes` files into the shadow work tree."""
+    for path, blob in _attribute_blobs(git, target_sha):
+        dest = tree.joinpath(*path.split("/"))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(blob)
+
+
+def _attribute_blobs(git: Git, target_sha: str) -> list[tuple[str, bytes]]:
+    """(path, content) of each `.gitattributes` in the tree of `target_sha`."""
+    key = (str(git.repo), target_sha)
+    with _MEMO_LOCK:
+        known = _ATTRIBUTE_BLOBS.get(key)
+    if known is not None:
+        return known
     found = attribute_files(git.run("ls-tree", "-r", "-z", "--full-tree", target_sha))
-    if not found:
-        return
-    data = git.run_bytes("cat-file", "--batch",
-                         input="".join(f"{blob}\n" for _, blob in found).encode())
-    for (path, _), blob in zip(found, parse_cat_file_batch(data, len(found)), strict=True):
-        if blob is not None:
-            dest = tree.joinpath(*path.split("/"))
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(blob)
+    out: list[tuple[str, bytes]] = []
+    if found:
+        data = git.run_bytes("cat-file", "--batch",
+                             input="".join(f"{blob}\n" for _, blob in found).encode())
+        out = [(path, blob) for (path, _), blob in zip(
+            found, parse_cat_file_batch(data, len(found)), strict=True) if blob is not None]
+    with _MEMO_LOCK:
+        _ATTRIBUTE_BLOBS[key] = out
+    return out
 
 
 @contextmanager

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fleetbot.errors import GitError
 from fleetbot.git import Git
+from fleetbot.git.remote import remote_names
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,9 @@ def parse_status(text: str) -> tuple[StatusEntry, ...]:
 
 
 def list_worktrees(git: Git) -> tuple[Worktree, ...]:
-    """Every worktree of the repository, the main one first."""
-    return parse_worktree_list(git.run("worktree", "list", "--porcelain", "-z"))
+    """Every worktree of the repository, the main one first (remembered: git/__init__.py)."""
+    return git.memo(("worktrees",), lambda: parse_worktree_list(
+        git.run("worktree", "list", "--porcelain", "-z")))
 
 
 def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None) -> None:
@@ -153,7 +156,7 @@ def branch_name(git: Git, spelling: str) -> str:
     `refs/remotes/origin/x` -> "x"."""
     name = spelling.removeprefix("refs/").removeprefix("heads/")
     name = name.removeprefix("remotes/")
-    remotes = git.run("remote").split()
+    remotes = remote_names(git)
     head, _, rest = name.partition("/")
     return rest if rest and head in remotes else name
 
@@ -180,11 +183,15 @@ def current_branch(git: Git) -> str | None:
 
 def git_dir(git: Git) -> Path:
     """This worktree's own git dir (`.git/worktrees/<name>` for a linked worktree)."""
-    return Path(git.run("rev-parse", "--absolute-git-dir").strip())
+    return git.layout().git_dir
 
 
 def toplevel(git: Git) -> Path:
-    return Path(git.run("rev-parse", "--show-toplevel").strip())
+    top = git.layout().toplevel
+    if top is None:
+        raise GitError(f"{git.repo} has no work tree (a bare repository)",
+                       hint="run fleetbot inside a git checkout or pass --repo DIR")
+    return top
 
 
 def ahead_behind(git: Git, ref: str, target: str) -> tuple[int, int]:

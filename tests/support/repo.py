@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fleetbot.git import forget
+
 if TYPE_CHECKING:
     from tests.fakegithub import FakeGithub
 
@@ -47,6 +49,7 @@ class Repo:
     path: Path
 
     def git(self, *args: str, check: bool = True, input: str | None = None) -> str:
+        forget()  # the repo changes behind fleetbot's back: nothing it remembered holds
         proc = subprocess.run(
             ["git", *args], cwd=self.path, capture_output=True, text=True, input=input,
             env={**os.environ, **GIT_ENV}, check=False,
@@ -82,6 +85,7 @@ class Repo:
         """Create `name` from `start` with one commit of `files`; back on the original head
         (one fast-import, which leaves the work tree alone, where the paths allow it)."""
         stream = _commit(name, 1, start, message or f"work on {name}", files)
+        forget()
         if stream is not None and subprocess.run(
                 ["git", "fast-import", "--quiet", "--done"], cwd=self.path,
                 input=stream + b"done\n", capture_output=True,

@@ -225,7 +225,7 @@ def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
 
     pulls = _pulls(git, forge_kind)
     predictions = fleet.predict(git, plan, target, pulls=pulls)
-    facts = fleet.gather_row_facts(git, plan, target, predictions.landed)
+    facts = fleet.gather_row_facts(git, plan, target, predictions)
     return status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls)
 
 

@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 
 Files = Mapping[str, "str | None"]
 
+_EMPTY_TEMPLATE = tempfile.mkdtemp(prefix="fleetbot-git-template-")
+for _folder in ("info", "hooks"):  # the folders git's own template makes
+    os.mkdir(os.path.join(_EMPTY_TEMPLATE, _folder))
+atexit.register(shutil.rmtree, _EMPTY_TEMPLATE, True)
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.com",
@@ -41,6 +46,8 @@ GIT_ENV = {
     "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+0000",
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
+    # a bare template: `git init` and `git clone` copy no sample hooks (14 files a repo)
+    "GIT_TEMPLATE_DIR": _EMPTY_TEMPLATE,
 }
 
 

@@ -61,13 +61,18 @@ _READERS = frozenset({
 })
 
 
-def _may_write(args: Sequence[str]) -> bool:
-    """Whether `git <args>` may change refs, HEADs or worktrees (unknown: yes)."""
+def _subcommand(args: Sequence[str]) -> tuple[str, Sequence[str]]:
+    """(`commit`, its arguments) of `git -c k=v commit -q ...`."""
     i = 0
     while i < len(args) and args[i] in ("-c", "-C"):
         i += 2
-    sub = args[i] if i < len(args) else ""
-    rest = [a for a in args[i + 1:] if not a.startswith("-")]
+    return (args[i], args[i + 1:]) if i < len(args) else ("", ())
+
+
+def _may_write(args: Sequence[str]) -> bool:
+    """Whether `git <args>` may change refs, HEADs or worktrees (unknown: yes)."""
+    sub, after = _subcommand(args)
+    rest = [a for a in after if not a.startswith("-")]
     if sub in _READERS:
         return False
     if sub == "worktree":
@@ -78,7 +83,7 @@ def _may_write(args: Sequence[str]) -> bool:
         return len(rest) != 1
     if sub == "config":
         return not any(a in ("--get", "--get-all", "--get-regexp", "--list", "-l")
-                       for a in args[i + 1:])
+                       for a in after)
     return True
 
 
@@ -98,7 +103,7 @@ class Git:
     `env` and `config` (``-c key=value`` pairs) go to every command this instance runs:
     the hook that lets merges run with the target's attributes only (git/mergetree.py).
     `memo` keeps answers that only change when refs or worktrees move (the ref table, the
-    worktree list, the layout) until any Git of this process runs a command that may
+    worktree list, the remotes) until any Git of this process runs a command that may
     move them, so a command asks each once however many parts need it.
     """
 
@@ -110,6 +115,7 @@ class Git:
         self.env = dict(env or {})
         self.config = tuple(config)
         self._memo: dict[Hashable, tuple[int, object]] = {}
+        self._layout: Layout | None = None  # kept across writes: only a fetch can change it
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered under `key` until a command that may write runs."""
@@ -121,8 +127,11 @@ class Git:
         return value
 
     def layout(self) -> Layout:
-        """Top level, git dirs and shallowness in one `rev-parse` (remembered)."""
-        return self.memo(("layout",), self._read_layout)
+        """Top level, git dirs and shallowness in one `rev-parse`, asked once: they move
+        only when a fetch deepens a shallow clone (then asked again)."""
+        if self._layout is None:
+            self._layout = self._read_layout()
+        return self._layout
 
     def _read_layout(self) -> Layout:
         proc = self.run_full(
@@ -152,7 +161,7 @@ class Git:
             raise GitError(f"{path.resolve()} is not inside a git work tree",
                            hint="run fleetbot inside a git checkout or pass --repo DIR")
         git = cls(found.toplevel)
-        git._memo[("layout",)] = (_generation, found)
+        git._layout = found
         return git
 
     def run(
@@ -183,9 +192,7 @@ class Git:
         """Like `run` but returns the whole CompletedProcess (for exit-code answers)."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env, **(env or {})}
-        writes = _may_write(args)
-        if writes:
-            forget()
+        writes = self._before(args)
         try:
             proc = subprocess.run(
                 argv, cwd=self.repo, input=input, capture_output=True, text=True,
@@ -209,9 +216,7 @@ class Git:
         count bytes: text mode would translate CRLF and break them)."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env}
-        writes = _may_write(args)
-        if writes:
-            forget()
+        writes = self._before(args)
         try:
             proc = subprocess.run(
                 argv, cwd=self.repo, input=input, capture_output=True, env=full_env,
@@ -234,8 +239,7 @@ class Git:
         file (or nowhere), never a pipe nobody reads, so git cannot block on it."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env}
-        if _may_write(args):
-            forget()
+        self._before(args)
         try:
             return subprocess.Popen(
                 argv, cwd=self.repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -243,6 +247,15 @@ class Git:
             )
         except FileNotFoundError as exc:
             raise self._not_found(argv) from exc
+
+    def _before(self, args: Sequence[str]) -> bool:
+        """Forget what a command that may write could change; whether it may write."""
+        if not _may_write(args):
+            return False
+        forget()
+        if _subcommand(args)[0] == "fetch":
+            self._layout = None
+        return True
 
     def _not_found(self, argv: Sequence[str]) -> GitError:
         """A missing folder (a worktree deleted by hand) is not a missing git."""

@@ -1,5 +1,5 @@
 """Synthetic commits (landings, replay steps) are dated after every real commit, so git's
-merge-base walks meet them first (git/mergetree.py, SYNTHETIC_DATE): dated 2000 they made
+merge-base walks meet them first (git/mergetree.py, SYNTHETIC): dated 2000 they made
 every walk go down the branch's whole history first."""
 
 from __future__ import annotations

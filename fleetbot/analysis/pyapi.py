@@ -254,6 +254,8 @@ def api_changes(old: str | None, new: str | None) -> tuple[ApiChange, ...]:
     if old is None:
         return ()
     before = signatures(old)
+    if not before:  # nothing defined before (or it does not parse): nothing to break
+        return ()
     after = signatures(new) if new is not None else {}
     out = []
     for name in sorted(before):

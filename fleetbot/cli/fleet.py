@@ -225,7 +225,7 @@ def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
 
     pulls = _pulls(git, forge_kind)
     predictions = fleet.predict(git, plan, target, pulls=pulls)
-    facts = fleet.gather_row_facts(git, plan, target, predictions.landed)
+    facts = fleet.gather_row_facts(git, plan, target, predictions)
     return status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls)
 
 
@@ -253,17 +253,20 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
 
     from fleetbot.cli.common import emit_text, out_console
     from fleetbot.fleet.status import render_plain, render_table
+    from fleetbot.git import forget
 
     console = out_console()
     try:
         if not console.is_terminal:  # piped: each refresh printed whole, then flushed
             for n in itertools.count():
+                forget()  # the fleet moves between rounds: read it afresh
                 rows = _status_rows(git, plan, target, forge_kind)
                 emit_text(("\n" if n else "") + render_plain(rows, target, _columns()))
                 emit_text(f"-- refreshed; next in {every:g}s (Ctrl-C stops) --")
                 time.sleep(every)
         with Live(console=console, auto_refresh=False) as live:
             while True:
+                forget()
                 rows = _status_rows(git, plan, target, forge_kind)
                 live.update(render_table(rows, target, console.width), refresh=True)
                 time.sleep(every)

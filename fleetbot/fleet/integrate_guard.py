@@ -29,7 +29,7 @@ LOCK_FILE = "fleetbot-integrate.lock"
 def held_lock(git: Git) -> Iterator[None]:
     """One integrate at a time per repository (all its worktrees): an flock in the common
     git dir, released by the kernel even when the process is killed."""
-    common = Path(git.run("rev-parse", "--path-format=absolute", "--git-common-dir").strip())
+    common = git.layout().common_dir
     fd = os.open(common / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

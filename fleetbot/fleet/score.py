@@ -21,9 +21,9 @@ from pathlib import Path
 from fleetbot.errors import PlanError, UsageError
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git
-from fleetbot.git import worktrees as wt
 from fleetbot.git.chain import resolve_commit
 from fleetbot.git.mergetree import merge_trees, target_attributes
+from fleetbot.git.refs import read_refs
 from fleetbot.model import Landed, Plan
 from fleetbot.plan.graph import find_cycle, topological_levels
 from fleetbot.plan.joints import joints
@@ -174,7 +174,8 @@ def find_landings(git: Git, plan: Plan, target: str) -> tuple[Landing, ...]:
     """For each row, the first-parent merge on `target` that brought its branch in."""
     log = git.run("log", "--first-parent", "--merges", "--reverse",
                   "--format=%H%x1f%P%x1f%ct%x1f%s", target, "--")
-    tips = {issue: wt.rev(git, ref) for issue, ref in row_refs(git, plan).items()}
+    shas = read_refs(git).shas
+    tips = {issue: shas[ref] for issue, ref in row_refs(git, plan).items()}
     # merge rules from the target's tree only, as every other merge (git/mergetree.py)
     with target_attributes(git, resolve_commit(git, target)) as mgit:
         return _landings(git, mgit, plan, parse_merges(log), tips)

@@ -26,7 +26,7 @@ from types import FrameType
 
 from fleetbot.analysis.verify import verify_steps
 from fleetbot.errors import UsageError
-from fleetbot.git import Git
+from fleetbot.git import Git, forget
 from fleetbot.git.chain import build_chain, tree_of
 from fleetbot.model import Phase, Probe, Report, RunOutcome, VerifyResult
 
@@ -65,8 +65,7 @@ class VerifyCache:
 
     @classmethod
     def of(cls, git: Git) -> VerifyCache:
-        common = git.run("rev-parse", "--path-format=absolute", "--git-common-dir").strip()
-        return cls(Path(common) / "fleetbot" / "verify-cache.json")
+        return cls(git.layout().common_dir / "fleetbot" / "verify-cache.json")
 
     @staticmethod
     def key(tree: str, command: str) -> str:
@@ -163,6 +162,7 @@ def run_command(command: str, cwd: Path, timeout: float | None) -> tuple[RunOutc
     )
     try:
         out, _ = proc.communicate(timeout=timeout)
+        forget()  # the command may have moved refs or worktrees
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         out, _ = proc.communicate()

@@ -21,8 +21,19 @@ from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
 from fleetbot.git import refs as git_refs
 from fleetbot.git import worktrees as wt
+from fleetbot.git.facts import ahead_behind
 from fleetbot.git.refs import REMOTE, RefTable, read_refs, resolve_rows
-from fleetbot.model import Conflict, Landed, MergeStep, Plan, PullFacts, Replay, Row, Status
+from fleetbot.model import (
+    BranchFacts,
+    Conflict,
+    Landed,
+    MergeStep,
+    Plan,
+    PullFacts,
+    Replay,
+    Row,
+    Status,
+)
 
 # ---------------------------------------------------------------- rows and paths
 
@@ -236,18 +247,23 @@ class RowFacts:
 
 
 def gather_row_facts(
-    git: Git, plan: Plan, target: str, landed: Sequence[Landed] | None = None,
+    git: Git, plan: Plan, target: str, predictions: Predictions | None = None,
 ) -> tuple[RowFacts, ...]:
-    """Worktree, branch, ahead/behind, dirt, age and landed-ness of every row. `landed` is
-    the pipeline's word (`Report.landed`); without it the same detector is asked."""
-    if landed is None:
+    """Worktree, branch, ahead/behind, dirt, age and landed-ness of every row: landings
+    and ahead/behind are the pipeline's (`predictions`, else the same gather is asked)."""
+    if predictions is None:
         from fleetbot.git.mergetree import gather
 
-        landed = gather(git, plan, target).landed
+        facts = gather(git, plan, target)
+        landed, branches = facts.landed, facts.branches
+    else:
+        landed, branches = predictions.landed, predictions.branches
     how = {la.issue: la.describe() for la in landed}
+    counts = {b.issue: (b.head, b.ahead, b.behind) for b in branches}
     trees = wt.list_worktrees(git)
     table = read_refs(git)
     refs = row_refs(git, plan, table)
+    times = wt.commit_times(git, (table.shas[r] for r in refs.values() if r in table.shas))
     out: list[RowFacts] = []
     for row in plan.rows:
         tree = worktree_of(trees, row.branch)
@@ -260,10 +276,13 @@ def gather_row_facts(
                                 bool(tree and tree.main), dirty=dirty,
                                 merged=row.issue in how, landed=how.get(row.issue, "")))
             continue
-        ahead, behind = wt.ahead_behind(git, ref, target)
+        sha = table.shas.get(ref, "")
+        head, ahead, behind = counts.get(row.issue, ("", 0, 0))
+        if head != sha:  # not among the pipeline's branches: asked on its own
+            ahead, behind = ahead_behind(git, target, ref)
         out.append(RowFacts(
             row.issue, row.branch, True, tree.path if tree else "", bool(tree and tree.main),
-            ahead=ahead, behind=behind, dirty=dirty, last_commit=wt.last_commit_time(git, ref),
+            ahead=ahead, behind=behind, dirty=dirty, last_commit=times.get(sha, 0),
             merged=row.issue in how, landed=how.get(row.issue, ""),
             local=f"refs/heads/{row.branch}" in table.shas,
         ))
@@ -306,6 +325,7 @@ class Predictions:
     replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
     restacks: tuple[Restack, ...] = ()  # rows to rebase off a dependency landed by squash
+    branches: tuple[BranchFacts, ...] = ()  # what git says of each row's branch
 
 
 def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
@@ -316,7 +336,7 @@ def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (
 
     report = build_report(git, plan, target=target, pulls=pulls)
     return Predictions(report.conflicts, report.order, report.replay, report.landed,
-                       restacks(report))
+                       restacks(report), report.branches)
 
 
 def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:

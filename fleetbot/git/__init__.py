@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TypeVar, cast
 
 from fleetbot.errors import GitError
 
@@ -24,9 +24,10 @@ FLEETBOT_IDENTITY = {
     "GIT_AUTHOR_EMAIL": "fleetbot@users.noreply.github.com",
     "GIT_COMMITTER_NAME": "fleetbot",
     "GIT_COMMITTER_EMAIL": "fleetbot@users.noreply.github.com",
-    # fixed dates keep synthetic commit ids reproducible across runs
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
-    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+    # one fixed date keeps synthetic commit ids reproducible across runs; why it is in
+    # the future: git/mergetree.py, SYNTHETIC
+    "GIT_AUTHOR_DATE": "2099-01-01T00:00:00+0000",  # git refuses dates from 2100 on
+    "GIT_COMMITTER_DATE": "2099-01-01T00:00:00+0000",
 }
 
 _PINNED_ENV = {
@@ -39,11 +40,71 @@ _PINNED_ENV = {
 }
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a repository lives, asked once: its top level (None when bare), this
+    worktree's git dir, the common git dir (cache, worktrees), whether it is shallow."""
+
+    toplevel: Path | None
+    git_dir: Path
+    common_dir: Path
+    shallow: bool
+
+
+# Subcommands that never move a ref, a worktree's HEAD or the worktree list; any other
+# command run through a Git forgets what `Git.memo` remembered (git/__init__.py:_may_write).
+_READERS = frozenset({
+    "rev-parse", "for-each-ref", "show-ref", "cat-file", "show", "log", "rev-list",
+    "diff", "diff-tree", "diff-index", "diff-files", "merge-base", "ls-tree", "ls-files",
+    "merge-tree", "hash-object", "commit-tree", "mktree", "patch-id", "check-ref-format",
+    "check-attr", "check-ignore", "version", "status", "name-rev", "var", "grep",
+})
+
+
+def _subcommand(args: Sequence[str]) -> tuple[str, Sequence[str]]:
+    """(`commit`, its arguments) of `git -c k=v commit -q ...`."""
+    i = 0
+    while i < len(args) and args[i] in ("-c", "-C"):
+        i += 2
+    return (args[i], args[i + 1:]) if i < len(args) else ("", ())
+
+
+def _may_write(args: Sequence[str]) -> bool:
+    """Whether `git <args>` may change refs, HEADs or worktrees (unknown: yes)."""
+    sub, after = _subcommand(args)
+    rest = [a for a in after if not a.startswith("-")]
+    if sub in _READERS:
+        return False
+    if sub == "worktree":
+        return rest[:1] != ["list"]
+    if sub == "remote":
+        return bool(rest) and rest[0] not in ("get-url", "show")
+    if sub == "symbolic-ref":
+        return len(rest) != 1
+    if sub == "config":
+        return not any(a in ("--get", "--get-all", "--get-regexp", "--list", "-l")
+                       for a in after)
+    return True
+
+
+_generation = 0  # bumped by every command that may write, in any Git of this process
+
+
+def forget() -> None:
+    """Drop every remembered answer: something outside fleetbot's Git may have changed
+    the repository (a user's test command, the next round of `status --watch`)."""
+    global _generation
+    _generation += 1
+
+
 class Git:
     """Runs git in one repository. Cheap to make: the constructor does no I/O.
 
     `env` and `config` (``-c key=value`` pairs) go to every command this instance runs:
     the hook that lets merges run with the target's attributes only (git/mergetree.py).
+    `memo` keeps answers that only change when refs or worktrees move (the ref table, the
+    worktree list, the remotes) until any Git of this process runs a command that may
+    move them, so a command asks each once however many parts need it.
     """
 
     def __init__(
@@ -53,6 +114,38 @@ class Git:
         self.repo = Path(repo)
         self.env = dict(env or {})
         self.config = tuple(config)
+        self._memo: dict[Hashable, tuple[int, object]] = {}
+        self._layout: Layout | None = None  # kept across writes: only a fetch can change it
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered under `key` until a command that may write runs."""
+        kept = self._memo.get(key)
+        if kept is not None and kept[0] == _generation:
+            return cast(T, kept[1])
+        value = compute()
+        self._memo[key] = (_generation, value)
+        return value
+
+    def layout(self) -> Layout:
+        """Top level, git dirs and shallowness in one `rev-parse`, asked once: they move
+        only when a fetch deepens a shallow clone (then asked again)."""
+        if self._layout is None:
+            self._layout = self._read_layout()
+        return self._layout
+
+    def _read_layout(self) -> Layout:
+        proc = self.run_full(
+            "rev-parse", "--path-format=absolute", "--absolute-git-dir", "--git-common-dir",
+            "--is-shallow-repository", "--show-toplevel", check=False,
+        )
+        lines = proc.stdout.splitlines()
+        if len(lines) < 3:
+            raise GitError(f"{self.repo.resolve()} is not inside a git repository",
+                           argv=self._argv(["rev-parse"]), code=proc.returncode,
+                           stderr=proc.stderr,
+                           hint="run fleetbot inside a git checkout or pass --repo DIR")
+        top = Path(lines[3]) if proc.returncode == 0 and len(lines) > 3 else None
+        return Layout(top, Path(lines[0]), Path(lines[1]), lines[2].strip() == "true")
 
     def _argv(self, args: Sequence[str]) -> list[str]:
         return ["git", *(a for k, v in self.config for a in ("-c", f"{k}={v}")), *args]
@@ -63,12 +156,13 @@ class Git:
         path = Path(start)
         if not path.exists():
             raise GitError(f"{path}: no such folder", hint="pass --repo DIR of a git repository")
-        out = cls(path).run(
-            "rev-parse", "--show-toplevel",
-            error=f"{path.resolve()} is not inside a git repository",
-            hint="run fleetbot inside a git checkout or pass --repo DIR",
-        )
-        return cls(out.strip())
+        found = cls(path)._read_layout()
+        if found.toplevel is None:
+            raise GitError(f"{path.resolve()} is not inside a git work tree",
+                           hint="run fleetbot inside a git checkout or pass --repo DIR")
+        git = cls(found.toplevel)
+        git._layout = found
+        return git
 
     def run(
         self,
@@ -98,6 +192,7 @@ class Git:
         """Like `run` but returns the whole CompletedProcess (for exit-code answers)."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env, **(env or {})}
+        writes = self._before(args)
         try:
             proc = subprocess.run(
                 argv, cwd=self.repo, input=input, capture_output=True, text=True,
@@ -105,6 +200,8 @@ class Git:
             )
         except FileNotFoundError as exc:
             raise self._not_found(argv) from exc
+        if writes:
+            forget()  # again: an answer read meanwhile (another thread) is not kept
         if check and proc.returncode not in ok_codes:
             raise GitError(
                 error or f"git {args[0] if args else ''} failed",
@@ -119,6 +216,7 @@ class Git:
         count bytes: text mode would translate CRLF and break them)."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env}
+        writes = self._before(args)
         try:
             proc = subprocess.run(
                 argv, cwd=self.repo, input=input, capture_output=True, env=full_env,
@@ -126,6 +224,8 @@ class Git:
             )
         except FileNotFoundError as exc:
             raise self._not_found(argv) from exc
+        if writes:
+            forget()
         if proc.returncode != 0:
             raise GitError(
                 error or f"git {args[0] if args else ''} failed", argv=argv,
@@ -139,6 +239,7 @@ class Git:
         file (or nowhere), never a pipe nobody reads, so git cannot block on it."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env}
+        self._before(args)
         try:
             return subprocess.Popen(
                 argv, cwd=self.repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -146,6 +247,15 @@ class Git:
             )
         except FileNotFoundError as exc:
             raise self._not_found(argv) from exc
+
+    def _before(self, args: Sequence[str]) -> bool:
+        """Forget what a command that may write could change; whether it may write."""
+        if not _may_write(args):
+            return False
+        forget()
+        if _subcommand(args)[0] == "fetch":
+            self._layout = None
+        return True
 
     def _not_found(self, argv: Sequence[str]) -> GitError:
         """A missing folder (a worktree deleted by hand) is not a missing git."""
@@ -186,6 +296,6 @@ def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> lis
     """Run short git processes side by side (they are start-up bound); order kept."""
     if len(jobs) <= 1:
         return [job() for job in jobs]
-    n = workers or min(8, 2 * (os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(lambda job: job(), jobs))
+    from fleetbot.git.threads import run_all  # not concurrent.futures: it imports logging
+
+    return run_all(jobs, workers or min(8, 2 * (os.cpu_count() or 2)))

@@ -52,8 +52,7 @@ class Cache:
         """The cache of `git`'s repository (one `rev-parse` to find its git dir)."""
         if os.environ.get("FLEETBOT_NO_CACHE"):
             return cls.disabled()
-        common = git.run("rev-parse", "--git-common-dir").strip()
-        return cls.at(common, git.repo)
+        return cls.at(git.layout().common_dir, git.repo)
 
     def _kind(self, kind: str) -> dict[str, Any]:
         if kind not in self._data:

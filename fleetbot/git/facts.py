@@ -149,12 +149,8 @@ def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
 def repo_info(git: Git) -> tuple[bool, str]:
     """(whether the clone is shallow, the git common dir): one process, and a clear
     failure outside a repository."""
-    out = git.run(
-        "rev-parse", "--is-shallow-repository", "--git-common-dir",
-        error=f"{git.repo} is not a git repository",
-        hint="run fleetbot inside a git checkout or pass --repo DIR",
-    ).split("\n")
-    return out[0].strip() == "true", out[1].strip() if len(out) > 1 else ".git"
+    layout = git.layout()
+    return layout.shallow, str(layout.common_dir)
 
 
 def merge_base(git: Git, a: str, b: str, *, shallow: bool, branch: str = "") -> str:

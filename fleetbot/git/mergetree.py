@@ -16,7 +16,6 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import partial
@@ -41,6 +40,7 @@ from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
 from fleetbot.git.stack import stack_bases
+from fleetbot.git.threads import Job
 from fleetbot.model import (
     BranchFacts,
     ChangeStatus,
@@ -61,6 +61,15 @@ T = TypeVar("T")
 MERGE_TREE = ("merge-tree", "--write-tree", "-z", "--name-only", "--messages")
 
 _SORT = re.compile(r"^CONFLICT \(([^)]+)\)")
+
+# Synthetic commits (landings, replay steps) carry fleetbot's identity and its one fixed
+# date, so the same fleet gives the same ids; the date is in the future. git finds a
+# merge-base by walking commits newest first (by date, where no commit-graph gives
+# generation numbers): a synthetic commit dated 2000 beside a branch of today was met last,
+# after the walk had gone down the branch's whole history to 2000 (280 ms a merge on
+# numpy's 41,000 commits, for every replay step and pair). Dated after every real commit,
+# it is met first, as a commit missing from a commit-graph is.
+SYNTHETIC = FLEETBOT_IDENTITY
 
 
 # ---------------------------------------------------------------- parsers (pure)
@@ -166,13 +175,35 @@ def attribute_files(ls_tree: str) -> list[tuple[str, str]]:
     return out
 
 
+# What a shadow repository is made of, asked once per process: where a repository's git
+# dir and objects are, and the `.gitattributes` blobs of a target tree (an object id names
+# the same tree for ever). `check` and `conflicts` build a shadow for the pair merges and
+# another for the replay: the second asks git nothing (an `ls-tree -r` of the whole target
+# on a git without GIT_ATTR_SOURCE).
+_LOCATIONS: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str, str]] = {}
+_ATTRIBUTE_BLOBS: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def _locations(git: Git) -> tuple[str, str, str]:
+    """(git common dir, objects dir, object format) of `git`'s repository."""
+    key = (str(git.repo), tuple(sorted(git.env.items())))
+    with _MEMO_LOCK:
+        known = _LOCATIONS.get(key)
+    if known is None:
+        out = git.run(
+            "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-path",
+            "objects", "--show-object-format", error="cannot locate the git directory",
+        ).split("\n")
+        known = (out[0], out[1], out[2] if len(out) > 2 else "sha1")
+        with _MEMO_LOCK:
+            _LOCATIONS[key] = known
+    return known
+
+
 def _shadow_env(git: Git, root: Path) -> dict[str, str]:
     """The environment of a shadow repository under `root` for `git`'s repository."""
-    out = git.run(
-        "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-path", "objects",
-        "--show-object-format", error="cannot locate the git directory",
-    ).split("\n")
-    common, objects, fmt = out[0], out[1], out[2] if len(out) > 2 else "sha1"
+    common, objects, fmt = _locations(git)
     shadow = root / "git"
     for folder in (shadow / "refs", shadow / "objects", root / "tree"):
         folder.mkdir(parents=True)
@@ -190,16 +221,29 @@ def _shadow_env(git: Git, root: Path) -> dict[str, str]:
 
 def _write_attributes(git: Git, target_sha: str, tree: Path) -> None:
     """Copy the target tree's `.gitattributes` files into the shadow work tree."""
+    for path, blob in _attribute_blobs(git, target_sha):
+        dest = tree.joinpath(*path.split("/"))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(blob)
+
+
+def _attribute_blobs(git: Git, target_sha: str) -> list[tuple[str, bytes]]:
+    """(path, content) of each `.gitattributes` in the tree of `target_sha`."""
+    key = (str(git.repo), target_sha)
+    with _MEMO_LOCK:
+        known = _ATTRIBUTE_BLOBS.get(key)
+    if known is not None:
+        return known
     found = attribute_files(git.run("ls-tree", "-r", "-z", "--full-tree", target_sha))
-    if not found:
-        return
-    data = git.run_bytes("cat-file", "--batch",
-                         input="".join(f"{blob}\n" for _, blob in found).encode())
-    for (path, _), blob in zip(found, parse_cat_file_batch(data, len(found)), strict=True):
-        if blob is not None:
-            dest = tree.joinpath(*path.split("/"))
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(blob)
+    out: list[tuple[str, bytes]] = []
+    if found:
+        data = git.run_bytes("cat-file", "--batch",
+                             input="".join(f"{blob}\n" for _, blob in found).encode())
+        out = [(path, blob) for (path, _), blob in zip(
+            found, parse_cat_file_batch(data, len(found)), strict=True) if blob is not None]
+    with _MEMO_LOCK:
+        _ATTRIBUTE_BLOBS[key] = out
+    return out
 
 
 @contextmanager
@@ -257,11 +301,11 @@ def merge_trees(git: Git, a: str, b: str) -> MergeResult:
 
 
 def commit_tree(git: Git, tree: str, parents: Sequence[str], message: str) -> str:
-    """A synthetic commit with fleetbot's identity and fixed dates (reproducible ids)."""
+    """A synthetic commit with fleetbot's identity and a fixed date (reproducible ids)."""
     args = ["commit-tree", tree]
     for parent in parents:
         args += ["-p", parent]
-    return git.run(*args, "-m", message, env=FLEETBOT_IDENTITY).strip()
+    return git.run(*args, "-m", message, env=SYNTHETIC).strip()
 
 
 def land(git: Git, target_sha: str, issue: str, branch: str, head: str) -> Landing:
@@ -300,16 +344,16 @@ def land_all(
 
 
 def commit_text(tree: str, parents: Sequence[str], message: str) -> str:
-    """The commit object `git commit-tree` writes with FLEETBOT_IDENTITY (same bytes, same
-    id), so many can be written by one `hash-object` process."""
+    """The commit object `git commit-tree` writes with SYNTHETIC (same bytes, same id), so
+    many can be written by one `hash-object` process."""
     # strptime, not fromisoformat: Python 3.10 cannot read a "+0000" offset
-    when = datetime.strptime(FLEETBOT_IDENTITY["GIT_AUTHOR_DATE"], "%Y-%m-%dT%H:%M:%S%z")
+    when = datetime.strptime(SYNTHETIC["GIT_AUTHOR_DATE"], "%Y-%m-%dT%H:%M:%S%z")
     stamp = f"{int(when.timestamp())} {when.strftime('%z')}"
     lines = [f"tree {tree}", *(f"parent {p}" for p in parents)]
     for role, key in (("author", "AUTHOR"), ("committer", "COMMITTER")):
         lines.append(
-            f"{role} {FLEETBOT_IDENTITY[f'GIT_{key}_NAME']} "
-            f"<{FLEETBOT_IDENTITY[f'GIT_{key}_EMAIL']}> {stamp}"
+            f"{role} {SYNTHETIC[f'GIT_{key}_NAME']} "
+            f"<{SYNTHETIC[f'GIT_{key}_EMAIL']}> {stamp}"
         )
     return "\n".join(lines) + f"\n\n{message}\n"
 
@@ -433,11 +477,9 @@ def gather(
 
     with ExitStack() as shadow:  # merges see the target's attributes only
         mgit = LazyShadow(git, tgt.sha, shadow)
-        with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
-            landing_job = pool.submit(
+        with Job(partial(  # landings while facts are read
                 land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers, cache=cache,
-                commit_git=git,
-            )
+                commit_git=git)) as landing_job:
             heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
             branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
                                         cache=cache,
@@ -453,8 +495,8 @@ def gather(
         branches = tuple(b for b in branches if b.issue not in done)
         landings = tuple(la for la in landings if la.issue not in done)
 
-        with ThreadPoolExecutor(max_workers=1) as pool:  # the sources while pairs merge
-            sources_job = pool.submit(read_sources, git, branches, cache)
+        # the sources while pairs merge
+        with Job(partial(read_sources, git, branches, cache)) as sources_job:
             clean = [la for la in landings if la.commit]
             # what each landing changes against the target tip: the pair's base
             sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean], cache)

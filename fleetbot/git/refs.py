@@ -119,12 +119,11 @@ def pick_newer(local: tuple[str, str], remote: tuple[str, str], counts: tuple[in
 
 
 def read_refs(git: Git) -> RefTable:
-    """All local and remote-tracking branches in one call."""
-    out = git.run(
+    """All local and remote-tracking branches in one call (remembered: git/__init__.py)."""
+    return git.memo(("ref-table",), lambda: parse_refs(git.run(
         "for-each-ref", "--format=%(objectname) %(refname) %(symref)",
         "refs/heads", "refs/remotes",
-    )
-    return parse_refs(out)
+    )))
 
 
 def left_right(git: Git, a: str, b: str) -> tuple[int, int]:

@@ -21,8 +21,13 @@ def pull_ref(number: int) -> str:
     return f"{PULL_NAMESPACE}/{int(number)}"
 
 
+def remote_names(git: Git) -> tuple[str, ...]:
+    """The repository's remotes (remembered: git/__init__.py)."""
+    return git.memo(("remotes",), lambda: tuple(git.run("remote").split()))
+
+
 def has_remote(git: Git, remote: str = "origin") -> bool:
-    return remote in git.run("remote").split()
+    return remote in remote_names(git)
 
 
 def check_branch_name(git: Git, branch: str) -> str:

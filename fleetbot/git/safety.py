@@ -325,7 +325,8 @@ def read_refs(git: Git) -> Refs:
     """Two questions: `for-each-ref` and `worktree list`."""
     from fleetbot.git.worktrees import list_worktrees
 
-    out = git.run("for-each-ref", "--format=%(objectname) %(refname)")
+    out = git.memo(("every-ref",), lambda: git.run(
+        "for-each-ref", "--format=%(objectname) %(refname)"))
     tips = {}
     for line in out.splitlines():
         sha, _, name = line.partition(" ")

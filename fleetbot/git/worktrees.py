@@ -6,10 +6,14 @@ strings so they are tested without a repository; the functions around them only 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fleetbot.errors import GitError
 from fleetbot.git import Git
+from fleetbot.git.refs import read_refs
+from fleetbot.git.remote import remote_names
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,9 @@ def parse_status(text: str) -> tuple[StatusEntry, ...]:
 
 
 def list_worktrees(git: Git) -> tuple[Worktree, ...]:
-    """Every worktree of the repository, the main one first."""
-    return parse_worktree_list(git.run("worktree", "list", "--porcelain", "-z"))
+    """Every worktree of the repository, the main one first (remembered: git/__init__.py)."""
+    return git.memo(("worktrees",), lambda: parse_worktree_list(
+        git.run("worktree", "list", "--porcelain", "-z")))
 
 
 def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None) -> None:
@@ -132,9 +137,8 @@ def conflicted_files(git: Git) -> tuple[str, ...]:
 
 
 def branch_exists(git: Git, branch: str) -> bool:
-    proc = git.run_full("rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}",
-                        check=False)
-    return proc.returncode == 0
+    """Whether the local branch exists (from the remembered ref table: git/refs.py)."""
+    return f"refs/heads/{branch}" in read_refs(git).shas
 
 
 def ref_exists(git: Git, ref: str) -> bool:
@@ -153,7 +157,7 @@ def branch_name(git: Git, spelling: str) -> str:
     `refs/remotes/origin/x` -> "x"."""
     name = spelling.removeprefix("refs/").removeprefix("heads/")
     name = name.removeprefix("remotes/")
-    remotes = git.run("remote").split()
+    remotes = remote_names(git)
     head, _, rest = name.partition("/")
     return rest if rest and head in remotes else name
 
@@ -165,10 +169,14 @@ def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
     return proc.returncode == 0
 
 
-def last_commit_time(git: Git, ref: str) -> int:
-    """Committer time (unix seconds) of `ref`'s tip."""
-    return int(git.run("log", "-1", "--format=%ct", ref, "--").strip() or 0)
-
+def commit_times(git: Git, commits: Iterable[str]) -> dict[str, int]:
+    """Committer time (unix seconds) of each commit id, in one `git show`."""
+    wanted = sorted(set(commits))
+    if not wanted:
+        return {}
+    out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
+    return {sha: int(when) for sha, _, when in (line.partition(" ") for line in out.splitlines())
+            if when.isdigit()}
 
 def current_branch(git: Git) -> str | None:
     """The branch checked out where `git` runs, or None when HEAD is detached."""
@@ -180,18 +188,15 @@ def current_branch(git: Git) -> str | None:
 
 def git_dir(git: Git) -> Path:
     """This worktree's own git dir (`.git/worktrees/<name>` for a linked worktree)."""
-    return Path(git.run("rev-parse", "--absolute-git-dir").strip())
+    return git.layout().git_dir
 
 
 def toplevel(git: Git) -> Path:
-    return Path(git.run("rev-parse", "--show-toplevel").strip())
-
-
-def ahead_behind(git: Git, ref: str, target: str) -> tuple[int, int]:
-    """Commits `ref` has that `target` lacks, and the other way round."""
-    out = git.run("rev-list", "--left-right", "--count", f"{ref}...{target}", "--")
-    left, _, right = out.strip().partition("\t")
-    return int(left or 0), int(right or 0)
+    top = git.layout().toplevel
+    if top is None:
+        raise GitError(f"{git.repo} has no work tree (a bare repository)",
+                       hint="run fleetbot inside a git checkout or pass --repo DIR")
+    return top
 
 
 def merge_in_progress(git: Git) -> bool:

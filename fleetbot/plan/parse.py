@@ -167,6 +167,18 @@ def _describe(value: Any) -> str:
                                                                         "a value")
 
 
+def _valid(data: Any) -> bool:
+    """Whether `data` is valid against the plan schema, by the validator generated from it
+    ahead of time (plan/validator_gen.py): a valid plan never imports jsonschema."""
+    from fleetbot.plan.plan_validator import validate
+
+    try:
+        validate(data)  # type: ignore[no-untyped-call]
+    except Exception:  # invalid (JsonSchemaValueException), or odd data: jsonschema judges
+        return False
+    return True
+
+
 def _validate(src: Source, file: str, validated: Validated | None = None) -> None:
     from fleetbot.plan.schemas import load_schema, validation_key
 
@@ -176,7 +188,11 @@ def _validate(src: Source, file: str, validated: Validated | None = None) -> Non
     key = validation_key("plan", data) if validated is not None else ""
     if validated is not None and key in validated:
         return
-    import jsonschema
+    if _valid(data):
+        if validated is not None:
+            validated.add(key)
+        return
+    import jsonschema  # words the errors (and is the judge should the two ever disagree)
 
     validator = jsonschema.Draft202012Validator(load_schema("plan"))
     found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

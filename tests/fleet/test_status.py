@@ -12,7 +12,7 @@ import pytest
 from fleetbot.cli import run
 from fleetbot.fleet.demo import build_example, land_first
 from fleetbot.fleet.worktrees import row_refs
-from fleetbot.git import Git
+from fleetbot.git import Git, forget
 from fleetbot.pipeline import load_fleet_plan
 from tests.gitrepo import GIT_ENV
 
@@ -83,6 +83,7 @@ def test_row_refs_are_the_refs_the_pipeline_reads(tmp_path: Path) -> None:
         "#44": "refs/remotes/origin/feature/44-clear"}
     subprocess.run(["git", "branch", "-q", "-f", "feature/43-docs", "origin/feature/43-docs"],
                    cwd=clone, check=True, env=env)
+    forget()  # moved behind fleetbot's back
     assert row_refs(git, plan)["#43"] == "refs/heads/feature/43-docs"  # the same commit
 
 

@@ -1,11 +1,18 @@
-"""Git.version() asks each git executable once per process."""
+"""Git asks once: the version per git executable, the layout per instance, and
+memoised answers until a command that may write runs (or `forget`)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
-from fleetbot.git import Git, parse_version
+import pytest
+
+from fleetbot.errors import GitError
+from fleetbot.git import Git, _may_write, forget, parse_version
+from fleetbot.git.refs import read_refs
+from tests.support.repo import GIT_ENV, make_repo
 
 
 def test_version_is_asked_once_per_git_executable(tmp_path: Path) -> None:
@@ -20,3 +27,54 @@ def test_version_is_asked_once_per_git_executable(tmp_path: Path) -> None:
     assert Git(tmp_path, env={"PATH": path}).version() == (9, 1)
     real = Git(tmp_path).run("version")
     assert Git(tmp_path).version() == parse_version(real) != (9, 1)  # another executable
+
+
+def test_a_memo_holds_across_readers_and_is_dropped_by_a_writer(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.txt": "a\n"})
+    git = Git(repo.path)
+    first = read_refs(git)
+    # moved behind fleetbot's back, without the test helpers' forget(): still remembered
+    subprocess.run(["git", "branch", "x"], cwd=repo.path, check=True,
+                   env={**os.environ, **GIT_ENV})
+    git.run("rev-parse", "HEAD")  # a reader keeps the memo
+    assert read_refs(git) is first
+    git.run("tag", "t1")  # a writer (not on the readers' list) drops it
+    assert "refs/heads/x" in read_refs(git).shas
+    subprocess.run(["git", "branch", "y"], cwd=repo.path, check=True,
+                   env={**os.environ, **GIT_ENV})
+    forget()
+    assert "refs/heads/y" in read_refs(git).shas
+
+
+@pytest.mark.parametrize(("args", "writes"), [
+    (("rev-parse", "HEAD"), False),
+    (("-c", "core.hooksPath=/dev/null", "merge-tree", "--write-tree", "a", "b"), False),
+    (("worktree", "list", "--porcelain"), False),
+    (("worktree", "add", "x"), True),
+    (("remote",), False),
+    (("remote", "get-url", "origin"), False),
+    (("remote", "add", "o", "u"), True),
+    (("symbolic-ref", "--quiet", "--short", "HEAD"), False),
+    (("symbolic-ref", "HEAD", "refs/heads/x"), True),
+    (("config", "--get", "user.name"), False),
+    (("config", "user.name", "x"), True),
+    (("merge", "--no-ff", "x"), True),
+    (("some-new-command",), True),
+    ((), True),
+])
+def test_what_may_write(args: tuple[str, ...], writes: bool) -> None:
+    assert _may_write(args) is writes
+
+
+def test_the_layout_in_one_question_and_outside_a_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"a.txt": "a\n"})
+    (repo.path / "sub").mkdir()
+    git = Git.discover(repo.path / "sub")
+    layout = git.layout()
+    assert (layout.toplevel, layout.git_dir, layout.common_dir, layout.shallow) == (
+        repo.path.resolve(), repo.path.resolve() / ".git", repo.path.resolve() / ".git",
+        False)
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    with pytest.raises(GitError, match="is not inside a git repository"):
+        Git.discover(outside)

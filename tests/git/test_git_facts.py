@@ -183,7 +183,7 @@ def test_target_option_overrides(repo_factory) -> None:  # type: ignore[no-untyp
 def test_not_a_repository(tmp_path: Path) -> None:
     from fleetbot.git.mergetree import gather
 
-    with pytest.raises(GitError, match="is not a git repository"):
+    with pytest.raises(GitError, match="is not inside a git repository"):
         gather(Git(tmp_path), plan_of(), None)
 
 

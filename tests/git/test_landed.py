@@ -13,20 +13,26 @@ from fleetbot.model import Landed, LandedHow, Plan, PullFacts, PullState, Status
 from fleetbot.pipeline import build_report, load_fleet_plan
 from tests.fleet import plan_of, row
 from tests.gitrepo import GIT_ENV, Repo, make_repo
+from tests.support.repo import from_template
 
 BASE = {"app.py": "a = 1\nb = 2\nc = 3\n", "other.py": "x = 1\n"}
 PLAN = plan_of(row("#1", "feature/1", ["app.py"]), row("#2", "feature/2", ["other.py"]))
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Repo:
-    r = make_repo(tmp_path, BASE)
+def _build(path: Path) -> None:
+    r = make_repo(path.parent, BASE, name=path.name)
     r.git("checkout", "-q", "-b", "feature/1")
     r.commit({"app.py": "a = 10\nb = 2\nc = 3\n"}, "one")
     r.commit({"app.py": "a = 10\nb = 20\nc = 3\n"}, "two")
     r.git("checkout", "-q", "main")
     r.branch("feature/2", {"other.py": "x = 2\n"})
-    return r
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """#1 (two commits on app.py) and #2 (one on other.py) off main: built once, copied."""
+    from_template("landed-fleet", tmp_path / "repo", _build)
+    return Repo(tmp_path / "repo")
 
 
 def landed_of(repo: Repo, plan: Plan = PLAN, **kw: object) -> dict[str, Landed]:

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from fleetbot.git import Git
 from fleetbot.git.facts import walk_branches
 from fleetbot.git.landed import own_commits
 from tests.gitrepo import GIT_ENV
+from tests.support.examples import examples
 
 BRANCHES = ["main", "a", "b", "c"]
 # (branch, what): commit at one of a few times (ties included), or merge another branch in
@@ -32,21 +34,49 @@ def _git(repo: Path, *args: str, when: int = 100) -> str:
 
 
 def _build(repo: Path, history: list[tuple[str, tuple[str, object]]]) -> None:
+    """The history as `checkout`, `commit` and `merge --no-ff` would make it, written by one
+    `git fast-import`: a merge of a branch already in is git's "Already up to date" (no
+    commit); a merge commit's tree is both sides' files (each commit adds its own file)."""
     _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "commit", "-q", "--allow-empty", "-m", "base")
-    for name in BRANCHES[1:]:
-        _git(repo, "branch", name)
+    tips = dict.fromkeys(BRANCHES, 1)
+    files: dict[int, frozenset[str]] = {1: frozenset()}
+    ancestors: dict[int, frozenset[int]] = {1: frozenset({1})}
+    out = [_commit_block("main", 1, 100, "base", (), ())]
     for n, (branch, (what, arg)) in enumerate(history):
-        _git(repo, "checkout", "-q", branch)
+        mark, tip = n + 2, tips[branch]
         if what == "commit":
-            (repo / f"f{n}").write_text(f"{n}\n")
-            _git(repo, "add", "-A")
-            _git(repo, "commit", "-q", "-m", f"c{n}", when=int(str(arg)))
-        elif arg != branch:
-            _git(repo, "merge", "-q", "--no-ff", "--no-edit", str(arg), when=250)
+            out.append(_commit_block(branch, mark, int(str(arg)), f"c{n}", (tip,), (f"f{n}",)))
+            files[mark] = files[tip] | {f"f{n}"}
+            ancestors[mark] = ancestors[tip] | {mark}
+        else:
+            other = tips[str(arg)]
+            if other in ancestors[tip]:
+                continue  # already up to date
+            new = sorted(files[other] - files[tip])
+            out.append(_commit_block(branch, mark, 250, f"merge {arg}", (tip, other), new))
+            files[mark] = files[tip] | files[other]
+            ancestors[mark] = ancestors[tip] | ancestors[other] | {mark}
+        tips[branch] = mark
+    out += [f"reset refs/heads/{b}\nfrom :{tips[b]}\n\n" for b in BRANCHES]
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input="".join(out), text=True,
+                   check=True, env={**os.environ, **GIT_ENV})
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _commit_block(branch: str, mark: int, when: int, message: str, parents: tuple[int, ...],
+                  added: tuple[str, ...] | list[str]) -> str:
+    who = f"Test Author <author@example.com> {1_700_000_000 + when} +0000"
+    lines = [f"commit refs/heads/{branch}", f"mark :{mark}", f"author {who}",
+             f"committer {who}", f"data {len(message)}", message]
+    lines += [f"from :{parents[0]}"] if parents else []
+    lines += [f"merge :{p}" for p in parents[1:]]
+    for name in added:  # file fN holds "N\n", as the step-by-step build wrote it
+        content = f"{name[1:]}\n"
+        lines.append(f"M 100644 inline {name}\ndata {len(content)}\n{content}")
+    return "\n".join(lines) + "\n\n"
+
+
+@pytest.mark.property
+@settings(max_examples=examples(25, 8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
 def test_walk_equals_rev_list_per_head(history: list[tuple[str, tuple[str, object]]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

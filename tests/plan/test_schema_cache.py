@@ -1,8 +1,10 @@
-"""Schema validation remembered by hash: an unchanged valid plan skips jsonschema, an
-invalid one is checked every time and keeps its `file:line` message."""
+"""Schema validation remembered by hash, and a valid plan never imports jsonschema (the
+validator generated from the schema judges it: plan/validator_gen.py); an invalid one is
+checked every time and keeps its `file:line` message, worded by jsonschema."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +22,12 @@ INVALID = "rows:\n  - issue: 1\n    branch: a\n  - issue: 2\n    branch: {x: 1}\
 PROBE = """
 import sys
 from pathlib import Path
+from fleetbot.errors import PlanErrors
 from fleetbot.plan.parse import load_plan
-load_plan(Path(sys.argv[1]))
+try:
+    load_plan(Path(sys.argv[1]))
+except PlanErrors:
+    pass
 print("jsonschema" in sys.modules)
 """
 
@@ -32,15 +38,23 @@ def imports_jsonschema(plan: Path) -> bool:
     return proc.stdout.strip() == "True"
 
 
-def test_unchanged_valid_plan_skips_jsonschema(tmp_path: Path) -> None:
+def test_valid_plans_skip_jsonschema_and_are_remembered(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"README.md": "x\n"})
     plan = repo.path / "plan.yml"
+    record = repo.path / ".git" / "fleetbot" / "cache" / "validated.json"
     plan.write_text(VALID)
-    assert imports_jsonschema(plan)
-    assert (repo.path / ".git" / "fleetbot" / "cache" / "validated.json").is_file()
     assert not imports_jsonschema(plan)
+    keys = json.loads(record.read_text())
+    assert len(keys) == 1
+    assert not imports_jsonschema(plan)
+    assert json.loads(record.read_text()) == keys  # unchanged: the same record
     plan.write_text(VALID.replace("branch: b", "branch: c"))
-    assert imports_jsonschema(plan)  # new data: validated again
+    assert not imports_jsonschema(plan)
+    assert json.loads(record.read_text())[:1] == keys  # new data: validated again, added
+    assert len(json.loads(record.read_text())) == 2
+    plan.write_text(INVALID)
+    assert imports_jsonschema(plan)  # an invalid plan's errors are jsonschema's words
+    assert len(json.loads(record.read_text())) == 2
 
 
 def test_invalid_plan_keeps_its_message_every_time(tmp_path: Path) -> None:

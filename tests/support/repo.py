@@ -25,10 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fleetbot.git import forget
+
 if TYPE_CHECKING:
     from tests.fakegithub import FakeGithub
 
 Files = Mapping[str, "str | None"]
+
+_EMPTY_TEMPLATE = tempfile.mkdtemp(prefix="fleetbot-git-template-")
+for _folder in ("info", "hooks"):  # the folders git's own template makes
+    os.mkdir(os.path.join(_EMPTY_TEMPLATE, _folder))
+atexit.register(shutil.rmtree, _EMPTY_TEMPLATE, True)
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -39,6 +46,8 @@ GIT_ENV = {
     "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+0000",
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
+    # a bare template: `git init` and `git clone` copy no sample hooks (14 files a repo)
+    "GIT_TEMPLATE_DIR": _EMPTY_TEMPLATE,
 }
 
 
@@ -47,6 +56,7 @@ class Repo:
     path: Path
 
     def git(self, *args: str, check: bool = True, input: str | None = None) -> str:
+        forget()  # the repo changes behind fleetbot's back: nothing it remembered holds
         proc = subprocess.run(
             ["git", *args], cwd=self.path, capture_output=True, text=True, input=input,
             env={**os.environ, **GIT_ENV}, check=False,
@@ -82,6 +92,7 @@ class Repo:
         """Create `name` from `start` with one commit of `files`; back on the original head
         (one fast-import, which leaves the work tree alone, where the paths allow it)."""
         stream = _commit(name, 1, start, message or f"work on {name}", files)
+        forget()
         if stream is not None and subprocess.run(
                 ["git", "fast-import", "--quiet", "--done"], cwd=self.path,
                 input=stream + b"done\n", capture_output=True,

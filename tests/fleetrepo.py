@@ -45,8 +45,15 @@ def tasks_repo(root: Path, *, branches: bool = True) -> Repo:
     return Repo(root / "tasks")
 
 
+def _warm_demo(path: Path) -> None:
+    from tests.support.cli import invoke
+
+    build_example(path)
+    invoke(["order", "--repo", str(path), "--format", "json"])  # fills the git-dir cache
+
+
 def demo_repo(root: Path) -> Repo:
     """`fleetbot demo`'s own repository (demo.build_example, on main) at root/tasks: built
-    once per test process and copied."""
-    from_template("demo", root / "tasks", build_example)
+    once per test process, its git-dir cache filled by one `order`, and copied."""
+    from_template("demo-warm", root / "tasks", _warm_demo)
     return Repo(root / "tasks")

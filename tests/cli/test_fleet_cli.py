@@ -10,7 +10,8 @@ import pytest
 
 from tests.fleetrepo import CLI, cli_with, tasks_repo
 from tests.gitrepo import Repo
-from tests.support.cli import Invocation
+from tests.support.cli import Invocation, invoke
+from tests.support.fleetkit import fanned_copy
 
 Invoke = Callable[..., Invocation]
 
@@ -32,12 +33,18 @@ def agents_work(root: Path) -> None:
         tree.commit(files, f"work in {folder}")
 
 
+def _fan_out_and_work(root: Path) -> None:
+    repo = tasks_repo(root, branches=False)
+    invoke(["fan-out", "--brief", "--repo", str(repo.path)])
+    agents_work(root)
+
+
 @pytest.fixture
-def fanned(tmp_path: Path, cli_invoke: Invoke) -> Repo:
-    repo = tasks_repo(tmp_path, branches=False)
-    fleet(cli_invoke, repo, "fan-out", "--brief")
-    agents_work(tmp_path)
-    return repo
+def fanned(tmp_path: Path) -> Repo:
+    """The example plan fanned out with briefs, each agent's work committed in its worktree
+    (built once per process, copied with its worktrees repointed)."""
+    fanned_copy("fleet-cli-fanned", tmp_path, _fan_out_and_work)
+    return Repo(tmp_path / "tasks")
 
 
 def test_fan_out_makes_three_worktrees_with_briefs_in_their_git_dirs(

@@ -10,7 +10,8 @@ import pytest
 
 from tests.fleetrepo import tasks_repo
 from tests.gitrepo import Repo
-from tests.support.cli import Invocation
+from tests.support.cli import Invocation, invoke
+from tests.support.fleetkit import fanned_copy
 
 Invoke = Callable[..., Invocation]
 
@@ -21,13 +22,18 @@ def _cleanup(cli_invoke: Invoke, repo: Repo, *args: str, code: int) -> str:
     return done.out + done.err
 
 
-@pytest.fixture
-def landed(tmp_path: Path, cli_invoke: Invoke) -> Repo:
-    """The example fleet fanned out, with #43 merged into main: its worktree may go."""
-    repo = tasks_repo(tmp_path)
-    cli_invoke(["fan-out", "--repo", str(repo.path)])
+def _fan_out_and_land_43(root: Path) -> None:
+    repo = tasks_repo(root)
+    invoke(["fan-out", "--repo", str(repo.path)])
     repo.git("merge", "-q", "--no-ff", "-m", "merge 43", "feature/43-docs")
-    return repo
+
+
+@pytest.fixture
+def landed(tmp_path: Path) -> Repo:
+    """The example fleet fanned out, with #43 merged into main: its worktree may go
+    (built once per process, copied with its worktrees repointed)."""
+    fanned_copy("cleanup-landed-43", tmp_path, _fan_out_and_land_43)
+    return Repo(tmp_path / "tasks")
 
 
 def test_ignored_files_are_listed_biggest_first_and_kept(

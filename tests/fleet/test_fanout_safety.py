@@ -7,15 +7,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.fleetrepo import tasks_repo
-from tests.support.cli import Invocation
+from tests.gitrepo import Repo
+from tests.support.cli import Invocation, invoke
+from tests.support.fleetkit import fanned_copy
 
 Invoke = Callable[..., Invocation]
 
 
+def _fan_out(root: Path) -> None:
+    invoke(["fan-out", "--repo", str(tasks_repo(root, branches=False).path)])
+
+
+def fanned_out(root: Path) -> Repo:
+    """The example plan fanned out without briefs (built once per process, copied)."""
+    fanned_copy("fanned-out-plain", root, _fan_out)
+    return Repo(root / "tasks")
+
+
 def test_a_symlinked_brief_is_replaced_and_its_target_untouched(
         tmp_path: Path, cli_invoke: Invoke) -> None:
-    repo = tasks_repo(tmp_path, branches=False)
-    cli_invoke(["fan-out", "--repo", str(repo.path)])
+    repo = fanned_out(tmp_path)
     admin = Path(repo.git("rev-parse", "--git-common-dir").strip())
     admin = (repo.path / admin).resolve() / "worktrees" / "tasks-42-count"
     precious = tmp_path / "precious.txt"
@@ -31,8 +42,7 @@ def test_a_symlinked_brief_is_replaced_and_its_target_untouched(
 
 def test_a_worktree_deleted_by_hand_is_said_not_git_missing(
         tmp_path: Path, cli_invoke: Invoke) -> None:
-    repo = tasks_repo(tmp_path, branches=False)
-    cli_invoke(["fan-out", "--repo", str(repo.path)])
+    repo = fanned_out(tmp_path)
     gone = tmp_path / "tasks-43-docs"
     shutil.rmtree(gone)
     done = cli_invoke(["fan-out", "--brief", "--repo", str(repo.path)], code=1)

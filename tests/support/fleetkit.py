@@ -18,6 +18,7 @@ import atexit
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Hashable
@@ -40,7 +41,8 @@ def fanned_copy(key: Hashable, root: Path, build: Callable[[Path], object]) -> N
     main repo and its linked worktrees side by side (a fanned-out fleet). Built once per
     test process in a private folder, then copied; the links between each worktree and
     its main repo (`WORKTREE/.git`, `.git/worktrees/NAME/gitdir`) and the briefs beside
-    them, which hold absolute paths, are repointed at the copy. No git runs for a copy."""
+    them, which hold absolute paths, are repointed at the copy, and each tree's index is
+    refreshed (the copied files have new inodes and ctimes): one git process a tree."""
     src = _FLEETS.get(key)
     if src is None:
         top = Path(tempfile.mkdtemp(prefix="fleetbot-fleet-"))
@@ -58,3 +60,6 @@ def fanned_copy(key: Hashable, root: Path, build: Callable[[Path], object]) -> N
         data = link.read_bytes()
         if old in data:
             link.write_bytes(data.replace(old, new))
+    for tree in sorted(d for d in root.iterdir() if (d / ".git").exists()):
+        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=tree,
+                       capture_output=True, check=False)

@@ -16,7 +16,8 @@ from typing import Any
 
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
-from tests.support.repo import Repo, from_template, make_repo
+from tests.support.actionfleets import copied
+from tests.support.repo import Repo, make_repo
 from tests.webhooks import payload
 
 TOKEN = "ghs_fleetbotTestToken0123456789"
@@ -84,24 +85,22 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
     if plan is not None:
         base["orchestration-plan.md"] = plan
 
-    def build(root: Path) -> None:
+    def build(root: Path) -> dict[str, str]:
         origin = make_repo(root, base, name="origin")
-        for branch, (message, files) in BRANCHES.items():
-            origin.branch(branch, files, message=message)
-        for number, branch in PULLS.items():
-            origin.git("update-ref", f"refs/pull/{number}/head", origin.head(branch))
+        heads = {branch: origin.branch(branch, files, message=message)
+                 for branch, (message, files) in BRANCHES.items()}
+        origin.git("update-ref", "--stdin", input="".join(
+            f"create refs/pull/{number}/head {heads[branch]}\n"
+            for number, branch in PULLS.items()))
         origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
+        return heads
 
     # built once per test process, copied here; the clone's origin repointed at the copy
-    from_template(("fleet", plan), tmp_path / "fleet", build)
-    for name in ("origin", "checkout"):
-        (tmp_path / "fleet" / name).rename(tmp_path / name)
-    (tmp_path / "fleet").rmdir()
+    heads = copied(("fleet", plan), tmp_path, build)
     origin, checkout = Repo(tmp_path / "origin"), Repo(tmp_path / "checkout")
-    checkout.git("remote", "set-url", "origin", str(origin.path))
     github = FakeGithub("octo/tasks", base=API)
     for n, b in PULLS.items():
-        github.add_pull(n, b, sha=origin.head(b), title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
+        github.add_pull(n, b, sha=heads[b], title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
     github.issues.update(int(i.lstrip("#")) for i in ISSUES.values())
     return Fleet(tmp_path, origin, checkout, github)
 

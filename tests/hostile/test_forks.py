@@ -39,12 +39,12 @@ def stranger_commit(repo: Repo, *, shared: bool) -> str:
     in common with it at all."""
     if shared:
         return repo.git("commit-tree", "main^{tree}", "-p", "main", "-m", "not #42").strip()
-    repo.git("checkout", "-q", "--orphan", "stranger")
-    repo.git("rm", "-rq", "--cached", ".")
-    sha = repo.commit({"evil.txt": "owned\n"}, "unrelated history")
-    repo.git("checkout", "-qf", "main")
-    repo.git("branch", "-D", "stranger")
-    return sha
+    # the root commit `git checkout --orphan` then `git commit -a` makes there (main's files
+    # and evil.txt), written with plumbing: the work tree and branches stay as they are
+    blob = repo.git("hash-object", "-w", "--stdin", input="owned\n").strip()
+    listing = repo.git("ls-tree", "main^{tree}") + f"100644 blob {blob}\tevil.txt\n"
+    tree = repo.git("mktree", input=listing).strip()
+    return repo.git("commit-tree", tree, "-m", "unrelated history").strip()
 
 
 def with_fork_namesake(tmp_path: Path, *, shared: bool = True) -> Fleet:

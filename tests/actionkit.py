@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+import responses
+
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
-from tests.support.actionfleets import copied
+from tests.fakeserver import mount
+from tests.support.actionfleets import copied, restore, state_of
+from tests.support.cli import invoke
 from tests.support.repo import Repo, make_repo
 from tests.webhooks import payload
 
@@ -103,6 +109,36 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
         github.add_pull(n, b, sha=heads[b], title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
     github.issues.update(int(i.lstrip("#")) for i in ISSUES.values())
     return Fleet(tmp_path, origin, checkout, github)
+
+
+def after_first_run(tmp_path: Path, args: Sequence[str], event: str, data: dict[str, Any],
+                    env: Mapping[str, str] | None = None) -> Fleet:
+    """`make_fleet(tmp_path)` after one run of `fleetbot *args` there, as a test would
+    make it: the runner's variables for `event` and `data` (and `env`) set, in the
+    checkout, against the fake GitHub; it must exit 0. Built and run once per test process
+    for each (args, event, data, env), then copied: the repositories with what the run
+    left in them, the runner's files, and the fake GitHub's state (its requests too)."""
+    extra = dict(env or {})
+    key = ("after", tuple(args), event, json.dumps(data, sort_keys=True), sorted(extra.items()))
+
+    def build(folder: Path) -> dict[str, Any]:
+        fleet = make_fleet(folder)
+        patch = pytest.MonkeyPatch()
+        try:
+            with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+                mount(fleet.github, rsps)
+                for name, value in {**fleet.env(event, data), **extra}.items():
+                    patch.setenv(name, value)
+                patch.chdir(fleet.checkout.path)
+                invoke(list(args))
+        finally:
+            patch.undo()
+        fleet.github.check()
+        return state_of(fleet.github)
+
+    state = copied(repr(key), tmp_path, build)
+    github = restore(FakeGithub("octo/tasks", base=API), state)
+    return Fleet(tmp_path, Repo(tmp_path / "origin"), Repo(tmp_path / "checkout"), github)
 
 
 def pr_event(fleet: Fleet, action: str, number: int, *, merged: bool = False,

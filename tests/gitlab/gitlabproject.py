@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
@@ -14,7 +15,7 @@ import responses
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.forge.fakegitlab import FakeGitlab
 from tests.gitrepo import Repo, make_repo
-from tests.support.actionfleets import copied
+from tests.support.actionfleets import copied, restore, state_of
 from tests.support.cli import invoke
 
 MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
@@ -54,6 +55,31 @@ def make_project(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Proje
                   description=f"Closes #{branch.split('/')[1].split('-')[0]}")
     gl.add_mr(99, "stray/readme", files=["README.md"])  # an MR outside the plan
     yield Project(tmp_path, origin, checkout, gl)
+    gl.check()
+
+
+def after_first_job(tmp_path: Path, rsps: responses.RequestsMock,
+                    *args: str) -> Iterator[Project]:
+    """`make_project`'s project after one push job's `fleetbot ci *args` (it must exit 0):
+    the job run once per test process for each `args` in a private folder, then copied
+    (the repositories with what the job left in them, and the fake GitLab's state, its
+    calls too) and the copy's fake answering on `rsps`."""
+    def build(folder: Path) -> dict[str, Any]:
+        patch = pytest.MonkeyPatch()
+        try:
+            with responses.RequestsMock(assert_all_requests_are_fired=False) as private:
+                made = make_project(folder, private)
+                project = next(made)
+                job(patch, project)
+                invoke(["ci", *args])
+                next(made, None)  # its fake GitLab's check
+        finally:
+            patch.undo()
+        return state_of(project.gitlab)
+
+    state = copied(("after first job", args), tmp_path, build)
+    gl = restore(FakeGitlab(rsps), state)
+    yield Project(tmp_path, Repo(tmp_path / "origin"), Repo(tmp_path / "checkout"), gl)
     gl.check()
 
 

@@ -7,7 +7,7 @@ GitLab CI has no issue-edit trigger: the next pipeline acts on a tick."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import responses
 from fleetbot.action.gitlab_run import NO_BOARD
 from fleetbot.forge.types import DASHBOARD_MARKER
 from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
-from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, job
+from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, after_first_job, job
 from tests.gitrepo import Repo, make_repo
 from tests.support.cli import Invocation
 
@@ -34,11 +34,22 @@ def dashboard_writes(gl: FakeGitlab) -> list[tuple[str, str]]:
             if t == "/issues" or any(t == f"/issues/{n}" for n in iids)]
 
 
-def first_job(project: Project, monkeypatch: pytest.MonkeyPatch,
-              cli_invoke: Cli) -> tuple[FakeGitlab, dict[str, Any]]:
-    """A push job with the dashboard: (the fake GitLab, the dashboard it created)."""
+@pytest.fixture
+def ran(tmp_path: Path, rsps: responses.RequestsMock,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """The project after a first push job with the dashboard (`fleetbot ci --dashboard`,
+    run once per test process and copied: gitlabproject.py's `after_first_job`), the
+    push job's variables set again for the next job."""
+    made = after_first_job(tmp_path, rsps, "--dashboard")
+    project = next(made)
     job(monkeypatch, project)
-    cli_invoke(["ci", "--dashboard"])
+    yield project
+    next(made, None)
+
+
+def first_job(project: Project) -> tuple[FakeGitlab, dict[str, Any]]:
+    """After a push job with the dashboard (`ran`): the fake GitLab, the dashboard the job
+    created."""
     (board,) = project.gitlab.dashboards()
     return project.gitlab, board
 
@@ -72,9 +83,10 @@ def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
 
 
 def test_a_change_in_one_mrs_ci_edits_the_dashboard_once(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
         cli_invoke: Cli) -> None:
-    gl, board = first_job(project, monkeypatch, cli_invoke)
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.add_status(project.head(13), "test", "failed")
     gl.calls.clear()
     cli_invoke(["ci", "--dashboard"])
@@ -100,9 +112,10 @@ def test_a_persons_issue_with_the_marker_is_never_edited(
 
 
 def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
         cli_invoke: Cli) -> None:
-    gl, board = first_job(project, monkeypatch, cli_invoke)
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.tick(board["iid"], "refresh now", by=HUMAN)  # ada, a Developer (access level 30)
     gl.calls.clear()
     job(monkeypatch, project, source="schedule")
@@ -122,9 +135,10 @@ def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked
 
 
 def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
         cli_invoke: Cli) -> None:
-    gl, board = first_job(project, monkeypatch, cli_invoke)
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.members["ada"] = 20  # Reporter
     gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
     cli_invoke(["ci", "--dashboard"])
@@ -136,9 +150,10 @@ def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
 
 
 def test_a_tick_no_note_explains_is_ignored(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
         cli_invoke: Cli) -> None:
-    gl, board = first_job(project, monkeypatch, cli_invoke)
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.tick(board["iid"], "refresh now", by=HUMAN)
     gl.issue_notes.clear()  # e.g. the box was ticked by editing the description's Markdown
     cli_invoke(["ci", "--dashboard"])
@@ -149,9 +164,10 @@ def test_a_tick_no_note_explains_is_ignored(
 
 
 def test_sync_keeps_the_same_dashboard_as_the_ci_job(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
         cli_invoke: Cli) -> None:
-    gl, board = first_job(project, monkeypatch, cli_invoke)
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     before = board["description"]
     gl.calls.clear()
     cli_invoke(["sync", "--dashboard", "--repo", str(project.checkout.path)])

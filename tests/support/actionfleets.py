@@ -7,24 +7,32 @@ branches' heads, so no test asks git for them again). Each call copies the repos
 into `root` and returns the facts. The template is made cheap to copy: git's sample hooks
 dropped, every object in one pack. A clone's `origin` URL (an absolute path into the
 template) is repointed at the copy by rewriting its config, not by running git.
+
+A build may also run fleetbot once on what it made (tests that start "after the first
+refresh": tests/actionkit.py's `after_first_run`, tests/gitlab/gitlabproject.py's
+`after_first_job`): the copy then holds that run's refs, cache and runner files, and the
+facts the fake forge's state (`state_of`, put into a new fake with `restore`), so each
+test starts exactly where its own first run would have left it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+import copy
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tests.support.repo import Repo, from_template
 
-_FACTS: dict[Hashable, tuple[Path, dict[str, str]]] = {}  # key -> (built at, facts)
+T = TypeVar("T")
+_FACTS: dict[Hashable, tuple[Path, Any]] = {}  # key -> (built at, facts)
 
 
-def copied(key: Hashable, root: Path, build: Callable[[Path], Mapping[str, str]]
-           ) -> dict[str, str]:
-    """The repositories `build` makes, copied into `root` (which may exist); its facts."""
+def copied(key: Hashable, root: Path, build: Callable[[Path], T]) -> T:
+    """What `build` makes, copied into `root` (which may exist); a copy of its facts."""
     def made(folder: Path) -> None:
         folder.mkdir()
-        facts = dict(build(folder))
+        facts = build(folder)
         for repo in sorted(p for p in folder.iterdir() if (p / ".git").is_dir()):
             Repo(repo).git("repack", "-a", "-d", "-q")
             for sample in (repo / ".git" / "hooks").glob("*.sample"):
@@ -38,12 +46,14 @@ def copied(key: Hashable, root: Path, build: Callable[[Path], Mapping[str, str]]
         repo.rename(root / repo.name)
     staging.rmdir()
     for repo in root.iterdir():
-        _repoint(repo / ".git" / "config", built_at, root)
-    return dict(facts)
+        _repoint(repo / ".git", built_at, root)
+    return copy.deepcopy(facts)  # type: ignore[no-any-return]
 
 
-def _repoint(config: Path, built_at: Path, root: Path) -> None:
-    """`url = <template>/x` in a clone's config becomes `url = <root>/x`."""
+def _repoint(git_dir: Path, built_at: Path, root: Path) -> None:
+    """`url = <template>/x` in a clone's config becomes `url = <root>/x` (and the URL a
+    fetch noted in FETCH_HEAD with it)."""
+    config = git_dir / "config"
     if not config.is_file():
         return
     text = config.read_text()
@@ -51,3 +61,18 @@ def _repoint(config: Path, built_at: Path, root: Path) -> None:
     if old in text:
         assert not any(c in str(root) for c in '"\\\n'), root  # would need git's quoting
         config.write_text(text.replace(old, new))
+    fetched = git_dir / "FETCH_HEAD"
+    if fetched.is_file():
+        fetched.write_text(fetched.read_text().replace(f"{built_at}/", f"{root}/"))
+
+
+def state_of(fake: object) -> dict[str, Any]:
+    """A fake forge's state: every attribute but its lock, deep-copied."""
+    return {k: copy.deepcopy(v) for k, v in vars(fake).items() if k != "_lock"}
+
+
+def restore(fake: T, state: dict[str, Any]) -> T:
+    """`fake` (a new one, mounted where the test wants it) given `state`'s attributes."""
+    for k, v in copy.deepcopy(state).items():
+        setattr(fake, k, v)
+    return fake

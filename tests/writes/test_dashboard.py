@@ -24,7 +24,7 @@ from fleetbot.writes.dashboard import (
     title,
     untick,
 )
-from tests.actionkit import TOKEN, Fleet, make_fleet
+from tests.actionkit import TOKEN, Fleet, after_first_run, make_fleet
 from tests.fakegraphql import check
 from tests.fakeserver import mount
 from tests.support.cli import Invocation
@@ -37,6 +37,21 @@ LABEL = "fleet:dashboard"
 def fleet(tmp_path: Path, rsps: responses.RequestsMock,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
     f = make_fleet(tmp_path)
+    mount(f.github, rsps)
+    use(f, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"))
+    monkeypatch.chdir(f.checkout.path)
+    yield f
+    f.github.check()
+
+
+@pytest.fixture
+def ran(tmp_path: Path, rsps: responses.RequestsMock,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
+    """`fleet` after its first `fleetbot action --dashboard` (run once per test process
+    and copied: tests/actionkit.py's `after_first_run`), wired as `fleet` is."""
+    f = after_first_run(tmp_path, ["action", "--no-throttle", "--dashboard"],
+                        "workflow_dispatch", payload("workflow_dispatch"),
+                        {"GITHUB_TOKEN": TOKEN})
     mount(f.github, rsps)
     use(f, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"))
     monkeypatch.chdir(f.checkout.path)
@@ -87,8 +102,8 @@ def test_created_once_on_the_first_run_and_linked_from_every_comment(fleet: Flee
         assert f"[#{n}](https://github.com/octo/tasks/pull/{n}) ready" in b["body"]
 
 
-def test_an_idle_second_run_writes_nothing(fleet: Fleet, action: Action) -> None:
-    action()
+def test_an_idle_second_run_writes_nothing(ran: Fleet, action: Action) -> None:
+    fleet = ran  # after the first run
     fleet.github.requests.clear()
     action()
     assert fleet.github.writes == []
@@ -98,8 +113,8 @@ def test_an_idle_second_run_writes_nothing(fleet: Fleet, action: Action) -> None
     assert len(fleet.github.dashboards()) == 1
 
 
-def test_a_change_in_one_prs_ci_edits_the_dashboard_once(fleet: Fleet, action: Action) -> None:
-    action()
+def test_a_change_in_one_prs_ci_edits_the_dashboard_once(ran: Fleet, action: Action) -> None:
+    fleet = ran  # after the first run
     number = board(fleet)["number"]
     fleet.github.pulls[13].checks = [check("tests", "FAILURE")]
     fleet.github.requests.clear()
@@ -133,11 +148,10 @@ def tick(body: str, ask: Ask) -> str:
     return body.replace(f"- [ ] {ask.text} {ask.marker}", f"- [x] {ask.text} {ask.marker}")
 
 
-def ticked_by(f: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action, ask: Ask,
+def ticked_by(f: Fleet, monkeypatch: pytest.MonkeyPatch, ask: Ask,
               login: str, *, writer: bool) -> tuple[int, str]:
-    """A first run makes the dashboard; then `login` ticks `ask` on it (this event).
-    The dashboard's number and its ticked body."""
-    action()
+    """After the first run made the dashboard (`ran`), `login` ticks `ask` on it (this
+    event). The dashboard's number and its ticked body."""
     b = board(f)
     body = tick(b["body"], ask)
     assert body != b["body"]
@@ -150,8 +164,9 @@ def ticked_by(f: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action, ask: As
 
 
 def test_a_writers_refresh_tick_refreshes_and_is_unticked(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
-    number, _ = ticked_by(fleet, monkeypatch, action, Ask.REFRESH, "lead", writer=True)
+        ran: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
+    fleet = ran  # after the first run
+    number, _ = ticked_by(fleet, monkeypatch, Ask.REFRESH, "lead", writer=True)
     action()
     after = fleet.github.issue_store[number]["body"]
     assert "- [x]" not in after
@@ -165,8 +180,9 @@ def test_a_writers_refresh_tick_refreshes_and_is_unticked(
 
 
 def test_a_readers_tick_is_ignored_and_the_dashboard_says_so(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
-    number, ticked = ticked_by(fleet, monkeypatch, action, Ask.REFRESH, "visitor", writer=False)
+        ran: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
+    fleet = ran  # after the first run
+    number, ticked = ticked_by(fleet, monkeypatch, Ask.REFRESH, "visitor", writer=False)
     action()
     after = fleet.github.issue_store[number]["body"]
     note = ("@visitor ticked “refresh now”: ignored, only people with write access can ask "
@@ -179,8 +195,9 @@ def test_a_readers_tick_is_ignored_and_the_dashboard_says_so(
 
 
 def test_a_writers_verify_tick_dispatches_the_verify_workflow(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
-    number, _ = ticked_by(fleet, monkeypatch, action, Ask.VERIFY, "lead", writer=True)
+        ran: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
+    fleet = ran  # after the first run
+    number, _ = ticked_by(fleet, monkeypatch, Ask.VERIFY, "lead", writer=True)
     action("--verify-workflow", "fleetbot-verify.yml")
     assert fleet.github.dispatched == [("fleetbot-verify.yml", "main")]
     after = fleet.github.issue_store[number]["body"]
@@ -261,11 +278,11 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-dashboard.md"
 REGENERATE = "FLEETBOT_WRITE_EXAMPLE=1 pytest tests/writes/test_dashboard.py -k example"
 
 
-def test_the_example_dashboard_in_the_docs_is_the_demo_fleets(fleet: Fleet, action: Action) -> None:
+def test_the_example_dashboard_in_the_docs_is_the_demo_fleets(ran: Fleet) -> None:
     import os
     import re
 
-    action()
+    fleet = ran  # after the demo fleet's first run
     body = re.sub(r"^\*Refreshed [^*]* by ", "*Refreshed 2026-12-01 09:00 UTC by ",
                   board(fleet)["body"], flags=re.M)
     text = ("# Example: the fleet dashboard\n\nThe issue `fleetbot action --dashboard` keeps "

@@ -21,7 +21,7 @@ import responses
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.support.actionfleets import copied, restore, state_of
+from tests.support.actionfleets import copied, ref_head, restore, state_of
 from tests.support.cli import invoke
 from tests.support.repo import Repo, make_repo
 from tests.webhooks import payload
@@ -40,7 +40,7 @@ class Fleet:
     github: FakeGithub
 
     def head(self, number: int) -> str:
-        return self.origin.head(f"refs/pull/{number}/head")
+        return ref_head(self.origin, f"refs/pull/{number}/head")
 
     def env(self, event: str, data: dict[str, Any], *, api: str = API,
             token: str = TOKEN, **extra: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ import responses
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.forge.fakegitlab import FakeGitlab
 from tests.gitrepo import Repo, make_repo
-from tests.support.actionfleets import copied, restore, state_of
+from tests.support.actionfleets import copied, ref_head, restore, state_of
 from tests.support.cli import invoke
 
 MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
@@ -32,7 +32,7 @@ class Project:
     gitlab: FakeGitlab
 
     def head(self, iid: int) -> str:
-        return self.origin.head(f"refs/merge-requests/{iid}/head")
+        return ref_head(self.origin, f"refs/merge-requests/{iid}/head")
 
 
 def make_project(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Project]:

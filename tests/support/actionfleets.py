@@ -76,3 +76,15 @@ def restore(fake: T, state: dict[str, Any]) -> T:
     for k, v in copy.deepcopy(state).items():
         setattr(fake, k, v)
     return fake
+
+
+def ref_head(repo: Repo, ref: str) -> str:
+    """What `git rev-parse <ref>` answers for a full ref name, read from its loose ref file
+    when it has one (git's own first place to look; a loose file wins over packed-refs),
+    else asked of git."""
+    loose = repo.path / ".git" / ref
+    if ref.startswith("refs/") and loose.is_file():
+        sha = loose.read_text().strip()
+        if len(sha) == 40 and all(c in "0123456789abcdef" for c in sha):
+            return sha
+    return repo.head(ref)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.support.actionfleets import copied, ref_head, restore, state_of
-from tests.support.cli import invoke
+from tests.support.cli import Invocation, invoke
 from tests.support.repo import Repo, make_repo
 from tests.webhooks import payload
 
@@ -111,34 +111,50 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
     return Fleet(tmp_path, origin, checkout, github)
 
 
-def after_first_run(tmp_path: Path, args: Sequence[str], event: str, data: dict[str, Any],
-                    env: Mapping[str, str] | None = None) -> Fleet:
+def after_first_run(tmp_path: Path, args: Sequence[str], event: str,
+                    data: dict[str, Any] | Callable[[Fleet], dict[str, Any]],
+                    env: Mapping[str, str] | None = None, *,
+                    chdir: bool = True) -> tuple[Fleet, Invocation]:
     """`make_fleet(tmp_path)` after one run of `fleetbot *args` there, as a test would
-    make it: the runner's variables for `event` and `data` (and `env`) set, in the
-    checkout, against the fake GitHub; it must exit 0. Built and run once per test process
-    for each (args, event, data, env), then copied: the repositories with what the run
-    left in them, the runner's files, and the fake GitHub's state (its requests too)."""
+    make it: the runner's variables for `event` and `data` (the payload, or a function of
+    the fleet giving it) and `env` set, in the checkout (`chdir`), against the fake
+    GitHub; it must exit 0. Built and run once per test process for each (args, event,
+    data, env, chdir), then copied: the repositories with what the run left in them, the
+    runner's files, and the fake GitHub's state (its requests too); with what the run
+    printed."""
     extra = dict(env or {})
-    key = ("after", tuple(args), event, json.dumps(data, sort_keys=True), sorted(extra.items()))
+    named = (f"{data.__module__}.{data.__qualname__}" if callable(data)
+             else json.dumps(data, sort_keys=True))
+    assert "<lambda>" not in named, "name the payload's function: it keys the build"
+    key = ("after", tuple(args), event, named, sorted(extra.items()), chdir)
 
-    def build(folder: Path) -> dict[str, Any]:
+    def build(folder: Path) -> tuple[dict[str, Any], Invocation]:
         fleet = make_fleet(folder)
         patch = pytest.MonkeyPatch()
         try:
             with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
                 mount(fleet.github, rsps)
-                for name, value in {**fleet.env(event, data), **extra}.items():
+                payload = data(fleet) if callable(data) else data
+                for name, value in {**fleet.env(event, payload), **extra}.items():
                     patch.setenv(name, value)
-                patch.chdir(fleet.checkout.path)
-                invoke(list(args))
+                if chdir:
+                    patch.chdir(fleet.checkout.path)
+                printed = invoke(list(args))
         finally:
             patch.undo()
         fleet.github.check()
-        return state_of(fleet.github)
+        return state_of(fleet.github), printed
 
-    state = copied(repr(key), tmp_path, build)
+    state, printed = copied(repr(key), tmp_path, build)
     github = restore(FakeGithub("octo/tasks", base=API), state)
-    return Fleet(tmp_path, Repo(tmp_path / "origin"), Repo(tmp_path / "checkout"), github)
+    return Fleet(tmp_path, Repo(tmp_path / "origin"), Repo(tmp_path / "checkout"),
+                 github), printed
+
+
+def dispatch(fleet: Fleet) -> dict[str, Any]:
+    """GitHub's example `workflow_dispatch` payload (`fleet` unused: a payload function
+    for `after_first_run`)."""
+    return payload("workflow_dispatch")
 
 
 def pr_event(fleet: Fleet, action: str, number: int, *, merged: bool = False,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.actionkit import API, TOKEN, Fleet, make_fleet
+from tests.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
 from tests.fakeserver import mount
 from tests.support.cli import Invocation
 from tests.webhooks import payload
@@ -33,14 +33,30 @@ def fleet(tmp_path: Path, rsps: responses.RequestsMock,
 
 
 @pytest.fixture
+def ran(tmp_path: Path, rsps: responses.RequestsMock,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
+    """`fleet` after its first `action()`: run once per test process and copied
+    (actionkit's `after_first_run`), wired as `fleet` is."""
+    f, _ = after_first_run(tmp_path, ["action", "--no-throttle"], "workflow_dispatch",
+                           dispatch, {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": API})
+    mount(f.github, rsps)
+    for key, value in f.env("workflow_dispatch", payload("workflow_dispatch")).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", API)
+    monkeypatch.chdir(f.checkout.path)
+    yield f
+    f.github.check()
+
+
+@pytest.fixture
 def action(cli_invoke: Cli) -> Callable[[], Invocation]:
     """`fleetbot action` on the fleet, as the runner starts it; it must exit 0."""
     return lambda: cli_invoke(["action", "--no-throttle"])
 
 
-def test_sync_and_the_action_agree_on_labels(fleet: Fleet, action: Callable[[], Invocation],
-        cli_invoke: Cli) -> None:
-    action()
+def test_sync_and_the_action_agree_on_labels(ran: Fleet, cli_invoke: Cli) -> None:
+    fleet = ran  # after action()
     labels = {n: sorted(v) for n, v in fleet.github.labels.items()}
     assert labels == {
         12: ["fleet:conflict", "fleet:next", "fleet:review"],
@@ -61,9 +77,9 @@ def test_the_action_leaves_syncs_labels_alone(fleet: Fleet, action: Callable[[],
     assert [w.path for w in fleet.github.writes if "/labels" in w.path] == []
 
 
-def test_comment_and_the_action_write_the_same_body(fleet: Fleet, action: Callable[[], Invocation],
+def test_comment_and_the_action_write_the_same_body(ran: Fleet, action: Callable[[], Invocation],
         cli_invoke: Cli) -> None:
-    action()
+    fleet = ran  # after action()
     body = fleet.github.comment_bodies(14)
     fleet.github.requests.clear()
     cli_invoke(["comment", "--pr", "14"])

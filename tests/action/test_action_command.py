@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import responses
 
-from tests.actionkit import TOKEN, Fleet, make_fleet, pr_event
+from tests.actionkit import TOKEN, Fleet, after_first_run, make_fleet, pr_event
 from tests.fakeserver import mount
 from tests.support.cli import Invocation
 from tests.webhooks import payload
@@ -28,11 +28,39 @@ def fleet(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Fleet]:
     f.github.check()
 
 
+def synchronize_14(fleet: Fleet) -> dict[str, Any]:
+    return pr_event(fleet, "synchronize", 14)
+
+
+@pytest.fixture
+def synced(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[tuple[Fleet, Invocation]]:
+    """`fleet` after `act("pull_request", pr_event(fleet, "synchronize", 14))`, and what
+    that run printed: run once per test process and copied (actionkit's
+    `after_first_run`)."""
+    f, printed = after_first_run(tmp_path, ["action", "--no-throttle"], "pull_request",
+                                 synchronize_14, chdir=False)
+    mount(f.github, rsps)
+    yield f, printed
+    f.github.check()
+
+
 @pytest.fixture
 def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
         cli_invoke: Callable[..., Invocation]) -> Act:
     """`act(event, data, *args, code=0, **env)`: `fleetbot action` on `fleet` for `event`,
     as a runner starts it (its variables set, `env` added); it must exit `code`."""
+    return acting(fleet, monkeypatch, cli_invoke)
+
+
+@pytest.fixture
+def act_synced(synced: tuple[Fleet, Invocation], monkeypatch: pytest.MonkeyPatch,
+               cli_invoke: Callable[..., Invocation]) -> Act:
+    """`act` on the `synced` fleet."""
+    return acting(synced[0], monkeypatch, cli_invoke)
+
+
+def acting(fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+           cli_invoke: Callable[..., Invocation]) -> Act:
     def go(event: str, data: dict[str, Any], *args: str, code: int = 0,
            **env: str) -> Invocation:
         for key, value in fleet.env(event, data, **env).items():
@@ -42,9 +70,9 @@ def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_pr_synchronize_comments_labels_and_sets_the_order_status(
-    fleet: Fleet, act: Act,
+    synced: tuple[Fleet, Invocation],
 ) -> None:
-    out = act("pull_request", pr_event(fleet, "synchronize", 14))
+    fleet, out = synced  # after act("pull_request", pr_event(fleet, "synchronize", 14))
     gh = fleet.github
     # one sticky comment per open fleet PR, with the marker
     for number in (12, 13, 14):
@@ -79,12 +107,12 @@ def test_pr_synchronize_comments_labels_and_sets_the_order_status(
 
 
 def test_second_run_with_nothing_new_writes_nothing(
-    fleet: Fleet, act: Act,
+    synced: tuple[Fleet, Invocation], act_synced: Act,
 ) -> None:
-    act("pull_request", pr_event(fleet, "synchronize", 14))
+    fleet, _ = synced  # after act("pull_request", pr_event(fleet, "synchronize", 14))
     before = len(fleet.github.writes)
     assert before > 0
-    act("workflow_dispatch", payload("workflow_dispatch"))
+    act_synced("workflow_dispatch", payload("workflow_dispatch"))
     assert fleet.github.writes[before:] == []
 
 
@@ -98,15 +126,15 @@ def test_dry_run_writes_nothing_and_lists_the_writes(
 
 
 def test_merged_pr_releases_the_row_behind_it(
-    fleet: Fleet, act: Act,
+    synced: tuple[Fleet, Invocation], act_synced: Act,
 ) -> None:
-    act("pull_request", pr_event(fleet, "synchronize", 14))
+    fleet, _ = synced  # after act("pull_request", pr_event(fleet, "synchronize", 14))
     before = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
     assert before is not None
     assert before["state"] == "pending"  # #44 waits for #42 on tasks/cli.py
     fleet.merge(12)
     fleet.checkout.git("fetch", "-q", "origin")
-    act("pull_request", pr_event(fleet, "closed", 12, merged=True))
+    act_synced("pull_request", pr_event(fleet, "closed", 12, merged=True))
     status = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
     assert status is not None
     assert (status["state"], status["description"]) == (

@@ -49,9 +49,9 @@ def ran(tmp_path: Path, rsps: responses.RequestsMock,
         monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
     """`fleet` after its first `fleetbot action --dashboard` (run once per test process
     and copied: tests/actionkit.py's `after_first_run`), wired as `fleet` is."""
-    f = after_first_run(tmp_path, ["action", "--no-throttle", "--dashboard"],
-                        "workflow_dispatch", payload("workflow_dispatch"),
-                        {"GITHUB_TOKEN": TOKEN})
+    f, _ = after_first_run(tmp_path, ["action", "--no-throttle", "--dashboard"],
+                           "workflow_dispatch", payload("workflow_dispatch"),
+                           {"GITHUB_TOKEN": TOKEN})
     mount(f.github, rsps)
     use(f, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"))
     monkeypatch.chdir(f.checkout.path)

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+import responses
+
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
-from tests.support.repo import Repo, from_template, make_repo
+from tests.fakeserver import mount
+from tests.support.actionfleets import copied, ref_head, restore, state_of
+from tests.support.cli import Invocation, invoke
+from tests.support.repo import Repo, make_repo
 from tests.webhooks import payload
 
 TOKEN = "ghs_fleetbotTestToken0123456789"
@@ -33,7 +40,7 @@ class Fleet:
     github: FakeGithub
 
     def head(self, number: int) -> str:
-        return self.origin.head(f"refs/pull/{number}/head")
+        return ref_head(self.origin, f"refs/pull/{number}/head")
 
     def env(self, event: str, data: dict[str, Any], *, api: str = API,
             token: str = TOKEN, **extra: str) -> dict[str, str]:
@@ -84,26 +91,70 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
     if plan is not None:
         base["orchestration-plan.md"] = plan
 
-    def build(root: Path) -> None:
+    def build(root: Path) -> dict[str, str]:
         origin = make_repo(root, base, name="origin")
-        for branch, (message, files) in BRANCHES.items():
-            origin.branch(branch, files, message=message)
-        for number, branch in PULLS.items():
-            origin.git("update-ref", f"refs/pull/{number}/head", origin.head(branch))
+        heads = {branch: origin.branch(branch, files, message=message)
+                 for branch, (message, files) in BRANCHES.items()}
+        origin.git("update-ref", "--stdin", input="".join(
+            f"create refs/pull/{number}/head {heads[branch]}\n"
+            for number, branch in PULLS.items()))
         origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
+        return heads
 
     # built once per test process, copied here; the clone's origin repointed at the copy
-    from_template(("fleet", plan), tmp_path / "fleet", build)
-    for name in ("origin", "checkout"):
-        (tmp_path / "fleet" / name).rename(tmp_path / name)
-    (tmp_path / "fleet").rmdir()
+    heads = copied(("fleet", plan), tmp_path, build)
     origin, checkout = Repo(tmp_path / "origin"), Repo(tmp_path / "checkout")
-    checkout.git("remote", "set-url", "origin", str(origin.path))
     github = FakeGithub("octo/tasks", base=API)
     for n, b in PULLS.items():
-        github.add_pull(n, b, sha=origin.head(b), title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
+        github.add_pull(n, b, sha=heads[b], title=BRANCHES[b][0], body=f"Closes {ISSUES[n]}")
     github.issues.update(int(i.lstrip("#")) for i in ISSUES.values())
     return Fleet(tmp_path, origin, checkout, github)
+
+
+def after_first_run(tmp_path: Path, args: Sequence[str], event: str,
+                    data: dict[str, Any] | Callable[[Fleet], dict[str, Any]],
+                    env: Mapping[str, str] | None = None, *,
+                    chdir: bool = True) -> tuple[Fleet, Invocation]:
+    """`make_fleet(tmp_path)` after one run of `fleetbot *args` there, as a test would
+    make it: the runner's variables for `event` and `data` (the payload, or a function of
+    the fleet giving it) and `env` set, in the checkout (`chdir`), against the fake
+    GitHub; it must exit 0. Built and run once per test process for each (args, event,
+    data, env, chdir), then copied: the repositories with what the run left in them, the
+    runner's files, and the fake GitHub's state (its requests too); with what the run
+    printed."""
+    extra = dict(env or {})
+    named = (f"{data.__module__}.{data.__qualname__}" if callable(data)
+             else json.dumps(data, sort_keys=True))
+    assert "<lambda>" not in named, "name the payload's function: it keys the build"
+    key = ("after", tuple(args), event, named, sorted(extra.items()), chdir)
+
+    def build(folder: Path) -> tuple[dict[str, Any], Invocation]:
+        fleet = make_fleet(folder)
+        patch = pytest.MonkeyPatch()
+        try:
+            with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+                mount(fleet.github, rsps)
+                payload = data(fleet) if callable(data) else data
+                for name, value in {**fleet.env(event, payload), **extra}.items():
+                    patch.setenv(name, value)
+                if chdir:
+                    patch.chdir(fleet.checkout.path)
+                printed = invoke(list(args))
+        finally:
+            patch.undo()
+        fleet.github.check()
+        return state_of(fleet.github), printed
+
+    state, printed = copied(repr(key), tmp_path, build)
+    github = restore(FakeGithub("octo/tasks", base=API), state)
+    return Fleet(tmp_path, Repo(tmp_path / "origin"), Repo(tmp_path / "checkout"),
+                 github), printed
+
+
+def dispatch(fleet: Fleet) -> dict[str, Any]:
+    """GitHub's example `workflow_dispatch` payload (`fleet` unused: a payload function
+    for `after_first_run`)."""
+    return payload("workflow_dispatch")
 
 
 def pr_event(fleet: Fleet, action: str, number: int, *, merged: bool = False,

@@ -208,9 +208,10 @@ class FakeGithub:
         r = f"/repos/{self.repo}"
         assert path.startswith(r + "/"), f"unexpected request {method} {path}"
         tail = path[len(r):]
-        for verb, pattern, endpoint, handler in self._routes():
-            m = re.fullmatch(pattern, tail)
-            if verb == method and m:
+        for pattern, endpoint, name in _ROUTES.get(method, ()):
+            m = pattern.fullmatch(tail)
+            if m:
+                handler = getattr(self, name)
                 if body is not None:
                     validate_request(endpoint, body)
                 if refuse:  # a known write, refused as a read-only token is
@@ -222,50 +223,6 @@ class FakeGithub:
                     validate_response(endpoint, status, payload)
                 return status, payload, (rest[0] if rest else {})
         raise AssertionError(f"unexpected request {method} {path}")
-
-    def _routes(self) -> list[tuple[str, str, str, Any]]:
-        e = "/repos/{owner}/{repo}"
-        return [
-            ("GET", r"/pulls/(\d+)", f"GET {e}/pulls/{{pull_number}}", self._pull),
-            ("GET", r"/pulls/(\d+)/files", f"GET {e}/pulls/{{pull_number}}/files", self._files),
-            ("GET", r"/issues/(\d+)", f"GET {e}/issues/{{issue_number}}", self._issue),
-            ("GET", r"/issues/(\d+)/comments", f"GET {e}/issues/{{issue_number}}/comments",
-             self._list_comments),
-            ("POST", r"/issues/(\d+)/comments", f"POST {e}/issues/{{issue_number}}/comments",
-             self._create_comment),
-            ("PATCH", r"/issues/comments/(\d+)", f"PATCH {e}/issues/comments/{{comment_id}}",
-             self._edit_comment),
-            ("POST", r"/labels", f"POST {e}/labels", self._create_label),
-            ("POST", r"/issues/(\d+)/labels", f"POST {e}/issues/{{issue_number}}/labels",
-             self._add_labels),
-            ("DELETE", r"/issues/(\d+)/labels/(.+)",
-             f"DELETE {e}/issues/{{issue_number}}/labels/{{name}}", self._remove_label),
-            ("GET", r"/issues/(\d+)/dependencies/blocked_by",
-             f"GET {e}/issues/{{issue_number}}/dependencies/blocked_by", self._list_deps),
-            ("GET", r"/issues/(\d+)/dependencies/blocking",
-             f"GET {e}/issues/{{issue_number}}/dependencies/blocking", self._list_blocking),
-            ("POST", r"/issues/(\d+)/dependencies/blocked_by",
-             f"POST {e}/issues/{{issue_number}}/dependencies/blocked_by", self._add_dep),
-            ("DELETE", r"/issues/(\d+)/dependencies/blocked_by/(\d+)",
-             f"DELETE {e}/issues/{{issue_number}}/dependencies/blocked_by/{{issue_id}}",
-             self._remove_dep),
-            ("POST", r"/statuses/([0-9a-f]+)", f"POST {e}/statuses/{{sha}}", self._set_status),
-            ("GET", r"/commits/([0-9a-f]+)/status", f"GET {e}/commits/{{ref}}/status",
-             self._combined_status),
-            ("POST", r"/issues", f"POST {e}/issues", self._create_issue),
-            ("PATCH", r"/issues/(\d+)", f"PATCH {e}/issues/{{issue_number}}", self._edit_issue),
-            ("GET", r"/collaborators/([^/]+)/permission",
-             f"GET {e}/collaborators/{{username}}/permission", self._permission),
-            ("POST", r"/actions/workflows/([^/]+)/dispatches",
-             f"POST {e}/actions/workflows/{{workflow_id}}/dispatches", self._dispatch),
-            # what a naive REST walk reads (benchmarks/api_calls.py)
-            ("GET", r"/pulls", f"GET {e}/pulls", self._list_pulls),
-            ("GET", r"/issues", f"GET {e}/issues", self._list_issues),
-            ("GET", r"/issues/(\d+)/labels", f"GET {e}/issues/{{issue_number}}/labels",
-             self._list_labels),
-            ("GET", r"/commits/([0-9a-f]+)/check-runs", f"GET {e}/commits/{{ref}}/check-runs",
-             self._check_runs),
-        ]
 
     # ------------------------------------------------------------ REST
 
@@ -530,3 +487,57 @@ class FakeGithub:
         data["check_runs"] = data["check_runs"][:1]
         data["total_count"] = 1
         return 200, data
+
+
+def _index(routes: list[tuple[str, str, str, str]]
+           ) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
+    """The routes by method, each pattern compiled once: (pattern, endpoint, handler)."""
+    out: dict[str, list[tuple[re.Pattern[str], str, str]]] = {}
+    for verb, pattern, endpoint, name in routes:
+        out.setdefault(verb, []).append((re.compile(pattern), endpoint, name))
+    return out
+
+
+_E = "/repos/{owner}/{repo}"
+# (method, pattern on the path after /repos/{owner}/{repo}, OpenAPI endpoint, handler)
+_ROUTES = _index([
+    ("GET", r"/pulls/(\d+)", f"GET {_E}/pulls/{{pull_number}}", "_pull"),
+    ("GET", r"/pulls/(\d+)/files", f"GET {_E}/pulls/{{pull_number}}/files", "_files"),
+    ("GET", r"/issues/(\d+)", f"GET {_E}/issues/{{issue_number}}", "_issue"),
+    ("GET", r"/issues/(\d+)/comments", f"GET {_E}/issues/{{issue_number}}/comments",
+     "_list_comments"),
+    ("POST", r"/issues/(\d+)/comments", f"POST {_E}/issues/{{issue_number}}/comments",
+     "_create_comment"),
+    ("PATCH", r"/issues/comments/(\d+)", f"PATCH {_E}/issues/comments/{{comment_id}}",
+     "_edit_comment"),
+    ("POST", r"/labels", f"POST {_E}/labels", "_create_label"),
+    ("POST", r"/issues/(\d+)/labels", f"POST {_E}/issues/{{issue_number}}/labels",
+     "_add_labels"),
+    ("DELETE", r"/issues/(\d+)/labels/(.+)",
+     f"DELETE {_E}/issues/{{issue_number}}/labels/{{name}}", "_remove_label"),
+    ("GET", r"/issues/(\d+)/dependencies/blocked_by",
+     f"GET {_E}/issues/{{issue_number}}/dependencies/blocked_by", "_list_deps"),
+    ("GET", r"/issues/(\d+)/dependencies/blocking",
+     f"GET {_E}/issues/{{issue_number}}/dependencies/blocking", "_list_blocking"),
+    ("POST", r"/issues/(\d+)/dependencies/blocked_by",
+     f"POST {_E}/issues/{{issue_number}}/dependencies/blocked_by", "_add_dep"),
+    ("DELETE", r"/issues/(\d+)/dependencies/blocked_by/(\d+)",
+     f"DELETE {_E}/issues/{{issue_number}}/dependencies/blocked_by/{{issue_id}}",
+     "_remove_dep"),
+    ("POST", r"/statuses/([0-9a-f]+)", f"POST {_E}/statuses/{{sha}}", "_set_status"),
+    ("GET", r"/commits/([0-9a-f]+)/status", f"GET {_E}/commits/{{ref}}/status",
+     "_combined_status"),
+    ("POST", r"/issues", f"POST {_E}/issues", "_create_issue"),
+    ("PATCH", r"/issues/(\d+)", f"PATCH {_E}/issues/{{issue_number}}", "_edit_issue"),
+    ("GET", r"/collaborators/([^/]+)/permission",
+     f"GET {_E}/collaborators/{{username}}/permission", "_permission"),
+    ("POST", r"/actions/workflows/([^/]+)/dispatches",
+     f"POST {_E}/actions/workflows/{{workflow_id}}/dispatches", "_dispatch"),
+    # what a naive REST walk reads (benchmarks/api_calls.py)
+    ("GET", r"/pulls", f"GET {_E}/pulls", "_list_pulls"),
+    ("GET", r"/issues", f"GET {_E}/issues", "_list_issues"),
+    ("GET", r"/issues/(\d+)/labels", f"GET {_E}/issues/{{issue_number}}/labels",
+     "_list_labels"),
+    ("GET", r"/commits/([0-9a-f]+)/check-runs", f"GET {_E}/commits/{{ref}}/check-runs",
+     "_check_runs"),
+])

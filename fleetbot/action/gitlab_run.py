@@ -312,7 +312,7 @@ class GitlabRun:
         from fleetbot.git.remote import check_branch_name, fetch_target, has_remote
 
         if not has_remote(self.git):
-            return check_branch_name(self.git, target)
+            return check_branch_name(target)
         return fetch_target(self.git, target)
 
     def _read_plan(self, target_ref: str) -> Plan:

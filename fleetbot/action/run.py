@@ -225,7 +225,7 @@ class ActionRun:
         from fleetbot.git.remote import check_branch_name, fetch_target, has_remote
 
         if not has_remote(self.git):
-            return check_branch_name(self.git, target)
+            return check_branch_name(target)
         try:
             return fetch_target(self.git, target)
         except GitError as exc:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from fleetbot.errors import GitError, PlanError
 from fleetbot.git import Git
+from fleetbot.plan.refname import branch_name_problem
 
 PULL_NAMESPACE = "refs/fleetbot/pull"
 
@@ -30,18 +31,19 @@ def has_remote(git: Git, remote: str = "origin") -> bool:
     return remote in remote_names(git)
 
 
-def check_branch_name(git: Git, branch: str) -> str:
-    """`branch` if git accepts it as a branch name, else a GitError (no option injection)."""
+def check_branch_name(branch: str) -> str:
+    """`branch` if git accepts it as a branch name, else a GitError (no option injection):
+    git's rules as plan/refname.py keeps them (tested against `check-ref-format`)."""
     if not branch or branch.startswith("-"):
         raise GitError(f"not a branch name: {branch!r}", hint="pass --target BRANCH")
-    git.run("check-ref-format", "--branch", branch,
-            error=f"not a valid branch name: {branch!r}", hint="pass --target BRANCH")
+    if branch_name_problem(branch):
+        raise GitError(f"not a valid branch name: {branch!r}", hint="pass --target BRANCH")
     return branch
 
 
 def fetch_target(git: Git, branch: str, remote: str = "origin") -> str:
     """Fetch `branch` into `refs/remotes/<remote>/<branch>`; return that ref."""
-    check_branch_name(git, branch)
+    check_branch_name(branch)
     ref = f"refs/remotes/{remote}/{branch}"
     git.run(
         "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote,
@@ -69,13 +71,10 @@ def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin", *,
     if proc.returncode != 0:
         for spec in specs:
             git.run_full(*base, spec, check=False)
-    heads: dict[int, str] = {}
-    for n in wanted:
-        out = git.run_full("rev-parse", "--verify", "--quiet", f"{pull_ref(n)}^{{commit}}",
-                           check=False)
-        if out.returncode == 0:
-            heads[n] = out.stdout.strip()
-    return heads
+    found = dict(line.split(" ")[::-1] for line in git.run(
+        "for-each-ref", "--format=%(objectname) %(refname)", f"{PULL_NAMESPACE}/").splitlines()
+        if " " in line)
+    return {n: found[pull_ref(n)] for n in wanted if pull_ref(n) in found}
 
 
 def show_file(git: Git, ref: str, path: str) -> str | None:
@@ -110,7 +109,10 @@ def pin_heads(git: Git, heads: dict[str, str], remote: str = "origin") -> None:
     is analysed like any other, and every row is read at exactly the commit whose status
     fleetbot sets.
     """
-    for branch, sha in sorted(heads.items()):
-        check_branch_name(git, branch)
-        git.run("update-ref", f"refs/remotes/{remote}/{branch}", sha,
-                error=f"could not record the head of {branch!r}")
+    for branch in heads:
+        check_branch_name(branch)
+    if heads:
+        git.run("update-ref", "--stdin", input="".join(
+            f"update refs/remotes/{remote}/{branch} {sha}\n"
+            for branch, sha in sorted(heads.items())),
+            error="could not record the PRs' heads")

@@ -4,16 +4,18 @@ and the other way round; they share `pipeline.build_report` and `writes.plan_wri
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import responses
 
-from fleetbot.cli import run
-from tests.actionkit import API, TOKEN, Fleet, make_fleet
+from tests.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
 from tests.fakeserver import mount
+from tests.support.cli import Invocation
 from tests.webhooks import payload
+
+Cli = Callable[..., Invocation]
 
 
 @pytest.fixture
@@ -30,12 +32,31 @@ def fleet(tmp_path: Path, rsps: responses.RequestsMock,
     f.github.check()
 
 
-def action() -> int:
-    return run(["action", "--no-throttle"])
+@pytest.fixture
+def ran(tmp_path: Path, rsps: responses.RequestsMock,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
+    """`fleet` after its first `action()`: run once per test process and copied
+    (actionkit's `after_first_run`), wired as `fleet` is."""
+    f, _ = after_first_run(tmp_path, ["action", "--no-throttle"], "workflow_dispatch",
+                           dispatch, {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": API})
+    mount(f.github, rsps)
+    for key, value in f.env("workflow_dispatch", payload("workflow_dispatch")).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", API)
+    monkeypatch.chdir(f.checkout.path)
+    yield f
+    f.github.check()
 
 
-def test_sync_and_the_action_agree_on_labels(fleet: Fleet) -> None:
-    assert action() == 0
+@pytest.fixture
+def action(cli_invoke: Cli) -> Callable[[], Invocation]:
+    """`fleetbot action` on the fleet, as the runner starts it; it must exit 0."""
+    return lambda: cli_invoke(["action", "--no-throttle"])
+
+
+def test_sync_and_the_action_agree_on_labels(ran: Fleet, cli_invoke: Cli) -> None:
+    fleet = ran  # after action()
     labels = {n: sorted(v) for n, v in fleet.github.labels.items()}
     assert labels == {
         12: ["fleet:conflict", "fleet:next", "fleet:review"],
@@ -44,48 +65,51 @@ def test_sync_and_the_action_agree_on_labels(fleet: Fleet) -> None:
         42: ["fleet:review"], 43: ["fleet:review"], 44: ["fleet:review"],
     }
     fleet.github.requests.clear()
-    assert run(["sync"]) == 0
+    cli_invoke(["sync"])
     assert fleet.github.writes == []
 
 
-def test_the_action_leaves_syncs_labels_alone(fleet: Fleet) -> None:
-    assert run(["sync"]) == 0
+def test_the_action_leaves_syncs_labels_alone(fleet: Fleet, action: Callable[[], Invocation],
+        cli_invoke: Cli) -> None:
+    cli_invoke(["sync"])
     fleet.github.requests.clear()
-    assert action() == 0
+    action()
     assert [w.path for w in fleet.github.writes if "/labels" in w.path] == []
 
 
-def test_comment_and_the_action_write_the_same_body(fleet: Fleet) -> None:
-    assert action() == 0
+def test_comment_and_the_action_write_the_same_body(ran: Fleet, action: Callable[[], Invocation],
+        cli_invoke: Cli) -> None:
+    fleet = ran  # after action()
     body = fleet.github.comment_bodies(14)
     fleet.github.requests.clear()
-    assert run(["comment", "--pr", "14"]) == 0
+    cli_invoke(["comment", "--pr", "14"])
     assert fleet.github.writes == []
     assert fleet.github.comment_bodies(14) == body
     # and the other way round: a body `comment` wrote is one the Action keeps
     fleet.github.comments[14][0]["body"] = "<!-- fleetbot -->\nstale"
-    assert run(["comment", "--pr", "14"]) == 0
+    cli_invoke(["comment", "--pr", "14"])
     fleet.github.requests.clear()
-    assert action() == 0
+    action()
     assert [w.path for w in fleet.github.writes if "comments" in w.path] == []
     assert fleet.github.comment_bodies(14) == body
 
 
 def test_comment_links_the_dashboard_as_the_action_does(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+        fleet: Fleet, monkeypatch: pytest.MonkeyPatch, action: Callable[[], Invocation],
+        cli_invoke: Cli) -> None:
     monkeypatch.setenv("FLEETBOT_DASHBOARD", "true")
-    assert action() == 0
+    action()
     [board] = fleet.github.dashboards()
     body = fleet.github.comment_bodies(14)
     assert f"The whole fleet: [#{board}](https://github.com/octo/tasks/issues/{board}) " \
            "(fleet dashboard)." in body[0]
     fleet.github.requests.clear()
-    assert run(["comment", "--pr", "14"]) == 0
+    cli_invoke(["comment", "--pr", "14"])
     assert fleet.github.writes == []  # the same body, dashboard line included
     # and the other way round: the body `comment` writes is the one the Action keeps
     fleet.github.comments[14][0]["body"] = "<!-- fleetbot -->\nstale"
-    assert run(["comment", "--pr", "14"]) == 0
+    cli_invoke(["comment", "--pr", "14"])
     assert fleet.github.comment_bodies(14) == body
     fleet.github.requests.clear()
-    assert action() == 0
+    action()
     assert [w.path for w in fleet.github.writes if "comments" in w.path] == []

@@ -5,16 +5,19 @@ every request and response against GitHub's schemas)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
 
-from fleetbot.cli import run
-from tests.actionkit import TOKEN, Fleet, make_fleet, pr_event
+from tests.actionkit import TOKEN, Fleet, after_first_run, make_fleet, pr_event
 from tests.fakeserver import mount
+from tests.support.cli import Invocation
 from tests.webhooks import payload
+
+Act = Callable[..., Invocation]
 
 
 @pytest.fixture
@@ -25,19 +28,51 @@ def fleet(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Fleet]:
     f.github.check()
 
 
-def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, data: dict, *args: str,
-        **env: str) -> int:
-    for key, value in fleet.env(event, data, **env).items():
-        monkeypatch.setenv(key, value)
-    return run(["action", "--no-throttle", *args])
+def synchronize_14(fleet: Fleet) -> dict[str, Any]:
+    return pr_event(fleet, "synchronize", 14)
+
+
+@pytest.fixture
+def synced(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[tuple[Fleet, Invocation]]:
+    """`fleet` after `act("pull_request", pr_event(fleet, "synchronize", 14))`, and what
+    that run printed: run once per test process and copied (actionkit's
+    `after_first_run`)."""
+    f, printed = after_first_run(tmp_path, ["action", "--no-throttle"], "pull_request",
+                                 synchronize_14, chdir=False)
+    mount(f.github, rsps)
+    yield f, printed
+    f.github.check()
+
+
+@pytest.fixture
+def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+        cli_invoke: Callable[..., Invocation]) -> Act:
+    """`act(event, data, *args, code=0, **env)`: `fleetbot action` on `fleet` for `event`,
+    as a runner starts it (its variables set, `env` added); it must exit `code`."""
+    return acting(fleet, monkeypatch, cli_invoke)
+
+
+@pytest.fixture
+def act_synced(synced: tuple[Fleet, Invocation], monkeypatch: pytest.MonkeyPatch,
+               cli_invoke: Callable[..., Invocation]) -> Act:
+    """`act` on the `synced` fleet."""
+    return acting(synced[0], monkeypatch, cli_invoke)
+
+
+def acting(fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+           cli_invoke: Callable[..., Invocation]) -> Act:
+    def go(event: str, data: dict[str, Any], *args: str, code: int = 0,
+           **env: str) -> Invocation:
+        for key, value in fleet.env(event, data, **env).items():
+            monkeypatch.setenv(key, value)
+        return cli_invoke(["action", "--no-throttle", *args], code=code)
+    return go
 
 
 def test_pr_synchronize_comments_labels_and_sets_the_order_status(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    synced: tuple[Fleet, Invocation],
 ) -> None:
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14))
-    out = capsys.readouterr()
-    assert code == 0, out.err
+    fleet, out = synced  # after act("pull_request", pr_event(fleet, "synchronize", 14))
     gh = fleet.github
     # one sticky comment per open fleet PR, with the marker
     for number in (12, 13, 14):
@@ -72,36 +107,34 @@ def test_pr_synchronize_comments_labels_and_sets_the_order_status(
 
 
 def test_second_run_with_nothing_new_writes_nothing(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    synced: tuple[Fleet, Invocation], act_synced: Act,
 ) -> None:
-    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
+    fleet, _ = synced  # after act("pull_request", pr_event(fleet, "synchronize", 14))
     before = len(fleet.github.writes)
     assert before > 0
-    assert act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch")) == 0
+    act_synced("workflow_dispatch", payload("workflow_dispatch"))
     assert fleet.github.writes[before:] == []
 
 
 def test_dry_run_writes_nothing_and_lists_the_writes(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, act: Act,
 ) -> None:
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "opened", 12), "--dry-run")
-    assert code == 0
+    out = act("pull_request", pr_event(fleet, "opened", 12), "--dry-run")
     assert fleet.github.writes == []
-    assert "would create comment on PR #12" in capsys.readouterr().err
+    assert "would create comment on PR #12" in out.err
     assert "Would write" in fleet.summary()
 
 
 def test_merged_pr_releases_the_row_behind_it(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    synced: tuple[Fleet, Invocation], act_synced: Act,
 ) -> None:
-    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
+    fleet, _ = synced  # after act("pull_request", pr_event(fleet, "synchronize", 14))
     before = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
     assert before is not None
     assert before["state"] == "pending"  # #44 waits for #42 on tasks/cli.py
     fleet.merge(12)
     fleet.checkout.git("fetch", "-q", "origin")
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "closed", 12, merged=True))
-    assert code == 0
+    act_synced("pull_request", pr_event(fleet, "closed", 12, merged=True))
     status = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
     assert status is not None
     assert (status["state"], status["description"]) == (
@@ -109,13 +142,13 @@ def test_merged_pr_releases_the_row_behind_it(
 
 
 def test_push_after_a_merge_counts_the_merged_row_even_if_the_plan_lags(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
     fleet.merge(12)  # #42 lands; the plan on main still says "running"
     data = payload("push.5")
     data["ref"] = "refs/heads/main"
     data["repository"]["default_branch"] = "main"
-    assert act(fleet, monkeypatch, "push", data) == 0
+    act("push", data)
     order = json.loads(fleet.outputs()["order"])
     assert [step["issue"] for step in order] == ["#43", "#44"]
     status = fleet.github.latest_status(fleet.head(14), "fleetbot/order")
@@ -124,32 +157,25 @@ def test_push_after_a_merge_counts_the_merged_row_even_if_the_plan_lags(
 
 
 def test_fork_pr_with_a_read_only_token_is_outside_the_fleet(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, act: Act,
 ) -> None:
     fleet.github.read_only = True
     # a fork's PR whose head is named like #44's branch: a fork never stands for a row
     # (issue 12), so it is not analysed as #44, its head is not fetched, nothing written
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14, fork=True))
-    out = capsys.readouterr()
-    assert code == 0, out.err
+    act("pull_request", pr_event(fleet, "synchronize", 14, fork=True))
     assert fleet.github.writes == []
     assert "`contributor:feature/44-clear`) is not part of the fleet" in fleet.summary()
     assert fleet.checkout.git("for-each-ref", "refs/fleetbot/") == ""
 
 
 def test_malformed_plan_on_the_target_fails_with_file_and_line_and_writes_nothing(
-    tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, act: Act,
 ) -> None:
-    fleet = make_fleet(tmp_path)
-    mount(fleet.github, rsps)
     plan = fleet.origin.path / "orchestration-plan.md"
     plan.write_text(plan.read_text().replace("| none | running |\n| #43",
                                              "| #99 | running |\n| #43"))
     fleet.origin.commit({}, "break the plan")
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14))
-    out = capsys.readouterr()
-    assert code == 2
+    out = act("pull_request", pr_event(fleet, "synchronize", 14), code=2)
     assert "::error file=orchestration-plan.md,line=8," in out.out
     assert fleet.github.requests == []
     assert fleet.outputs()["verdict"] == "invalid-plan"
@@ -157,21 +183,18 @@ def test_malformed_plan_on_the_target_fails_with_file_and_line_and_writes_nothin
 
 
 def test_plan_comes_from_the_target_not_the_checkout(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
     (fleet.checkout.path / "orchestration-plan.md").write_text("not a plan at all\n")
-    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14)) == 0
+    act("pull_request", pr_event(fleet, "synchronize", 14))
 
 
 @pytest.mark.parametrize(("mode", "noted"), [("note", True), ("silent", False)])
 def test_pr_not_in_the_plan(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    mode: str, noted: bool,
+    fleet: Fleet, act: Act, mode: str, noted: bool,
 ) -> None:
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "opened", 77),
-               FLEETBOT_NOT_IN_PLAN=mode)
-    assert code == 0
-    assert ("not part of the fleet" in capsys.readouterr().out) is noted
+    out = act("pull_request", pr_event(fleet, "opened", 77), FLEETBOT_NOT_IN_PLAN=mode)
+    assert ("not part of the fleet" in out.out) is noted
     # one write and no read: the required `fleetbot/order` check passes outside the fleet
     assert [(r.method, r.path) for r in fleet.github.requests] == [
         ("POST", f"/repos/octo/tasks/statuses/{'0' * 40}")]
@@ -182,14 +205,13 @@ def test_pr_not_in_the_plan(
 
 
 def test_strict_fails_the_pr_that_collides(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14),
-               FLEETBOT_STRICT="true")
-    assert code == 1  # #44 collides textually with #42
+    # #44 collides textually with #42
+    act("pull_request", pr_event(fleet, "synchronize", 14), FLEETBOT_STRICT="true", code=1)
     assert fleet.outputs()["verdict"] == "conflicts"
-    assert act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 13),
-               FLEETBOT_STRICT="true") == 0  # #43 collides with nothing
+    # #43 collides with nothing
+    act("pull_request", pr_event(fleet, "synchronize", 13), FLEETBOT_STRICT="true")
 
 
 @pytest.mark.parametrize(
@@ -198,13 +220,13 @@ def test_strict_fails_the_pr_that_collides(
      ("workflow_dispatch", "workflow_dispatch")],
 )
 def test_refresh_all_events(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, name: str,
+    fleet: Fleet, act: Act, event: str, name: str,
 ) -> None:
     data = payload(name)
     if event == "push":
         data["ref"] = "refs/heads/main"
     data["repository"]["default_branch"] = "main"
-    assert act(fleet, monkeypatch, event, data) == 0
+    act(event, data)
     assert len(fleet.github.comment_bodies(12)) == 1
 
 
@@ -215,67 +237,63 @@ def test_refresh_all_events(
      ("workflow_run", "workflow_run.completed", "workflow_run")],
 )
 def test_ci_events_refresh_the_pr_at_that_head(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, name: str, key: str,
+    fleet: Fleet, act: Act, event: str, name: str, key: str,
 ) -> None:
     data = payload(name)
     data["repository"]["default_branch"] = "main"
     data[key]["head_sha"] = fleet.head(13)
     data[key]["pull_requests"] = []
-    assert act(fleet, monkeypatch, event, data) == 0
+    act(event, data)
     assert fleet.github.latest_status(fleet.head(13), "fleetbot/order") is not None
 
 
 def test_a_scheduled_run_without_a_repository_uses_github_ref(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
-    assert act(fleet, monkeypatch, "schedule", {"schedule": "17 */6 * * *"},
-               GITHUB_REF="refs/heads/main") == 0
+    act("schedule", {"schedule": "17 */6 * * *"}, GITHUB_REF="refs/heads/main")
     assert len(fleet.github.comment_bodies(13)) == 1
 
 
 def test_ci_on_a_commit_outside_the_fleet_is_ignored(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
     data = payload("status")
     data["repository"]["default_branch"] = "main"
-    assert act(fleet, monkeypatch, "status", data) == 0
+    act("status", data)
     assert fleet.github.writes == []
     assert fleet.outputs()["verdict"] == "ignored"
 
 
 def test_refresh_comment_from_a_collaborator(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
     data = payload("issue_comment.created")
     data["repository"]["default_branch"] = "main"
     data["comment"]["body"] = "/fleetbot refresh"
     data["comment"]["author_association"] = "COLLABORATOR"
-    assert act(fleet, monkeypatch, "issue_comment", data) == 0
+    act("issue_comment", data)
     assert len(fleet.github.comment_bodies(14)) == 1
 
 
 def test_ignored_event_says_so_and_passes(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, act: Act,
 ) -> None:
-    assert act(fleet, monkeypatch, "pull_request", payload("pull_request.labeled")) == 0
-    assert "::notice title=fleetbot::" in capsys.readouterr().out
+    out = act("pull_request", payload("pull_request.labeled"))
+    assert "::notice title=fleetbot::" in out.out
     assert fleet.outputs() == {"verdict": "ignored", "conflicts": "0", "next": "",
                                "order": "[]"}
     assert fleet.github.requests == []
 
 
-def test_outside_a_workflow_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["action"]) == 2
-    assert "GitHub Actions workflow" in capsys.readouterr().err
+def test_outside_a_workflow_is_a_clear_error(cli_invoke: Callable[..., Invocation]) -> None:
+    assert "GitHub Actions workflow" in cli_invoke(["action"], code=2).err
 
 
 def test_a_token_refused_at_the_first_write_falls_back_to_the_summary(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, act: Act,
 ) -> None:
     fleet.github.read_only = True  # e.g. the repository's default token is read-only
-    code = act(fleet, monkeypatch, "pull_request", pr_event(fleet, "synchronize", 14))
-    out = capsys.readouterr().out
-    assert code == 0
+    out = act("pull_request", pr_event(fleet, "synchronize", 14)).out
     assert "title=fleetbot: the token may not write" in out.replace("%3A", ":")
     assert "pull-requests: write" in out
     # one refused attempt per permission (comments, labels, statuses), nothing made
@@ -287,12 +305,11 @@ def test_a_token_refused_at_the_first_write_falls_back_to_the_summary(
 
 
 def test_an_unknown_target_fails_the_run_with_a_summary(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, act: Act,
 ) -> None:
-    code = act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"),
-               FLEETBOT_TARGET="no-such-branch")
-    assert code == 2
-    assert "::error title=fleetbot::" in capsys.readouterr().out
+    out = act("workflow_dispatch", payload("workflow_dispatch"),
+              FLEETBOT_TARGET="no-such-branch", code=2)
+    assert "::error title=fleetbot::" in out.out
     assert "could not finish" in fleet.summary()
     assert fleet.outputs()["verdict"] == "error"
     assert fleet.github.requests == []
@@ -310,15 +327,14 @@ def test_every_input_of_action_yml_is_an_option_of_the_command() -> None:
 
 
 def test_the_jobs_own_failing_check_does_not_block_its_pr(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch,
+    fleet: Fleet, act: Act,
 ) -> None:
     """After a `strict` failure the job's own check run (`fleetbot`) is red on the PR; the
     next refresh must not call that CI failing."""
     from tests.fakegraphql import check
 
     fleet.github.pulls[13].checks = [check("test"), check("fleetbot", "FAILURE")]
-    assert act(fleet, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"),
-               GITHUB_JOB="fleetbot") == 0
+    act("workflow_dispatch", payload("workflow_dispatch"), GITHUB_JOB="fleetbot")
     assert sorted(fleet.github.labels[13]) == ["fleet:review"]
     status = fleet.github.latest_status(fleet.head(13), "fleetbot/order")
     assert status is not None

@@ -4,17 +4,18 @@ description over 140 is a 422, `first:` is at most 100."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import responses
 
-from fleetbot.cli import run
 from tests.actionkit import API, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
+from tests.support.cli import Invocation
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
 
@@ -60,14 +61,13 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_40_rows_on_one_hot_file_fit_every_limit(
     env: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_invoke: Callable[..., Invocation],
 ) -> None:
     _, checkout, gh = fleet_repo(env, 40, colliding=4)
     mount(gh, rsps)
     monkeypatch.setenv("GITHUB_WORKSPACE", str(checkout.path))
-    assert run(["action", "--no-throttle"]) == 0, capsys.readouterr().err
+    out = cli_invoke(["action", "--no-throttle"]).out
     gh.check()
-    out = capsys.readouterr().out
     bodies = [gh.comment_bodies(n) for n in range(1, 41)]
     assert all(len(b) == 1 for b in bodies)
     assert max(len(b[0]) for b in bodies) <= 65_536
@@ -88,12 +88,13 @@ def test_40_rows_on_one_hot_file_fit_every_limit(
 
 def test_an_idle_second_refresh_of_30_prs_makes_no_write(
     env: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+    cli_invoke: Callable[..., Invocation],
 ) -> None:
     _, checkout, gh = fleet_repo(env, 30, colliding=0)
     mount(gh, rsps)
     monkeypatch.setenv("GITHUB_WORKSPACE", str(checkout.path))
-    assert run(["action", "--no-throttle"]) == 0
+    cli_invoke(["action", "--no-throttle"])
     gh.requests.clear()
-    assert run(["action", "--no-throttle"]) == 0
+    cli_invoke(["action", "--no-throttle"])
     assert gh.writes == []
     gh.check()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,13 @@ import pytest
 import yaml
 
 from fleetbot.action.verify_result import result_from_json
-from fleetbot.cli import run
 from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.render.verify import verify_to_json
 from tests.action import test_action_command
 from tests.actionkit import PULLS, Fleet, pr_event
+from tests.support.cli import Invocation
+
+Invoke = Callable[..., Invocation]
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "</details><img src=x onerror=alert(1)> @octo/admins"
@@ -43,12 +46,15 @@ def result_for(fleet: Fleet, **change: Any) -> dict[str, Any]:
     return data
 
 
-def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]) -> int:
+def act(fleet: Fleet, monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
+        data: dict[str, Any], code: int = 0) -> Invocation:
+    """`fleetbot action --verify-result FILE` on a PR event with `data` in FILE; it must
+    exit `code`."""
     path = fleet.root / "verify-result.json"
     path.write_text(json.dumps(data))
     for key, value in fleet.env("pull_request", pr_event(fleet, "synchronize", 14)).items():
         monkeypatch.setenv(key, value)
-    return run(["action", "--no-throttle", "--verify-result", str(path)])
+    return cli_invoke(["action", "--no-throttle", "--verify-result", str(path)], code=code)
 
 
 def live(text: str) -> str:
@@ -59,11 +65,9 @@ def live(text: str) -> str:
 
 
 def test_current_result_reaches_comments_summary_and_order_escaped(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
 ) -> None:
-    code = act(fleet, monkeypatch, result_for(fleet))
-    out = capsys.readouterr()
-    assert code == 0, out.err
+    out = act(fleet, monkeypatch, cli_invoke, result_for(fleet))
     assert "verify result taken: semantic" in out.out
     comment = fleet.github.comment_bodies(14)[0]
     assert "semantic" in comment
@@ -78,13 +82,11 @@ def test_current_result_reaches_comments_summary_and_order_escaped(
 
 
 def test_stale_result_is_ignored(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
 ) -> None:
     data = result_for(fleet)
     data["heads"][2]["head"] = "f" * 40  # #44 was tested at another head
-    code = act(fleet, monkeypatch, data)
-    out = capsys.readouterr()
-    assert code == 0, out.err
+    out = act(fleet, monkeypatch, cli_invoke, data)
     assert "verify result ignored: the heads changed since it ran (#44)" in out.out
     assert "semantic" not in fleet.github.comment_bodies(14)[0]
     assert "fleetbot verify" not in fleet.summary()
@@ -93,12 +95,12 @@ def test_stale_result_is_ignored(
 
 
 def test_result_for_another_target_or_unknown_rows_is_ignored(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
 ) -> None:
-    act(fleet, monkeypatch, result_for(fleet, target_sha="0" * 40))
-    assert "verify result ignored: it tested main at 0000000" in capsys.readouterr().out
-    act(fleet, monkeypatch, result_for(fleet, rows=["#43", "#99"]))
-    assert "it names rows the plan does not have (#99)" in capsys.readouterr().out
+    out = act(fleet, monkeypatch, cli_invoke, result_for(fleet, target_sha="0" * 40)).out
+    assert "verify result ignored: it tested main at 0000000" in out
+    out = act(fleet, monkeypatch, cli_invoke, result_for(fleet, rows=["#43", "#99"])).out
+    assert "it names rows the plan does not have (#99)" in out
     assert all("tests fail together" not in s["description"]
                for ss in fleet.github.statuses.values() for s in ss)
 
@@ -110,25 +112,23 @@ def test_result_for_another_target_or_unknown_rows_is_ignored(
     {"kind": "something-else"},
 ])
 def test_invalid_result_stops_before_any_write(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
     tamper: dict[str, Any],
 ) -> None:
-    code = act(fleet, monkeypatch, result_for(fleet, **tamper))
-    out = capsys.readouterr()
-    assert code == 2
+    out = act(fleet, monkeypatch, cli_invoke, result_for(fleet, **tamper), code=2)
     assert "not a fleetbot verify result" in out.err
     assert "Traceback" not in out.err
     assert fleet.github.requests == []  # read before the forge is asked anything
 
 
 def test_unreadable_result_file(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, cli_invoke: Invoke,
 ) -> None:
     for key, value in fleet.env("pull_request", pr_event(fleet, "synchronize", 14)).items():
         monkeypatch.setenv(key, value)
-    code = run(["action", "--no-throttle", "--verify-result", str(fleet.root / "nope.json")])
-    assert code == 2
-    assert "cannot read it" in capsys.readouterr().err
+    err = cli_invoke(["action", "--no-throttle", "--verify-result",
+                      str(fleet.root / "nope.json")], code=2).err
+    assert "cannot read it" in err
     assert fleet.github.requests == []
 
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
 from tests.fleetrepo import CLI, cli_with, tasks_repo
 from tests.gitrepo import Repo
+from tests.support.cli import Invocation, invoke
+from tests.support.fleetkit import fanned_copy
+
+Invoke = Callable[..., Invocation]
 
 
-def fleet(repo: Repo, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run([*args, "--repo", str(repo.path)])
-    out, err = capsys.readouterr()
-    return code, out, err
+def fleet(cli_invoke: Invoke, repo: Repo, *args: str, code: int = 0) -> Invocation:
+    """`fleetbot ARGS --repo REPO`, which must exit `code`."""
+    return cli_invoke([*args, "--repo", str(repo.path)], code=code)
 
 
 def agents_work(root: Path) -> None:
@@ -31,24 +33,27 @@ def agents_work(root: Path) -> None:
         tree.commit(files, f"work in {folder}")
 
 
+def _fan_out_and_work(root: Path) -> None:
+    repo = tasks_repo(root, branches=False)
+    invoke(["fan-out", "--brief", "--repo", str(repo.path)])
+    agents_work(root)
+
+
 @pytest.fixture
-def fanned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Repo:
-    repo = tasks_repo(tmp_path, branches=False)
-    code, out, _ = fleet(repo, capsys, "fan-out", "--brief")
-    assert code == 0, out
-    agents_work(tmp_path)
-    return repo
+def fanned(tmp_path: Path) -> Repo:
+    """The example plan fanned out with briefs, each agent's work committed in its worktree
+    (built once per process, copied with its worktrees repointed)."""
+    fanned_copy("fleet-cli-fanned", tmp_path, _fan_out_and_work)
+    return Repo(tmp_path / "tasks")
 
 
 def test_fan_out_makes_three_worktrees_with_briefs_in_their_git_dirs(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path, branches=False)
-    code, out, _ = fleet(repo, capsys, "fan-out", "--dry-run", "--brief")
-    assert code == 0
+    out = fleet(cli_invoke, repo, "fan-out", "--dry-run", "--brief").out
     assert "would create #42" in out
     assert not (tmp_path / "tasks-42-count").exists()
-    code, out, _ = fleet(repo, capsys, "fan-out", "--brief")
-    assert code == 0
+    out = fleet(cli_invoke, repo, "fan-out", "--brief").out
     for folder, branch in [("tasks-42-count", "feature/42-count"),
                            ("tasks-43-docs", "feature/43-docs"),
                            ("tasks-44-clear", "feature/44-clear")]:
@@ -59,25 +64,22 @@ def test_fan_out_makes_three_worktrees_with_briefs_in_their_git_dirs(
         assert (gitdir / "fleetbot-brief.md").read_text().startswith("# Brief for #")
     brief44 = (repo.path / ".git/worktrees/tasks-44-clear/fleetbot-brief.md").read_text()
     assert "with #42 on `tasks/cli.py`" in brief44
-    code, out, _ = fleet(repo, capsys, "fan-out", "--rows", "#42")
-    assert code == 0
+    out = fleet(cli_invoke, repo, "fan-out", "--rows", "#42").out
     assert out.startswith("skip") and "#43" not in out
 
 
 def test_fan_out_refuses_the_branch_of_the_main_worktree(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     repo.checkout("feature/43-docs", create=True)
-    code, out, _ = fleet(repo, capsys, "fan-out", "--target", "main")
-    assert code == 1
+    out = fleet(cli_invoke, repo, "fan-out", "--target", "main", code=1).out
     assert "refuse #43" in out
     assert "main worktree" in out
     assert (tmp_path / "tasks-42-count").is_dir()
 
 
-def test_brief_json_and_markdown(fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = fleet(fanned, capsys, "brief", "#42", "--format", "json")
-    assert code == 0
+def test_brief_json_and_markdown(fanned: Repo, cli_invoke: Invoke) -> None:
+    out = fleet(cli_invoke, fanned, "brief", "#42", "--format", "json").out
     data = json.loads(out)
     assert data["branch"] == "feature/42-count"
     assert data["owns"][0] == "tasks/cli.py (dispatch + new fn)"
@@ -85,19 +87,17 @@ def test_brief_json_and_markdown(fanned: Repo, capsys: pytest.CaptureFixture[str
     (collision,) = data["collisions"]
     assert collision["other"] == "#44"
     assert collision["files"] == ["tasks/cli.py"]
-    code, out, _ = fleet(fanned, capsys, "brief", "feature/43-docs", "--format", "markdown")
+    out = fleet(cli_invoke, fanned, "brief", "feature/43-docs", "--format", "markdown").out
     assert "## Collisions\n- none predicted" in out
-    code, _, err = fleet(fanned, capsys, "brief", "#99")
-    assert code == 2
+    err = fleet(cli_invoke, fanned, "brief", "#99", code=2).err
     assert "no plan row is '#99'" in err
 
 
 def test_status_shows_ahead_dirty_and_the_predicted_collision(
-        fanned: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        fanned: Repo, tmp_path: Path, cli_invoke: Invoke) -> None:
     Repo(tmp_path / "tasks-43-docs").commit({"tasks/__init__.py": "VERSION = 2\n"}, "drift")
     (tmp_path / "tasks-43-docs" / "notes.txt").write_text("wip\n")
-    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "status", "--format", "json").out
     rows = {r["issue"]: r for r in json.loads(out)["rows"]}
     assert rows["#42"]["ahead"] == 1
     assert rows["#42"]["behind"] == 0
@@ -109,82 +109,72 @@ def test_status_shows_ahead_dirty_and_the_predicted_collision(
     assert rows["#43"]["drift"] == ["tasks/__init__.py"]
     assert rows["#42"]["drift"] == []
     assert rows["#44"]["worktree"].endswith("tasks-44-clear")
-    code, out, _ = fleet(fanned, capsys, "status", "--format", "markdown")
+    out = fleet(cli_invoke, fanned, "status", "--format", "markdown").out
     assert "| #43 | feature/43-docs | tasks-43-docs | +2/-0 | dirty (1) |" in out
     assert "| tasks/\\_\\_init\\_\\_.py |" in out  # escaped: renders as tasks/__init__.py
 
 
-def test_status_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_says_what_is_missing(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     repo.branch("feature/42-count", {"tasks/count.py": "N = 1\n"})
-    code, out, _ = fleet(repo, capsys, "status", "--format", "json")
-    assert code == 0
+    out = fleet(cli_invoke, repo, "status", "--format", "json").out
     rows = {r["issue"]: r for r in json.loads(out)["rows"]}
     assert rows["#42"]["missing"] == ["worktree"]
     assert rows["#42"]["ahead"] == 1
     assert rows["#43"]["missing"] == ["branch", "worktree"]
-    code, out, _ = fleet(repo, capsys, "status")
+    out = fleet(cli_invoke, repo, "status").out
     assert "no branch" in out
-    code, _, err = fleet(repo, capsys, "status", "--watch", "1", "--format", "json")
-    assert code == 2
+    err = fleet(cli_invoke, repo, "status", "--watch", "1", "--format", "json", code=2).err
     assert "--watch" in err
 
 
 def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
-        fanned: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        fanned: Repo, tmp_path: Path, cli_invoke: Invoke) -> None:
     main_before = fanned.head("main")
-    code, out, _ = fleet(fanned, capsys, "integrate", "--dry-run")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "integrate", "--dry-run").out
     assert "1. #42 feature/42-count" in out
     assert "3. #44 feature/44-clear  (collides with #42" in out
     assert "predicted: #42 and #44 tasks/cli.py (plan, diff, textual)" in out
     assert "the replay stops at step 3 (#44) on tasks/cli.py" in out
-    code, _, err = fleet(fanned, capsys, "integrate")
-    assert code == 1
+    err = fleet(cli_invoke, fanned, "integrate", code=1).err
     assert "merging #44 clear (feature/44-clear) into fleet/integration stopped" in err
     assert "conflict with #42 in tasks/cli.py (as predicted: #42 tasks/cli.py (plan, diff, " \
         "textual))" in err
     assert "Merged so far: #42, #43." in err
     assert "fleetbot integrate --continue" in err
     assert "<<<<<<<" in (fanned.path / "tasks/cli.py").read_text()
-    code, _, err = fleet(fanned, capsys, "integrate", "--continue")
-    assert code == 2
+    err = fleet(cli_invoke, fanned, "integrate", "--continue", code=2).err
     assert "still unmerged: tasks/cli.py" in err
     both = cli_with("count").replace('    "count": count,\n',
                                      '    "count": count,\n    "clear": clear,\n')
     (fanned.path / "tasks/cli.py").write_text(both)
     fanned.git("add", "tasks/cli.py")
-    code, _, err = fleet(fanned, capsys, "integrate", "--continue")
-    assert code == 0, err
+    err = fleet(cli_invoke, fanned, "integrate", "--continue").err
     assert "all 3 rows merged" in err
     assert fanned.head("main") == main_before
     # land it: main fast-forwards to the integration branch
     fanned.checkout("main")
     fanned.git("merge", "-q", "--ff-only", "fleet/integration")
     (tmp_path / "tasks-42-count" / "scratch.py").write_text("unsaved\n")
-    code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run")
-    assert code == 1
+    out = fleet(cli_invoke, fanned, "cleanup", "--dry-run", code=1).out
     assert "would remove #43" in out
-    code, out, _ = fleet(fanned, capsys, "cleanup", "--dry-run", "--format", "json")
+    out = fleet(cli_invoke, fanned, "cleanup", "--dry-run", "--format", "json", code=1).out
     steps = {r["issue"]: r for r in json.loads(out)["rows"]}
     assert steps["#42"]["refused"].startswith("it holds untracked work")
     assert steps["#42"]["loses"] == ["untracked: scratch.py (8 B)"]
     assert steps["#43"]["remove_worktree"] is True
     assert (tmp_path / "tasks-43-docs").exists()
-    code, out, _ = fleet(fanned, capsys, "cleanup", "--delete-branches")
-    assert code == 1
+    out = fleet(cli_invoke, fanned, "cleanup", "--delete-branches", code=1).out
     assert "refuse #42" in out
     assert "  lists: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-43-docs").exists()
     assert not (tmp_path / "tasks-44-clear").exists()
     assert (tmp_path / "tasks-42-count" / "scratch.py").exists()
     assert fanned.git("branch", "--list", "feature/43-docs") == ""
-    code, out, _ = fleet(fanned, capsys, "cleanup", "--force")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "cleanup", "--force").out
     assert "  loses: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-42-count").exists()
-    code, out, _ = fleet(fanned, capsys, "score", "--format", "json")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "score", "--format", "json").out
     data = json.loads(out)
     assert data["predicted"] == [["#42", "#44"]]
     assert data["met"] == [["#42", "#44"]]
@@ -192,40 +182,34 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     assert data["recall"] == 1.0
     assert (data["rows"], data["depth"], data["width"]) == (3, 1, 3)
     assert data["serialised"] == ["#44"]
-    code, out, _ = fleet(fanned, capsys, "score", "--format", "markdown")
+    out = fleet(cli_invoke, fanned, "score", "--format", "markdown").out
     assert "| precision / recall | 100% / 100% |" in out
 
 
 def test_integrate_abort_restores_and_refuses_a_dirty_tree(
-        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+        fanned: Repo, cli_invoke: Invoke) -> None:
     (fanned.path / "tasks/cli.py").write_text(CLI + "# edit\n")
-    code, _, err = fleet(fanned, capsys, "integrate")
-    assert code == 2
+    err = fleet(cli_invoke, fanned, "integrate", code=2).err
     assert "not clean" in err
     fanned.git("checkout", "--", "tasks/cli.py")
-    code, _, _ = fleet(fanned, capsys, "integrate", "--into", "fleet/try")
-    assert code == 1
-    code, _, err = fleet(fanned, capsys, "integrate")
-    assert code == 2
+    fleet(cli_invoke, fanned, "integrate", "--into", "fleet/try", code=1)
+    err = fleet(cli_invoke, fanned, "integrate", code=2).err
     assert "already in progress" in err
-    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
-    assert code == 0
+    err = fleet(cli_invoke, fanned, "integrate", "--abort").err
     assert "integration aborted" in err
     assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     assert fanned.git("status", "--porcelain", "--untracked-files=no") == ""
     assert fanned.git("branch", "--list", "fleet/try") == ""
-    code, _, err = fleet(fanned, capsys, "integrate", "--continue")
-    assert code == 2
+    err = fleet(cli_invoke, fanned, "integrate", "--continue", code=2).err
     assert "no integration in progress" in err
 
 
 def test_integrate_refuses_an_untracked_file_a_row_would_overwrite(
-        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+        fanned: Repo, cli_invoke: Invoke) -> None:
     (fanned.path / "docs").mkdir(exist_ok=True)
     (fanned.path / "docs/guide.md").write_text("untracked, in the way of #43\n")
     before = fanned.git("for-each-ref")
-    code, _, err = fleet(fanned, capsys, "integrate")
-    assert code == 2
+    err = fleet(cli_invoke, fanned, "integrate", code=2).err
     assert err == ("error: integrate would overwrite files that are not committed here "
                    "(untracked or ignored): docs/guide.md (written by #43 docs); move them out "
                    "of the worktree first (nothing was changed)\n")
@@ -235,28 +219,26 @@ def test_integrate_refuses_an_untracked_file_a_row_would_overwrite(
 
 
 def test_integrate_interrupted_by_git_says_where_you_are_then_abort(
-        fanned: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+        fanned: Repo, cli_invoke: Invoke) -> None:
     hook = fanned.path / ".git/hooks/pre-merge-commit"
     hook.write_text("#!/bin/sh\n[ -f .git/let-one-merge ] || { touch .git/let-one-merge; "
                     "exit 0; }\necho refused by hook >&2\nexit 1\n")
     hook.chmod(0o755)
-    code, _, err = fleet(fanned, capsys, "integrate")
-    assert code == 2
+    err = fleet(cli_invoke, fanned, "integrate", code=2).err
     assert "merging feature/43-docs into fleet/integration failed" in err
     assert "refused by hook" in err
     at = fanned.head("fleet/integration")[:12]
     assert (f"now: you are on fleet/integration; fleet/integration is at {at}; merged so "
             "far: #42; `fleetbot integrate --abort` puts everything back") in err
     assert "Traceback" not in err
-    code, _, err = fleet(fanned, capsys, "integrate", "--abort")
-    assert code == 0, err
+    err = fleet(cli_invoke, fanned, "integrate", "--abort").err
     assert fanned.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     assert fanned.git("branch", "--list", "fleet/integration") == ""
     assert fanned.git("status", "--porcelain") == ""
 
 
 def test_status_watch_redraws_until_interrupted(
-        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        fanned: Repo, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import time
 
@@ -268,8 +250,7 @@ def test_status_watch_redraws_until_interrupted(
             raise KeyboardInterrupt
 
     monkeypatch.setattr(time, "sleep", sleep)
-    code, out, _ = fleet(fanned, capsys, "status", "--watch", "0.5")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "status", "--watch", "0.5").out
     assert calls == [0.5, 0.5]
     assert "#42" in out
     # piped (as here): each refresh printed whole, with a separator
@@ -297,45 +278,43 @@ class FakeForge:
 
 
 def test_status_shows_pr_ci_and_review_with_a_forge(
-        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        fanned: Repo, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import fleetbot.forge
 
     fake = FakeForge()
     monkeypatch.setattr(fleetbot.forge, "pick_forge", lambda kind, git=None: fake)
-    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "status", "--format", "json").out
     rows = {r["issue"]: r for r in json.loads(out)["rows"]}
     assert (rows["#42"]["pr"], rows["#42"]["ci"], rows["#42"]["review"]) == (
         "#7", "success", "approved")
     assert rows["#43"]["pr"] is None
-    code, out, _ = fleet(fanned, capsys, "status")
+    out = fleet(cli_invoke, fanned, "status").out
     assert "PR" in out.splitlines()[1]
     assert "#7" in out
     assert fake.calls == ["state", "state"]
-    code, out, _ = fleet(fanned, capsys, "status", "--forge", "local")
+    out = fleet(cli_invoke, fanned, "status", "--forge", "local").out
     assert "PR" not in out.splitlines()[1]
     assert fake.calls == ["state", "state"]
 
 
 def test_status_without_a_token_does_not_ask_the_forge(
-        fanned: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        fanned: Repo, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import fleetbot.forge
 
     fake = FakeForge()
     fake.can_write = False
     monkeypatch.setattr(fleetbot.forge, "pick_forge", lambda kind, git=None: fake)
-    code, out, _ = fleet(fanned, capsys, "status", "--format", "json")
-    assert code == 0
+    out = fleet(cli_invoke, fanned, "status", "--format", "json").out
     assert json.loads(out)["rows"][0]["pr"] is None
     assert fake.calls == []
 
 
-def test_fan_out_json_for_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fan_out_json_for_tools(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = tasks_repo(tmp_path, branches=False)
-    code, out, err = fleet(repo, capsys, "fan-out", "--brief", "--format", "json")
-    assert code == 0
+    done = fleet(cli_invoke, repo, "fan-out", "--brief", "--format", "json")
+    out, err = done.out, done.err
     data = json.loads(out)
     first = data["rows"][0]
     assert (first["issue"], first["action"], first["start"]) == ("#42", "create", "main")

@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.fleet.demo import BRANCHES, build_example, land_first
 from fleetbot.git import Git
 from tests.actionkit import API, ISSUES, PULLS, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.gitrepo import GIT_ENV
+from tests.support.cli import Invocation
+from tests.support.repo import from_template
+
+Invoke = Callable[..., Invocation]
 
 
 def _git(path: Path, *args: str) -> str:
@@ -51,16 +54,14 @@ SCENARIOS: dict[str, Callable[[Path], None]] = {
 }
 
 
-def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
-    capsys.readouterr()
-    code = run(list(argv))
-    out = capsys.readouterr().out
-    assert code in (0, 1), out
-    data: dict = json.loads(out[:out.rindex("}") + 1])  # type: ignore[type-arg]
+def _json(cli_invoke: Invoke, *argv: str) -> dict:  # type: ignore[type-arg]
+    """The JSON of `fleetbot ARGV`, which must exit 0 (a landed row is no finding)."""
+    out = cli_invoke(list(argv)).out
+    data: dict = json.loads(out)  # type: ignore[type-arg]
     return data
 
 
-def _sync_labels(path: Path, capsys: pytest.CaptureFixture[str], rsps: responses.RequestsMock,
+def _sync_labels(path: Path, cli_invoke: Invoke, rsps: responses.RequestsMock,
                  monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
     """`sync --dry-run` against the schema-checked fake GitHub: issue -> the fleet labels
     it would put on the row's PR and issue. A PR whose branch is gone shows as merged (as
@@ -77,7 +78,7 @@ def _sync_labels(path: Path, capsys: pytest.CaptureFixture[str], rsps: responses
     for key, value in (("GITHUB_REPOSITORY", "octo/tasks"), ("GITHUB_API_URL", API),
                        ("GITHUB_TOKEN", TOKEN)):
         monkeypatch.setenv(key, value)
-    sync = _json(capsys, "sync", "--repo", str(path), "--dry-run", "--format", "json")
+    sync = _json(cli_invoke, "sync", "--repo", str(path), "--dry-run", "--format", "json")
     github.check()
     labels: dict[str, set[str]] = {issue: set() for issue in ISSUES.values()}
     for a in sync["actions"]:
@@ -90,19 +91,19 @@ def _sync_labels(path: Path, capsys: pytest.CaptureFixture[str], rsps: responses
 
 @pytest.mark.parametrize("style", list(SCENARIOS))
 def test_every_command_agrees_that_42_landed(
-    style: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    style: str, tmp_path: Path, cli_invoke: Invoke,
     rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "tasks"
-    build_example(path)
+    from_template("demo-example", path, build_example)  # the same demo fleet for each style
     SCENARIOS[style](path)
     repo = ["--repo", str(path)]
-    check = _json(capsys, "check", *repo, "--format", "json")
-    order = _json(capsys, "order", *repo, "--format", "json")
-    conflicts = _json(capsys, "conflicts", *repo, "--format", "json")
-    status = _json(capsys, "status", *repo, "--format", "json")
-    score = _json(capsys, "score", *repo, "--format", "json")
-    cleanup = _json(capsys, "cleanup", *repo, "--dry-run", "--format", "json")
+    check = _json(cli_invoke, "check", *repo, "--format", "json")
+    order = _json(cli_invoke, "order", *repo, "--format", "json")
+    conflicts = _json(cli_invoke, "conflicts", *repo, "--format", "json")
+    status = _json(cli_invoke, "status", *repo, "--format", "json")
+    score = _json(cli_invoke, "score", *repo, "--format", "json")
+    cleanup = _json(cli_invoke, "cleanup", *repo, "--dry-run", "--format", "json")
 
     assert [la["issue"] for la in check["landed"]] == ["#42"]
     assert [la["issue"] for la in order["landed"]] == ["#42"]
@@ -121,13 +122,11 @@ def test_every_command_agrees_that_42_landed(
     assert [(c["kind"], c["rows"]) for c in conflicts["conflicts"]
             if c["kind"] in ("target", "textual")] == [("target", ["#44"])]
 
-    capsys.readouterr()
-    assert run(["brief", "#44", *repo]) == 0
-    assert "NOT merged" not in capsys.readouterr().out
+    assert "NOT merged" not in cli_invoke(["brief", "#44", *repo]).out
 
     # sync (labels from the same Report): merged where the others say landed, `next` on
     # the order's first step, `conflict` where conflicts reports a collision, none blocked
-    labels = _sync_labels(path, capsys, rsps, monkeypatch)
+    labels = _sync_labels(path, cli_invoke, rsps, monkeypatch)
     assert {i for i, ls in labels.items() if "fleet:merged" in ls} == \
         {la["issue"] for la in check["landed"]}
     assert [i for i, ls in labels.items() if "fleet:next" in ls] == [order["order"][0]["issue"]]

@@ -5,28 +5,31 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fleetbot import files
-from fleetbot.cli import run
+from tests.support.cli import Invocation
+
+Invoke = Callable[..., Invocation]
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "orchestration-plan.md"
 ROOT = Path(__file__).parent.parent.parent
 
 
-def test_lint_fix_keeps_crlf_and_the_bom(tmp_path: Path) -> None:
+def test_lint_fix_keeps_crlf_and_the_bom(tmp_path: Path, cli_invoke: Invoke) -> None:
     plan = tmp_path / "p.md"
     original = files.BOM + EXAMPLE.read_text().replace("\n", "\r\n").encode()
     plan.write_bytes(original)
-    assert run(["plan", "lint", "--plan", str(plan), "--fix"]) == 0
+    cli_invoke(["plan", "lint", "--plan", str(plan), "--fix"])
     lf = tmp_path / "lf.md"
     lf.write_text(EXAMPLE.read_text())
-    assert run(["plan", "lint", "--plan", str(lf), "--fix"]) == 0
+    cli_invoke(["plan", "lint", "--plan", str(lf), "--fix"])
     assert b"| #42 | running |" in lf.read_bytes()
     assert plan.read_bytes() == files.BOM + lf.read_bytes().replace(b"\n", b"\r\n")
-    assert run(["plan", "lint", "--plan", str(plan), "--strict"]) == 0
+    cli_invoke(["plan", "lint", "--plan", str(plan), "--strict"])
 
 
 def test_a_write_refuses_when_the_file_changed_since_it_was_read(tmp_path: Path) -> None:

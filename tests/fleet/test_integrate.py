@@ -12,6 +12,7 @@ from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep
 from tests.fleetrepo import cli_with, example_plan, tasks_repo
 from tests.gitrepo import Repo
+from tests.support.repo import from_template
 
 ORDER = tuple(MergeStep(i + 1, issue, branch) for i, (issue, branch) in enumerate([
     ("#42", "feature/42-count"), ("#43", "feature/43-docs"), ("#44", "feature/44-clear")]))
@@ -21,6 +22,18 @@ PREDICTED = (Conflict(ConflictKind.PLAN, ("#42", "#44"), ("tasks/cli.py",)),)
 def _start(repo_path: Path) -> integrate.Outcome:
     return integrate.start(Git(repo_path), example_plan(), ORDER, target="main",
                            conflicts=PREDICTED)
+
+
+def stopped_at_44(root: Path) -> Repo:
+    """tasks_repo after `_start`: #42 and #43 merged, stopped on #44's conflict in
+    tasks/cli.py (what the test below checks `_start` leaves); built once, copied. The
+    copy's files have new inodes and ctimes: the index is refreshed to match them, as it
+    was in the tree `_start` left (a `git merge --abort` refuses a stale one)."""
+    from_template("tasks-integrate-stopped-at-44", root / "tasks",
+                  lambda path: _start(tasks_repo(path.parent).path))
+    repo = Repo(root / "tasks")
+    repo.git("update-index", "-q", "--refresh", check=False)  # "needs merge": tasks/cli.py
+    return repo
 
 
 def test_integrate_stops_on_the_predicted_conflict_then_continue_finishes(
@@ -78,8 +91,7 @@ def test_abort_restores_the_branch_and_head(tmp_path: Path) -> None:
 
 
 def test_abort_deletes_a_new_integration_branch(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path)
-    _start(repo.path)
+    repo = stopped_at_44(tmp_path)
     integrate_abort.abort(Git(repo.path))
     assert not wt.branch_exists(Git(repo.path), "fleet/integration")
     assert wt.current_branch(Git(repo.path)) == "main"
@@ -114,8 +126,7 @@ def test_resetting_an_integration_branch_with_other_work_says_so(tmp_path: Path)
 
 
 def test_continue_after_the_user_committed_the_merge_themselves(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path)
-    _start(repo.path)
+    repo = stopped_at_44(tmp_path)
     (repo.path / "tasks/cli.py").write_text(cli_with("clear"))
     repo.git("commit", "-qam", "resolved by hand")
     out = integrate.resume(Git(repo.path))
@@ -123,8 +134,7 @@ def test_continue_after_the_user_committed_the_merge_themselves(tmp_path: Path) 
 
 
 def test_continue_when_the_merge_was_thrown_away(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path)
-    _start(repo.path)
+    repo = stopped_at_44(tmp_path)
     repo.git("merge", "--abort")
     with pytest.raises(UsageError, match="neither in progress nor committed"):
         integrate.resume(Git(repo.path))
@@ -202,8 +212,7 @@ def _resolve_44(repo_path: Path) -> None:
 
 
 def test_a_hand_fix_on_the_integration_branch_is_never_reset_away(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path)
-    _start(repo.path)
+    repo = stopped_at_44(tmp_path)
     _resolve_44(repo.path)
     integrate.resume(Git(repo.path))
     fix = repo.commit({"README.md": "# tasks\n\nhand fix\n"}, "hand fix")
@@ -315,8 +324,7 @@ def test_abort_keeps_edits_and_commits_it_did_not_make(tmp_path: Path) -> None:
 
 
 def test_abort_keeps_an_edit_on_top_of_a_merged_row_in_the_stash(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path)
-    _start(repo.path)
+    repo = stopped_at_44(tmp_path)
     (repo.path / "README.md").write_text("# tasks\n\nSee docs. Edited.\n")  # on #43's text
     message = integrate_abort.abort(Git(repo.path))
     assert "your edits did not re-apply cleanly; they are kept in the stash" in message
@@ -325,8 +333,7 @@ def test_abort_keeps_an_edit_on_top_of_a_merged_row_in_the_stash(tmp_path: Path)
 
 
 def test_abort_keeps_commits_made_on_the_integration_branch(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path)
-    _start(repo.path)
+    repo = stopped_at_44(tmp_path)
     _resolve_44(repo.path)
     repo.git("commit", "-q", "--no-edit")  # the user commits the resolution by hand
     mine = repo.commit({"extra.txt": "mine\n"}, "my commit on the integration branch")

@@ -5,46 +5,58 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fleetbot.cli import run
 from fleetbot.fleet.demo import build_example, land_first
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git, forget
 from fleetbot.pipeline import load_fleet_plan
 from tests.gitrepo import GIT_ENV
+from tests.support.cli import Invocation
+from tests.support.repo import from_template
+
+Invoke = Callable[..., Invocation]
 
 
-def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
-    capsys.readouterr()
-    assert run(list(argv)) in (0, 1)
-    data: dict = json.loads(capsys.readouterr().out)  # type: ignore[type-arg]
+def _json(cli_invoke: Invoke, *argv: str) -> dict:  # type: ignore[type-arg]
+    """The JSON of `fleetbot ARGV`, which must exit 0."""
+    data: dict = json.loads(cli_invoke(list(argv)).out)  # type: ignore[type-arg]
     return data
 
 
-def _squashed_clone(tmp_path: Path) -> Path:
-    """The demo fleet with #42 squash-merged, cloned: only origin's branches are there."""
-    origin = tmp_path / "origin"
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, env={**GIT_ENV, "PATH": "/usr/bin:/bin"})
+
+
+def _build_squashed_clone(fleet: Path) -> None:
+    origin = fleet / "origin"
     build_example(origin)
     land_first(Git(origin), "squash")
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True,
-                   env={**GIT_ENV, "PATH": "/usr/bin:/bin"})
+    _git(fleet, "clone", "-q", str(origin), str(fleet / "clone"))
+
+
+def _squashed_clone(tmp_path: Path) -> Path:
+    """The demo fleet with #42 squash-merged, cloned: only origin's branches are there
+    (built once per process and copied; the copy's origin URL points at the copy)."""
+    from_template("demo-squashed-clone", tmp_path / "fleet", _build_squashed_clone)
+    clone = tmp_path / "fleet" / "clone"
+    _git(clone, "remote", "set-url", "origin", str(tmp_path / "fleet" / "origin"))
     return clone
 
 
 def test_a_clone_with_only_origin_branches_after_a_squash(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clone = _squashed_clone(tmp_path)
     monkeypatch.setenv("COLUMNS", "80")
     repo = ["--repo", str(clone)]
 
-    order = _json(capsys, "order", *repo, "--format", "json")
-    conflicts = _json(capsys, "conflicts", *repo, "--format", "json")
-    status = {r["issue"]: r for r in _json(capsys, "status", *repo, "--format", "json")["rows"]}
+    order = _json(cli_invoke, "order", *repo, "--format", "json")
+    conflicts = _json(cli_invoke, "conflicts", *repo, "--format", "json")
+    status = {r["issue"]: r for r in _json(cli_invoke, "status", *repo, "--format", "json")["rows"]}
 
     assert [la["issue"] for la in order["landed"]] == ["#42"]
     assert [s["issue"] for s in order["order"]] == ["#43", "#44"]
@@ -57,9 +69,7 @@ def test_a_clone_with_only_origin_branches_after_a_squash(
     assert {i: r["collisions"] for i, r in status.items()} == {
         "#42": [], "#43": [], "#44": ["target tasks/cli.py (rebase)"]}
 
-    capsys.readouterr()
-    assert run(["status", *repo]) == 0  # a pipe: plain lines within COLUMNS
-    lines = capsys.readouterr().out.splitlines()
+    lines = cli_invoke(["status", *repo]).out.splitlines()  # a pipe: plain lines within COLUMNS
     row = lines[-1].split()
     assert row[:4] + row[5:] == ["#44", "feature/44-clear", "+1/-1", "-", "-", "target",
                                  "(rebase)"]  # row[4]: the age of the demo's pinned dates
@@ -68,7 +78,7 @@ def test_a_clone_with_only_origin_branches_after_a_squash(
 
 def test_row_refs_are_the_refs_the_pipeline_reads(tmp_path: Path) -> None:
     origin = tmp_path / "origin"
-    build_example(origin)
+    from_template("demo-example", origin, build_example)  # the demo fleet, built once
     clone = tmp_path / "clone"
     env = {**GIT_ENV, "PATH": "/usr/bin:/bin"}
     subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True, env=env)
@@ -88,10 +98,10 @@ def test_row_refs_are_the_refs_the_pipeline_reads(tmp_path: Path) -> None:
 
 
 def test_cleanup_in_a_clone_with_only_origin_branches_keeps_them_and_says_why(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli_invoke: Invoke
 ) -> None:
     clone = _squashed_clone(tmp_path)
-    cleanup = _json(capsys, "cleanup", "--repo", str(clone), "--dry-run", "--delete-branches",
+    cleanup = _json(cli_invoke, "cleanup", "--repo", str(clone), "--dry-run", "--delete-branches",
                     "--format", "json")
     assert {r["issue"]: r["kept"] for r in cleanup["rows"]} == dict.fromkeys(
         ("#42", "#43", "#44"), "no local branch (only origin's)")

@@ -1,9 +1,11 @@
-"""`fleetbot verify` on real temporary repos: a small Python project and a real pytest.
+"""`fleetbot verify` on real temporary repos: a small Python project and its tests.
 
 Eight rows each add a module and its test; #3 renames `core.greet` to `salute` (and
 updates its own callers) while #6's new code calls `greet`: both merge cleanly, each
-passes alone, the two together fail. The scratch project's tests run with this venv's
-pytest (`sys.executable -m pytest`).
+passes alone, the two together fail. Where the subject is the bisection, the scratch
+project's tests run with tests/support/fleetkit.py's MINITEST (a `pytest -x` for plain
+test functions, one bare Python start a run); the 8-row scale test and the target test
+run this venv's real pytest (`sys.executable -m pytest`) end to end.
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from fleetbot.cli import run
 from fleetbot.git import Git
 from tests.gitrepo import Repo, make_repo
+from tests.support.cli import Invocation
+from tests.support.fleetkit import MINITEST
+
+Invoke = Callable[..., Invocation]
 
 # no plugin autoload: this venv's plugins (xdist, hypothesis) would triple each run
 PYTEST = (f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {shlex.quote(sys.executable)} -m pytest -q "
@@ -89,13 +95,14 @@ def validate_verify_json(data: object) -> None:
     jsonschema.Draft202012Validator(schema).validate(data)
 
 
-def verify(repo: Repo, *args: str, capsys: object) -> tuple[int, dict[str, object]]:
-    code = run(["verify", "--repo", str(repo.path), "--format", "json", *args])
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
-    data = json.loads(out) if out.strip() else {}
-    if data:
-        validate_verify_json(data)
-    return code, data
+def verify(cli_invoke: Invoke, repo: Repo, *args: str, code: int = 0) -> dict[str, object]:
+    """`fleetbot verify --format json ARGS` on `repo`, which must exit `code`: its JSON,
+    checked against the schema."""
+    done = cli_invoke(["verify", "--repo", str(repo.path), "--format", "json", *args],
+                      code=code)
+    data: dict[str, object] = json.loads(done.out)
+    validate_verify_json(data)
+    return data
 
 
 def worktrees(repo: Repo) -> list[str]:
@@ -111,12 +118,11 @@ def by_phase(data: dict[str, object]) -> dict[str, int]:
     return out
 
 
-@pytest.mark.slow  # a scale test (8 rows, a bisection): CI's second step
-def test_semantic_pair_among_8_rows_is_found_and_named(tmp_path: Path, capsys: object) -> None:
+@pytest.mark.slow  # a scale test (8 rows, a bisection, real pytest): CI's second step
+def test_semantic_pair_among_8_rows_is_found_and_named(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = project(tmp_path)
     refs, state = repo.git("for-each-ref"), repo.git("status", "--porcelain")
-    code, data = verify(repo, "--test", PYTEST, "--strict", capsys=capsys)
-    assert code == 1
+    data = verify(cli_invoke, repo, "--test", PYTEST, "--strict", code=1)
     assert data["verdict"] == "semantic"
     assert data["rows"] == ["#3", "#6"]
     assert (data["culprit"], data["partners"]) == ("#6", ["#3"])
@@ -137,97 +143,104 @@ def test_semantic_pair_among_8_rows_is_found_and_named(tmp_path: Path, capsys: o
     assert repo.git("status", "--porcelain") == state
     assert len(worktrees(repo)) == 1
     # the text view says where the order now puts the failing row
-    assert run(["verify", "--repo", str(repo.path), "--test", PYTEST]) == 0
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    out = cli_invoke(["verify", "--repo", str(repo.path), "--test", PYTEST]).out
     assert "  order: #1 -> #2 -> #3 -> #4 -> #5 -> #6 -> #7 -> #8\n" in out
     assert ("  #6: collides with #3: the tests fail once both land (verify): merge after it "
             "and fix them") in out
 
 
-def test_second_run_is_served_from_the_cache(tmp_path: Path, capsys: object) -> None:
+def test_second_run_is_served_from_the_cache(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = project(tmp_path, 4, rename=1, caller=3)
-    _, first = verify(repo, "--test", PYTEST, capsys=capsys)
+    first = verify(cli_invoke, repo, "--test", MINITEST)
     assert first["verdict"] == "semantic" and first["runs"] > 0
-    _, second = verify(repo, "--test", PYTEST, capsys=capsys)
+    second = verify(cli_invoke, repo, "--test", MINITEST)
     assert second["runs"] == 0
     assert second["cached"] == len(second["probes"])  # type: ignore[arg-type]
     assert (second["verdict"], second["rows"]) == ("semantic", ["#1", "#3"])
-    assert any("from the cache" in n for n in second["notes"])  # type: ignore[attr-defined]
+    assert second["notes"] == [
+        "rows after #3 were not verified: resolve this conflict and run verify again",
+        "every answer came from the cache (unchanged fleet): no test ran"]
     cache = Path(repo.git("rev-parse", "--git-common-dir").strip())
     assert ((repo.path / cache) / "fleetbot" / "verify-cache.json").is_file()
 
 
-def test_failing_target_is_not_blamed_on_rows(tmp_path: Path, capsys: object) -> None:
+def test_failing_target_is_not_blamed_on_rows(tmp_path: Path, cli_invoke: Invoke) -> None:
+    # real pytest end to end: the command verify runs in the quick tier's other tests is
+    # MINITEST, so this one runs the project's tests the way a user's `test:` would
     broken = {"tests/test_broken.py": "def test_broken():\n    assert False\n"}
     repo = project(tmp_path, 3, rename=None, caller=None, base=broken)
-    _, data = verify(repo, "--test", PYTEST, capsys=capsys)
+    data = verify(cli_invoke, repo, "--test", PYTEST)
     assert data["verdict"] == "target-fails"
     assert data["rows"] == []
     assert [(p["phase"], p["steps"]) for p in data["probes"]] == [  # type: ignore[attr-defined]
         ("target", []), ("confirm", []),
     ]
     assert "test_broken" in str(data["output_tail"])
+    assert "1 failed" in str(data["output_tail"])  # pytest's own summary line
 
 
-def test_flaky_failure_is_reported_as_flaky(tmp_path: Path, capsys: object) -> None:
+def test_flaky_failure_is_reported_as_flaky(tmp_path: Path, cli_invoke: Invoke) -> None:
     marker = tmp_path / "marker"
     flaky = (f"from pathlib import Path\n\nM = Path({str(marker)!r})\n\n\n"
              "def test_flaky():\n    if not M.exists():\n        M.write_text('x')\n"
              "        assert False, 'first run'\n")
     repo = project(tmp_path, 3, rename=None, caller=None,
                    extra={"f2": {"tests/test_flaky.py": flaky}})
-    code, data = verify(repo, "--test", PYTEST, "--strict", capsys=capsys)
-    assert (code, data["verdict"], data["flaky"], data["rows"]) == (0, "flaky", True, [])
+    data = verify(cli_invoke, repo, "--test", MINITEST, "--strict")
+    assert (data["verdict"], data["flaky"], data["rows"]) == ("flaky", True, [])
     assert "first run" in str(data["output_tail"])
 
 
-def test_timeout_is_reported(tmp_path: Path, capsys: object) -> None:
+def test_timeout_is_reported(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = project(tmp_path, 2, rename=None, caller=None)
     slow = f"{shlex.quote(sys.executable)} -c 'import time; time.sleep(30)'"
-    code, data = verify(repo, "--test", slow, "--timeout", "0.3", "--strict", capsys=capsys)
-    assert (code, data["verdict"]) == (1, "timeout")
+    data = verify(cli_invoke, repo, "--test", slow, "--timeout", "0.3", "--strict", code=1)
+    assert data["verdict"] == "timeout"
     assert [p["phase"] for p in data["probes"]] == ["target"]  # type: ignore[attr-defined]
     assert "timed out after 0.3s" in str(data["output_tail"])
     assert len(worktrees(repo)) == 1
 
 
 def test_textual_stop_is_set_aside_and_the_rest_is_tested(
-    tmp_path: Path, capsys: object,
+    tmp_path: Path, cli_invoke: Invoke,
 ) -> None:
     clash = {"f2": {"app/core.py": 'def greet(name):\n    return f"yo {name}"\n'},
              "f4": {"app/core.py": 'def greet(name):\n    return f"hey {name}"\n'}}
     repo = project(tmp_path, 4, rename=None, caller=None, extra=clash,
                    base={"tests/test_core.py": "def test_ok():\n    pass\n"})
-    _, data = verify(repo, "--test", PYTEST, capsys=capsys)
+    data = verify(cli_invoke, repo, "--test", MINITEST)
     assert data["verdict"] == "passed"
     assert data["set_aside"] == [{"issue": "#4", "files": ["app/core.py"]}]
     assert data["tested"] == ["#1", "#2", "#3"]
 
 
-def test_test_command_from_front_matter_and_missing_one(tmp_path: Path, capsys: object) -> None:
+def test_test_command_from_front_matter_and_missing_one(
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = project(tmp_path, 2, rename=None, caller=None, test="python -c pass")
-    _, data = verify(repo, capsys=capsys)
+    data = verify(cli_invoke, repo)
     assert (data["verdict"], data["command"]) == ("passed", "python -c pass")
     bare = project(tmp_path / "bare", 2, rename=None, caller=None)
-    code = run(["verify", "--repo", str(bare.path)])
-    captured = capsys.readouterr()  # type: ignore[attr-defined]
-    assert code == 2
-    assert "no test command: pass --test" in captured.err
-    assert "Traceback" not in captured.err and captured.out == ""
+    done = cli_invoke(["verify", "--repo", str(bare.path)], code=2)
+    assert done.err == ("error: no test command: pass --test 'CMD' (for example --test "
+                        "'python -m pytest -q') or add `test: CMD` to the plan's front matter\n")
+    assert done.out == ""
 
 
-def test_refuses_pull_request_target(tmp_path: Path, capsys: object, monkeypatch: object) -> None:
+def test_refuses_pull_request_target(tmp_path: Path, cli_invoke: Invoke,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     repo = project(tmp_path, 1, rename=None, caller=None)
-    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request_target")  # type: ignore[attr-defined]
-    code = run(["verify", "--repo", str(repo.path), "--test", "true"])
-    assert code == 2
-    assert "must not run on pull_request_target" in capsys.readouterr().err  # type: ignore[attr-defined]
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request_target")
+    done = cli_invoke(["verify", "--repo", str(repo.path), "--test", "true"], code=2)
+    assert done.err == (
+        "error: verify runs the branches' code and must not run on pull_request_target, "
+        "where the job holds a write token: run it in a `pull_request` job with "
+        "`permissions: contents: read` (see examples/workflows/fleetbot-with-verify.yml)\n")
 
 
-def test_keep_leaves_the_failing_tree_checked_out(tmp_path: Path, capsys: object) -> None:
+def test_keep_leaves_the_failing_tree_checked_out(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = project(tmp_path, 4, rename=1, caller=3)
     keep = tmp_path / "kept"
-    _, data = verify(repo, "--test", PYTEST, "--keep", str(keep), capsys=capsys)
+    data = verify(cli_invoke, repo, "--test", MINITEST, "--keep", str(keep))
     assert data["verdict"] == "semantic"
     assert (keep / "app" / "m3.py").is_file() and (keep / "app" / "core.py").read_text() == RENAMED
     assert not (keep / "app" / "m2.py").exists()  # the pair alone: #1 + #3
@@ -259,13 +272,13 @@ def test_ctrl_c_leaves_no_worktree_behind(tmp_path: Path) -> None:
     assert not list((repo.path / ".git" / "worktrees").glob("*"))
 
 
-def test_target_and_plan_options(tmp_path: Path, capsys: object) -> None:
+def test_target_and_plan_options(tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = project(tmp_path, 2, rename=None, caller=None)
     repo.branch("dev", {"tests/test_dev.py": "def test_dev():\n    assert False\n"})
-    _, data = verify(repo, "--test", PYTEST, "--target", "dev", capsys=capsys)
+    data = verify(cli_invoke, repo, "--test", MINITEST, "--target", "dev")
     assert (data["target"], data["verdict"]) == ("dev", "target-fails")
     assert data["target_sha"] == repo.head("dev")
     other = tmp_path / "other-plan.md"
     other.write_text(plan_text(1))
-    _, data = verify(repo, "--test", "true", "--plan", str(other), capsys=capsys)
+    data = verify(cli_invoke, repo, "--test", "true", "--plan", str(other))
     assert (data["verdict"], data["tested"]) == ("passed", ["#1"])

@@ -6,18 +6,18 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from fleetbot.cli import run
 from tests.fleet.test_verify import validate_verify_json
 from tests.reports import validate_report_json
+from tests.support.cli import Invocation
+
+Invoke = Callable[..., Invocation]
 
 
-def test_semantic_demo_warns_then_verify_confirms(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["demo", "--semantic", "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_semantic_demo_warns_then_verify_confirms(cli_invoke: Invoke) -> None:
+    data = json.loads(cli_invoke(["demo", "--semantic", "--format", "json"]).out)
     report, verify = data["report"], data["verify"]
     validate_report_json(report)
     validate_verify_json(verify)
@@ -30,15 +30,14 @@ def test_semantic_demo_warns_then_verify_confirms(capsys: pytest.CaptureFixture[
 
 
 def test_semantic_demo_keep_leaves_a_fleet_verify_answers_from_the_cache(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_invoke: Invoke,
 ) -> None:
     keep = tmp_path / "tasks"
-    assert run(["demo", "--semantic", "--keep", str(keep)]) == 0
-    out = capsys.readouterr().out
+    out = cli_invoke(["demo", "--semantic", "--keep", str(keep)]).out
     assert "verify: semantic conflict: #52 passes alone on main but fails once #51 lands" in out
     assert "interface" in out
     command = f"{shlex.quote(sys.executable)} -m unittest discover -s tests -t ."
-    assert run(["verify", "--repo", str(keep), "--format", "json", "--test", command]) == 0
-    again = json.loads(capsys.readouterr().out)
+    again = json.loads(cli_invoke(
+        ["verify", "--repo", str(keep), "--format", "json", "--test", command]).out)
     assert (again["verdict"], again["rows"], again["runs"]) == ("semantic", ["#51", "#52"], 0)
     assert len(again["probes"]) == 6

@@ -22,7 +22,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, execute, parse, validate
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    build_schema,
+    execute,
+    parse,
+    validate,
+)
 
 if TYPE_CHECKING:
     from tests.forge.fakegitlab import MR, FakeGitlab
@@ -42,13 +50,10 @@ def gid(kind: str, number: int) -> str:
 
 def answer(fake: FakeGitlab, body: Any, user: dict[str, Any] | None) -> dict[str, Any]:
     """GitLab's answer to one GraphQL request by `user` (None: anonymous)."""
-    try:
-        document = parse(str(body.get("query") or ""))
-    except GraphQLError as exc:
-        return {"errors": [_error(exc)]}
-    refused = validate(schema(), document)
+    document, refused = _checked(str(body.get("query") or ""))
     if refused:
-        return {"errors": [_error(e) for e in refused]}
+        return {"errors": refused}
+    assert document is not None
     root = {"currentUser": None if user is None else {"id": gid("User", user["id"]),
                                                       "username": user["username"]},
             "project": lambda info, fullPath: _project(fake) if fullPath == fake.path else None}
@@ -58,6 +63,18 @@ def answer(fake: FakeGitlab, body: Any, user: dict[str, Any] | None) -> dict[str
     if result.errors:
         out["errors"] = [_error(e) for e in result.errors]
     return out
+
+
+@cache
+def _checked(query: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
+    """`query` parsed and validated once (fleetbot sends the same document every refresh):
+    the document, or GitLab's refusal of it."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, [_error(exc)]
+    refused = validate(schema(), document)
+    return (None, [_error(e) for e in refused]) if refused else (document, [])
 
 
 def _error(exc: GraphQLError) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge
 from tests.actionkit import Fleet
@@ -19,6 +18,7 @@ from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
 from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
+from tests.support.cli import Invocation
 
 Make = Callable[..., GithubForge]
 Dispatch = Callable[[tuple[Repo, Repo, FakeGithub]], None]
@@ -179,7 +179,7 @@ def _plan(n: int, links: int) -> str:
 
 def test_a_30_pr_action_refresh_reads_at_most_6_times(
     tmp_path: Path, rsps: responses.RequestsMock, dispatch: Dispatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_invoke: Callable[..., Invocation],
 ) -> None:
     built = big_fleet(tmp_path, 30, _plan(30, links=3), {"README.md": "x\n"},
                       lambda i: {f"src/m{i}.py": f"v = {i}\n"})
@@ -188,7 +188,7 @@ def test_a_30_pr_action_refresh_reads_at_most_6_times(
 
     def refresh() -> tuple[int, int]:
         gh.requests.clear()
-        assert run(["action", "--no-throttle"]) == 0, capsys.readouterr().err
+        cli_invoke(["action", "--no-throttle"])
         gh.check()
         return len(gh.requests) - len(gh.writes), len(gh.writes)
 
@@ -202,7 +202,7 @@ def test_a_30_pr_action_refresh_reads_at_most_6_times(
 
 def test_a_scheduled_refresh_reads_every_link_and_repairs_a_swap(
     tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_invoke: Callable[..., Invocation],
 ) -> None:
     built = big_fleet(tmp_path, 4, _plan(4, links=2), {"README.md": "x\n"},
                       lambda i: {f"src/m{i}.py": f"v = {i}\n"})
@@ -213,7 +213,7 @@ def test_a_scheduled_refresh_reads_every_link_and_repairs_a_swap(
         for key, value in fleet.env(event, payload).items():
             monkeypatch.setenv(key, value)
         gh.requests.clear()
-        assert run(["action", "--no-throttle"]) == 0, capsys.readouterr().err
+        cli_invoke(["action", "--no-throttle"])
         gh.check()
         return [r.path.removeprefix("/repos/octo/tasks") for r in gh.requests if not r.write]
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.cli.plan_init import slug
 from fleetbot.errors import ForgeError
 from fleetbot.forge.github import GithubForge
@@ -18,6 +18,9 @@ from fleetbot.render.escape import ZWJ
 from tests.fakegithub import FakeGithub
 from tests.forge.conftest import TOKEN
 from tests.forge.fakegitlab import FakeGitlab
+from tests.support.cli import Invocation
+
+Cli = Callable[..., Invocation]
 
 
 @pytest.fixture
@@ -89,14 +92,13 @@ def test_local_forge_says_what_to_do() -> None:
 
 
 def test_plan_init_from_github(env: Path, gh: FakeGithub, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+                               cli_invoke: Cli) -> None:
     github_env(monkeypatch)
     gh.add_open_issue(42, NASTY, labels=("fleet",))
     gh.add_open_issue(43, "A pull request", labels=("fleet",), pull=True)
     gh.add_open_issue(44, "Write the\ndocs", labels=("fleet",))
     gh.add_open_issue(45, "Not for the fleet")
-    assert run(["plan", "init", "--from-forge", "--label", "fleet", "--dry-run"]) == 0
-    captured = capsys.readouterr()
+    captured = cli_invoke(["plan", "init", "--from-forge", "--label", "fleet", "--dry-run"])
     assert not env.exists()
     assert TOKEN not in captured.out + captured.err
     assert "<b>" not in captured.out and f"@{ZWJ}someone" in captured.out
@@ -108,45 +110,44 @@ def test_plan_init_from_github(env: Path, gh: FakeGithub, monkeypatch: pytest.Mo
     assert all(r.depends_on == () for r in plan.rows)
     assert "pipes" in plan.rows[0].title and "Write the docs" in plan.rows[1].title
 
-    assert run(["plan", "init", "--from-forge"]) == 0
+    cli_invoke(["plan", "init", "--from-forge"])
     assert len(parse_plan(env.read_text()).rows) == 3
-    assert run(["plan", "init", "--from-forge"]) == 2
-    assert "--force" in capsys.readouterr().err
-    assert run(["plan", "init", "--from-forge", "--force", "--limit", "1"]) == 0
+    assert "--force" in cli_invoke(["plan", "init", "--from-forge"], code=2).err
+    cli_invoke(["plan", "init", "--from-forge", "--force", "--limit", "1"])
     assert len(parse_plan(env.read_text()).rows) == 1
 
 
-def test_plan_init_from_gitlab(env: Path, gl: FakeGitlab, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_init_from_gitlab(env: Path, gl: FakeGitlab, monkeypatch: pytest.MonkeyPatch,
+                               cli_invoke: Cli) -> None:
     monkeypatch.setenv("CI_PROJECT_PATH", "grp/proj")
     monkeypatch.setenv("CI_SERVER_URL", "https://gitlab.example.com")
     monkeypatch.setenv("GITLAB_TOKEN", "glpat-secret1234")
     gl.open_issues = [(6, "Count the | things", ())]
-    assert run(["plan", "init", "--from-forge", "--forge", "gitlab"]) == 0
+    cli_invoke(["plan", "init", "--from-forge", "--forge", "gitlab"])
     (row,) = parse_plan(env.read_text()).rows
     assert (row.issue, row.branch) == ("#6", "feature/6-count-the-things")
 
 
 def test_plan_init_from_forge_without_token(env: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+                                            cli_invoke: Cli) -> None:
     monkeypatch.setenv("GITHUB_REPOSITORY", "octo/fleet")
-    assert run(["plan", "init", "--from-forge"]) == 2
-    err = capsys.readouterr().err
-    assert "GITHUB_TOKEN" in err and "Traceback" not in err
+    got = cli_invoke(["plan", "init", "--from-forge"], code=2)
+    assert "GITHUB_TOKEN" in got.err and "Traceback" not in got.out + got.err
     monkeypatch.setenv("CI_PROJECT_PATH", "grp/proj")
-    assert run(["plan", "init", "--from-forge", "--forge", "gitlab"]) == 2
-    assert "GITLAB_TOKEN" in capsys.readouterr().err
+    assert "GITLAB_TOKEN" in cli_invoke(["plan", "init", "--from-forge", "--forge", "gitlab"],
+                                        code=2).err
     assert not env.exists()
 
 
 def test_plan_init_from_forge_usage_errors(env: Path, gh: FakeGithub,
                                            monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+                                           cli_invoke: Cli) -> None:
     github_env(monkeypatch)
-    assert run(["plan", "init", "--from-forge", "--issue", "1:x"]) == 2
-    assert "do not mix" in capsys.readouterr().err
-    assert run(["plan", "init", "--issue", "1:x", "--label", "fleet"]) == 2
-    assert "--from-forge" in capsys.readouterr().err
-    assert run(["plan", "init", "--from-forge"]) == 2  # no open issues at all
-    assert "no open issues" in capsys.readouterr().err
-    assert run(["plan", "init", "--from-forge", "--forge", "local"]) == 2
-    assert "--forge github" in capsys.readouterr().err
+
+    def refused(*args: str) -> str:
+        return cli_invoke(["plan", "init", *args], code=2).err
+
+    assert "do not mix" in refused("--from-forge", "--issue", "1:x")
+    assert "--from-forge" in refused("--issue", "1:x", "--label", "fleet")
+    assert "no open issues" in refused("--from-forge")  # no open issues at all
+    assert "--forge github" in refused("--from-forge", "--forge", "local")

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.errors import ExitCode, ForgeCause, ForgeError, UsageError
 from fleetbot.forge.github import GithubForge, decipher
 from fleetbot.forge.gitlab import GitlabForge
@@ -30,6 +29,7 @@ from tests.fakeserver import mount, serve
 from tests.forge.conftest import TOKEN
 from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
+from tests.support.cli import Invocation
 
 Make = Callable[..., GithubForge]
 Dispatch = Callable[[tuple[Repo, Repo, FakeGithub]], None]
@@ -305,15 +305,15 @@ def test_gitlab_ratelimit_reset_is_waited_for_once(clock: Clock) -> None:
 
 def test_an_action_that_would_wait_past_its_deadline_exits_2_and_says_why(
     tmp_path: Path, rsps: responses.RequestsMock, dispatch: Dispatch,
-    capsys: pytest.CaptureFixture[str], sleeps: list[float],
+    cli_invoke: Callable[..., Invocation], sleeps: list[float],
 ) -> None:
     built = big_fleet(tmp_path, 2, PLAN, {"README.md": "x\n"},
                       lambda i: {f"src/m{i}.py": f"v = {i}\n"})
     gh = mount(built[2], rsps)
     gh.fail("POST", "/graphql", 403, headers={"Retry-After": "100000"}, message=SECONDARY)
     dispatch(built)
-    assert run(["action", "--no-throttle", "--time-budget", "300"]) == ExitCode.BAD_INPUT
-    err = capsys.readouterr().err
+    err = cli_invoke(["action", "--no-throttle", "--time-budget", "300"],
+                     code=ExitCode.BAD_INPUT).err
     assert "gave up: GitHub's secondary rate limit (too many requests at once) asks to wait " \
         "100000s, until " in err
     assert "more than the 300s this run has left" in err
@@ -322,7 +322,7 @@ def test_an_action_that_would_wait_past_its_deadline_exits_2_and_says_why(
 
 
 def test_a_time_budget_that_is_no_number_is_a_usage_error(
-    capsys: pytest.CaptureFixture[str],
+    cli_invoke: Callable[..., Invocation],
 ) -> None:
-    assert run(["action", "--time-budget", "soon"]) == ExitCode.BAD_INPUT
-    assert "'soon' is not a valid float" in capsys.readouterr().err
+    assert "'soon' is not a valid float" in cli_invoke(["action", "--time-budget", "soon"],
+                                                       code=ExitCode.BAD_INPUT).err

@@ -64,11 +64,14 @@ def test_missing_plan_and_missing_target_are_clear_errors(tmp_path: Path) -> Non
         fetch_target(git, "gone")
 
 
-@pytest.mark.parametrize("name", ["-x", "", "a..b", "--upload-pack=sh"])
-def test_bad_branch_names_never_reach_git_as_options(tmp_path: Path, name: str) -> None:
-    _, clone = _origin_and_clone(tmp_path)
-    with pytest.raises(GitError):
-        check_branch_name(Git(clone.path), name)
+@pytest.mark.parametrize("name", ["-x", "", "a..b", "--upload-pack=sh", "a b", "x.lock"])
+def test_bad_branch_names_never_reach_git_as_options(name: str) -> None:
+    with pytest.raises(GitError, match="branch name"):
+        check_branch_name(name)
+
+
+def test_a_good_branch_name_is_returned() -> None:
+    assert check_branch_name("feature/42-count") == "feature/42-count"
 
 
 def test_pin_heads_points_the_rows_branch_at_the_fetched_pr(tmp_path: Path) -> None:

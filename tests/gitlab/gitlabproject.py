@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.forge.fakegitlab import FakeGitlab
 from tests.gitrepo import Repo, make_repo
+from tests.support.actionfleets import copied, ref_head, restore, state_of
+from tests.support.cli import invoke
 
 MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
 TOKEN = "glpat-fleetbotTestToken0123"
@@ -30,23 +32,54 @@ class Project:
     gitlab: FakeGitlab
 
     def head(self, iid: int) -> str:
-        return self.origin.head(f"refs/merge-requests/{iid}/head")
+        return ref_head(self.origin, f"refs/merge-requests/{iid}/head")
 
 
 def make_project(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Project]:
-    origin = make_repo(tmp_path, dict(BASE), name="origin")
-    for branch, (message, files) in BRANCHES.items():
-        origin.branch(branch, files, message=message)
-    for iid, branch in MRS.items():
-        origin.git("update-ref", f"refs/merge-requests/{iid}/head", origin.head(branch))
-    checkout = Repo(tmp_path / "checkout")
-    origin.git("clone", "-q", str(origin.path), str(checkout.path))
+    def build(root: Path) -> dict[str, str]:
+        origin = make_repo(root, dict(BASE), name="origin")
+        heads = {branch: origin.branch(branch, files, message=message)
+                 for branch, (message, files) in BRANCHES.items()}
+        origin.git("update-ref", "--stdin", input="".join(
+            f"create refs/merge-requests/{iid}/head {heads[branch]}\n"
+            for iid, branch in MRS.items()))
+        origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
+        return heads
+
+    # built once per test process, copied here; the clone's origin repointed at the copy
+    heads = copied("gitlab project", tmp_path, build)
+    origin, checkout = Repo(tmp_path / "origin"), Repo(tmp_path / "checkout")
     gl = FakeGitlab(rsps)
     for iid, branch in MRS.items():
-        gl.add_mr(iid, branch, head=origin.head(branch),
+        gl.add_mr(iid, branch, head=heads[branch],
                   description=f"Closes #{branch.split('/')[1].split('-')[0]}")
     gl.add_mr(99, "stray/readme", files=["README.md"])  # an MR outside the plan
     yield Project(tmp_path, origin, checkout, gl)
+    gl.check()
+
+
+def after_first_job(tmp_path: Path, rsps: responses.RequestsMock,
+                    *args: str) -> Iterator[Project]:
+    """`make_project`'s project after one push job's `fleetbot ci *args` (it must exit 0):
+    the job run once per test process for each `args` in a private folder, then copied
+    (the repositories with what the job left in them, and the fake GitLab's state, its
+    calls too) and the copy's fake answering on `rsps`."""
+    def build(folder: Path) -> dict[str, Any]:
+        patch = pytest.MonkeyPatch()
+        try:
+            with responses.RequestsMock(assert_all_requests_are_fired=False) as private:
+                made = make_project(folder, private)
+                project = next(made)
+                job(patch, project)
+                invoke(["ci", *args])
+                next(made, None)  # its fake GitLab's check
+        finally:
+            patch.undo()
+        return state_of(project.gitlab)
+
+    state = copied(("after first job", args), tmp_path, build)
+    gl = restore(FakeGitlab(rsps), state)
+    yield Project(tmp_path, Repo(tmp_path / "origin"), Repo(tmp_path / "checkout"), gl)
     gl.check()
 
 
@@ -64,7 +97,8 @@ def job(monkeypatch: pytest.MonkeyPatch, project: Project, *, source: str = "pus
         monkeypatch.setenv(key, value)
 
 
-def ci(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(["ci", *args])
-    out, err = capsys.readouterr()
-    return code, out + err
+def ci(capsys: object, *args: str) -> tuple[int, str]:
+    """`fleetbot ci *args` through tests/support/cli.py's `invoke` (`capsys`, unused, is
+    kept for the callers that pass it): its exit code, and its stdout then stderr."""
+    got = invoke(["ci", *args], code=None)
+    return got.code, got.out + got.err

@@ -7,6 +7,7 @@ GitLab CI has no issue-edit trigger: the next pipeline acts on a tick."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +15,17 @@ import pytest
 import responses
 
 from fleetbot.action.gitlab_run import NO_BOARD
-from fleetbot.cli import run
 from fleetbot.forge.types import DASHBOARD_MARKER
 from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
-from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, ci, job
+from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, after_first_job, job
 from tests.gitrepo import Repo, make_repo
+from tests.support.cli import Invocation
 
 WEB = "https://gitlab.example.com/grp/proj"  # `Forge.web_url`; GitLab redirects /issues/N
 # the dashboard writes a mention with a zero-width joiner (render/escape.py): it names
 # the person without notifying them again
 ADA = "@\u200dada"
+Cli = Callable[..., Invocation]
 
 
 def dashboard_writes(gl: FakeGitlab) -> list[tuple[str, str]]:
@@ -32,22 +34,31 @@ def dashboard_writes(gl: FakeGitlab) -> list[tuple[str, str]]:
             if t == "/issues" or any(t == f"/issues/{n}" for n in iids)]
 
 
-def first_job(project: Project, monkeypatch: pytest.MonkeyPatch,
-              capsys: pytest.CaptureFixture[str]) -> tuple[FakeGitlab, dict[str, Any]]:
-    """A push job with the dashboard: (the fake GitLab, the dashboard it created)."""
+@pytest.fixture
+def ran(tmp_path: Path, rsps: responses.RequestsMock,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """The project after a first push job with the dashboard (`fleetbot ci --dashboard`,
+    run once per test process and copied: gitlabproject.py's `after_first_job`), the
+    push job's variables set again for the next job."""
+    made = after_first_job(tmp_path, rsps, "--dashboard")
+    project = next(made)
     job(monkeypatch, project)
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    yield project
+    next(made, None)
+
+
+def first_job(project: Project) -> tuple[FakeGitlab, dict[str, Any]]:
+    """After a push job with the dashboard (`ran`): the fake GitLab, the dashboard the job
+    created."""
     (board,) = project.gitlab.dashboards()
     return project.gitlab, board
 
 
 def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
         project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     job(monkeypatch, project)
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    out = cli_invoke(["ci", "--dashboard"]).out
     gl = project.gitlab
     (board,) = gl.dashboards()
     n = board["iid"]
@@ -64,8 +75,7 @@ def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
     link = f"The whole fleet: [#{n}]({WEB}/-/issues/{n}) (fleet dashboard)."
     assert all(link in gl.sticky(iid)[0]["body"] for iid in MRS)
     gl.calls.clear()
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    out = cli_invoke(["ci", "--dashboard"]).out
     assert gl.writes == []
     # finding it again is one read (the issues labelled fleet:dashboard); the plan's
     # issues come with the refresh's GraphQL request
@@ -73,28 +83,27 @@ def test_created_once_linked_both_ways_and_an_idle_run_writes_nothing(
 
 
 def test_a_change_in_one_mrs_ci_edits_the_dashboard_once(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    gl, board = first_job(project, monkeypatch, capsys)
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
+        cli_invoke: Cli) -> None:
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.add_status(project.head(13), "test", "failed")
     gl.calls.clear()
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    cli_invoke(["ci", "--dashboard"])
     assert dashboard_writes(gl) == [("PUT", f"/issues/{board['iid']}")]
     assert len(gl.dashboards()) == 1
 
 
 def test_a_persons_issue_with_the_marker_is_never_edited(
         project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     gl = project.gitlab
     theirs = f"{DASHBOARD_MARKER}\nmy own notes, do not touch\n- [x] refresh now"
     gl.add_issue(50, "Fleet: Orchestration plan", theirs, author=HUMAN,
                  labels=("fleet:dashboard",))
     job(monkeypatch, project)
     for _ in range(2):
-        code, out = ci(capsys, "--dashboard")
-        assert code == 0, out
+        cli_invoke(["ci", "--dashboard"])
     assert gl.issues[50]["description"] == theirs
     assert not any(t == "/issues/50" for _, t, _ in gl.writes)
     assert [(i["iid"], i["author"]["id"]) for i in gl.dashboards()] == [
@@ -103,14 +112,14 @@ def test_a_persons_issue_with_the_marker_is_never_edited(
 
 
 def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    gl, board = first_job(project, monkeypatch, capsys)
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
+        cli_invoke: Cli) -> None:
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.tick(board["iid"], "refresh now", by=HUMAN)  # ada, a Developer (access level 30)
     gl.calls.clear()
     job(monkeypatch, project, source="schedule")
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    out = cli_invoke(["ci", "--dashboard"]).out
     assert dashboard_writes(gl) == [("PUT", f"/issues/{board['iid']}")]
     body = gl.issues[board["iid"]]["description"]
     assert "- [ ] refresh now <!-- fleetbot:ask:refresh -->" in body and "[x]" not in body
@@ -120,19 +129,19 @@ def test_a_developers_refresh_tick_is_acted_on_by_the_next_pipeline_and_unticked
     reads = [(t, c) for m, t, c in gl.calls if m == "GET"]
     assert (f"/issues/{board['iid']}/notes", None) in reads and ("/members/all", None) in reads
     gl.calls.clear()
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0 and gl.writes == []  # the line stays, nothing else changed
+    out = cli_invoke(["ci", "--dashboard"]).out
+    assert gl.writes == []  # the line stays, nothing else changed
     assert not any(t.endswith("/notes") and t.startswith("/issues") for _, t, _ in gl.calls)
 
 
 def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    gl, board = first_job(project, monkeypatch, capsys)
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
+        cli_invoke: Cli) -> None:
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.members["ada"] = 20  # Reporter
     gl.tick(board["iid"], "verify the fan-in", by=HUMAN)
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    cli_invoke(["ci", "--dashboard"])
     body = gl.issues[board["iid"]]["description"]
     assert "[x]" not in body
     assert f"- {ADA} ticked “verify the fan-in” (" in body
@@ -141,13 +150,13 @@ def test_a_reporters_tick_is_ignored_and_the_dashboard_says_so(
 
 
 def test_a_tick_no_note_explains_is_ignored(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    gl, board = first_job(project, monkeypatch, capsys)
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
+        cli_invoke: Cli) -> None:
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     gl.tick(board["iid"], "refresh now", by=HUMAN)
     gl.issue_notes.clear()  # e.g. the box was ticked by editing the description's Markdown
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    cli_invoke(["ci", "--dashboard"])
     body = gl.issues[board["iid"]]["description"]
     assert "[x]" not in body
     assert "- “refresh now” was ticked, but GitLab's notes do not say by whom (" in body
@@ -155,37 +164,34 @@ def test_a_tick_no_note_explains_is_ignored(
 
 
 def test_sync_keeps_the_same_dashboard_as_the_ci_job(
-        project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    gl, board = first_job(project, monkeypatch, capsys)
+        ran: Project, monkeypatch: pytest.MonkeyPatch,
+        cli_invoke: Cli) -> None:
+    project = ran  # after the first push job
+    gl, board = first_job(project)
     before = board["description"]
     gl.calls.clear()
-    code = run(["sync", "--dashboard", "--repo", str(project.checkout.path)])
-    out, err = capsys.readouterr()
-    assert code == 0, out + err
+    cli_invoke(["sync", "--dashboard", "--repo", str(project.checkout.path)])
     assert dashboard_writes(gl) == [] and len(gl.dashboards()) == 1
     assert gl.issues[board["iid"]]["description"] == before
 
 
 def test_a_job_token_neither_reads_nor_writes_the_dashboard(
         project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     job(monkeypatch, project, token="", job_token=JOB_TOKEN)
-    code, out = ci(capsys, "--dashboard")
-    assert code == 0, out
+    got = cli_invoke(["ci", "--dashboard"])
     gl = project.gitlab
     assert gl.writes == [] and gl.dashboards() == []
     assert not any(t == "/issues" for _, t, _ in gl.calls)  # a job token may not list them
-    assert f"note: {NO_BOARD}" in out
-    assert "dashboard issue" not in out
+    assert f"note: {NO_BOARD}" in got.out
+    assert "dashboard issue" not in got.out + got.err
 
 
 def test_a_dry_run_says_it_would_create_it_and_writes_nothing(
         project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     job(monkeypatch, project)
-    code, out = ci(capsys, "--dashboard", "--dry-run")
-    assert code == 0, out
+    out = cli_invoke(["ci", "--dashboard", "--dry-run"]).out
     assert "  would create dashboard issue 'Fleet: Orchestration plan'" in out
     assert project.gitlab.writes == []
 
@@ -196,14 +202,18 @@ def forty_rows(root: Path, rsps: responses.RequestsMock) -> tuple[Repo, FakeGitl
                    f"running |\n" for i in range(40))
     plan = ("# plan\n\n| Issue | Branch | Worktree | Files owned | Depends on | Status |\n"
             "|---|---|---|---|---|---|\n" + rows)
-    origin = make_repo(root, {"orchestration-plan.md": plan, "shared.py": "x = 0\n"},
-                       name="origin")
+    origin = make_repo(root, {"orchestration-plan.md": plan, "shared.py": "x = 0\n"}, {
+        f"feat/{i}": {f"src/m{i}.py": f"v = {i}\n", **({"shared.py": f"x = {i}\n"} if i < 4
+                                                          else {})}
+        for i in range(40)}, name="origin")  # one fast-import for the 40 branches
+    heads = dict(line.split() for line in origin.git(
+        "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/heads/feat/"
+    ).splitlines())
+    origin.git("update-ref", "--stdin", input="".join(
+        f"create refs/merge-requests/{i + 1}/head {heads[f'feat/{i}']}\n" for i in range(40)))
     gl = FakeGitlab(rsps)
     for i in range(40):
-        files = {f"src/m{i}.py": f"v = {i}\n", **({"shared.py": f"x = {i}\n"} if i < 4 else {})}
-        head = origin.branch(f"feat/{i}", files)
-        origin.git("update-ref", f"refs/merge-requests/{i + 1}/head", head)
-        gl.add_mr(i + 1, f"feat/{i}", head=head, description=f"Closes #{100 + i}")
+        gl.add_mr(i + 1, f"feat/{i}", head=heads[f"feat/{i}"], description=f"Closes #{100 + i}")
     checkout = Repo(root / "checkout")
     origin.git("clone", "-q", str(origin.path), str(checkout.path))
     return checkout, gl
@@ -211,11 +221,10 @@ def forty_rows(root: Path, rsps: responses.RequestsMock) -> tuple[Repo, FakeGitl
 
 def test_a_40_row_fleet_fits_gitlabs_description_limit(
         tmp_path: Path, rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     checkout, gl = forty_rows(tmp_path, rsps)
     job(monkeypatch, Project(tmp_path, checkout, checkout, gl))
-    code, out = ci(capsys, "--dashboard", "--no-comment", "--no-labels", "--no-statuses")
-    assert code == 0, out
+    cli_invoke(["ci", "--dashboard", "--no-comment", "--no-labels", "--no-statuses"])
     gl.check()
     (board,) = gl.dashboards()
     body = board["description"]
@@ -227,12 +236,11 @@ def test_a_40_row_fleet_fits_gitlabs_description_limit(
 
 def test_a_refused_create_is_reported_and_fails_the_job(
         project: Project, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     gl = project.gitlab
     gl.role = "guest"  # every write answered 403 Forbidden
     job(monkeypatch, project)
-    code, out = ci(capsys, "--dashboard")
-    assert code == 2, out
+    out = cli_invoke(["ci", "--dashboard"], code=2).out
     assert gl.dashboards() == []
     assert "GitLab refused (403) creating the fleet dashboard issue in grp/proj: missing " \
         "the Reporter role in the project" in out

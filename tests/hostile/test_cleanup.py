@@ -4,20 +4,20 @@ work whose content is not in the target unless --force (which lists the commits 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from fleetbot.cli import run
 from tests.fleetrepo import tasks_repo
 from tests.gitrepo import Repo
+from tests.support.cli import Invocation
+
+Invoke = Callable[..., Invocation]
 
 
-def cleanup(repo: Repo, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = run(["cleanup", "--repo", str(repo.path), "--delete-branches", *args])
-    out, err = capsys.readouterr()
-    return code, out + err
+def cleanup(cli_invoke: Invoke, repo: Repo, *args: str) -> str:
+    """`fleetbot cleanup --delete-branches ARGS`, which must exit 0: stdout, then stderr."""
+    done = cli_invoke(["cleanup", "--repo", str(repo.path), "--delete-branches", *args])
+    return done.out + done.err
 
 
 def squash_landed_43(tmp_path: Path) -> Repo:
@@ -29,7 +29,7 @@ def squash_landed_43(tmp_path: Path) -> Repo:
 
 
 def test_the_default_branch_is_never_deleted(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+                                             cli_invoke: Invoke) -> None:
     # the fleet merges into `release`; a row names `main`, the remote's default branch
     upstream = tasks_repo(tmp_path / "up")
     plan = (upstream.path / "orchestration-plan.md").read_text()
@@ -41,23 +41,21 @@ def test_the_default_branch_is_never_deleted(tmp_path: Path,
     upstream.git("clone", "-q", str(upstream.path), str(repo.path))
     repo.git("branch", "release", "origin/release")
     repo.git("checkout", "-q", "--detach")  # main is checked out nowhere
-    code, out = cleanup(repo, capsys, "--target", "release", "--force")
-    assert code == 0, out
+    out = cleanup(cli_invoke, repo, "--target", "release", "--force")
     assert "keep #43 branch main  (main is the default branch; never deleted)\n" in out
     assert repo.git("branch", "--list", "main").strip() == "main"
 
 
 def test_a_squash_landed_branch_whose_content_is_in_the_target_is_deleted(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     repo = squash_landed_43(tmp_path)
-    code, out = cleanup(repo, capsys)
-    assert code == 0, out
+    out = cleanup(cli_invoke, repo)
     assert "delete #43 branch feature/43-docs\n" in out
     assert repo.git("branch", "--list", "feature/43-docs").strip() == ""
 
 
 def test_a_squash_landed_branch_with_later_work_is_kept(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_invoke: Invoke) -> None:
     """Work after the squash is not in the target: the row is open again, nothing goes."""
     repo = squash_landed_43(tmp_path)
     repo.git("checkout", "-q", "feature/43-docs")
@@ -65,7 +63,6 @@ def test_a_squash_landed_branch_with_later_work_is_kept(
     repo.git("checkout", "-q", "main")
     head = repo.head("feature/43-docs")
     for force in ((), ("--force",)):
-        code, out = cleanup(repo, capsys, *force)
-        assert code == 0, out
+        out = cleanup(cli_invoke, repo, *force)
         assert "keep #43 feature/43-docs  (not landed on the target)\n" in out
         assert repo.head("feature/43-docs") == head

@@ -15,29 +15,48 @@ from pathlib import Path
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.forge.github import GithubForge
 from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.forge.types import Action, ActionKind
-from tests.actionkit import API, TOKEN, Fleet, make_fleet
+from tests.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
 from tests.fakegithub import MARKER, FakeGithub
 from tests.fakeserver import mount
 from tests.forge.fakegitlab import BOT, HUMAN, FakeGitlab
 from tests.hostile.conftest import OnFleet
+from tests.support.cli import Invocation
 
 REVIEWER = f"{MARKER}\nI copied fleetbot's marker into my review: keep my words."
 FAKE_VERDICT = f"{MARKER}\n### fleetbot\n\nAll clear: merge me first."
 
 
 @pytest.fixture
-def act(tmp_path: Path, on_fleet: OnFleet) -> Callable[[], tuple[Fleet, int]]:
-    """The demo fleet; calling the result runs the Action (workflow_dispatch) on it."""
+def act(tmp_path: Path, on_fleet: OnFleet, cli_invoke: Callable[..., Invocation]
+        ) -> Callable[[], Fleet]:
+    """The demo fleet; calling the result runs the Action (workflow_dispatch) on it, which
+    must exit 0."""
     fleet = on_fleet(make_fleet(tmp_path))
 
-    def go() -> tuple[Fleet, int]:
-        code = run(["action", "--no-throttle"])
+    def go() -> Fleet:
+        cli_invoke(["action", "--no-throttle"])
         fleet.github.check()
-        return fleet, code
+        return fleet
+    go.fleet = fleet  # type: ignore[attr-defined]
+    return go
+
+
+@pytest.fixture
+def act_again(tmp_path: Path, on_fleet: OnFleet, cli_invoke: Callable[..., Invocation]
+              ) -> Callable[[], Fleet]:
+    """`act` after its first call: the fleet copied from one first run per test process
+    (actionkit's `after_first_run`, with `on_fleet`'s variables)."""
+    fleet, _ = after_first_run(tmp_path, ["action", "--no-throttle"], "workflow_dispatch",
+                               dispatch, {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": API})
+    on_fleet(fleet)
+
+    def go() -> Fleet:
+        cli_invoke(["action", "--no-throttle"])
+        fleet.github.check()
+        return fleet
     go.fleet = fleet  # type: ignore[attr-defined]
     return go
 
@@ -49,23 +68,20 @@ def bots(gh: FakeGithub, number: int) -> list[str]:
 def test_a_persons_comment_with_the_marker_is_never_edited(act) -> None:  # type: ignore[no-untyped-def]
     gh: FakeGithub = act.fleet.github
     mine = gh.add_comment(14, REVIEWER, author="ada")
-    _, code = act()
-    assert code == 0
+    act()
     assert next(c["body"] for c in gh.comments[14] if c["id"] == mine) == REVIEWER
     assert not any(r.method == "PATCH" for r in gh.requests)
     assert len(bots(gh, 14)) == 1 and bots(gh, 14)[0].startswith(MARKER)
 
 
-def test_an_attackers_marker_comment_never_becomes_the_bots(act) -> None:  # type: ignore[no-untyped-def]
+def test_an_attackers_marker_comment_never_becomes_the_bots(act_again) -> None:  # type: ignore[no-untyped-def]
+    act = act_again  # after one act(): the bot's own comment exists
     gh: FakeGithub = act.fleet.github
-    _, code = act()  # the bot's own comment exists
-    assert code == 0
     own = [c["id"] for c in gh.comments[14] if c["author"] == gh.viewer]
     # a newer marker comment by someone else, with a fake verdict
     fake = gh.add_comment(14, FAKE_VERDICT, author="mallory")
     gh.requests.clear()
-    _, code = act()
-    assert code == 0
+    act()
     assert gh.writes == []  # the bot's comment is unchanged; the attacker's is not its
     assert next(c["body"] for c in gh.comments[14] if c["id"] == fake) == FAKE_VERDICT
     assert [c["id"] for c in gh.comments[14] if c["author"] == gh.viewer] == own

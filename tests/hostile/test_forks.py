@@ -18,20 +18,21 @@ import responses
 
 from fleetbot.action.events import decide
 from fleetbot.action.gitlab_events import GitlabJob, decide_gitlab
-from fleetbot.cli import run
 from fleetbot.model import Plan, PullFacts, PullState, Row
 from fleetbot.pipeline import fleet_pulls
 from fleetbot.writes.statuses import OUTSIDE
 from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
 from tests.fakeserver import mount
 from tests.gitlab.conftest import project  # noqa: F401 (fixture)
-from tests.gitlab.gitlabproject import MRS, Project, ci, job
+from tests.gitlab.gitlabproject import MRS, Project, job
 from tests.gitrepo import Repo
 from tests.hostile.conftest import OnFleet
+from tests.support.cli import Invocation
 from tests.webhooks import payload
 
 FORK = 15
 ORDER = "fleetbot/order"
+Cli = Callable[..., Invocation]
 
 
 def stranger_commit(repo: Repo, *, shared: bool) -> str:
@@ -39,12 +40,12 @@ def stranger_commit(repo: Repo, *, shared: bool) -> str:
     in common with it at all."""
     if shared:
         return repo.git("commit-tree", "main^{tree}", "-p", "main", "-m", "not #42").strip()
-    repo.git("checkout", "-q", "--orphan", "stranger")
-    repo.git("rm", "-rq", "--cached", ".")
-    sha = repo.commit({"evil.txt": "owned\n"}, "unrelated history")
-    repo.git("checkout", "-qf", "main")
-    repo.git("branch", "-D", "stranger")
-    return sha
+    # the root commit `git checkout --orphan`, `git add -A` and `git commit` make there
+    # (main's files and evil.txt), in plumbing: the work tree and branches stay as they are
+    blob = repo.git("hash-object", "-w", "--stdin", input="owned\n").strip()
+    listing = repo.git("ls-tree", "main^{tree}") + f"100644 blob {blob}\tevil.txt\n"
+    tree = repo.git("mktree", input=listing).strip()
+    return repo.git("commit-tree", tree, "-m", "unrelated history").strip()
 
 
 def with_fork_namesake(tmp_path: Path, *, shared: bool = True) -> Fleet:
@@ -58,11 +59,12 @@ def with_fork_namesake(tmp_path: Path, *, shared: bool = True) -> Fleet:
 
 
 @pytest.fixture
-def action_env(on_fleet: OnFleet) -> Callable[..., int]:
-    """Run `fleetbot action` in-process on `fleet` for `event`, against its fake GitHub."""
-    def go(fleet: Fleet, event: str, data: dict[str, Any]) -> int:
+def action_env(on_fleet: OnFleet, cli_invoke: Cli) -> Callable[..., Invocation]:
+    """Run `fleetbot action` in-process on `fleet` for `event`, against its fake GitHub;
+    it must exit 0."""
+    def go(fleet: Fleet, event: str, data: dict[str, Any]) -> Invocation:
         on_fleet(fleet, event, data)
-        return run(["action", "--no-throttle"])
+        return cli_invoke(["action", "--no-throttle"])
     return go
 
 
@@ -73,7 +75,7 @@ def order_status(fleet: Fleet, sha: str) -> tuple[str, str] | None:
 
 def test_a_fork_namesake_cannot_take_over_a_row(tmp_path: Path, action_env) -> None:  # type: ignore[no-untyped-def]
     fleet = with_fork_namesake(tmp_path)
-    assert action_env(fleet, "workflow_dispatch", payload("workflow_dispatch")) == 0
+    action_env(fleet, "workflow_dispatch", payload("workflow_dispatch"))
     fleet.github.check()
     out = fleet.outputs()
     assert out["conflicts"] == "1"  # #44 onto #42, on tasks/cli.py: the real #42
@@ -90,7 +92,7 @@ def test_a_fork_namesake_cannot_take_over_a_row(tmp_path: Path, action_env) -> N
 def test_a_fork_head_without_shared_history_does_not_stop_the_run(
         tmp_path: Path, action_env) -> None:  # type: ignore[no-untyped-def]
     fleet = with_fork_namesake(tmp_path, shared=False)
-    assert action_env(fleet, "schedule", payload("workflow_dispatch")) == 0
+    action_env(fleet, "schedule", payload("workflow_dispatch"))
     fleet.github.check()
     assert {n: len(fleet.github.sticky(n)) for n in (12, 13, 14, FORK)} == {
         12: 1, 13: 1, 14: 1, FORK: 0}
@@ -104,7 +106,7 @@ def test_a_fork_pr_event_is_outside_the_fleet(tmp_path: Path, action_env) -> Non
     data = pr_event(fleet, "synchronize", 12, fork=True)
     data["number"] = data["pull_request"]["number"] = FORK
     data["pull_request"]["head"]["sha"] = fleet.head(FORK)
-    assert action_env(fleet, "pull_request_target", data) == 0
+    action_env(fleet, "pull_request_target", data)
     fleet.github.check()
     assert fleet.outputs()["verdict"] == "not-in-fleet"
     assert fleet.checkout.git("rev-parse", "--verify", "-q", "refs/remotes/origin/"
@@ -157,7 +159,7 @@ def test_a_merged_fork_namesake_does_not_land_a_row(tmp_path: Path, action_env) 
     del fleet.github.pulls[13]  # #43 has no PR of its own yet
     sha = stranger_commit(fleet.origin, shared=True)
     fleet.github.add_pull(16, "feature/43-docs", sha=sha, fork="mallory/tasks", merged=True)
-    assert action_env(fleet, "workflow_dispatch", payload("workflow_dispatch")) == 0
+    action_env(fleet, "workflow_dispatch", payload("workflow_dispatch"))
     fleet.github.check()
     assert "#43" in [s["issue"] for s in json.loads(fleet.outputs()["order"])]
 
@@ -167,13 +169,12 @@ def test_a_merged_fork_namesake_does_not_land_a_row(tmp_path: Path, action_env) 
 
 def test_a_gitlab_fork_mr_namesake_cannot_take_over_a_row(
         project: Project, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_invoke: Cli) -> None:
     sha = stranger_commit(project.origin, shared=False)
     project.origin.git("update-ref", f"refs/merge-requests/{FORK}/head", sha)
     project.gitlab.add_mr(FORK, MRS[12], head=sha, fork=77, files=["tasks/cli.py"])
     job(monkeypatch, project)
-    code, out = ci(capsys)
-    assert code == 0, out
+    cli_invoke(["ci"])
     gl = project.gitlab
     assert project.checkout.head(f"refs/remotes/origin/{MRS[12]}") == project.head(12)
     order = {sha: [s["status"] for s in found if s["name"] == ORDER]
@@ -211,10 +212,9 @@ def test_a_merged_gitlab_fork_namesake_does_not_land_a_row(
 
 
 def test_sync_reports_a_fork_namesake_as_unplanned(
-        tmp_path: Path, on_fleet: OnFleet, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, on_fleet: OnFleet, cli_invoke: Cli) -> None:
     fleet = on_fleet(with_fork_namesake(tmp_path))
-    assert run(["sync", "--dry-run"]) == 0
-    err = capsys.readouterr().err
+    err = cli_invoke(["sync", "--dry-run"]).err
     assert ("unplanned: PR #15 (mallory:feature/42-count) is in no plan row; it touches "
             "files owned by #42, #44") in err
     fleet.github.check()

@@ -3,36 +3,37 @@ and only fleetbot's own names under the prefix are ever removed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.forge.types import Action, ActionKind, ForgeState
 from fleetbot.model import PullFacts
 from fleetbot.writes.labels import LabelTarget, label_actions, prefix_problem
 from tests.actionkit import make_fleet
 from tests.hostile.conftest import OnFleet
+from tests.support.cli import Invocation
+
+Cli = Callable[..., Invocation]
 
 
 @pytest.mark.parametrize("prefix", ["", "f", "fl", "feat", "fleet", "fleet: "])
 @pytest.mark.parametrize("command", [["sync"], ["comment", "--pr", "1"], ["action"], ["ci"]])
 def test_a_short_or_open_ended_prefix_is_refused(
-        command: list[str], prefix: str, capsys: pytest.CaptureFixture[str],
+        command: list[str], prefix: str, cli_invoke: Cli,
         rsps: responses.RequestsMock) -> None:
-    assert run([*command, "--label-prefix", prefix]) == 2
-    err = capsys.readouterr().err
+    err = cli_invoke([*command, "--label-prefix", prefix], code=2).err
     assert f"Invalid value for '--label-prefix': {prefix!r}: it must" in err
     assert "Traceback" not in err
     assert len(rsps.calls) == 0  # refused before anything was read or written
 
 
 def test_the_prefix_arrives_from_the_action_input_too(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch: pytest.MonkeyPatch, cli_invoke: Cli) -> None:
     monkeypatch.setenv("FLEETBOT_LABEL_PREFIX", "f")
-    assert run(["action"]) == 2
-    assert "'f': it must be at least 3 characters" in capsys.readouterr().err
+    assert "'f': it must be at least 3 characters" in cli_invoke(["action"], code=2).err
 
 
 @pytest.mark.parametrize("prefix", ["fleet:", "ops/", "fb-", "team_", "x.y."])
@@ -52,11 +53,12 @@ def test_only_fleetbots_own_names_are_removed() -> None:
                             description="fleetbot: the plan row's PR is ready for review")
 
 
-def test_a_persons_fleet_label_survives_a_refresh(tmp_path: Path, on_fleet: OnFleet) -> None:
+def test_a_persons_fleet_label_survives_a_refresh(tmp_path: Path, on_fleet: OnFleet,
+                                                  cli_invoke: Cli) -> None:
     gh = on_fleet(make_fleet(tmp_path)).github
     gh.labels[14] = ["fleet:foo", "fleet:running", "do-not-merge"]
     gh.repo_labels.update({"fleet:foo": "ededed", "fleet:running": "fbca04"})
-    assert run(["action", "--no-throttle"]) == 0
+    cli_invoke(["action", "--no-throttle"])
     gh.check()
     assert sorted(gh.labels[14]) == ["do-not-merge", "fleet:conflict", "fleet:foo",
                                      "fleet:review"]

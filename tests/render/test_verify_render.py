@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from fleetbot.cli import run
 from fleetbot.fleet.verify import VerifyCache, output_tail
 from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.render.verify import render_markdown, render_text
 from tests.fleet.test_verify import project, worktrees
+from tests.support.cli import Invocation
+
+Invoke = Callable[..., Invocation]
 
 RESULT = VerifyResult(
     verdict=VerifyVerdict.SEMANTIC, target="main", target_sha="a" * 40,
@@ -68,29 +69,27 @@ def test_cache_round_trip_atomic_and_forgiving(tmp_path: Path) -> None:
 
 
 def test_markdown_format_and_plain_progress_when_piped(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_invoke: Invoke,
 ) -> None:
     repo = project(tmp_path, 2, rename=None, caller=None)
-    assert run(["verify", "--repo", str(repo.path), "--test", "true",
-                "--format", "markdown"]) == 0
-    out = capsys.readouterr()
-    assert out.out.startswith("### fleetbot verify: passed\n")
-    assert run(["verify", "--repo", str(repo.path), "--test", "exit 0"]) == 0
-    err = capsys.readouterr().err
+    out = cli_invoke(["verify", "--repo", str(repo.path), "--test", "true",
+                      "--format", "markdown"]).out
+    assert out.startswith("### fleetbot verify: passed\n")
+    err = cli_invoke(["verify", "--repo", str(repo.path), "--test", "exit 0"]).err
     assert err.splitlines()[0].startswith("verify: target: the target alone (run 1, ")
     assert err.splitlines()[1].startswith("verify: tip: #1 + #2 (run 2, ")
 
 
 def test_keep_into_a_folder_that_is_not_empty(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_invoke: Invoke,
 ) -> None:
     repo = project(tmp_path, 1, rename=None, caller=None)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "x").write_text("x")
-    assert run(["verify", "--repo", str(repo.path), "--test", "true", "--keep",
-                str(busy)]) == 2
-    assert "--keep" in capsys.readouterr().err
+    err = cli_invoke(["verify", "--repo", str(repo.path), "--test", "true", "--keep",
+                      str(busy)], code=2).err
+    assert err == f"error: --keep {busy}: the folder is not empty; name a new one\n"
     assert len(worktrees(repo)) == 1
 
 

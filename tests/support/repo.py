@@ -195,6 +195,11 @@ def from_template(key: Hashable, dest: Path, build: Callable[[Path], object]) ->
         build(src)
         _TEMPLATES[key] = src
     shutil.copytree(src, dest, symlinks=True)
+    if (dest / ".git" / "index").exists():
+        # copied files have new inodes and times: refresh the index, or git sees every file
+        # as possibly changed (`merge --abort` refuses "not uptodate" entries)
+        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=dest,
+                       capture_output=True, env={**os.environ, **GIT_ENV}, check=False)
 
 
 def big_fleet(root: Path, n: int, plan: str, base: Mapping[str, str],

@@ -4,7 +4,7 @@ within the body limit at 40 rows, and acted from by a writer's tick (not a reade
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import responses
 
-from fleetbot.cli import run
 from fleetbot.forge.types import DASHBOARD_MARKER, ActionKind, DashboardIssue, ForgeState
 from fleetbot.model import MergeStep, Plan, PlanFormat, Report, Row
 from fleetbot.render.escape import md
@@ -25,9 +24,10 @@ from fleetbot.writes.dashboard import (
     title,
     untick,
 )
-from tests.actionkit import TOKEN, Fleet, make_fleet
+from tests.actionkit import TOKEN, Fleet, after_first_run, make_fleet
 from tests.fakegraphql import check
 from tests.fakeserver import mount
+from tests.support.cli import Invocation
 from tests.webhooks import payload
 
 LABEL = "fleet:dashboard"
@@ -44,14 +44,34 @@ def fleet(tmp_path: Path, rsps: responses.RequestsMock,
     f.github.check()
 
 
+@pytest.fixture
+def ran(tmp_path: Path, rsps: responses.RequestsMock,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
+    """`fleet` after its first `fleetbot action --dashboard` (run once per test process
+    and copied: tests/actionkit.py's `after_first_run`), wired as `fleet` is."""
+    f, _ = after_first_run(tmp_path, ["action", "--no-throttle", "--dashboard"],
+                           "workflow_dispatch", payload("workflow_dispatch"),
+                           {"GITHUB_TOKEN": TOKEN})
+    mount(f.github, rsps)
+    use(f, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"))
+    monkeypatch.chdir(f.checkout.path)
+    yield f
+    f.github.check()
+
+
 def use(f: Fleet, monkeypatch: pytest.MonkeyPatch, event: str, data: dict[str, Any]) -> None:
     for key, value in f.env(event, data).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
 
 
-def action(*extra: str) -> int:
-    return run(["action", "--no-throttle", "--dashboard", *extra])
+Action = Callable[..., Invocation]
+
+
+@pytest.fixture
+def action(cli_invoke: Action) -> Action:
+    """`action(*extra)`: `fleetbot action --dashboard` as the runner starts it; exits 0."""
+    return lambda *extra: cli_invoke(["action", "--no-throttle", "--dashboard", *extra])
 
 
 def board(f: Fleet) -> dict[str, Any]:
@@ -66,8 +86,8 @@ def issue_writes(f: Fleet) -> list[str]:
             and "/dependencies" not in w.path]
 
 
-def test_created_once_on_the_first_run_and_linked_from_every_comment(fleet: Fleet) -> None:
-    assert action() == 0
+def test_created_once_on_the_first_run_and_linked_from_every_comment(fleet: Fleet, action: Action) -> None:
+    action()
     b = board(fleet)
     assert (b["title"], b["labels"], b["creator"]) == (
         "Fleet: Orchestration plan", [LABEL], "github-actions[bot]")
@@ -82,10 +102,10 @@ def test_created_once_on_the_first_run_and_linked_from_every_comment(fleet: Flee
         assert f"[#{n}](https://github.com/octo/tasks/pull/{n}) ready" in b["body"]
 
 
-def test_an_idle_second_run_writes_nothing(fleet: Fleet) -> None:
-    assert action() == 0
+def test_an_idle_second_run_writes_nothing(ran: Fleet, action: Action) -> None:
+    fleet = ran  # after the first run
     fleet.github.requests.clear()
-    assert action() == 0
+    action()
     assert fleet.github.writes == []
     # the dashboard cost one read: the refresh's own GraphQL queries, plus one
     reads = [r for r in fleet.github.requests if r.path == "/graphql"]
@@ -93,22 +113,22 @@ def test_an_idle_second_run_writes_nothing(fleet: Fleet) -> None:
     assert len(fleet.github.dashboards()) == 1
 
 
-def test_a_change_in_one_prs_ci_edits_the_dashboard_once(fleet: Fleet) -> None:
-    assert action() == 0
+def test_a_change_in_one_prs_ci_edits_the_dashboard_once(ran: Fleet, action: Action) -> None:
+    fleet = ran  # after the first run
     number = board(fleet)["number"]
     fleet.github.pulls[13].checks = [check("tests", "FAILURE")]
     fleet.github.requests.clear()
-    assert action() == 0
+    action()
     assert issue_writes(fleet) == [f"PATCH /repos/octo/tasks/issues/{number}"]
     fleet.github.requests.clear()
-    assert action() == 0
+    action()
     assert issue_writes(fleet) == []
 
 
-def test_a_persons_issue_with_the_marker_is_never_edited(fleet: Fleet) -> None:
+def test_a_persons_issue_with_the_marker_is_never_edited(fleet: Fleet, action: Action) -> None:
     theirs = fleet.github.add_issue("Fleet: Orchestration plan", f"{DASHBOARD_MARKER}\nmine",
                                     labels=(LABEL,), creator="octocat")
-    assert action() == 0
+    action()
     assert fleet.github.issue_store[theirs]["body"] == f"{DASHBOARD_MARKER}\nmine"
     assert fleet.github.dashboards() != [] and theirs not in fleet.github.dashboards()
     assert all(f"/issues/{theirs}" not in w.path for w in fleet.github.writes)
@@ -130,9 +150,8 @@ def tick(body: str, ask: Ask) -> str:
 
 def ticked_by(f: Fleet, monkeypatch: pytest.MonkeyPatch, ask: Ask,
               login: str, *, writer: bool) -> tuple[int, str]:
-    """A first run makes the dashboard; then `login` ticks `ask` on it (this event).
-    The dashboard's number and its ticked body."""
-    assert action() == 0
+    """After the first run made the dashboard (`ran`), `login` ticks `ask` on it (this
+    event). The dashboard's number and its ticked body."""
     b = board(f)
     body = tick(b["body"], ask)
     assert body != b["body"]
@@ -145,9 +164,10 @@ def ticked_by(f: Fleet, monkeypatch: pytest.MonkeyPatch, ask: Ask,
 
 
 def test_a_writers_refresh_tick_refreshes_and_is_unticked(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+        ran: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
+    fleet = ran  # after the first run
     number, _ = ticked_by(fleet, monkeypatch, Ask.REFRESH, "lead", writer=True)
-    assert action() == 0
+    action()
     after = fleet.github.issue_store[number]["body"]
     assert "- [x]" not in after
     assert f"- [ ] {Ask.REFRESH.text} {Ask.REFRESH.marker}" in after
@@ -160,9 +180,10 @@ def test_a_writers_refresh_tick_refreshes_and_is_unticked(
 
 
 def test_a_readers_tick_is_ignored_and_the_dashboard_says_so(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+        ran: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
+    fleet = ran  # after the first run
     number, ticked = ticked_by(fleet, monkeypatch, Ask.REFRESH, "visitor", writer=False)
-    assert action() == 0
+    action()
     after = fleet.github.issue_store[number]["body"]
     note = ("@visitor ticked “refresh now”: ignored, only people with write access can ask "
             "from the dashboard.")
@@ -174,9 +195,10 @@ def test_a_readers_tick_is_ignored_and_the_dashboard_says_so(
 
 
 def test_a_writers_verify_tick_dispatches_the_verify_workflow(
-        fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+        ran: Fleet, monkeypatch: pytest.MonkeyPatch, action: Action) -> None:
+    fleet = ran  # after the first run
     number, _ = ticked_by(fleet, monkeypatch, Ask.VERIFY, "lead", writer=True)
-    assert action("--verify-workflow", "fleetbot-verify.yml") == 0
+    action("--verify-workflow", "fleetbot-verify.yml")
     assert fleet.github.dispatched == [("fleetbot-verify.yml", "main")]
     after = fleet.github.issue_store[number]["body"]
     assert "- [x]" not in after
@@ -185,7 +207,8 @@ def test_a_writers_verify_tick_dispatches_the_verify_workflow(
 
 @pytest.mark.slow  # a scale test: CI's second step
 def test_a_40_row_fleet_fits_the_limit(tmp_path: Path, rsps: responses.RequestsMock,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       action: Action) -> None:
     from tests.action.test_action_scale import fleet_repo
 
     _, checkout, gh = fleet_repo(tmp_path, 40, colliding=4)
@@ -193,7 +216,7 @@ def test_a_40_row_fleet_fits_the_limit(tmp_path: Path, rsps: responses.RequestsM
     f = Fleet(tmp_path, checkout, checkout, gh)
     use(f, monkeypatch, "workflow_dispatch", payload("workflow_dispatch"))
     monkeypatch.chdir(checkout.path)
-    assert action() == 0
+    action()
     gh.check()
     (number,) = gh.dashboards()
     body = gh.issue_store[number]["body"]
@@ -255,11 +278,11 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-dashboard.md"
 REGENERATE = "FLEETBOT_WRITE_EXAMPLE=1 pytest tests/writes/test_dashboard.py -k example"
 
 
-def test_the_example_dashboard_in_the_docs_is_the_demo_fleets(fleet: Fleet) -> None:
+def test_the_example_dashboard_in_the_docs_is_the_demo_fleets(ran: Fleet) -> None:
     import os
     import re
 
-    assert action() == 0
+    fleet = ran  # after the demo fleet's first run
     body = re.sub(r"^\*Refreshed [^*]* by ", "*Refreshed 2026-12-01 09:00 UTC by ",
                   board(fleet)["body"], flags=re.M)
     text = ("# Example: the fleet dashboard\n\nThe issue `fleetbot action --dashboard` keeps "
@@ -288,12 +311,13 @@ def test_which_dashboard_edits_are_requests() -> None:
     assert decide("issues", bot).scope is Scope.IGNORE
 
 
-def test_sync_keeps_the_same_dashboard_as_the_action(fleet: Fleet) -> None:
-    assert run(["sync", "--dashboard"]) == 0
+def test_sync_keeps_the_same_dashboard_as_the_action(fleet: Fleet, action: Action,
+                                                   cli_invoke: Action) -> None:
+    cli_invoke(["sync", "--dashboard"])
     (number,) = fleet.github.dashboards()
     assert fleet.github.labels[number] == [LABEL]
     fleet.github.requests.clear()
-    assert run(["sync", "--dashboard"]) == 0
+    cli_invoke(["sync", "--dashboard"])
     assert issue_writes(fleet) == []
-    assert action() == 0
+    action()
     assert fleet.github.dashboards() == [number]

@@ -29,8 +29,8 @@ from fleetbot.cli import run
 from tests.actionkit import API, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import GIT_ENV, Repo
 from tests.support.bigfleet import big_fleet
+from tests.support.repo import GIT_ENV, Repo
 
 SIZES = (5, 30, 100)
 
@@ -198,7 +198,7 @@ def gitlab_measure(n: int, open_mrs: int, *args: str) -> dict[str, tuple[int, in
     """A whole scheduled `fleetbot ci` job on a fleet of `n` rows in real git (the
     GitHub fleet's plan and branches, `refs/merge-requests/N/head` as GitLab keeps them)
     in a project with `open_mrs` open MRs: first, idle, after one push."""
-    from tests.gitrepo import make_repo
+    from tests.support.repo import make_repo
 
     with tempfile.TemporaryDirectory() as tmp, \
             responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:

@@ -69,7 +69,7 @@ def rsps(_no_network: responses.RequestsMock) -> responses.RequestsMock:
 
 @pytest.fixture
 def repo_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """`repo_factory(base, branches)` -> Repo (see tests/gitrepo.py)."""
+    """`repo_factory(base, branches)` -> Repo (see tests/support/repo.py)."""
     counter = iter(range(1000))
 
     def make(base, branches=None, **kw):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from tests.gitrepo import Repo
+from tests.support.repo import Repo
 
 BASE = {
     "d1/a.txt": "a1\na2\na3\n",

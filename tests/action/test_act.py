@@ -28,7 +28,7 @@ import pytest
 from scripts import wheelhouse
 from tests.actionkit import ISSUES, TOKEN, make_fleet, pr_event
 from tests.fakeserver import serve
-from tests.gitrepo import GIT_ENV
+from tests.support.repo import GIT_ENV
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
 

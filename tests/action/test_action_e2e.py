@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.actionkit import TOKEN, make_fleet, pr_event
 from tests.fakeserver import serve
-from tests.gitrepo import GIT_ENV
+from tests.support.repo import GIT_ENV
 
 
 def _fleetbot() -> list[str]:

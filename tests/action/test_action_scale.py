@@ -13,9 +13,9 @@ import responses
 from tests.actionkit import API, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
 from tests.support.cli import Invocation
+from tests.support.repo import Repo
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
 

@@ -9,7 +9,7 @@ from fleetbot.git.pairs import may_collide
 from fleetbot.model import ChangeStatus, FileChange
 from tests.fleet import facts, of_kind, plan_of, predict, row
 from tests.fleetrepo import example_plan, tasks_repo
-from tests.gitrepo import GIT_ENV
+from tests.support.repo import GIT_ENV
 
 # the example fleet (fleetbot/fleet/demo.py's, through tests/fleetrepo.py)
 EXAMPLE_PLAN = example_plan()

@@ -11,7 +11,7 @@ from fleetbot.analysis.pyapi import (
 from fleetbot.git import Git
 from fleetbot.git.facts import changed_lines_many, parse_patch_stdin
 from fleetbot.git.mergetree import touches_api
-from tests.gitrepo import make_repo
+from tests.support.repo import make_repo
 
 OLD = '''
 from dataclasses import dataclass

@@ -11,8 +11,8 @@ from fleetbot.cli.conflicts import parse_kinds, run_conflicts
 from fleetbot.errors import UsageError
 from tests.fleet import git_of, plan_of, row
 from tests.fleetrepo import example_plan, tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation
+from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.fleetrepo import CLI, cli_with, tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation, invoke
 from tests.support.fleetkit import fanned_copy
+from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]
 

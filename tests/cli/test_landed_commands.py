@@ -16,9 +16,8 @@ from fleetbot.git import Git
 from tests.actionkit import API, ISSUES, PULLS, TOKEN
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import GIT_ENV
 from tests.support.cli import Invocation
-from tests.support.repo import from_template
+from tests.support.repo import GIT_ENV, from_template
 
 Invoke = Callable[..., Invocation]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.gitrepo import GIT_ENV, Repo
+from tests.support.repo import GIT_ENV, Repo
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step
 

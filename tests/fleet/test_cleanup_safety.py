@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.fleetrepo import tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation, invoke
 from tests.support.fleetkit import fanned_copy
+from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]
 
@@ -123,7 +123,7 @@ def test_cleanup_refuses_the_worktree_it_runs_in_also_with_repo_dotdot(
 
 def test_a_submodule_with_an_unpushed_commit_is_listed_and_force_says_so(
         tmp_path: Path, cli_invoke: Invoke) -> None:
-    from tests.gitrepo import make_repo
+    from tests.support.repo import make_repo
 
     sub = make_repo(tmp_path, {"f": "1\n"}, name="sublib")
     repo = tasks_repo(tmp_path)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.fleetrepo import tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation, invoke
 from tests.support.fleetkit import fanned_copy
+from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]
 

@@ -11,8 +11,7 @@ from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep
 from tests.fleetrepo import cli_with, example_plan, tasks_repo
-from tests.gitrepo import Repo
-from tests.support.repo import from_template
+from tests.support.repo import Repo, from_template
 
 ORDER = tuple(MergeStep(i + 1, issue, branch) for i, (issue, branch) in enumerate([
     ("#42", "feature/42-count"), ("#43", "feature/43-docs"), ("#44", "feature/44-clear")]))

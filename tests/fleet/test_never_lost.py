@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fleetrepo import tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import invoke
 from tests.support.examples import examples
+from tests.support.repo import Repo
 
 ROWS = ("tasks-42-count", "tasks-43-docs", "tasks-44-clear")
 EDITS = (".env", "notes.txt", "docs/guide.md", "README.md")
@@ -136,7 +136,7 @@ class Fleet:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
 
-    from tests.gitrepo import GIT_ENV
+    from tests.support.repo import GIT_ENV
 
     root = tmp_path_factory.mktemp("template")
     saved = {k: os.environ.get(k) for k in GIT_ENV}

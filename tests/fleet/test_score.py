@@ -87,7 +87,7 @@ def _at(repo_path: Path, when: str, *args: str) -> None:
     import os
     import subprocess
 
-    from tests.gitrepo import GIT_ENV
+    from tests.support.repo import GIT_ENV
 
     env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
     subprocess.run(["git", *args], cwd=repo_path, env=env, check=True, capture_output=True)

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.fleetrepo import EXAMPLE, cli_with, tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation
-from tests.support.repo import from_template
+from tests.support.repo import Repo, from_template
 
 Invoke = Callable[..., Invocation]
 

@@ -14,9 +14,8 @@ from fleetbot.fleet.demo import build_example, land_first
 from fleetbot.fleet.worktrees import row_refs
 from fleetbot.git import Git, forget
 from fleetbot.pipeline import load_fleet_plan
-from tests.gitrepo import GIT_ENV
 from tests.support.cli import Invocation
-from tests.support.repo import from_template
+from tests.support.repo import GIT_ENV, from_template
 
 Invoke = Callable[..., Invocation]
 

@@ -25,9 +25,9 @@ import jsonschema
 import pytest
 
 from fleetbot.git import Git
-from tests.gitrepo import Repo, make_repo
 from tests.support.cli import Invocation
 from tests.support.fleetkit import MINITEST
+from tests.support.repo import Repo, make_repo
 
 Invoke = Callable[..., Invocation]
 

@@ -13,7 +13,7 @@ from fleetbot.forge.github import GithubForge
 from tests.actionkit import Fleet
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import Repo
+from tests.support.repo import Repo
 
 TOKEN = "ghp_SECRETsecretSECRET1234567890"
 

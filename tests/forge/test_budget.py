@@ -16,9 +16,9 @@ from fleetbot.forge.github import GithubForge
 from tests.actionkit import Fleet
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
 from tests.support.cli import Invocation
+from tests.support.repo import Repo
 
 Make = Callable[..., GithubForge]
 Dispatch = Callable[[tuple[Repo, Repo, FakeGithub]], None]

@@ -27,9 +27,9 @@ from fleetbot.forge.ratelimit import (
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount, serve
 from tests.forge.conftest import TOKEN
-from tests.gitrepo import Repo
 from tests.support.bigfleet import big_fleet
 from tests.support.cli import Invocation
+from tests.support.repo import Repo
 
 Make = Callable[..., GithubForge]
 Dispatch = Callable[[tuple[Repo, Repo, FakeGithub]], None]

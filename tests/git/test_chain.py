@@ -8,7 +8,7 @@ from pathlib import Path
 from fleetbot.git import Git
 from fleetbot.git.chain import build_chain
 from fleetbot.model import ChainStep
-from tests.gitrepo import Repo, make_repo
+from tests.support.repo import Repo, make_repo
 
 BASE = {"a.txt": "1\n2\n3\n", "b.txt": "x\n", "c.txt": "c\n"}
 BRANCHES = {

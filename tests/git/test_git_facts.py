@@ -23,7 +23,7 @@ from fleetbot.git.refs import (
 )
 from fleetbot.model import FileChange
 from tests.fleet import facts, plan_of, row
-from tests.gitrepo import GIT_ENV, Repo
+from tests.support.repo import GIT_ENV, Repo
 
 # ---------------------------------------------------------------- parsers on text
 

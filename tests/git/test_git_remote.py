@@ -18,7 +18,7 @@ from fleetbot.git.remote import (
     read_plan_text,
     show_file,
 )
-from tests.gitrepo import Repo, make_repo
+from tests.support.repo import Repo, make_repo
 
 
 def _origin_and_clone(tmp_path: Path) -> tuple[Repo, Repo]:

@@ -12,8 +12,7 @@ from fleetbot.git.landed import match_patches, names_row, own_commits_in_reflog
 from fleetbot.model import Landed, LandedHow, Plan, PullFacts, PullState, Status
 from fleetbot.pipeline import build_report, load_fleet_plan
 from tests.fleet import plan_of, row
-from tests.gitrepo import GIT_ENV, Repo, make_repo
-from tests.support.repo import from_template
+from tests.support.repo import GIT_ENV, Repo, from_template, make_repo
 
 BASE = {"app.py": "a = 1\nb = 2\nc = 3\n", "other.py": "x = 1\n"}
 PLAN = plan_of(row("#1", "feature/1", ["app.py"]), row("#2", "feature/2", ["other.py"]))

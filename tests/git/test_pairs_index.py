@@ -13,7 +13,7 @@ from fleetbot.git.mergetree import gather
 from fleetbot.git.pairs import candidate_pairs, may_collide
 from fleetbot.model import ChangeStatus, FileChange
 from tests.fleet import plan_of, row
-from tests.gitrepo import make_repo
+from tests.support.repo import make_repo
 
 PATHS = ["a", "a/b", "a/b/c.py", "a/d.py", "e/f.py", "e", "g/h/i.py", "g/j.py", "k.py"]
 

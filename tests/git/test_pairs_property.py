@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from tests.fleet import plan_of, row
-from tests.gitrepo import GIT_ENV, Repo
 from tests.randfleet import Op, build_fleet, fleets
 from tests.support.examples import examples
+from tests.support.repo import GIT_ENV, Repo
 
 
 def _git_stops(repo: Repo, a: str, b: str) -> bool | None:

@@ -8,7 +8,7 @@ import pytest
 
 from fleetbot.git import Git, safety
 from fleetbot.git.safety import Loss, LossKind, Operation, WouldDestroy
-from tests.gitrepo import Repo, make_repo
+from tests.support.repo import Repo, make_repo
 
 
 def _repo(tmp_path: Path) -> Repo:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fleetbot.git import Git
 from fleetbot.git.mergetree import merge_trees, target_attributes
-from tests.gitrepo import Repo
+from tests.support.repo import Repo
 
 
 class CountingGit(Git):

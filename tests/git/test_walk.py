@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from fleetbot.git import Git
 from fleetbot.git.facts import walk_branches
 from fleetbot.git.landed import own_commits
-from tests.gitrepo import GIT_ENV
 from tests.support.examples import examples
+from tests.support.repo import GIT_ENV
 
 BRANCHES = ["main", "a", "b", "c"]
 # (branch, what): commit at one of a few times (ties included), or merge another branch in

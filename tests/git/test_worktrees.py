@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
-from tests.gitrepo import make_repo
+from tests.support.repo import make_repo
 
 
 def test_parse_worktree_list_main_linked_detached() -> None:
@@ -67,4 +67,14 @@ def test_worktree_functions_on_a_real_repo(tmp_path: Path) -> None:
     wt.remove_worktree(git, str(tmp_path / "y"))  # a missing folder: drops only its entry
     assert [t.branch for t in wt.list_worktrees(git)] == ["main"]
     repo.git("checkout", "-q", "--detach")
+    assert wt.current_branch(git) is None
+
+
+def test_current_branch_and_detached_head(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    repo = repo_factory({"a.txt": "a\n"}, {"feature/x": {"a.txt": "b\n"}})
+    git = Git(repo.path)
+    assert wt.current_branch(git) == "main"
+    repo.checkout("feature/x")
+    assert wt.current_branch(git) == "feature/x"
+    repo.git("checkout", "-q", "--detach", "HEAD")
     assert wt.current_branch(git) is None

@@ -14,9 +14,9 @@ import responses
 
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.forge.fakegitlab import FakeGitlab
-from tests.gitrepo import Repo, make_repo
 from tests.support.actionfleets import copied, ref_head, restore, state_of
 from tests.support.cli import invoke
+from tests.support.repo import Repo, make_repo
 
 MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
 TOKEN = "glpat-fleetbotTestToken0123"

@@ -18,8 +18,8 @@ from fleetbot.action.gitlab_run import NO_BOARD
 from fleetbot.forge.types import DASHBOARD_MARKER
 from tests.forge.fakegitlab import BOT, DESCRIPTION_LIMIT, HUMAN, FakeGitlab
 from tests.gitlab.gitlabproject import JOB_TOKEN, JOB_URL, MRS, Project, after_first_job, job
-from tests.gitrepo import Repo, make_repo
 from tests.support.cli import Invocation
+from tests.support.repo import Repo, make_repo
 
 WEB = "https://gitlab.example.com/grp/proj"  # `Forge.web_url`; GitLab redirects /issues/N
 # the dashboard writes a mention with a zero-width joiner (render/escape.py): it names

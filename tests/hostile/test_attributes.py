@@ -20,7 +20,7 @@ from fleetbot.git.mergetree import (
     target_attributes,
 )
 from tests.fleet import plan_of, row
-from tests.gitrepo import Repo
+from tests.support.repo import Repo
 
 UNION = "* merge=union\n"
 PLAN = plan_of(row("#1", "feature/a", ["a.txt"]), row("#2", "feature/b", ["b.txt"]))

@@ -15,7 +15,7 @@ from fleetbot.errors import UsageError
 from fleetbot.git import Git
 from fleetbot.git.facts import MAX_BLOB, parse_batch_check, read_blobs
 from tests.fleet import facts, plan_of, row
-from tests.gitrepo import Repo
+from tests.support.repo import Repo
 
 BIG_LINES = 25_000_000  # "x = 1\n" * 25M = 150 MB
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.fleetrepo import tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation
+from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]
 

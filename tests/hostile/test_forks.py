@@ -25,9 +25,9 @@ from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
 from tests.fakeserver import mount
 from tests.gitlab.conftest import project  # noqa: F401 (fixture)
 from tests.gitlab.gitlabproject import MRS, Project, job
-from tests.gitrepo import Repo
 from tests.hostile.conftest import OnFleet
 from tests.support.cli import Invocation
+from tests.support.repo import Repo
 from tests.webhooks import payload
 
 FORK = 15

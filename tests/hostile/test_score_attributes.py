@@ -6,7 +6,7 @@ from __future__ import annotations
 from fleetbot.fleet.score import find_landings
 from fleetbot.git import Git
 from tests.fleet import plan_of, row
-from tests.gitrepo import Repo
+from tests.support.repo import Repo
 
 UNION = "* merge=union\n"
 PLAN = plan_of(row("#1", "feature/a", ["a.txt"]), row("#2", "feature/b", ["b.txt"]))

@@ -14,7 +14,7 @@ import pytest
 from fleetbot.errors import PlanErrors
 from fleetbot.plan.parse import load_plan
 from fleetbot.plan.schemas import Validated, git_dir_near, validation_key
-from tests.gitrepo import make_repo
+from tests.support.repo import make_repo
 
 VALID = "rows:\n  - issue: 1\n    branch: a\n  - issue: 2\n    branch: b\n"
 INVALID = "rows:\n  - issue: 1\n    branch: a\n  - issue: 2\n    branch: {x: 1}\n"

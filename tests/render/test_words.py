@@ -15,9 +15,8 @@ from fleetbot.analysis.order import recommend_order
 from fleetbot.model import Conflict, ConflictKind, Plan, Row
 from fleetbot.render.common import plural
 from tests.fleetrepo import EXAMPLE, cli_with, tasks_repo
-from tests.gitrepo import Repo
 from tests.support.cli import Invocation, invoke
-from tests.support.repo import from_template
+from tests.support.repo import Repo, from_template
 
 Invoke = Callable[..., Invocation]
 

@@ -1,7 +1,7 @@
 """The one repo builder of the tests: real temporary git repositories from a small
 description, in one call (`make_repo`), a template cache that builds a repo once per test
 process and copies it (`from_template`), and the N-row fleet of the scale tests
-(`big_fleet`). tests/gitrepo.py, tests/fleetrepo.py and tests/support/bigfleet.py are thin
+(`big_fleet`). tests/fleetrepo.py and tests/support/bigfleet.py are thin
 uses of it.
 
     repo = make_repo(tmp_path, {"cli.py": "a\\n"}, branches={

@@ -52,13 +52,11 @@ def _boom(exc: BaseException):  # type: ignore[no-untyped-def]
     return raiser
 
 
-def test_unexpected_error_exits_3_with_a_pointer(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    # `run` itself, not cli_invoke: the bug message shows only without FLEETBOT_DEBUG
+def test_unexpected_error_exits_3_with_a_pointer(monkeypatch, cli_invoke) -> None:  # type: ignore[no-untyped-def]
     import fleetbot.plan.parse
 
     monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(RuntimeError("kaput")))
-    assert run(["plan", "lint", "--plan", "x.md"]) == 3
-    err = capsys.readouterr().err
+    err = cli_invoke(["plan", "lint", "--plan", "x.md"], code=3, debug=False).err
     assert "internal error: RuntimeError: kaput" in err
     assert "FLEETBOT_DEBUG=1" in err
     assert "Traceback" not in err

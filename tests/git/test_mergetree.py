@@ -12,7 +12,9 @@ from fleetbot.git.mergetree import (
     parse_merge_tree_stdin,
 )
 from fleetbot.model import MergeConflict, MergeResult
-from tests.fleet import EXAMPLE_BASE, EXAMPLE_BRANCHES, git_of, heads
+from tests.fleet import git_of, heads
+from tests.fleetrepo import BASE as EXAMPLE_BASE
+from tests.fleetrepo import BRANCHES as EXAMPLE_BRANCHES
 
 TREE = "2bd03d7260044e484d91606b4b95e658b737fd82"
 TREE2 = "e8c8d08b5863c54d998d3744a1ce996cabfb3ff1"

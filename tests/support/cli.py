@@ -31,9 +31,11 @@ def _fleetbot(argv: tuple[str, ...]) -> None:
     sys.exit(run(list(argv)))
 
 
-def invoke(args: Sequence[str], code: int | None = 0) -> Invocation:
-    """Run `fleetbot *args`; `code` None accepts any exit code."""
-    result = CliRunner().invoke(_fleetbot, list(args), env={"FLEETBOT_DEBUG": "1"},
+def invoke(args: Sequence[str], code: int | None = 0, *, debug: bool = True) -> Invocation:
+    """Run `fleetbot *args`; `code` None accepts any exit code. `debug=False` runs it as a
+    user would, where a bug is the one-line message and exit 3 instead of a traceback."""
+    result = CliRunner().invoke(_fleetbot, list(args),
+                                env={"FLEETBOT_DEBUG": "1" if debug else None},
                                 catch_exceptions=True)
     got = Invocation(result.exit_code, result.stdout, result.stderr)
     crashed = result.exception is not None and not isinstance(result.exception, SystemExit)

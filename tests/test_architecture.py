@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -62,18 +63,21 @@ class Module:
         return self.name if self.path.name == "__init__.py" else self.name.rpartition(".")[0]
 
 
-def _modules() -> list[Module]:
+@cache
+def modules() -> tuple[Module, ...]:
+    """Every fleetbot module, parsed once per test process (when a test first asks)."""
     out = []
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()
         out.append(Module(".".join(parts), path, ast.parse(path.read_text(encoding="utf-8"))))
-    return out
+    return tuple(out)
 
 
-MODULES = _modules()  # ~100 small files: parsed once per test process, at collection
-NAMES = frozenset(m.name for m in MODULES)
+@cache
+def names() -> frozenset[str]:
+    return frozenset(m.name for m in modules())
 
 
 def _imports(module: Module) -> Iterator[tuple[str, int, bool]]:
@@ -90,11 +94,11 @@ def _imports(module: Module) -> Iterator[tuple[str, int, bool]]:
             else:
                 stem = node.module or ""
             # `from fleetbot.git import refs` imports the module fleetbot.git.refs
-            targets = [f"{stem}.{a.name}" if f"{stem}.{a.name}" in NAMES else stem
+            targets = [f"{stem}.{a.name}" if f"{stem}.{a.name}" in names() else stem
                        for a in node.names]
         for target in targets:
             if target == "fleetbot" or target.startswith("fleetbot."):
-                while target not in NAMES and "." in target:
+                while target not in names() and "." in target:
                     target = target.rpartition(".")[0]
                 yield target, node.lineno, id(node) in top_level
 
@@ -105,12 +109,12 @@ def _layer(name: str) -> str:
 
 
 def test_every_layer_is_known() -> None:
-    assert {m.layer for m in MODULES} <= set(LAYERS), "add the new package to LAYERS"
+    assert {m.layer for m in modules()} <= set(LAYERS), "add the new package to LAYERS"
 
 
 def test_imports_go_one_way() -> None:
     upward = []
-    for module in MODULES:
+    for module in modules():
         for target, line, _ in _imports(module):
             mine, theirs = module.layer, _layer(target)
             if mine == theirs or (module.name, f"imports {target}") in ALLOWED:
@@ -124,7 +128,7 @@ def test_imports_go_one_way() -> None:
 def test_no_import_cycle() -> None:
     """Module-level imports form no cycle (imports inside a function are how a lazy CLI
     defers work; they are checked for direction above, not here)."""
-    graph = {m.name: {t for t, _, top in _imports(m) if top and t != m.name} for m in MODULES}
+    graph = {m.name: {t for t, _, top in _imports(m) if top and t != m.name} for m in modules()}
     # a package's __init__ importing its own submodules is how a package re-exports
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
@@ -172,7 +176,7 @@ def _where(module: Module, node: ast.AST) -> str:
 def test_no_getattr_on_a_forge() -> None:
     found = [
         f"{_where(m, node)}: {ast.unparse(node)}"
-        for m in MODULES for node in ast.walk(m.tree)
+        for m in modules() for node in ast.walk(m.tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         and node.func.id in ("getattr", "hasattr") and node.args and _mentions_forge(node.args[0])
         and (m.name, "getattr on a forge") not in ALLOWED
@@ -218,7 +222,7 @@ def _inspects(node: ast.AST, is_text: object) -> bool:
 
 def test_no_exception_message_is_inspected() -> None:
     found = []
-    for m in MODULES:
+    for m in modules():
         for handler in ast.walk(m.tree):
             if not isinstance(handler, ast.ExceptHandler) or not handler.name:
                 continue
@@ -238,7 +242,7 @@ def _prose(node: ast.expr) -> bool:
 def test_no_prose_is_parsed_back() -> None:
     found = [
         f"{_where(m, node)}: {ast.unparse(node)}"
-        for m in MODULES for node in ast.walk(m.tree)
+        for m in modules() for node in ast.walk(m.tree)
         if _inspects(node, _prose) and (m.name, "prose as data") not in ALLOWED
     ]
     assert found == []

@@ -21,9 +21,9 @@ import responses
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.fakegithub import FakeGithub
 from tests.fakeserver import mount
-from tests.support.actionfleets import copied, ref_head, restore, state_of
+from tests.support.actionfleets import copied, origin_and_clone, ref_head, restore, state_of
 from tests.support.cli import Invocation, invoke
-from tests.support.repo import Repo, make_repo
+from tests.support.repo import Repo
 from tests.webhooks import payload
 
 TOKEN = "ghs_fleetbotTestToken0123456789"
@@ -92,14 +92,7 @@ def make_fleet(tmp_path: Path, *, plan: str | None = None) -> Fleet:
         base["orchestration-plan.md"] = plan
 
     def build(root: Path) -> dict[str, str]:
-        origin = make_repo(root, base, name="origin")
-        heads = {branch: origin.branch(branch, files, message=message)
-                 for branch, (message, files) in BRANCHES.items()}
-        origin.git("update-ref", "--stdin", input="".join(
-            f"create refs/pull/{number}/head {heads[branch]}\n"
-            for number, branch in PULLS.items()))
-        origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
-        return heads
+        return origin_and_clone(root, base, BRANCHES, PULLS, "refs/pull/{n}/head")
 
     # built once per test process, copied here; the clone's origin repointed at the copy
     heads = copied(("fleet", plan), tmp_path, build)

@@ -21,7 +21,12 @@ Cli = Callable[..., Invocation]
 @pytest.fixture
 def fleet(tmp_path: Path, rsps: responses.RequestsMock,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
-    f = make_fleet(tmp_path)
+    yield from _wired(make_fleet(tmp_path), rsps, monkeypatch)
+
+
+def _wired(f: Fleet, rsps: responses.RequestsMock,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
+    """`f` with its fake GitHub mounted and the runner's environment of a dispatch run."""
     mount(f.github, rsps)
     for key, value in f.env("workflow_dispatch", payload("workflow_dispatch")).items():
         monkeypatch.setenv(key, value)
@@ -39,14 +44,7 @@ def ran(tmp_path: Path, rsps: responses.RequestsMock,
     (actionkit's `after_first_run`), wired as `fleet` is."""
     f, _ = after_first_run(tmp_path, ["action", "--no-throttle"], "workflow_dispatch",
                            dispatch, {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": API})
-    mount(f.github, rsps)
-    for key, value in f.env("workflow_dispatch", payload("workflow_dispatch")).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("GITHUB_API_URL", API)
-    monkeypatch.chdir(f.checkout.path)
-    yield f
-    f.github.check()
+    yield from _wired(f, rsps, monkeypatch)
 
 
 @pytest.fixture

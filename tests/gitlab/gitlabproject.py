@@ -14,9 +14,9 @@ import responses
 
 from fleetbot.fleet.demo import BASE, BRANCHES
 from tests.forge.fakegitlab import FakeGitlab
-from tests.support.actionfleets import copied, ref_head, restore, state_of
+from tests.support.actionfleets import copied, origin_and_clone, ref_head, restore, state_of
 from tests.support.cli import invoke
-from tests.support.repo import Repo, make_repo
+from tests.support.repo import Repo
 
 MRS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}
 TOKEN = "glpat-fleetbotTestToken0123"
@@ -37,14 +37,7 @@ class Project:
 
 def make_project(tmp_path: Path, rsps: responses.RequestsMock) -> Iterator[Project]:
     def build(root: Path) -> dict[str, str]:
-        origin = make_repo(root, dict(BASE), name="origin")
-        heads = {branch: origin.branch(branch, files, message=message)
-                 for branch, (message, files) in BRANCHES.items()}
-        origin.git("update-ref", "--stdin", input="".join(
-            f"create refs/merge-requests/{iid}/head {heads[branch]}\n"
-            for iid, branch in MRS.items()))
-        origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
-        return heads
+        return origin_and_clone(root, BASE, BRANCHES, MRS, "refs/merge-requests/{n}/head")
 
     # built once per test process, copied here; the clone's origin repointed at the copy
     heads = copied("gitlab project", tmp_path, build)

@@ -18,14 +18,29 @@ test starts exactly where its own first run would have left it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.support.repo import Repo, from_template
+from tests.support.repo import Files, Repo, from_template, make_repo
 
 T = TypeVar("T")
 _FACTS: dict[Hashable, tuple[Path, Any]] = {}  # key -> (built at, facts)
+
+
+def origin_and_clone(root: Path, base: Files,
+                     branches: Mapping[str, tuple[str, Files]],
+                     reviews: Mapping[int, str], ref: str) -> dict[str, str]:
+    """An origin with one commit per branch (message, files) and each review's head ref
+    (`ref` formatted with its number: `refs/pull/{n}/head`), and a clone of it at
+    root/checkout; the branches' heads."""
+    origin = make_repo(root, dict(base), name="origin")
+    heads = {branch: origin.branch(branch, files, message=message)
+             for branch, (message, files) in branches.items()}
+    origin.git("update-ref", "--stdin", input="".join(
+        f"create {ref.format(n=n)} {heads[branch]}\n" for n, branch in reviews.items()))
+    origin.git("clone", "-q", str(origin.path), str(root / "checkout"))
+    return heads
 
 
 def copied(key: Hashable, root: Path, build: Callable[[Path], T]) -> T:

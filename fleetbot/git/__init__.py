@@ -134,14 +134,13 @@ class Git:
         return self._layout
 
     def _read_layout(self) -> Layout:
-        proc = self.run_full(
-            "rev-parse", "--path-format=absolute", "--absolute-git-dir", "--git-common-dir",
-            "--is-shallow-repository", "--show-toplevel", check=False,
-        )
+        args = ("rev-parse", "--path-format=absolute", "--absolute-git-dir",
+                "--git-common-dir", "--is-shallow-repository", "--show-toplevel")
+        proc = self.run_full(*args, check=False)
         lines = proc.stdout.splitlines()
         if len(lines) < 3:
             raise GitError(f"{self.repo.resolve()} is not inside a git repository",
-                           argv=self._argv(["rev-parse"]), code=proc.returncode,
+                           argv=self._argv(args), code=proc.returncode,
                            stderr=proc.stderr,
                            hint="run fleetbot inside a git checkout or pass --repo DIR")
         top = Path(lines[3]) if proc.returncode == 0 and len(lines) > 3 else None

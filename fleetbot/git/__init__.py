@@ -295,6 +295,7 @@ def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> lis
     """Run short git processes side by side (they are start-up bound); order kept."""
     if len(jobs) <= 1:
         return [job() for job in jobs]
-    from fleetbot.git.threads import run_all  # not concurrent.futures: it imports logging
+    from concurrent.futures import ThreadPoolExecutor
 
-    return run_all(jobs, workers or min(8, 2 * (os.cpu_count() or 2)))
+    with ThreadPoolExecutor(max_workers=workers or min(8, 2 * (os.cpu_count() or 2))) as pool:
+        return list(pool.map(lambda job: job(), jobs))

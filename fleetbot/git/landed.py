@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
 from fleetbot.git import Git, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.facts import BranchWalk, walk_branches
-from fleetbot.git.threads import Job
 from fleetbot.model import BranchFacts, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -261,8 +261,9 @@ def _carriers(
     heads = [f"{b.head} {b.merge_base}" for b in rest]
     bases = sorted({b.merge_base for b in rest})
     # three independent diffs side by side
-    with Job(partial(patch_ids, git, heads)) as totals_job, \
-            Job(partial(target_patch_ids, git, target_sha, bases)) as theirs_job:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        totals_job = pool.submit(patch_ids, git, heads)
+        theirs_job = pool.submit(target_patch_ids, git, target_sha, bases)
         own, singles, whole = _own_patch_ids(git, target_sha, rest)
         totals, theirs = totals_job.result(), theirs_job.result()
     singles.update((h, totals[h]) for h in whole if h in totals)

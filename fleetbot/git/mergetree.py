@@ -16,6 +16,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import partial
@@ -40,7 +41,6 @@ from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
 from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
 from fleetbot.git.stack import stack_bases
-from fleetbot.git.threads import Job
 from fleetbot.model import (
     BranchFacts,
     ChangeStatus,
@@ -477,9 +477,9 @@ def gather(
 
     with ExitStack() as shadow:  # merges see the target's attributes only
         mgit = LazyShadow(git, tgt.sha, shadow)
-        with Job(partial(  # landings while facts are read
-                land_all, mgit, tgt.sha, found, stdin=stdin, workers=workers, cache=cache,
-                commit_git=git)) as landing_job:
+        with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
+            landing_job = pool.submit(land_all, mgit, tgt.sha, found, stdin=stdin,
+                                      workers=workers, cache=cache, commit_git=git)
             heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
             branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
                                         cache=cache,
@@ -496,7 +496,8 @@ def gather(
         landings = tuple(la for la in landings if la.issue not in done)
 
         # the sources while pairs merge
-        with Job(partial(read_sources, git, branches, cache)) as sources_job:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sources_job = pool.submit(read_sources, git, branches, cache)
             clean = [la for la in landings if la.commit]
             # what each landing changes against the target tip: the pair's base
             sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean], cache)

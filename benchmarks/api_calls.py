@@ -5,7 +5,7 @@
 A real fleet (N rows, each with its branch, PR and issue; `Depends on` chains every fifth
 row to the one before, so N/5 issues are blocked, each by another) in real git repositories,
 and `fleetbot action` run in-process on a `workflow_dispatch` against the fake GitHub
-(tests/fakegithub.py, which validates every request and response against GitHub's published
+(tests/support/fakegithub.py, which validates every request and response against GitHub's published
 schemas). Three runs per size: the first refresh (everything to write), the idle refresh
 right after it (nothing changed), and a refresh after one PR got a new head commit. Reads
 and writes are counted apart, every follow-up page included. Then the same at N = 30 for a
@@ -26,10 +26,10 @@ import responses
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fleetbot.cli import run
-from tests.actionkit import API, TOKEN
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
+from tests.support.actionkit import API, TOKEN
 from tests.support.bigfleet import big_fleet
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
 from tests.support.repo import GIT_ENV, Repo
 
 SIZES = (5, 30, 100)

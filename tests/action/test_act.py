@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 from scripts import wheelhouse
-from tests.actionkit import ISSUES, TOKEN, make_fleet, pr_event
-from tests.fakeserver import serve
+from tests.support.actionkit import ISSUES, TOKEN, make_fleet, pr_event
+from tests.support.fakeserver import serve
 from tests.support.repo import GIT_ENV
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step

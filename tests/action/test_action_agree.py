@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
-from tests.fakeserver import mount
+from tests.support.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
 from tests.support.cli import Invocation
-from tests.webhooks import payload
+from tests.support.fakeserver import mount
+from tests.support.webhooks import payload
 
 Cli = Callable[..., Invocation]
 

@@ -1,5 +1,5 @@
 """`fleetbot action` in-process on real git repos and real webhook payloads, GitHub faked
-through `responses` (tests/fakegithub.py keeps its state between requests and checks
+through `responses` (tests/support/fakegithub.py keeps its state between requests and checks
 every request and response against GitHub's schemas)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import responses
 
-from tests.actionkit import TOKEN, Fleet, after_first_run, make_fleet, pr_event
-from tests.fakeserver import mount
+from tests.support.actionkit import TOKEN, Fleet, after_first_run, make_fleet, pr_event
 from tests.support.cli import Invocation
-from tests.webhooks import payload
+from tests.support.fakeserver import mount
+from tests.support.webhooks import payload
 
 Act = Callable[..., Invocation]
 
@@ -331,7 +331,7 @@ def test_the_jobs_own_failing_check_does_not_block_its_pr(
 ) -> None:
     """After a `strict` failure the job's own check run (`fleetbot`) is red on the PR; the
     next refresh must not call that CI failing."""
-    from tests.fakegraphql import check
+    from tests.support.fakegraphql import check
 
     fleet.github.pulls[13].checks = [check("test"), check("fleetbot", "FAILURE")]
     act("workflow_dispatch", payload("workflow_dispatch"), GITHUB_JOB="fleetbot")

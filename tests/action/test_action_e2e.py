@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.actionkit import TOKEN, make_fleet, pr_event
-from tests.fakeserver import serve
+from tests.support.actionkit import TOKEN, make_fleet, pr_event
+from tests.support.fakeserver import serve
 from tests.support.repo import GIT_ENV
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fleetbot.action.events import Scope, decide
-from tests.webhooks import payload
+from tests.support.webhooks import payload
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import responses
 
-from tests.actionkit import API, TOKEN
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
+from tests.support.actionkit import API, TOKEN
 from tests.support.bigfleet import big_fleet
 from tests.support.cli import Invocation
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
 from tests.support.repo import Repo
 
 pytestmark = pytest.mark.slow  # an external tool or a scale test: CI's second step

@@ -16,9 +16,9 @@ from fleetbot.errors import ForgeCause
 from fleetbot.forge.types import ActionKind
 from fleetbot.git import Git
 from fleetbot.model import PullState, StatusState
-from tests.actionkit import ISSUES, PULLS, TOKEN, Fleet, make_fleet, pr_event
+from tests.support.actionkit import ISSUES, PULLS, TOKEN, Fleet, make_fleet, pr_event
 from tests.support.fakeforge import FakeForge
-from tests.webhooks import payload
+from tests.support.webhooks import payload
 
 RUN = "https://github.com/octo/tasks/actions/runs/7"
 

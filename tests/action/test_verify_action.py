@@ -20,7 +20,7 @@ from fleetbot.action.verify_result import result_from_json
 from fleetbot.model import Phase, Probe, RunOutcome, VerifyResult, VerifyVerdict
 from fleetbot.render.verify import verify_to_json
 from tests.action import test_action_command
-from tests.actionkit import PULLS, Fleet, pr_event
+from tests.support.actionkit import PULLS, Fleet, pr_event
 from tests.support.cli import Invocation
 
 Invoke = Callable[..., Invocation]

@@ -10,7 +10,7 @@ from fleetbot.model import (
     GitFacts,
     PullFacts,
 )
-from tests.reports import example_plan
+from tests.support.reports import example_plan
 
 
 def facts(**over) -> GitFacts:  # type: ignore[no-untyped-def]

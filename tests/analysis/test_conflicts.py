@@ -8,10 +8,10 @@ from fleetbot.analysis.conflicts import is_regenerable
 from fleetbot.git.pairs import may_collide
 from fleetbot.model import ChangeStatus, FileChange
 from tests.fleet import facts, of_kind, plan_of, predict, row
-from tests.fleetrepo import example_plan, tasks_repo
+from tests.support.fleetrepo import example_plan, tasks_repo
 from tests.support.repo import GIT_ENV
 
-# the example fleet (fleetbot/fleet/demo.py's, through tests/fleetrepo.py)
+# the example fleet (fleetbot/fleet/demo.py's, through tests/support/fleetrepo.py)
 EXAMPLE_PLAN = example_plan()
 
 FAR = "".join(f"line {i}\n" for i in range(40))

@@ -171,7 +171,7 @@ def test_order_moves_the_failing_row_after_its_partner() -> None:
 
 def test_semantic_conflicts_fit_the_report_schema() -> None:
     from fleetbot.render.json import report_to_json
-    from tests.reports import validate_report_json
+    from tests.support.reports import validate_report_json
 
     plan = Plan(rows=(Row("#1", "a"), Row("#3", "c")))
     report = with_verify(Report(target="main", plan=plan, order=recommend_order(plan)),

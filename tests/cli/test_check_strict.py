@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fleetrepo import demo_repo
 from tests.support.cli import Invocation
+from tests.support.fleetrepo import demo_repo
 from tests.support.repo import Repo
 
 ROWS = "rows: #42 (feature/42-count); #43 (feature/43-docs); #44 (feature/44-clear)"

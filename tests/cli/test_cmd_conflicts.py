@@ -10,13 +10,13 @@ import pytest
 from fleetbot.cli.conflicts import parse_kinds, run_conflicts
 from fleetbot.errors import UsageError
 from tests.fleet import git_of, plan_of, row
-from tests.fleetrepo import example_plan, tasks_repo
 from tests.support.cli import Invocation
+from tests.support.fleetrepo import example_plan, tasks_repo
 from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]
 
-# the example fleet (fleetbot/fleet/demo.py's, through tests/fleetrepo.py)
+# the example fleet (fleetbot/fleet/demo.py's, through tests/support/fleetrepo.py)
 EXAMPLE_PLAN = example_plan()
 
 

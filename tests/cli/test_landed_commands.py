@@ -13,10 +13,10 @@ import responses
 
 from fleetbot.fleet.demo import BRANCHES, build_example, land_first
 from fleetbot.git import Git
-from tests.actionkit import API, ISSUES, PULLS, TOKEN
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
+from tests.support.actionkit import API, ISSUES, PULLS, TOKEN
 from tests.support.cli import Invocation
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
 from tests.support.repo import GIT_ENV, from_template
 
 Invoke = Callable[..., Invocation]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fleetrepo import demo_repo
-from tests.reports import validate_report_json
 from tests.support.cli import Invocation, invoke
+from tests.support.fleetrepo import demo_repo
+from tests.support.reports import validate_report_json
 
 Invoke = Callable[..., Invocation]
 

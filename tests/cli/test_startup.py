@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fleetrepo import tasks_repo
+from tests.support.fleetrepo import tasks_repo
 
 HEAVY = ("pathspec", "yaml", "jsonschema", "referencing", "rich", "markdown_it", "github",
          "gitlab", "requests")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fleetrepo import tasks_repo
 from tests.support.cli import Invocation, invoke
 from tests.support.fleetkit import fanned_copy
+from tests.support.fleetrepo import tasks_repo
 from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]

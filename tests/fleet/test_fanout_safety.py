@@ -6,9 +6,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fleetrepo import tasks_repo
 from tests.support.cli import Invocation, invoke
 from tests.support.fleetkit import fanned_copy
+from tests.support.fleetrepo import tasks_repo
 from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]

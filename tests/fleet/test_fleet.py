@@ -13,7 +13,7 @@ from fleetbot.fleet.worktrees import FanOut, RowFacts
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, Row, Status
-from tests.fleetrepo import example_plan, tasks_repo
+from tests.support.fleetrepo import example_plan, tasks_repo
 
 
 def test_default_worktree_path_is_a_sibling(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from fleetbot.fleet import integrate, integrate_abort
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep
-from tests.fleetrepo import cli_with, example_plan, tasks_repo
+from tests.support.fleetrepo import cli_with, example_plan, tasks_repo
 from tests.support.repo import Repo, from_template
 
 ORDER = tuple(MergeStep(i + 1, issue, branch) for i, (issue, branch) in enumerate([

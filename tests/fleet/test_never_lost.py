@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fleetrepo import tasks_repo
 from tests.support.cli import invoke
 from tests.support.examples import examples
+from tests.support.fleetrepo import tasks_repo
 from tests.support.repo import Repo
 
 ROWS = ("tasks-42-count", "tasks-43-docs", "tasks-44-clear")

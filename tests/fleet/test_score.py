@@ -10,7 +10,7 @@ from fleetbot.fleet.score import Landing
 from fleetbot.git import Git
 from fleetbot.model import Plan, Row
 from tests.fleet.test_integrate import ORDER
-from tests.fleetrepo import cli_with, example_plan, tasks_repo
+from tests.support.fleetrepo import cli_with, example_plan, tasks_repo
 
 
 def test_plan_shape_depth_and_width() -> None:

@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fleetrepo import EXAMPLE, cli_with, tasks_repo
 from tests.support.cli import Invocation
+from tests.support.fleetrepo import EXAMPLE, cli_with, tasks_repo
 from tests.support.repo import Repo, from_template
 
 Invoke = Callable[..., Invocation]

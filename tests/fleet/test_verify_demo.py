@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.fleet.test_verify import validate_verify_json
-from tests.reports import validate_report_json
 from tests.support.cli import Invocation
+from tests.support.reports import validate_report_json
 
 Invoke = Callable[..., Invocation]
 

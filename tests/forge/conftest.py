@@ -10,9 +10,9 @@ import pytest
 import responses
 
 from fleetbot.forge.github import GithubForge
-from tests.actionkit import Fleet
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
+from tests.support.actionkit import Fleet
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
 from tests.support.repo import Repo
 
 TOKEN = "ghp_SECRETsecretSECRET1234567890"

@@ -13,11 +13,11 @@ import responses
 
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge
-from tests.actionkit import Fleet
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
+from tests.support.actionkit import Fleet
 from tests.support.bigfleet import big_fleet
 from tests.support.cli import Invocation
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
 from tests.support.repo import Repo
 
 Make = Callable[..., GithubForge]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fleetbot.forge import MARKER
-from tests.fakegithub import FakeGithub
 from tests.forge.conftest import TOKEN
+from tests.support.fakegithub import FakeGithub
 from tests.support.repo import Repo, from_template, make_repo
 
 PLAN = """# plan

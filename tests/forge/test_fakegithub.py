@@ -8,8 +8,8 @@ import requests
 import responses
 
 from fleetbot.forge.github_queries import FLEET_STATE
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount, serve
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount, serve
 
 SHA = "b" * 40
 STATE_VARS = {"owner": "octo", "name": "tasks", "pageSize": 50, "after": None, "first": True,

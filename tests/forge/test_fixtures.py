@@ -10,7 +10,7 @@ import json
 import pytest
 
 from fleetbot.forge.github_queries import DASHBOARD, FLEET_STATE, MORE_CONTEXTS, plan_query
-from tests.githubschema import FIXTURES, examples, validate_graphql, validate_response
+from tests.support.githubschema import FIXTURES, examples, validate_graphql, validate_response
 
 WEBHOOKS = ["pull_request.opened", "pull_request.synchronize", "pull_request.closed", "push",
             "check_suite.completed", "status", "workflow_run.completed",

@@ -10,9 +10,9 @@ import responses
 
 from fleetbot.forge.github import GithubForge, ci_from_rollup
 from fleetbot.model import CIState, CommitStatus, StatusState
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
-from tests.githubschema import example, validate_response
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
+from tests.support.githubschema import example, validate_response
 
 ENDPOINT = "GET /repos/{owner}/{repo}/commits/{ref}/status"
 SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"

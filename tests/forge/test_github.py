@@ -11,9 +11,9 @@ from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.github import GithubForge, decipher
 from fleetbot.forge.ratelimit import Deadline
 from fleetbot.model import CIState, CommitStatus, ReviewState, StatusState
-from tests.fakegithub import FakeGithub, check, status_ctx
-from tests.fakeserver import mount
 from tests.forge.conftest import TOKEN
+from tests.support.fakegithub import FakeGithub, check, status_ctx
+from tests.support.fakeserver import mount
 
 Make = Callable[..., GithubForge]
 

@@ -15,10 +15,10 @@ from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.forge.local import LocalForge
 from fleetbot.plan.parse import parse_plan
 from fleetbot.render.escape import ZWJ
-from tests.fakegithub import FakeGithub
 from tests.forge.conftest import TOKEN
 from tests.forge.fakegitlab import FakeGitlab
 from tests.support.cli import Invocation
+from tests.support.fakegithub import FakeGithub
 
 Cli = Callable[..., Invocation]
 

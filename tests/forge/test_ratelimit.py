@@ -24,11 +24,11 @@ from fleetbot.forge.ratelimit import (
     bounded,
     rate_limit,
 )
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount, serve
 from tests.forge.conftest import TOKEN
 from tests.support.bigfleet import big_fleet
 from tests.support.cli import Invocation
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount, serve
 from tests.support.repo import Repo
 
 Make = Callable[..., GithubForge]

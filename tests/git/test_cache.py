@@ -13,7 +13,7 @@ from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.chain import replay
 from fleetbot.git.mergetree import gather
 from fleetbot.model import MergeConflict, MergeResult
-from tests.fleetrepo import example_plan, tasks_repo
+from tests.support.fleetrepo import example_plan, tasks_repo
 
 
 class CountingGit(Git):

@@ -13,8 +13,8 @@ from fleetbot.git.mergetree import (
 )
 from fleetbot.model import MergeConflict, MergeResult
 from tests.fleet import git_of, heads
-from tests.fleetrepo import BASE as EXAMPLE_BASE
-from tests.fleetrepo import BRANCHES as EXAMPLE_BRANCHES
+from tests.support.fleetrepo import BASE as EXAMPLE_BASE
+from tests.support.fleetrepo import BRANCHES as EXAMPLE_BRANCHES
 
 TREE = "2bd03d7260044e484d91606b4b95e658b737fd82"
 TREE2 = "e8c8d08b5863c54d998d3744a1ce996cabfb3ff1"

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
 from tests.fleet import plan_of, row
-from tests.randfleet import Op, build_fleet, fleets
 from tests.support.examples import examples
+from tests.support.randfleet import Op, build_fleet, fleets
 from tests.support.repo import GIT_ENV, Repo
 
 

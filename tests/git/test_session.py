@@ -8,7 +8,7 @@ from pathlib import Path
 from fleetbot.git import Git
 from fleetbot.git.mergetree import commit_tree, merge_trees
 from fleetbot.git.session import MergeSession, record_length
-from tests.fleetrepo import tasks_repo
+from tests.support.fleetrepo import tasks_repo
 
 
 def test_record_length_needs_the_closing_nul() -> None:

@@ -19,9 +19,9 @@ from fleetbot.pipeline import build_report
 from fleetbot.render.common import current_messages
 from fleetbot.render.markdown import render_pr_comment
 from tests.fleet import plan_of, row
-from tests.reports import validate_report_json
 from tests.support.cli import Invocation
 from tests.support.repo import Repo, from_template, make_repo
+from tests.support.reports import validate_report_json
 
 Invoke = Callable[..., Invocation]
 

@@ -16,8 +16,8 @@ from fleetbot.git import Git
 from fleetbot.model import MergeStep, Plan
 from fleetbot.pipeline import build_report
 from tests.fleet import plan_of, row
-from tests.randfleet import Op, build_fleet, fleets
 from tests.support.examples import examples
+from tests.support.randfleet import Op, build_fleet, fleets
 from tests.support.repo import Repo
 
 Stop = tuple[str, tuple[str, ...]]

@@ -9,7 +9,7 @@ from pathlib import Path
 from fleetbot.git import Git
 from fleetbot.git.chain import build_chain
 from fleetbot.git.mergetree import SYNTHETIC, commit_tree, land_all
-from tests.fleetrepo import tasks_repo
+from tests.support.fleetrepo import tasks_repo
 
 
 def _date(repo_git: Git, commit: str) -> int:

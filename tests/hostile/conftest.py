@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import responses
 
-from tests.actionkit import API, TOKEN, Fleet
-from tests.fakeserver import mount
-from tests.webhooks import payload
+from tests.support.actionkit import API, TOKEN, Fleet
+from tests.support.fakeserver import mount
+from tests.support.webhooks import payload
 
 OnFleet = Callable[..., Fleet]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fleetrepo import tasks_repo
 from tests.support.cli import Invocation
+from tests.support.fleetrepo import tasks_repo
 from tests.support.repo import Repo
 
 Invoke = Callable[..., Invocation]

@@ -18,12 +18,12 @@ import responses
 from fleetbot.forge.github import GithubForge
 from fleetbot.forge.gitlab import GitlabForge
 from fleetbot.forge.types import Action, ActionKind
-from tests.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
-from tests.fakegithub import MARKER, FakeGithub
-from tests.fakeserver import mount
 from tests.forge.fakegitlab import BOT, HUMAN, FakeGitlab
 from tests.hostile.conftest import OnFleet
+from tests.support.actionkit import API, TOKEN, Fleet, after_first_run, dispatch, make_fleet
 from tests.support.cli import Invocation
+from tests.support.fakegithub import MARKER, FakeGithub
+from tests.support.fakeserver import mount
 
 REVIEWER = f"{MARKER}\nI copied fleetbot's marker into my review: keep my words."
 FAKE_VERDICT = f"{MARKER}\n### fleetbot\n\nAll clear: merge me first."

@@ -21,14 +21,14 @@ from fleetbot.action.gitlab_events import GitlabJob, decide_gitlab
 from fleetbot.model import Plan, PullFacts, PullState, Row
 from fleetbot.pipeline import fleet_pulls
 from fleetbot.writes.statuses import OUTSIDE
-from tests.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
-from tests.fakeserver import mount
 from tests.gitlab.conftest import project  # noqa: F401 (fixture)
 from tests.gitlab.gitlabproject import MRS, Project, job
 from tests.hostile.conftest import OnFleet
+from tests.support.actionkit import API, TOKEN, Fleet, make_fleet, pr_event
 from tests.support.cli import Invocation
+from tests.support.fakeserver import mount
 from tests.support.repo import Repo
-from tests.webhooks import payload
+from tests.support.webhooks import payload
 
 FORK = 15
 ORDER = "fleetbot/order"

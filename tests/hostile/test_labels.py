@@ -12,8 +12,8 @@ import responses
 from fleetbot.forge.types import Action, ActionKind, ForgeState
 from fleetbot.model import PullFacts
 from fleetbot.writes.labels import LabelTarget, label_actions, prefix_problem
-from tests.actionkit import make_fleet
 from tests.hostile.conftest import OnFleet
+from tests.support.actionkit import make_fleet
 from tests.support.cli import Invocation
 
 Cli = Callable[..., Invocation]

@@ -26,10 +26,10 @@ from fleetbot.render import markdown, terminal, workflow
 from fleetbot.render.escape import json_text, no_command, output_text
 from fleetbot.render.escape import terminal as term
 from fleetbot.render.json import report_to_json
-from tests.reports import hostile_report
 from tests.support.cli import Invocation
 from tests.support.examples import examples
 from tests.support.repo import Repo, from_template, make_repo
+from tests.support.reports import hostile_report
 
 COMMAND = re.compile(r"^\s*::", re.M)
 PIECES = ["::error title=INJECTED::x", "\n::add-mask::main", "::stop-commands::t",

@@ -17,8 +17,8 @@ from fleetbot.errors import PlanError
 from fleetbot.fleet import worktrees as fleet
 from fleetbot.fleet.paths import cell_problem, path_problem, place
 from fleetbot.model import Row
-from tests.fleetrepo import EXAMPLE, tasks_repo
 from tests.support.cli import Invocation
+from tests.support.fleetrepo import EXAMPLE, tasks_repo
 from tests.support.repo import Repo
 
 ROOT = PurePosixPath("/w")

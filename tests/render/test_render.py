@@ -11,7 +11,7 @@ from fleetbot.render.escape import ZWJ, code, md, mermaid
 from fleetbot.render.json import report_to_json
 from fleetbot.render.markdown import MARKER, render_pr_comment, render_report
 from fleetbot.render.terminal import render_text
-from tests.reports import example_report, hostile_report, validate_report_json
+from tests.support.reports import example_report, hostile_report, validate_report_json
 
 
 def html(markdown: str) -> str:

@@ -13,8 +13,8 @@ import pytest
 from rich.cells import cell_len
 
 from fleetbot.render.common import middle
-from tests.fleetrepo import CLI, cli_with, demo_repo
 from tests.support.cli import Invocation
+from tests.support.fleetrepo import CLI, cli_with, demo_repo
 from tests.support.repo import Repo, from_template, make_repo
 
 Invoke = Callable[..., Invocation]

@@ -14,8 +14,8 @@ import pytest
 from fleetbot.analysis.order import recommend_order
 from fleetbot.model import Conflict, ConflictKind, Plan, Row
 from fleetbot.render.common import plural
-from tests.fleetrepo import EXAMPLE, cli_with, tasks_repo
 from tests.support.cli import Invocation, invoke
+from tests.support.fleetrepo import EXAMPLE, cli_with, tasks_repo
 from tests.support.repo import Repo, from_template
 
 Invoke = Callable[..., Invocation]

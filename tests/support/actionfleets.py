@@ -1,4 +1,4 @@
-"""Fleets of the Action and forge tests (tests/actionkit.py, tests/gitlab/gitlabproject.py),
+"""Fleets of the Action and forge tests (tests/support/actionkit.py, tests/gitlab/gitlabproject.py),
 built once per test process and copied into each test's folder.
 
 `copied(key, root, build)` runs `build(folder)` once per key: it makes repositories side
@@ -9,7 +9,7 @@ dropped, every object in one pack. A clone's `origin` URL (an absolute path into
 template) is repointed at the copy by rewriting its config, not by running git.
 
 A build may also run fleetbot once on what it made (tests that start "after the first
-refresh": tests/actionkit.py's `after_first_run`, tests/gitlab/gitlabproject.py's
+refresh": tests/support/actionkit.py's `after_first_run`, tests/gitlab/gitlabproject.py's
 `after_first_job`): the copy then holds that run's refs, cache and runner files, and the
 facts the fake forge's state (`state_of`, put into a new fake with `restore`), so each
 test starts exactly where its own first run would have left it.

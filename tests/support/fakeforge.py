@@ -4,7 +4,7 @@ It keeps a forge's state (PRs, comments, labels, issues and their blocked-by lin
 commit statuses), answers `state()` from it, carries out every `Action` on it, and
 records what was applied, so a shell's decisions (the Action's run, `sync`, `comment`)
 are tested without HTTP. `refuse[kind] = cause` refuses every write of that kind the way
-a forge would; the HTTP fakes (tests/fakegithub.py, tests/forge/fakegitlab.py) stay for
+a forge would; the HTTP fakes (tests/support/fakegithub.py, tests/forge/fakegitlab.py) stay for
 the adapters.
 """
 

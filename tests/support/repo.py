@@ -1,7 +1,7 @@
 """The one repo builder of the tests: real temporary git repositories from a small
 description, in one call (`make_repo`), a template cache that builds a repo once per test
 process and copies it (`from_template`), and the N-row fleet of the scale tests
-(`big_fleet`). tests/fleetrepo.py and tests/support/bigfleet.py are thin
+(`big_fleet`). tests/support/fleetrepo.py and tests/support/bigfleet.py are thin
 uses of it.
 
     repo = make_repo(tmp_path, {"cli.py": "a\\n"}, branches={
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from fleetbot.git import forget
 
 if TYPE_CHECKING:
-    from tests.fakegithub import FakeGithub
+    from tests.support.fakegithub import FakeGithub
 
 Files = Mapping[str, "str | None"]
 
@@ -208,8 +208,8 @@ def big_fleet(root: Path, n: int, plan: str, base: Mapping[str, str],
     branch and `refs/pull/N/head` per row (`feat/i` commits `change(i)`), a full clone, and
     a fake GitHub that knows every PR and plan issue (#100 + i for row i, PR i + 1).
     Returns (origin, checkout, fake GitHub)."""
-    from tests.actionkit import API
-    from tests.fakegithub import FakeGithub
+    from tests.support.actionkit import API
+    from tests.support.fakegithub import FakeGithub
 
     origin = make_repo(root, {"orchestration-plan.md": plan, **base},
                        {f"feat/{i}": change(i) for i in range(n)}, name="origin")

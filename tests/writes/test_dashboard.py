@@ -24,11 +24,11 @@ from fleetbot.writes.dashboard import (
     title,
     untick,
 )
-from tests.actionkit import TOKEN, Fleet, after_first_run, make_fleet
-from tests.fakegraphql import check
-from tests.fakeserver import mount
+from tests.support.actionkit import TOKEN, Fleet, after_first_run, make_fleet
 from tests.support.cli import Invocation
-from tests.webhooks import payload
+from tests.support.fakegraphql import check
+from tests.support.fakeserver import mount
+from tests.support.webhooks import payload
 
 LABEL = "fleet:dashboard"
 
@@ -48,7 +48,7 @@ def fleet(tmp_path: Path, rsps: responses.RequestsMock,
 def ran(tmp_path: Path, rsps: responses.RequestsMock,
         monkeypatch: pytest.MonkeyPatch) -> Iterator[Fleet]:
     """`fleet` after its first `fleetbot action --dashboard` (run once per test process
-    and copied: tests/actionkit.py's `after_first_run`), wired as `fleet` is."""
+    and copied: tests/support/actionkit.py's `after_first_run`), wired as `fleet` is."""
     f, _ = after_first_run(tmp_path, ["action", "--no-throttle", "--dashboard"],
                            "workflow_dispatch", payload("workflow_dispatch"),
                            {"GITHUB_TOKEN": TOKEN})

@@ -27,7 +27,7 @@ from typing import Any
 
 import jsonschema
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "github"
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +76,7 @@ def _introspect(raw: bytes) -> dict[str, Any]:
     from graphql import build_client_schema, build_schema, introspection_from_schema
 
     schema = build_schema(gzip.decompress(raw).decode(), assume_valid_sdl=True)
-    schema._validation_errors = []  # type: ignore[attr-defined]  # see graphql_schema
+    schema._validation_errors = []  # see graphql_schema
     found = introspection_from_schema(schema, descriptions=False)
     again = build_client_schema(found, assume_valid=True)
     assert introspection_from_schema(again, descriptions=False) == found

@@ -24,7 +24,7 @@ BASE = {name: text for name, text in demo.BASE.items() if name != "orchestration
 BRANCHES = {branch: files for branch, (_, files) in demo.BRANCHES.items()}
 
 # the plan as a file, for --plan; the same text as demo.PLAN (tests/fleet/test_demo_repo.py)
-EXAMPLE = Path(__file__).parent.parent / "examples" / "orchestration-plan.md"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "orchestration-plan.md"
 
 
 def example_plan(**status: Status) -> Plan:

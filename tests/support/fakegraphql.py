@@ -1,4 +1,4 @@
-"""The GraphQL half of tests/fakegithub.py: the answers to `FleetState` and `FleetIssues`,
+"""The GraphQL half of tests/support/fakegithub.py: the answers to `FleetState` and `FleetIssues`,
 built from the fake's state and checked against GitHub's SDL both ways (the document and
 the variables fleetbot sends, and every value the fake answers)."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from tests.githubschema import validate_graphql, validate_graphql_response
+from tests.support.githubschema import validate_graphql, validate_graphql_response
 
 if TYPE_CHECKING:
-    from tests.fakegithub import FakeGithub, Pull
+    from tests.support.fakegithub import FakeGithub, Pull
 
 AT = "2026-01-01T00:00:00Z"
 

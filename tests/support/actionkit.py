@@ -19,12 +19,12 @@ import pytest
 import responses
 
 from fleetbot.fleet.demo import BASE, BRANCHES
-from tests.fakegithub import FakeGithub
-from tests.fakeserver import mount
 from tests.support.actionfleets import copied, origin_and_clone, ref_head, restore, state_of
 from tests.support.cli import Invocation, invoke
+from tests.support.fakegithub import FakeGithub
+from tests.support.fakeserver import mount
 from tests.support.repo import Repo
-from tests.webhooks import payload
+from tests.support.webhooks import payload
 
 TOKEN = "ghs_fleetbotTestToken0123456789"
 PULLS = {12: "feature/42-count", 13: "feature/43-docs", 14: "feature/44-clear"}

@@ -4,15 +4,15 @@
 commit statuses, and answers the REST and GraphQL calls fleetbot makes. Every REST response
 is GitHub's own example (tests/fixtures/github/examples.json) with a few fields overridden,
 validated against the OpenAPI response schema; every REST request body is validated against
-the OpenAPI request schema (tests/githubschema.py); every GraphQL document, its variables and
-the fake's answer against GitHub's SDL (tests/fakegraphql.py answers the two queries).
+the OpenAPI request schema (tests/support/githubschema.py); every GraphQL document, its variables and
+the fake's answer against GitHub's SDL (tests/support/fakegraphql.py answers the two queries).
 A request it does not know, or a shape that does not validate, is recorded in `violations`
 (and fails the test: see `check()`), so a misspelt field fails here, not in a user's repo.
 
 Every request is recorded (`requests`: method, path, JSON body, whether it carried a token).
 Faults (a 502, a 502 after the write was applied, a secondary rate limit, a 401) are
 injected with `fail(...)`; `read_only = True` answers every write with the 403 a fork's
-token gets. It is served two ways (tests/fakeserver.py): `mount(fake, rsps)` behind
+token gets. It is served two ways (tests/support/fakeserver.py): `mount(fake, rsps)` behind
 `responses`, or `serve(fake)` on 127.0.0.1 for a subprocess (bounded, stops itself).
 """
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.fakegraphql import AT, check, graphql, status_ctx
-from tests.githubschema import documented, example, validate_request, validate_response
+from tests.support.fakegraphql import AT, check, graphql, status_ctx
+from tests.support.githubschema import documented, example, validate_request, validate_response
 
 __all__ = ["MARKER", "FakeGithub", "Fault", "Pull", "Request", "check", "status_ctx"]
 
@@ -248,7 +248,7 @@ class FakeGithub:
         return 200, data
 
     def _label(self, name: str) -> dict[str, Any]:
-        label = example("POST /repos/{owner}/{repo}/labels", 201)
+        label: dict[str, Any] = example("POST /repos/{owner}/{repo}/labels", 201)
         label.update(name=name, color=self.repo_labels.get(name, "ededed"))
         return label
 
@@ -280,7 +280,7 @@ class FakeGithub:
         return 200, self._summarised(data, int(number))
 
     def _comment(self, c: dict[str, Any]) -> dict[str, Any]:
-        data = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
+        data: dict[str, Any] = example("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
         data.update(id=c["id"], body=c["body"])
         data["user"]["login"] = c.get("author", self.viewer)
         return data
@@ -363,7 +363,7 @@ class FakeGithub:
 
     def _issue_answer(self, number: int) -> dict[str, Any]:
         i = self.issue_store[number]
-        data = example("POST /repos/{owner}/{repo}/issues", 201)
+        data: dict[str, Any] = example("POST /repos/{owner}/{repo}/issues", 201)
         data.update(number=number, id=1000 + number, title=i["title"], body=i["body"],
                     state="open" if i["open"] else "closed",
                     html_url=f"https://github.com/{self.repo}/issues/{number}",
@@ -399,7 +399,7 @@ class FakeGithub:
         return 204, None
 
     def _status(self, s: dict[str, Any]) -> dict[str, Any]:
-        data = example("POST /repos/{owner}/{repo}/statuses/{sha}", 201)
+        data: dict[str, Any] = example("POST /repos/{owner}/{repo}/statuses/{sha}", 201)
         data.update(id=s["id"], state=s["state"], context=s["context"],
                     description=s["description"], target_url=s.get("target_url"))
         return data

@@ -15,6 +15,7 @@ from fleetbot.model import (
     Conflict,
     ConflictKind,
     Finding,
+    FindingCode,
     Plan,
     Replay,
     ReplayStop,
@@ -24,7 +25,7 @@ from fleetbot.model import (
 )
 from tests.support import factories as f
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "report.schema.json"
 
 
 def validate_report_json(data: Any) -> None:
@@ -78,7 +79,7 @@ def hostile_report() -> Report:
     )
     return Report(
         target="main", plan=plan, conflicts=conflicts, order=recommend_order(plan, conflicts),
-        findings=(Finding(Severity.WARNING, "joint", EVIL, line=3, hint=EVIL),),
+        findings=(Finding(Severity.WARNING, FindingCode.JOINT, EVIL, line=3, hint=EVIL),),
         replay=Replay(clean=False, stops_at=2, stops_at_issue="#2", files=(f"{EVIL}.py",)),
         notes=(EVIL,), missing_branches=("#2",), current_issue="#2",
     )

@@ -1,4 +1,4 @@
-"""Two ways to put tests/fakegithub.py's `FakeGithub` on the wire.
+"""Two ways to put tests/support/fakegithub.py's `FakeGithub` on the wire.
 
 - `mount(fake, rsps)`: behind `responses`, for in-process tests; a schema violation raises
   in the caller (and stays in `fake.violations`, in case the caller swallowed it);
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import responses
 
-from tests.fakegithub import FakeGithub
+from tests.support.fakegithub import FakeGithub
 
 
 def mount(fake: FakeGithub, rsps: responses.RequestsMock) -> FakeGithub:

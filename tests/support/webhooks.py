@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-WEBHOOKS = Path(__file__).parent / "fixtures" / "github" / "webhooks"
+WEBHOOKS = Path(__file__).parent.parent / "fixtures" / "github" / "webhooks"
 
 
 def payload(name: str) -> dict[str, Any]:

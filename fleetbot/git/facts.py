@@ -146,13 +146,6 @@ def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
 # ---------------------------------------------------------------- git questions
 
 
-def repo_info(git: Git) -> tuple[bool, str]:
-    """(whether the clone is shallow, the git common dir): one process, and a clear
-    failure outside a repository."""
-    layout = git.layout()
-    return layout.shallow, str(layout.common_dir)
-
-
 def merge_base(git: Git, a: str, b: str, *, shallow: bool, branch: str = "") -> str:
     """The best common ancestor of a and b, or a GitError that says what to do."""
     proc = git.run_full("merge-base", a, b, check=False)

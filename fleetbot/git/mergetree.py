@@ -35,7 +35,6 @@ from fleetbot.git.facts import (
     kept_folders,
     parse_cat_file_batch,
     read_blobs,
-    repo_info,
 )
 from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
@@ -462,8 +461,8 @@ def gather(
     rows leave the landings and pairs. Rows whose branch exists neither locally nor on
     origin, and that history does not show as landed, are listed in `missing`.
     """
-    shallow, common_dir = repo_info(git)
-    cache = Cache.at(common_dir, git.repo)
+    shallow = git.layout().shallow
+    cache = Cache.of(git)
     refs = read_refs(git)
     tgt = resolve_target(git, refs, target)
     row_refs = resolve_rows(git, refs, [(r.issue, r.branch) for r in plan.rows],

@@ -43,12 +43,15 @@ _PINNED_ENV = {
 @dataclass(frozen=True)
 class Layout:
     """Where a repository lives, asked once: its top level (None when bare), this
-    worktree's git dir, the common git dir (cache, worktrees), whether it is shallow."""
+    worktree's git dir, the common git dir (cache, worktrees), whether it is shallow, and
+    where its objects are and their hash (for the merges' shadow repository)."""
 
     toplevel: Path | None
     git_dir: Path
     common_dir: Path
     shallow: bool
+    objects: Path
+    object_format: str
 
 
 # Subcommands that never move a ref, a worktree's HEAD or the worktree list; any other
@@ -135,16 +138,18 @@ class Git:
 
     def _read_layout(self) -> Layout:
         args = ("rev-parse", "--path-format=absolute", "--absolute-git-dir",
-                "--git-common-dir", "--is-shallow-repository", "--show-toplevel")
+                "--git-common-dir", "--is-shallow-repository", "--git-path", "objects",
+                "--show-object-format", "--show-toplevel")
         proc = self.run_full(*args, check=False)
         lines = proc.stdout.splitlines()
-        if len(lines) < 3:
+        if len(lines) < 5:
             raise GitError(f"{self.repo.resolve()} is not inside a git repository",
                            argv=self._argv(args), code=proc.returncode,
                            stderr=proc.stderr,
                            hint="run fleetbot inside a git checkout or pass --repo DIR")
-        top = Path(lines[3]) if proc.returncode == 0 and len(lines) > 3 else None
-        return Layout(top, Path(lines[0]), Path(lines[1]), lines[2].strip() == "true")
+        top = Path(lines[5]) if proc.returncode == 0 and len(lines) > 5 else None
+        return Layout(top, Path(lines[0]), Path(lines[1]), lines[2].strip() == "true",
+                      Path(lines[3]), lines[4].strip())
 
     def _argv(self, args: Sequence[str]) -> list[str]:
         return ["git", *(a for k, v in self.config for a in ("-c", f"{k}={v}")), *args]

@@ -23,22 +23,23 @@ from fleetbot.git.session import MergeSession
 from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
 
 
-def resolve_commit(git: Git, ref: str) -> str:
-    """The commit id `ref` names, or a GitError that says which ref is unknown."""
+def resolve_commit(git: Git, ref: str, what: str = "ref") -> str:
+    """The commit id `ref` names, or a GitError that says which ref (`what`) is unknown."""
     return git.run(
         "rev-parse", "--verify", "-q", f"{ref}^{{commit}}",
-        error=f"unknown ref {ref!r}", hint="pass --target with an existing branch",
+        error=f"unknown {what} {ref!r}", hint="pass --target with an existing branch",
     ).strip()
 
 
-def resolve_commits(git: Git, refs: Sequence[str]) -> list[str]:
-    """`resolve_commit` of every ref in one `rev-parse`; when that fails, one by one, so
-    the error names the ref that is unknown."""
-    proc = git.run_full("rev-parse", *(f"{ref}^{{commit}}" for ref in refs), check=False)
+def resolve_commits(git: Git, target: str, refs: Sequence[str]) -> list[str]:
+    """`resolve_commit` of the target and every ref in one `rev-parse`; when that fails,
+    one by one, so the error names the target or the ref that is unknown."""
+    names = [target, *refs]
+    proc = git.run_full("rev-parse", *(f"{ref}^{{commit}}" for ref in names), check=False)
     ids = proc.stdout.split()
-    if proc.returncode == 0 and len(ids) == len(refs):
+    if proc.returncode == 0 and len(ids) == len(names):
         return ids
-    return [resolve_commit(git, ref) for ref in refs]
+    return [resolve_commit(git, target, "target"), *(resolve_commit(git, r) for r in refs)]
 
 
 def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
@@ -52,7 +53,7 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
     are commit ids and every tip names the base and the heads landed before it, so the key
     covers the target, the ordered branch tips and the target's attributes. A warm replay
     of an unchanged fleet starts no merge; a fleet where one branch moved replays from it."""
-    start, *heads = resolve_commits(git, [base, *(ref for _, ref in steps)])
+    start, *heads = resolve_commits(git, base, [ref for _, ref in steps])
     store = cache or Cache.disabled()
     tip = start
     out: list[ChainStep] = []
@@ -112,12 +113,6 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
     not only the first. Touches no worktree, index or ref. Positions are 1-based in
     `steps` unless `positions` gives each step's own (the order's numbering, when rows
     without a branch are left out), so `stops_at` and every detail use the same numbers."""
-    from fleetbot.errors import GitError
-
-    if git.run_full("rev-parse", "--verify", "-q", f"{target}^{{commit}}",
-                    check=False).returncode != 0:
-        raise GitError(f"unknown target {target!r}",
-                       hint="pass --target with an existing branch")
     chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git))
     stops = []
     numbers = list(positions) if positions is not None else range(1, len(steps) + 1)

@@ -121,10 +121,11 @@ def parse_patch_stdin(text: str) -> list[dict[str, list[str]]]:
     return groups
 
 
-def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
-    """`git cat-file --batch` output for `count` requests -> each blob's bytes or None
-    (missing, or not a blob). Sizes count bytes, hence bytes in."""
-    out: list[bytes | None] = []
+def parse_cat_file_objects(data: bytes, count: int) -> list[tuple[str, bytes] | None]:
+    """`git cat-file --batch` output for `count` requests -> each object's (type, bytes),
+    or None where git printed "<spec> missing" / "ambiguous". Sizes count bytes, hence
+    bytes in."""
+    out: list[tuple[str, bytes] | None] = []
     pos = 0
     for _ in range(count):
         end = data.find(b"\n", pos)
@@ -135,12 +136,36 @@ def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
         pos = end + 1
         if len(header) == 3 and header[2].isdigit():
             size = int(header[2])
-            body = data[pos:pos + size]
-            pos += size + 1  # the blob is followed by a newline
-            out.append(body if header[1] == b"blob" else None)
-        else:  # "<spec> missing" / "ambiguous"
+            out.append((header[1].decode("ascii", "replace"), data[pos:pos + size]))
+            pos += size + 1  # the object is followed by a newline
+        else:
             out.append(None)
     return out
+
+
+def parse_cat_file_batch(data: bytes, count: int) -> list[bytes | None]:
+    """`git cat-file --batch` output for `count` requests -> each blob's bytes or None
+    (missing, or not a blob)."""
+    return [o[1] if o is not None and o[0] == "blob" else None
+            for o in parse_cat_file_objects(data, count)]
+
+
+def read_objects(git: Git, specs: Sequence[str]) -> list[tuple[str, bytes] | None]:
+    """Each revision's (object type, content) or None when it names nothing, in one
+    `cat-file --batch`. A spec holding a newline cannot be asked on its line: None."""
+    asked = [s for s in specs if "\n" not in s]
+    if not asked:
+        return [None] * len(specs)
+    data = git.run_bytes("cat-file", "--batch", input="".join(
+        s + "\n" for s in asked).encode("utf-8", "surrogateescape"))
+    found = dict(zip(asked, parse_cat_file_objects(data, len(asked)), strict=True))
+    return [found.get(s) for s in specs]
+
+
+def as_text(blob: bytes) -> str:
+    """A blob as `git show` text reads it: UTF-8 (undecodable bytes kept as surrogates),
+    any line ending read as a newline."""
+    return blob.decode("utf-8", "surrogateescape").replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ---------------------------------------------------------------- git questions
@@ -281,6 +306,10 @@ def walk_branches(git: Git, target: str, heads: Sequence[str]) -> BranchWalk | N
     of them, so it counts for none). None when they share no ancestor (then nothing bounds
     the walk)."""
     uniq = tuple(dict.fromkeys(heads))
+    return git.memo(("walk", target, uniq), lambda: _walk(git, target, uniq))
+
+
+def _walk(git: Git, target: str, uniq: tuple[str, ...]) -> BranchWalk | None:
     floor = git.run_full("merge-base", "--octopus", target, *uniq, check=False)
     bases = floor.stdout.split()
     if floor.returncode != 0 or not bases:

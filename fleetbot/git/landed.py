@@ -132,7 +132,8 @@ def target_patch_ids(git: Git, target_sha: str, since: Sequence[str]) -> dict[st
     counts as its change against the first parent, which is what a squash would be. The
     commits after *any* of them count: a branch that merged the target in after another
     row's squash has a newer merge-base, which must not hide that squash."""
-    if not since:
+    since = tuple(dict.fromkeys(since))
+    if not since or since == (target_sha,):  # nothing after the tip itself
         return {}
     if len(since) > 1:
         oldest = git.run_full("merge-base", "--octopus", *since, check=False).stdout.split()

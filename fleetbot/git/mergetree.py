@@ -174,35 +174,19 @@ def attribute_files(ls_tree: str) -> list[tuple[str, str]]:
     return out
 
 
-# What a shadow repository is made of, asked once per process: where a repository's git
-# dir and objects are, and the `.gitattributes` blobs of a target tree (an object id names
-# the same tree for ever). `check` and `conflicts` build a shadow for the pair merges and
-# another for the replay: the second asks git nothing (an `ls-tree -r` of the whole target
-# on a git without GIT_ATTR_SOURCE).
-_LOCATIONS: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str, str]] = {}
+# The `.gitattributes` blobs of a target tree, asked once per process (an object id names
+# the same tree for ever; where the git dir and objects are comes from `Git.layout()`).
+# `check` and `conflicts` build a shadow for the pair merges and another for the replay:
+# the second asks git nothing (an `ls-tree -r` of the whole target on a git without
+# GIT_ATTR_SOURCE).
 _ATTRIBUTE_BLOBS: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
 _MEMO_LOCK = threading.Lock()
 
 
-def _locations(git: Git) -> tuple[str, str, str]:
-    """(git common dir, objects dir, object format) of `git`'s repository."""
-    key = (str(git.repo), tuple(sorted(git.env.items())))
-    with _MEMO_LOCK:
-        known = _LOCATIONS.get(key)
-    if known is None:
-        out = git.run(
-            "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-path",
-            "objects", "--show-object-format", error="cannot locate the git directory",
-        ).split("\n")
-        known = (out[0], out[1], out[2] if len(out) > 2 else "sha1")
-        with _MEMO_LOCK:
-            _LOCATIONS[key] = known
-    return known
-
-
 def _shadow_env(git: Git, root: Path) -> dict[str, str]:
     """The environment of a shadow repository under `root` for `git`'s repository."""
-    common, objects, fmt = _locations(git)
+    layout = git.layout()
+    common, objects, fmt = layout.common_dir, str(layout.objects), layout.object_format
     shadow = root / "git"
     for folder in (shadow / "refs", shadow / "objects", root / "tree"):
         folder.mkdir(parents=True)

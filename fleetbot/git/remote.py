@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from fleetbot.errors import GitError, PlanError
 from fleetbot.git import Git
+from fleetbot.git.facts import as_text, read_objects
 from fleetbot.plan.refname import branch_name_problem
 
 PULL_NAMESPACE = "refs/fleetbot/pull"
@@ -78,27 +79,25 @@ def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin", *,
 
 
 def show_file(git: Git, ref: str, path: str) -> str | None:
-    """The text of `path` at commit `ref`, or None when it does not exist there."""
-    spec = f"{ref}:{path.lstrip('/')}"
-    if git.run_full("cat-file", "-e", spec, check=False).returncode != 0:
-        return None
-    return git.run("show", "--no-textconv", spec, error=f"could not read {spec}")
+    """The text of `path` at commit `ref`, or None when no file is there (one process)."""
+    (found,) = read_objects(git, [f"{ref}:{path.lstrip('/')}"])
+    return as_text(found[1]) if found is not None and found[0] == "blob" else None
 
 
 def read_plan_text(git: Git, ref: str, path: str) -> str:
-    """The plan as committed on the target: never the PR's copy, never the worktree's."""
-    if git.run_full("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-                    check=False).returncode != 0:
+    """The plan as committed on the target: never the PR's copy, never the worktree's.
+    The target and the file are asked in one process."""
+    commit, found = read_objects(git, [f"{ref}^{{commit}}", f"{ref}:{path.lstrip('/')}"])
+    if commit is None:
         raise GitError(f"the target {ref!r} is not in this clone",
                        hint="check out with fetch-depth: 0, or pass --target")
-    text = show_file(git, ref, path)
-    if text is None:
+    if found is None or found[0] != "blob":
         raise PlanError(
             f"no plan at {path} on {ref}", file=path,
             hint=f"commit the plan to the target branch, or set the `plan` input "
             f"(the Action reads it from {ref}, never from the PR)",
         )
-    return text
+    return as_text(found[1])
 
 
 def pin_heads(git: Git, heads: dict[str, str], remote: str = "origin") -> None:

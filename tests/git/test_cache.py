@@ -124,8 +124,8 @@ def test_warm_replay_starts_no_merge(tmp_path: Path) -> None:
     assert cold.stops_at == 3  # #44 collides with #42 in tasks/cli.py
     warm_git = CountingGit(repo.path)
     assert replay(warm_git, "main", STEPS) == cold
-    # the target check, the git dir, every ref in one rev-parse: no shadow repo, no merge
-    assert warm_git.calls == ["rev-parse", "rev-parse", "rev-parse"]
+    # the git dir, the target and every ref in one rev-parse: no shadow repo, no merge
+    assert warm_git.calls == ["rev-parse", "rev-parse"]
     assert len(json.loads((repo.path / ".git/fleetbot/cache/chain.json").read_text())[
         "entries"]) == 3
 

@@ -64,6 +64,25 @@ def test_missing_plan_and_missing_target_are_clear_errors(tmp_path: Path) -> Non
         fetch_target(git, "gone")
 
 
+def test_show_file_reads_as_git_show_does_in_one_process(tmp_path: Path) -> None:
+    """Line endings and undecodable bytes as `git show` text gives them; a folder, a path
+    with a newline or a missing ref is no file."""
+    repo = make_repo(tmp_path, {"crlf.md": "a\r\nb\rc\n", "docs/x.md": "x\n"})
+    (repo.path / "latin.md").write_bytes(b"caf\xe9\n")
+    repo.git("add", "latin.md")
+    repo.git("commit", "-q", "-m", "latin")
+    git = Git(repo.path)
+    def shown(spec: str) -> str:  # git show's text as fleetbot decodes a process's output
+        return git.run("show", "--no-textconv", spec)
+
+    assert show_file(git, "main", "latin.md") == shown("main:latin.md") == "caf\udce9\n"
+    assert show_file(git, "main", "crlf.md") == shown("main:crlf.md") == "a\nb\nc\n"
+    assert show_file(git, "main", "/docs/x.md") == "x\n"
+    assert show_file(git, "main", "docs") is None
+    assert show_file(git, "main", "docs/x.md\nmain:crlf.md") is None
+    assert show_file(git, "gone", "crlf.md") is None
+
+
 @pytest.mark.parametrize("name", ["-x", "", "a..b", "--upload-pack=sh", "a b", "x.lock"])
 def test_bad_branch_names_never_reach_git_as_options(name: str) -> None:
     with pytest.raises(GitError, match="branch name"):

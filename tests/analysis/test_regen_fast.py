@@ -4,10 +4,12 @@ rules do, without importing it."""
 from __future__ import annotations
 
 import pathspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetbot.analysis.conflicts import DEFAULT_REGENERABLE, _plain_regen, is_regenerable
+from tests.support.examples import examples
 
 PARTS = ["go.sum", "uv.lock", "web", "gen", "a.py", "lock"]
 paths = st.lists(st.sampled_from(PARTS), min_size=1, max_size=4).map("/".join)
@@ -18,7 +20,8 @@ patterns = st.lists(st.one_of(
 ), max_size=4).map(tuple)
 
 
-@settings(max_examples=400, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(400, quick=50), deadline=None)
 @given(patterns, paths)
 def test_plain_patterns_match_like_gitignore(pats: tuple[str, ...], path: str) -> None:
     assert _plain_regen(pats) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from fleetbot.git.mergetree import gather
 from fleetbot.git.pairs import candidate_pairs, may_collide
 from fleetbot.model import ChangeStatus, FileChange
 from tests.fleet import plan_of, row
+from tests.support.examples import examples
 from tests.support.repo import make_repo
 
 PATHS = ["a", "a/b", "a/b/c.py", "a/d.py", "e/f.py", "e", "g/h/i.py", "g/j.py", "k.py"]
@@ -27,7 +29,8 @@ changes = st.one_of(
 fleets = st.lists(st.lists(changes, max_size=4).map(tuple), min_size=0, max_size=7)
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(300, quick=50), deadline=None)
 @given(fleets)
 def test_index_equals_every_pair_tried(sides: list[tuple[FileChange, ...]]) -> None:
     tried = [(i, j) for i, j in itertools.combinations(range(len(sides)), 2)

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetbot.plan.globs import matches, overlap_example, patterns_overlap
+from tests.support.examples import examples
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,8 @@ PATTERN = st.lists(PART, min_size=1, max_size=3).map("/".join).filter(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(300, quick=50), deadline=None)
 @given(PATTERN, PATTERN, PATH)
 def test_overlap_agrees_with_pathspec(a: str, b: str, path: str) -> None:
     """A path both match proves an overlap; any example found is matched by both."""
@@ -60,7 +62,8 @@ def test_overlap_agrees_with_pathspec(a: str, b: str, path: str) -> None:
         assert matches([a], example) and matches([b], example), (a, b, example)
 
 
-@settings(max_examples=500, deadline=None)
+@pytest.mark.property
+@settings(max_examples=examples(500, quick=50), deadline=None)
 @given(PATTERN, PATH)
 def test_matching_agrees_with_gitignore(pattern: str, path: str) -> None:
     """The automaton matches what git's gitignore rules (pathspec) match, except that a

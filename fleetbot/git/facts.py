@@ -214,7 +214,8 @@ def ahead_behind_many(
         if isinstance(got, list) and len(got) == 2 and all(isinstance(x, int) for x in got):
             known[h] = (got[0], got[1])
     todo = sorted({h for h in heads if h not in known})
-    walk = walk_branches(git, target, todo) if todo else None
+    # all heads, not only those the cache lacks: the landing checks ask this same walk
+    walk = walk_branches(git, target, heads) if todo else None
     if walk is not None:
         counts = [walk.ahead_behind(h) for h in todo]
     else:
@@ -306,7 +307,13 @@ def walk_branches(git: Git, target: str, heads: Sequence[str]) -> BranchWalk | N
     of them, so it counts for none). None when they share no ancestor (then nothing bounds
     the walk)."""
     uniq = tuple(dict.fromkeys(heads))
-    return git.memo(("walk", target, uniq), lambda: _walk(git, target, uniq))
+    walks: list[BranchWalk | None] = git.memo(("walks", target), list)
+    for walk in walks:  # a walk of more heads answers the same for each of these
+        if walk is not None and set(uniq) <= set(walk.heads):
+            return walk
+    found = _walk(git, target, uniq)
+    walks.append(found)
+    return found
 
 
 def _walk(git: Git, target: str, uniq: tuple[str, ...]) -> BranchWalk | None:

@@ -84,9 +84,16 @@ def test_walk_equals_rev_list_per_head(history: list[tuple[str, tuple[str, objec
         _build(repo, history)
         ids = {b: _git(repo, "rev-parse", b).strip() for b in BRANCHES}
         target, heads = ids["main"], [ids[b] for b in BRANCHES[1:]] + [ids["main"]]
-        walk = walk_branches(Git(repo), target, heads)
+        git = Git(repo)
+        walk = walk_branches(git, target, heads)
         assert walk is not None
         for head in heads:
+            # fewer heads are answered by the walk of all, as a walk of those alone answers
+            assert walk_branches(git, target, [head]) is walk
+            alone = walk_branches(Git(repo), target, [head])
+            assert alone is not None and alone is not walk
+            assert (alone.ahead_behind(head), alone.own(head)) == (
+                walk.ahead_behind(head), walk.own(head))
             behind, ahead = _git(repo, "rev-list", "--left-right", "--count",
                                  f"{target}...{head}").split()
             assert walk.ahead_behind(head) == (int(ahead), int(behind))

@@ -22,7 +22,7 @@ from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
     from fleetbot.forge.types import ForgeState
-    from fleetbot.plan.schemas import Validated
+    from fleetbot.plan.schemas import PlanRecord
 
 
 DEFAULT_PLAN = "orchestration-plan.md"
@@ -47,7 +47,7 @@ def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None 
     from fleetbot.git.refs import read_refs, resolve_target
     from fleetbot.git.remote import show_file
     from fleetbot.plan.parse import detect_format, load_plan, read_text
-    from fleetbot.plan.schemas import Validated
+    from fleetbot.plan.schemas import PlanRecord
 
     if plan_path is not None:
         plan = load_plan(plan_path)
@@ -71,7 +71,7 @@ def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None 
         return _retarget(git, FleetPlan(replace(plan, source=DEFAULT_PLAN), (note,), False),
                          target, tgt.name)
     plan = checked_plan(text, DEFAULT_PLAN, detect_format(Path(DEFAULT_PLAN)),
-                        validated=Validated.near(git.repo / DEFAULT_PLAN))
+                        record=PlanRecord.near(git.repo / DEFAULT_PLAN))
     notes: tuple[str, ...] = ()
     if local is not None and read_text(local) != text.replace("\r\n", "\n").lstrip("\ufeff"):
         notes = (f"your working copy of {DEFAULT_PLAN} differs from the one on {tgt.ref}; "
@@ -80,14 +80,14 @@ def load_fleet_plan(git: Git, plan_path: Path | None = None, target: str | None 
 
 
 def checked_plan(text: str, source: str, fmt: PlanFormat,
-                 validated: Validated | None = None) -> Plan:
+                 record: PlanRecord | None = None) -> Plan:
     """Parse plan text and refuse it, with every error, if lint finds structural errors.
-    With `validated`, a plan already known valid skips jsonschema (plan/schemas.py)."""
+    With a `record`, a plan read before skips jsonschema and markdown-it (plan/schemas.py)."""
     from fleetbot.errors import PlanError, PlanErrors
     from fleetbot.plan.lint import structural_findings
     from fleetbot.plan.parse import parse_plan
 
-    plan = parse_plan(text, source, fmt, validated=validated)
+    plan = parse_plan(text, source, fmt, record=record)
     errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
     if errors:
         raise PlanErrors([PlanError(f.message, file=source, line=f.line, hint=f.hint,

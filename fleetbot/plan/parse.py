@@ -33,7 +33,7 @@ from fleetbot.plan.source import (
 )
 
 if TYPE_CHECKING:
-    from fleetbot.plan.schemas import Validated
+    from fleetbot.plan.schemas import PlanRecord
 
 __all__ = ["detect_format", "load_plan", "normalise_status", "parse_plan", "read_text"]
 
@@ -103,10 +103,10 @@ def read_text(path: Path) -> str:
 def load_plan(path: Path) -> Plan:
     """Read, parse and validate the plan; raise PlanErrors listing every error."""
     from fleetbot.plan.lint import structural_findings
-    from fleetbot.plan.schemas import Validated
+    from fleetbot.plan.schemas import PlanRecord
 
     plan = parse_plan(read_text(path), str(path), detect_format(path),
-                      validated=Validated.near(path))
+                      record=PlanRecord.near(path))
     errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
     if errors:
         raise PlanErrors([
@@ -116,7 +116,7 @@ def load_plan(path: Path) -> Plan:
     return plan
 
 
-def read_source(text: str, source: str, fmt: str) -> Source:
+def read_source(text: str, source: str, fmt: str, record: PlanRecord | None = None) -> Source:
     bad = next((i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff"), None)
     if bad is not None:  # bytes git could not decode, kept as surrogates
         raise PlanError(
@@ -124,19 +124,21 @@ def read_source(text: str, source: str, fmt: str) -> Source:
             hint="save the plan as UTF-8 (a Latin-1 editor? `iconv -f latin1 -t utf-8`)",
         )
     if fmt == "markdown":
-        return read_markdown(text, source)
+        return read_markdown(text, source) if record is None else read_markdown(
+            text, source, record.table_spans)
     return read_structured(text, source, fmt)
 
 
 def parse_plan(
     text: str, source: str = "orchestration-plan.md", fmt: str = "markdown", *,
-    validated: Validated | None = None,
+    record: PlanRecord | None = None,
 ) -> Plan:
     """Text -> Plan. Raises PlanErrors for schema and field errors (not for lint's
-    cross-row checks, which `lint.structural_findings` finds). With `validated`, data
-    already known valid against the same schema skips jsonschema."""
-    src = read_source(text, source, fmt)
-    _validate(src, source, validated)
+    cross-row checks, which `lint.structural_findings` finds). With a `record`, data
+    already known valid against the same schema skips jsonschema, and a Markdown body
+    read before skips markdown-it (plan/schemas.py)."""
+    src = read_source(text, source, fmt, record)
+    _validate(src, source, record)
     repo = str(src.data.get("repo") or "")
     rows: list[Row] = []
     errors: list[PlanError] = []
@@ -179,26 +181,26 @@ def _valid(data: Any) -> bool:
     return True
 
 
-def _validate(src: Source, file: str, validated: Validated | None = None) -> None:
+def _validate(src: Source, file: str, record: PlanRecord | None = None) -> None:
     from fleetbot.plan.schemas import load_schema, validation_key
 
     data = src.data
     if src.kind == "markdown":  # table cells are text by construction: check one row
         data = {**data, "rows": data["rows"][:1]}
-    key = validation_key("plan", data) if validated is not None else ""
-    if validated is not None and key in validated:
+    key = validation_key("plan", data) if record is not None else ""
+    if record is not None and key in record:
         return
     if _valid(data):
-        if validated is not None:
-            validated.add(key)
+        if record is not None:
+            record.add(key)
         return
     import jsonschema  # words the errors (and is the judge should the two ever disagree)
 
     validator = jsonschema.Draft202012Validator(load_schema("plan"))
     found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not found:
-        if validated is not None:
-            validated.add(key)
+        if record is not None:
+            record.add(key)
         return
     where_kind = "the front matter" if src.kind == "markdown" else "the plan"
     errors = []

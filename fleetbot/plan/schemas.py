@@ -1,9 +1,10 @@
 """The JSON Schemas in `schemas/`, found both in a wheel and in a source checkout, and
-the record of plan data already validated against them.
+the record of what earlier runs learnt about plan texts.
 
-jsonschema costs about 80 ms to import; a plan that has not changed since it was last
-validated against the same schema need not pay it. The record is a set of hashes of
-(schema text, data) in the plan's git dir; the schema stays the one source of truth.
+jsonschema costs about 80 ms to import and markdown-it about 20 ms; a plan that has not
+changed since it was last read need not pay either. The record, in the plan's git dir,
+holds hashes of (schema text, data) known valid — the schema stays the one source of
+truth — and, by a hash of fleetbot's version and a Markdown body, where its tables are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fleetbot.plan.source import TableSpan
 
 
 @lru_cache(maxsize=8)
@@ -62,17 +66,18 @@ def git_dir_near(path: Path) -> Path | None:
     return None
 
 
-class Validated:
-    """The set of validation keys known valid, kept in `<git dir>/fleetbot/cache/`."""
+class PlanRecord:
+    """Validation keys known valid and the table spans of Markdown bodies read before,
+    kept in `<git dir>/fleetbot/cache/plans.json` (the last MAX_VALIDATED entries)."""
 
     def __init__(self, file: Path | None) -> None:
         self.file = file
         self._keys: list[str] | None = None
 
     @classmethod
-    def near(cls, plan: Path) -> Validated:
+    def near(cls, plan: Path) -> PlanRecord:
         git_dir = None if os.environ.get("FLEETBOT_NO_CACHE") else git_dir_near(plan)
-        return cls(git_dir / "fleetbot" / "cache" / "validated.json" if git_dir else None)
+        return cls(git_dir / "fleetbot" / "cache" / "plans.json" if git_dir else None)
 
     def _load(self) -> list[str]:
         if self._keys is None:
@@ -97,9 +102,38 @@ class Validated:
         self._keys = keys
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".validated.")
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".plans.")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(keys, out)
             os.replace(tmp, self.file)
         except OSError:
             return
+
+    def table_spans(self, body: str) -> tuple[TableSpan, ...]:
+        """Where `body`'s tables are (`source.table_spans`), remembered by the body and
+        fleetbot's version so an unchanged plan is read without markdown-it."""
+        from fleetbot import __version__
+        from fleetbot.plan.source import table_spans
+
+        key = "tables " + hashlib.sha256(f"{__version__}\0{body}".encode(
+            "utf-8", "surrogatepass")).hexdigest() + " "
+        for kept in self._load():
+            if kept.startswith(key):
+                spans = _spans(kept[len(key):])
+                if spans is not None:
+                    return spans
+        found = table_spans(body)
+        self.add(key + ";".join(",".join(map(str, span)) for span in found))
+        return found
+
+
+def _spans(text: str) -> tuple[TableSpan, ...] | None:
+    """"0,5,1;9,12,0" -> the spans it records (None if it is not such a record)."""
+    out = []
+    for part in filter(None, text.split(";")):
+        fields = part.split(",")
+        if len(fields) != 3 or not all(f.lstrip("-").isdigit() for f in fields):
+            return None
+        first, last, named = map(int, fields)
+        out.append((first, last, named))
+    return tuple(out)

@@ -20,6 +20,8 @@ from fleetbot.model import Finding, FindingCode, Severity
 from fleetbot.plan.columns import REQUIRED, SHOWN, closest, field_of, mentions
 
 if TYPE_CHECKING:  # YAML is imported only for a plan that has some
+    from collections.abc import Callable
+
     from fleetbot.plan.structured import LineMap
 
 SETTINGS = ("regenerable", "target", "test", "repo")  # fleetbot's plan-wide keys
@@ -133,13 +135,18 @@ def settings(meta: dict[str, Any], lines: LineMap, where: str,
     return out, out_lines, findings
 
 
+# Where the tables of a plan body are: (header line, line after the last row, how its
+# heading ranks it: 1 names a plan, -1 names done or example work, 0 neither), 0-based.
+TableSpan = tuple[int, int, int]
+
+
 @dataclass
 class _Table:
     first: int  # 0-based line of the header
     last: int  # 0-based line after the last row
     header: list[str]
     fields: list[str | None]
-    heading: str
+    named: int  # the heading above it: 1 names the plan, -1 other work, 0 neither
 
     @property
     def qualifies(self) -> bool:
@@ -147,9 +154,7 @@ class _Table:
 
     def rank(self) -> tuple[int, int, int]:
         """Larger is likelier the plan: a heading naming it, plan columns, earlier."""
-        named = 1 if _PLAN_HEADING.search(self.heading) else (
-            -1 if _OTHER_HEADING.search(self.heading) else 0)
-        return named, len({f for f in self.fields if f}), -self.first
+        return self.named, len({f for f in self.fields if f}), -self.first
 
     def lacks(self) -> str:
         named = {f for h in self.header for f in mentions(h)} | {f for f in self.fields if f}
@@ -163,14 +168,15 @@ class _Table:
                 f"{' or '.join(missing)} column{also}")
 
 
-def _tables(body: str) -> list[_Table]:
-    """Every table outside block quotes (code fences and HTML comments hold none)."""
+def table_spans(body: str) -> tuple[TableSpan, ...]:
+    """Every table outside block quotes (code fences and HTML comments hold none), as
+    CommonMark's block structure shows it (markdown-it: imported only here)."""
     from markdown_it import MarkdownIt
 
     # block structure only: cells are split on the raw lines, so inline parsing is skipped
     tokens = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"]).parse(body)
-    lines = body.split("\n")
-    out, quoted, heading = [], 0, ""
+    out: list[TableSpan] = []
+    quoted, named = 0, 0
     for i, tok in enumerate(tokens):
         if tok.type == "blockquote_open":
             quoted += 1
@@ -178,10 +184,20 @@ def _tables(body: str) -> list[_Table]:
             quoted -= 1
         elif tok.type == "heading_open" and i + 1 < len(tokens):
             heading = tokens[i + 1].content
+            named = 1 if _PLAN_HEADING.search(heading) else (
+                -1 if _OTHER_HEADING.search(heading) else 0)
         elif tok.type == "table_open" and tok.map and not quoted:
-            header = [c.text for c in split_cells(lines[tok.map[0]])]
-            out.append(_Table(tok.map[0], tok.map[1], header,
-                              [field_of(h) for h in header], heading))
+            out.append((tok.map[0], tok.map[1], named))
+    return tuple(out)
+
+
+def _tables(body: str, spans: tuple[TableSpan, ...] | None = None) -> list[_Table]:
+    """The tables at `spans` (found in `body` when not given) with their header cells."""
+    lines = body.split("\n")
+    out = []
+    for first, last, named in table_spans(body) if spans is None else spans:
+        header = [c.text for c in split_cells(lines[first])]
+        out.append(_Table(first, last, header, [field_of(h) for h in header], named))
     return out
 
 
@@ -238,10 +254,15 @@ def _unused_columns(table: _Table) -> list[Finding]:
     return out
 
 
-def read_markdown(text: str, file: str) -> Source:
+def read_markdown(
+    text: str, file: str,
+    spans_of: Callable[[str], tuple[TableSpan, ...]] = table_spans,
+) -> Source:
+    """The plan table and front matter of a Markdown plan; `spans_of(body)` says where
+    the body's tables are (`table_spans`, or a record of bodies read before)."""
     meta, meta_lines, body = _front_matter(text, file)
     data, lines, findings = settings(meta, meta_lines, "front matter")
-    table, more = _choose(_tables(body), file)
+    table, more = _choose(_tables(body, spans_of(body)), file)
     findings += more + _unused_columns(table)
     lines_of_body = body.split("\n")
     src = Source(data=data, lines=lines, kind="markdown", notices=findings)

@@ -539,6 +539,8 @@ class SourceChange:
     new: str | None = None
     too_large: bool = False  # over the size cap: not read, so `interface` skipped it
     touches_api: bool = True  # a changed line may be part of a top-level signature
+    old_id: str = ""  # the blob ids of `old` and `new` ("" where unknown): what the
+    new_id: str = ""  # interface check learnt of a text is remembered by them
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from fleetbot.analysis.analyse import analyse
 from fleetbot.analysis.landed import forge_landed
+from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
+from fleetbot.git.cache import Cache
 from fleetbot.git.chain import replay as replay_chain
 from fleetbot.git.mergetree import gather
-from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity
+from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity, SourceChange
 from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
@@ -146,10 +148,46 @@ def build_report(
     facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found))
     findings = [f if f.file else replace(f, file=plan.source)
                 for f in lint_plan(plan, protected=(facts.target,))]
+    cache = Cache.of(git)
     report = analyse(plan, facts, pulls=found, findings=findings,
-                     current_branch=current_branch)
+                     current_branch=current_branch, api=RememberedApi(cache))
+    cache.save()
     return replace(report, replay=_replay(git, facts.target_ref or facts.target, report),
                    notes=(*notes, *report.notes))
+
+
+class RememberedApi:
+    """The interface check's ApiReader over the git-dir cache: what parsing a blob said
+    is kept by its id (and the pair of ids for a change), so an unchanged fleet's huge
+    Python files are not parsed again. A source without ids is parsed."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
+        key = f"{src.old_id} {src.new_id or '-'}"
+        if src.old_id:
+            got = self.cache.get("api-changes", key)
+            if isinstance(got, list) and all(
+                    isinstance(c, list) and len(c) == 4 and all(
+                        isinstance(x, str) or (i == 2 and x is None) for i, x in enumerate(c))
+                    for c in got):
+                return tuple(ApiChange(*c) for c in got)
+        found = PARSED.changes(src)
+        if src.old_id and (src.new_id or src.new is None):
+            self.cache.put("api-changes", key,
+                           [[c.name, c.old, c.new, c.why] for c in found])
+        return found
+
+    def uses(self, src: SourceChange) -> frozenset[str]:
+        if src.new_id:
+            got = self.cache.get("api-uses", src.new_id)
+            if isinstance(got, list) and all(isinstance(n, str) for n in got):
+                return frozenset(got)
+        found = PARSED.uses(src)
+        if src.new_id:
+            self.cache.put("api-uses", src.new_id, sorted(found))
+        return found
 
 
 def fleet_pulls(

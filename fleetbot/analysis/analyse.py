@@ -16,6 +16,7 @@ from fleetbot.analysis.landed import (
     without_landed,
 )
 from fleetbot.analysis.order import recommend_order
+from fleetbot.analysis.pyapi import PARSED, ApiReader
 from fleetbot.model import Finding, GitFacts, Plan, PullFacts, Report
 
 
@@ -26,6 +27,7 @@ def analyse(
     pulls: Iterable[PullFacts] = (),
     findings: Iterable[Finding] = (),
     current_branch: str | None = None,
+    api: ApiReader = PARSED,
 ) -> Report:
     """Predict the conflicts, recommend the order, find the current row; replay is the
     shell's job (it needs git), so `Report.replay` is left None here.
@@ -36,7 +38,7 @@ def analyse(
     landed = facts.landed
     claims = contradictions(plan, landed)
     plan = as_landed(plan, landed)
-    conflicts = without_landed(predict(plan, facts), landed)
+    conflicts = without_landed(predict(plan, facts, api), landed)
     by_branch = {p.branch: p for p in pulls}
     pull_map = {row.issue: by_branch[row.branch] for row in plan.rows if row.branch in by_branch}
     missing = tuple(facts.missing)

@@ -15,9 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from fleetbot.analysis.pyapi import (
+    PARSED,
     ApiChange,
-    api_changes,
-    referenced_names,
+    ApiReader,
     top_level_names,
     words,
 )
@@ -40,9 +40,9 @@ DEFAULT_REGENERABLE = (
 )
 
 
-def predict(plan: Plan, facts: GitFacts) -> tuple[Conflict, ...]:
+def predict(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) -> tuple[Conflict, ...]:
     """Every predicted conflict of the fleet, grouped by kind (plan, diff, drift, target,
-    textual, interface) and within a kind in plan order."""
+    textual, interface) and within a kind in plan order; `api` parses Python files."""
     regen = regenerable_patterns(plan)
     return (
         *plan_conflicts(plan),
@@ -50,7 +50,7 @@ def predict(plan: Plan, facts: GitFacts) -> tuple[Conflict, ...]:
         *drift_conflicts(plan, facts, regen),
         *target_conflicts(facts),
         *textual_conflicts(plan, facts, regen),
-        *interface_conflicts(plan, facts),
+        *interface_conflicts(plan, facts, api),
     )
 
 
@@ -350,7 +350,7 @@ def _textual_evidence(facts: GitFacts, a: str, b: str) -> str:
     return f"git merge-tree --write-tree --name-only --messages {landed} {shlex.quote(rb)}"
 
 
-def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
+def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) -> list[Conflict]:
     """A branch changes the signature of a top-level Python name that another branch's
     changed files use (a warning: no line-based merge sees it)."""
     # cheap first: only files defining a name some other branch's files even mention
@@ -370,7 +370,7 @@ def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
             continue
         if not any(elsewhere(n, src.issue) for n in top_level_names(src.old)):
             continue
-        for change in api_changes(src.old, src.new):
+        for change in api.changes(src):
             if elsewhere(change.name, src.issue):
                 changed.setdefault(src.issue, {}).setdefault(change.name, (src.path, change))
     if not changed:
@@ -380,7 +380,7 @@ def interface_conflicts(plan: Plan, facts: GitFacts) -> list[Conflict]:
     for src in facts.sources:
         if src.new is None or not wanted & words(src.new):
             continue
-        for name in referenced_names(src.new) & wanted:
+        for name in api.uses(src) & wanted:
             uses.setdefault(src.issue, {}).setdefault(name, []).append(src.path)
     out = []
     issues = [b.issue for b in facts.branches]

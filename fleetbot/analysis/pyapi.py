@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from fleetbot.model import SourceChange
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
@@ -288,3 +292,29 @@ def referenced_names(text: str) -> frozenset[str]:
         elif isinstance(node, ast.ImportFrom):
             out.update(a.name for a in node.names)
     return frozenset(out)
+
+
+class ApiReader(Protocol):
+    """What the interface check learns of a changed Python file by parsing it. `PARSED`
+    parses every time; the pipeline's reader remembers the answers by blob id."""
+
+    def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
+        """`api_changes(src.old, src.new)`."""
+        ...
+
+    def uses(self, src: SourceChange) -> frozenset[str]:
+        """`referenced_names(src.new)` (src.new is not None)."""
+        ...
+
+
+class ParsedApi:
+    """The ApiReader that parses every time."""
+
+    def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
+        return api_changes(src.old, src.new)
+
+    def uses(self, src: SourceChange) -> frozenset[str]:
+        return referenced_names(src.new or "")
+
+
+PARSED = ParsedApi()

@@ -463,6 +463,12 @@ def read_blobs(
 
 def blob_sizes(git: Git, specs: Sequence[str]) -> dict[str, int | None]:
     """The size in bytes of each `<rev>:<path>` blob (None: missing or not a blob)."""
+    return {s: None if b is None else b[1] for s, b in blob_info(git, specs).items()}
+
+
+def blob_info(git: Git, specs: Sequence[str]) -> dict[str, tuple[str, int] | None]:
+    """The (blob id, size in bytes) of each `<rev>:<path>` (None: missing or not a blob),
+    in one `cat-file --batch-check`."""
     usable = [s for s in specs if "\n" not in s]
     if not usable:
         return {}
@@ -473,15 +479,15 @@ def blob_sizes(git: Git, specs: Sequence[str]) -> dict[str, int | None]:
     return dict(zip(usable, parse_batch_check(data, len(usable)), strict=True))
 
 
-def parse_batch_check(data: bytes, count: int) -> list[int | None]:
+def parse_batch_check(data: bytes, count: int) -> list[tuple[str, int] | None]:
     """`git cat-file --batch-check` output: `<id> blob <size>` or `<spec> missing` per
-    request, in order -> the blob sizes (None for anything else)."""
+    request, in order -> each blob's (id, size) (None for anything else)."""
     lines = data.split(b"\n")
-    out: list[int | None] = []
+    out: list[tuple[str, int] | None] = []
     for line in lines[:count]:
         fields = line.split(b" ")
         ok = len(fields) == 3 and fields[1] == b"blob" and fields[2].isdigit()
-        out.append(int(fields[2]) if ok else None)
+        out.append((fields[0].decode("ascii", "replace"), int(fields[2])) if ok else None)
     out += [None] * (count - len(out))
     return out
 

@@ -29,7 +29,7 @@ from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.facts import (
     MAX_BLOB,
     all_branch_facts,
-    blob_sizes,
+    blob_info,
     changed_files_many,
     changed_lines_many,
     kept_folders,
@@ -523,8 +523,13 @@ def read_sources(
     specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
     if not specs:
         return ()
-    sizes = blob_sizes(git, specs)
+    info = blob_info(git, specs)
+    sizes = {s: None if b is None else b[1] for s, b in info.items()}
     texts = dict(zip(specs, read_blobs(git, specs, sizes=sizes), strict=True))
+
+    def blob_id(spec: str | None) -> str:
+        found = info.get(spec) if spec is not None else None
+        return found[0] if found is not None else ""
 
     def big(spec: str | None) -> bool:
         return spec is not None and (sizes.get(spec) or 0) > MAX_BLOB
@@ -537,6 +542,7 @@ def read_sources(
             too_large=big(old) or big(new),
             # a path the patch does not name (quoted, renamed from elsewhere) is parsed
             touches_api=touching[issue].get(path, True),
+            old_id=blob_id(old), new_id=blob_id(new),
         )
         for issue, path, old, new in wanted
     )

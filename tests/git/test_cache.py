@@ -8,12 +8,16 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from fleetbot import pipeline
+from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.chain import replay
 from fleetbot.git.mergetree import gather
-from fleetbot.model import MergeConflict, MergeResult
+from fleetbot.model import ConflictKind, MergeConflict, MergeResult, SourceChange
+from tests.fleet import plan_of, row
 from tests.support.fleetrepo import example_plan, tasks_repo
+from tests.support.repo import make_repo
 
 
 class CountingGit(Git):
@@ -143,3 +147,52 @@ def test_replay_after_gc_and_a_push_merges_again(tmp_path: Path, monkeypatch: An
     monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
     assert got == replay(Git(repo.path), "main", STEPS)
     assert got.stops_at == 3
+
+
+class CountingApi:
+    """The interface check's parser, counting what it parses."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
+        self.calls.append(("changes", f"{src.issue} {src.path}"))
+        return PARSED.changes(src)
+
+    def uses(self, src: SourceChange) -> frozenset[str]:
+        self.calls.append(("uses", f"{src.issue} {src.path}"))
+        return PARSED.uses(src)
+
+
+def test_the_interface_check_parses_an_unchanged_fleet_once(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """What parsing said is kept by blob id: a second report parses nothing and says the
+    same; a damaged record is parsed again; without the cache every run parses."""
+    model = "from dataclasses import dataclass\n\n\n@dataclass\nclass Task:\n    title: str\n"
+    repo = make_repo(tmp_path, {"tasks/model.py": model}, {
+        "field": {"tasks/model.py": model + "    done: bool\n"},
+        "user": {"tasks/count.py": "from tasks.model import Task\n\n\n"
+                                   "def count(ts: list[Task]) -> int:\n    return len(ts)\n"},
+    })
+    plan = plan_of(row("#1", "field", ["tasks/model.py"]), row("#2", "user", ["tasks/count.py"]))
+    api = CountingApi()
+    monkeypatch.setattr(pipeline, "PARSED", api)
+    parsed = [("changes", "#1 tasks/model.py"), ("uses", "#1 tasks/model.py"),
+              ("uses", "#2 tasks/count.py")]
+    first = pipeline.build_report(Git(repo.path), plan)
+    assert [c.rows for c in first.conflicts if c.kind is ConflictKind.INTERFACE] == [
+        ("#1", "#2")]
+    assert sorted(api.calls) == parsed
+    api.calls.clear()
+    assert pipeline.build_report(Git(repo.path), plan) == first
+    assert api.calls == []
+    record = repo.path / ".git" / "fleetbot" / "cache" / "api-changes.json"
+    kept = json.loads(record.read_text())
+    kept["entries"] = {k: [["Task", 1, None, None]] for k in kept["entries"]}
+    record.write_text(json.dumps(kept))
+    assert pipeline.build_report(Git(repo.path), plan) == first
+    assert api.calls == [("changes", "#1 tasks/model.py")]
+    api.calls.clear()
+    monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
+    assert pipeline.build_report(Git(repo.path), plan) == first
+    assert sorted(api.calls) == parsed

@@ -76,7 +76,8 @@ def test_parse_batch_check() -> None:
     data = (b"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 blob 12\n"
             b"main:a b blob 5 missing\n"
             b"4b825dc642cb6eb9a060e54bf8d69288fbee4904 tree 0\n")
-    assert parse_batch_check(data, 4) == [12, None, None, None]
+    assert parse_batch_check(data, 4) == [
+        ("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", 12), None, None, None]
 
 
 # ---------------------------------------------------------------- output that cannot be written

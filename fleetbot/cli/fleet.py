@@ -407,7 +407,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
         return ExitCode.OK
     return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
                                  into=into_branch, conflicts=predictions.conflicts,
-                                 force=force, say=_say))
+                                 force=force, say=_say,
+                                 landed={la.issue for la in predictions.landed}))
 
 
 def _outcome(out: Outcome) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from fleetbot.fleet.integrate_guard import (
     check_here,
     check_into,
     held_lock,
+    names_since_bases,
     overwritten_files,
 )
 from fleetbot.fleet.status import collisions_of, describe_collision
@@ -174,17 +175,19 @@ def identity_env(git: Git) -> dict[str, str]:
 def start(
     git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str = DEFAULT_INTO,
     conflicts: Sequence[Conflict] = (), force: bool = False,
-    say: Callable[[str], None] = lambda _: None,
+    say: Callable[[str], None] = lambda _: None, landed: Collection[str] | None = None,
 ) -> Outcome:
-    """Reset `into` to the target tip here, check it out, and merge the rows in order."""
+    """Reset `into` to the target tip here, check it out, and merge the rows in order.
+    `landed`: the rows the report that made `order` found landed (asked again if None)."""
     with held_lock(git):
         return _start(git, plan, order, target=target, into=into, conflicts=conflicts,
-                      force=force, say=say)
+                      force=force, say=say, landed=landed)
 
 
 def _start(
     git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str,
     conflicts: Sequence[Conflict], force: bool, say: Callable[[str], None],
+    landed: Collection[str] | None,
 ) -> Outcome:
     if load_state(git) is not None:
         raise UsageError("an integration is already in progress here; run "
@@ -195,7 +198,8 @@ def _start(
     refs = row_refs(git, plan)
     remote_only = [r for r in plan.rows
                    if r.issue in refs and refs[r.issue].startswith("refs/remotes/")]
-    merged = merged_issues(git, plan.rows, target) | {
+    found = frozenset(landed) if landed is not None else merged_issues(git, plan.rows, target)
+    merged = found | {
         r.issue for r in remote_only if wt.is_ancestor(git, refs[r.issue], target)}
     steps, notes = choose_steps(plan, order, refs=refs, merged=merged)
     target_sha = wt.rev(git, target)
@@ -296,10 +300,11 @@ def _require_state(git: Git) -> State:
 
 def _merge_remaining(git: Git, state: State) -> Outcome:
     env = identity_env(git)
+    head = ""
     for step in state.steps:
         if step.issue in state.done:
             continue
-        before = wt.rev(git, "HEAD")
+        before = head or wt.rev(git, "HEAD")
         proc = git.run_full(
             "merge", "--no-ff", "--no-edit", "-m",
             f"Merge {step.label or step.issue} ({step.branch}) [fleetbot integrate]",
@@ -337,16 +342,11 @@ def _merge_remaining(git: Git, state: State) -> Outcome:
 
 def _culprits(git: Git, state: State, files: Sequence[str]) -> tuple[str, ...]:
     """The rows merged before that changed the conflicted files."""
-    out: list[str] = []
     want = set(files)
-    for step in state.steps:
-        if step.issue not in state.done:
-            continue
-        base = git.run("merge-base", state.target_sha, step.source).strip()
-        changed = git.run("diff", "--name-only", "-z", base, step.source, "--")
-        if want & {p for p in changed.split("\0") if p}:
-            out.append(step.issue)
-    return tuple(out)
+    done = [step for step in state.steps if step.issue in state.done]
+    changed = names_since_bases(git, state.target_sha, [step.source for step in done])
+    return tuple(step.issue for step, paths in zip(done, changed, strict=True)
+                 if want & set(paths))
 
 
 __all__ = ["DEFAULT_INTO", "Outcome", "State", "Step", "choose_steps", "resume",

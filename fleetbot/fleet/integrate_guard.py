@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from fleetbot.errors import UsageError
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
+from fleetbot.git.facts import changed_files_many, parse_symmetric_ranges
 from fleetbot.model import Plan
 
 if TYPE_CHECKING:
@@ -95,8 +96,9 @@ def overwritten_files(git: Git, target_sha: str, steps: Sequence[Step]) -> dict[
     writers: dict[str, str] = {}
     for path in names(git, "HEAD", target_sha):
         writers.setdefault(path, "the target")
-    for step in steps:
-        for path in names(git, f"{target_sha}...{step.source}"):
+    for step, paths in zip(steps, names_since_bases(git, target_sha,
+                                                    [s.source for s in steps]), strict=True):
+        for path in paths:
             writers.setdefault(path, step.label or step.issue)
     tracked = set(split(git.run("ls-files", "-z")))
     root = wt.toplevel(git)
@@ -109,10 +111,25 @@ def names(git: Git, *revs: str) -> list[str]:
     return split(git.run("diff", "--name-only", "--no-renames", "-z", *revs, "--"))
 
 
+def names_since_bases(git: Git, target_sha: str, sources: Sequence[str]) -> list[list[str]]:
+    """For each source, the paths `names(git, f"{target_sha}...{source}")` lists (changed
+    since its merge-base with the target, both names of a rename), in two processes for
+    all of them: one `rev-parse` of the ranges, one `diff-tree --stdin`."""
+    if not sources:
+        return []
+    ranges = parse_symmetric_ranges(git.run("rev-parse", *(f"{target_sha}...{s}"
+                                                            for s in sources)))
+    if len(ranges) != len(sources) or any(base is None for _, base in ranges):
+        return [names(git, f"{target_sha}...{s}") for s in sources]  # git says why
+    changes = changed_files_many(git, [(base or "", head) for head, base in ranges])
+    return [sorted({p for c in found for p in (c.path, c.old_path) if p})
+            for found in changes]
+
+
 def split(text: str) -> list[str]:
     """NUL-separated git output -> its non-empty fields."""
     return [p for p in text.split("\0") if p]
 
 
-__all__ = ["check_here", "check_into", "held_lock", "names",
+__all__ = ["check_here", "check_into", "held_lock", "names", "names_since_bases",
            "overwritten_files", "split"]

@@ -55,18 +55,24 @@ def parse_name_status(text: str) -> tuple[FileChange, ...]:
 
 def parse_symmetric_bases(text: str) -> list[str | None]:
     """`git rev-parse T...A T...B` -> the merge-base of each range (None where there is
-    none). rev-parse prints each range as its two ends and `^<base>` per merge-base; the
-    first base is the one `git merge-base` prints."""
-    out: list[str | None] = []
+    none); the first base is the one `git merge-base` prints."""
+    return [base for _, base in parse_symmetric_ranges(text)]
+
+
+def parse_symmetric_ranges(text: str) -> list[tuple[str, str | None]]:
+    """`git rev-parse T...A T...B` -> (A's id, the merge-base or None) of each range.
+    rev-parse prints each range as its right end, its left end and `^<base>` per
+    merge-base."""
+    out: list[tuple[str, str | None]] = []
     ends = 0
     for line in text.splitlines():
         if line.startswith("^"):
-            if out and out[-1] is None:
-                out[-1] = line[1:].strip()
+            if out and out[-1][1] is None:
+                out[-1] = (out[-1][0], line[1:].strip())
         elif line.strip():
             ends = ends % 2 + 1
             if ends == 1:
-                out.append(None)
+                out.append((line.strip(), None))
     return out
 
 

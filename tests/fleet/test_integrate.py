@@ -11,7 +11,7 @@ from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep
 from tests.support.fleetrepo import cli_with, example_plan, tasks_repo
-from tests.support.repo import Repo, from_template
+from tests.support.repo import Repo, from_template, make_repo
 
 ORDER = tuple(MergeStep(i + 1, issue, branch) for i, (issue, branch) in enumerate([
     ("#42", "feature/42-count"), ("#43", "feature/43-docs"), ("#44", "feature/44-clear")]))
@@ -398,3 +398,22 @@ def test_commits_on_a_detached_head_are_not_left_behind(tmp_path: Path) -> None:
                                             "detached work"):
         _start(repo.path)
     assert repo.head() == mine
+
+
+def test_names_since_bases_lists_what_git_diff_lists_for_each_source(tmp_path: Path) -> None:
+    """Two processes for all sources, the same paths as `git diff --name-only --no-renames
+    T...S` one by one: renames by both names, a branch behind the target, the target."""
+    from fleetbot.fleet.integrate_guard import names, names_since_bases
+
+    repo = make_repo(tmp_path, {"a.py": "A = 1\n" * 20, "b.txt": "b\n"}, {
+        "rename": {"a.py": None, "moved/a.py": "A = 1\n" * 20, "new.txt": "n\n"},
+        "edit": {"b.txt": "B\n"},
+    })
+    repo.commit({"main.txt": "m\n"}, "main moves on")
+    git = Git(repo.path)
+    target = repo.head("main")
+    sources = ["refs/heads/rename", "edit", "main"]
+    assert names_since_bases(git, target, sources) == [
+        sorted(names(git, f"{target}...{s}")) for s in sources]
+    assert names_since_bases(git, target, sources)[0] == ["a.py", "moved/a.py", "new.txt"]
+    assert names_since_bases(git, target, []) == []

@@ -120,7 +120,9 @@ class PlanRecord:
         for kept in self._load():
             if kept.startswith(key):
                 spans = _spans(kept[len(key):])
-                if spans is not None:
+                lines = body.count("\n") + 1
+                if spans is not None and all(0 <= first < last <= lines and named in (-1, 0, 1)
+                                             for first, last, named in spans):
                     return spans
         found = table_spans(body)
         self.add(key + ";".join(",".join(map(str, span)) for span in found))

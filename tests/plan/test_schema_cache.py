@@ -140,5 +140,6 @@ def test_recorded_spans_are_markdown_its_and_a_bad_record_is_read_again(
     kept = json.loads((tmp_path / "plans.json").read_text())
     (entry,) = [k for k in kept if k.startswith("tables ")]
     assert entry.endswith(" 8,11,1;14,17,-1")
-    (tmp_path / "plans.json").write_text(json.dumps([entry.replace("8,11,1", "x,11")]))
-    assert PlanRecord(tmp_path / "plans.json").table_spans(body) == spans
+    for bad in ("x,11", "8,999,1", "11,8,1", "8,11,7"):  # not spans of this body: read again
+        (tmp_path / "plans.json").write_text(json.dumps([entry.replace("8,11,1", bad)]))
+        assert PlanRecord(tmp_path / "plans.json").table_spans(body) == spans

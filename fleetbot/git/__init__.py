@@ -257,8 +257,11 @@ class Git:
         if not _may_write(args):
             return False
         forget()
-        if _subcommand(args)[0] == "fetch":
-            self._layout = None
+        sub, after = _subcommand(args)
+        if sub == "fetch" and (self._layout is None or self._layout.shallow or any(
+                a.startswith(("--depth", "--deepen", "--shallow", "--unshallow"))
+                for a in after)):
+            self._layout = None  # only a shallow clone's depth moves with a fetch
         return True
 
     def _not_found(self, argv: Sequence[str]) -> GitError:

@@ -74,7 +74,29 @@ def test_the_layout_in_one_question_and_outside_a_repository(tmp_path: Path) -> 
     assert (layout.toplevel, layout.git_dir, layout.common_dir, layout.shallow) == (
         repo.path.resolve(), repo.path.resolve() / ".git", repo.path.resolve() / ".git",
         False)
+    assert (layout.objects, layout.object_format) == (
+        repo.path.resolve() / ".git" / "objects", "sha1")
     outside = tmp_path / "plain"
     outside.mkdir()
     with pytest.raises(GitError, match="is not inside a git repository"):
         Git.discover(outside)
+
+
+def test_a_fetch_asks_the_layout_again_only_where_it_can_move_it(tmp_path: Path) -> None:
+    """A plain fetch cannot change where a full clone lives; a shallow clone's depth moves
+    with any fetch, and --unshallow/--depth move it in any clone."""
+    origin = make_repo(tmp_path, {"a.txt": "a\n"}, name="origin")
+    origin.commit({"a.txt": "b\n"}, "second")
+    shallow, full = tmp_path / "shallow", tmp_path / "full"
+    origin.git("clone", "-q", "--depth", "1", f"file://{origin.path}", str(shallow))
+    origin.git("clone", "-q", str(origin.path), str(full))
+    git = Git(full)
+    kept = git.layout()
+    git.run("fetch", "-q", "origin")
+    assert git.layout() is kept
+    git.run("fetch", "-q", "--depth", "1", "origin")
+    assert git.layout() is not kept and git.layout().shallow
+    git = Git(shallow)
+    assert git.layout().shallow
+    git.run("fetch", "-q", "--unshallow", "origin")
+    assert not git.layout().shallow

@@ -355,6 +355,9 @@ def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) ->
     changed files use (a warning: no line-based merge sees it)."""
     # cheap first: only files defining a name some other branch's files even mention
     # are parsed, and only the files mentioning a changed name are parsed for uses
+    defining = [src for src in facts.sources if src.old is not None and src.touches_api]
+    if not defining:  # no changed line can be part of a signature: nothing to read
+        return []
     said: dict[str, set[str]] = {}  # word -> issues whose changed files mention it
     for src in facts.sources:
         if src.new is not None:
@@ -365,10 +368,9 @@ def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) ->
         return bool(said.get(name, set()) - {issue})
 
     changed: dict[str, dict[str, tuple[str, ApiChange]]] = {}  # issue -> name -> (file, change)
-    for src in facts.sources:
-        if src.old is None or not src.touches_api:
-            continue
-        if not any(elsewhere(n, src.issue) for n in top_level_names(src.old)):
+    for src in defining:
+        if src.old is None or not any(elsewhere(n, src.issue)
+                                      for n in top_level_names(src.old)):
             continue
         for change in api.changes(src):
             if elsewhere(change.name, src.issue):

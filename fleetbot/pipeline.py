@@ -158,14 +158,18 @@ def build_report(
 
 class RememberedApi:
     """The interface check's ApiReader over the git-dir cache: what parsing a blob said
-    is kept by its id (and the pair of ids for a change), so an unchanged fleet's huge
-    Python files are not parsed again. A source without ids is parsed."""
+    is kept by its id (and the pair of ids for a change) and fleetbot's version (the
+    answer is fleetbot's reading, not git's), so an unchanged fleet's huge Python files
+    are not parsed again. A source without ids is parsed."""
 
     def __init__(self, cache: Cache) -> None:
+        from fleetbot import __version__
+
         self.cache = cache
+        self.version = __version__
 
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
-        key = f"{src.old_id} {src.new_id or '-'}"
+        key = f"{self.version} {src.old_id} {src.new_id or '-'}"
         if src.old_id:
             got = self.cache.get("api-changes", key)
             if isinstance(got, list) and all(
@@ -180,13 +184,14 @@ class RememberedApi:
         return found
 
     def uses(self, src: SourceChange) -> frozenset[str]:
+        key = f"{self.version} {src.new_id}"
         if src.new_id:
-            got = self.cache.get("api-uses", src.new_id)
+            got = self.cache.get("api-uses", key)
             if isinstance(got, list) and all(isinstance(n, str) for n in got):
                 return frozenset(got)
         found = PARSED.uses(src)
         if src.new_id:
-            self.cache.put("api-uses", src.new_id, sorted(found))
+            self.cache.put("api-uses", key, sorted(found))
         return found
 
 

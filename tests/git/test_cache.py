@@ -193,6 +193,10 @@ def test_the_interface_check_parses_an_unchanged_fleet_once(
     assert pipeline.build_report(Git(repo.path), plan) == first
     assert api.calls == [("changes", "#1 tasks/model.py")]
     api.calls.clear()
+    monkeypatch.setattr("fleetbot.__version__", "99.0.0")  # another fleetbot reads again
+    assert pipeline.build_report(Git(repo.path), plan) == first
+    assert sorted(api.calls) == parsed
+    api.calls.clear()
     monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
     assert pipeline.build_report(Git(repo.path), plan) == first
     assert sorted(api.calls) == parsed

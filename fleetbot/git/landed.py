@@ -251,7 +251,10 @@ def _carriers(
     git: Git, target_sha: str, rest: Sequence[BranchFacts], cache: Cache,
 ) -> dict[str, tuple[LandedHow, str]]:
     """`match_patches` over the branches ahead of the target: four processes, or none
-    when the same target, heads and bases were read before."""
+    when the same target, heads and bases were read before, or when every branch forked
+    at the target's tip (no target commit after a base: nothing can carry a branch)."""
+    if all(b.merge_base == target_sha for b in rest):
+        return {}
     key = " ".join([target_sha, *sorted(f"{b.issue}={b.head}:{b.merge_base}" for b in rest)])
     got = cache.get("landed", key)
     if isinstance(got, dict):

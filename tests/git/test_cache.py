@@ -40,9 +40,12 @@ class CountingGit(Git):
 
 def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path)
+    repo.checkout("main")
+    repo.commit({"NOTES.md": "main moved on\n"}, "notes")  # so landings are looked for
     plan = example_plan()
     cold_git = CountingGit(repo.path)
     cold = gather(cold_git, plan)
+    assert "patch-id" in cold_git.calls
     cache = repo.path / ".git" / "fleetbot" / "cache"
     assert sorted(p.name for p in cache.iterdir()) == [
         "ahead-behind.json", "api-lines.json", "changes.json", "landed.json", "merges.json",
@@ -200,3 +203,14 @@ def test_the_interface_check_parses_an_unchanged_fleet_once(
     monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
     assert pipeline.build_report(Git(repo.path), plan) == first
     assert sorted(api.calls) == parsed
+
+
+def test_a_fleet_forked_at_the_tip_reads_no_patch_ids(tmp_path: Path) -> None:
+    """No target commit after any branch's base can carry a branch (squash, rebase): the
+    landing check asks nothing, and says what the patch-ids would."""
+    repo = tasks_repo(tmp_path)
+    git = CountingGit(repo.path)
+    facts = gather(git, example_plan())
+    assert {b.merge_base for b in facts.branches} == {repo.head("main")}
+    assert facts.landed == ()
+    assert not {"patch-id", "log"} & set(git.calls), git.calls

@@ -15,7 +15,7 @@ parsers are pure. The forge's word (PR merged) is combined with this in the pipe
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -208,7 +208,7 @@ def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, Ta
 def find_landed(
     git: Git,
     target_sha: str,
-    target_tree: str,
+    no_ops: Collection[str],
     rows: Sequence[Row],
     branches: Sequence[BranchFacts],
     landings: Sequence[Landing],
@@ -216,8 +216,9 @@ def find_landed(
     *,
     cache: Cache | None = None,
 ) -> tuple[Landed, ...]:
-    """The rows whose work is on the target, with how and where, as git shows it. What
-    the patches say is remembered by the target and the heads and bases it read."""
+    """The rows whose work is on the target, with how and where, as git shows it.
+    `no_ops`: the rows whose clean landing changes nothing on the target. What the
+    patches say is remembered by the target and the heads and bases it read."""
     landing = {la.issue: la for la in landings}
     found: dict[str, tuple[LandedHow, str]] = {}
     ancestors = [b for b in branches if b.ahead == 0]
@@ -232,7 +233,7 @@ def find_landed(
         carriers = _carriers(git, target_sha, rest, cache or Cache.disabled())
         for b in rest:
             la = landing.get(b.issue)
-            no_op = la is not None and la.result.clean and la.result.tree == target_tree
+            no_op = la is not None and la.result.clean and b.issue in no_ops
             if b.issue in carriers:
                 found[b.issue] = carriers[b.issue]
             elif no_op:

@@ -476,8 +476,13 @@ def gather(
                                         cache=cache,
                                         stacks=stack_bases(git, plan, heads, tgt.sha))
             landings = landing_job.result()
-        tree = git.run("rev-parse", f"{tgt.sha}^{{tree}}").strip()
-        landed = (*known, *find_landed(git, tgt.sha, tree, plan.rows, branches, landings,
+        # what each clean landing changes against the target tip: the pairs' base, and
+        # nothing at all for a no-op (its work is on the target already)
+        clean = [la for la in landings if la.commit]
+        changed = dict(zip((la.issue for la in clean), changed_files_many(
+            git, [(tgt.sha, la.commit) for la in clean], cache), strict=True))
+        no_ops = frozenset(issue for issue, files in changed.items() if not files)
+        landed = (*known, *find_landed(git, tgt.sha, no_ops, plan.rows, branches, landings,
                                        gone, cache=cache))
         seen = {la.issue for la in landed}
         landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
@@ -490,8 +495,7 @@ def gather(
         with ThreadPoolExecutor(max_workers=1) as pool:
             sources_job = pool.submit(read_sources, git, branches, cache)
             clean = [la for la in landings if la.commit]
-            # what each landing changes against the target tip: the pair's base
-            sides = changed_files_many(git, [(tgt.sha, la.commit) for la in clean], cache)
+            sides = [changed[la.issue] for la in clean]
             kept = kept_folders(git, [la.commit for la in clean],
                                 [vacated_dirs(s) for s in sides])
             candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]

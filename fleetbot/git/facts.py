@@ -210,9 +210,11 @@ def ahead_behind(git: Git, target: str, head: str) -> tuple[int, int]:
 
 def ahead_behind_many(
     git: Git, target: str, heads: Sequence[str], *, workers: int | None, cache: Cache,
+    on_target: bool = False,
 ) -> list[tuple[int, int]]:
     """`ahead_behind` of each head against the target commit, remembered by their ids;
-    what the cache does not know comes from one walk of the history (`walk_branches`),
+    what the cache does not know comes from one walk of the history (`walk_branches`;
+    `on_target`: every head contains the target, so the target is the walk's floor),
     or one `rev-list --count` per head where no walk can be bounded."""
     known: dict[str, tuple[int, int]] = {}
     for h in heads:
@@ -221,7 +223,8 @@ def ahead_behind_many(
             known[h] = (got[0], got[1])
     todo = sorted({h for h in heads if h not in known})
     # all heads, not only those the cache lacks: the landing checks ask this same walk
-    walk = walk_branches(git, target, heads) if todo else None
+    walk = walk_branches(git, target, heads, floor=(target,) if on_target else None
+                         ) if todo else None
     if walk is not None:
         counts = [walk.ahead_behind(h) for h in todo]
     else:
@@ -307,25 +310,29 @@ def reach_of(commits: Sequence[tuple[str, int, tuple[str, ...]]], tips: Sequence
     return {c: reach.get(c, 0) for c, _, _ in commits}
 
 
-def walk_branches(git: Git, target: str, heads: Sequence[str]) -> BranchWalk | None:
+def walk_branches(git: Git, target: str, heads: Sequence[str], *,
+                  floor: Sequence[str] | None = None) -> BranchWalk | None:
     """One walk for all heads: the commits reachable from the target or a head but not
-    from their common ancestors (`merge-base --octopus`: below it every commit is on all
-    of them, so it counts for none). None when they share no ancestor (then nothing bounds
-    the walk)."""
+    from their common ancestors (`merge-base --octopus`, or the `floor` the caller knows:
+    below it every commit is on all of them, so it counts for none). None when they share
+    no ancestor (then nothing bounds the walk)."""
     uniq = tuple(dict.fromkeys(heads))
     walks: list[BranchWalk | None] = git.memo(("walks", target), list)
     for walk in walks:  # a walk of more heads answers the same for each of these
         if walk is not None and set(uniq) <= set(walk.heads):
             return walk
-    found = _walk(git, target, uniq)
+    found = _walk(git, target, uniq, floor)
     walks.append(found)
     return found
 
 
-def _walk(git: Git, target: str, uniq: tuple[str, ...]) -> BranchWalk | None:
-    floor = git.run_full("merge-base", "--octopus", target, *uniq, check=False)
-    bases = floor.stdout.split()
-    if floor.returncode != 0 or not bases:
+def _walk(git: Git, target: str, uniq: tuple[str, ...],
+          floor: Sequence[str] | None) -> BranchWalk | None:
+    if floor is None:
+        asked = git.run_full("merge-base", "--octopus", target, *uniq, check=False)
+        floor = asked.stdout.split() if asked.returncode == 0 else []
+    bases = list(floor)
+    if not bases:
         return None
     commits = parse_walk(git.run("rev-list", "--topo-order", "--parents", "--timestamp",
                                  target, *uniq, *(f"^{b}" for b in bases), "--"))
@@ -365,6 +372,7 @@ def all_branch_facts(
 
     changes = stacked_changes(git, found, pairs, stacks or {}, cache)
     counts = ahead_behind_many(git, target_sha, heads, workers=workers,
+                               on_target=all(b == target_sha for b in bases),
                                cache=cache or Cache.disabled())
     return tuple(
         BranchFacts(

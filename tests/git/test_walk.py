@@ -99,6 +99,14 @@ def test_walk_equals_rev_list_per_head(history: list[tuple[str, tuple[str, objec
             assert walk.ahead_behind(head) == (int(ahead), int(behind))
             assert list(walk.own(head)) == _git(
                 repo, "rev-list", "--no-merges", head, f"^{target}", "--").split()
+        # heads that all contain the target: the target is the floor, as the octopus says
+        on = [h for h in heads if subprocess.run(
+            ["git", "merge-base", "--is-ancestor", target, h], cwd=repo).returncode == 0]
+        given_floor = walk_branches(Git(repo), target, on, floor=(target,))
+        asked = walk_branches(Git(repo), target, on)
+        assert given_floor is not None and asked is not None
+        assert [(given_floor.ahead_behind(h), given_floor.own(h)) for h in on] == [
+            (asked.ahead_behind(h), asked.own(h)) for h in on]
         rows = {f"#{i}": h for i, h in enumerate(heads)}
         assert own_commits(Git(repo), target, rows) == {
             issue: tuple(_git(repo, "rev-list", "--no-merges", h, f"^{target}").split())

@@ -29,12 +29,11 @@ from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.facts import (
     MAX_BLOB,
     all_branch_facts,
-    blob_info,
     changed_files_many,
     changed_lines_many,
     kept_folders,
     parse_cat_file_batch,
-    read_blobs,
+    read_small_blobs,
 )
 from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
@@ -535,9 +534,8 @@ def read_sources(
     specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
     if not specs:
         return ()
-    info = blob_info(git, specs)
+    info, texts = read_small_blobs(git, specs)
     sizes = {s: None if b is None else b[1] for s, b in info.items()}
-    texts = dict(zip(specs, read_blobs(git, specs, sizes=sizes), strict=True))
 
     def blob_id(spec: str | None) -> str:
         found = info.get(spec) if spec is not None else None

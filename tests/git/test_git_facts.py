@@ -23,7 +23,7 @@ from fleetbot.git.refs import (
 )
 from fleetbot.model import FileChange
 from tests.fleet import facts, plan_of, row
-from tests.support.repo import GIT_ENV, Repo
+from tests.support.repo import GIT_ENV, Repo, make_repo
 
 # ---------------------------------------------------------------- parsers on text
 
@@ -250,3 +250,62 @@ def test_batched_facts_match_one_by_one(repo_factory) -> None:  # type: ignore[n
                    for i, b, r, h in found)
     assert batched == single
     assert batched[2].changes == ()
+
+
+def _blob_repo(tmp_path: Path, many: list[str]) -> Repo:
+    files = {"a.py": "A = 1\r\n", "big.py": "x = 1\n" * 100, "sp ace.py": "S = 2\n",
+             "d0/x.py": "X = 0\n", **{name: f"M = {i}\n" for i, name in enumerate(many)}}
+    repo = make_repo(tmp_path, files, name="blobs")
+    (repo.path / "bin.py").write_bytes(b"\x00\x01")
+    repo.git("add", "bin.py")
+    repo.git("commit", "-q", "-m", "binary")
+    return repo
+
+
+def _two_processes(git: Git, specs: list[str]) -> tuple[object, object]:
+    from fleetbot.git.facts import blob_info, read_blobs
+
+    usable = [s for s in specs if "\n" not in s]
+    return (blob_info(git, usable), dict(zip(usable, read_blobs(git, usable, max_bytes=100),
+                                             strict=True)))
+
+
+SPECS = ["main:a.py", "main:big.py", "main:sp ace.py", "main:bin.py", "main:none.py",
+         "main:d0", "main:a.py\nmain:b"]
+
+
+def test_small_blobs_in_one_conversation_answer_as_two_processes(tmp_path: Path) -> None:
+    """Sizes, ids and texts from one `cat-file --batch-command` equal `blob_info` and
+    `read_blobs` (missing, a tree, binary, too big, CRLF, a space in a path, a newline),
+    and a git without --batch-command gets the two processes."""
+    from fleetbot.git.facts import read_small_blobs
+
+    repo = _blob_repo(tmp_path, [])
+    git = Git(repo.path)
+    want = _two_processes(git, SPECS)
+    assert read_small_blobs(git, SPECS, max_bytes=100) == want
+    info, texts = want
+    assert isinstance(info, dict) and isinstance(texts, dict)
+    assert texts["main:a.py"] == "A = 1\r\n" and texts["main:big.py"] is None
+    assert info["main:big.py"] is not None and info["main:d0"] is None
+    assert texts["main:bin.py"] is None and info["main:none.py"] is None
+    shim = tmp_path / "oldgit"
+    shim.mkdir()
+    (shim / "git").write_text('#!/bin/sh\nfor a in "$@"; do [ "$a" = --batch-command ] && '
+                              'exit 129; done\nexec /usr/bin/git "$@"\n')
+    (shim / "git").chmod(0o755)
+    old = Git(repo.path, env={"PATH": f"{shim}:/usr/bin:/bin"})
+    assert read_small_blobs(old, SPECS, max_bytes=100) == want
+
+
+@pytest.mark.slow
+def test_small_blobs_of_a_big_fleet_do_not_deadlock(tmp_path: Path) -> None:
+    """1,500 long paths: 120 kB of commands and 80 kB of answers, more than a pipe holds
+    either way; the same answers as two processes."""
+    from fleetbot.git.facts import read_small_blobs
+
+    many = [f"d{i % 30}/{'f' * 60}{i}.py" for i in range(1500)]
+    repo = _blob_repo(tmp_path, many)
+    git = Git(repo.path)
+    specs = [*SPECS, *(f"main:{name}" for name in many)]
+    assert read_small_blobs(git, specs, max_bytes=100) == _two_processes(git, specs)

@@ -9,16 +9,19 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush
+from typing import TypeVar
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.refs import parse_left_right
 from fleetbot.model import BranchFacts, ChangeStatus, FileChange, StackBase
+
+T = TypeVar("T")
 
 UNSHALLOW_HINT = (
     "this clone is shallow: fetch the full history with `git fetch --unshallow` "
@@ -502,8 +505,6 @@ def _info_then_contents(
     this git has no --batch-command (it stops at once). The commands are written from a
     thread while the answers are read, so neither side can fill a pipe the other is not
     reading; stdin is closed after the last command, so the contents are read to EOF."""
-    import threading
-
     proc = git.start("cat-file", "--batch-command", "--buffer")
     stdin, stdout = proc.stdin, proc.stdout
     assert stdin is not None and stdout is not None
@@ -517,24 +518,23 @@ def _info_then_contents(
         except (BrokenPipeError, ValueError):  # git stopped: the reads below say so
             pass
 
-    writer = threading.Thread(target=send, args=([f"info {s}\n" for s in specs] + ["flush\n"],
-                                                 False))
-    writer.start()
-    header = [stdout.readline() for _ in specs]
-    writer.join()
-    if not all(header):
-        with contextlib.suppress(BrokenPipeError):
-            stdin.close()
+    try:
+        header = _talk(send, [f"info {s}\n" for s in specs] + ["flush\n"], False,
+                       lambda: [stdout.readline() for _ in specs])
+        if not all(header):
+            with contextlib.suppress(BrokenPipeError):
+                stdin.close()
+            proc.wait()
+            stdout.close()
+            return None
+        info = dict(zip(specs, parse_batch_check(b"".join(header), len(specs)), strict=True))
+        small = [s for s in specs if (b := info[s]) is not None and b[1] <= max_bytes]
+        data = _talk(send, [f"contents {s}\n" for s in small] + ["flush\n"], True,
+                     stdout.read)
+    except BaseException:  # Ctrl-C or a bug: git must not outlive the conversation
+        proc.kill()
         proc.wait()
-        stdout.close()
-        return None
-    info = dict(zip(specs, parse_batch_check(b"".join(header), len(specs)), strict=True))
-    small = [s for s in specs if (b := info[s]) is not None and b[1] <= max_bytes]
-    writer = threading.Thread(target=send, args=([f"contents {s}\n" for s in small]
-                                                 + ["flush\n"], True))
-    writer.start()
-    data = stdout.read()
-    writer.join()
+        raise
     stdout.close()
     if proc.wait() != 0:
         raise GitError("git cat-file --batch-command failed",
@@ -542,6 +542,19 @@ def _info_then_contents(
                        code=proc.returncode)
     blobs = dict(zip(small, parse_cat_file_batch(data, len(small)), strict=True))
     return info, {s: source_text(blobs.get(s), max_bytes) for s in specs}
+
+
+def _talk(send: Callable[[list[str], bool], None], lines: list[str], close: bool,
+          read: Callable[[], T]) -> T:
+    """`read()` the answers while a daemon thread sends `lines` (a stuck git cannot keep
+    the process from exiting)."""
+    import threading
+
+    writer = threading.Thread(target=send, args=(lines, close), daemon=True)
+    writer.start()
+    got = read()
+    writer.join()
+    return got
 
 
 def blob_sizes(git: Git, specs: Sequence[str]) -> dict[str, int | None]:

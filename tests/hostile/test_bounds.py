@@ -30,14 +30,19 @@ def big_repo(repo_factory, branches: int, lines: int = BIG_LINES) -> Repo:  # ty
 
 
 @pytest.mark.slow
-def test_six_branches_on_a_150_mb_file_read_no_big_blob(repo_factory) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("read", [
+    "read_blobs(git, specs)",  # an older git's two processes
+    "[read_small_blobs(git, specs)[1][s] for s in specs]",  # one conversation (2.36+)
+])
+def test_six_branches_on_a_150_mb_file_read_no_big_blob(repo_factory, read: str) -> None:  # type: ignore[no-untyped-def]
     repo = big_repo(repo_factory, 6)
     script = (
         "import sys\n"
         "from fleetbot.git import Git\n"
-        "from fleetbot.git.facts import read_blobs\n"
+        "from fleetbot.git.facts import read_blobs, read_small_blobs\n"
         "specs = ['main:big.py'] + [f'b{i}:big.py' for i in range(6)] + ['b0:small.py']\n"
-        "got = read_blobs(Git(sys.argv[1]), specs)\n"
+        "git = Git(sys.argv[1])\n"
+        f"got = {read}\n"
         "print(got.count(None), repr(got[-1]))\n"
         # VmHWM: this process's peak (ru_maxrss would carry the parent's over exec)
         "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"

@@ -493,8 +493,7 @@ def read_small_blobs(
     if talked is not None:
         return talked
     info = blob_info(git, usable)
-    sizes = {s: None if b is None else b[1] for s, b in info.items()}
-    texts = read_blobs(git, usable, max_bytes=max_bytes, sizes=sizes)
+    texts = read_blobs(git, usable, max_bytes=max_bytes, sizes=sizes_of(info))
     return info, dict(zip(usable, texts, strict=True))
 
 
@@ -559,7 +558,12 @@ def _talk(send: Callable[[list[str], bool], None], lines: list[str], close: bool
 
 def blob_sizes(git: Git, specs: Sequence[str]) -> dict[str, int | None]:
     """The size in bytes of each `<rev>:<path>` blob (None: missing or not a blob)."""
-    return {s: None if b is None else b[1] for s, b in blob_info(git, specs).items()}
+    return sizes_of(blob_info(git, specs))
+
+
+def sizes_of(info: Mapping[str, tuple[str, int] | None]) -> dict[str, int | None]:
+    """The sizes of `blob_info`'s answers (None: missing or not a blob)."""
+    return {s: None if b is None else b[1] for s, b in info.items()}
 
 
 def blob_info(git: Git, specs: Sequence[str]) -> dict[str, tuple[str, int] | None]:

@@ -535,14 +535,14 @@ def read_sources(
     if not specs:
         return ()
     info, texts = read_small_blobs(git, specs)
-    sizes = {s: None if b is None else b[1] for s, b in info.items()}
 
     def blob_id(spec: str | None) -> str:
         found = info.get(spec) if spec is not None else None
         return found[0] if found is not None else ""
 
     def big(spec: str | None) -> bool:
-        return spec is not None and (sizes.get(spec) or 0) > MAX_BLOB
+        found = info.get(spec) if spec is not None else None
+        return found is not None and found[1] > MAX_BLOB
 
     touching = _api_paths(git, branches, cache or Cache.disabled())
     return tuple(

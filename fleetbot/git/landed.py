@@ -22,8 +22,8 @@ from functools import partial
 
 from fleetbot.git import Git, parallel
 from fleetbot.git.cache import Cache
-from fleetbot.git.facts import BranchWalk, walk_branches
-from fleetbot.model import BranchFacts, Landed, LandedHow, Landing, Row
+from fleetbot.git.facts import BranchWalk, changed_files_many, walk_branches
+from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 _CLOSING = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
@@ -127,23 +127,54 @@ def patch_ids(git: Git, lines: Sequence[str]) -> dict[str, str]:
     return parse_patch_ids(git.run_bytes("patch-id", "--stable", input=diff).decode())
 
 
-def target_patch_ids(git: Git, target_sha: str, since: Sequence[str]) -> dict[str, str]:
-    """Patch-ids of the target's first-parent commits after `since` (merge-bases); a merge
-    counts as its change against the first parent, which is what a squash would be. The
-    commits after *any* of them count: a branch that merged the target in after another
-    row's squash has a newer merge-base, which must not hide that squash."""
+def target_floor(git: Git, target_sha: str, since: Sequence[str]) -> tuple[str, ...]:
+    """Where the target's commits that may carry a branch begin: the oldest of `since`
+    (merge-bases), or () when nothing comes after the tip itself. The commits after *any*
+    of them count: a branch that merged the target in after another row's squash has a
+    newer merge-base, which must not hide that squash."""
     since = tuple(dict.fromkeys(since))
-    if not since or since == (target_sha,):  # nothing after the tip itself
-        return {}
+    if not since or since == (target_sha,):
+        return ()
     if len(since) > 1:
         oldest = git.run_full("merge-base", "--octopus", *since, check=False).stdout.split()
         since = oldest[:1] or since
+    return tuple(since)
+
+
+def target_patch_ids(git: Git, target_sha: str, floor: Sequence[str]) -> dict[str, str]:
+    """Patch-ids of the target's first-parent commits after `floor` (`target_floor`); a
+    merge counts as its change against the first parent, which is what a squash would be."""
+    if not floor:
+        return {}
     log = git.run_bytes("log", "--first-parent", "--diff-merges=first-parent", "-p",
                         "--no-color", "--no-ext-diff", "--no-textconv", "--format=%H",
-                        target_sha, *(f"^{s}" for s in since), "--")
+                        target_sha, *(f"^{s}" for s in floor), "--")
     if not log.strip():
         return {}
     return parse_patch_ids(git.run_bytes("patch-id", "--stable", input=log).decode())
+
+
+def target_shapes(git: Git, target_sha: str, floor: Sequence[str],
+                  cache: Cache | None = None) -> frozenset[frozenset[str]] | None:
+    """The set of paths each first-parent target commit after `floor` changes (against
+    its first parent, as `target_patch_ids` diffs it), or None when one has no parent.
+    A patch-id hashes the file names of its diff, so a branch or commit changing any
+    other set of paths cannot have the patch-id of one of them."""
+    if not floor:
+        return frozenset()
+    out = git.run("rev-list", "--first-parent", "--parents", target_sha,
+                  *(f"^{s}" for s in floor), "--")
+    lines = [line.split() for line in out.splitlines() if line.strip()]
+    if any(len(parts) < 2 for parts in lines):
+        return None  # a root commit: diffed against nothing, left to the patch-ids
+    changes = changed_files_many(git, [(parts[1], parts[0]) for parts in lines], cache)
+    return frozenset(paths_of(c) for c in changes)
+
+
+def paths_of(changes: Sequence[FileChange]) -> frozenset[str]:
+    """Every path a diff names: both sides of a rename (a diff without rename detection
+    deletes one and adds the other)."""
+    return frozenset(p for c in changes for p in (c.path, c.old_path) if p)
 
 
 def own_commits(git: Git, target_sha: str, heads: Mapping[str, str], *,
@@ -263,13 +294,16 @@ def _carriers(
             return {str(k): (LandedHow(v[0]), str(v[1])) for k, v in got.items()}
         except (TypeError, ValueError, IndexError):
             pass
-    heads = [f"{b.head} {b.merge_base}" for b in rest]
     bases = sorted({b.merge_base for b in rest})
-    # three independent diffs side by side
+    floor = target_floor(git, target_sha, bases)
+    # the target's log while the shapes of its commits narrow what the branches diff
     with ThreadPoolExecutor(max_workers=2) as pool:
-        totals_job = pool.submit(patch_ids, git, heads)
-        theirs_job = pool.submit(target_patch_ids, git, target_sha, bases)
-        own, singles, whole = _own_patch_ids(git, target_sha, rest)
+        theirs_job = pool.submit(target_patch_ids, git, target_sha, floor)
+        shapes = target_shapes(git, target_sha, floor, cache)
+        may = [b for b in rest if shapes is None or b.stacked_on
+               or paths_of(b.changes) in shapes]
+        totals_job = pool.submit(patch_ids, git, [f"{b.head} {b.merge_base}" for b in may])
+        own, singles, whole = _own_patch_ids(git, target_sha, rest, shapes, cache)
         totals, theirs = totals_job.result(), theirs_job.result()
     singles.update((h, totals[h]) for h in whole if h in totals)
     carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
@@ -280,18 +314,36 @@ def _carriers(
 
 def _own_patch_ids(
     git: Git, target_sha: str, rest: Sequence[BranchFacts],
+    shapes: frozenset[frozenset[str]] | None = None, cache: Cache | None = None,
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]]:
     """Each branch's own commits, their patch-ids, and the heads left out: a branch of one
     commit whose parent is its merge-base has the diff of the whole branch, so that commit
-    is not diffed twice (its patch-id is the branch's, read beside this)."""
+    is not diffed twice (its patch-id is the branch's, read beside this). With the target
+    commits' `shapes`, only the commits of branches whose every own commit changes the
+    paths of some target commit are diffed: no other branch can be a rebase merge."""
     heads = {b.issue: b.head for b in rest}
     walk = walk_branches(git, target_sha, list(heads.values())) if heads else None
     own = own_commits(git, target_sha, heads, walk=walk)
     parents = {c: ps for c, _, ps in walk.commits} if walk is not None else {}
     whole = {b.head for b in rest
              if own.get(b.issue) == (b.head,) and parents.get(b.head) == (b.merge_base,)}
-    singles = patch_ids(git, sorted({c for cs in own.values() for c in cs} - whole))
+    wanted = {c for cs in own.values() for c in cs} - whole
+    if shapes is not None and wanted:
+        wanted = _shaped(git, own, wanted, parents, shapes, cache)
+    singles = patch_ids(git, sorted(wanted))
     return own, singles, whole
+
+
+def _shaped(git: Git, own: Mapping[str, tuple[str, ...]], wanted: set[str],
+            parents: Mapping[str, tuple[str, ...]], shapes: frozenset[frozenset[str]],
+            cache: Cache | None) -> set[str]:
+    """The commits of `wanted` worth a patch-id: those of branches whose own commits all
+    have the shape of a target commit (a commit with no parent in the walk is kept)."""
+    asked = sorted(c for c in wanted if len(parents.get(c, ())) == 1)
+    fits = {c: paths_of(ch) in shapes for c, ch in zip(asked, changed_files_many(
+        git, [(parents[c][0], c) for c in asked], cache), strict=True)}
+    return {c for cs in own.values() if all(fits.get(c, True) for c in cs)
+            for c in cs if c in wanted}
 
 
 def _moved_with_commits(git: Git, b: BranchFacts) -> bool:

@@ -99,8 +99,7 @@ def test_rebase_merge(repo: Repo) -> None:
     for sha in repo.git("rev-list", "--reverse", "main..feature/1").split():
         repo.git("cherry-pick", sha)
     got = landed_of(repo)
-    assert got["#1"].how is LandedHow.PATCH or got["#1"].how is LandedHow.REBASED
-    assert got["#1"].commit == repo.head("main")
+    assert (got["#1"].how, got["#1"].commit) == (LandedHow.REBASED, repo.head("main"))
 
 
 def test_cherry_pick_of_every_commit_with_a_different_total(repo: Repo) -> None:
@@ -109,7 +108,35 @@ def test_cherry_pick_of_every_commit_with_a_different_total(repo: Repo) -> None:
     repo.commit({"z.txt": "z\n"}, "between")
     repo.git("cherry-pick", second)
     got = landed_of(repo)
-    assert got["#1"].how in (LandedHow.REBASED, LandedHow.PATCH)
+    # the first pick (onto the fork point, with pinned dates) is the branch's own commit,
+    # which moves the merge-base past it: what is left is one commit, a squash's shape
+    assert (got["#1"].how, got["#1"].commit) == (LandedHow.PATCH, repo.head("main"))
+
+
+def test_only_branches_shaped_like_a_target_commit_are_diffed(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a patch-id hashes the paths of its diff: #2 (other.py) and #1's commits (app.py)
+    # cannot match the target's only new commit (z.txt), so none of them is diffed
+    import fleetbot.git.landed as landed
+
+    asked: list[str] = []
+
+    def recording(git: Git, lines: list[str]) -> dict[str, str]:
+        asked.extend(lines)
+        return real(git, lines)
+
+    real = landed.patch_ids
+    monkeypatch.setattr(landed, "patch_ids", recording)
+    repo.commit({"z.txt": "z\n"}, "main moves")
+    assert landed_of(repo) == {} and asked == []
+    # a squash of #1 has #1's shape: #1 is diffed (and found), #2 still is not
+    repo.git("merge", "-q", "--squash", "feature/1")
+    squash = repo.commit({}, "squash #1")
+    assert landed_of(repo)["#1"].commit == squash
+    one = repo.head("feature/1")
+    base = repo.git("merge-base", "main", "feature/1").strip()
+    assert f"{one} {base}" in asked
+    assert not any(repo.head("feature/2") in line for line in asked)
 
 
 def test_half_cherry_picked_has_not_landed(repo: Repo) -> None:

@@ -1,0 +1,119 @@
+"""Squash and rebase-merge detection equals plain git asked commit by commit: on random
+fleets landed by squash, by cherry-picking every commit, by cherry-picking some, and with
+unrelated target commits between, fleetbot's carriers (which diff only the branches and
+commits shaped like a target commit) are what `git patch-id` of every diff says."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fleetbot.git import Git
+from fleetbot.git.mergetree import gather
+from fleetbot.model import LandedHow
+from tests.fleet import plan_of, row
+from tests.support.examples import examples
+from tests.support.repo import GIT_ENV, Repo, make_repo
+
+FILES = ("a.py", "b.py", "c.txt", "d/e.txt")
+ENV = {**GIT_ENV, "PATH": "/usr/bin:/bin"}
+BASE = {f: "".join(f"{f} line {i}\n" for i in range(6)) for f in FILES}
+
+# a commit: (file, line index, new text) edits
+edits = st.lists(st.tuples(st.sampled_from(FILES), st.integers(0, 5), st.integers(0, 3)),
+                 min_size=1, max_size=2)
+branches = st.lists(st.lists(edits, min_size=1, max_size=4), min_size=2, max_size=3)
+# what the target does: squash branch i, pick all its commits, pick its first, or move on
+moves = st.lists(st.tuples(st.sampled_from(("squash", "pick", "pick", "first", "other")),
+                           st.integers(0, 2), edits), min_size=1, max_size=4)
+
+
+def _apply(repo: Repo, change: list[tuple[str, int, int]], message: str) -> None:
+    for path, line, value in change:
+        text = (repo.path / path).read_text().splitlines(keepends=True)
+        text[line] = f"{path} line {line} = {value} ({message})\n"
+        (repo.path / path).write_text("".join(text))
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--allow-empty", "-m", message)
+
+
+def _run(repo: Repo, *args: str) -> int:
+    """Plain git's exit code (a conflicted squash or pick is part of the game)."""
+    return subprocess.run(["git", *args], cwd=repo.path, env=ENV, capture_output=True,
+                          check=False).returncode
+
+
+def _pid(repo: Repo, *diff: str) -> str:
+    patch = subprocess.run(["git", *diff], cwd=repo.path, capture_output=True, check=True,
+                           env=ENV).stdout
+    out = subprocess.run(["git", "patch-id", "--stable"], cwd=repo.path, input=patch,
+                         capture_output=True, check=True, env=ENV).stdout.decode()
+    return out.split()[0] if out.strip() else ""
+
+
+def _expected(repo: Repo, names: list[str]) -> dict[str, tuple[LandedHow, str]]:
+    """Every diff's patch-id from its own git process: the branch's whole change against
+    its merge-base, each of its own commits, each target commit after the oldest base."""
+    bases = {n: repo.git("merge-base", "main", n).strip() for n in names}
+    floor = repo.git("merge-base", "--octopus", *bases.values()).split()[0]
+    target = repo.git("rev-list", "--first-parent", "main", f"^{floor}", "--").split()
+    theirs: dict[str, str] = {}
+    for sha in target:  # newest first: the newest carrier is kept
+        theirs.setdefault(_pid(repo, "diff", f"{sha}^", sha), sha)
+    theirs.pop("", None)
+    out: dict[str, tuple[LandedHow, str]] = {}
+    for i, name in enumerate(names):
+        if not repo.git("rev-list", f"main..{name}").split():
+            continue
+        whole = _pid(repo, "diff", bases[name], name)
+        own = repo.git("rev-list", "--no-merges", name, "^main", "--").split()
+        ids = [_pid(repo, "diff", f"{c}^", c) for c in own]
+        if whole in theirs:
+            out[f"#{i}"] = (LandedHow.PATCH, theirs[whole])
+        elif own and all(p in theirs for p in ids):
+            out[f"#{i}"] = (LandedHow.REBASED, theirs[ids[0]])
+    return out
+
+
+@pytest.mark.property
+@settings(max_examples=examples(50, 4), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(branches, moves)
+def test_carriers_equal_patch_ids_asked_one_by_one(
+        fleet: list[list[list[tuple[str, int, int]]]],
+        steps: list[tuple[str, int, list[tuple[str, int, int]]]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = make_repo(Path(tmp), BASE)
+        names = [f"feature/{i}" for i in range(len(fleet))]
+        for name, commits in zip(names, fleet, strict=True):
+            repo.git("checkout", "-q", "-b", name, "main")
+            for k, change in enumerate(commits):
+                _apply(repo, change, f"{name} {k}")
+        repo.git("checkout", "-q", "main")
+        _apply(repo, [("c.txt", 0, 9)], "main moves first")  # picks make new commits
+        for n, (how, i, change) in enumerate(steps):
+            name = names[i % len(names)]
+            own = repo.git("rev-list", "--reverse", f"main..{name}").split()
+            if how == "squash":
+                merged = _run(repo, "merge", "--squash", name) == 0
+                if merged and _run(repo, "diff", "--cached", "--quiet"):
+                    repo.git("commit", "-q", "-m", f"squash {name}")
+                repo.git("reset", "-q", "--hard")
+            elif how in ("pick", "first") and own:
+                for sha in own if how == "pick" else own[:1]:
+                    if _run(repo, "cherry-pick", "--allow-empty", sha):
+                        repo.git("cherry-pick", "--abort", check=False)
+                        break
+            else:
+                _apply(repo, change, f"main {n}")
+        plan = plan_of(*(row(f"#{i}", b) for i, b in enumerate(names)))
+        facts = gather(Git(repo.path), plan)
+        got = {la.issue: (la.how, la.commit) for la in facts.landed
+               if la.how in (LandedHow.PATCH, LandedHow.REBASED)}
+        want = _expected(repo, names)
+        assert got == want

@@ -19,7 +19,16 @@ from fleetbot.git import Git
 from fleetbot.git.cache import Cache
 from fleetbot.git.chain import replay as replay_chain
 from fleetbot.git.mergetree import gather
-from fleetbot.model import Plan, PlanFormat, PullFacts, Replay, Report, Severity, SourceChange
+from fleetbot.model import (
+    GitFacts,
+    Plan,
+    PlanFormat,
+    PullFacts,
+    Replay,
+    Report,
+    Severity,
+    SourceChange,
+)
 from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
@@ -152,7 +161,7 @@ def build_report(
     report = analyse(plan, facts, pulls=found, findings=findings,
                      current_branch=current_branch, api=RememberedApi(cache))
     cache.save()
-    return replace(report, replay=_replay(git, facts.target_ref or facts.target, report),
+    return replace(report, replay=_replay(git, facts, report),
                    notes=(*notes, *report.notes))
 
 
@@ -212,11 +221,15 @@ def fleet_pulls(
     return tuple(out)
 
 
-def _replay(git: Git, target_ref: str, report: Report) -> Replay:
-    """Replay the order over the branches that exist; positions are the order's own."""
-    refs = {b.issue: b.ref for b in report.branches}
-    kept = [s for s in report.order if s.issue in refs]
+def _replay(git: Git, facts: GitFacts, report: Report) -> Replay:
+    """Replay the order over the branches that exist; positions are the order's own. The
+    commits are the ones the facts were read from: the replay and the rest of the report
+    speak of the same fleet, however the refs move meanwhile."""
+    branches = {b.issue: b for b in report.branches}
+    kept = [s for s in report.order if s.issue in branches]
     if not kept:
         return Replay(clean=True)
-    return replay_chain(git, target_ref, [(s.issue, refs[s.issue]) for s in kept],
-                        positions=[s.position for s in kept])
+    return replay_chain(git, facts.target_ref or facts.target,
+                        [(s.issue, branches[s.issue].ref) for s in kept],
+                        positions=[s.position for s in kept],
+                        commits=[facts.target_sha, *(branches[s.issue].head for s in kept)])

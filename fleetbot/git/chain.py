@@ -43,7 +43,8 @@ def resolve_commits(git: Git, target: str, refs: Sequence[str]) -> list[str]:
 
 
 def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
-                keep_both: bool = False, cache: Cache | None = None) -> Chain:
+                keep_both: bool = False, cache: Cache | None = None,
+                commits: Sequence[str] | None = None) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
     aside the ones that do not merge onto the tip before them; with `keep_both` such a
     step is landed as git leaves the conflicted merge (both sides in each file), as the
@@ -52,8 +53,14 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
     With a `cache`, a step is remembered by (the tip before it, the head it merges): both
     are commit ids and every tip names the base and the heads landed before it, so the key
     covers the target, the ordered branch tips and the target's attributes. A warm replay
-    of an unchanged fleet starts no merge; a fleet where one branch moved replays from it."""
-    start, *heads = resolve_commits(git, base, [ref for _, ref in steps])
+    of an unchanged fleet starts no merge; a fleet where one branch moved replays from it.
+
+    `commits` are the ids of `base` and of every step's ref when the caller has read them
+    (the pipeline, from the refs its facts were gathered from): the replay then merges the
+    very commits the rest of the report describes, and asks git nothing to find them."""
+    start, *heads = commits or resolve_commits(git, base, [ref for _, ref in steps])
+    if len(heads) != len(steps):
+        raise ValueError(f"{len(heads)} commits for {len(steps)} steps")
     store = cache or Cache.disabled()
     tip = start
     out: list[ChainStep] = []
@@ -67,7 +74,7 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
             if known is None:
                 if session is None:
                     if tip != start and not _has_tree(git, tip):  # collected by `git gc`
-                        return build_chain(git, base, steps, keep_both=keep_both)
+                        return build_chain(git, base, steps, keep_both=keep_both, commits=commits)
                     # merge rules from the target's tree only, never a checkout's
                     session = stack.enter_context(
                         MergeSession(stack.enter_context(target_attributes(git, start))))
@@ -106,14 +113,17 @@ def tree_of(git: Git, commit: str) -> str:
 
 
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
-           positions: Sequence[int] | None = None) -> Replay:
+           positions: Sequence[int] | None = None,
+           commits: Sequence[str] | None = None) -> Replay:
     """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
     will meet it: a step that does not merge is taken with both sides, as its resolution
     will keep them, and the rest go on, so every step needing a resolution is reported,
     not only the first. Touches no worktree, index or ref. Positions are 1-based in
     `steps` unless `positions` gives each step's own (the order's numbering, when rows
-    without a branch are left out), so `stops_at` and every detail use the same numbers."""
-    chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git))
+    without a branch are left out), so `stops_at` and every detail use the same numbers.
+    `commits`: as `build_chain` takes them."""
+    chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git),
+                        commits=commits)
     stops = []
     numbers = list(positions) if positions is not None else range(1, len(steps) + 1)
     for position, step in zip(numbers, chain.steps, strict=True):

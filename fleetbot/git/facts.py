@@ -594,20 +594,35 @@ def parse_batch_check(data: bytes, count: int) -> list[tuple[str, int] | None]:
 
 def kept_folders(
     git: Git, commits: Sequence[str], folders: Sequence[Collection[str]],
+    cache: Cache | None = None,
 ) -> list[set[str]]:
     """Of the folders each commit's branch emptied (`folders[i]` for `commits[i]`), those
-    still in its tree: one `cat-file --batch-check` process for all of them. A folder that
-    cannot be asked about (a newline in its name) counts as gone, the cautious answer."""
+    still in its tree: one `cat-file --batch-check` process for the ones `cache` does not
+    know (a commit id and a path: the answer never changes). A folder that cannot be asked
+    about (a newline in its name) counts as gone, the cautious answer."""
+    store = cache or Cache.disabled()
     specs = [(i, d, f"{c}:{d}") for i, (c, ds) in enumerate(zip(commits, folders, strict=True))
              for d in sorted(ds) if "\n" not in d]
     out: list[set[str]] = [set() for _ in commits]
-    if not specs:
+    todo = []
+    for i, d, spec in specs:
+        known = store.get("kept", spec)
+        if isinstance(known, bool):
+            if known:
+                out[i].add(d)
+        else:
+            todo.append((i, d, spec))
+    if not todo:
         return out
     data = git.run_bytes(
         "cat-file", "--batch-check=%(objecttype)",
-        input="".join(s + "\n" for *_, s in specs).encode("utf-8", "surrogateescape"),
+        input="".join(s + "\n" for *_, s in todo).encode("utf-8", "surrogateescape"),
     )
-    for (i, d, _), line in zip(specs, data.split(b"\n"), strict=False):
-        if line == b"tree":
+    answers = data.split(b"\n")
+    for k, (i, d, spec) in enumerate(todo):
+        kept = k < len(answers) and answers[k] == b"tree"
+        if kept:
             out[i].add(d)
+        if k < len(answers) - 1:  # an answer git gave, not one cut short
+            store.put("kept", spec, kept)
     return out

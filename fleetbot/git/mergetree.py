@@ -496,7 +496,7 @@ def gather(
             clean = [la for la in landings if la.commit]
             sides = [changed[la.issue] for la in clean]
             kept = kept_folders(git, [la.commit for la in clean],
-                                [vacated_dirs(s) for s in sides])
+                                [vacated_dirs(s) for s in sides], cache)
             candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
             results = merge_many(
                 mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,

@@ -214,3 +214,18 @@ def test_a_fleet_forked_at_the_tip_reads_no_patch_ids(tmp_path: Path) -> None:
     assert {b.merge_base for b in facts.branches} == {repo.head("main")}
     assert facts.landed == ()
     assert not {"patch-id", "log"} & set(git.calls), git.calls
+
+
+def test_kept_folders_are_asked_once(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"src/pkg/a.py": "a\n", "docs/x.md": "x\n"})
+    head = repo.head("main")
+    git = CountingGit(repo.path)
+    cache = Cache.of(git)
+    from fleetbot.git.facts import kept_folders
+
+    asked = [head, head], [{"src", "gone"}, {"docs/x.md", "src/pkg"}]
+    want = [{"src"}, {"src/pkg"}]  # a file is not a folder, a missing path is gone
+    assert kept_folders(git, *asked, cache) == want
+    assert git.calls.count("cat-file") == 1
+    assert kept_folders(git, *asked, cache) == want
+    assert git.calls.count("cat-file") == 1

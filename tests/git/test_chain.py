@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fleetbot.git import Git
 from fleetbot.git.chain import build_chain
 from fleetbot.model import ChainStep
@@ -81,3 +83,17 @@ def test_empty_and_all_set_aside_chains(tmp_path: Path) -> None:
     assert [s.landed for s in chain.steps] == [True, False]
     assert isinstance(chain.steps[1], ChainStep)
     assert chain.tip == chain.steps[0].tip
+
+
+def test_given_commits_are_merged_whatever_the_refs_say_now(tmp_path: Path) -> None:
+    # the pipeline passes the ids its facts were read from: a branch moved since (here f1
+    # now collides with f3 no more) does not change what the replay speaks of
+    repo = make_repo(tmp_path, BASE, BRANCHES)
+    ids = [repo.head("main"), *(repo.head(ref) for _, ref in ORDER)]
+    repo.git("branch", "-f", "f1", "main")
+    chain = build_chain(Git(repo.path), "main", ORDER, commits=ids)
+    assert [s.head for s in chain.steps] == ids[1:]
+    assert [s.issue for s in chain.set_aside] == ["#3", "#5"]
+    assert [s.issue for s in build_chain(Git(repo.path), "main", ORDER).set_aside] == ["#5"]
+    with pytest.raises(ValueError, match="2 commits for 6 steps"):
+        build_chain(Git(repo.path), "main", ORDER, commits=ids[:3])

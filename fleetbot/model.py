@@ -531,16 +531,28 @@ class PairMerge:
 @dataclass(frozen=True)
 class SourceChange:
     """Old (merge-base) and new (branch head) text of one changed Python file;
-    None where the file does not exist on that side or could not be read."""
+    None where the file does not exist on that side or could not be read, or was left
+    `unread`: the interface check's reader remembers what those blobs say (by id)."""
 
     issue: str
     path: str
-    old: str | None = None
-    new: str | None = None
+    # the texts are what the blob ids say: two sources are the same whether read or not
+    old: str | None = field(default=None, compare=False, repr=False)
+    new: str | None = field(default=None, compare=False, repr=False)
     too_large: bool = False  # over the size cap: not read, so `interface` skipped it
     touches_api: bool = True  # a changed line may be part of a top-level signature
     old_id: str = ""  # the blob ids of `old` and `new` ("" where unknown): what the
     new_id: str = ""  # interface check learnt of a text is remembered by them
+    unread: bool = field(default=False, compare=False)
+
+    @property
+    def has_old(self) -> bool:
+        """The file exists before the change with a text to check (read or remembered)."""
+        return self.old is not None or (self.unread and bool(self.old_id))
+
+    @property
+    def has_new(self) -> bool:
+        return self.new is not None or (self.unread and bool(self.new_id))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ which rows have landed, what the target is, or what collides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache
 from fleetbot.git.chain import replay as replay_chain
+from fleetbot.git.facts import blob_texts
 from fleetbot.git.mergetree import gather
 from fleetbot.model import (
     GitFacts,
@@ -154,28 +157,68 @@ def build_report(
     PRs directly. A row whose PR merged has landed, whatever the plan file still says.
     """
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
-    facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found))
+    cache = Cache.of(git)
+    facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found),
+                   remembered=remembers(cache))
     findings = [f if f.file else replace(f, file=plan.source)
                 for f in lint_plan(plan, protected=(facts.target,))]
-    cache = Cache.of(git)
+    api = RememberedApi(cache, facts.sources, read=partial(blob_texts, git))
     report = analyse(plan, facts, pulls=found, findings=findings,
-                     current_branch=current_branch, api=RememberedApi(cache))
+                     current_branch=current_branch, api=api)
     cache.save()
     return replace(report, replay=_replay(git, facts, report),
                    notes=(*notes, *report.notes))
 
 
+def remembers(cache: Cache) -> Callable[[str], bool]:
+    """Whether the interface check has answered for the blob with this id before: then
+    `gather` need not read its text (RememberedApi answers from the cache, and reads it
+    after all if asked something new)."""
+    from fleetbot import __version__
+
+    return lambda blob: cache.get("api-blobs", f"{__version__} {blob}") is True
+
+
 class RememberedApi:
-    """The interface check's ApiReader over the git-dir cache: what parsing a blob said
+    """The interface check's ApiReader over the git-dir cache: what reading a blob said
     is kept by its id (and the pair of ids for a change) and fleetbot's version (the
     answer is fleetbot's reading, not git's), so an unchanged fleet's huge Python files
-    are not parsed again. A source without ids is parsed."""
+    are not parsed again, nor even read. A source left `unread` whose answer is not
+    remembered has its texts read then, with every other unread one (`read`: blob ids ->
+    texts, one git process). A source without ids is parsed."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, sources: Sequence[SourceChange] = (),
+                 read: Callable[[Sequence[str]], Mapping[str, str | None]] | None = None,
+                 ) -> None:
         from fleetbot import __version__
 
         self.cache = cache
         self.version = __version__
+        self._read = read
+        self._texts: dict[str, str | None] = {}
+        self._pending = list(dict.fromkeys(
+            i for s in sources if s.unread for i in (s.old_id, s.new_id) if i))
+
+    def defined(self, src: SourceChange) -> frozenset[str]:
+        key = f"{self.version} {src.old_id}"
+        got = self.cache.get("api-defined", key) if src.old_id else None
+        if isinstance(got, list) and all(isinstance(n, str) for n in got):
+            return frozenset(got)
+        found = PARSED.defined(self._full(src))
+        if src.old_id:
+            self._keep("api-defined", key, sorted(found), src.old_id)
+        return found
+
+    def mentions(self, src: SourceChange, names: frozenset[str]) -> frozenset[str]:
+        asked = hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:20]
+        key = f"{self.version} {src.new_id} {asked}"
+        got = self.cache.get("api-mentions", key) if src.new_id else None
+        if isinstance(got, list) and all(isinstance(n, str) for n in got):
+            return frozenset(got) & names
+        found = PARSED.mentions(self._full(src), names)
+        if src.new_id:
+            self._keep("api-mentions", key, sorted(found), src.new_id)
+        return found
 
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
         key = f"{self.version} {src.old_id} {src.new_id or '-'}"
@@ -186,10 +229,11 @@ class RememberedApi:
                         isinstance(x, str) or (i == 2 and x is None) for i, x in enumerate(c))
                     for c in got):
                 return tuple(ApiChange(*c) for c in got)
-        found = PARSED.changes(src)
-        if src.old_id and (src.new_id or src.new is None):
-            self.cache.put("api-changes", key,
-                           [[c.name, c.old, c.new, c.why] for c in found])
+        full = self._full(src)
+        found = PARSED.changes(full)
+        if src.old_id and (src.new_id or full.new is None):
+            self._keep("api-changes", key, [[c.name, c.old, c.new, c.why] for c in found],
+                       src.old_id, src.new_id)
         return found
 
     def uses(self, src: SourceChange) -> frozenset[str]:
@@ -198,10 +242,33 @@ class RememberedApi:
             got = self.cache.get("api-uses", key)
             if isinstance(got, list) and all(isinstance(n, str) for n in got):
                 return frozenset(got)
-        found = PARSED.uses(src)
+        found = PARSED.uses(self._full(src))
         if src.new_id:
-            self.cache.put("api-uses", key, sorted(found))
+            self._keep("api-uses", key, sorted(found), src.new_id)
         return found
+
+    def _keep(self, kind: str, key: str, value: object, *blobs: str) -> None:
+        """Remember an answer, and that its blobs have been read (`remembers`)."""
+        self.cache.put(kind, key, value)
+        for blob in blobs:
+            if blob:
+                self.cache.put("api-blobs", f"{self.version} {blob}", True)
+
+    def _full(self, src: SourceChange) -> SourceChange:
+        """`src` with its texts, read now if `gather` left them unread."""
+        if not src.unread:
+            return src
+        missing = [i for i, text in ((src.old_id, src.old), (src.new_id, src.new))
+                   if i and text is None and i not in self._texts]
+        if missing:
+            if self._read is None:
+                raise ValueError(f"{src.path} ({src.issue}): no way to read its texts")
+            self._texts.update(self._read(list(dict.fromkeys([*missing, *self._pending]))))
+            self._pending = []
+        return replace(
+            src, unread=False,
+            old=src.old if src.old is not None or not src.old_id else self._texts.get(src.old_id),
+            new=src.new if src.new is not None or not src.new_id else self._texts.get(src.new_id))
 
 
 def fleet_pulls(

@@ -10,7 +10,7 @@ kind with `expected=True`; conflicts only on regenerated files carry `regenerabl
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -18,8 +18,6 @@ from fleetbot.analysis.pyapi import (
     PARSED,
     ApiChange,
     ApiReader,
-    top_level_names,
-    words,
 )
 from fleetbot.model import (
     BranchFacts,
@@ -355,32 +353,41 @@ def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) ->
     changed files use (a warning: no line-based merge sees it)."""
     # cheap first: only files defining a name some other branch's files even mention
     # are parsed, and only the files mentioning a changed name are parsed for uses
-    defining = [src for src in facts.sources if src.old is not None and src.touches_api]
+    defining = [src for src in facts.sources if src.has_old and src.touches_api]
     if not defining:  # no changed line can be part of a signature: nothing to read
         return []
-    said: dict[str, set[str]] = {}  # word -> issues whose changed files mention it
-    for src in facts.sources:
-        if src.new is not None:
-            for word in words(src.new):
-                said.setdefault(word, set()).add(src.issue)
+    readers = [src for src in facts.sources if src.has_new]
+    said: dict[str, set[str]] = {}  # name -> issues whose changed files mention it
+    asked: set[str] = set()
+
+    def learn(names: Iterable[str]) -> None:
+        todo = frozenset(names) - asked
+        if todo:
+            asked.update(todo)
+            for src in readers:
+                for name in api.mentions(src, todo):
+                    said.setdefault(name, set()).add(src.issue)
 
     def elsewhere(name: str, issue: str) -> bool:
         return bool(said.get(name, set()) - {issue})
 
+    tops = [api.defined(src) for src in defining]
+    learn(n for names in tops for n in names)
     changed: dict[str, dict[str, tuple[str, ApiChange]]] = {}  # issue -> name -> (file, change)
-    for src in defining:
-        if src.old is None or not any(elsewhere(n, src.issue)
-                                      for n in top_level_names(src.old)):
+    for src, names in zip(defining, tops, strict=True):
+        if not any(elsewhere(n, src.issue) for n in names):
             continue
-        for change in api.changes(src):
+        found = api.changes(src)
+        learn(c.name for c in found)
+        for change in found:
             if elsewhere(change.name, src.issue):
                 changed.setdefault(src.issue, {}).setdefault(change.name, (src.path, change))
     if not changed:
         return []
-    wanted = {n for names in changed.values() for n in names}
+    wanted = frozenset(n for names in changed.values() for n in names)
     uses: dict[str, dict[str, list[str]]] = {}  # issue -> name -> files that use it
-    for src in facts.sources:
-        if src.new is None or not wanted & words(src.new):
+    for src in readers:
+        if not api.mentions(src, wanted):
             continue
         for name in api.uses(src) & wanted:
             uses.setdefault(src.issue, {}).setdefault(name, []).append(src.path)

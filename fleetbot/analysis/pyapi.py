@@ -295,26 +295,49 @@ def referenced_names(text: str) -> frozenset[str]:
 
 
 class ApiReader(Protocol):
-    """What the interface check learns of a changed Python file by parsing it. `PARSED`
-    parses every time; the pipeline's reader remembers the answers by blob id."""
+    """What the interface check learns of a changed Python file by reading it. `PARSED`
+    reads the texts every time; the pipeline's reader remembers the answers by blob id,
+    so the texts of an unchanged fleet need not even be read from git."""
+
+    def defined(self, src: SourceChange) -> frozenset[str]:
+        """`top_level_names(src.old)` (src.has_old)."""
+        ...
+
+    def mentions(self, src: SourceChange, names: frozenset[str]) -> frozenset[str]:
+        """`names & words(src.new)` (src.has_new)."""
+        ...
 
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
         """`api_changes(src.old, src.new)`."""
         ...
 
     def uses(self, src: SourceChange) -> frozenset[str]:
-        """`referenced_names(src.new)` (src.new is not None)."""
+        """`referenced_names(src.new)` (src.has_new)."""
         ...
 
 
 class ParsedApi:
-    """The ApiReader that parses every time."""
+    """The ApiReader that reads the texts every time (a source must have been read)."""
+
+    def defined(self, src: SourceChange) -> frozenset[str]:
+        return top_level_names(_read(src).old or "")
+
+    def mentions(self, src: SourceChange, names: frozenset[str]) -> frozenset[str]:
+        return names & words(_read(src).new or "")
 
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
+        src = _read(src)
         return api_changes(src.old, src.new)
 
     def uses(self, src: SourceChange) -> frozenset[str]:
-        return referenced_names(src.new or "")
+        return referenced_names(_read(src).new or "")
+
+
+def _read(src: SourceChange) -> SourceChange:
+    if src.unread:
+        raise ValueError(f"{src.path} ({src.issue}) was not read: only a reader that "
+                         "remembers its blobs can answer for it")
+    return src
 
 
 PARSED = ParsedApi()

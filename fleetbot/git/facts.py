@@ -497,6 +497,11 @@ def read_small_blobs(
     return info, dict(zip(usable, texts, strict=True))
 
 
+def blob_texts(git: Git, blobs: Sequence[str]) -> dict[str, str | None]:
+    """Blob id -> its text (`source_text`), in one process."""
+    return read_small_blobs(git, blobs)[1]
+
+
 def _info_then_contents(
     git: Git, specs: Sequence[str], max_bytes: int,
 ) -> tuple[dict[str, tuple[str, int] | None], dict[str, str | None]] | None:

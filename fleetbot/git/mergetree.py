@@ -15,13 +15,13 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
@@ -444,6 +444,7 @@ def _merge_stdin(
 def gather(
     git: Git, plan: Plan, target: str | None = None, *, known: Sequence[Landed] = (),
     stdin: bool | None = None, workers: int | None = None,
+    remembered: Callable[[str], bool] | None = None,
 ) -> GitFacts:
     """Everything conflict prediction needs from git, in as few processes as it can.
 
@@ -492,7 +493,7 @@ def gather(
 
         # the sources while pairs merge
         with ThreadPoolExecutor(max_workers=1) as pool:
-            sources_job = pool.submit(read_sources, git, branches, cache)
+            sources_job = pool.submit(read_sources, git, branches, cache, remembered)
             clean = [la for la in landings if la.commit]
             sides = [changed[la.issue] for la in clean]
             kept = kept_folders(git, [la.commit for la in clean],
@@ -518,10 +519,16 @@ def gather(
 
 def read_sources(
     git: Git, branches: Sequence[BranchFacts], cache: Cache | None = None,
+    remembered: Callable[[str], bool] | None = None,
 ) -> tuple[SourceChange, ...]:
-    """Old and new text of every changed .py file, in one `cat-file --batch` process, and
-    whether a changed line may touch a signature (one `diff-tree -p -U0` process): the
-    interface check parses only the files that do."""
+    """Old and new text of every changed .py file, in one `cat-file --batch-command`
+    process, and whether a changed line may touch a signature (one `diff-tree -p -U0`
+    process): the interface check parses only the files that do.
+
+    What a `<commit>:<path>` names never changes, so its blob id and size are remembered
+    (`cache`); a text is not read when no changed line touches a signature (the check
+    then reads nothing) or when the interface check's reader `remembered` the blob (the
+    source is `unread`: the reader answers by id). An unchanged fleet asks git nothing."""
     wanted: list[tuple[str, str, str | None, str | None]] = []
     for b in branches:
         for c in b.changes:
@@ -531,10 +538,30 @@ def read_sources(
             old = None if c.status is ChangeStatus.ADDED else f"{b.base}:{old_path}"
             new = None if c.status is ChangeStatus.DELETED else f"{b.head}:{c.path}"
             wanted.append((b.issue, c.path, old, new))
-    specs = [s for _, _, old, new in wanted for s in (old, new) if s is not None]
+    specs = list(dict.fromkeys(s for _, _, old, new in wanted for s in (old, new)
+                               if s is not None))
     if not specs:
         return ()
-    info, texts = read_small_blobs(git, specs)
+    store = cache or Cache.disabled()
+    touching = _api_paths(git, branches, store)
+    info = {spec: got for spec in specs if (got := _remembered_blob(store, spec)) is not False}
+    checked = any(old is not None and touching[issue].get(path, True)
+                  for issue, path, old, _ in wanted)
+
+    def worth_reading(spec: str) -> bool:
+        found = info.get(spec)
+        return (spec not in info or (checked and found is not None and found[1] <= MAX_BLOB
+                                     and (remembered is None or not remembered(found[0]))))
+
+    texts: dict[str, str | None] = {}
+    asked = [s for s in specs if worth_reading(s)]
+    if asked:
+        read, texts = read_small_blobs(git, asked)
+        for spec in asked:
+            found = info[spec] = read.get(spec)
+            store.put("blobs", spec, list(found) if found is not None else [])
+    skipped = {s for s in specs if s not in texts and (f := info.get(s)) is not None
+               and f[1] <= MAX_BLOB}
 
     def blob_id(spec: str | None) -> str:
         found = info.get(spec) if spec is not None else None
@@ -544,7 +571,6 @@ def read_sources(
         found = info.get(spec) if spec is not None else None
         return found is not None and found[1] > MAX_BLOB
 
-    touching = _api_paths(git, branches, cache or Cache.disabled())
     return tuple(
         SourceChange(
             issue=issue, path=path,
@@ -553,9 +579,22 @@ def read_sources(
             # a path the patch does not name (quoted, renamed from elsewhere) is parsed
             touches_api=touching[issue].get(path, True),
             old_id=blob_id(old), new_id=blob_id(new),
+            unread=old in skipped or new in skipped,
         )
         for issue, path, old, new in wanted
     )
+
+
+def _remembered_blob(store: Cache, spec: str) -> tuple[str, int] | Literal[False] | None:
+    """What the cache knows of `<commit>:<path>`: (blob id, size), None (no blob there),
+    or False (not known)."""
+    got = store.get("blobs", spec)
+    if got == []:
+        return None
+    if (isinstance(got, list) and len(got) == 2 and isinstance(got[0], str)
+            and isinstance(got[1], int)):
+        return got[0], got[1]
+    return False
 
 
 # a changed line that can be part of a signature: a top-level def/class/decorator, a

@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fleetbot import pipeline
 from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
@@ -37,6 +39,10 @@ class CountingGit(Git):
         self.calls.append(args[0])
         return super().run_bytes(*args, **kw)
 
+    def start(self, *args: str, **kw: Any) -> subprocess.Popen[bytes]:
+        self.calls.append(" ".join(args[:2]))
+        return super().start(*args, **kw)
+
 
 def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path)
@@ -48,7 +54,8 @@ def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> N
     assert "patch-id" in cold_git.calls
     cache = repo.path / ".git" / "fleetbot" / "cache"
     assert sorted(p.name for p in cache.iterdir()) == [
-        "ahead-behind.json", "api-lines.json", "changes.json", "landed.json", "merges.json",
+        "ahead-behind.json", "api-lines.json", "blobs.json", "changes.json", "landed.json",
+        "merges.json",
     ]
     warm_git = CountingGit(repo.path)
     assert gather(warm_git, plan) == cold
@@ -158,6 +165,14 @@ class CountingApi:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
 
+    def defined(self, src: SourceChange) -> frozenset[str]:
+        self.calls.append(("defined", f"{src.issue} {src.path}"))
+        return PARSED.defined(src)
+
+    def mentions(self, src: SourceChange, names: frozenset[str]) -> frozenset[str]:
+        self.calls.append(("mentions", f"{src.issue} {src.path}"))
+        return PARSED.mentions(src, names)
+
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
         self.calls.append(("changes", f"{src.issue} {src.path}"))
         return PARSED.changes(src)
@@ -180,8 +195,10 @@ def test_the_interface_check_parses_an_unchanged_fleet_once(
     plan = plan_of(row("#1", "field", ["tasks/model.py"]), row("#2", "user", ["tasks/count.py"]))
     api = CountingApi()
     monkeypatch.setattr(pipeline, "PARSED", api)
-    parsed = [("changes", "#1 tasks/model.py"), ("uses", "#1 tasks/model.py"),
-              ("uses", "#2 tasks/count.py")]
+    # who mentions `Task` is asked once per file: the uses step asks the same names again
+    parsed = [("changes", "#1 tasks/model.py"), ("defined", "#1 tasks/model.py"),
+              ("mentions", "#1 tasks/model.py"), ("mentions", "#2 tasks/count.py"),
+              ("uses", "#1 tasks/model.py"), ("uses", "#2 tasks/count.py")]
     first = pipeline.build_report(Git(repo.path), plan)
     assert [c.rows for c in first.conflicts if c.kind is ConflictKind.INTERFACE] == [
         ("#1", "#2")]
@@ -200,9 +217,10 @@ def test_the_interface_check_parses_an_unchanged_fleet_once(
     assert pipeline.build_report(Git(repo.path), plan) == first
     assert sorted(api.calls) == parsed
     api.calls.clear()
-    monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")
+    monkeypatch.setenv("FLEETBOT_NO_CACHE", "1")  # nothing remembered within a run either
     assert pipeline.build_report(Git(repo.path), plan) == first
-    assert sorted(api.calls) == parsed
+    assert sorted(api.calls) == sorted([*parsed, ("mentions", "#1 tasks/model.py"),
+                                        ("mentions", "#2 tasks/count.py")])
 
 
 def test_a_fleet_forked_at_the_tip_reads_no_patch_ids(tmp_path: Path) -> None:
@@ -229,3 +247,45 @@ def test_kept_folders_are_asked_once(tmp_path: Path) -> None:
     assert git.calls.count("cat-file") == 1
     assert kept_folders(git, *asked, cache) == want
     assert git.calls.count("cat-file") == 1
+
+
+MODEL = "from dataclasses import dataclass\n\n\n@dataclass\nclass Task:\n    title: str\n"
+UTIL = "def helper(a):\n    return a\n\n\ndef other():\n    return 1\n"
+
+
+def _interface_fleet(tmp_path: Path) -> Any:
+    return make_repo(tmp_path, {"tasks/model.py": MODEL, "tasks/util.py": UTIL}, {
+        "field": {"tasks/model.py": MODEL + "    done: bool\n"},
+        "user": {"tasks/count.py": "from tasks.model import Task\nfrom tasks.util import "
+                                   "other\n\n\ndef count(ts: list[Task]) -> int:\n"
+                                   "    return len(ts) + other()\n"},
+        "args": {"tasks/util.py": UTIL.replace("def other():", "def other(n):")},
+    })
+
+
+def test_an_unchanged_fleet_reads_no_source(tmp_path: Path) -> None:
+    repo = _interface_fleet(tmp_path)
+    plan = plan_of(row("#1", "field", ["tasks/model.py"]), row("#2", "user", ["tasks/count.py"]))
+    first = pipeline.build_report(CountingGit(repo.path), plan)
+    git = CountingGit(repo.path)
+    assert pipeline.build_report(git, plan) == first
+    assert "cat-file --batch-command" not in git.calls, git.calls
+    assert [c.rows for c in first.conflicts if c.kind is ConflictKind.INTERFACE] == [
+        ("#1", "#2")]
+
+
+def test_a_new_question_reads_the_unread_sources_at_once(tmp_path: Path) -> None:
+    """A row joins whose change to `other` the others were never asked about: the texts
+    left unread are read then, in one process, and the report is a cold run's."""
+    repo = _interface_fleet(tmp_path)
+    two = plan_of(row("#1", "field", ["tasks/model.py"]), row("#2", "user", ["tasks/count.py"]))
+    three = plan_of(*two.rows, row("#3", "args", ["tasks/util.py"]))
+    pipeline.build_report(Git(repo.path), two)
+    git = CountingGit(repo.path)
+    warm = pipeline.build_report(git, three)
+    assert git.calls.count("cat-file --batch-command") == 2  # #3's sources, then the rest
+    assert [c.rows for c in warm.conflicts if c.kind is ConflictKind.INTERFACE] == [
+        ("#1", "#2"), ("#3", "#2")]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FLEETBOT_NO_CACHE", "1")
+        assert pipeline.build_report(Git(repo.path), three) == warm

@@ -47,3 +47,18 @@ def test_a_merge_git_refuses_is_a_git_error(tmp_path: Path) -> None:
     with MergeSession(Git(repo.path)) as session, pytest.raises(GitError) as caught:
         session.merge("main", "0" * 40)
     assert "could not merge" in str(caught.value)
+
+
+def test_commits_one_after_another_are_commit_tree_s_whatever_their_length(
+        tmp_path: Path) -> None:
+    # the commit file is rewritten in place: a shorter text after a longer one must not
+    # keep the longer one's tail
+    repo = tasks_repo(tmp_path)
+    git = Git(repo.path)
+    main = repo.git("rev-parse", "main").strip()
+    tree = repo.git("rev-parse", "main^{tree}").strip()
+    messages = ["a much longer message than the next one, " * 3, "short", "é ünïcode", "x"]
+    with MergeSession(git) as session:
+        made = [session.commit(tree, (main,), m) for m in messages]
+    assert made == [commit_tree(git, tree, (main,), m) for m in messages]
+    assert len(set(made)) == len(messages)

@@ -12,16 +12,14 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from types import TracebackType
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git
-from fleetbot.git.mergetree import _parse_record, commit_text, commit_tree, merge_trees
+from fleetbot.git.mergetree import CommitWriter, _parse_record, commit_tree, merge_trees
 from fleetbot.model import MergeResult
 
 MERGE_STDIN = ("merge-tree", "--stdin", "--name-only", "--messages")
-HASH_STDIN = ("hash-object", "-t", "commit", "-w", "--stdin-paths")
 
 
 def record_length(tokens: Sequence[bytes]) -> int:
@@ -46,11 +44,8 @@ class MergeSession:
     def __init__(self, git: Git) -> None:
         self.git = git
         self._merge: subprocess.Popen[bytes] | None = None
-        self._hash: subprocess.Popen[bytes] | None = None
+        self._writer = CommitWriter(git)
         self._buffer = b""
-        self._tmp = tempfile.TemporaryDirectory(prefix="fleetbot-chain-")
-        self._commit_file = Path(self._tmp.name) / "commit"
-        self._commit_fd: int | None = None
         self._stdin = True
         self._skip = 0  # answers to the cheap follow-up questions still to be read
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
@@ -60,16 +55,14 @@ class MergeSession:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        for proc in (self._merge, self._hash):
+        self._writer.__exit__(kind, exc, tb)
+        for proc in (self._merge,):
             if proc is not None:
                 if proc.stdin:
                     proc.stdin.close()
                 proc.wait()
                 if proc.stdout:
                     proc.stdout.close()
-        if self._commit_fd is not None:
-            os.close(self._commit_fd)
-        self._tmp.cleanup()
         self._errors.close()
 
     def merge(self, a: str, b: str) -> MergeResult:
@@ -121,28 +114,7 @@ class MergeSession:
                        argv=["git", *MERGE_STDIN], code=code, stderr=text)
 
     def commit(self, tree: str, parents: Sequence[str], message: str) -> str:
-        """A synthetic commit, the same object `commit_tree` writes. Its text goes to one
-        file rewritten in place for every commit (git has read it once it answers): a new
-        file per commit cost a third of a millisecond each on a disk mounted with
-        `discard`, and truncating one to nothing as much."""
+        """A synthetic commit, the same object `commit_tree` writes."""
         if not self._stdin:
             return commit_tree(self.git, tree, parents, message)
-        if self._hash is None:
-            self._hash = self.git.start(*HASH_STDIN)
-        proc = self._hash
-        assert proc.stdin is not None and proc.stdout is not None
-        data = commit_text(tree, parents, message).encode("utf-8")
-        if self._commit_fd is None:
-            self._commit_fd = os.open(self._commit_file, os.O_RDWR | os.O_CREAT, 0o600)
-        os.lseek(self._commit_fd, 0, os.SEEK_SET)
-        written = 0
-        while written < len(data):
-            written += os.write(self._commit_fd, data[written:])
-        os.ftruncate(self._commit_fd, len(data))
-        proc.stdin.write(f"{self._commit_file}\n".encode())
-        proc.stdin.flush()
-        line = proc.stdout.readline().decode().strip()
-        if not line:
-            raise GitError("git hash-object stopped before writing a commit",
-                           argv=["git", *HASH_STDIN], code=proc.wait())
-        return line
+        return self._writer.commit(tree, parents, message)

@@ -200,25 +200,14 @@ class RememberedApi:
             i for s in sources if s.unread for i in (s.old_id, s.new_id) if i))
 
     def defined(self, src: SourceChange) -> frozenset[str]:
-        key = f"{self.version} {src.old_id}"
-        got = self.cache.get("api-defined", key) if src.old_id else None
-        if isinstance(got, list) and all(isinstance(n, str) for n in got):
-            return frozenset(got)
-        found = PARSED.defined(self._full(src))
-        if src.old_id:
-            self._keep("api-defined", key, sorted(found), src.old_id)
-        return found
+        return self._names("api-defined", src.old_id, f"{self.version} {src.old_id}",
+                           lambda: PARSED.defined(self._full(src)))
 
     def mentions(self, src: SourceChange, names: frozenset[str]) -> frozenset[str]:
         asked = hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:20]
-        key = f"{self.version} {src.new_id} {asked}"
-        got = self.cache.get("api-mentions", key) if src.new_id else None
-        if isinstance(got, list) and all(isinstance(n, str) for n in got):
-            return frozenset(got) & names
-        found = PARSED.mentions(self._full(src), names)
-        if src.new_id:
-            self._keep("api-mentions", key, sorted(found), src.new_id)
-        return found
+        return names & self._names(
+            "api-mentions", src.new_id, f"{self.version} {src.new_id} {asked}",
+            lambda: PARSED.mentions(self._full(src), names))
 
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
         key = f"{self.version} {src.old_id} {src.new_id or '-'}"
@@ -237,14 +226,18 @@ class RememberedApi:
         return found
 
     def uses(self, src: SourceChange) -> frozenset[str]:
-        key = f"{self.version} {src.new_id}"
-        if src.new_id:
-            got = self.cache.get("api-uses", key)
-            if isinstance(got, list) and all(isinstance(n, str) for n in got):
-                return frozenset(got)
-        found = PARSED.uses(self._full(src))
-        if src.new_id:
-            self._keep("api-uses", key, sorted(found), src.new_id)
+        return self._names("api-uses", src.new_id, f"{self.version} {src.new_id}",
+                           lambda: PARSED.uses(self._full(src)))
+
+    def _names(self, kind: str, blob: str, key: str,
+               compute: Callable[[], frozenset[str]]) -> frozenset[str]:
+        """A set of names remembered under `key` for one blob, else computed and kept."""
+        got = self.cache.get(kind, key) if blob else None
+        if isinstance(got, list) and all(isinstance(n, str) for n in got):
+            return frozenset(got)
+        found = compute()
+        if blob:
+            self._keep(kind, key, sorted(found), blob)
         return found
 
     def _keep(self, kind: str, key: str, value: object, *blobs: str) -> None:

@@ -335,7 +335,8 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     samples = [int(s) for s in args.naive_sample.split(",")]
-    samples += [samples[-1]] * (len(sizes) - len(samples))
+    repo_sample = samples[-1]  # for --repo
+    samples = (samples + [samples[-1]] * len(sizes))[:len(sizes)]  # one per size
     base = args.dir or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
@@ -364,7 +365,7 @@ def main() -> int:
         names = branches_of(repo, plan)
         if len(names) < 2:
             raise SystemExit(f"{plan}: fewer than two of its branches exist in {repo}")
-        row = measure(repo, plan, names, samples[-1], args.runs, rng)
+        row = measure(repo, plan, names, repo_sample, args.runs, rng)
         row["fleet"] = repo.name
         rows.append(row)
     print_table(rows)

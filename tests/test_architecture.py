@@ -80,10 +80,21 @@ def names() -> frozenset[str]:
     return frozenset(m.name for m in modules())
 
 
-def _imports(module: Module) -> Iterator[tuple[str, int, bool]]:
+@cache
+def nodes(module: Module) -> tuple[ast.AST, ...]:
+    """Every node of a module's tree (`ast.walk`), listed once per test process."""
+    return tuple(ast.walk(module.tree))
+
+
+@cache
+def _imports(module: Module) -> tuple[tuple[str, int, bool], ...]:
     """(imported fleetbot module, line, at module level) for every import in a module."""
+    return tuple(_find_imports(module))
+
+
+def _find_imports(module: Module) -> Iterator[tuple[str, int, bool]]:
     top_level = {id(node) for node in module.tree.body}
-    for node in ast.walk(module.tree):
+    for node in nodes(module):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
@@ -176,7 +187,7 @@ def _where(module: Module, node: ast.AST) -> str:
 def test_no_getattr_on_a_forge() -> None:
     found = [
         f"{_where(m, node)}: {ast.unparse(node)}"
-        for m in modules() for node in ast.walk(m.tree)
+        for m in modules() for node in nodes(m)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         and node.func.id in ("getattr", "hasattr") and node.args and _mentions_forge(node.args[0])
         and (m.name, "getattr on a forge") not in ALLOWED
@@ -223,7 +234,7 @@ def _inspects(node: ast.AST, is_text: object) -> bool:
 def test_no_exception_message_is_inspected() -> None:
     found = []
     for m in modules():
-        for handler in ast.walk(m.tree):
+        for handler in nodes(m):
             if not isinstance(handler, ast.ExceptHandler) or not handler.name:
                 continue
             names = frozenset({handler.name})
@@ -242,7 +253,7 @@ def _prose(node: ast.expr) -> bool:
 def test_no_prose_is_parsed_back() -> None:
     found = [
         f"{_where(m, node)}: {ast.unparse(node)}"
-        for m in modules() for node in ast.walk(m.tree)
+        for m in modules() for node in nodes(m)
         if _inspects(node, _prose) and (m.name, "prose as data") not in ALLOWED
     ]
     assert found == []

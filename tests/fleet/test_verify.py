@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from fleetbot.git import Git
+from tests.support import schemas
 from tests.support.cli import Invocation
 from tests.support.fleetkit import MINITEST
 from tests.support.repo import Repo, make_repo
@@ -35,7 +35,6 @@ Invoke = Callable[..., Invocation]
 PYTEST = (f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {shlex.quote(sys.executable)} -m pytest -q "
           "-p no:cacheprovider -x")
 
-SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "verify.schema.json"
 CORE = 'def greet(name):\n    return f"hi {name}"\n'
 CORE_TEST = "from app.core import greet\n\n\ndef test_greet():\n    assert greet('x') == 'hi x'\n"
 RENAMED = 'def salute(name):\n    return f"hi {name}"\n'
@@ -90,9 +89,7 @@ def project(root: Path, n: int = 8, *, rename: int | None = 3, caller: int | Non
 
 def validate_verify_json(data: object) -> None:
     """Fail unless `data` validates against schemas/verify.schema.json."""
-    schema = json.loads(SCHEMA.read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema).validate(data)
+    schemas.validate("verify", data)
 
 
 def verify(cli_invoke: Invoke, repo: Repo, *args: str, code: int = 0) -> dict[str, object]:

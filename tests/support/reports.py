@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from fleetbot.analysis.order import recommend_order
 from fleetbot.model import (
@@ -24,15 +20,12 @@ from fleetbot.model import (
     Status,
 )
 from tests.support import factories as f
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "report.schema.json"
+from tests.support import schemas
 
 
 def validate_report_json(data: Any) -> None:
     """Fail the test unless `data` validates against schemas/report.schema.json."""
-    schema = json.loads(SCHEMA_PATH.read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema).validate(data)
+    schemas.validate("report", data)
 
 
 def example_plan() -> Plan:

@@ -19,11 +19,14 @@ from fleetbot.analysis.landed import forge_landed
 from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache
+from fleetbot.git.chain import ChainAhead, Steps
 from fleetbot.git.chain import replay as replay_chain
 from fleetbot.git.facts import blob_texts
 from fleetbot.git.mergetree import gather
 from fleetbot.model import (
+    BranchFacts,
     GitFacts,
+    MergeStep,
     Plan,
     PlanFormat,
     PullFacts,
@@ -158,16 +161,24 @@ def build_report(
     """
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
     cache = Cache.of(git)
-    facts = gather(git, plan, target or plan.target or None, known=forge_landed(plan, found),
-                   remembered=remembers(cache))
-    findings = [f if f.file else replace(f, file=plan.source)
-                for f in lint_plan(plan, protected=(facts.target,))]
-    api = RememberedApi(cache, facts.sources, read=partial(blob_texts, git))
-    report = analyse(plan, facts, pulls=found, findings=findings,
-                     current_branch=current_branch, api=api)
-    cache.save()
-    return replace(report, replay=_replay(git, facts, report),
-                   notes=(*notes, *report.notes))
+
+    def guess(known: GitFacts) -> Steps | None:
+        """The replay's steps by the order the facts before the pairs and sources give
+        (no textual or interface conflicts yet): most often the order itself."""
+        return _replay_steps(known, analyse(plan, known, pulls=found).order, known.branches)
+
+    with ChainAhead(git) as ahead:
+        facts = gather(git, plan, target or plan.target or None,
+                       known=forge_landed(plan, found), remembered=remembers(cache),
+                       on_landings=lambda known: ahead.start(partial(guess, known)))
+        findings = [f if f.file else replace(f, file=plan.source)
+                    for f in lint_plan(plan, protected=(facts.target,))]
+        api = RememberedApi(cache, facts.sources, read=partial(blob_texts, git))
+        report = analyse(plan, facts, pulls=found, findings=findings,
+                         current_branch=current_branch, api=api)
+        cache.save()
+        return replace(report, replay=_replay(git, facts, report, ahead),
+                       notes=(*notes, *report.notes))
 
 
 def remembers(cache: Cache) -> Callable[[str], bool]:
@@ -281,15 +292,28 @@ def fleet_pulls(
     return tuple(out)
 
 
-def _replay(git: Git, facts: GitFacts, report: Report) -> Replay:
-    """Replay the order over the branches that exist; positions are the order's own. The
-    commits are the ones the facts were read from: the replay and the rest of the report
-    speak of the same fleet, however the refs move meanwhile."""
-    branches = {b.issue: b for b in report.branches}
-    kept = [s for s in report.order if s.issue in branches]
+def _replay_steps(facts: GitFacts, order: Sequence[MergeStep],
+                  branches: Sequence[BranchFacts]) -> Steps | None:
+    """The order's rows that have a branch, as the replay lands them: (the target, each
+    (issue, branch ref), the commits: the target tip's, then each head's); None when no
+    row has one. The commits are the ones the facts were read from: the replay and the
+    rest of the report speak of the same fleet, however the refs move meanwhile."""
+    by_issue = {b.issue: b for b in branches}
+    kept = [s for s in order if s.issue in by_issue]
     if not kept:
+        return None
+    return (facts.target_ref or facts.target,
+            tuple((s.issue, by_issue[s.issue].ref) for s in kept),
+            (facts.target_sha, *(by_issue[s.issue].head for s in kept)))
+
+
+def _replay(git: Git, facts: GitFacts, report: Report, ahead: ChainAhead) -> Replay:
+    """Replay the order over the branches that exist; positions are the order's own. The
+    merges `ahead` ran on the same steps are not run again."""
+    steps = _replay_steps(facts, report.order, report.branches)
+    if steps is None:
         return Replay(clean=True)
-    return replay_chain(git, facts.target_ref or facts.target,
-                        [(s.issue, branches[s.issue].ref) for s in kept],
-                        positions=[s.position for s in kept],
-                        commits=[facts.target_sha, *(branches[s.issue].head for s in kept)])
+    base, pairs, commits = steps
+    positions = {s.issue: s.position for s in report.order}
+    return replay_chain(git, base, pairs, positions=[positions[i] for i, _ in pairs],
+                        commits=commits, memo=ahead.settle(base, pairs, commits))

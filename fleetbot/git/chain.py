@@ -13,7 +13,8 @@ worktree, index or ref is touched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 
 from fleetbot.git import Git
@@ -21,6 +22,9 @@ from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.mergetree import target_attributes
 from fleetbot.git.session import MergeSession
 from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
+
+Memo = dict[str, tuple[MergeResult, str]]  # "<tip> <head>" -> (the merge, the commit made)
+Steps = tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]  # base, (issue, ref)s, commits
 
 
 def resolve_commit(git: Git, ref: str, what: str = "ref") -> str:
@@ -44,7 +48,8 @@ def resolve_commits(git: Git, target: str, refs: Sequence[str]) -> list[str]:
 
 def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
                 keep_both: bool = False, cache: Cache | None = None,
-                commits: Sequence[str] | None = None) -> Chain:
+                commits: Sequence[str] | None = None, memo: Memo | None = None,
+                stop: Callable[[], bool] | None = None) -> Chain:
     """Land each (issue, ref) of `steps` in order onto `base` (a commit or ref), setting
     aside the ones that do not merge onto the tip before them; with `keep_both` such a
     step is landed as git leaves the conflicted merge (both sides in each file), as the
@@ -57,7 +62,11 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
 
     `commits` are the ids of `base` and of every step's ref when the caller has read them
     (the pipeline, from the refs its facts were gathered from): the replay then merges the
-    very commits the rest of the report describes, and asks git nothing to find them."""
+    very commits the rest of the report describes, and asks git nothing to find them.
+
+    `memo` holds steps merged earlier in this process under the same key (a replay run
+    ahead, `ChainAhead`), whether or not the cache is on. `stop`, asked before each step,
+    ends the chain early: the steps so far are returned."""
     start, *heads = commits or resolve_commits(git, base, [ref for _, ref in steps])
     if len(heads) != len(steps):
         raise ValueError(f"{len(heads)} commits for {len(steps)} steps")
@@ -67,14 +76,19 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
     with ExitStack() as stack:
         session: MergeSession | None = None
         for (issue, ref), head in zip(steps, heads, strict=True):
+            if stop is not None and stop():
+                break
             key = f"{tip} {head}"
-            known = _step_from_json(store.get("chain", key))
+            known = memo.get(key) if memo is not None else None
+            if known is None:
+                known = _step_from_json(store.get("chain", key))
             if known is not None and not known[0].clean and keep_both and not known[1]:
                 known = None  # remembered set aside: this replay keeps both sides
             if known is None:
                 if session is None:
                     if tip != start and not _has_tree(git, tip):  # collected by `git gc`
-                        return build_chain(git, base, steps, keep_both=keep_both, commits=commits)
+                        return build_chain(git, base, steps, keep_both=keep_both, commits=commits,
+                                       stop=stop)
                     # merge rules from the target's tree only, never a checkout's
                     session = stack.enter_context(
                         MergeSession(stack.enter_context(target_attributes(git, start))))
@@ -85,6 +99,8 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
                 store.put("chain", key, [result_to_json(result), made])
             else:
                 result, made = known
+            if memo is not None:
+                memo[key] = (result, made)
             landed = made if result.clean or keep_both else ""
             out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=landed))
             tip = landed or tip
@@ -114,16 +130,16 @@ def tree_of(git: Git, commit: str) -> str:
 
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
            positions: Sequence[int] | None = None,
-           commits: Sequence[str] | None = None) -> Replay:
+           commits: Sequence[str] | None = None, memo: Memo | None = None) -> Replay:
     """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
     will meet it: a step that does not merge is taken with both sides, as its resolution
     will keep them, and the rest go on, so every step needing a resolution is reported,
     not only the first. Touches no worktree, index or ref. Positions are 1-based in
     `steps` unless `positions` gives each step's own (the order's numbering, when rows
     without a branch are left out), so `stops_at` and every detail use the same numbers.
-    `commits`: as `build_chain` takes them."""
+    `commits` and `memo`: as `build_chain` takes them."""
     chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git),
-                        commits=commits)
+                        commits=commits, memo=memo)
     stops = []
     numbers = list(positions) if positions is not None else range(1, len(steps) + 1)
     for position, step in zip(numbers, chain.steps, strict=True):
@@ -140,3 +156,75 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
     first = stops[0]
     return Replay(clean=False, stops_at=first.position, stops_at_issue=first.issue,
                   files=first.files, detail=first.detail, stops=tuple(stops))
+
+
+class ChainAhead:
+    """The replay run ahead, on a guessed order, while the rest of the facts are read.
+
+    The replay can only start once the order is known, and the order only once every
+    conflict is: run after them, it is a third of a large fleet's run. Started as soon as
+    the landings are known, on the order those facts already give (`start`), its merges
+    overlap the pairs' and the sources'. `settle` takes the real order: the steps the two
+    share (same tip, same head: the same merge) are then answered from `memo`, and a guess
+    that went another way is stopped where it parted. Use as a context: leaving it stops
+    and joins the thread, so no git process outlives the run.
+    """
+
+    def __init__(self, git: Git) -> None:
+        self.git = git
+        self.memo: Memo = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._guess: Steps | None = None
+        self._limit: int | None = None  # steps the guess shares with the real order
+        self._begun = 0
+
+    def __enter__(self) -> ChainAhead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._join()
+
+    def start(self, guess: Callable[[], Steps | None]) -> None:
+        """Work out the guessed steps (`guess`, None for none) and replay them, both in a
+        thread of their own."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, args=(guess,), daemon=True,
+                                            name="fleetbot-replay-ahead")
+            self._thread.start()
+
+    def _run(self, guess: Callable[[], Steps | None]) -> None:
+        try:
+            self._guess = guess()
+            if self._guess is not None and not self._stop.is_set():
+                base, steps, commits = self._guess
+                build_chain(self.git, base, steps, keep_both=True, cache=Cache.of(self.git),
+                            commits=commits, memo=self.memo, stop=self._stopped)
+        except Exception:  # a guess only saves time: the replay proper merges whatever
+            return         # it did not finish, and reports any error
+
+    def settle(self, base: str, steps: Sequence[tuple[str, str]],
+               commits: Sequence[str]) -> Memo:
+        """The merges run ahead, once the thread has stopped: it goes on through the steps
+        the guess shares with these (same base, same order of heads), and no further."""
+        guess = self._guess
+        shared = 0
+        if guess is not None and (guess[0], guess[2][0]) == (base, commits[0]):
+            ahead, real = list(zip(guess[1], guess[2][1:])), list(zip(steps, commits[1:]))
+            while shared < min(len(ahead), len(real)) and ahead[shared] == real[shared]:
+                shared += 1
+        self._limit = shared
+        self._join()
+        return self.memo
+
+    def _stopped(self) -> bool:
+        """Asked before each step the thread would merge: whether to stop there."""
+        if self._stop.is_set():
+            return True
+        self._begun += 1
+        return self._limit is not None and self._begun > self._limit
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()

@@ -492,6 +492,7 @@ def gather(
     git: Git, plan: Plan, target: str | None = None, *, known: Sequence[Landed] = (),
     stdin: bool | None = None, workers: int | None = None,
     remembered: Callable[[str], bool] | None = None,
+    on_landings: Callable[[GitFacts], None] | None = None,
 ) -> GitFacts:
     """Everything conflict prediction needs from git, in as few processes as it can.
 
@@ -499,6 +500,9 @@ def gather(
     row's branch is checked for having landed by any merge style (`git.landed`); landed
     rows leave the landings and pairs. Rows whose branch exists neither locally nor on
     origin, and that history does not show as landed, are listed in `missing`.
+
+    `on_landings` is called with the facts known before the pairs merge and the sources
+    are read (no pairs, no sources): enough to guess the order and start the replay.
     """
     shallow = git.layout().shallow
     cache = Cache.of(git)
@@ -538,6 +542,12 @@ def gather(
         branches = tuple(b for b in branches if b.issue not in done)
         landings = tuple(la for la in landings if la.issue not in done)
 
+        notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note))
+        missing = tuple(r.issue for r in gone if r.issue not in done)
+        if on_landings is not None:
+            on_landings(GitFacts(
+                target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
+                missing=missing, landings=landings, landed=landed, notes=notes))
         # the sources while pairs merge
         with ThreadPoolExecutor(max_workers=1) as pool:
             sources_job = pool.submit(read_sources, git, branches, cache, remembered)
@@ -555,12 +565,11 @@ def gather(
         PairMerge(rows=(la.issue, lb.issue), result=r)
         for (la, lb), r in zip(candidates, results, strict=True)
     )
-    notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note))
     cache.save()
     return GitFacts(
         target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
-        missing=tuple(r.issue for r in gone if r.issue not in done), landings=landings,
-        pairs=pairs, sources=sources, landed=landed, notes=notes,
+        missing=missing, landings=landings, pairs=pairs, sources=sources, landed=landed,
+        notes=notes,
     )
 
 

@@ -19,7 +19,7 @@ from fleetbot.analysis.landed import forge_landed
 from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache
-from fleetbot.git.chain import ChainAhead, Steps
+from fleetbot.git.chain import ChainAhead, Steps, replayed
 from fleetbot.git.chain import replay as replay_chain
 from fleetbot.git.facts import blob_texts
 from fleetbot.git.mergetree import gather
@@ -168,16 +168,22 @@ def build_report(
         return _replay_steps(known, analyse(plan, known, pulls=found).order, known.branches)
 
     with ChainAhead(git) as ahead:
+
+        def run_ahead(known: GitFacts) -> None:
+            """Start the replay on the guess, unless the cache will answer it anyway."""
+            if not replayed(cache, [b.head for b in known.branches]):
+                ahead.start(partial(guess, known))
+
         facts = gather(git, plan, target or plan.target or None,
                        known=forge_landed(plan, found), remembered=remembers(cache),
-                       on_landings=lambda known: ahead.start(partial(guess, known)))
+                       on_landings=run_ahead)
         findings = [f if f.file else replace(f, file=plan.source)
                     for f in lint_plan(plan, protected=(facts.target,))]
         api = RememberedApi(cache, facts.sources, read=partial(blob_texts, git))
         report = analyse(plan, facts, pulls=found, findings=findings,
                          current_branch=current_branch, api=api)
         cache.save()
-        return replace(report, replay=_replay(git, facts, report, ahead),
+        return replace(report, replay=_replay(git, facts, report, ahead, cache),
                        notes=(*notes, *report.notes))
 
 
@@ -307,7 +313,8 @@ def _replay_steps(facts: GitFacts, order: Sequence[MergeStep],
             (facts.target_sha, *(by_issue[s.issue].head for s in kept)))
 
 
-def _replay(git: Git, facts: GitFacts, report: Report, ahead: ChainAhead) -> Replay:
+def _replay(git: Git, facts: GitFacts, report: Report, ahead: ChainAhead,
+            cache: Cache) -> Replay:
     """Replay the order over the branches that exist; positions are the order's own. The
     merges `ahead` ran on the same steps are not run again."""
     steps = _replay_steps(facts, report.order, report.branches)
@@ -316,4 +323,5 @@ def _replay(git: Git, facts: GitFacts, report: Report, ahead: ChainAhead) -> Rep
     base, pairs, commits = steps
     positions = {s.issue: s.position for s in report.order}
     return replay_chain(git, base, pairs, positions=[positions[i] for i, _ in pairs],
-                        commits=commits, memo=ahead.settle(base, pairs, commits))
+                        commits=commits, memo=ahead.settle(base, pairs, commits),
+                        cache=cache)

@@ -72,6 +72,10 @@ class Cache:
         """The remembered value, or None."""
         return self._kind(kind).get(key) if self.directory is not None else None
 
+    def keys(self, kind: str) -> list[str]:
+        """Every key remembered of `kind` (none when the cache is off)."""
+        return list(self._kind(kind)) if self.directory is not None else []
+
     def put(self, kind: str, key: str, value: Any) -> None:
         if self.directory is None:
             return

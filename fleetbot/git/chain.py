@@ -80,7 +80,9 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
                 break
             key = f"{tip} {head}"
             known = memo.get(key) if memo is not None else None
-            if known is None:
+            if known is not None:
+                store.put("chain", key, [result_to_json(known[0]), known[1]])
+            else:
                 known = _step_from_json(store.get("chain", key))
             if known is not None and not known[0].clean and keep_both and not known[1]:
                 known = None  # remembered set aside: this replay keeps both sides
@@ -130,15 +132,17 @@ def tree_of(git: Git, commit: str) -> str:
 
 def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
            positions: Sequence[int] | None = None,
-           commits: Sequence[str] | None = None, memo: Memo | None = None) -> Replay:
+           commits: Sequence[str] | None = None, memo: Memo | None = None,
+           cache: Cache | None = None) -> Replay:
     """The recommended order (issue, branch ref) replayed onto the target tip as the fan-in
     will meet it: a step that does not merge is taken with both sides, as its resolution
     will keep them, and the rest go on, so every step needing a resolution is reported,
     not only the first. Touches no worktree, index or ref. Positions are 1-based in
     `steps` unless `positions` gives each step's own (the order's numbering, when rows
     without a branch are left out), so `stops_at` and every detail use the same numbers.
-    `commits` and `memo`: as `build_chain` takes them."""
-    chain = build_chain(git, target, steps, keep_both=True, cache=Cache.of(git),
+    `commits`, `memo` and `cache` (the repository's, when None): as `build_chain` takes
+    them."""
+    chain = build_chain(git, target, steps, keep_both=True, cache=cache or Cache.of(git),
                         commits=commits, memo=memo)
     stops = []
     numbers = list(positions) if positions is not None else range(1, len(steps) + 1)
@@ -156,6 +160,14 @@ def replay(git: Git, target: str, steps: Sequence[tuple[str, str]],
     first = stops[0]
     return Replay(clean=False, stops_at=first.position, stops_at_issue=first.issue,
                   files=first.files, detail=first.detail, stops=tuple(stops))
+
+
+def replayed(cache: Cache, heads: Sequence[str]) -> bool:
+    """Whether every head has been landed by a remembered replay step: then the replay
+    of an unchanged fleet is answered from the cache, and running it ahead would only
+    cost time."""
+    landed = {key.rpartition(" ")[2] for key in cache.keys("chain")}
+    return bool(landed) and all(head in landed for head in heads)
 
 
 class ChainAhead:

@@ -11,7 +11,8 @@ import pytest
 
 from fleetbot.errors import GitError
 from fleetbot.git import Git
-from fleetbot.git.chain import ChainAhead, Steps, build_chain, replay
+from fleetbot.git.cache import Cache
+from fleetbot.git.chain import ChainAhead, Steps, build_chain, replay, replayed
 from tests.git.test_chain import BASE, BRANCHES, ORDER
 from tests.support.repo import Repo, make_repo
 
@@ -72,3 +73,14 @@ def test_no_thread_outlives_the_context(repo: Repo) -> None:
     with ChainAhead(Git(repo.path)) as ahead:
         ahead.start(lambda: _steps(repo, ORDER))
     assert [t for t in threading.enumerate() if t.name == "fleetbot-replay-ahead"] == []
+
+
+def test_a_fleet_replayed_before_is_left_to_the_cache(repo: Repo) -> None:
+    git = Git(repo.path)
+    heads = [repo.head(ref) for _, ref in ORDER]
+    assert not replayed(Cache.of(git), heads)  # nothing remembered yet
+    replay(git, "main", ORDER)
+    assert replayed(Cache.of(git), heads)
+    repo.branch("f7", {"g.txt": "seven\n"})
+    assert not replayed(Cache.of(git), [*heads, repo.head("f7")])  # a new head: run ahead
+    assert not replayed(Cache.disabled(), heads)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -94,9 +93,15 @@ def write_like(path: Path | str, text: str, expect: Snapshot | None, *,
 
 
 def write_atomic(path: Path | str, data: bytes, *, expect: Snapshot | None = None,
-                 symlinks: Symlinks = Symlinks.FOLLOW) -> str:
+                 symlinks: Symlinks = Symlinks.FOLLOW, durable: bool = True) -> str:
     """Temp file in the same folder, fsync, rename. Refuses when the file changed since
-    `expect` was read. Returns a note when a symlink was replaced, else ""."""
+    `expect` was read. Returns a note when a symlink was replaced, else "".
+
+    `durable=False` is for fleetbot's own caches: no fsync (a crash may lose the new
+    content, never leave half a file, and a lost cache is only asked again) and the file
+    stays readable by its owner only, as the temporary file was made."""
+    import tempfile  # not every command writes: 3 ms of start-up it need not pay
+
     p = Path(path)
     note = ""
     if p.is_symlink():
@@ -109,7 +114,7 @@ def write_atomic(path: Path | str, data: bytes, *, expect: Snapshot | None = Non
         raise FileChanged(f"{p} changed on disk since fleetbot read it; nothing was written "
                           "(re-run the command to start from the new content)")
     folder = p.parent
-    mode = _mode_of(p)
+    mode = _mode_of(p) if durable else None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -118,16 +123,19 @@ def write_atomic(path: Path | str, data: bytes, *, expect: Snapshot | None = Non
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, p)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise WriteError(f"{p}: could not write it ({exc.strerror}); the old file is "
                          "unchanged") from exc
-    _fsync_dir(folder)
+    if durable:
+        _fsync_dir(folder)
     return note
 
 

@@ -26,6 +26,7 @@ from types import FrameType
 
 from fleetbot.analysis.verify import verify_steps
 from fleetbot.errors import UsageError
+from fleetbot.files import write_atomic
 from fleetbot.git import Git, forget
 from fleetbot.git.chain import build_chain, tree_of
 from fleetbot.model import Phase, Probe, Report, RunOutcome, VerifyResult
@@ -92,14 +93,8 @@ class VerifyCache:
     def save(self) -> None:
         """Write to a temporary file beside it, then rename: never half a cache."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".verify-cache-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"version": CACHE_VERSION, "entries": self.entries}, f)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        data = json.dumps({"version": CACHE_VERSION, "entries": self.entries})
+        write_atomic(self.path, data.encode("utf-8"), durable=False)
 
 
 # ---------------------------------------------------------------- the scratch worktree

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fleetbot.files import WriteError, write_atomic
 from fleetbot.model import MergeConflict, MergeResult
 
 if TYPE_CHECKING:
@@ -93,12 +93,11 @@ class Cache:
         for kind in sorted(self._dirty):
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}.", suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump({"version": VERSION, "entries": self._data[kind]}, out,
-                              separators=(",", ":"))
-                os.replace(tmp, self.directory / f"{kind}.json")
-            except OSError:
+                data = json.dumps({"version": VERSION, "entries": self._data[kind]},
+                                  separators=(",", ":"))
+                write_atomic(self.directory / f"{kind}.json", data.encode("utf-8"),
+                             durable=False)
+            except (OSError, WriteError):
                 continue
         self._dirty.clear()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from fleetbot.errors import GitError
 from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
@@ -69,6 +68,9 @@ _SORT = re.compile(r"^CONFLICT \(([^)]+)\)")
 # numpy's 41,000 commits, for every replay step and pair). Dated after every real commit,
 # it is met first, as a commit missing from a commit-graph is.
 SYNTHETIC = FLEETBOT_IDENTITY
+
+if TYPE_CHECKING:
+    import tempfile
 
 
 # ---------------------------------------------------------------- parsers (pure)
@@ -236,6 +238,8 @@ def target_attributes(
     """A Git for merges that sees the attributes of `target_sha`'s tree and nothing else:
     not the checkout's files, `info/attributes`, core.attributesFile or the system file.
     `version` is git's (asked when None)."""
+    import tempfile  # only merges need it (start-up: git/cache.py)
+
     with tempfile.TemporaryDirectory(prefix="fleetbot-attr-") as tmp:
         root = Path(tmp)
         env = _shadow_env(git, root)
@@ -382,6 +386,8 @@ class CommitWriter:
 
     def commit(self, tree: str, parents: Sequence[str], message: str) -> str:
         if self._tmp is None:
+            import tempfile
+
             self._tmp = tempfile.TemporaryDirectory(prefix="fleetbot-")
         path = Path(self._tmp.name) / "commit"
         if self._fd is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from types import TracebackType
 
@@ -48,6 +47,8 @@ class MergeSession:
         self._buffer = b""
         self._stdin = True
         self._skip = 0  # answers to the cheap follow-up questions still to be read
+        import tempfile  # only a replay that merges needs it (start-up: git/cache.py)
+
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
 
     def __enter__(self) -> MergeSession:

@@ -7,7 +7,6 @@ Headers are compared case- and punctuation-insensitively ("Files owned", "files-
 
 from __future__ import annotations
 
-import difflib
 import re
 
 # field -> the headers accepted for it (normalised: lower case, words split by spaces)
@@ -54,6 +53,8 @@ def closest(header: str) -> str:
     name = normalise_header(header)
     if name in FOR_PEOPLE:
         return ""
+    import difflib  # only a misspelt column needs it (2 ms of every start-up)
+
     hit = difflib.get_close_matches(name, list(LOOKUP), n=1, cutoff=0.75)
     if hit:
         return SHOWN[LOOKUP[hit[0]]]

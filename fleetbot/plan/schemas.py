@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from fleetbot.files import WriteError, write_atomic
 
 if TYPE_CHECKING:
     from fleetbot.plan.source import TableSpan
@@ -106,11 +107,8 @@ class PlanRecord:
         self._keys = keys
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".plans.")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(keys, out)
-            os.replace(tmp, self.file)
-        except OSError:
+            write_atomic(self.file, json.dumps(keys).encode("utf-8"), durable=False)
+        except (OSError, WriteError):
             return
 
     def table_spans(self, body: str) -> tuple[TableSpan, ...]:

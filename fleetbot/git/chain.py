@@ -93,7 +93,8 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
                                        stop=stop)
                     # merge rules from the target's tree only, never a checkout's
                     session = stack.enter_context(
-                        MergeSession(stack.enter_context(target_attributes(git, start))))
+                        MergeSession(stack.enter_context(target_attributes(git, start)),
+                                     git.layout()))
                 result = session.merge(tip, head)
                 made = session.commit(result.tree, (tip, head),
                                       f"fleetbot: replay {ref} ({issue})"

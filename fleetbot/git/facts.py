@@ -80,6 +80,27 @@ def parse_symmetric_ranges(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def merge_bases(git: Git, pairs: Sequence[tuple[str, str]],
+                cache: Cache | None = None) -> list[str | None]:
+    """The merge-base of each (a, b) pair of commit ids (None where there is none), the
+    first `git merge-base a b` prints: one `rev-parse a...b ...` for the pairs `cache`
+    does not remember. Two ids always have the same bases, but in a shallow clone a
+    deepening fetch can find one that was cut off, so its answers are not kept."""
+    store = cache if cache is not None and not git.layout().shallow else Cache.disabled()
+    known: dict[tuple[str, str], str | None] = {}
+    for pair in dict.fromkeys(pairs):
+        got = store.get("bases", f"{pair[0]} {pair[1]}")
+        if isinstance(got, str):
+            known[pair] = got or None
+    asked = [pair for pair in dict.fromkeys(pairs) if pair not in known]
+    if asked:
+        found = parse_symmetric_bases(git.run("rev-parse", *(f"{a}...{b}" for a, b in asked)))
+        for pair, base in zip(asked, found, strict=True):
+            known[pair] = base
+            store.put("bases", f"{pair[0]} {pair[1]}", base or "")
+    return [known[pair] for pair in pairs]
+
+
 _OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
@@ -366,7 +387,7 @@ def all_branch_facts(
     if not found:
         return ()
     heads = [f[3] for f in found]
-    bases = parse_symmetric_bases(git.run("rev-parse", *(f"{target_sha}...{h}" for h in heads)))
+    bases = merge_bases(git, [(target_sha, h) for h in heads], cache)
     for (_, branch, _, head), base in zip(found, bases, strict=True):
         if base is None:  # ask again on its own for the error that says what to do
             merge_base(git, target_sha, head, shallow=shallow, branch=branch)

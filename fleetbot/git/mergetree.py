@@ -11,6 +11,7 @@ are then merged as landings, the way the fan-in meets them, all in one
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from fleetbot.errors import GitError
-from fleetbot.git import FLEETBOT_IDENTITY, Git, parallel
+from fleetbot.git import FLEETBOT_IDENTITY, Git, Layout, parallel
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.facts import (
     MAX_BLOB,
@@ -361,10 +362,15 @@ class CommitWriter:
     one `hash-object --stdin-paths` process. Each commit's text is rewritten in place in
     one temporary file (git has read it once it answers): a new file per commit cost a
     third of a millisecond each on a disk mounted with `discard`, and truncating one to
-    nothing as much. Use as a context."""
+    nothing as much. A commit whose object is already in the store (its id is the hash of
+    its text: a warm run lands the same fleet onto the same tip) is not written again, and
+    a run that writes none starts no process. `layout` is where the objects are, when
+    `git` is a shadow (git/mergetree.py: target_attributes) that would have to ask.
+    Use as a context."""
 
-    def __init__(self, git: Git) -> None:
+    def __init__(self, git: Git, layout: Layout | None = None) -> None:
         self.git = git
+        self._layout = layout
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._fd: int | None = None
@@ -385,6 +391,10 @@ class CommitWriter:
             self._tmp.cleanup()
 
     def commit(self, tree: str, parents: Sequence[str], message: str) -> str:
+        data = commit_text(tree, parents, message).encode("utf-8")
+        stored = self._stored(data)
+        if stored is not None:
+            return stored
         if self._tmp is None:
             import tempfile
 
@@ -392,7 +402,6 @@ class CommitWriter:
         path = Path(self._tmp.name) / "commit"
         if self._fd is None:
             self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        data = commit_text(tree, parents, message).encode("utf-8")
         os.lseek(self._fd, 0, os.SEEK_SET)
         written = 0
         while written < len(data):
@@ -411,6 +420,14 @@ class CommitWriter:
             raise GitError("git hash-object stopped before writing a commit",
                            argv=["git", *HASH_STDIN], code=self._proc.wait())
         return line
+
+    def _stored(self, data: bytes) -> str | None:
+        """The id of the commit object `data` when it is in the store as a loose object
+        (a packed one, or one in an alternate store, is written again: harmless)."""
+        layout = self._layout or self.git.layout()
+        digest = hashlib.new(layout.object_format,
+                             b"commit %d\0" % len(data) + data).hexdigest()
+        return digest if (layout.objects / digest[:2] / digest[2:]).is_file() else None
 
 
 def commit_trees(git: Git, specs: Sequence[tuple[str, Sequence[str], str]]) -> list[str]:
@@ -531,7 +548,7 @@ def gather(
             heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
             branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
                                         cache=cache,
-                                        stacks=stack_bases(git, plan, heads, tgt.sha))
+                                        stacks=stack_bases(git, plan, heads, tgt.sha, cache))
             landings = landing_job.result()
         # what each clean landing changes against the target tip: the pairs' base, and
         # nothing at all for a no-op (its work is on the target already)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git
+from fleetbot.git import Git, Layout
 from fleetbot.git.mergetree import CommitWriter, _parse_record, commit_tree, merge_trees
 from fleetbot.model import MergeResult
 
@@ -38,12 +38,13 @@ def record_length(tokens: Sequence[bytes]) -> int:
 
 class MergeSession:
     """`merge` and `commit` like `mergetree.merge_trees` and `commit_tree`, over one
-    `merge-tree --stdin` and one `hash-object --stdin-paths` process. Use as a context."""
+    `merge-tree --stdin` and one `hash-object --stdin-paths` process (`layout`: as
+    `CommitWriter` takes it). Use as a context."""
 
-    def __init__(self, git: Git) -> None:
+    def __init__(self, git: Git, layout: Layout | None = None) -> None:
         self.git = git
         self._merge: subprocess.Popen[bytes] | None = None
-        self._writer = CommitWriter(git)
+        self._writer = CommitWriter(git, layout)
         self._buffer = b""
         self._stdin = True
         self._skip = 0  # answers to the cheap follow-up questions still to be read

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache
-from fleetbot.git.facts import changed_files_many, parse_symmetric_bases
+from fleetbot.git.facts import changed_files_many, merge_bases
 from fleetbot.model import FileChange, Plan, StackBase
 
 Head = tuple[str, str]  # (ref as read, commit id)
@@ -86,6 +86,7 @@ def own_changes(diffs: Sequence[tuple[FileChange, ...]]) -> tuple[FileChange, ..
 
 def stack_bases(
     git: Git, plan: Plan, heads: Mapping[str, Head], target_sha: str,
+    cache: Cache | None = None,
 ) -> dict[str, tuple[StackBase, ...]]:
     """issue -> the dependencies whose heads its branch is built on, nearest first, for
     every row with a branch: one `rev-parse` process, none when no row has a dependency
@@ -94,7 +95,7 @@ def stack_bases(
     pairs = ancestry_questions(deps, heads, target_sha)
     if not pairs:
         return {}
-    bases = parse_symmetric_bases(git.run("rev-parse", *(f"{a}...{b}" for a, b in pairs)))
+    bases = merge_bases(git, pairs, cache)
     answers = {pair: base == pair[0] for pair, base in zip(pairs, bases, strict=True)}
     return choose_bases(deps, heads, target_sha, answers)
 

@@ -54,8 +54,8 @@ def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> N
     assert "patch-id" in cold_git.calls
     cache = repo.path / ".git" / "fleetbot" / "cache"
     assert sorted(p.name for p in cache.iterdir()) == [
-        "ahead-behind.json", "api-lines.json", "blobs.json", "changes.json", "landed.json",
-        "merges.json",
+        "ahead-behind.json", "api-lines.json", "bases.json", "blobs.json", "changes.json",
+        "landed.json", "merges.json",
     ]
     warm_git = CountingGit(repo.path)
     assert gather(warm_git, plan) == cold
@@ -64,6 +64,9 @@ def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> N
     assert json.loads((cache / "merges.json").read_text())
     for kind in ("rev-list", "patch-id"):
         assert kind not in warm_git.calls, warm_git.calls
+    # no merge-base asked again, no landing commit written again (it is in the store)
+    assert [c for c in cold_git.calls if "..." in c or c.startswith("hash-object")]
+    assert [c for c in warm_git.calls if "..." in c or c.startswith("hash-object")] == []
     assert len(warm_git.calls) < len(cold_git.calls)
 
 

@@ -309,3 +309,32 @@ def test_small_blobs_of_a_big_fleet_do_not_deadlock(tmp_path: Path) -> None:
     git = Git(repo.path)
     specs = [*SPECS, *(f"main:{name}" for name in many)]
     assert read_small_blobs(git, specs, max_bytes=100) == _two_processes(git, specs)
+
+
+def test_merge_bases_are_gits_and_are_remembered_except_in_a_shallow_clone(
+        tmp_path: Path) -> None:
+    from fleetbot.git.cache import Cache
+    from fleetbot.git.facts import merge_bases
+
+    repo = make_repo(tmp_path, {"a.txt": "a\n"}, {"f": {"b.txt": "b\n"}, "g": {"c.txt": "c\n"}})
+    repo.commit({"a.txt": "a2\n"}, "main moves")
+    orphan = repo.git("commit-tree", repo.head("main^{tree}"), "-m", "no history").strip()
+    main, f, g = repo.head("main"), repo.head("f"), repo.head("g")
+    pairs = [(main, f), (f, g), (main, orphan), (main, f)]
+    git = Git(repo.path)
+    cache = Cache.of(git)
+    expected = [repo.git("merge-base", a, b, check=False).strip() or None for a, b in pairs]
+    assert merge_bases(git, pairs, cache) == expected == [
+        repo.head("main~1"), repo.head("main~1"), None, repo.head("main~1")]
+    # remembered: a Git with no repository behind it answers the same
+    nowhere = Git(tmp_path / "nowhere")
+    nowhere._layout = git.layout()
+    assert merge_bases(nowhere, pairs, cache) == expected
+
+    shallow = Repo(tmp_path / "shallow")
+    repo.git("clone", "-q", "--depth=1", "--no-single-branch", f"file://{repo.path}",
+             str(shallow.path))
+    sgit = Git(shallow.path)
+    kept = Cache.of(sgit)
+    merge_bases(sgit, [(shallow.head("origin/main"), shallow.head("origin/f"))], kept)
+    assert kept.keys("bases") == []  # a deeper fetch may find the base: asked again

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from fleetbot.git import Git
 from fleetbot.git.chain import replay
 from fleetbot.git.mergetree import (
     conflict_sort,
@@ -15,6 +18,7 @@ from fleetbot.model import MergeConflict, MergeResult
 from tests.fleet import git_of, heads
 from tests.support.fleetrepo import BASE as EXAMPLE_BASE
 from tests.support.fleetrepo import BRANCHES as EXAMPLE_BRANCHES
+from tests.support.repo import Repo
 
 TREE = "2bd03d7260044e484d91606b4b95e658b737fd82"
 TREE2 = "e8c8d08b5863c54d998d3744a1ce996cabfb3ff1"
@@ -207,3 +211,30 @@ def test_replay_unknown_branch_is_a_clear_error(repo_factory) -> None:  # type: 
     with pytest.raises(GitError, match="unknown ref 'feature/none'") as err:
         replay(git_of(repo), "main", [("#1", "feature/none")])
     assert "2.38" not in str(err.value)
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_commit_already_stored_is_not_written_again(tmp_path: Path,
+                                                      object_format: str) -> None:
+    from fleetbot.git.mergetree import CommitWriter, commit_tree
+
+    repo = Repo(tmp_path / "repo")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main", f"--object-format={object_format}")
+    main = repo.commit({"a.txt": "a\n"}, "base")
+    tree = repo.head("main^{tree}")
+    git = Git(repo.path)
+    with CommitWriter(git) as writer:
+        first = writer.commit(tree, (main,), "fleetbot: land x (#1)")
+        assert writer._proc is not None  # new: written by hash-object
+    assert first == commit_tree(git, tree, (main,), "fleetbot: land x (#1)")
+    assert repo.git("cat-file", "-t", first).strip() == "commit"
+    with CommitWriter(git) as again:
+        assert again.commit(tree, (main,), "fleetbot: land x (#1)") == first
+        assert again._proc is None  # stored already: no git process at all
+        other = again.commit(tree, (main, first), "fleetbot: land y (#2)")
+        assert again._proc is not None
+    assert repo.git("cat-file", "-t", other).strip() == "commit"
+    repo.git("gc", "-q", "--prune=now")  # packed now: written again, same id
+    with CommitWriter(git) as packed:
+        assert packed.commit(tree, (main,), "fleetbot: land x (#1)") == first

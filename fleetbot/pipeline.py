@@ -300,17 +300,16 @@ def fleet_pulls(
 
 def _replay_steps(facts: GitFacts, order: Sequence[MergeStep],
                   branches: Sequence[BranchFacts]) -> Steps | None:
-    """The order's rows that have a branch, as the replay lands them: (the target, each
-    (issue, branch ref), the commits: the target tip's, then each head's); None when no
-    row has one. The commits are the ones the facts were read from: the replay and the
+    """The order's rows that have a branch, as the replay lands them; None when no row
+    has one. The commits are the ones the facts were read from: the replay and the
     rest of the report speak of the same fleet, however the refs move meanwhile."""
     by_issue = {b.issue: b for b in branches}
     kept = [s for s in order if s.issue in by_issue]
     if not kept:
         return None
-    return (facts.target_ref or facts.target,
-            tuple((s.issue, by_issue[s.issue].ref) for s in kept),
-            (facts.target_sha, *(by_issue[s.issue].head for s in kept)))
+    return Steps(facts.target_ref or facts.target,
+                 tuple((s.issue, by_issue[s.issue].ref) for s in kept),
+                 (facts.target_sha, *(by_issue[s.issue].head for s in kept)))
 
 
 def _replay(git: Git, facts: GitFacts, report: Report, ahead: ChainAhead,
@@ -320,8 +319,7 @@ def _replay(git: Git, facts: GitFacts, report: Report, ahead: ChainAhead,
     steps = _replay_steps(facts, report.order, report.branches)
     if steps is None:
         return Replay(clean=True)
-    base, pairs, commits = steps
     positions = {s.issue: s.position for s in report.order}
-    return replay_chain(git, base, pairs, positions=[positions[i] for i, _ in pairs],
-                        commits=commits, memo=ahead.settle(base, pairs, commits),
-                        cache=cache)
+    return replay_chain(git, steps.base, steps.steps,
+                        positions=[positions[i] for i, _ in steps.steps],
+                        commits=steps.commits, memo=ahead.settle(steps), cache=cache)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
@@ -24,7 +25,28 @@ from fleetbot.git.session import MergeSession
 from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
 
 Memo = dict[str, tuple[MergeResult, str]]  # "<tip> <head>" -> (the merge, the commit made)
-Steps = tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]  # base, (issue, ref)s, commits
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A replay to run: the target (`base`), each (issue, branch ref) in order, and the
+    commits they were read as (the target tip's first, then each head's)."""
+
+    base: str
+    steps: tuple[tuple[str, str], ...]
+    commits: tuple[str, ...]
+
+    def shared_with(self, other: Steps) -> int:
+        """How many leading steps the two replays share: same base, same heads in the same
+        order, so each of those merges is the same merge."""
+        if (self.base, self.commits[:1]) != (other.base, other.commits[:1]):
+            return 0
+        mine = list(zip(self.steps, self.commits[1:]))
+        theirs = list(zip(other.steps, other.commits[1:]))
+        shared = 0
+        while shared < min(len(mine), len(theirs)) and mine[shared] == theirs[shared]:
+            shared += 1
+        return shared
 
 
 def resolve_commit(git: Git, ref: str, what: str = "ref") -> str:
@@ -189,6 +211,7 @@ class ChainAhead:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._guess: Steps | None = None
+        self._guessed = threading.Event()  # set once the guess is worked out (or failed)
         self._limit: int | None = None  # steps the guess shares with the real order
         self._begun = 0
 
@@ -209,25 +232,25 @@ class ChainAhead:
 
     def _run(self, guess: Callable[[], Steps | None]) -> None:
         try:
-            self._guess = guess()
-            if self._guess is not None and not self._stop.is_set():
-                base, steps, commits = self._guess
-                build_chain(self.git, base, steps, keep_both=True, cache=Cache.of(self.git),
-                            commits=commits, memo=self.memo, stop=self._stopped)
+            try:
+                self._guess = guess()
+            finally:
+                self._guessed.set()
+            guessed = self._guess
+            if guessed is not None and not self._stop.is_set():
+                build_chain(self.git, guessed.base, guessed.steps, keep_both=True,
+                            cache=Cache.of(self.git), commits=guessed.commits, memo=self.memo,
+                            stop=self._stopped)
         except Exception:  # a guess only saves time: the replay proper merges whatever
             return         # it did not finish, and reports any error
 
-    def settle(self, base: str, steps: Sequence[tuple[str, str]],
-               commits: Sequence[str]) -> Memo:
+    def settle(self, real: Steps) -> Memo:
         """The merges run ahead, once the thread has stopped: it goes on through the steps
-        the guess shares with these (same base, same order of heads), and no further."""
-        guess = self._guess
-        shared = 0
-        if guess is not None and (guess[0], guess[2][0]) == (base, commits[0]):
-            ahead, real = list(zip(guess[1], guess[2][1:])), list(zip(steps, commits[1:]))
-            while shared < min(len(ahead), len(real)) and ahead[shared] == real[shared]:
-                shared += 1
-        self._limit = shared
+        the guess shares with the `real` replay, and no further. A guess still being
+        worked out is waited for (the pipeline asks long after it began)."""
+        if self._thread is not None:
+            self._guessed.wait()
+        self._limit = 0 if self._guess is None else self._guess.shared_with(real)
         self._join()
         return self.memo
 

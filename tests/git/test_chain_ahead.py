@@ -18,7 +18,7 @@ from tests.support.repo import Repo, make_repo
 
 
 def _steps(repo: Repo, order: list[tuple[str, str]]) -> Steps:
-    return ("main", tuple(order), (repo.head("main"), *(repo.head(ref) for _, ref in order)))
+    return Steps("main", tuple(order), (repo.head("main"), *(repo.head(ref) for _, ref in order)))
 
 
 @pytest.fixture
@@ -30,11 +30,12 @@ def test_a_right_guess_leaves_the_replay_nothing_to_merge(repo: Repo, tmp_path: 
     steps = _steps(repo, ORDER)
     with ChainAhead(Git(repo.path)) as ahead:
         ahead.start(lambda: steps)
-        memo = ahead.settle(*steps)
+        memo = ahead.settle(steps)
         assert len(memo) == len(ORDER)
         # every step answered from the memo: a Git with no repository behind it will do
         nowhere = Git(tmp_path / "nowhere")
-        served = build_chain(nowhere, "main", ORDER, keep_both=True, commits=steps[2], memo=memo)
+        served = build_chain(nowhere, "main", ORDER, keep_both=True, commits=steps.commits,
+                             memo=memo)
     alone = build_chain(Git(repo.path), "main", ORDER, keep_both=True)
     assert served == alone
     assert replay(Git(repo.path), "main", ORDER, memo=memo) == replay(Git(repo.path), "main",
@@ -45,7 +46,7 @@ def test_a_wrong_guess_changes_nothing_the_replay_says(repo: Repo, tmp_path: Pat
     real = [ORDER[0], ORDER[2], ORDER[1], *ORDER[3:]]  # parts from the guess at step 2
     with ChainAhead(Git(repo.path)) as ahead:
         ahead.start(lambda: _steps(repo, ORDER))
-        memo = ahead.settle(*_steps(repo, real))
+        memo = ahead.settle(_steps(repo, real))
         first = f"{repo.head('main')} {repo.head('f1')}"
         assert first in memo  # the step both orders share was merged ahead
         got = replay(Git(repo.path), "main", real, memo=memo)
@@ -60,11 +61,11 @@ def test_a_failed_or_missing_guess_is_only_time_lost(repo: Repo, guess: str) -> 
             raise GitError("git merge-tree failed")
         if guess == "none":
             return None
-        return ("f6", tuple(ORDER), _steps(repo, ORDER)[2])
+        return Steps("f6", tuple(ORDER), _steps(repo, ORDER).commits)
 
     with ChainAhead(Git(repo.path)) as ahead:
         ahead.start(failing)
-        memo = ahead.settle(*_steps(repo, ORDER))
+        memo = ahead.settle(_steps(repo, ORDER))
         assert replay(Git(repo.path), "main", ORDER, memo=memo) == replay(
             Git(repo.path), "main", ORDER)
 

@@ -12,7 +12,13 @@ each N it writes a plan of the first N rows and times, in the same run (medians 
 
 - fleetbot cold: `fleetbot conflicts --format json`, a new process, start-up included,
   with `FLEETBOT_NO_CACHE=1` (nothing remembered from an earlier run);
-- fleetbot warm: the same with the git-dir cache filled by a first run (a pre-push hook);
+- fleetbot warm: the same run again on the unchanged fleet (a pre-push hook): its answer
+  was kept by the first run (fleetbot/cli/answers.py), so it asks git for its layout and
+  refs and prints it;
+- fleetbot warm, facts only: the same with the answer dropped before each run, so the
+  report is built again from the git-dir cache of merges, diffs and landings (what a run
+  costs when the fleet changed in a way none of those answers depend on: a plan edit, one
+  more row, another option);
 - careful naive: one scratch worktree, `git checkout -f A && git merge --no-commit B &&
   git merge --abort` per pair. With a sample K > 0 only K random pairs are timed and the
   total is extrapolated to all pairs (said in the output);
@@ -210,18 +216,39 @@ def run_fleetbot(repo: Path, plan: Path, *, cold: bool) -> tuple[float, str, flo
     return spent, proc.stdout, cpu
 
 
-def time_fleetbot(repo: Path, plan: Path, runs: int) -> tuple[float, float, dict[str, object],
-                                                             float, float]:
-    """(cold median, warm median, the report, cold CPU median, warm CPU median); warm and
-    cold must report the same."""
+@dataclass(frozen=True)
+class Timings:
+    """Medians of one fleet's fleetbot runs (wall and CPU seconds), and its report."""
+
+    cold: float
+    warm: float
+    facts: float  # warm, the kept answer dropped: built again from the git-dir cache
+    cold_cpu: float
+    warm_cpu: float
+    facts_cpu: float
+    report: dict[str, object]
+
+
+def drop_answers(repo: Path) -> None:
+    """Forget the answers fleetbot kept (fleetbot/cli/answers.py), not its facts cache."""
+    common = git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir").strip()
+    shutil.rmtree(Path(common) / "fleetbot" / "answers", ignore_errors=True)
+
+
+def time_fleetbot(repo: Path, plan: Path, runs: int) -> Timings:
+    """Cold, warm and warm-from-facts medians; all three must report the same."""
     cold = [run_fleetbot(repo, plan, cold=True) for _ in range(runs)]
-    run_fleetbot(repo, plan, cold=False)  # fills the cache
+    run_fleetbot(repo, plan, cold=False)  # fills the cache and keeps the answer
     warm = [run_fleetbot(repo, plan, cold=False) for _ in range(runs)]
-    if cold[-1][1] != warm[-1][1]:
+    facts = []
+    for _ in range(runs):
+        drop_answers(repo)
+        facts.append(run_fleetbot(repo, plan, cold=False))
+    if not cold[-1][1] == warm[-1][1] == facts[-1][1]:
         raise SystemExit("fleetbot warm and cold reports differ")
-    return (statistics.median(t for t, _, _ in cold), statistics.median(t for t, _, _ in warm),
-            json.loads(cold[-1][1]), statistics.median(c for _, _, c in cold),
-            statistics.median(c for _, _, c in warm))
+    return Timings(*(statistics.median(t[i] for t in runs_)
+                     for i in (0, 2) for runs_ in (cold, warm, facts)),
+                   report=json.loads(cold[-1][1]))
 
 
 def naive_pair(wt: Path, a: str, b: str) -> bool:
@@ -285,30 +312,33 @@ def time_floor(repo: Path, names: list[str], sample: int,
 
 def measure(repo: Path, plan: Path, names: list[str], sample: int, runs: int,
             rng: random.Random) -> dict[str, object]:
-    cold, warm, report, cold_cpu, warm_cpu = time_fleetbot(repo, plan, runs)
+    t = time_fleetbot(repo, plan, runs)
     kinds: dict[str, int] = {}
-    for c in report["conflicts"]:  # type: ignore[attr-defined]
+    for c in t.report["conflicts"]:  # type: ignore[attr-defined]
         kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
     naive, timed, total = time_naive(repo, names, sample, rng)
     floor, floor_how = time_floor(repo, names, sample, rng)
-    return {"n": len(names), "pairs": total, "cold": cold, "warm": warm, "naive": naive,
-            "cold_cpu": cold_cpu, "warm_cpu": warm_cpu,
+    return {"n": len(names), "pairs": total, "cold": t.cold, "warm": t.warm, "facts": t.facts,
+            "naive": naive, "cold_cpu": t.cold_cpu, "warm_cpu": t.warm_cpu,
+            "facts_cpu": t.facts_cpu,
             "naive_how": "all pairs" if timed == total else f"{timed} of {total} pairs timed",
             "floor": floor, "floor_how": floor_how,
             "found": ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))}
 
 
 def print_table(rows: list[dict[str, object]]) -> None:
-    print("\n| fleet | N | pairs | fleetbot cold | fleetbot warm | careful naive | git floor "
-          "| naive/cold | naive/warm | cold/floor | CPU cold / warm |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| fleet | N | pairs | fleetbot cold | fleetbot warm | warm, facts only "
+          "| careful naive | git floor | naive/cold | naive/warm | naive/facts | cold/floor "
+          "| CPU cold / warm / facts |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        cold, warm = float(r["cold"]), float(r["warm"])  # type: ignore[arg-type]
+        cold, warm, facts = (float(r[k]) for k in ("cold", "warm", "facts"))  # type: ignore[arg-type]
         naive, floor = float(r["naive"]), float(r["floor"])  # type: ignore[arg-type]
+        cpu = " / ".join(f"{float(r[k]):.2f}" for k in ("cold_cpu", "warm_cpu", "facts_cpu"))  # type: ignore[arg-type]
         print(f"| {r['fleet']} | {r['n']} | {r['pairs']} | {cold:.2f} s | {warm:.2f} s | "
-              f"{naive:.1f} s ({r['naive_how']}) | {floor:.2f} s ({r['floor_how']}) | "
-              f"{naive / cold:.0f}x | {naive / warm:.0f}x | {cold / floor:.1f}x | "
-              f"{float(r['cold_cpu']):.2f} / {float(r['warm_cpu']):.2f} s |")  # type: ignore[arg-type]
+              f"{facts:.2f} s | {naive:.1f} s ({r['naive_how']}) | "
+              f"{floor:.2f} s ({r['floor_how']}) | {naive / cold:.0f}x | {naive / warm:.0f}x | "
+              f"{naive / facts:.0f}x | {cold / floor:.1f}x | {cpu} s |")
 
 
 def branches_of(repo: Path, plan: Path) -> list[str]:

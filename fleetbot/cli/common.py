@@ -26,10 +26,21 @@ DEFAULT_PLAN = "orchestration-plan.md"
 
 
 def find_repo(repo: Path | None) -> Git:
-    """The git repository named by --repo, else the one around the current folder."""
+    """The git repository named by --repo, else the one around the current folder; found
+    once per command run, so every part of it (cli/answers.py, the report) reads the
+    same refs through the same `Git`."""
+    import click
+
     from fleetbot.git import Git
 
-    return Git.discover(repo if repo is not None else Path.cwd())
+    ctx = click.get_current_context(silent=True)
+    key = f"fleetbot.repo {repo}"
+    if ctx is not None and key in ctx.meta:
+        return cast("Git", ctx.meta[key])
+    git = Git.discover(repo if repo is not None else Path.cwd())
+    if ctx is not None:
+        ctx.meta[key] = git
+    return git
 
 
 def resolve_plan_path(plan_path: Path | None, repo: Path | None) -> Path:
@@ -127,6 +138,13 @@ def _console(stream: TextIO) -> Console:
     from rich.console import Console
 
     return Console(file=cast(TextIO, GuardedStream(stream)), highlight=False, soft_wrap=True)
+
+
+def write_raw(stream: TextIO, text: str) -> None:
+    """Write text that went through these checks before (a remembered answer) as it is."""
+    with _pipe_guard():
+        stream.write(text)
+        stream.flush()
 
 
 def emit_json(data: Any) -> None:

@@ -16,6 +16,7 @@ from fleetbot.cli import (
     format_option,
     strict_option,
 )
+from fleetbot.cli.answers import remembered
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -34,6 +35,7 @@ KIND_NAMES = ("plan", "diff", "drift", "target", "textual", "interface")
     "--kinds", default=None, metavar="K1,K2",
     help=f"Only these kinds, comma-separated: {', '.join(KIND_NAMES)}.",
 )
+@remembered("conflicts")
 def conflicts(
     plan_path: Path | None, repo: Path | None, target: str | None, fmt: str, strict: bool,
     kinds: str | None,

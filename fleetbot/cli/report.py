@@ -17,6 +17,7 @@ from fleetbot.cli import (
     format_option,
     strict_option,
 )
+from fleetbot.cli.answers import remembered
 from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def chosen_branch(plan: Plan, branch: str | None, row_ref: str | None) -> str:
 @click.command()
 @fleet_options
 @format_option
+@remembered("order")
 def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Recommend a merge order with reasons, and replay it onto the target.
 
@@ -101,6 +103,7 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
               help="Check the row of BRANCH instead of the checked-out branch (CI).")
 @click.option("--row", "row_ref", default=None, metavar="ISSUE",
               help="Check this row (#44, or its branch) instead of the checked-out branch.")
+@remembered("check")
 def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
           strict: bool, branch: str | None, row_ref: str | None) -> int:
     """Lint + conflicts + order in one report, your branch's row first.

@@ -93,6 +93,12 @@ def _may_write(args: Sequence[str]) -> bool:
 _generation = 0  # bumped by every command that may write, in any Git of this process
 
 
+def generation() -> int:
+    """How many times remembered answers were dropped in this process: unchanged between
+    two calls, no command that may move a ref ran in between."""
+    return _generation
+
+
 def forget() -> None:
     """Drop every remembered answer: something outside fleetbot's Git may have changed
     the repository (a user's test command, the next round of `status --watch`)."""

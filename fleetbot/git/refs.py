@@ -120,10 +120,16 @@ def pick_newer(local: tuple[str, str], remote: tuple[str, str], counts: tuple[in
 
 def read_refs(git: Git) -> RefTable:
     """All local and remote-tracking branches in one call (remembered: git/__init__.py)."""
-    return git.memo(("ref-table",), lambda: parse_refs(git.run(
+    return git.memo(("ref-table",), lambda: parse_refs(ref_lines(git)))
+
+
+def ref_lines(git: Git) -> str:
+    """What `read_refs` is parsed from, as git printed it: the snapshot of the refs a
+    command's answer is remembered by (cli/answers.py) is the one its report reads."""
+    return git.memo(("ref-lines",), lambda: git.run(
         "for-each-ref", "--format=%(objectname) %(refname) %(symref)",
         "refs/heads", "refs/remotes",
-    )))
+    ))
 
 
 def left_right(git: Git, a: str, b: str) -> tuple[int, int]:

@@ -524,8 +524,10 @@ def gather(
     rows leave the landings and pairs. Rows whose branch exists neither locally nor on
     origin, and that history does not show as landed, are listed in `missing`.
 
-    `on_landings` is called with the facts known before the pairs merge and the sources
-    are read (no pairs, no sources): enough to guess the order and start the replay.
+    `on_landings` is called with the facts known before the pairs merge (no pairs, no
+    sources): enough to guess the order and start the replay. The sources are read from
+    the moment the branches are known, beside the landings and the pairs; a landed row's
+    are dropped then.
     """
     shallow = git.layout().shallow
     cache = Cache.of(git)
@@ -542,14 +544,15 @@ def gather(
 
     with ExitStack() as shadow:  # merges see the target's attributes only
         mgit = LazyShadow(git, tgt.sha, shadow)
-        with ThreadPoolExecutor(max_workers=1) as pool:  # landings while facts are read
-            landing_job = pool.submit(land_all, mgit, tgt.sha, found, stdin=stdin,
-                                      workers=workers, cache=cache, commit_git=git)
-            heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
-            branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
-                                        cache=cache,
-                                        stacks=stack_bases(git, plan, heads, tgt.sha, cache))
-            landings = landing_job.result()
+        pool = shadow.enter_context(ThreadPoolExecutor(max_workers=2))
+        landing_job = pool.submit(land_all, mgit, tgt.sha, found, stdin=stdin,
+                                  workers=workers, cache=cache, commit_git=git)
+        heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}
+        branches = all_branch_facts(git, tgt.sha, found, shallow=shallow, workers=workers,
+                                    cache=cache,
+                                    stacks=stack_bases(git, plan, heads, tgt.sha, cache))
+        sources_job = pool.submit(read_sources, git, branches, cache, remembered)
+        landings = landing_job.result()
         # what each clean landing changes against the target tip: the pairs' base, and
         # nothing at all for a no-op (its work is on the target already)
         clean = [la for la in landings if la.commit]
@@ -571,19 +574,16 @@ def gather(
             on_landings(GitFacts(
                 target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
                 missing=missing, landings=landings, landed=landed, notes=notes))
-        # the sources while pairs merge
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            sources_job = pool.submit(read_sources, git, branches, cache, remembered)
-            clean = [la for la in landings if la.commit]
-            sides = [changed[la.issue] for la in clean]
-            kept = kept_folders(git, [la.commit for la in clean],
-                                [vacated_dirs(s) for s in sides], cache)
-            candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
-            results = merge_many(
-                mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
-                workers=workers, cache=cache,
-            )
-            sources = sources_job.result()
+        clean = [la for la in landings if la.commit]
+        sides = [changed[la.issue] for la in clean]
+        kept = kept_folders(git, [la.commit for la in clean],
+                            [vacated_dirs(s) for s in sides], cache)
+        candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
+        results = merge_many(
+            mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
+            workers=workers, cache=cache,
+        )
+        sources = tuple(s for s in sources_job.result() if s.issue not in done)
     pairs = tuple(
         PairMerge(rows=(la.issue, lb.issue), result=r)
         for (la, lb), r in zip(candidates, results, strict=True)

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., int])
 
-KEEP = 64  # answers kept per repository; the least recently used go first
+KEEP = 64  # answers kept per repository; the least recently used go first ...
+KEEP_BYTES = 16 << 20  # ... and past this many bytes in all (a 200-row JSON is ~1.2 MB)
 VERSION = 1
 PLAN = "orchestration-plan.md"
 # set per shell or per process, never read by fleetbot, git or rich
@@ -119,11 +120,13 @@ def _code() -> list[object]:
     root = Path(fleetbot.__file__).parent
     seen: list[object] = [fleetbot.__version__, sys.version, sys.executable,
                           os.stat(Path(click.__file__).parent.parent).st_mtime_ns]
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        for name in sorted(names):
-            st = os.stat(os.path.join(folder, name))
-            seen.append((folder, name, st.st_size, st.st_mtime_ns))
+    # the package, and a source checkout's schemas/ (plan/schemas.py reads them there)
+    for top in (root, root.parent / "schemas"):
+        for folder, subfolders, names in os.walk(top):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(names):
+                st = os.stat(os.path.join(folder, name))
+                seen.append((folder, name, st.st_size, st.st_mtime_ns))
     return seen
 
 
@@ -219,16 +222,21 @@ def _replay(code: int, out: str, err: str) -> int:
 
 
 def _keep(store: Path, key: str, code: int, out: str, err: str) -> None:
-    """Remember an answer (atomically); past KEEP answers, forget the least recent. An
-    answer that cannot be written is not kept: it is never needed to answer right."""
+    """Remember an answer (atomically); past KEEP answers or KEEP_BYTES, forget the least
+    recently used (the one just written stays). An answer that cannot be written is not
+    kept: it is never needed to answer right."""
     from fleetbot.files import WriteError, write_atomic
 
     data = json.dumps({"code": code, "out": out, "err": err}).encode("utf-8", "surrogateescape")
     try:
         store.mkdir(parents=True, exist_ok=True)
         write_atomic(store / f"{key}.json", data, durable=False)
-        kept = sorted(store.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
-        for old in kept[:-KEEP]:
-            old.unlink(missing_ok=True)
+        kept = sorted(((p.stat(), p) for p in store.glob("*.json")),
+                      key=lambda sp: sp[0].st_mtime_ns, reverse=True)
+        total = 0
+        for i, (st, path) in enumerate(kept):
+            total += st.st_size
+            if i and (i >= KEEP or total > KEEP_BYTES):
+                path.unlink(missing_ok=True)
     except (OSError, WriteError):
         pass

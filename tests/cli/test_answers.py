@@ -203,6 +203,16 @@ def test_only_the_most_recent_answers_are_kept(
                 if p.suffix != ".json"]
 
 
+def test_the_answers_kept_stay_within_their_byte_budget(
+        fleet: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past KEEP_BYTES the least recent go, but never the answer just written."""
+    monkeypatch.setattr(answers, "KEEP_BYTES", 1)
+    for fmt in ("json", "text"):
+        text = invoke(["order", "--format", fmt]).out
+    (kept,) = _kept(fleet)
+    assert json.loads(kept.read_text())["out"] == text
+
+
 def test_a_new_fleetbot_asks_afresh(fleet: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     invoke(["order", "--format", "json"])
     answers._code.cache_clear()

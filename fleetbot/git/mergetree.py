@@ -16,7 +16,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -43,6 +43,7 @@ from fleetbot.git.stack import stack_bases
 from fleetbot.model import (
     BranchFacts,
     ChangeStatus,
+    FileChange,
     GitFacts,
     Landed,
     LandedHow,
@@ -559,6 +560,7 @@ def gather(
         changed = dict(zip((la.issue for la in clean), changed_files_many(
             git, [(tgt.sha, la.commit) for la in clean], cache), strict=True))
         no_ops = frozenset(issue for issue, files in changed.items() if not files)
+        pairs_job = pool.submit(_merge_pairs, git, mgit, clean, changed, cache, stdin, workers)
         landed = (*known, *find_landed(git, tgt.sha, no_ops, plan.rows, branches, landings,
                                        gone, cache=cache))
         seen = {la.issue for la in landed}
@@ -574,26 +576,30 @@ def gather(
             on_landings(GitFacts(
                 target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
                 missing=missing, landings=landings, landed=landed, notes=notes))
-        clean = [la for la in landings if la.commit]
-        sides = [changed[la.issue] for la in clean]
-        kept = kept_folders(git, [la.commit for la in clean],
-                            [vacated_dirs(s) for s in sides], cache)
-        candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
-        results = merge_many(
-            mgit, [(la.commit, lb.commit) for la, lb in candidates], stdin=stdin,
-            workers=workers, cache=cache,
-        )
+        pairs = tuple(p for p in pairs_job.result() if not done & set(p.rows))
         sources = tuple(s for s in sources_job.result() if s.issue not in done)
-    pairs = tuple(
-        PairMerge(rows=(la.issue, lb.issue), result=r)
-        for (la, lb), r in zip(candidates, results, strict=True)
-    )
     cache.save()
     return GitFacts(
         target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
         missing=missing, landings=landings, pairs=pairs, sources=sources, landed=landed,
         notes=notes,
     )
+
+
+def _merge_pairs(git: Git, mgit: Git, clean: Sequence[Landing],
+                 changed: Mapping[str, Sequence[FileChange]], cache: Cache,
+                 stdin: bool | None, workers: int | None) -> tuple[PairMerge, ...]:
+    """Every pair of clean landings that may collide, merged: started as soon as the
+    landings are known, beside the look for landed rows (a pair with a row found landed is
+    dropped after; whether a pair may collide depends on its two sides only)."""
+    sides = [changed[la.issue] for la in clean]
+    kept = kept_folders(git, [la.commit for la in clean], [vacated_dirs(s) for s in sides],
+                        cache)
+    candidates = [(clean[i], clean[j]) for i, j in candidate_pairs(sides, kept)]
+    results = merge_many(mgit, [(la.commit, lb.commit) for la, lb in candidates],
+                         stdin=stdin, workers=workers, cache=cache)
+    return tuple(PairMerge(rows=(la.issue, lb.issue), result=r)
+                 for (la, lb), r in zip(candidates, results, strict=True))
 
 
 def read_sources(

@@ -9,11 +9,12 @@ git more than its layout and its refs (a pre-push hook, an editor's save hook, `
 What the hash covers (`inputs`): fleetbot's code (each file's size and time, so an edit in
 a checkout counts), the installed libraries (their folder's time), Python; the command, its
 options and the current folder; the refs, from the very snapshot the report reads
-(`git.refs.ref_lines`); this worktree's HEAD; the plan files of the working copy; the
-shallow list; the repository's and the user's git config files; the environment; whether
-stdout and stderr are terminals, their width and encoding. Objects never change, so the
-refs pin the rest. Not kept: a run that failed, one during which a command that may move
-a ref ran, one whose plan comes from another worktree. FLEETBOT_NO_CACHE=1 turns it off.
+(`git.refs.ref_lines`), and the git that reads them; this worktree's HEAD; the plan files
+of the working copy; the shallow list; the repository's and the user's git config files;
+the environment; whether stdout and stderr are terminals, their width and encoding.
+Objects never change, so the refs pin the rest. Not kept: a run that failed, one during
+which a command that may move a ref ran, one whose plan comes from another worktree.
+FLEETBOT_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def inputs(git: Git, command: str, options: dict[str, Any]) -> str | None:
     plans = [Path(plan)] if plan is not None else [git.repo / PLAN]
     parts: list[object] = [
         VERSION, _code(), command, sorted((k, str(v)) for k, v in options.items()),
-        os.getcwd(), str(git.repo), str(layout.git_dir), ref_lines(git),
+        os.getcwd(), str(git.repo), str(layout.git_dir), ref_lines(git), _git_program(),
         sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE),
         _stream(sys.stdout), _stream(sys.stderr),
     ]
@@ -96,7 +97,7 @@ def inputs(git: Git, command: str, options: dict[str, Any]) -> str | None:
              *_user_configs()]
     for i, path in enumerate(files):
         try:
-            data = Path(git.repo, path).read_bytes()
+            data = path.read_bytes()  # a relative --plan as the command reads it: from here
         except FileNotFoundError:
             if i < len(plans):
                 return None  # a plan read from elsewhere (the main worktree's)
@@ -128,6 +129,20 @@ def _code() -> list[object]:
                 st = os.stat(os.path.join(folder, name))
                 seen.append((folder, name, st.st_size, st.st_mtime_ns))
     return seen
+
+
+def _git_program() -> list[object] | None:
+    """The git that PATH finds, by its path, size and time: an upgrade in place (same
+    PATH) may merge otherwise. Found as `shutil.which` would, without importing shutil."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(folder or ".", "git")
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if os.access(path, os.X_OK) and not os.path.isdir(path):
+            return [os.path.realpath(path), st.st_size, st.st_mtime_ns]
+    return None
 
 
 def _user_configs() -> list[Path]:

@@ -235,3 +235,38 @@ def test_a_fleet_back_where_it_was_gets_its_first_answer_again(
     assert invoke(args) == first == _fresh(args, monkeypatch)
     assert moved != first
     assert len(_kept(fleet)) == 2
+
+
+def test_a_relative_plan_is_the_one_the_command_reads(
+        fleet: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a subfolder with `--plan plan.md`: the command reads ./plan.md, so an edit
+    of that file (and not of one at the top) gives a fresh answer."""
+    sub = fleet.path / "sub"
+    sub.mkdir()
+    example = (fleet.path / "orchestration-plan.md").read_text()
+    (sub / "plan.md").write_text(example)
+    (fleet.path / "plan.md").write_text(example)
+    monkeypatch.chdir(sub)
+    args = ["order", "--plan", "plan.md", "--format", "json"]
+    first = invoke(args)
+    (sub / "plan.md").write_text(example.replace("| none | running |", "| none | review |", 1))
+    after = invoke(args)
+    assert after == _fresh(args, monkeypatch)
+    assert after != first
+
+
+def test_another_git_gives_a_fresh_answer(
+        fleet: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgraded git may merge otherwise: the git that PATH finds is an input, not
+    only PATH's text."""
+    real = shutil.which("git")
+    assert real
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    shutil.copy2(real, folder / "git")
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    args = ["conflicts", "--format", "json"]
+    first = invoke(args)
+    os.utime(folder / "git", (1_000_000_000, 1_000_000_000))  # "upgraded" in place
+    assert invoke(args) == first
+    assert len(_kept(fleet)) == 2

@@ -102,9 +102,8 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
                 break
             key = f"{tip} {head}"
             known = memo.get(key) if memo is not None else None
-            if known is not None:
-                store.put("chain", key, [result_to_json(known[0]), known[1]])
-            else:
+            fresh = known is not None  # merged in this process: maybe not in the cache yet
+            if known is None:
                 known = _step_from_json(store.get("chain", key))
             if known is not None and not known[0].clean and keep_both and not known[1]:
                 known = None  # remembered set aside: this replay keeps both sides
@@ -121,11 +120,12 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
                 made = session.commit(result.tree, (tip, head),
                                       f"fleetbot: replay {ref} ({issue})"
                                       ) if result.clean or keep_both else ""
+                known, fresh = (result, made), True
+            result, made = known
+            if fresh:
                 store.put("chain", key, [result_to_json(result), made])
-            else:
-                result, made = known
             if memo is not None:
-                memo[key] = (result, made)
+                memo[key] = known
             landed = made if result.clean or keep_both else ""
             out.append(ChainStep(issue=issue, ref=ref, head=head, result=result, tip=landed))
             tip = landed or tip

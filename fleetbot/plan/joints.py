@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fleetbot.errors import PlanError
 from fleetbot.model import Plan, Row, Status
@@ -61,9 +62,20 @@ class _ScopeIndex:
 Hit = tuple[int, str, str, str]  # (earlier row's index, its pattern, this row's, example)
 
 
-def joint_groups(plan: Plan) -> Iterator[tuple[int, list[Hit]]]:
+def joint_groups(plan: Plan) -> tuple[tuple[int, tuple[Hit, ...]], ...]:
     """For each row (by index), the earlier independent rows it shares a path with, in
-    plan order: the joints, grouped so a plan of many rows on one folder stays fast."""
+    plan order: the joints, grouped so a plan of many rows on one folder stays fast.
+    Worked out once per plan: the lint, the plan conflicts and the order guessed ahead
+    of the replay all ask (a plan is frozen, so the answer cannot go stale)."""
+    return _joint_groups(plan)
+
+
+@lru_cache(maxsize=4)
+def _joint_groups(plan: Plan) -> tuple[tuple[int, tuple[Hit, ...]], ...]:
+    return tuple((j, tuple(hits)) for j, hits in _walk(plan))
+
+
+def _walk(plan: Plan) -> Iterator[tuple[int, list[Hit]]]:
     graph = dependency_graph(plan)
     position = {row.issue: i for i, row in enumerate(plan.rows)}
     anc = [{position[a] for a in ancestors(graph, row.issue)} for row in plan.rows]

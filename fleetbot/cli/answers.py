@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
+from fleetbot.cli.common import StreamWrapper, find_repo, write_raw
+
 if TYPE_CHECKING:
     from fleetbot.git import Git
 
@@ -51,8 +53,6 @@ def remembered(command: str) -> Callable[[F], F]:
     def wrap(run: F) -> F:
         @functools.wraps(run)
         def answer(**options: Any) -> int:
-            from fleetbot.cli.common import find_repo
-
             if os.environ.get("FLEETBOT_NO_CACHE"):
                 return run(**options)
             git = find_repo(options.get("repo"))
@@ -168,38 +168,28 @@ def _stream(stream: TextIO) -> list[object]:
     return [tty, size, getattr(stream, "encoding", None), getattr(stream, "errors", None)]
 
 
-class _Copy(io.TextIOBase):
+class _Copy(StreamWrapper):
     """A text stream that writes through to `stream` and keeps a copy of what it wrote;
     the rest (terminal, size, encoding) is `stream`'s, so what is printed does not change."""
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+        super().__init__(stream)
         self.copy = io.StringIO()
 
+    @property
+    def stream(self) -> TextIO:
+        return self._stream
+
     def write(self, text: str) -> int:
-        self.stream.write(text)
+        self._stream.write(text)
         self.copy.write(text)
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
+        self._stream.flush()
 
     def getvalue(self) -> str:
         return self.copy.getvalue()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return cast(str, getattr(self.stream, "encoding", None) or "utf-8")
-
-    @property
-    def errors(self) -> str | None:  # type: ignore[override]
-        return cast("str | None", getattr(self.stream, "errors", None) or "strict")
 
 
 @contextmanager
@@ -229,8 +219,6 @@ def _load(path: Path) -> tuple[int, str, str] | None:
 
 def _replay(code: int, out: str, err: str) -> int:
     """Write a kept answer as the command wrote it; its exit code."""
-    from fleetbot.cli.common import write_raw
-
     write_raw(sys.stdout, out)
     write_raw(sys.stderr, err)
     return code

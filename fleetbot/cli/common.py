@@ -79,13 +79,35 @@ def _pipe_guard() -> Iterator[None]:
         raise OutputClosed() from exc
 
 
-class GuardedStream(io.TextIOBase):
+class StreamWrapper(io.TextIOBase):
+    """A text stream over another one that is that stream to whoever asks what it is (a
+    terminal, which one, its encoding): rich and click print the same through it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None) or "strict"
+
+
+class GuardedStream(StreamWrapper):
     """A text stream that lets no line start a workflow command and writes a byte that
     was not UTF-8 as `\\xNN` (a strict UTF-8 stdout cannot take it). Rich writes whole
     renders; a partial line waits for its newline or a flush."""
 
     def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+        super().__init__(stream)
         self._pending = ""
         self._at_start = True
 
@@ -109,16 +131,6 @@ class GuardedStream(io.TextIOBase):
                 self._stream.write(self._safe(self._pending))
                 self._pending, self._at_start = "", False
             self._stream.flush()
-
-    def isatty(self) -> bool:
-        return self._stream.isatty()
-
-    def fileno(self) -> int:
-        return self._stream.fileno()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self._stream, "encoding", None) or "utf-8"
 
 
 # rich's own colour codes and a tab stay; everything else not printable is escaped

@@ -126,13 +126,18 @@ def test_non_utf8_file_name_on_a_strict_utf8_stdout(repo_factory) -> None:  # ty
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "COLUMNS": "200"}
     for fmt, shown in (("text", "bad\\xff\\x1b]0;T\\x07.py"),
                        ("json", "bad\\udcff\\u001b]0;T\\u0007.py")):
-        proc = subprocess.run(
+        runs = [subprocess.run(
             [sys.executable, "-m", "fleetbot", "conflicts", "--plan", "p.md", "--format", fmt],
-            cwd=repo.path, capture_output=True, env=env)
+            cwd=repo.path, capture_output=True, env=env) for _ in range(2)]
+        proc = runs[0]
         assert proc.returncode == 0, proc.stderr
         out = proc.stdout.decode("utf-8")  # strict: valid UTF-8
         assert shown in out
         assert "\x1b" not in out and "\x07" not in out
+        # the second run prints the answer the first kept (cli/answers.py): the same bytes
+        assert (runs[1].returncode, runs[1].stdout, runs[1].stderr) == (
+            0, proc.stdout, proc.stderr)
+    assert len(list((repo.path / ".git" / "fleetbot" / "answers").iterdir())) == 2
 
 
 def test_a_full_disk_for_the_job_summary_is_a_usage_error() -> None:

@@ -13,7 +13,8 @@ options and the current folder; the refs, from the very snapshot the report read
 of the working copy; the shallow list; the repository's and the user's git config files;
 the environment; whether stdout and stderr are terminals, their width and encoding.
 Objects never change, so the refs pin the rest. Not kept: a run that failed, one during
-which a command that may move a ref ran, one whose plan comes from another worktree.
+which a command that may move a ref ran or a file it hashed changed, one whose plan comes
+from another worktree.
 FLEETBOT_NO_CACHE=1 turns it off.
 """
 
@@ -68,7 +69,9 @@ def remembered(command: str) -> Callable[[F], F]:
             before = generation()
             with _recording() as (out, err):
                 code = run(**options)
-            if generation() == before:
+            # kept only if nothing it read moved meanwhile: no ref (the snapshot is still
+            # the one read, and no git command that may move one ran), no file it hashed
+            if generation() == before and inputs(git, command, options) == key:
                 _keep(store, key, code, out.getvalue(), err.getvalue())
             return code
 

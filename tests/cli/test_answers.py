@@ -270,3 +270,21 @@ def test_another_git_gives_a_fresh_answer(
     os.utime(folder / "git", (1_000_000_000, 1_000_000_000))  # "upgraded" in place
     assert invoke(args) == first
     assert len(_kept(fleet)) == 2
+
+
+def test_an_answer_whose_inputs_moved_during_the_run_is_not_kept(
+        fleet: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone checks out another branch while `check` runs: what it printed may be of
+    either HEAD, so it is kept under neither."""
+    from fleetbot import pipeline
+
+    build = pipeline.build_report
+
+    def meanwhile(*args: object, **kw: object) -> object:
+        # as another process would: fleetbot's own Git sees no command that moves a ref
+        (fleet.path / ".git" / "HEAD").write_text("ref: refs/heads/feature/42-count\n")
+        return build(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "build_report", meanwhile)
+    invoke(["check", "--format", "json"])
+    assert _kept(fleet) == []

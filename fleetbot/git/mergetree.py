@@ -527,8 +527,9 @@ def gather(
 
     `on_landings` is called with the facts known before the pairs merge (no pairs, no
     sources): enough to guess the order and start the replay. The sources are read from
-    the moment the branches are known, beside the landings and the pairs; a landed row's
-    are dropped then.
+    the moment the branches are known and the pairs merge from the moment the landings
+    are, beside the look for landed rows; a landed row's sources and pairs are dropped
+    then.
     """
     shallow = git.layout().shallow
     cache = Cache.of(git)

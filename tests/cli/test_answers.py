@@ -288,3 +288,13 @@ def test_an_answer_whose_inputs_moved_during_the_run_is_not_kept(
     monkeypatch.setattr(pipeline, "build_report", meanwhile)
     invoke(["check", "--format", "json"])
     assert _kept(fleet) == []
+
+
+def test_an_answer_that_cannot_be_kept_changes_nothing(fleet: Repo) -> None:
+    """A git dir fleetbot cannot write in (a file where its folder would be): the command
+    answers as ever, and again, each time afresh."""
+    (fleet.path / ".git" / "fleetbot").write_text("not a folder")
+    args = ["order", "--format", "json"]
+    first = invoke(args)
+    assert invoke(args) == first
+    assert (fleet.path / ".git" / "fleetbot").read_text() == "not a folder"

@@ -86,11 +86,15 @@ def inputs(git: Git, command: str, options: dict[str, Any]) -> str | None:
     from fleetbot.git.refs import ref_lines
 
     layout = git.layout()
+    try:
+        here = os.getcwd()
+    except OSError:  # the current folder was removed: `--repo` may still name a repository
+        return None
     plan = options.get("plan_path")
     plans = [Path(plan)] if plan is not None else [git.repo / PLAN]
     parts: list[object] = [
         VERSION, _code(), command, sorted((k, str(v)) for k, v in options.items()),
-        os.getcwd(), str(git.repo), str(layout.git_dir), ref_lines(git), _git_program(),
+        here, str(git.repo), str(layout.git_dir), ref_lines(git), _git_program(),
         sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE),
         _stream(sys.stdout), _stream(sys.stderr),
     ]

@@ -298,3 +298,14 @@ def test_an_answer_that_cannot_be_kept_changes_nothing(fleet: Repo) -> None:
     first = invoke(args)
     assert invoke(args) == first
     assert (fleet.path / ".git" / "fleetbot").read_text() == "not a folder"
+
+
+def test_a_removed_current_folder_with_repo_given_still_answers(
+        fleet: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    got = invoke(["order", "--repo", str(fleet.path), "--format", "json"])
+    assert json.loads(got.out)["target"] == "main"
+    assert _kept(fleet) == []  # the current folder is an input: unknown, nothing kept

@@ -4,7 +4,8 @@
 objects the refs name and the terminal it prints to: the same inputs give the same bytes.
 So each run's output is kept in the git dir under a hash of everything it was made from,
 and a run with the same inputs writes it again without importing the analysis or asking
-git more than its layout and its refs (a pre-push hook, an editor's save hook, `watch`).
+git more than its layout and its refs (a pre-push hook, an editor's save hook, `watch
+fleetbot check`).
 
 What the hash covers (`inputs`): fleetbot's code (each file's size and time, so an edit in
 a checkout counts), the installed libraries (their folder's time), Python; the command, its
@@ -32,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
-from fleetbot.cli.common import StreamWrapper, find_repo, write_raw
+from fleetbot.cli.common import DEFAULT_PLAN, StreamWrapper, find_repo, write_raw
 
 if TYPE_CHECKING:
     from fleetbot.git import Git
@@ -42,7 +43,6 @@ F = TypeVar("F", bound=Callable[..., int])
 KEEP = 64  # answers kept per repository; the least recently used go first ...
 KEEP_BYTES = 16 << 20  # ... and past this many bytes in all (a 200-row JSON is ~1.2 MB)
 VERSION = 1
-PLAN = "orchestration-plan.md"
 # set per shell or per process, never read by fleetbot, git or rich
 _VOLATILE = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
 
@@ -91,7 +91,7 @@ def inputs(git: Git, command: str, options: dict[str, Any]) -> str | None:
     except OSError:  # the current folder was removed: `--repo` may still name a repository
         return None
     plan = options.get("plan_path")
-    plans = [Path(plan)] if plan is not None else [git.repo / PLAN]
+    plans = [Path(plan)] if plan is not None else [git.repo / DEFAULT_PLAN]
     parts: list[object] = [
         VERSION, _code(), command, sorted((k, str(v)) for k, v in options.items()),
         here, str(git.repo), str(layout.git_dir), ref_lines(git), _git_program(),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
+from fleetbot import DEFAULT_PLAN
+
 
 class Status(str, Enum):
     """A row's normalised status word."""
@@ -69,7 +71,7 @@ class Plan:
     """A parsed, validated plan. Lookup helpers are pure."""
 
     rows: tuple[Row, ...]
-    source: str = "orchestration-plan.md"  # the path as shown in messages
+    source: str = DEFAULT_PLAN  # the path as shown in messages
     format: PlanFormat = PlanFormat.MARKDOWN
     regenerable: tuple[str, ...] = ()  # globs of files regenerated rather than merged
     target: str = ""  # front matter `target:`: the branch the fleet merges into ("" = default)

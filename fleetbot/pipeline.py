@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fleetbot import DEFAULT_PLAN
 from fleetbot.analysis.analyse import analyse
 from fleetbot.analysis.landed import forge_landed
 from fleetbot.analysis.pyapi import PARSED, ApiChange
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from fleetbot.plan.schemas import PlanRecord
 
 
-DEFAULT_PLAN = "orchestration-plan.md"
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fleetbot import DEFAULT_PLAN
+
 
 @dataclass(frozen=True)
 class RunOptions:
-    plan: str = "orchestration-plan.md"
+    plan: str = DEFAULT_PLAN
     target: str = ""
     comment: bool = True
     labels: bool = True

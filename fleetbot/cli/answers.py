@@ -33,7 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
-from fleetbot.cli.common import DEFAULT_PLAN, StreamWrapper, find_repo, write_raw
+from fleetbot import DEFAULT_PLAN
+from fleetbot.cli.common import StreamWrapper, find_repo, write_raw
 
 if TYPE_CHECKING:
     from fleetbot.git import Git

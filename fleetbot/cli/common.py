@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from fleetbot import DEFAULT_PLAN
 from fleetbot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from fleetbot.git import Git
     from fleetbot.model import Plan
 
-DEFAULT_PLAN = "orchestration-plan.md"
 
 
 def find_repo(repo: Path | None) -> Git:

@@ -427,10 +427,10 @@ def _outcome(out: Outcome) -> int:
 def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str) -> int:
     """Was the fan-out worth it? Critical path, width, predicted vs met conflicts,
     serialised rows and the speed-up, from the target's history."""
+    from fleetbot import DEFAULT_PLAN
     from fleetbot.cli.common import emit_json, emit_text
     from fleetbot.fleet import score as scoring
     from fleetbot.fleet import worktrees as fleet
-    from fleetbot.pipeline import DEFAULT_PLAN
 
     git, plan, target_ref = _setup(plan_path, repo, target)
     landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, target_ref),

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from fleetbot import DEFAULT_PLAN
 from fleetbot.action.options import RunOptions
 from fleetbot.cli import label_prefix_option
 
@@ -27,7 +28,7 @@ def run_options(*, review: str, default_target: str, workdir: str) -> Callable[[
     """The shared CI inputs; `review` names a PR or MR, `default_target` where the default
     target comes from, `workdir` the variable that names the checkout."""
     stack = [
-        click.option("--plan", "plan", envvar="FLEETBOT_PLAN", default="orchestration-plan.md",
+        click.option("--plan", "plan", envvar="FLEETBOT_PLAN", default=DEFAULT_PLAN,
                      show_default=True, help="The plan's path, read from the target branch."),
         click.option("--target", envvar="FLEETBOT_TARGET", default="", metavar="BRANCH",
                      help=f"The branch the fleet merges into. Default: {default_target}."),

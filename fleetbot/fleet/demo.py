@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from fleetbot import DEFAULT_PLAN
 from fleetbot.git import FLEETBOT_IDENTITY, Git
 
 # Kept equal to examples/orchestration-plan.md (a test checks it).
@@ -82,7 +83,7 @@ def save(tasks):
 '''
 
 BASE: dict[str, str] = {
-    "orchestration-plan.md": PLAN,
+    DEFAULT_PLAN: PLAN,
     "README.md": "# tasks\n\nA tiny to-do list: `python -m tasks add milk`.\n",
     "tasks/__init__.py": "",
     "tasks/__main__.py": "import sys\n\nfrom tasks.cli import main\n\nsys.exit(main())\n",
@@ -270,8 +271,8 @@ class StoreTest(unittest.TestCase):
 '''
 
 SEMANTIC_BASE: dict[str, str] = {
-    **{k: v for k, v in BASE.items() if k not in ("orchestration-plan.md", "tests/test_cli.py")},
-    "orchestration-plan.md": SEMANTIC_PLAN,
+    **{k: v for k, v in BASE.items() if k not in (DEFAULT_PLAN, "tests/test_cli.py")},
+    DEFAULT_PLAN: SEMANTIC_PLAN,
     "tests/__init__.py": "",
     "tests/test_store.py": _STORE_TEST.format(load="load"),
 }

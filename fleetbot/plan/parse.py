@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fleetbot import DEFAULT_PLAN
 from fleetbot.errors import PlanError, PlanErrors
 from fleetbot.model import Finding, FindingCode, Plan, PlanFormat, Row, Severity, Status
 from fleetbot.plan.cells import (
@@ -130,7 +131,7 @@ def read_source(text: str, source: str, fmt: str, record: PlanRecord | None = No
 
 
 def parse_plan(
-    text: str, source: str = "orchestration-plan.md", fmt: str = "markdown", *,
+    text: str, source: str = DEFAULT_PLAN, fmt: str = "markdown", *,
     record: PlanRecord | None = None,
 ) -> Plan:
     """Text -> Plan. Raises PlanErrors for schema and field errors (not for lint's

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
-from fleetbot import DEFAULT_PLAN
+from fleetbot import DEFAULT_PLAN, remembering
 from fleetbot.cli.common import StreamWrapper, find_repo, write_raw
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def remembered(command: str) -> Callable[[F], F]:
     def wrap(run: F) -> F:
         @functools.wraps(run)
         def answer(**options: Any) -> int:
-            if os.environ.get("FLEETBOT_NO_CACHE"):
+            if not remembering():
                 return run(**options)
             git = find_repo(options.get("repo"))
             store = Path(git.repo, git.layout().common_dir, "fleetbot", "answers")

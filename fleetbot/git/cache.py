@@ -13,10 +13,10 @@ skipped: it is never needed for a right answer.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fleetbot import remembering
 from fleetbot.files import WriteError, write_atomic
 from fleetbot.model import MergeConflict, MergeResult
 
@@ -40,19 +40,11 @@ class Cache:
         return cls(None)
 
     @classmethod
-    def at(cls, common_dir: str | Path, repo: str | Path = ".") -> Cache:
-        """The cache of the repository whose `git rev-parse --git-common-dir` printed
-        `common_dir` (relative to `repo`)."""
-        if os.environ.get("FLEETBOT_NO_CACHE"):
-            return cls.disabled()
-        return cls(Path(repo) / common_dir / "fleetbot" / "cache")
-
-    @classmethod
     def of(cls, git: Git) -> Cache:
         """The cache of `git`'s repository (one `rev-parse` to find its git dir)."""
-        if os.environ.get("FLEETBOT_NO_CACHE"):
+        if not remembering():
             return cls.disabled()
-        return cls.at(git.layout().common_dir, git.repo)
+        return cls(Path(git.repo, git.layout().common_dir, "fleetbot", "cache"))
 
     def _kind(self, kind: str) -> dict[str, Any]:
         if kind not in self._data:

@@ -110,8 +110,8 @@ def build_chain(git: Git, base: str, steps: Sequence[tuple[str, str]], *,
             if known is None:
                 if session is None:
                     if tip != start and not _has_tree(git, tip):  # collected by `git gc`
-                        return build_chain(git, base, steps, keep_both=keep_both, commits=commits,
-                                       stop=stop)
+                        return build_chain(git, base, steps, keep_both=keep_both,
+                                           commits=commits, stop=stop)
                     # merge rules from the target's tree only, never a checkout's
                     session = stack.enter_context(
                         MergeSession(stack.enter_context(target_attributes(git, start)),

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fleetbot import remembering
 from fleetbot.files import WriteError, write_atomic
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class PlanRecord:
 
     @classmethod
     def near(cls, plan: Path) -> PlanRecord:
-        git_dir = None if os.environ.get("FLEETBOT_NO_CACHE") else git_dir_near(plan)
+        git_dir = git_dir_near(plan) if remembering() else None
         return cls(git_dir / "fleetbot" / "cache" / "plans.json" if git_dir else None)
 
     def _load(self) -> list[str]:

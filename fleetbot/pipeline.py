@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from fleetbot.plan.schemas import PlanRecord
 
 
-
-
 @dataclass(frozen=True)
 class FleetPlan:
     """The plan that governs the fan-in, and where it was read from."""

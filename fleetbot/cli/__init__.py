@@ -8,6 +8,7 @@ Commands live in `fleetbot/cli/` and are imported only when run, so
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -158,8 +159,16 @@ def dry_run_option(f: F) -> F:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI and map every outcome to an exit code (see errors.ExitCode)."""
-    sys.exit(run(argv))
+    """Run the CLI and map every outcome to an exit code (see errors.ExitCode).
+
+    What a run made lives until the process ends, so it is frozen out of the collector
+    (`gc.freeze`) before the interpreter shuts down: its last full collection over a run's
+    objects took 20-30 ms after the output of a cold `conflicts` on the 20-branch benchmark
+    fleet (5 ms frozen; `strace -tt`, last write to exit_group). Exit hooks, finalizers and
+    flushes run as ever."""
+    code = run(argv)
+    gc.freeze()
+    sys.exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ skipped: it is never needed for a right answer.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ class Cache:
         self.directory = directory
         self._data: dict[str, dict[str, Any]] = {}
         self._dirty: set[str] = set()
+        self._lock = threading.Lock()
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -47,6 +49,10 @@ class Cache:
         return cls(Path(git.repo, git.layout().common_dir, "fleetbot", "cache"))
 
     def _kind(self, kind: str) -> dict[str, Any]:
+        with self._lock:  # gather's threads share one Cache: a kind is loaded once
+            return self._load(kind)
+
+    def _load(self, kind: str) -> dict[str, Any]:
         if kind not in self._data:
             data: dict[str, Any] = {}
             if self.directory is not None:
@@ -71,12 +77,13 @@ class Cache:
     def put(self, kind: str, key: str, value: Any) -> None:
         if self.directory is None:
             return
-        entries = self._kind(kind)
-        entries.pop(key, None)
-        entries[key] = value
-        while len(entries) > MAX_ENTRIES:
-            del entries[next(iter(entries))]
-        self._dirty.add(kind)
+        with self._lock:
+            entries = self._load(kind)
+            entries.pop(key, None)
+            entries[key] = value
+            while len(entries) > MAX_ENTRIES:
+                del entries[next(iter(entries))]
+            self._dirty.add(kind)
 
     def save(self) -> None:
         """Write every changed kind atomically; a read-only git dir is not an error."""

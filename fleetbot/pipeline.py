@@ -7,8 +7,10 @@ which rows have landed, what the target is, or what collides.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -157,6 +159,31 @@ def build_report(
     `forge` is what the forge shows (open and merged PRs); without it `pulls` may name the
     PRs directly. A row whose PR merged has landed, whatever the plan file still says.
     """
+    with collector_paused():
+        return _build_report(git, plan, target=target, forge=forge, pulls=pulls,
+                             current_branch=current_branch, notes=notes)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic collector off while a report is built, as Mercurial pauses it
+    (`util.nogc`) while it parses an index: a build makes many short-lived objects and few
+    cycles, so the collector found next to nothing while it took 10-12 ms of a cold 20-row
+    `conflicts` and 65 ms of a 200-row one (a gc.callbacks timer). Reference counting
+    still frees all the rest; the collector runs again afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _build_report(
+    git: Git, plan: Plan, *, target: str | None, forge: ForgeState | None,
+    pulls: Iterable[PullFacts], current_branch: str | None, notes: Sequence[str],
+) -> Report:
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
     cache = Cache.of(git)
 

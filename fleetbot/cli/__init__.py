@@ -161,11 +161,15 @@ def dry_run_option(f: F) -> F:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to an exit code (see errors.ExitCode).
 
-    What a run made lives until the process ends, so it is frozen out of the collector
-    (`gc.freeze`) before the interpreter shuts down: its last full collection over a run's
-    objects took 20-30 ms after the output of a cold `conflicts` on the 20-branch benchmark
-    fleet (5 ms frozen; `strace -tt`, last write to exit_group). Exit hooks, finalizers and
-    flushes run as ever."""
+    Python's cyclic collector is tuned for a command's life (a gc.callbacks timer and
+    `strace -tt` on a cold `conflicts` of the 20-branch benchmark fleet): its imports make
+    ~20,000 objects and no garbage, over which the default threshold (700) collected 40
+    times (8-10 ms), so a collection waits for 50,000 new objects (none in that run; a
+    report build pauses it outright, `pipeline.collector_paused`); and what a run made lives
+    until the process ends, so it is frozen out of the collector (`gc.freeze`) before the
+    interpreter shuts down, whose last full collection took 20-30 ms after the output
+    (5 ms frozen). Exit hooks, finalizers and flushes run as ever."""
+    gc.set_threshold(50_000, 20, 20)
     code = run(argv)
     gc.freeze()
     sys.exit(code)

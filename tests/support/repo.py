@@ -46,6 +46,11 @@ GIT_ENV = {
     "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+0000",
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
+    # no `git maintenance run --auto` after each commit, merge and fetch (about 500
+    # processes a run, each counting loose objects in a repo that lives a second)
+    "GIT_CONFIG_COUNT": "1",
+    "GIT_CONFIG_KEY_0": "maintenance.auto",
+    "GIT_CONFIG_VALUE_0": "false",
     # a bare template: `git init` and `git clone` copy no sample hooks (14 files a repo)
     "GIT_TEMPLATE_DIR": _EMPTY_TEMPLATE,
 }

@@ -199,17 +199,24 @@ class Git:
         hint: str = "",
         ok_codes: Sequence[int] = (0,),
     ) -> subprocess.CompletedProcess[str]:
-        """Like `run` but returns the whole CompletedProcess (for exit-code answers)."""
+        """Like `run` but returns the whole CompletedProcess (for exit-code answers).
+
+        Git's bytes are decoded as they are (UTF-8, undecodable bytes kept as surrogates),
+        never through Python's text mode: its newline translation turned a carriage return
+        in a file name into a newline, so a path was reported as one git does not have."""
         argv = self._argv(args)
         full_env = {**os.environ, **_PINNED_ENV, **self.env, **(env or {})}
         writes = self._before(args)
         try:
-            proc = subprocess.run(
-                argv, cwd=self.repo, input=input, capture_output=True, text=True,
-                env=full_env, check=False, encoding="utf-8", errors="surrogateescape",
+            raw = subprocess.run(
+                argv, cwd=self.repo, capture_output=True, env=full_env, check=False,
+                input=None if input is None else input.encode("utf-8", "surrogateescape"),
             )
         except FileNotFoundError as exc:
             raise self._not_found(argv) from exc
+        proc = subprocess.CompletedProcess(
+            argv, raw.returncode, raw.stdout.decode("utf-8", "surrogateescape"),
+            raw.stderr.decode("utf-8", "surrogateescape"))
         if writes:
             forget()  # again: an answer read meanwhile (another thread) is not kept
         if check and proc.returncode not in ok_codes:

@@ -194,8 +194,8 @@ def read_objects(git: Git, specs: Sequence[str]) -> list[tuple[str, bytes] | Non
 
 
 def as_text(blob: bytes) -> str:
-    """A blob as `git show` text reads it: UTF-8 (undecodable bytes kept as surrogates),
-    any line ending read as a newline."""
+    """A committed plan's text: UTF-8 (undecodable bytes kept as surrogates), any line
+    ending read as a newline (the plan readers split on newlines)."""
     return blob.decode("utf-8", "surrogateescape").replace("\r\n", "\n").replace("\r", "\n")
 
 

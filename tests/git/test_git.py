@@ -100,3 +100,15 @@ def test_a_fetch_asks_the_layout_again_only_where_it_can_move_it(tmp_path: Path)
     assert git.layout().shallow
     git.run("fetch", "-q", "--unshallow", "origin")
     assert not git.layout().shallow
+
+
+def test_git_output_and_input_keep_their_bytes(tmp_path: Path) -> None:
+    """A carriage return in a file name comes back as git prints it (Python's text mode
+    made it a newline: a path git does not have), and so does a CRLF a command is given."""
+    repo = make_repo(tmp_path, {"a\rb.py": "x = 1\n", "c.txt": "c\n"})
+    git = Git(repo.path)
+    assert git.run("ls-tree", "-r", "-z", "--name-only", "HEAD") == "a\rb.py\0c.txt\0"
+    assert git.run_full("ls-tree", "--name-only", "HEAD", "--", "a\rb.py").stdout == \
+        '"a\\rb.py"\n'
+    blob = git.run("hash-object", "-w", "--stdin", input="one\r\ntwo\r").strip()
+    assert git.run_bytes("cat-file", "blob", blob) == b"one\r\ntwo\r"

@@ -65,8 +65,9 @@ def test_missing_plan_and_missing_target_are_clear_errors(tmp_path: Path) -> Non
 
 
 def test_show_file_reads_as_git_show_does_in_one_process(tmp_path: Path) -> None:
-    """Line endings and undecodable bytes as `git show` text gives them; a folder, a path
-    with a newline or a missing ref is no file."""
+    """Undecodable bytes as `git show` prints them, any line ending read as a newline
+    (`Git.run` keeps git's bytes as they are); a folder, a path with a newline or a missing
+    ref is no file."""
     repo = make_repo(tmp_path, {"crlf.md": "a\r\nb\rc\n", "docs/x.md": "x\n"})
     (repo.path / "latin.md").write_bytes(b"caf\xe9\n")
     repo.git("add", "latin.md")
@@ -76,7 +77,8 @@ def test_show_file_reads_as_git_show_does_in_one_process(tmp_path: Path) -> None
         return git.run("show", "--no-textconv", spec)
 
     assert show_file(git, "main", "latin.md") == shown("main:latin.md") == "caf\udce9\n"
-    assert show_file(git, "main", "crlf.md") == shown("main:crlf.md") == "a\nb\nc\n"
+    assert show_file(git, "main", "crlf.md") == "a\nb\nc\n"
+    assert shown("main:crlf.md") == "a\r\nb\rc\n"
     assert show_file(git, "main", "/docs/x.md") == "x\n"
     assert show_file(git, "main", "docs") is None
     assert show_file(git, "main", "docs/x.md\nmain:crlf.md") is None

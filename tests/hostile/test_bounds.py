@@ -3,6 +3,7 @@ cannot be written ends with exit 2 and one message, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -138,6 +139,21 @@ def test_non_utf8_file_name_on_a_strict_utf8_stdout(repo_factory) -> None:  # ty
         assert (runs[1].returncode, runs[1].stdout, runs[1].stderr) == (
             0, proc.stdout, proc.stderr)
     assert len(list((repo.path / ".git" / "fleetbot" / "answers").iterdir())) == 2
+
+
+def test_a_carriage_return_in_a_file_name_is_reported_as_git_names_it(
+        repo_factory, cli_invoke) -> None:  # type: ignore[no-untyped-def]
+    name = "a\rb.py"
+    repo = repo_factory({name: "x = 1\n", "keep.txt": "k\n"},
+                        {"f1": {name: "x = 2\n"}, "f2": {name: "x = 3\n"}})
+    (repo.path / "p.md").write_text("| Issue | Branch | Worktree | Files owned | Depends on "
+                                    "| Status |\n|---|---|---|---|---|---|\n"
+                                    "| #1 | f1 | | keep.txt | | running |\n"
+                                    "| #2 | f2 | | keep.txt | | running |\n")
+    got = cli_invoke(["conflicts", "--repo", str(repo.path), "--plan",
+                      str(repo.path / "p.md"), "--format", "json"])
+    files = {c["kind"]: c["files"] for c in json.loads(got.out)["conflicts"]}
+    assert files["diff"] == files["textual"] == [name]
 
 
 def test_a_full_disk_for_the_job_summary_is_a_usage_error() -> None:

@@ -20,7 +20,7 @@ from fleetbot.fleet.worktrees import (
     worktree_of,
     worktree_path,
 )
-from fleetbot.git import Git, safety
+from fleetbot.git import Git, output_lines, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.git.mergetree import merge_many, target_attributes
 from fleetbot.model import Plan
@@ -177,8 +177,8 @@ def _unlanded_commits(git: Git, branches: Sequence[str], target: str,
     or rebase landing, a cherry-pick): the merge's tree is the target's own. The merges
     use the target's attributes only, like every prediction, all in one `merge_many`.
     """
-    commits = {b: tuple(git.run("log", "--format=%h %s", f"refs/heads/{b}", "--not",
-                                target, "--").splitlines()) for b in branches}
+    commits = {b: tuple(output_lines(git.run("log", "--format=%h %s", f"refs/heads/{b}",
+                                             "--not", target, "--"))) for b in branches}
     ahead = [b for b in branches if commits[b]]
     if not ahead:
         return {}

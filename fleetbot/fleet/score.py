@@ -20,7 +20,7 @@ from pathlib import Path
 
 from fleetbot.errors import PlanError, UsageError
 from fleetbot.fleet.worktrees import row_refs
-from fleetbot.git import Git
+from fleetbot.git import Git, output_lines
 from fleetbot.git.chain import resolve_commit
 from fleetbot.git.mergetree import merge_trees, target_attributes
 from fleetbot.git.refs import read_refs
@@ -159,7 +159,7 @@ class _Merge:
 def parse_merges(text: str) -> tuple[_Merge, ...]:
     """`git log --format=%H%x1f%P%x1f%ct%x1f%s` lines -> merges (two or more parents)."""
     out: list[_Merge] = []
-    for line in text.splitlines():
+    for line in output_lines(text):
         parts = line.split("\x1f")
         if len(parts) != 4:
             continue
@@ -204,7 +204,7 @@ def _met(git: Git, mgit: Git, base: str, head: str) -> tuple[str, ...]:
     with the target's attributes."""
     conflicted = set(_replay(mgit, base, head))
     inner = git.run("rev-list", "--merges", "--parents", f"{base}..{head}", "--")
-    for line in inner.splitlines():
+    for line in output_lines(inner):
         parents = line.split()[1:]
         if len(parents) >= 2:
             conflicted.update(_replay(mgit, parents[0], parents[1]))

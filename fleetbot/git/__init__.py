@@ -147,7 +147,7 @@ class Git:
                 "--git-common-dir", "--is-shallow-repository", "--git-path", "objects",
                 "--show-object-format", "--show-toplevel")
         proc = self.run_full(*args, check=False)
-        lines = proc.stdout.splitlines()
+        lines = output_lines(proc.stdout)
         if len(lines) < 5:
             raise GitError(f"{self.repo.resolve()} is not inside a git repository",
                            argv=self._argv(args), code=proc.returncode,
@@ -301,6 +301,16 @@ class Git:
 
 
 _VERSIONS: dict[str, tuple[int, int]] = {}  # git executable -> its version
+
+
+def output_lines(text: str) -> list[str]:
+    """The lines of a git command's output, split on newlines only: `str.splitlines` also
+    splits on a carriage return, form feeds, U+2028 and more, which a file name or a
+    commit subject (written by anyone) may hold, and which git prints as they are."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def parse_version(text: str) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from heapq import heappop, heappush
 from typing import TypeVar
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git, parallel
+from fleetbot.git import Git, output_lines, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.refs import parse_left_right
 from fleetbot.model import BranchFacts, ChangeStatus, FileChange, StackBase
@@ -69,7 +69,7 @@ def parse_symmetric_ranges(text: str) -> list[tuple[str, str | None]]:
     merge-base."""
     out: list[tuple[str, str | None]] = []
     ends = 0
-    for line in text.splitlines():
+    for line in output_lines(text):
         if line.startswith("^"):
             if out and out[-1][1] is None:
                 out[-1] = (out[-1][0], line[1:].strip())
@@ -312,7 +312,7 @@ class BranchWalk:
 def parse_walk(text: str) -> list[tuple[str, int, tuple[str, ...]]]:
     """`git rev-list --parents --timestamp` -> (id, commit time, parents) per line."""
     out = []
-    for line in text.splitlines():
+    for line in output_lines(text):
         fields = line.split()
         if len(fields) >= 2 and fields[0].isdigit():
             out.append((fields[1], int(fields[0]), tuple(fields[2:])))

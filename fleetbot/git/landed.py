@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from fleetbot.git import Git, parallel
+from fleetbot.git import Git, output_lines, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.facts import BranchWalk, changed_files_many, walk_branches
 from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, Landing, Row
@@ -46,7 +46,7 @@ class TargetCommit:
 def parse_patch_ids(text: str) -> dict[str, str]:
     """`git patch-id --stable` output -> commit id -> patch id."""
     out: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in output_lines(text):
         parts = line.split()
         if len(parts) == 2:
             out[parts[1]] = parts[0]
@@ -80,7 +80,7 @@ def names_row(message: str, row: Row) -> bool:
 def own_commits_in_reflog(text: str) -> bool:
     """`git reflog show --format=%gs <branch>`: did the branch ever get a commit of its own
     (rather than only being created or fast-forwarded to the target)?"""
-    return any(_OWN_COMMIT.match(line) for line in text.splitlines())
+    return any(_OWN_COMMIT.match(line) for line in output_lines(text))
 
 
 def match_patches(
@@ -164,7 +164,7 @@ def target_shapes(git: Git, target_sha: str, floor: Sequence[str],
         return frozenset()
     out = git.run("rev-list", "--first-parent", "--parents", target_sha,
                   *(f"^{s}" for s in floor), "--")
-    lines = [line.split() for line in out.splitlines() if line.strip()]
+    lines = [line.split() for line in output_lines(out) if line.strip()]
     if any(len(parts) < 2 for parts in lines):
         return None  # a root commit: diffed against nothing, left to the patch-ids
     changes = changed_files_many(git, [(parts[1], parts[0]) for parts in lines], cache)
@@ -213,7 +213,7 @@ def commit_times(git: Git, shas: Sequence[str]) -> dict[str, int]:
     if not wanted:
         return {}
     out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
-    return {p[0]: int(p[1]) for p in (line.split() for line in out.splitlines()) if len(p) == 2}
+    return {p[0]: int(p[1]) for p in (line.split() for line in output_lines(out)) if len(p) == 2}
 
 
 def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, TargetCommit]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git, parallel
+from fleetbot.git import Git, output_lines, parallel
 
 REMOTE = "origin"
 
@@ -59,7 +59,7 @@ def parse_refs(text: str) -> RefTable:
     """
     shas: dict[str, str] = {}
     symrefs: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in output_lines(text):
         parts = line.split(" ")
         if len(parts) < 2 or not parts[0]:
             continue

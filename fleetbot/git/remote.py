@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fleetbot.errors import GitError, PlanError
-from fleetbot.git import Git
+from fleetbot.git import Git, output_lines
 from fleetbot.git.facts import as_text, read_objects
 from fleetbot.plan.refname import branch_name_problem
 
@@ -72,8 +72,8 @@ def fetch_pulls(git: Git, numbers: Iterable[int], remote: str = "origin", *,
     if proc.returncode != 0:
         for spec in specs:
             git.run_full(*base, spec, check=False)
-    found = dict(line.split(" ")[::-1] for line in git.run(
-        "for-each-ref", "--format=%(objectname) %(refname)", f"{PULL_NAMESPACE}/").splitlines()
+    found = dict(line.split(" ")[::-1] for line in output_lines(git.run(
+        "for-each-ref", "--format=%(objectname) %(refname)", f"{PULL_NAMESPACE}/"))
         if " " in line)
     return {n: found[pull_ref(n)] for n in wanted if pull_ref(n) in found}
 

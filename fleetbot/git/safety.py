@@ -17,7 +17,7 @@ from enum import Enum
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
-from fleetbot.git import Git
+from fleetbot.git import Git, output_lines
 
 
 class LossKind(str, Enum):
@@ -328,7 +328,7 @@ def read_refs(git: Git) -> Refs:
     out = git.memo(("every-ref",), lambda: git.run(
         "for-each-ref", "--format=%(objectname) %(refname)"))
     tips = {}
-    for line in out.splitlines():
+    for line in output_lines(out):
         sha, _, name = line.partition(" ")
         if name:
             tips[name] = sha
@@ -355,7 +355,7 @@ def lost_commits(
     stdin = "\n".join([*wanted, *(f"^{k}" for k in sorted(keep))]) + "\n"
     out = git.run("log", "--stdin", "--format=%h %s", "--no-show-signature", input=stdin,
                   error="could not list the commits a step would make unreachable")
-    return tuple(Loss(LossKind.COMMIT, line) for line in out.splitlines() if line)
+    return tuple(Loss(LossKind.COMMIT, line) for line in output_lines(out) if line)
 
 
 def gather_operations(git_dir: Path) -> tuple[Operation, ...]:
@@ -430,7 +430,7 @@ def _submodule_commits(tree: Git) -> tuple[str, ...]:
             continue
         proc = Git(Path(tree.repo) / path).run_full(
             "log", "--format=%h %s", "HEAD", "--branches", "--not", "--remotes", check=False)
-        commits = [line for line in proc.stdout.splitlines() if line]
+        commits = [line for line in output_lines(proc.stdout) if line]
         if commits:
             out.append(f"{path}: {len(commits)} unpushed commit(s) ({commits[0]})")
     return tuple(out)

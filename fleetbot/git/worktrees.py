@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git
+from fleetbot.git import Git, output_lines
 from fleetbot.git.refs import read_refs
 from fleetbot.git.remote import remote_names
 
@@ -175,7 +175,7 @@ def commit_times(git: Git, commits: Iterable[str]) -> dict[str, int]:
     if not wanted:
         return {}
     out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
-    return {sha: int(when) for sha, _, when in (line.partition(" ") for line in out.splitlines())
+    return {sha: int(when) for sha, _, when in (line.partition(" ") for line in output_lines(out))
             if when.isdigit()}
 
 def current_branch(git: Git) -> str | None:

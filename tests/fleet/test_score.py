@@ -129,3 +129,10 @@ def test_a_conflict_resolved_on_the_branch_before_landing_counts_as_met(
     landings = score.find_landings(Git(repo.path), example_plan(), "main")
     assert [(x.issue, x.conflicted, x.conflicted_with) for x in landings] == [
         ("#42", (), ()), ("#44", ("tasks/cli.py",), ("#42",))]
+
+
+def test_a_merge_whose_subject_holds_a_line_separator_is_still_one_merge() -> None:
+    text = "m1\x1fp1 p2\x1f5\x1fMerge a\rb\u2028c\nm2\x1fp3\x1f6\x1fnot a merge\n"
+    (merge,) = score.parse_merges(text)
+    assert (merge.sha, merge.first, merge.second, merge.time, merge.subject) == (
+        "m1", "p1", "p2", 5, "Merge a\rb\u2028c")

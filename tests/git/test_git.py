@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git, _may_write, forget, parse_version
+from fleetbot.git import Git, _may_write, forget, output_lines, parse_version
 from fleetbot.git.refs import read_refs
 from tests.support.repo import GIT_ENV, make_repo
 
@@ -112,3 +112,10 @@ def test_git_output_and_input_keep_their_bytes(tmp_path: Path) -> None:
         '"a\\rb.py"\n'
     blob = git.run("hash-object", "-w", "--stdin", input="one\r\ntwo\r").strip()
     assert git.run_bytes("cat-file", "blob", blob) == b"one\r\ntwo\r"
+
+
+def test_output_lines_split_on_newlines_only() -> None:
+    assert output_lines("a\rb\u2028c\x0cd\x1ce\nf\n") == ["a\rb\u2028c\x0cd\x1ce", "f"]
+    assert output_lines("a\n\nb") == ["a", "", "b"]
+    assert output_lines("") == []
+    assert output_lines("\n") == [""]

@@ -163,3 +163,13 @@ def test_git_in_a_folder_deleted_by_hand_says_so_not_that_git_is_missing(
 
     with pytest.raises(GitError, match=r"gone: no such folder \(was it deleted by hand\?\)"):
         Git(tmp_path / "gone").run("status")
+
+
+def test_a_subject_with_a_carriage_return_or_a_line_separator_is_one_lost_commit(
+        tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    subject = "wip\rfix\u2028more\x0cend"
+    work = repo.branch("wip", {"a.txt": "wip\n"}, message=subject)
+    would = safety.gather_ref_move(Git(repo.path), "refs/heads/wip", repo.head("main"),
+                                   step="reset")
+    assert would.losses == (Loss(LossKind.COMMIT, f"{work[:7]} {subject}"),)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 ZWJ = "\u200d"  # zero-width joiner: `@\u200dname` reads as @name but notifies nobody
@@ -22,8 +23,19 @@ _LONE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
 
 def one_line(text: str) -> str:
-    """Collapse newlines and other control characters into single spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    """Newlines, tabs and other spaces collapsed into single spaces, every other character
+    that is not printable written as a visible escape (`\\r`, `\\x1b`, `\\u202e`, as
+    `controls` writes it): a file named `a<CR>b.py` must not read as `a b.py`, another
+    file, nor a right-to-left override vanish."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else " " if _blank(c) else _escape_char(c)
+                       for c in text)
+    return " ".join(text.split())
+
+
+def _blank(c: str) -> bool:
+    """A character that reads as a space: a newline, a tab, a no-break or other space."""
+    return c in "\n\t" or unicodedata.category(c) == "Zs"
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -154,6 +154,9 @@ def test_a_carriage_return_in_a_file_name_is_reported_as_git_names_it(
                       str(repo.path / "p.md"), "--format", "json"])
     files = {c["kind"]: c["files"] for c in json.loads(got.out)["conflicts"]}
     assert files["diff"] == files["textual"] == [name]
+    shown = cli_invoke(["conflicts", "--repo", str(repo.path), "--plan",
+                        str(repo.path / "p.md"), "--format", "markdown"]).out
+    assert "| a\\\\rb.py |" in shown and "a b.py" not in shown
 
 
 def test_a_full_disk_for_the_job_summary_is_a_usage_error() -> None:

@@ -23,7 +23,7 @@ from fleetbot.action.runner import format_outputs, log, log_text
 from fleetbot.errors import PlanError
 from fleetbot.model import Conflict, ConflictKind, Finding, Replay, Severity
 from fleetbot.render import markdown, terminal, workflow
-from fleetbot.render.escape import json_text, no_command, output_text
+from fleetbot.render.escape import code, json_text, md, no_command, one_line, output_text
 from fleetbot.render.escape import terminal as term
 from fleetbot.render.json import report_to_json
 from tests.support.cli import Invocation
@@ -107,6 +107,16 @@ def test_terminal_text_is_one_safe_line(text: str) -> None:
     assert "\n" not in out and "::" not in out
     assert raw_controls(out, "") == []
     assert no_command(out) == out
+
+
+def test_a_control_character_is_shown_not_made_a_space() -> None:
+    """A file named `a<CR>b.py` must not read as `a b.py` (another file), nor an override
+    vanish; newlines, tabs and other spaces still collapse, as prose wants."""
+    assert one_line("a\rb.py") == "a\\rb.py"
+    assert md("a\rb.py") == "a\\\\rb.py"  # the backslash escaped: it shows as a\rb.py
+    assert code("a\rb.py") == "`a\\rb.py`"
+    assert one_line("x\u202ey\u2028z\x1b[1m") == "x\\u202ey\\u2028z\\x1b[1m"
+    assert one_line(" Fix\xa0the \t bug\n") == "Fix the bug"
 
 
 def test_the_injection_reproduction_as_text() -> None:

@@ -450,6 +450,12 @@ def _changes_from_json(value: object) -> tuple[FileChange, ...] | None:
         return None
 
 
+# a patch's `index` lines with whole object ids: abbreviating one makes git list every
+# folder of loose objects to prove the prefix unique (34 -> 21 ms for the interface
+# filter's diff at N = 20 beside 13,700 loose objects); nothing reads those lines
+FULL_INDEX = "--full-index"
+
+
 def changed_lines_many(
     git: Git, pairs: Sequence[tuple[str, str]], pathspec: Sequence[str] = ("*.py",),
 ) -> list[dict[str, list[str]]]:
@@ -459,7 +465,7 @@ def changed_lines_many(
         return []
     out = git.run(
         "diff-tree", "--stdin", "--always", "-r", "-p", "-U0", "-M", "--no-color",
-        "--no-ext-diff", "--no-textconv", "--", *pathspec,
+        "--no-ext-diff", "--no-textconv", FULL_INDEX, "--", *pathspec,
         input="".join(f"{head} {base}\n" for base, head in pairs),
     )
     got = parse_patch_stdin(out)

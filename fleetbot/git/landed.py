@@ -22,7 +22,7 @@ from functools import partial
 
 from fleetbot.git import Git, output_lines, parallel
 from fleetbot.git.cache import Cache
-from fleetbot.git.facts import BranchWalk, changed_files_many, walk_branches
+from fleetbot.git.facts import FULL_INDEX, BranchWalk, changed_files_many, walk_branches
 from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -121,7 +121,8 @@ def patch_ids(git: Git, lines: Sequence[str]) -> dict[str, str]:
     if not lines:
         return {}
     diff = git.run_bytes("diff-tree", "--stdin", "-p", "--no-color", "--no-ext-diff",
-                         "--no-textconv", input="".join(f"{x}\n" for x in lines).encode())
+                         "--no-textconv", FULL_INDEX,
+                         input="".join(f"{x}\n" for x in lines).encode())
     if not diff.strip():
         return {}
     return parse_patch_ids(git.run_bytes("patch-id", "--stable", input=diff).decode())
@@ -147,7 +148,8 @@ def target_patch_ids(git: Git, target_sha: str, floor: Sequence[str]) -> dict[st
     if not floor:
         return {}
     log = git.run_bytes("log", "--first-parent", "--diff-merges=first-parent", "-p",
-                        "--no-color", "--no-ext-diff", "--no-textconv", "--format=%H",
+                        "--no-color", "--no-ext-diff", "--no-textconv", FULL_INDEX,
+                        "--format=%H",
                         target_sha, *(f"^{s}" for s in floor), "--")
     if not log.strip():
         return {}

@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> None:
 
     Python's cyclic collector is tuned for a command's life (a gc.callbacks timer and
     `strace -tt` on a cold `conflicts` of the 20-branch benchmark fleet): its imports make
-    ~20,000 objects and no garbage, over which the default threshold (700) collected 40
-    times (8-10 ms), so a collection waits for 50,000 new objects (none in that run; a
+    ~20,000 objects and no garbage, over which the default threshold (700) collected
+    42-48 times (8-12 ms), so a collection waits for 50,000 new objects (none in that run; a
     report build pauses it outright, `pipeline.collector_paused`); and what a run made lives
     until the process ends, so it is frozen out of the collector (`gc.freeze`) before the
     interpreter shuts down, whose last full collection took 20-30 ms after the output

@@ -25,20 +25,23 @@ if TYPE_CHECKING:
     from fleetbot.fleet.status import StatusRow
     from fleetbot.fleet.worktrees import FanOutStep
     from fleetbot.git import Git
+    from fleetbot.git.refs import Target
     from fleetbot.model import Conflict, Plan, PullFacts
 
 
 def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
-           ) -> tuple[Git, Plan, str]:
+           ) -> tuple[Git, Plan, Target]:
+    """The repo, its plan and the target: `.ref` is what git reads, `.name` what every
+    command shows (`main` where `origin/main` is read), as the Report names it."""
     from fleetbot.cli.common import find_repo
-    from fleetbot.fleet.worktrees import resolve_target
+    from fleetbot.git.refs import read_refs, resolve_target
     from fleetbot.pipeline import load_fleet_plan
 
     git = find_repo(repo)
     fleet = load_fleet_plan(git, plan_path, target)
     for note in fleet.notes:
         _say(f"note: {note}")
-    return git, fleet.plan, resolve_target(git, target or fleet.plan.target or None)
+    return git, fleet.plan, resolve_target(git, read_refs(git), target or fleet.plan.target or None)
 
 
 def _say(text: str) -> None:
@@ -68,8 +71,8 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
     from fleetbot.cli.common import emit_json
     from fleetbot.fleet import worktrees as fleet
 
-    git, plan, target_ref = _setup(plan_path, repo, target)
-    steps = fleet.gather_fan_out(git, fleet.select_rows(plan, rows), target_ref)
+    git, plan, tgt = _setup(plan_path, repo, target)
+    steps = fleet.gather_fan_out(git, fleet.select_rows(plan, rows), tgt.ref)
     echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
@@ -80,7 +83,7 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
              + (f"  ({s.reason})" if s.reason else ""))
     if not dry_run:
         fleet.apply_fan_out(git, steps)
-    briefs = _write_briefs(git, plan, target_ref, steps, dry_run, echo) if write_brief else {}
+    briefs = _write_briefs(git, plan, tgt, steps, dry_run, echo) if write_brief else {}
     if fmt == "json":
         emit_json({"dry_run": dry_run, "rows": [
             {**asdict(s), "action": s.action.value, "brief": briefs.get(s.issue)}
@@ -89,7 +92,7 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
     return ExitCode.FINDINGS if refused else ExitCode.OK
 
 
-def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep],
+def _write_briefs(git: Git, plan: Plan, target: Target, steps: Sequence[FanOutStep],
                   dry_run: bool, echo: Callable[[str], None]) -> dict[str, str]:
     """Write each row's brief into its worktree's git dir; issue -> the file's path."""
     from fleetbot import files
@@ -98,9 +101,8 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
     from fleetbot.git import Git as GitRunner
     from fleetbot.git import worktrees as wt
 
-    predictions = fleet.predict(git, plan, target)
+    predictions = fleet.predict(git, plan, target.ref)
     merged = predictions.landed
-    name = fleet.target_name(git, target)
     written: dict[str, str] = {}
     for s in steps:
         if s.action is fleet.FanOut.REFUSE or s.landed:
@@ -119,7 +121,8 @@ def _write_briefs(git: Git, plan: Plan, target: str, steps: Sequence[FanOutStep]
         if dry_run:
             echo(f"would write {where}")
             continue
-        b = briefing.build_brief(plan, row, target=name, merge_ref=target, worktree=path,
+        b = briefing.build_brief(plan, row, target=target.name, merge_ref=target.ref,
+                                 worktree=path,
                                  merged=merged,
                                  conflicts=predictions.conflicts, order=predictions.order,
                                  restacks=predictions.restacks)
@@ -147,14 +150,13 @@ def brief(row_ref: str, plan_path: Path | None, repo: Path | None, target: str |
     from fleetbot.fleet import worktrees as fleet
     from fleetbot.git import worktrees as wt
 
-    git, plan, target_ref = _setup(plan_path, repo, target)
+    git, plan, tgt = _setup(plan_path, repo, target)
     row = fleet.find_row(plan, row_ref)
     trees = wt.list_worktrees(git)
     tree = fleet.worktree_of(trees, row.branch)
     path = tree.path if tree else str(fleet.worktree_path(row, fleet.main_root(trees)))
-    predictions = fleet.predict(git, plan, target_ref)
-    b = briefing.build_brief(plan, row, target=fleet.target_name(git, target_ref),
-                             merge_ref=target_ref, worktree=path,
+    predictions = fleet.predict(git, plan, tgt.ref)
+    b = briefing.build_brief(plan, row, target=tgt.name, merge_ref=tgt.ref, worktree=path,
                              merged=predictions.landed,
                              conflicts=predictions.conflicts, order=predictions.order,
                              restacks=predictions.restacks)
@@ -189,22 +191,22 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
         raise UsageError("--watch redraws a terminal table; use it with --format text")
     from fleetbot.fleet import status as dashboard
 
-    git, plan, target_ref = _setup(plan_path, repo, target)
+    git, plan, tgt = _setup(plan_path, repo, target)
     if watch is not None:
-        return _watch(git, plan, target_ref, forge_kind, watch)
-    rows = _status_rows(git, plan, target_ref, forge_kind)
+        return _watch(git, plan, tgt, forge_kind, watch)
+    rows = _status_rows(git, plan, tgt.ref, forge_kind)
     if fmt == "json":
-        emit_json({"target": target_ref, "rows": [r.as_json() for r in rows]})
+        emit_json({"target": tgt.name, "rows": [r.as_json() for r in rows]})
     elif fmt == "markdown":
-        emit_text(dashboard.render_markdown(rows, target_ref))
+        emit_text(dashboard.render_markdown(rows, tgt.name))
     else:
         from fleetbot.cli.common import out_console
 
         console = out_console()
         if console.is_terminal:
-            console.print(dashboard.render_table(rows, target_ref, console.width))
+            console.print(dashboard.render_table(rows, tgt.name, console.width))
         else:  # piped: plain aligned lines, never wrapped, within COLUMNS when it is set
-            emit_text(dashboard.render_plain(rows, target_ref, _columns()))
+            emit_text(dashboard.render_plain(rows, tgt.name, _columns()))
     return ExitCode.OK
 
 
@@ -245,7 +247,7 @@ def _pulls(git: Git, forge_kind: str) -> tuple[PullFacts, ...]:
     return state.pulls
 
 
-def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> int:
+def _watch(git: Git, plan: Plan, target: Target, forge_kind: str, every: float) -> int:
     import itertools
     import time
 
@@ -260,15 +262,15 @@ def _watch(git: Git, plan: Plan, target: str, forge_kind: str, every: float) -> 
         if not console.is_terminal:  # piped: each refresh printed whole, then flushed
             for n in itertools.count():
                 forget()  # the fleet moves between rounds: read it afresh
-                rows = _status_rows(git, plan, target, forge_kind)
-                emit_text(("\n" if n else "") + render_plain(rows, target, _columns()))
+                rows = _status_rows(git, plan, target.ref, forge_kind)
+                emit_text(("\n" if n else "") + render_plain(rows, target.name, _columns()))
                 emit_text(f"-- refreshed; next in {every:g}s (Ctrl-C stops) --")
                 time.sleep(every)
         with Live(console=console, auto_refresh=False) as live:
             while True:
                 forget()
-                rows = _status_rows(git, plan, target, forge_kind)
-                live.update(render_table(rows, target, console.width), refresh=True)
+                rows = _status_rows(git, plan, target.ref, forge_kind)
+                live.update(render_table(rows, target.name, console.width), refresh=True)
                 time.sleep(every)
     except KeyboardInterrupt:
         return ExitCode.OK
@@ -303,12 +305,12 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
     from fleetbot.fleet import cleanup as clean
     from fleetbot.fleet import worktrees as fleet
 
-    git, plan, target_ref = _setup(plan_path, repo, target)
-    facts = fleet.gather_row_facts(git, plan, target_ref)
+    git, plan, tgt = _setup(plan_path, repo, target)
+    facts = fleet.gather_row_facts(git, plan, tgt.ref)
     steps = clean.plan_cleanup(
         facts, force=force, delete_branches=delete_branches, here=os.getcwd(),
-        guards=clean.gather_guards(git, plan, facts, target_ref),
-        protected=clean.protected_branches(git, target_ref))
+        guards=clean.gather_guards(git, plan, facts, tgt.ref),
+        protected=clean.protected_branches(git, tgt.ref))
     echo = _say if fmt == "json" else click.echo  # JSON alone on stdout
     would = "would " if dry_run else ""
     for s in steps:
@@ -378,7 +380,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
     from fleetbot.fleet import worktrees as fleet
     from fleetbot.fleet.status import describe_collision
 
-    git, plan, target_ref = _setup(plan_path, repo, target)
+    git, plan, tgt = _setup(plan_path, repo, target)
+    target_ref = tgt.ref  # integrate resets to and merges what is read: say that ref
     predictions = fleet.predict(git, plan, target_ref)
     into_branch = into or fan_in.DEFAULT_INTO
     if dry_run:
@@ -432,16 +435,15 @@ def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
     from fleetbot.fleet import score as scoring
     from fleetbot.fleet import worktrees as fleet
 
-    git, plan, target_ref = _setup(plan_path, repo, target)
-    landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, target_ref),
-                                   fleet.predict(git, plan, target_ref).landed,
-                                   target=target_ref)
+    git, plan, tgt = _setup(plan_path, repo, target)
+    landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, tgt.ref),
+                                   fleet.predict(git, plan, tgt.ref).landed, target=tgt.ref)
     earlier = scoring.plans_before(git, landings, DEFAULT_PLAN) if plan_path is None else ()
     predicted = scoring.predicted_pairs((plan, *earlier))
     result = scoring.compute_score(plan, landings, predicted)
     if fmt == "json":
-        emit_json({"target": target_ref, **result.as_json()})
+        emit_json({"target": tgt.name, **result.as_json()})
     else:
         render = scoring.render_markdown if fmt == "markdown" else scoring.render_text
-        emit_text(render(result, target=target_ref).rstrip("\n"))
+        emit_text(render(result, target=tgt.name).rstrip("\n"))
     return ExitCode.OK

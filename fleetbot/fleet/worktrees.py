@@ -19,7 +19,6 @@ from fleetbot.analysis.stack import Restack, restacks
 from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
-from fleetbot.git import refs as git_refs
 from fleetbot.git import worktrees as wt
 from fleetbot.git.facts import ahead_behind
 from fleetbot.git.refs import REMOTE, RefTable, read_refs, resolve_rows
@@ -299,18 +298,6 @@ def said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
         raise safety.failed_mid_way(
             exc, f"{command} had done {so_far}; nothing else was changed — fix the cause "
                  f"and run `fleetbot {command}` again") from exc
-
-
-def resolve_target(git: Git, target: str | None) -> str:
-    """The ref to read for the target: --target (or the plan's `target:`) as given, else
-    the remote's default branch; the remote-tracking ref wherever origin has it."""
-    return git_refs.resolve_target(git, read_refs(git), target).ref
-
-
-def target_name(git: Git, ref: str) -> str:
-    """The branch name PRs go into for the target `ref` that is read (`origin/main` ->
-    `main`)."""
-    return git_refs.resolve_target(git, read_refs(git), ref).name
 
 
 # ---------------------------------------------------------------- predictions

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fleetbot.errors import GitError, UsageError
+from fleetbot.errors import UsageError
 from fleetbot.fleet import cleanup as clean
 from fleetbot.fleet import status
 from fleetbot.fleet import worktrees as fleet
@@ -200,14 +200,6 @@ def test_a_fresh_branch_at_the_target_is_not_merged(tmp_path: Path) -> None:
     plan = example_plan()
     fleet.apply_fan_out(git, fleet.gather_fan_out(git, plan.rows, "main"))
     assert not any(f.merged for f in fleet.gather_row_facts(git, plan, "main"))
-
-
-def test_resolve_target(tmp_path: Path) -> None:
-    repo = tasks_repo(tmp_path, branches=False)
-    git = Git(repo.path)
-    assert fleet.resolve_target(git, None) == "main"
-    with pytest.raises(GitError, match="nope"):
-        fleet.resolve_target(git, "nope")
 
 
 def test_a_worktree_whose_folder_is_gone_counts_as_missing(tmp_path: Path) -> None:

@@ -153,15 +153,18 @@ def build_report(
     pulls: Iterable[PullFacts] = (),
     current_branch: str | None = None,
     notes: Sequence[str] = (),
+    replay: bool = True,
 ) -> Report:
     """The whole report for `plan` in the repository of `git`, replay included.
 
     `forge` is what the forge shows (open and merged PRs); without it `pulls` may name the
     PRs directly. A row whose PR merged has landed, whatever the plan file still says.
+    `replay=False` leaves the replay out (`Report.replay` None) for a command that shows
+    none of it (`conflicts`): every other fact is the same, from the same calls.
     """
     with collector_paused():
         return _build_report(git, plan, target=target, forge=forge, pulls=pulls,
-                             current_branch=current_branch, notes=notes)
+                             current_branch=current_branch, notes=notes, replay=replay)
 
 
 @contextmanager
@@ -183,6 +186,7 @@ def collector_paused() -> Iterator[None]:
 def _build_report(
     git: Git, plan: Plan, *, target: str | None, forge: ForgeState | None,
     pulls: Iterable[PullFacts], current_branch: str | None, notes: Sequence[str],
+    replay: bool,
 ) -> Report:
     found = fleet_pulls(plan, forge.pulls, forge.merged) if forge is not None else tuple(pulls)
     cache = Cache.of(git)
@@ -201,15 +205,15 @@ def _build_report(
 
         facts = gather(git, plan, target or plan.target or None,
                        known=forge_landed(plan, found), remembered=remembers(cache),
-                       on_landings=run_ahead)
+                       on_landings=run_ahead if replay else None)
         findings = [f if f.file else replace(f, file=plan.source)
                     for f in lint_plan(plan, protected=(facts.target,))]
         api = RememberedApi(cache, facts.sources, read=partial(blob_texts, git))
         report = analyse(plan, facts, pulls=found, findings=findings,
                          current_branch=current_branch, api=api)
         cache.save()
-        return replace(report, replay=_replay(git, facts, report, ahead, cache),
-                       notes=(*notes, *report.notes))
+        return replace(report, replay=_replay(git, facts, report, ahead, cache) if replay
+                       else None, notes=(*notes, *report.notes))
 
 
 def remembers(cache: Cache) -> Callable[[str], bool]:

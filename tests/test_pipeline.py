@@ -8,13 +8,15 @@ import gc
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fleetbot import pipeline
-from fleetbot.git import Git
+from fleetbot.fleet.demo import build_example
+from fleetbot.git import Git, chain
 from tests.fleet import plan_of, row
 from tests.support.repo import make_repo
 
@@ -60,6 +62,28 @@ def test_build_report_runs_with_the_collector_paused(
     assert seen == [False]
     assert gc.isenabled()
     assert [s.issue for s in report.order] == ["#1"]
+
+
+def test_a_report_without_the_replay_is_the_same_report_less_the_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`conflicts` shows no replay, so it asks for none: no merge is replayed (none run
+    ahead either), and every other fact is what the full build says. The demo fleet's
+    replay stops at #44, so a build that lost the replay everywhere would fail here."""
+    git = build_example(tmp_path / "tasks")
+    plan = pipeline.load_fleet_plan(git).plan
+    replayed: list[str] = []
+    build_chain = chain.build_chain
+    monkeypatch.setattr(chain, "build_chain", lambda *a, **k: (
+        replayed.append("chain"), build_chain(*a, **k))[1])
+    without = pipeline.build_report(git, plan, replay=False)
+    assert replayed == []
+    full = pipeline.build_report(git, plan)
+    assert replayed
+    assert full.replay is not None
+    assert [s.issue for s in full.replay.stops] == ["#44"]
+    assert without.replay is None
+    assert without == replace(full, replay=None)
 
 
 def test_a_cli_process_collects_rarely_and_freezes_before_it_exits() -> None:

@@ -78,7 +78,7 @@ def run_conflicts(
     from fleetbot.cli.common import emit_json, emit_text, out_console
     from fleetbot.pipeline import build_report
 
-    facts = build_report(git, plan, target=target, notes=notes)
+    facts = build_report(git, plan, target=target, notes=notes, replay=False)  # none shown
     plan = facts.plan
     found = tuple(c for c in facts.conflicts if kinds is None or c.kind.value in kinds)
     if fmt == "json":

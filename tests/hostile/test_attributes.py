@@ -143,7 +143,15 @@ def test_attribute_files_keeps_regular_gitattributes_only() -> None:
         f"100644 blob {blob}\tnot.gitattributes",
         f"160000 commit {blob}\tmodule",
         f"100644 blob {blob}\t../.gitattributes",
+        f"100644 blob {blob}\tx.gitattributes/.gitattributes",
+        f"100644 blob {blob}\tdir\twith tab/.gitattributes",
+        f"100644 blob {blob}\tlast/.gitattributes",
         "",
-    ])
+    ]).encode()
     assert attribute_files(listing) == [(".gitattributes", blob),
-                                        ("sub/dir/.gitattributes", blob)]
+                                        ("sub/dir/.gitattributes", blob),
+                                        ("x.gitattributes/.gitattributes", blob),
+                                        ("dir\twith tab/.gitattributes", blob),
+                                        ("last/.gitattributes", blob)]
+    assert attribute_files(b"") == []
+    assert attribute_files(f"100644 blob {blob}\ta.py\0".encode()) == []

@@ -382,7 +382,7 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
 
     git, plan, tgt = _setup(plan_path, repo, target)
     target_ref = tgt.ref  # integrate resets to and merges what is read: say that ref
-    predictions = fleet.predict(git, plan, target_ref)
+    predictions = fleet.predict(git, plan, target_ref, replay=dry_run)  # a dry run shows it
     into_branch = into or fan_in.DEFAULT_INTO
     if dry_run:
         from fleetbot.git import safety

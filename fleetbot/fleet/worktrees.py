@@ -309,19 +309,20 @@ class Predictions:
 
     conflicts: tuple[Conflict, ...]
     order: tuple[MergeStep, ...]
-    replay: Replay | None = None  # the order replayed by merge-tree: where it would stop
+    replay: Replay | None = None  # the order replayed by merge-tree (when asked): its stops
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
     restacks: tuple[Restack, ...] = ()  # rows to rebase off a dependency landed by squash
     branches: tuple[BranchFacts, ...] = ()  # what git says of each row's branch
 
 
 def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
-            ) -> Predictions:
+            replay: bool = False) -> Predictions:
     """Conflicts (every kind) and the recommended merge order, from the same pipeline as
-    `fleetbot check`, so the fleet commands and the PR comment agree."""
+    `fleetbot check`, so the fleet commands and the PR comment agree. The replay only with
+    `replay` (`integrate` shows its stops; `status`, `brief` and `score` show none of it)."""
     from fleetbot.pipeline import build_report
 
-    report = build_report(git, plan, target=target, pulls=pulls)
+    report = build_report(git, plan, target=target, pulls=pulls, replay=replay)
     return Predictions(report.conflicts, report.order, report.replay, report.landed,
                        restacks(report), report.branches)
 

@@ -160,7 +160,8 @@ def build_report(
     `forge` is what the forge shows (open and merged PRs); without it `pulls` may name the
     PRs directly. A row whose PR merged has landed, whatever the plan file still says.
     `replay=False` leaves the replay out (`Report.replay` None) for a command that shows
-    none of it (`conflicts`): every other fact is the same, from the same calls.
+    none of it (`conflicts`; `status`, `brief`, `score` and `integrate` through
+    `fleet.predict`): every other fact is the same, from the same calls.
     """
     with collector_paused():
         return _build_report(git, plan, target=target, forge=forge, pulls=pulls,

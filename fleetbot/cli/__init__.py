@@ -61,6 +61,17 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str],
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, but an unknown name says where it lives (`lint` is `plan lint`) or
+        which command is near it (`stauts`): click's own message names neither."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS \
+                and not ctx.resilient_parsing:  # shell completion: click's quiet way
+            ctx.fail(unknown_command(name))
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         if rows:
@@ -68,6 +79,20 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+
+
+def unknown_command(name: str) -> str:
+    """The usage error of `fleetbot NAME` for a NAME that is no command: a subcommand of
+    the `plan` group is named with it, else the nearest commands are offered (difflib)."""
+    import difflib
+
+    from fleetbot.cli.plan import plan  # the one group; loaded only on this error
+
+    if name in plan.commands:
+        return f"No such command {name!r}: it is `fleetbot plan {name}`."
+    near = difflib.get_close_matches(name, COMMANDS, n=2)
+    hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+    return f"No such command {name!r}.{hint} (`fleetbot --help` lists them.)"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,7 +20,22 @@ def test_unknown_flag_is_usage_error(cli_invoke: Callable[..., Invocation]) -> N
 
 
 def test_unknown_command_is_usage_error(cli_invoke: Callable[..., Invocation]) -> None:
-    assert "no such command 'frobnicate'" in cli_invoke(["frobnicate"], code=2).err.lower()
+    def error(*argv: str) -> str:
+        return cli_invoke(list(argv), code=2).err.splitlines()[-1]
+
+    assert error("frobnicate") == \
+        "Error: No such command 'frobnicate'. (`fleetbot --help` lists them.)"
+    # a subcommand of `plan` is named with its group; a slip gets the nearest command
+    assert error("lint") == "Error: No such command 'lint': it is `fleetbot plan lint`."
+    assert error("init", "--issue", "#1") == \
+        "Error: No such command 'init': it is `fleetbot plan init`."
+    assert error("stauts") == \
+        "Error: No such command 'stauts'. Did you mean 'status'? (`fleetbot --help` lists them.)"
+    # a control character in the name is shown escaped, never sent to the terminal
+    assert error("a\x1b[2Jb") == \
+        "Error: No such command 'a\\x1b[2Jb'. (`fleetbot --help` lists them.)"
+    assert error("plan-lint") == \
+        "Error: No such command 'plan-lint'. Did you mean 'plan'? (`fleetbot --help` lists them.)"
 
 
 def test_the_cli_fixture_shows_output_and_traceback_of_a_crash(
@@ -79,3 +95,14 @@ def test_interrupt_exits_130(monkeypatch, cli_invoke) -> None:  # type: ignore[n
     monkeypatch.setattr(fleetbot.plan.parse, "read_text", _boom(KeyboardInterrupt()))
     got = cli_invoke(["plan", "lint", "--plan", "x.md"], code=130)
     assert (got.out, got.err) == ("", "\ninterrupted\n")  # the new line ends the ^C line
+
+
+def test_completion_after_an_unknown_word_stays_quiet() -> None:
+    """Pressing TAB after a mistyped command completes what it can, with no usage error
+    printed into the shell (click's resilient parsing)."""
+    env = {**os.environ, "_FLEETBOT_COMPLETE": "bash_complete",
+           "COMP_WORDS": "fleetbot lint --", "COMP_CWORD": "2"}
+    proc = subprocess.run([sys.executable, "-m", "fleetbot"], env=env, capture_output=True,
+                          text=True, check=False)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.splitlines() == ["plain,--version", "plain,--help"]

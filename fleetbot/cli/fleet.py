@@ -77,8 +77,10 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
     would = "would " if dry_run else ""
     for s in steps:
         verb = {fleet.FanOut.CREATE: "create", fleet.FanOut.CHECKOUT: "check out",
+                fleet.FanOut.TRACK: "check out",
                 fleet.FanOut.SKIP: "skip", fleet.FanOut.REFUSE: "refuse"}[s.action]
-        doing = would if s.action in (fleet.FanOut.CREATE, fleet.FanOut.CHECKOUT) else ""
+        doing = would if s.action in (fleet.FanOut.CREATE, fleet.FanOut.CHECKOUT,
+                                      fleet.FanOut.TRACK) else ""
         echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
              + (f"  ({s.reason})" if s.reason else ""))
     if not dry_run:

@@ -119,6 +119,7 @@ def worktree_of(worktrees: Iterable[wt.Worktree], branch: str) -> wt.Worktree | 
 class FanOut(str, Enum):
     CREATE = "create"  # new branch from the target, new worktree
     CHECKOUT = "checkout"  # existing branch, new worktree
+    TRACK = "track"  # the branch is only origin's: a local one tracking it, new worktree
     SKIP = "skip"
     REFUSE = "refuse"
 
@@ -130,7 +131,7 @@ class FanOutStep:
     path: str
     action: FanOut
     reason: str = ""
-    start: str = ""  # the target the new branch starts from (CREATE only)
+    start: str = ""  # what the new branch starts from: the target (CREATE), origin's (TRACK)
     landed: bool = False  # SKIP because the row's work is already in the target
 
 
@@ -143,11 +144,15 @@ def plan_fan_out(
     occupied: frozenset[str],
     target: str,
     merged: frozenset[str] = frozenset(),
+    remote: frozenset[str] = frozenset(),
 ) -> tuple[FanOutStep, ...]:
     """Decide, per row, to create, check out, skip or refuse its worktree.
 
     `paths` maps issue -> wanted absolute path; `occupied` holds the wanted paths that
-    already exist on disk. Never touches the main worktree.
+    already exist on disk; `branches` are the local branches, `remote` the branches only
+    origin has (a fresh clone's): those are checked out from origin's copy, never made
+    anew from the target (which would leave the row's pushed work out of its worktree).
+    Never touches the main worktree.
     """
     by_path = {norm(w.path): w for w in worktrees}
     steps: list[FanOutStep] = []
@@ -184,6 +189,9 @@ def plan_fan_out(
                               "away or set another Worktree in the plan"))
         elif row.branch in branches:
             steps.append(step(FanOut.CHECKOUT, "branch exists"))
+        elif row.branch in remote:
+            steps.append(step(FanOut.TRACK, f"from {REMOTE}/{row.branch}, tracking it",
+                              start=f"{REMOTE}/{row.branch}"))
         else:
             steps.append(step(FanOut.CREATE, f"new branch from {target}", start=target))
     return tuple(steps)
@@ -195,10 +203,13 @@ def gather_fan_out(git: Git, rows: Sequence[Row], target: str) -> tuple[FanOutSt
     root = main_root(trees)
     paths = {row.issue: str(worktree_path(row, root)) for row in rows}
     occupied = frozenset(p for p in paths.values() if _occupied(Path(p)))
-    branches = frozenset(r.branch for r in rows if wt.branch_exists(git, r.branch))
+    refs = read_refs(git).shas
+    branches = frozenset(r.branch for r in rows if f"refs/heads/{r.branch}" in refs)
+    remote = frozenset(r.branch for r in rows if f"refs/remotes/{REMOTE}/{r.branch}" in refs)
     merged = merged_issues(git, rows, target)
     return plan_fan_out(rows, worktrees=trees, branches=branches, paths=paths,
-                        occupied=occupied, target=target, merged=merged)
+                        occupied=occupied, target=target, merged=merged,
+                        remote=remote - branches)
 
 
 def _occupied(path: Path) -> bool:
@@ -216,11 +227,12 @@ def main_root(trees: Sequence[wt.Worktree]) -> Path:
 def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
     done: list[str] = []
     for s in steps:
-        if s.action not in (FanOut.CREATE, FanOut.CHECKOUT):
+        if s.action not in (FanOut.CREATE, FanOut.CHECKOUT, FanOut.TRACK):
             continue
         with said_so_far("fan-out", done):
             wt.add_worktree(git, Path(s.path), s.branch,
-                            start=s.start if s.action is FanOut.CREATE else None)
+                            start=s.start if s.action is not FanOut.CHECKOUT else None,
+                            track=s.action is FanOut.TRACK)
         done.append(f"{s.issue} at {s.path}")
 
 

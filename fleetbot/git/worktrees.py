@@ -101,13 +101,17 @@ def list_worktrees(git: Git) -> tuple[Worktree, ...]:
         git.run("worktree", "list", "--porcelain", "-z")))
 
 
-def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None) -> None:
-    """Check `branch` out in a new linked worktree at `path`; create it from `start` if given."""
+def add_worktree(git: Git, path: Path, branch: str, *, start: str | None = None,
+                 track: bool = False) -> None:
+    """Check `branch` out in a new linked worktree at `path`; create it from `start` if
+    given, tracking `start` only with `track` (a branch made from the target must not
+    pull from, or push to, the target: `git push -u origin BRANCH` sets its upstream)."""
     if start is None:
         git.run("worktree", "add", "--quiet", str(path), branch,
                 error=f"could not add a worktree for {branch} at {path}")
     else:
-        git.run("worktree", "add", "--quiet", "-b", branch, str(path), start,
+        git.run("worktree", "add", "--quiet", "--track" if track else "--no-track",
+                "-b", branch, str(path), start,
                 error=f"could not create {branch} from {start} in a worktree at {path}")
 
 

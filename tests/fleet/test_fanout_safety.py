@@ -66,7 +66,7 @@ def test_a_git_failure_mid_fan_out_says_what_is_done(
     repo.git("commit", "-qam", "a branch git cannot create next to feature/43")
     repo.git("branch", "feature/43")
     err = cli_invoke(["fan-out", "--repo", str(repo.path)], code=2).err
-    assert "command: git worktree add --quiet -b feature/43/docs" in err
+    assert "command: git worktree add --quiet --no-track -b feature/43/docs" in err
     assert (f"now: fan-out had done #42 at {tmp_path / 'tasks-42-count'}; nothing else was "
             "changed — fix the cause and run `fleetbot fan-out` again") in err
     assert "Traceback" not in err

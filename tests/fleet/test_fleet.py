@@ -52,6 +52,31 @@ def test_fan_out_makes_three_worktrees_then_skips_them(tmp_path: Path) -> None:
     assert "already checked out" in again[0].reason
 
 
+def test_fan_out_in_a_fresh_clone_checks_out_origins_branches(tmp_path: Path) -> None:
+    """A clone has only `origin/*` for the rows' branches: each worktree gets the pushed
+    work on a local branch tracking origin's; a branch no one has is made from the target
+    and tracks nothing (not the target: `git pull` there would pull main)."""
+    up = tasks_repo(tmp_path / "up")
+    up.git("branch", "-q", "-D", "feature/44-clear")
+    up.git("clone", "-q", str(up.path), str(tmp_path / "tasks"))
+    git = Git(tmp_path / "tasks")
+    steps = fleet.gather_fan_out(git, example_plan().rows, "origin/main")
+    assert [(s.action, s.start, s.reason) for s in steps] == [
+        (FanOut.TRACK, "origin/feature/42-count", "from origin/feature/42-count, tracking it"),
+        (FanOut.TRACK, "origin/feature/43-docs", "from origin/feature/43-docs, tracking it"),
+        (FanOut.CREATE, "origin/main", "new branch from origin/main"),
+    ]
+    fleet.apply_fan_out(git, steps)
+    for branch in ("feature/42-count", "feature/43-docs"):
+        assert git.run("rev-parse", branch).strip() == up.head(branch)
+        assert git.run("rev-parse", "--abbrev-ref", f"{branch}@{{upstream}}").strip() == \
+            f"origin/{branch}"
+    assert git.run("rev-parse", "feature/44-clear").strip() == up.head("main")
+    assert git.run_full("rev-parse", "--abbrev-ref", "feature/44-clear@{upstream}",
+                        check=False).returncode != 0  # no upstream
+    assert (tmp_path / "tasks-43-docs" / "docs").is_dir()  # #43's pushed work is there
+
+
 def test_fan_out_refuses_main_worktree_and_occupied_folder(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     repo.checkout("feature/42-count", create=True)

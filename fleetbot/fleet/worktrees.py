@@ -20,7 +20,7 @@ from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
-from fleetbot.git.facts import ahead_behind
+from fleetbot.git.facts import ahead_behind, commit_times
 from fleetbot.git.refs import REMOTE, RefTable, read_refs, resolve_rows
 from fleetbot.model import (
     BranchFacts,
@@ -274,7 +274,7 @@ def gather_row_facts(
     trees = wt.list_worktrees(git)
     table = read_refs(git)
     refs = row_refs(git, plan, table)
-    times = wt.commit_times(git, (table.shas[r] for r in refs.values() if r in table.shas))
+    times = commit_times(git, (table.shas[r] for r in refs.values() if r in table.shas))
     out: list[RowFacts] = []
     for row in plan.rows:
         tree = worktree_of(trees, row.branch)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush
@@ -317,6 +317,17 @@ def parse_walk(text: str) -> list[tuple[str, int, tuple[str, ...]]]:
         if len(fields) >= 2 and fields[0].isdigit():
             out.append((fields[1], int(fields[0]), tuple(fields[2:])))
     return out
+
+
+def commit_times(git: Git, commits: Iterable[str]) -> dict[str, int]:
+    """Committer time (unix seconds) of each commit id, in one `git show` (empty ids, as
+    a row without a commit gives, are left out)."""
+    wanted = sorted({c for c in commits if c})
+    if not wanted:
+        return {}
+    out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
+    return {sha: int(when) for sha, _, when in (line.partition(" ") for line in output_lines(out))
+            if when.isdigit()}
 
 
 def reach_of(commits: Sequence[tuple[str, int, tuple[str, ...]]], tips: Sequence[str],

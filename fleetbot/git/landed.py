@@ -22,7 +22,13 @@ from functools import partial
 
 from fleetbot.git import Git, output_lines, parallel
 from fleetbot.git.cache import Cache
-from fleetbot.git.facts import FULL_INDEX, BranchWalk, changed_files_many, walk_branches
+from fleetbot.git.facts import (
+    FULL_INDEX,
+    BranchWalk,
+    changed_files_many,
+    commit_times,
+    walk_branches,
+)
 from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -207,15 +213,6 @@ def landing_merge(git: Git, target_sha: str, head: str) -> str:
     out = git.run("rev-list", "--first-parent", "--ancestry-path", "--reverse",
                   f"{head}..{target_sha}", "--")
     return out.split()[0] if out.split() else head
-
-
-def commit_times(git: Git, shas: Sequence[str]) -> dict[str, int]:
-    """Committer time of each commit, in one process."""
-    wanted = sorted({s for s in shas if s})
-    if not wanted:
-        return {}
-    out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
-    return {p[0]: int(p[1]) for p in (line.split() for line in output_lines(out)) if len(p) == 2}
 
 
 def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, TargetCommit]:

@@ -6,12 +6,11 @@ strings so they are tested without a repository; the functions around them only 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fleetbot.errors import GitError
-from fleetbot.git import Git, output_lines
+from fleetbot.git import Git
 from fleetbot.git.refs import read_refs
 from fleetbot.git.remote import remote_names
 
@@ -172,15 +171,6 @@ def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
                         ok_codes=(0, 1), error=f"could not compare {ancestor} and {descendant}")
     return proc.returncode == 0
 
-
-def commit_times(git: Git, commits: Iterable[str]) -> dict[str, int]:
-    """Committer time (unix seconds) of each commit id, in one `git show`."""
-    wanted = sorted(set(commits))
-    if not wanted:
-        return {}
-    out = git.run("show", "-s", "--format=%H %ct", *wanted, "--")
-    return {sha: int(when) for sha, _, when in (line.partition(" ") for line in output_lines(out))
-            if when.isdigit()}
 
 def current_branch(git: Git) -> str | None:
     """The branch checked out where `git` runs, or None when HEAD is detached."""

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fleetbot.git import Git
 from fleetbot.git import worktrees as wt
+from fleetbot.git.facts import commit_times
 from tests.support.repo import make_repo
 
 
@@ -58,9 +59,9 @@ def test_worktree_functions_on_a_real_repo(tmp_path: Path) -> None:
     assert wt.dirty_files(x, untracked=False) == ("b.txt",)
     assert wt.git_dir(x).parent.name == "worktrees"
     x_head, main_head = repo.head("feature/x"), repo.head("main")
-    assert wt.commit_times(git, [x_head, main_head, x_head]) == {
+    assert commit_times(git, [x_head, main_head, x_head, ""]) == {
         x_head: 1767268800, main_head: 1767268800}  # tests/support/repo.py's pinned date
-    assert wt.commit_times(git, []) == {}
+    assert commit_times(git, []) == {}
     wt.remove_worktree(git, str(tmp_path / "x"), force=True)
     (tmp_path / "y").rename(tmp_path / "gone")
     assert [t.prunable for t in wt.list_worktrees(git)] == [False, True]

@@ -157,7 +157,7 @@ def _missing_line(plan: Plan, facts: Report) -> str:
     names = []
     for issue in facts.missing_branches:
         row = plan.by_issue(issue)
-        names.append(f"{issue} ({row.branch})" if row else issue)
+        names.append(f"{issue} ({row.branch or 'branch not decided yet'})" if row else issue)
     return "Missing branches (not checked): " + ", ".join(names)
 
 

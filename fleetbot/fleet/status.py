@@ -164,7 +164,8 @@ def cells(r: StatusRow, *, forge: bool = False, compact: bool = False) -> list[s
         return [r.issue, f"{r.branch} (deleted)", worktree, "landed", "-", "-", "-", "-",
                 *extra]
     if "branch" in r.missing:
-        return [r.issue, f"{r.branch} (no branch)", worktree, "-", "-", "-", "-",
+        shown = f"{r.branch} (no branch)" if r.branch else "(not decided yet)"
+        return [r.issue, shown, worktree, "-", "-", "-", "-",
                 ", ".join(r.collisions) or "-", *extra]
     dirty = "-" if r.dirty is None else (f"dirty ({len(r.dirty_files)})" if r.dirty else "clean")
     state = "landed" if r.merged else f"+{r.ahead}/-{r.behind}"

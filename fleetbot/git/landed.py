@@ -72,8 +72,9 @@ def parse_log_records(text: str) -> tuple[TargetCommit, ...]:
 def names_row(message: str, row: Row) -> bool:
     """Does a target commit's message name this row: its branch as a whole word, or a
     closing keyword for its issue ("Closes #42", "fixes owner/repo#42")?"""
-    # as a word, or after an owner ("Merge pull request #7 from owner/feature/x")
-    if re.search(rf"(?:^|[\s'\"`(:])(?:[\w.-]+/)?{re.escape(row.branch)}(?![\w/.-])",
+    # as a word, or after an owner ("Merge pull request #7 from owner/feature/x"); a row
+    # without a branch yet (undecided) is named by its issue only
+    if row.branch and re.search(rf"(?:^|[\s'\"`(:])(?:[\w.-]+/)?{re.escape(row.branch)}(?![\w/.-])",
                  message):
         return True
     number = re.search(r"(\d+)$", row.issue)
@@ -221,10 +222,13 @@ def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, Ta
         return {}
     greps: list[str] = []
     for row in rows:
-        greps.append(f"--grep={row.branch}")
+        if row.branch:  # an empty --grep matches every commit
+            greps.append(f"--grep={row.branch}")
         number = re.search(r"(\d+)$", row.issue)
         if number:
             greps.append(f"--grep=#{number.group(1)}")
+    if not greps:  # without one, log lists the whole history
+        return {}
     log = git.run("log", "--first-parent", "--fixed-strings", *greps,
                   "--format=%H%x1f%ct%x1f%B%x1e", target_sha, "--")
     out: dict[str, TargetCommit] = {}

@@ -45,12 +45,26 @@ def is_none(text: str) -> bool:
     return unwrap(text).lower().strip(" .") in NONE_WORDS
 
 
+_SINGLE_WORDS = frozenset(w for w in PLACEHOLDERS if w.isalpha())
+
+
 def is_placeholder(text: str) -> bool:
-    """True for a "not decided yet" word or a phrase that is only such words."""
+    """True for a "not decided yet" word, or a short phrase holding one ("TBD after #12").
+
+    One word (no space) is a placeholder only when all its parts are such words (`TBD?`,
+    `TODO:`) and it holds no slash: a name that holds one as a part — `docs/TODO.md`,
+    `etc/`, `feature/todo-list`, `todo-list` — is a path or a branch, never dropped as
+    undecided."""
     t = unwrap(text).lower().strip(" .!:()[]_*")
     if t in PLACEHOLDERS or t.rstrip(".") in PLACEHOLDERS:
         return True
-    return bool(_PLACEHOLDER_WORD.search(t)) and len(t.split()) <= 6
+    words = t.split()
+    if len(words) == 1:
+        if "/" in t or "\\" in t:
+            return False
+        parts = [p for p in re.split(r"\W+", t) if p]
+        return bool(parts) and all(p in _SINGLE_WORDS for p in parts)
+    return bool(_PLACEHOLDER_WORD.search(t)) and len(words) <= 6
 
 
 def _strip_emphasis(text: str) -> str:

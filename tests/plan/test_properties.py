@@ -60,3 +60,22 @@ def test_accepted_forms_never_crash_nor_yield_placeholders(
         assert not any(_bad(p) for p in row.patterns), row
         assert not any(_bad(d) for d in row.depends_on), row
         assert not any(w in PLACEHOLDERS for p in row.patterns for w in p.lower().split()), row
+
+
+NAME_PART = st.sampled_from(["todo", "TODO", "etc", "fixme", "tbd", "xxx", "unknown", "src",
+                             "docs", "list", "nginx"])
+
+
+@pytest.mark.property
+@settings(max_examples=examples(300, 40), deadline=None)
+@given(st.lists(NAME_PART, min_size=1, max_size=4), st.sampled_from(["/", "-", "/x-"]),
+       st.sampled_from([".md", ".py", ".conf", "/"]))
+def test_a_file_or_folder_named_with_placeholder_words_is_kept(
+    parts: list[str], joint: str, end: str,
+) -> None:
+    name = joint.join(parts) + end  # `etc/todo.md`, `todo-fixme/`: names, not "TBD"
+    assert not is_placeholder(name)
+    plan = parse_plan("| Issue | Branch | Files owned |\n|---|---|---|\n"
+                      f"| #1 | f/{name.strip('/')} | {name} |\n")
+    assert plan.rows[0].patterns == (name,)
+    assert plan.rows[0].branch == f"f/{name.strip('/')}"

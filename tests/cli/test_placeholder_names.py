@@ -1,0 +1,82 @@
+"""A row's real names are never taken for "not decided yet", and a row with no branch yet
+is never reported landed.
+
+Two bugs, seen together on one fleet: a branch called `feature/todo-list` (and owned
+files such as `docs/TODO.md`, `etc/nginx.conf`) matched the placeholder word search
+(`todo`, `etc`), so the row was read as having no branch; and a row with no branch was
+then said to have landed in whatever target commit came first, because an empty branch
+name matched every commit message (`git log --grep=` with nothing matches all)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fleetbot.git.landed import names_row
+from fleetbot.plan.cells import is_placeholder, owned_paths
+from tests.support.cli import Invocation
+from tests.support.factories import row
+from tests.support.repo import make_repo
+
+Invoke = Callable[..., Invocation]
+
+PLAN = """\
+| Issue | Branch | Worktree | Files owned | Depends on | Status |
+|---|---|---|---|---|---|
+| #1 | feature/todo-list | ../wt-1 | docs/TODO.md, etc/nginx.conf | | |
+| #2 | TBD | | src/b.py | | |
+"""
+
+
+@pytest.mark.parametrize("name", ["docs/TODO.md", "etc/nginx.conf", "/etc/passwd",
+                                  "feature/todo-list", "todo-list", "src/fixme.py",
+                                  "xxx-large.css", "tbd_later", "unknown.py"])
+def test_a_name_holding_a_placeholder_word_is_a_name(name: str) -> None:
+    assert not is_placeholder(name)
+    assert owned_paths(name) == (((_owned(name)),), ())
+
+
+@pytest.mark.parametrize("word", ["TBD", "TBD?", "TODO:", "todo!", "**TBD**", "`TBD`",
+                                  "etc.", "??", "to be decided", "TBD after #12",
+                                  "(tests TBD)", "unknown"])
+def test_placeholders_stay_undecided(word: str) -> None:
+    assert is_placeholder(word)
+
+
+def test_a_row_without_a_branch_is_named_by_its_issue_only() -> None:
+    undecided = row("#2", branch="")
+    assert not names_row("squash #1", undecided)
+    assert not names_row("anything at all", undecided)
+    assert names_row("Count\n\nCloses #2", undecided)
+
+
+def test_every_command_checks_the_todo_branch_and_lands_no_undecided_row(
+    tmp_path: Path, cli_invoke: Invoke,
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n", "orchestration-plan.md": PLAN},
+                     branches={"feature/todo-list": {"docs/TODO.md": "- one\n"}})
+    repo.commit({"src/a.py": "a\n"}, "squash #3 (an older row)")
+    at = ["--repo", str(repo.path)]
+    conflicts = json.loads(cli_invoke(["conflicts", *at, "--format", "json"]).out)
+    assert conflicts["landed"] == []
+    assert conflicts["missing_branches"] == ["#2"]
+    order = json.loads(cli_invoke(["order", *at, "--format", "json"]).out)
+    assert [s["issue"] for s in order["order"]] == ["#1", "#2"]
+    assert order["landed"] == [] and order["missing_branches"] == ["#2"]
+    lint = cli_invoke(["plan", "lint", *at])
+    assert "not decided yet ('feature/todo-list')" not in lint.out
+    assert "not decided yet ('docs/TODO.md')" not in lint.out
+    assert "#2: the branch is not decided yet ('TBD')" in lint.out
+    assert "#2 (branch not decided yet)" in cli_invoke(["conflicts", *at]).out
+    status = cli_invoke(["status", *at]).out.splitlines()
+    assert status[2].split()[:2] == ["#1", "feature/todo-list"]
+    assert status[3].split()[:4] == ["#2", "(not", "decided", "yet)"]
+
+
+def _owned(name: str) -> object:
+    from fleetbot.model import OwnedPath
+
+    return OwnedPath(name.removeprefix("./"), "")

@@ -128,6 +128,7 @@ class FindingCode(str, Enum):
     EMPTY_FIELD = "empty-field"
     DUPLICATE_ISSUE = "duplicate-issue"
     DUPLICATE_BRANCH = "duplicate-branch"
+    DUPLICATE_WORKTREE = "duplicate-worktree"
     UNKNOWN_DEPENDENCY = "unknown-dependency"
     SELF_DEPENDENCY = "self-dependency"
     CYCLE = "cycle"

@@ -156,6 +156,7 @@ def plan_fan_out(
     """
     by_path = {norm(w.path): w for w in worktrees}
     steps: list[FanOutStep] = []
+    claimed: dict[str, str] = {}  # path -> the earlier row that makes its worktree there
     for row in rows:
         path = paths[row.issue]
 
@@ -184,6 +185,9 @@ def plan_fan_out(
         elif at_path is not None:
             other = at_path.branch or "a detached HEAD"
             steps.append(step(FanOut.REFUSE, f"{path} is already the worktree of {other}"))
+        elif path in claimed:
+            steps.append(step(FanOut.REFUSE, f"{claimed[path]}'s worktree goes there: the "
+                              "plan gives both rows this folder; give this row its own"))
         elif path in occupied:
             steps.append(step(FanOut.REFUSE, f"{path} exists and is not a worktree; move it "
                               "away or set another Worktree in the plan"))
@@ -194,6 +198,8 @@ def plan_fan_out(
                               start=f"{REMOTE}/{row.branch}"))
         else:
             steps.append(step(FanOut.CREATE, f"new branch from {target}", start=target))
+        if steps[-1].action in (FanOut.CREATE, FanOut.CHECKOUT, FanOut.TRACK):
+            claimed[path] = row.issue
     return tuple(steps)
 
 

@@ -1,10 +1,11 @@
-"""Plan lint: cross-row checks (duplicates, branch names, dependencies, cycles), joints,
-and what parsing read but did not use. Pure: the branches a row may not name (the
-target, the default branch) come in as data.
+"""Plan lint: cross-row checks (duplicates, branch names, dependencies, cycles, shared
+worktrees), joints, and what parsing read but did not use. Pure: the branches a row may
+not name (the target, the default branch) come in as data.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Collection
 
 from fleetbot.errors import PlanError
@@ -92,6 +93,23 @@ def _branch_findings(row: Row, seen: dict[str, Row], refused: set[str]) -> list[
     return out
 
 
+def _worktree_findings(row: Row, seen: dict[str, Row]) -> list[Finding]:
+    """Two rows in one worktree folder: `fan-out` makes only the first's (and refuses the
+    other). A warning, not an error: a folder reused once its row has landed is fine."""
+    if not row.worktree:
+        return []
+    where = posixpath.normpath(row.worktree.replace("\\", "/"))
+    first = seen.setdefault(where, row)
+    if first is row:
+        return []
+    return [Finding(
+        Severity.WARNING, FindingCode.DUPLICATE_WORKTREE,
+        f"worktree {row.worktree!r} is also {first.issue}'s (line {first.line}): fan-out "
+        "makes one worktree per folder", line=row.line, rows=(first.issue, row.issue),
+        hint="give each row its own Worktree folder",
+    )]
+
+
 def _joint_findings(plan: Plan) -> list[Finding]:
     """One warning per later row, naming every earlier row it collides with."""
     out = []
@@ -120,9 +138,12 @@ def _joint_findings(plan: Plan) -> list[Finding]:
 
 def lint_plan(plan: Plan, protected: Collection[str] = ()) -> list[Finding]:
     """Every finding: structural errors, joints, parsing notices (unused columns and
-    keys, undecided cells), unknown status words and rows that own no file."""
+    keys, undecided cells), shared worktrees, unknown status words and rows that own no
+    file."""
     findings = structural_findings(plan, protected) + list(plan.notices)
+    worktrees: dict[str, Row] = {}
     for row in plan.rows:
+        findings.extend(_worktree_findings(row, worktrees))
         if row.status_raw and normalise_status(row.status_raw) is None:
             findings.append(Finding(
                 Severity.WARNING, FindingCode.UNKNOWN_STATUS,

@@ -90,6 +90,30 @@ def test_fan_out_refuses_main_worktree_and_occupied_folder(tmp_path: Path) -> No
     assert "merged" in steps[2].reason
 
 
+def test_fan_out_makes_one_worktree_per_folder_and_refuses_the_second_row(
+    tmp_path: Path,
+) -> None:
+    """Two rows naming one folder (`../wt` and `../x/../wt/`): the first gets it, the second
+    is refused before anything runs, with the reason; lint warns about the plan."""
+    from fleetbot.plan.lint import lint_plan
+    from tests.support.factories import plan as make_plan
+
+    repo = tasks_repo(tmp_path, branches=False)
+    rows = (Row(issue="#1", branch="f/one", worktree="../wt", line=3),
+            Row(issue="#2", branch="f/two", worktree="../x/../wt/", line=4))
+    steps = fleet.gather_fan_out(Git(repo.path), rows, "main")
+    assert [(s.action, s.path) for s in steps] == [
+        (FanOut.CREATE, str(tmp_path / "wt")), (FanOut.REFUSE, str(tmp_path / "wt"))]
+    assert steps[1].reason == ("#1's worktree goes there: the plan gives both rows this "
+                               "folder; give this row its own")
+    fleet.apply_fan_out(Git(repo.path), steps)
+    assert [w.branch for w in wt.list_worktrees(Git(repo.path))][1:] == ["f/one"]
+    found = [f for f in lint_plan(make_plan(*rows)) if f.code.value == "duplicate-worktree"]
+    assert [(f.line, f.rows, f.severity.value, f.message) for f in found] == [
+        (4, ("#1", "#2"), "warning", "worktree '../x/../wt/' is also #1's (line 3): fan-out "
+         "makes one worktree per folder")]
+
+
 def test_fan_out_refuses_a_row_whose_folder_is_the_main_worktree(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path, branches=False)
     from fleetbot.errors import PlanError

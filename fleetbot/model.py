@@ -142,6 +142,7 @@ class FindingCode(str, Enum):
     TARGET_BRANCH = "target-branch"
     MULTIPLE_PLAN_TABLES = "multiple-plan-tables"
     NO_FILES_OWNED = "no-files-owned"
+    UNMATCHABLE_PATH = "unmatchable-path"
     PLAN_OUTSIDE_REPO = "plan-outside-repo"
     TOO_DEEP = "too-deep"
 

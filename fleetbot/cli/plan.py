@@ -146,9 +146,14 @@ def _print_findings(findings: list[Any], fmt: str, source: str) -> None:
 
 
 def _rich(text: str) -> str:
+    """A finding for the terminal: a plan cell's control characters as visible escapes
+    (`\\x1b`, never an escape sequence the terminal obeys), `::` unable to start a
+    workflow command, and rich's markup taken literally."""
     from rich.markup import escape
 
-    return escape(text)
+    from fleetbot.render.escape import terminal
+
+    return escape(terminal(text))
 
 
 def _md(text: str) -> str:

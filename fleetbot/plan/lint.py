@@ -110,6 +110,32 @@ def _worktree_findings(row: Row, seen: dict[str, Row]) -> list[Finding]:
     )]
 
 
+def _unmatchable_paths(row: Row) -> list[Finding]:
+    """Owned paths no file of the repository can have: outside it (`../x.py`: git's
+    paths never climb), or written with backslashes (`src\\a.py`: a glob reads `\\a`
+    as an escaped `a`, so it would own `srca.py`). Their collisions would be invented or
+    missed, so each is named."""
+    out = []
+    for pattern in row.patterns:
+        path = pattern.removeprefix("!")
+        if ".." in path.split("/"):
+            inside = posixpath.normpath(path)
+            why, hint = (("it climbs out of the repository", "name the path from the repo root")
+                         if inside.split("/")[0] == ".." else
+                         ("git's paths hold no `..`", f"write it `{inside}`"))
+        elif "\\" in path:
+            why, hint = ("git paths use `/`, and a glob reads `\\` as an escape",
+                         f"write it `{path.replace(chr(92), '/')}`")
+        else:
+            continue
+        out.append(Finding(
+            Severity.WARNING, FindingCode.UNMATCHABLE_PATH,
+            f"{row.issue}: Files owned `{pattern}` matches no file of the repository: {why}",
+            line=row.line, rows=(row.issue,), hint=hint,
+        ))
+    return out
+
+
 def _joint_findings(plan: Plan) -> list[Finding]:
     """One warning per later row, naming every earlier row it collides with."""
     out = []
@@ -138,8 +164,8 @@ def _joint_findings(plan: Plan) -> list[Finding]:
 
 def lint_plan(plan: Plan, protected: Collection[str] = ()) -> list[Finding]:
     """Every finding: structural errors, joints, parsing notices (unused columns and
-    keys, undecided cells), shared worktrees, unknown status words and rows that own no
-    file."""
+    keys, undecided cells), shared worktrees, unknown status words, owned paths no file
+    can have and rows that own no file."""
     findings = structural_findings(plan, protected) + list(plan.notices)
     worktrees: dict[str, Row] = {}
     for row in plan.rows:
@@ -152,6 +178,7 @@ def lint_plan(plan: Plan, protected: Collection[str] = ()) -> list[Finding]:
                 hint="use planned, queued, running, review, merged, blocked or dropped "
                 "(see docs/plan-format.md for the words and emoji understood)",
             ))
+        findings.extend(_unmatchable_paths(row))
         if not row.files_owned:
             findings.append(Finding(
                 Severity.WARNING, FindingCode.NO_FILES_OWNED,

@@ -47,6 +47,37 @@ def test_unknown_status_is_a_warning() -> None:
     assert [f.code for f in findings] == ["unknown-status"]
 
 
+def test_owned_paths_no_file_can_have_are_named_with_the_fix() -> None:
+    plan = parse_plan(md(
+        "| #1 | f/a | | src/a.py, ../outside.py, !../x | | |",
+        "| #2 | f/b | | `src\\b.py`, src/../c.py, docs/..md | | |",
+    ))
+    found = [(f.line, f.message.split(": ", 1)[1], f.hint) for f in lint_plan(plan)
+             if f.code == "unmatchable-path"]
+    assert found == [
+        (5, "Files owned `../outside.py` matches no file of the repository: it climbs out "
+         "of the repository", "name the path from the repo root"),
+        (5, "Files owned `!../x` matches no file of the repository: it climbs out of the "
+         "repository", "name the path from the repo root"),
+        (6, "Files owned `src\\b.py` matches no file of the repository: git paths use `/`, "
+         "and a glob reads `\\` as an escape", "write it `src/b.py`"),
+        (6, "Files owned `src/../c.py` matches no file of the repository: git's paths hold "
+         "no `..`", "write it `c.py`"),
+    ]
+    assert all(f.severity is Severity.WARNING for f in lint_plan(plan)
+               if f.code == "unmatchable-path")
+
+
+def test_lint_shows_a_cells_control_characters_as_escapes(tmp_path: Path) -> None:
+    from tests.support.cli import invoke
+
+    plan = tmp_path / "plan.md"
+    plan.write_text(HEADER + "| #1 | f/a | | ../a\x1b[2J\x07.py | | |\n")
+    out = invoke(["plan", "lint", "--plan", str(plan)]).out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Files owned `../a\\x1b[2J\\x07.py` matches no file" in out
+
+
 def test_fix_markdown_changes_only_the_cell() -> None:
     plan = load_plan(EXAMPLE)
     text, added = fix_joints(plan)

@@ -62,7 +62,8 @@ def structural_findings(plan: Plan, protected: Collection[str] = ()) -> list[Fin
         exc = cycle_error(plan, cycle)
         out.append(_error(FindingCode.CYCLE, exc.message, exc.line,
                           tuple(dict.fromkeys(cycle)), exc.hint))
-    return out
+    # by line, as `plan lint` lists them: every command refusing the plan says it alike
+    return sorted(out, key=lambda f: (f.line, f.code))
 
 
 def _branch_findings(row: Row, seen: dict[str, Row], refused: set[str]) -> list[Finding]:

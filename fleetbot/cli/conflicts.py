@@ -104,13 +104,15 @@ def conflict_json(c: Conflict) -> dict[str, Any]:
 
 
 def to_json(facts: Report, found: Sequence[Conflict]) -> dict[str, Any]:
-    """`{"target", "conflicts": [...], "missing_branches": [issue refs]}`."""
+    """`{"target", "conflicts": [...], "missing_branches": [issue refs], "landed",
+    "notes"}`: the notes are the Report's, as `check --format json` gives them."""
     return {
         "target": facts.target,
         "conflicts": [conflict_json(c) for c in found],
         "missing_branches": list(facts.missing_branches),
         "landed": [{"issue": la.issue, "how": la.how.value, "detail": la.describe()}
                    for la in facts.landed],
+        "notes": list(facts.notes),
     }
 
 
@@ -214,4 +216,6 @@ def to_markdown(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
                 lines += [f"- {c.kind.value} {md_escape(' × '.join(c.rows))}:", "",
                           "  ```sh", f"  {one_line(c.evidence)}", "  ```"]
         lines += ["", "</details>"]
+    if facts.notes:
+        lines += ["", *(f"- note: {md_escape(n)}" for n in facts.notes)]
     return "\n".join(lines).rstrip() + "\n"

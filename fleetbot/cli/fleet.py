@@ -196,10 +196,14 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
     git, plan, tgt = _setup(plan_path, repo, target)
     if watch is not None:
         return _watch(git, plan, tgt, forge_kind, watch)
-    rows = _status_rows(git, plan, tgt.ref, forge_kind)
+    rows, notes = _status_rows(git, plan, tgt.ref, forge_kind)
     if fmt == "json":
-        emit_json({"target": tgt.name, "rows": [r.as_json() for r in rows]})
-    elif fmt == "markdown":
+        emit_json({"target": tgt.name, "rows": [r.as_json() for r in rows],
+                   "notes": list(notes)})
+        return ExitCode.OK
+    for note in notes:  # what git says beside the rows, as every report command says it
+        _say(f"note: {note}")
+    if fmt == "markdown":
         emit_text(dashboard.render_markdown(rows, tgt.name))
     else:
         from fleetbot.cli.common import out_console
@@ -221,7 +225,8 @@ def _columns() -> int | None:
 
 
 def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
-                 ) -> tuple[StatusRow, ...]:
+                 ) -> tuple[tuple[StatusRow, ...], tuple[str, ...]]:
+    """The dashboard's rows, and the Report's notes (a diverged branch, a misspelt one)."""
     import time
 
     from fleetbot.fleet import worktrees as fleet
@@ -230,7 +235,8 @@ def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
     pulls = _pulls(git, forge_kind)
     predictions = fleet.predict(git, plan, target, pulls=pulls)
     facts = fleet.gather_row_facts(git, plan, target, predictions)
-    return status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls)
+    return (status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls),
+            predictions.notes)
 
 
 def _pulls(git: Git, forge_kind: str) -> tuple[PullFacts, ...]:
@@ -264,14 +270,14 @@ def _watch(git: Git, plan: Plan, target: Target, forge_kind: str, every: float) 
         if not console.is_terminal:  # piped: each refresh printed whole, then flushed
             for n in itertools.count():
                 forget()  # the fleet moves between rounds: read it afresh
-                rows = _status_rows(git, plan, target.ref, forge_kind)
+                rows, _ = _status_rows(git, plan, target.ref, forge_kind)
                 emit_text(("\n" if n else "") + render_plain(rows, target.name, _columns()))
                 emit_text(f"-- refreshed; next in {every:g}s (Ctrl-C stops) --")
                 time.sleep(every)
         with Live(console=console, auto_refresh=False) as live:
             while True:
                 forget()
-                rows = _status_rows(git, plan, target.ref, forge_kind)
+                rows, _ = _status_rows(git, plan, target.ref, forge_kind)
                 live.update(render_table(rows, target.name, console.width), refresh=True)
                 time.sleep(every)
     except KeyboardInterrupt:

@@ -331,6 +331,7 @@ class Predictions:
     landed: tuple[Landed, ...] = ()  # rows whose work is in the target, with how
     restacks: tuple[Restack, ...] = ()  # rows to rebase off a dependency landed by squash
     branches: tuple[BranchFacts, ...] = ()  # what git says of each row's branch
+    notes: tuple[str, ...] = ()  # the Report's notes (a diverged or misspelt branch)
 
 
 def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (),
@@ -342,7 +343,7 @@ def predict(git: Git, plan: Plan, target: str, *, pulls: Sequence[PullFacts] = (
 
     report = build_report(git, plan, target=target, pulls=pulls, replay=replay)
     return Predictions(report.conflicts, report.order, report.replay, report.landed,
-                       restacks(report), report.branches)
+                       restacks(report), report.branches, report.notes)
 
 
 def merged_issues(git: Git, rows: Sequence[Row], target: str) -> frozenset[str]:

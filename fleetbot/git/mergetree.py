@@ -38,7 +38,7 @@ from fleetbot.git.facts import (
 )
 from fleetbot.git.landed import find_landed
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
-from fleetbot.git.refs import read_refs, resolve_rows, resolve_target
+from fleetbot.git.refs import REMOTE, meant_branch, read_refs, resolve_rows, resolve_target
 from fleetbot.git.stack import stack_bases
 from fleetbot.model import (
     BranchFacts,
@@ -579,8 +579,11 @@ def gather(
         branches = tuple(b for b in branches if b.issue not in done)
         landings = tuple(la for la in landings if la.issue not in done)
 
-        notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note))
         missing = tuple(r.issue for r in gone if r.issue not in done)
+        notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note),
+                 *(f"{r.issue}: branch {r.branch!r} does not exist here or on {REMOTE}; "
+                   f"{meant!r} does (write that in the plan)" for r in gone
+                   if r.issue in missing and (meant := meant_branch(refs, r.branch))))
         if on_landings is not None:
             on_landings(GitFacts(
                 target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,

@@ -93,6 +93,24 @@ def branch_candidates(refs: RefTable, branch: str) -> tuple[tuple[str, str], ...
     return tuple(out)
 
 
+def meant_branch(refs: RefTable, branch: str) -> str | None:
+    """The existing branch a plan's missing `branch` most likely means: the same name
+    written as a ref (`refs/heads/x`, `origin/x`, `refs/remotes/origin/x`) or in other
+    letter case (`Feature/X`), when exactly one branch here or on origin is so named."""
+    if not branch:
+        return None
+    names = {full.removeprefix("refs/heads/") for full in refs.shas
+             if full.startswith("refs/heads/")}
+    names |= {full.removeprefix(f"refs/remotes/{REMOTE}/") for full in refs.shas
+              if full.startswith(f"refs/remotes/{REMOTE}/") and not full.endswith("/HEAD")}
+    for prefix in ("refs/heads/", f"refs/remotes/{REMOTE}/", f"{REMOTE}/"):
+        short = branch.removeprefix(prefix)
+        if short != branch and short in names:
+            return short
+    same = [n for n in names if n.casefold() == branch.casefold() and n != branch]
+    return same[0] if len(same) == 1 else None
+
+
 def parse_left_right(text: str) -> tuple[int, int]:
     """`rev-list --left-right --count A...B` -> (only in A, only in B)."""
     parts = text.split()

@@ -28,7 +28,8 @@ def example(tmp_path: Path) -> Repo:
 def test_json_shape(example, capsys) -> None:  # type: ignore[no-untyped-def]
     assert run_conflicts(EXAMPLE_PLAN, git_of(example), fmt="json") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"target", "conflicts", "missing_branches", "landed"}
+    assert set(data) == {"target", "conflicts", "missing_branches", "landed", "notes"}
+    assert data["notes"] == []
     assert data["landed"] == []
     assert data["target"] == "main"
     assert data["missing_branches"] == []

@@ -335,7 +335,7 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
             echo(f"{would}delete {s.issue} branch {s.branch}")
         if s.branch_kept:
             echo(f"keep {s.issue} branch {s.branch}  ({s.branch_kept})")
-        label = "lists" if s.refused else ("would lose" if dry_run else "loses")
+        label = "would lose" if s.refused or dry_run else "loses"
         for lost in s.loses:
             echo(f"  {label}: {lost}")
         for lost in s.branch_loses:  # only with --force: commits whose content is not landed

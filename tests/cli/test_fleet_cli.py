@@ -166,7 +166,7 @@ def test_integrate_stops_on_44_then_continue_then_cleanup_and_score(
     assert (tmp_path / "tasks-43-docs").exists()
     out = fleet(cli_invoke, fanned, "cleanup", "--delete-branches", code=1).out
     assert "refuse #42" in out
-    assert "  lists: untracked: scratch.py (8 B)\n" in out
+    assert "  would lose: untracked: scratch.py (8 B)\n" in out
     assert not (tmp_path / "tasks-43-docs").exists()
     assert not (tmp_path / "tasks-44-clear").exists()
     assert (tmp_path / "tasks-42-count" / "scratch.py").exists()

@@ -49,8 +49,8 @@ def test_ignored_files_are_listed_biggest_first_and_kept(
     for args in (("--dry-run", "--delete-branches"), ("--delete-branches",)):
         out = _cleanup(cli_invoke, landed, *args, code=1)
         assert (f"refuse #43 {tree}  (it holds ignored work (listed below); keep it, or pass "
-                "--force to throw it away)\n  lists: ignored: node_modules/ (2.9 KB)\n"
-                "  lists: ignored: .env (9 B)\n"
+                "--force to throw it away)\n  would lose: ignored: node_modules/ (2.9 KB)\n"
+                "  would lose: ignored: .env (9 B)\n"
                 f"  keep with: copy the ignored files out of {tree} (or `git -C {tree} stash "
                 "push --all`)\n") in out
         assert "delete #43" not in out
@@ -64,7 +64,7 @@ def test_a_skip_worktree_edit_is_listed_and_kept(
     Repo(tree).git("update-index", "--skip-worktree", "README.md")
     (tree / "README.md").write_text("my local settings\n")
     out = _cleanup(cli_invoke, landed, code=1)
-    assert "  lists: hidden: README.md\n" in out
+    assert "  would lose: hidden: README.md\n" in out
     assert (tree / "README.md").read_text() == "my local settings\n"
 
 

@@ -28,6 +28,7 @@ from fleetbot.git.facts import blob_texts
 from fleetbot.git.mergetree import gather
 from fleetbot.model import (
     BranchFacts,
+    Finding,
     GitFacts,
     MergeStep,
     Plan,
@@ -100,16 +101,23 @@ def checked_plan(text: str, source: str, fmt: PlanFormat,
                  record: PlanRecord | None = None) -> Plan:
     """Parse plan text and refuse it, with every error, if lint finds structural errors.
     With a `record`, a plan read before skips jsonschema and markdown-it (plan/schemas.py)."""
-    from fleetbot.errors import PlanError, PlanErrors
     from fleetbot.plan.lint import structural_findings
     from fleetbot.plan.parse import parse_plan
 
     plan = parse_plan(text, source, fmt, record=record)
-    errors = [f for f in structural_findings(plan) if f.severity is Severity.ERROR]
-    if errors:
-        raise PlanErrors([PlanError(f.message, file=source, line=f.line, hint=f.hint,
-                                    code=str(f.code)) for f in errors])
+    refuse_errors(structural_findings(plan), source)
     return plan
+
+
+def refuse_errors(findings: Iterable[Finding], source: str) -> None:
+    """Raise PlanErrors with every error among `findings`, as `plan lint` lists them:
+    a command never reports on a plan lint calls invalid (exit 2 everywhere)."""
+    from fleetbot.errors import PlanError, PlanErrors
+
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise PlanErrors([PlanError(f.message, file=f.file or source, line=f.line,
+                                    hint=f.hint, code=str(f.code)) for f in errors])
 
 
 def _retarget(git: Git, fleet: FleetPlan, target: str | None, read_from: str) -> FleetPlan:
@@ -209,6 +217,8 @@ def _build_report(
                        on_landings=run_ahead if replay else None)
         findings = [f if f.file else replace(f, file=plan.source)
                     for f in lint_plan(plan, protected=(facts.target,))]
+        # the target is known now: a row naming it is an error, as `plan lint` says
+        refuse_errors(findings, plan.source)
         api = RememberedApi(cache, facts.sources, read=partial(blob_texts, git))
         report = analyse(plan, facts, pulls=found, findings=findings,
                          current_branch=current_branch, api=api)

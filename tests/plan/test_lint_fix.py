@@ -135,7 +135,19 @@ def test_every_command_refuses_the_target_as_a_row_branch(tmp_path: Path) -> Non
     subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t",
                     "commit", "-q", "--allow-empty", "-m", "init"], check=True)
+    import pytest
+
+    from fleetbot.errors import PlanErrors
+    from tests.support.cli import invoke
+
     plan = parse_plan(md("| #1 | main | a.py | | |"))
-    report = build_report(Git.discover(tmp_path), plan)
-    assert [(f.code, f.rows) for f in report.findings] == [
-        (FindingCode.TARGET_BRANCH, ("#1",))]
+    with pytest.raises(PlanErrors) as raised:
+        build_report(Git.discover(tmp_path), plan)
+    assert [(e.code, e.line) for e in raised.value.errors] == [
+        (str(FindingCode.TARGET_BRANCH), 3)]
+    (tmp_path / "orchestration-plan.md").write_text(md("| #1 | main | a.py | | |"))
+    said = ("error: orchestration-plan.md:3: #1: the row's branch 'main' is the branch the "
+            "fleet merges into\n")
+    for command in ("check", "order", "conflicts", "status", "score", "brief #1"):
+        got = invoke([*command.split(), "--repo", str(tmp_path)], code=2)
+        assert said in got.err, command

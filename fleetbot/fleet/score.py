@@ -51,7 +51,7 @@ class Score:
     predicted: tuple[Pair, ...]  # pairs the plan said would collide
     met: tuple[Pair, ...]  # pairs that did collide at merge
     hits: tuple[Pair, ...]
-    precision: float | None  # hits / predicted
+    precision: float | None  # hits / predicted pairs whose rows have both merged
     recall: float | None  # hits / met
     serialised: tuple[str, ...]
     spans: tuple[tuple[str, int], ...]  # (issue, seconds from first commit to merge)
@@ -132,10 +132,13 @@ def compute_score(
             if landings else 0)
     total = sum(s for _, s in spans)
     landed = {x.issue for x in landings}
+    # a prediction is judged once both its rows have merged: before, it was neither met
+    # nor missed (`integrate` stopped at it, or the rows wait), so precision leaves it out
+    judged = [p for p in pred if set(p) <= landed]
     return Score(
         rows=len(plan.rows), depth=depth, width=width,
         predicted=tuple(pred), met=tuple(met), hits=tuple(hits),
-        precision=len(hits) / len(pred) if pred else None,
+        precision=len(hits) / len(judged) if judged else None,
         recall=len(hits) / len(met) if met else None,
         serialised=tuple(r.issue for r in plan.rows if r.issue in serial),
         spans=spans, span_sum=total, wall_clock=max(0, wall),

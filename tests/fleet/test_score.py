@@ -48,6 +48,12 @@ def test_compute_score_arithmetic() -> None:
     md = score.render_markdown(s, target="main")
     assert "| precision / recall | 50% / 100% |" in md
     assert "| speed-up estimate | 2.0x |" in md
+    # a prediction whose rows have not both merged is not judged yet: no 0% precision
+    waiting = score.compute_score(plan, landings[:2], [("#42", "#44")])
+    assert (waiting.predicted, waiting.met, waiting.precision, waiting.recall) == (
+        (("#42", "#44"),), (), None, None)
+    half = score.compute_score(plan, landings[:2], [("#42", "#44"), ("#42", "#43")])
+    assert half.precision == 0.0
     empty = score.compute_score(plan, [], [])
     assert empty.precision is None
     assert empty.recall is None

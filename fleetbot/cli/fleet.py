@@ -6,6 +6,7 @@ returns an exit code: 0 fine, 1 something stopped or was refused, 2 bad input.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,7 +118,8 @@ def _write_briefs(git: Git, plan: Plan, target: Target, steps: Sequence[FanOutSt
             continue
         if not Path(path).is_dir():
             echo(f"no brief for {s.issue}: its worktree {path} is gone (deleted by hand?); "
-                 f"`git worktree remove {path}` forgets it, then fan-out again")
+                 f"`{shlex.join(['git', 'worktree', 'remove', str(path)])}` forgets it, then "
+                 "fan-out again")
             continue
         where = wt.git_dir(GitRunner(path)) / briefing.BRIEF_FILE
         if dry_run:
@@ -341,8 +343,8 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
         for lost in s.branch_loses:  # only with --force: commits whose content is not landed
             echo(f"  {'would lose' if dry_run else 'loses'} commit: {lost}")
         if s.branch_loses:
-            echo(f"  bring it back with: git branch {s.branch} "
-                 f"{s.branch_loses[0].split()[0]}")
+            echo("  bring it back with: "
+                 + shlex.join(["git", "branch", s.branch, s.branch_loses[0].split()[0]]))
         if s.refused:
             for cmd in s.keep:
                 echo(f"  keep with: {cmd}")

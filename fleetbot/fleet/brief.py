@@ -7,6 +7,7 @@ renderers give text, Markdown (escaped: plan cells are untrusted) and JSON.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 
@@ -152,7 +153,7 @@ def _finish(branch: str, issue: str, target: str, *, code: _Fmt = _ticked,
     return (
         f"commit on {code(branch)} only; mention {esc(issue)} in the commit messages",
         f"run {code('fleetbot check')} and the tests before pushing",
-        code(f"git push -u origin {branch}"),
+        code(shlex.join(["git", "push", "-u", "origin", branch])),
         f"open a pull request from {code(branch)} into {code(target)} with "
         f"{code('Closes ' + issue)} in its description",
     )

@@ -8,6 +8,7 @@ blanket `git worktree prune`.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -108,8 +109,9 @@ def _tree_step(step: CleanupStep, guard: RowGuard, force: bool) -> CleanupStep:
     keep = would.keep if would is not None else ()
     if would is not None and would.hard:
         (loss, *_) = would.hard
-        why = (f"locked ({loss.what}); `git worktree unlock {step.worktree}` first if it may "
-               "go" if loss.kind is safety.LossKind.LOCK else
+        unlock = shlex.join(["git", "worktree", "unlock", step.worktree])
+        why = (f"locked ({loss.what}); `{unlock}` first if it may go"
+               if loss.kind is safety.LossKind.LOCK else
                f"a {loss.what} is in progress there; finish it first")
         return replace(step, refused=f"{why} (--force does not override this)", loses=lines)
     if lines and not force:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -336,7 +337,8 @@ def _merge_remaining(git: Git, state: State) -> Outcome:
                            f"{plural(len(state.done), 'row')} merged onto "
                            f"{state.target} ({', '.join(state.done) or 'none'}); "
                            f"{state.target} itself is untouched (to land it: "
-                           f"`git checkout {state.target} && git merge --ff-only {state.into}`, "
+                           f"`{shlex.join(['git', 'checkout', state.target])} && "
+                           f"{shlex.join(['git', 'merge', '--ff-only', state.into])}`, "
                            "or open a PR from it)")
 
 

@@ -9,6 +9,7 @@ When something cannot be restored the state stays and the message says what is l
 from __future__ import annotations
 
 import contextlib
+import shlex
 
 from fleetbot.errors import UsageError
 from fleetbot.fleet.integrate import KEPT, State, identity_env, load_state, state_path
@@ -138,7 +139,7 @@ def _keep_foreign_commits(git: Git, state: State) -> str:
     name = f"{KEPT}{state.into}/{tip[:12]}"
     git.run("update-ref", name, tip, error=f"could not keep {tip[:12]}")
     return (f"kept {plural(len(foreign), 'commit')} integrate did not make ({tip[:12]}) at {name}: "
-            f"`git branch NAME {name}` to work on them")
+            f"`{shlex.join(['git', 'branch', 'NAME', name])}` to work on them")
 
 
 def _row_tips(git: Git, state: State) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shlex
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -174,9 +175,9 @@ def plan_fan_out(
             steps.append(step(FanOut.REFUSE, f"{row.branch} is checked out in the main worktree "
                               f"{have.path}; switch that worktree to another branch first"))
         elif have is not None and have.prunable:
+            remove = shlex.join(["git", "worktree", "remove", have.path])
             steps.append(step(FanOut.REFUSE, f"its worktree {have.path} is gone (deleted by "
-                              f"hand?); `git worktree remove {have.path}` forgets it, then "
-                              "fan-out again"))
+                              f"hand?); `{remove}` forgets it, then fan-out again"))
         elif have is not None:
             steps.append(step(FanOut.SKIP, f"already checked out at {have.path}"))
         elif at_path is not None and at_path.main:

@@ -11,6 +11,7 @@ the `gather_*` functions below them only ask git (a few batched questions per wo
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -272,8 +273,8 @@ def _hard_reason(hard: Sequence[WouldDestroy]) -> str:
     for w in hard:
         for loss in w.hard:
             if loss.kind is LossKind.LOCK:
-                out.append(f"{w.where} is locked ({loss.what}); `git worktree unlock "
-                           f"{w.where}` first if it may go")
+                unlock = shlex.join(["git", "worktree", "unlock", w.where])
+                out.append(f"{w.where} is locked ({loss.what}); `{unlock}` first if it may go")
             else:
                 out.append(f"{loss.what} in progress in {w.where}; finish it first")
     return "; ".join(out) + " (--force does not override this)"
@@ -286,16 +287,16 @@ def keep_commands(where: str, losses: Sequence[Loss], *, branch: str = "") -> tu
     commits = [x.what.split()[0] for x in losses if x.kind is LossKind.COMMIT]
     if commits:
         name = f"keep/{branch}" if branch else "keep/work"
-        out.append(f"git branch {name} {commits[0]}   # or push them")
+        out.append(f"{shlex.join(['git', 'branch', name, commits[0]])}   # or push them")
     if kinds & {LossKind.STAGED, LossKind.MODIFIED, LossKind.UNTRACKED}:
-        flag = " --include-untracked" if LossKind.UNTRACKED in kinds else ""
-        out.append(f"git -C {where} stash push{flag}   # or commit them")
+        flag = ["--include-untracked"] if LossKind.UNTRACKED in kinds else []
+        out.append(f"{shlex.join(['git', '-C', where, 'stash', 'push', *flag])}   # or commit them")
     if LossKind.IGNORED in kinds:
-        out.append(f"copy the ignored files out of {where} (or `git -C {where} stash push "
-                   "--all`)")
+        out.append(f"copy the ignored files out of {where} (or "
+                   f"`{shlex.join(['git', '-C', where, 'stash', 'push', '--all'])}`)")
     if LossKind.HIDDEN in kinds:
-        out.append(f"git -C {where} update-index --no-skip-worktree --no-assume-unchanged "
-                   "PATH, then commit or stash it")
+        out.append(f"{shlex.join(['git', '-C', where, 'update-index'])} --no-skip-worktree "
+                   "--no-assume-unchanged PATH, then commit or stash it")
     if LossKind.SUBMODULE in kinds:
         out.append(f"commit and push inside each submodule of {where}")
     return tuple(out)

@@ -177,7 +177,7 @@ def test_markdown_brief_still_neutralises_a_hostile_branch() -> None:
                  worktree="", owns=(), must_not_touch=(), depends_on=(), collisions=(),
                  warnings=(), finish=())
     out = render_markdown(evil)
-    assert "- ``git push -u origin x`<b>@team</b>``" in out  # inside a code span: inert
+    assert "- ``git push -u origin 'x`<b>@team</b>'``" in out  # inside a code span: inert
     assert "<b>" not in re.sub(r"``.*?``", "", out)  # nowhere outside a code span
     assert "\\`" not in out
 

@@ -88,7 +88,7 @@ def _try(git: Git, failed: list[str], what: str, *args: str) -> bool:
     if proc.returncode == 0:
         return True
     why = ((proc.stderr or proc.stdout).strip().splitlines() or ["no message"])[-1]
-    failed.append(f"could not {what} (`git {' '.join(args)}`: {why})")
+    failed.append(f"could not {what} (`{shlex.join(['git', *args])}`: {why})")
     return False
 
 

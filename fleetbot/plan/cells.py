@@ -79,6 +79,7 @@ def _strip_emphasis(text: str) -> str:
 
 
 _MARKUP = re.compile(r"[\[<*_`]")
+_PATH_LIKE = re.compile(r"[/\\]|\w\.\w")  # a folder separator or a file extension
 
 
 def unwrap(text: str) -> str:
@@ -179,7 +180,9 @@ def split_items(value: object) -> Items:
             continue
         if not item or item.lower() in NONE_WORDS:
             continue
-        if is_placeholder(item):  # `TBD` in a code span is still undecided
+        # `TBD` in a code span is still undecided; a path with spaces in one
+        # (`my docs/TODO list.md`) is a path
+        if is_placeholder(item) and not (kind == "code" and _PATH_LIKE.search(item)):
             undecided.append(item)
             continue
         items.append((normalise_path(item), ""))

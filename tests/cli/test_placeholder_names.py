@@ -46,6 +46,18 @@ def test_placeholders_stay_undecided(word: str) -> None:
     assert is_placeholder(word)
 
 
+@pytest.mark.parametrize(("cell", "path"), [("`my docs/TODO list.md`", "my docs/TODO list.md"),
+                                           ("`notes TODO.md`", "notes TODO.md"),
+                                           ("`etc files/x`", "etc files/x")])
+def test_a_path_with_spaces_in_a_code_span_is_a_path(cell: str, path: str) -> None:
+    assert owned_paths(cell) == ((_owned(path),), ())
+
+
+@pytest.mark.parametrize("cell", ["`TBD`", "`to be decided`", "`etc.`"])
+def test_a_placeholder_in_a_code_span_is_still_undecided(cell: str) -> None:
+    assert owned_paths(cell) == ((), (cell.strip("`"),))
+
+
 def test_a_row_without_a_branch_is_named_by_its_issue_only() -> None:
     undecided = row("#2", branch="")
     assert not names_row("squash #1", undecided)

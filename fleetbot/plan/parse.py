@@ -207,14 +207,16 @@ def _validate(src: Source, file: str, record: PlanRecord | None = None) -> None:
     errors = []
     for err in found:
         path = tuple(err.absolute_path)
-        where = ".".join(str(p) for p in path) or where_kind
+        where = _where(path) or where_kind
         if src.kind == "markdown" and path and path[0] != "rows":
             where = f"front matter `{where}`"
+        at = path
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             allowed = ", ".join(k for k in err.schema.get("properties", {}) if k != "rows")
             message = f"unknown field {', '.join(map(repr, extra))} in {where}"
             hint = f"use only: {allowed}"
+            at = (*path, extra[0]) if extra and (*path, extra[0]) in src.lines else path
         elif err.validator == "required":
             message = f"{where}: {err.message}"  # names the schema's field, not a value
             hint = "every row needs at least `issue` and `branch`"
@@ -232,9 +234,17 @@ def _validate(src: Source, file: str, record: PlanRecord | None = None) -> None:
             message = f"{where}: invalid value ({err.validator})"
             hint = "see schemas/plan.schema.json for the expected types"
         errors.append(
-            PlanError(message, file=file, line=line_of(src.lines, path), hint=hint, code="schema")
+            PlanError(message, file=file, line=line_of(src.lines, at), hint=hint, code="schema")
         )
     raise PlanErrors(errors)
+
+
+def _where(path: tuple[object, ...]) -> str:
+    """A schema path as a person counts it: ("rows", 2, "branch") -> "row 3 `branch`"."""
+    if len(path) >= 2 and path[0] == "rows" and isinstance(path[1], int):
+        rest = ".".join(str(p) for p in path[2:])
+        return f"row {path[1] + 1}" + (f" `{rest}`" if rest else "")
+    return ".".join(str(p) for p in path)
 
 
 def _undecided(what: str, words: tuple[str, ...] | list[str], line: int, issue: str) -> Finding:

@@ -114,7 +114,7 @@ def test_symlink_inside_the_repo_is_fine(tmp_path: Path,
 def test_schema_errors_quote_no_values(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as info:
         parse_plan("rows:\n  - issue: 1\n    branch: {secret: hunter2}\n", "p.yml", "yaml")
-    assert str(info.value).startswith("p.yml:3: rows.0.branch: a mapping is not accepted here")
+    assert str(info.value).startswith("p.yml:3: row 1 `branch`: a mapping is not accepted here")
     assert "hunter2" not in str(info.value)
 
 

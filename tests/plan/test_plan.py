@@ -180,12 +180,12 @@ def test_invalid_json_names_line() -> None:
 
 def test_wrong_types_map_to_line() -> None:
     e = err("rows:\n  - issue: 1\n    branch: a\n  - issue: 2\n    branch: {x: 1}\n", "yaml")
-    assert e.code == "schema" and e.line == 5 and "rows.1.branch" in str(e)
+    assert e.code == "schema" and e.line == 5 and "row 2 `branch`" in str(e)
 
 
 def test_unknown_field_is_named_with_fix() -> None:
     e = err("rows:\n  - issue: 1\n    brnach: a\n    branch: a\n", "yaml")
-    assert "'brnach'" in str(e) and e.line == 2 and "use only" in e.hint
+    assert "'brnach'" in str(e) and e.line == 3 and "use only" in e.hint
 
 
 def test_missing_required_field_yaml() -> None:

@@ -88,7 +88,8 @@ def _yaml_error(exc: yaml.YAMLError, file: str, first_line: int) -> PlanError:
     mark = getattr(exc, "problem_mark", None)
     line = first_line + (mark.line if mark is not None else 0)
     problem = getattr(exc, "problem", None) or "syntax error"
-    return _refuse(f"invalid YAML: {problem}", file, line,
+    column = f" (column {mark.column + 1})" if mark is not None else ""
+    return _refuse(f"invalid YAML: {problem}{column}", file, line,
                    "fix the YAML syntax at that line (indentation and `key: value` are typical)")
 
 
@@ -114,7 +115,8 @@ def load_data(text: str, file: str, kind: str, first_line: int = 1) -> tuple[Any
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise _refuse(f"invalid JSON: {exc.msg}", file, first_line + exc.lineno - 1,
+            raise _refuse(f"invalid JSON: {exc.msg} (column {exc.colno})", file,
+                          first_line + exc.lineno - 1,
                           "fix the JSON syntax at that line (a missing comma or quote is "
                           "typical)") from None
         except ValueError as exc:

@@ -175,7 +175,13 @@ def test_invalid_yaml_names_line() -> None:
 
 def test_invalid_json_names_line() -> None:
     e = err('{"rows": [\n {"issue": 1 "branch": "x"}]}', "json", "p.json")
-    assert e.line == 2 and "invalid JSON" in str(e)
+    assert e.line == 2 and e.message == "invalid JSON: Expecting ',' delimiter (column 14)"
+
+
+def test_invalid_yaml_names_the_column() -> None:
+    e = err('rows:\n  - issue: "#1"\n   branch: x\n', "yaml", "p.yml")
+    assert (e.line, e.message) == (
+        3, "invalid YAML: expected <block end>, but found '<block mapping start>' (column 4)")
 
 
 def test_wrong_types_map_to_line() -> None:

@@ -69,12 +69,16 @@ def sync(
     from dataclasses import replace
     from datetime import datetime, timezone
 
+    from fleetbot.errors import ForgeError
     from fleetbot.writes import DashboardContext, WriteOptions, plan_writes
     from fleetbot.writes.dashboard import LABEL
     from fleetbot.writes.links import plan_issues
 
     git, plan, forge = _setup(plan_path, repo, forge_kind, gitlab_url)
     if forge.kind == "local":
+        if forge_kind != "local":  # found none: saying "nothing to change" would mislead
+            raise ForgeError("`sync` needs a forge to write labels and links to: set "
+                             "GITHUB_TOKEN (or GITLAB_TOKEN), or pass --forge github|gitlab")
         return _finish(forge, [], dry_run, fmt, list(forge.state().notes))
     # the issues are read with or without links: each carries its row's status label
     state = forge.state(plan_issues(plan), label_prefix=label_prefix,

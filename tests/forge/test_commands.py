@@ -126,9 +126,16 @@ def test_local_forge_comment_is_a_usage_error(repo, monkeypatch, cli_invoke) -> 
     assert "needs a forge" in cli_invoke(["comment", "--pr", "1"], code=2).err
 
 
-def test_local_sync_says_what_it_skipped(repo, monkeypatch, cli_invoke) -> None:  # type: ignore[no-untyped-def]
+def test_sync_without_a_forge_says_so_and_fails(repo, monkeypatch, cli_invoke) -> None:  # type: ignore[no-untyped-def]
+    """No forge found: exit 2 and how to give it one, never "nothing to change" (which
+    read as if labels had been checked); `--forge local` asks for the no-op."""
     monkeypatch.delenv("GITHUB_REPOSITORY")
-    assert "no forge" in cli_invoke(["sync", "--dry-run"]).err
+    got = cli_invoke(["sync", "--dry-run"], code=2)
+    assert (got.out, got.err) == ("", "error: `sync` needs a forge to write labels and links "
+                                  "to: set GITHUB_TOKEN (or GITLAB_TOKEN), or pass --forge "
+                                  "github|gitlab\n")
+    local = cli_invoke(["sync", "--forge", "local"])
+    assert (local.out, "no forge" in local.err) == ("nothing to change\n", True)
 
 
 def test_comment_tells_a_row_its_dependency_merged(repo, gh: FakeGithub, cli_invoke) -> None:  # type: ignore[no-untyped-def]

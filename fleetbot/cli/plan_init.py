@@ -57,7 +57,8 @@ def starter_plan(issues: Sequence[tuple[str, str] | tuple[str, str, str]], *,
     An issue is (ref, slug) or (ref, slug, title): the title must already be escaped
     for a Markdown table cell (`fleetbot.render.escape.md`)."""
     if not issues:
-        raise UsageError("name at least one issue: --issue 42:count (repeatable)")
+        raise UsageError("name at least one issue: --issue 42:count (repeatable), or take the "
+                         "open issues of GitHub/GitLab with --from-forge")
     seen: set[str] = set()
     rows = []
     for issue in issues:

@@ -49,3 +49,10 @@ def test_plan_init_writes_refuses_to_overwrite_and_dry_runs(
     cli_invoke([*args, "--force"])
     assert path.read_text() == shown
     cli_invoke(["plan", "lint", "--plan", str(path)])
+
+
+def test_plan_init_without_issues_names_both_ways_to_give_them() -> None:
+    with pytest.raises(UsageError) as raised:
+        starter_plan([])
+    assert str(raised.value) == ("name at least one issue: --issue 42:count (repeatable), or "
+                                 "take the open issues of GitHub/GitLab with --from-forge")

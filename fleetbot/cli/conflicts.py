@@ -17,6 +17,7 @@ from fleetbot.cli import (
     strict_option,
 )
 from fleetbot.cli.answers import remembered
+from fleetbot.model import ConflictKind
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     from fleetbot.git import Git
     from fleetbot.model import Conflict, Plan, Report
 
-KIND_NAMES = ("plan", "diff", "drift", "target", "textual", "interface")
+# what `conflicts` predicts: every kind but `semantic`, which only `verify` finds
+KINDS = tuple(k for k in ConflictKind if k is not ConflictKind.SEMANTIC)
+KIND_NAMES = tuple(k.value for k in KINDS)
 
 
 @click.command("conflicts")
@@ -54,8 +57,8 @@ def conflicts(
                          notes=fleet.notes)
 
 
-def parse_kinds(text: str | None) -> frozenset[str] | None:
-    """`--kinds textual,target` -> the set; unknown names are a usage error."""
+def parse_kinds(text: str | None) -> frozenset[ConflictKind] | None:
+    """`--kinds textual,target` -> the set; an unknown name, or none, is a usage error."""
     if text is None:
         return None
     from fleetbot.errors import UsageError
@@ -66,12 +69,15 @@ def parse_kinds(text: str | None) -> frozenset[str] | None:
         raise UsageError(
             f"--kinds: unknown kind {', '.join(unknown)}; choose from {', '.join(KIND_NAMES)}"
         )
-    return frozenset(names)
+    if not names:
+        raise UsageError(f"--kinds: name at least one kind of {', '.join(KIND_NAMES)}")
+    return frozenset(ConflictKind(n) for n in names)
 
 
 def run_conflicts(
     plan: Plan, git: Git, *, target: str | None = None, fmt: str = "text",
-    strict: bool = False, kinds: frozenset[str] | None = None, notes: Sequence[str] = (),
+    strict: bool = False, kinds: frozenset[ConflictKind] | None = None,
+    notes: Sequence[str] = (),
 ) -> int:
     """The pipeline's conflicts, filtered and printed; the exit code (1 only with `strict`
     and a blocker)."""
@@ -80,14 +86,14 @@ def run_conflicts(
 
     facts = build_report(git, plan, target=target, notes=notes, replay=False)  # none shown
     plan = facts.plan
-    found = tuple(c for c in facts.conflicts if kinds is None or c.kind.value in kinds)
+    found = tuple(c for c in facts.conflicts if kinds is None or c.kind in kinds)
     if fmt == "json":
         emit_json(to_json(facts, found))
     elif fmt == "markdown":
-        emit_text(to_markdown(plan, facts, found))
+        emit_text(to_markdown(plan, facts, found, kinds))
     else:
         console = out_console()
-        for line in to_text(plan, facts, found):
+        for line in to_text(plan, facts, found, kinds):
             console.print(line)
     return 1 if strict and any(c.blocking for c in found) else 0
 
@@ -124,9 +130,11 @@ def _who(plan: Plan, rows: Sequence[str]) -> str:
     return " × ".join(labels)
 
 
-def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
-    """The decision in one line: how many collisions and which pairs, or that all is clear."""
-    from fleetbot.model import ConflictKind
+def headline(plan: Plan, facts: Report, found: Sequence[Conflict],
+             kinds: frozenset[ConflictKind] | None = None) -> str:
+    """The decision in one line: how many collisions and which pairs, or that all is clear.
+    With `kinds` (`--kinds`) it speaks of those kinds only: "no blocking collisions" or
+    "land cleanly" would be claims about the kinds it was told not to show."""
     from fleetbot.render.common import plural
 
     blocking = [c for c in found if c.blocking]
@@ -139,13 +147,21 @@ def headline(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
                          f"{_who(plan, c.rows)} ({what})")
         n = len(blocking)
         return f"{plural(n, 'collision')} on {facts.target}: " + "; ".join(parts)
+    n = len(facts.branches)
+    if kinds is not None:
+        asked = " or ".join(k.value for k in KINDS if k in kinds)
+        unshown = "; the other kinds are not shown (--kinds)"
+        if not found:
+            return (f"No {asked} conflicts among {plural(n, 'branch', 'branches')} on "
+                    f"{facts.target}{unshown}.")
     if found:
         counts: dict[str, int] = {}
         for c in found:
             counts[c.kind.value] = counts.get(c.kind.value, 0) + 1
         summary = ", ".join(f"{k} {n}" for k, n in counts.items())
+        if kinds is not None:
+            return f"{len(found)} to review on {facts.target} ({summary}){unshown}."
         return f"No blocking collisions on {facts.target}; {len(found)} to review ({summary})."
-    n = len(facts.branches)
     return (f"No conflicts: {plural(n, 'branch', 'branches')} "
             f"{'lands' if n == 1 else 'land'} cleanly on {facts.target}.")
 
@@ -163,14 +179,15 @@ def _missing_line(plan: Plan, facts: Report) -> str:
     return "Missing branches (not checked): " + ", ".join(names)
 
 
-def to_text(plan: Plan, facts: Report, found: Sequence[Conflict]) -> list[Text]:
+def to_text(plan: Plan, facts: Report, found: Sequence[Conflict],
+            kinds: frozenset[ConflictKind] | None = None) -> list[Text]:
     """Terminal lines: the decision first, then each conflict with its evidence. Every
     text from the repository goes through `escape.terminal` (one line, no `::`)."""
     from rich.text import Text
 
     from fleetbot.render.escape import terminal as t
 
-    lines = [Text(t(headline(plan, facts, found)), style="bold red" if any(
+    lines = [Text(t(headline(plan, facts, found, kinds)), style="bold red" if any(
         c.blocking for c in found) else "bold green" if not found else "bold yellow")]
     if facts.missing_branches:
         lines.append(Text(t(_missing_line(plan, facts)), style="yellow"))
@@ -194,12 +211,13 @@ def to_text(plan: Plan, facts: Report, found: Sequence[Conflict]) -> list[Text]:
     return lines
 
 
-def to_markdown(plan: Plan, facts: Report, found: Sequence[Conflict]) -> str:
+def to_markdown(plan: Plan, facts: Report, found: Sequence[Conflict],
+                kinds: frozenset[ConflictKind] | None = None) -> str:
     """The same report for a PR comment or job summary."""
     from fleetbot.render.escape import md as md_escape
     from fleetbot.render.escape import one_line
 
-    lines = [f"**{md_escape(headline(plan, facts, found))}**", ""]
+    lines = [f"**{md_escape(headline(plan, facts, found, kinds))}**", ""]
     if facts.missing_branches:
         lines += [md_escape(_missing_line(plan, facts)), ""]
     if found:

@@ -88,10 +88,30 @@ def test_markdown_escapes_text_from_branches(repo_factory, capsys) -> None:  # t
 
 
 def test_parse_kinds() -> None:
+    from fleetbot.model import ConflictKind
+
     assert parse_kinds(None) is None
-    assert parse_kinds("textual, Target") == {"textual", "target"}
+    assert parse_kinds("textual, Target") == {ConflictKind.TEXTUAL, ConflictKind.TARGET}
     with pytest.raises(UsageError, match="unknown kind bogus"):
         parse_kinds("textual,bogus")
+    with pytest.raises(UsageError, match="unknown kind semantic"):  # `verify` finds those
+        parse_kinds("semantic")
+    with pytest.raises(UsageError, match="name at least one kind of plan, diff"):
+        parse_kinds(" , ")
+
+
+def test_kinds_make_the_headline_speak_of_those_kinds_only(example, cli_invoke) -> None:  # type: ignore[no-untyped-def]
+    """The demo fleet has a textual conflict: asked for interface or diff only, fleetbot
+    must not say that the branches land cleanly or that nothing blocks."""
+    at = ["conflicts", "--repo", str(example.path)]
+    assert cli_invoke([*at, "--kinds", "interface"]).out == (
+        "No interface conflicts among 3 branches on main; the other kinds are not shown "
+        "(--kinds).\n")
+    assert cli_invoke([*at, "--kinds", "diff,drift"]).out.splitlines()[0] == (
+        "1 to review on main (diff 1); the other kinds are not shown (--kinds).")
+    assert cli_invoke([*at, "--kinds", "textual", "--format", "markdown"]).out.startswith(
+        "**1 collision on main: #42 count × #44 clear (textual: tasks/cli.py)**")
+    assert cli_invoke(at).out.startswith("1 collision on main:")
 
 
 def test_markdown_neutralises_hostile_paths(repo_factory, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -99,7 +99,7 @@ def _worktree_findings(row: Row, seen: dict[str, Row]) -> list[Finding]:
     other). A warning, not an error: a folder reused once its row has landed is fine."""
     if not row.worktree:
         return []
-    where = posixpath.normpath(row.worktree.replace("\\", "/"))
+    where = posixpath.normpath(row.worktree)  # parsing turned backslashes into slashes
     first = seen.setdefault(where, row)
     if first is row:
         return []

@@ -306,7 +306,8 @@ def _build_row(raw: dict[str, Any], line: int, file: str, repo: str,
     deps, deps_undecided = dependency_refs(raw.get("depends_on"), repo)
     if deps_undecided:
         notices.append(_undecided("Depends on is", deps_undecided, line, issue))
-    worktree = unwrap(str(raw.get("worktree") or ""))
+    # a folder, written as on Windows or not (`..\\wt-42`): the same folder everywhere
+    worktree = unwrap(str(raw.get("worktree") or "")).replace("\\", "/")
     if is_none(worktree) or is_placeholder(worktree):
         if worktree:
             notices.append(_undecided("the worktree is", [worktree], line, issue))

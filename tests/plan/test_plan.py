@@ -248,3 +248,9 @@ def test_binary_file(tmp_path: Path) -> None:
 def test_folder_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="is a folder"):
         load_plan(tmp_path)
+
+
+def test_a_worktree_written_as_on_windows_is_the_same_folder() -> None:
+    plan = parse_plan("| Issue | Branch | Worktree |\n|---|---|---|\n"
+                      "| #9 | f/nine | ..\\wt-nine |\n| #10 | f/ten | `..\\a\\b` |\n")
+    assert [r.worktree for r in plan.rows] == ["../wt-nine", "../a/b"]

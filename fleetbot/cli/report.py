@@ -6,9 +6,11 @@ branch's row first); `demo` builds the example fleet in a temporary folder and c
 
 from __future__ import annotations
 
+import functools
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -22,6 +24,8 @@ from fleetbot.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from fleetbot.model import Plan, Report
+
+F = TypeVar("F", bound=Callable[..., int])
 
 
 def print_report(report: Report, fmt: str) -> None:
@@ -95,6 +99,35 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
     return ExitCode.OK
 
 
+def uncommitted_note(run: F) -> F:
+    """After `check` has printed (its own answer or a kept one), a note on stderr when this
+    worktree holds uncommitted changes: check reads commits, so they are not in it. Asked
+    every run, outside the kept answer (git/status would otherwise go stale), and only
+    for the terminal's text check of HEAD (not --branch/--row, JSON or Markdown)."""
+
+    @functools.wraps(run)
+    def wrapped(**options: Any) -> int:
+        code = run(**options)
+        if options.get("fmt") == "text" and options.get("branch") is None \
+                and options.get("row_ref") is None:
+            from fleetbot.cli.common import find_repo
+            from fleetbot.git.worktrees import dirty_files
+            from fleetbot.render.common import plural
+            from fleetbot.render.escape import terminal
+
+            files = dirty_files(find_repo(options.get("repo")))
+            if files:
+                shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+                click.echo(terminal(
+                    f"note: {plural(len(files), 'uncommitted change')} in this worktree "
+                    f"({shown}) {'is' if len(files) == 1 else 'are'} not in this check: it "
+                    f"reads commits; commit to include {'it' if len(files) == 1 else 'them'}"),
+                    err=True)
+        return code
+
+    return cast(F, wrapped)
+
+
 @click.command()
 @fleet_options
 @format_option
@@ -103,6 +136,7 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
               help="Check the row of BRANCH instead of the checked-out branch (CI).")
 @click.option("--row", "row_ref", default=None, metavar="ISSUE",
               help="Check this row (#44, or its branch) instead of the checked-out branch.")
+@uncommitted_note
 @remembered("check")
 def check(plan_path: Path | None, repo: Path | None, target: str | None, fmt: str,
           strict: bool, branch: str | None, row_ref: str | None) -> int:

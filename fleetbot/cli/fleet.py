@@ -82,7 +82,7 @@ def fan_out(plan_path: Path | None, repo: Path | None, target: str | None, rows:
                 fleet.FanOut.SKIP: "skip", fleet.FanOut.REFUSE: "refuse"}[s.action]
         doing = would if s.action in (fleet.FanOut.CREATE, fleet.FanOut.CHECKOUT,
                                       fleet.FanOut.TRACK) else ""
-        echo(f"{doing}{verb} {s.issue} {s.branch} -> {s.path}"
+        echo(f"{doing}{verb} {s.issue} {s.branch or '(no branch)'} -> {s.path}"
              + (f"  ({s.reason})" if s.reason else ""))
     if not dry_run:
         fleet.apply_fan_out(git, steps)
@@ -108,8 +108,8 @@ def _write_briefs(git: Git, plan: Plan, target: Target, steps: Sequence[FanOutSt
     merged = predictions.landed
     written: dict[str, str] = {}
     for s in steps:
-        if s.action is fleet.FanOut.REFUSE or s.landed:
-            continue
+        if s.action is fleet.FanOut.REFUSE or s.landed or not s.branch:
+            continue  # no worktree is made for it
         row = fleet.find_row(plan, s.issue)
         tree = fleet.worktree_of(wt.list_worktrees(git), row.branch)
         path = tree.path if tree else s.path

@@ -149,7 +149,12 @@ def _finish(branch: str, issue: str, target: str, *, code: _Fmt = _ticked,
             esc: _Fmt = _plain) -> tuple[str, ...]:
     """The last steps; `code` formats branch names and commands, `esc` the plan's other
     words. Markdown passes its own, so a command stays a code span (never
-    `\\`fleetbot check\\``) while a hostile branch name is still neutralised."""
+    `\\`fleetbot check\\``) while a hostile branch name is still neutralised. A row
+    without a branch yet gets one step: decide it (no `git push origin ''`)."""
+    if not branch:
+        again = shlex.join(["fleetbot", "brief", issue])
+        return (f"the branch is not decided yet: choose one, write it in the plan's Branch "
+                f"cell of {esc(issue)}, then run {code(again)} again",)
     return (
         f"commit on {code(branch)} only; mention {esc(issue)} in the commit messages",
         f"run {code('fleetbot check')} and the tests before pushing",
@@ -182,7 +187,8 @@ def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str,
             finish: Sequence[str]) -> str:
     title = f"{b.issue} {b.title}".strip()
     lines = [f"{'# ' if head else ''}Brief for {esc(title)}", ""]
-    lines.append(f"Branch {code(b.branch)} into {code(b.target)}"
+    branch = code(b.branch) if b.branch else "not decided yet (the plan's Branch cell),"
+    lines.append(f"Branch {branch} into {code(b.target)}"
                  + (f", worktree {code(b.worktree)}" if b.worktree else "") + ".")
 
     def section(name: str, items: Sequence[str], empty: str) -> None:

@@ -167,7 +167,10 @@ def plan_fan_out(
 
         have = worktree_of(worktrees, row.branch)
         at_path = by_path.get(path)
-        if row.status is Status.MERGED:
+        if not row.branch:  # `git worktree add -b ''` would fail half-way through
+            steps.append(step(FanOut.SKIP, "no branch decided yet: write one in the plan's "
+                              "Branch cell"))
+        elif row.status is Status.MERGED:
             steps.append(step(FanOut.SKIP, "merged (plan status)", landed=True))
         elif row.issue in merged and have is None:
             steps.append(step(FanOut.SKIP, f"merged into {target}", landed=True))

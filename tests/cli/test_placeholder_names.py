@@ -92,3 +92,23 @@ def _owned(name: str) -> object:
     from fleetbot.model import OwnedPath
 
     return OwnedPath(name.removeprefix("./"), "")
+
+
+def test_a_row_without_a_branch_gets_no_worktree_and_a_brief_that_says_decide_it(
+    tmp_path: Path, cli_invoke: Invoke,
+) -> None:
+    """`fan-out` used to try `git worktree add -b ''` and the brief said
+    `git push -u origin ''`."""
+    repo = make_repo(tmp_path, {"README.md": "x\n", "orchestration-plan.md": PLAN},
+                     branches={"feature/todo-list": {"docs/TODO.md": "- one\n"}})
+    at = ["--repo", str(repo.path)]
+    out = cli_invoke(["fan-out", *at, "--brief"]).out.splitlines()
+    assert out[1].startswith("skip #2 (no branch) -> ")
+    assert out[1].endswith("  (no branch decided yet: write one in the plan's Branch cell)")
+    assert not any("brief for #2" in line for line in out)
+    brief = cli_invoke(["brief", "#2", *at]).out
+    assert "Branch not decided yet (the plan's Branch cell), into main" in brief
+    assert brief.endswith(
+        "When you are done\n  - the branch is not decided yet: choose one, write it in the "
+        "plan's Branch cell of #2, then run `fleetbot brief '#2'` again\n")
+    assert "git push" not in brief

@@ -402,10 +402,19 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
                                        step=f"resetting {into_branch} to {target_ref}")
         if not would.empty:
             click.echo(safety.describe(would) + "\n(refused without --force)")
+        landed = {la.issue for la in predictions.landed}
+        steps, skipped = fan_in.planned_steps(git, plan, predictions.order, target=target_ref,
+                                              landed=landed)
+        reasons = {s.issue: s.reasons for s in predictions.order}
         click.echo(f"would reset {into_branch} to {target_ref}, check it out here, and merge:")
-        for step in predictions.order:
-            why = f"  ({'; '.join(step.reasons)})" if step.reasons else ""
-            click.echo(f"  {step.position}. {step.issue} {step.branch}{why}")
+        for n, step in enumerate(steps, start=1):  # what the run merges, as it would
+            why = f"  ({'; '.join(reasons[step.issue])})" if reasons.get(step.issue) else ""
+            click.echo(f"  {n}. {step.issue} {step.branch}{why}")
+        if not steps:
+            click.echo("  nothing: no row has a branch to merge that is not in the target")
+        for note in skipped:
+            click.echo(f"  {note}")
+        at = {step.issue: n for n, step in enumerate(steps, start=1)}
         groups: dict[tuple[str, ...], list[Conflict]] = {}
         for c in predictions.conflicts:
             if len(c.rows) > 1:
@@ -414,7 +423,8 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
             click.echo(f"  predicted: {describe_collision(' and '.join(rows), group)}")
         replay = predictions.replay
         for stop in replay.stops if replay is not None else ():
-            click.echo(f"  the replay stops at step {stop.position} ({stop.issue}) on "
+            click.echo(f"  the replay stops at step {at.get(stop.issue, stop.position)} "
+                       f"({stop.issue}) on "
                        f"{', '.join(stop.files)}: resolve it, then `fleetbot integrate "
                        "--continue`")
         return ExitCode.OK

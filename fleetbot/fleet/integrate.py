@@ -115,6 +115,8 @@ def choose_steps(
             continue
         if row.issue in merged:
             notes.append(f"{row.label}: already in the target; skipped")
+        elif not row.branch:
+            notes.append(f"{row.label}: no branch decided yet; skipped")
         elif row.issue not in refs:
             notes.append(f"{row.label}: branch {row.branch} does not exist; skipped")
         else:
@@ -173,6 +175,21 @@ def identity_env(git: Git) -> dict[str, str]:
     return {k: v for k, v in FLEETBOT_IDENTITY.items() if not k.endswith("_DATE")}
 
 
+def planned_steps(
+    git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str,
+    landed: Collection[str] | None = None,
+) -> tuple[tuple[Step, ...], tuple[str, ...]]:
+    """The merges `start` makes, and the rows it leaves out with why (`choose_steps` over
+    the refs git has): what `integrate --dry-run` lists, so it says what a run does."""
+    refs = row_refs(git, plan)
+    remote_only = [r for r in plan.rows
+                   if r.issue in refs and refs[r.issue].startswith("refs/remotes/")]
+    found = frozenset(landed) if landed is not None else merged_issues(git, plan.rows, target)
+    merged = found | {
+        r.issue for r in remote_only if wt.is_ancestor(git, refs[r.issue], target)}
+    return choose_steps(plan, order, refs=refs, merged=merged)
+
+
 def start(
     git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str = DEFAULT_INTO,
     conflicts: Sequence[Conflict] = (), force: bool = False,
@@ -196,13 +213,7 @@ def _start(
     check_into(git, plan, into, target)
     into = into.removeprefix("refs/heads/").removeprefix("heads/")
     check_here(git, plan)
-    refs = row_refs(git, plan)
-    remote_only = [r for r in plan.rows
-                   if r.issue in refs and refs[r.issue].startswith("refs/remotes/")]
-    found = frozenset(landed) if landed is not None else merged_issues(git, plan.rows, target)
-    merged = found | {
-        r.issue for r in remote_only if wt.is_ancestor(git, refs[r.issue], target)}
-    steps, notes = choose_steps(plan, order, refs=refs, merged=merged)
+    steps, notes = planned_steps(git, plan, order, target=target, landed=landed)
     target_sha = wt.rev(git, target)
     hit = overwritten_files(git, target_sha, steps)
     if hit:

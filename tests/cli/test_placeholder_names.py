@@ -112,3 +112,27 @@ def test_a_row_without_a_branch_gets_no_worktree_and_a_brief_that_says_decide_it
         "When you are done\n  - the branch is not decided yet: choose one, write it in the "
         "plan's Branch cell of #2, then run `fleetbot brief '#2'` again\n")
     assert "git push" not in brief
+
+
+def test_integrate_dry_run_lists_what_the_run_merges(tmp_path: Path, cli_invoke: Invoke) -> None:
+    """The dry run printed the recommended order, rows without a branch included, where the
+    run skips them: now both come from the one step chooser."""
+    from tests.support.fleetrepo import tasks_repo
+
+    repo = tasks_repo(tmp_path)
+    plan = tmp_path / "plan.md"
+    plan.write_text("| Issue | Branch | Files owned |\n|---|---|---|\n"
+                    "| #41 | TBD | x.py |\n| #42 count | feature/42-count | tasks/count.py |\n"
+                    "| #45 | feature/45-gone | y.py |\n| #43 docs | feature/43-docs | docs/ |\n")
+    at = ["integrate", "--repo", str(repo.path), "--plan", str(plan)]
+    dry = cli_invoke([*at, "--dry-run"]).out.splitlines()
+    assert [line for line in dry if line.startswith("  ")] == [
+        "  1. #42 feature/42-count  (no dependencies or collisions: can merge any time)",
+        "  2. #43 feature/43-docs  (no dependencies or collisions: can merge any time)",
+        "  #41: no branch decided yet; skipped",
+        "  #45: branch feature/45-gone does not exist; skipped",
+    ]
+    cli_invoke(at)
+    merged = repo.git("log", "--format=%s", "--first-parent", "main..fleet/integration")
+    assert merged.splitlines() == ["Merge #43 docs (feature/43-docs) [fleetbot integrate]",
+                                   "Merge #42 count (feature/42-count) [fleetbot integrate]"]

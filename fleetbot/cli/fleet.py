@@ -325,7 +325,7 @@ def cleanup(plan_path: Path | None, repo: Path | None, target: str | None, force
     would = "would " if dry_run else ""
     for s in steps:
         if s.kept:
-            echo(f"keep {s.issue} {s.branch}  ({s.kept})")
+            echo(f"keep {s.issue} {s.branch or '(no branch)'}  ({s.kept})")
             continue
         if s.refused:
             echo(f"refuse {s.issue} {s.worktree}  ({s.refused})")

@@ -75,7 +75,8 @@ def plan_cleanup(
         guard = guards.get(f.issue, RowGuard(f.issue))
         if not f.local:
             out.append(replace(base, kept="no local branch (only origin's)" if f.branch_exists
-                               else "branch does not exist"))
+                               else "branch does not exist" if f.branch
+                               else "no branch decided yet"))
             continue
         if f.branch in protected:  # a row naming the target is a plan error: never touched
             out.append(replace(base, branch_kept=f"{f.branch} is {protected[f.branch]}; "

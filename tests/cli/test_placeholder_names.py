@@ -136,3 +136,12 @@ def test_integrate_dry_run_lists_what_the_run_merges(tmp_path: Path, cli_invoke:
     merged = repo.git("log", "--format=%s", "--first-parent", "main..fleet/integration")
     assert merged.splitlines() == ["Merge #43 docs (feature/43-docs) [fleetbot integrate]",
                                    "Merge #42 count (feature/42-count) [fleetbot integrate]"]
+
+
+def test_cleanup_keeps_a_row_without_a_branch_and_says_why(
+    tmp_path: Path, cli_invoke: Invoke,
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n", "orchestration-plan.md": PLAN},
+                     branches={"feature/todo-list": {"docs/TODO.md": "- one\n"}})
+    out = cli_invoke(["cleanup", "--repo", str(repo.path), "--dry-run"]).out
+    assert "keep #2 (no branch)  (no branch decided yet)\n" in out

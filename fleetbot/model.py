@@ -364,8 +364,8 @@ class Blocker:
     def describe(self) -> str:
         if self.kind is BlockerKind.DEPENDENCY:
             return self.ref
-        if self.kind is BlockerKind.NO_BRANCH:
-            return f"no branch {self.ref}"
+        if self.kind is BlockerKind.NO_BRANCH:  # words for "blocked by …"
+            return f"a missing branch ({self.ref})" if self.ref else "a branch not decided yet"
         if self.kind is BlockerKind.CI_FAILING:
             return "CI failing"
         return "marked blocked in the plan" + (f" ({self.detail})" if self.detail else "")

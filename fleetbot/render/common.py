@@ -185,6 +185,14 @@ def explain(conflict: Conflict, target: str) -> str:
     return conflict.detail + (f" ({'; '.join(tags)})" if tags else "")
 
 
+def clean_replay_line(report: Report, target: str) -> str:
+    """A replay without stops: the fan-in merges cleanly, or there was nothing to replay
+    (no row has a branch yet), which is no news that it merges."""
+    if not report.branches:
+        return f"Replay: no row has a branch yet, so nothing was replayed onto {target}."
+    return f"Replay: the whole fan-in merges cleanly onto {target}."
+
+
 def stop_lines(report: Report) -> list[str]:
     """Every step of the replayed fan-in that will need a resolution: `step 2 (#44) on
     tasks/cli.py`. The replay keeps both sides and goes on, as the fan-in will."""

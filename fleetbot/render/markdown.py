@@ -145,7 +145,7 @@ def _replay_line(report: Report) -> str:
     assert r is not None
     target = code(report.target, table=False)
     if r.clean:
-        return f"Replay: the whole fan-in merges cleanly onto {target}."
+        return common.clean_replay_line(report, target)
     stops = [f"step {s.position} ({md(s.issue)}) on "
              f"{', '.join(code(f, table=False) for f in s.files) or 'unknown files'}"
              for s in r.stops]

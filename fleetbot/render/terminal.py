@@ -60,8 +60,7 @@ def renderables(report: Report, width: int = 100) -> list[RenderableType]:
     if report.replay is not None:
         r = report.replay
         if r.clean:
-            out.append(_t(f"Replay: the whole fan-in merges cleanly onto {report.target}.",
-                            style="green"))
+            out.append(_t(common.clean_replay_line(report, report.target), style="green"))
         else:
             stops = common.stop_lines(report)
             out.append(_t(

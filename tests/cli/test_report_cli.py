@@ -68,7 +68,7 @@ def test_order_with_a_missing_branch(example: Path) -> None:
     data = _json(["order", "--repo", str(example), "--format", "json"])
     assert data["missing_branches"] == ["#43"]
     step = next(s for s in data["order"] if s["issue"] == "#43")
-    assert step["blocked_by"] == ["no branch feature/43-docs"]
+    assert step["blocked_by"] == ["a missing branch (feature/43-docs)"]
     assert data["replay"]["stops_at_issue"] == "#44"
 
 

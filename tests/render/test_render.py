@@ -90,10 +90,20 @@ def test_mermaid_dependencies_are_solid_edges() -> None:
 
 
 def test_clean_replay_says_so() -> None:
-    report = example_report(replay=Replay(clean=True), conflicts=())
+    from tests.support import factories as f
+
+    branches = tuple(f.branch_facts(i, b) for i, b in (
+        ("#42", "feature/42-count"), ("#43", "feature/43-docs"), ("#44", "feature/44-clear")))
+    report = example_report(replay=Replay(clean=True), conflicts=(), branches=branches)
     text = render_report(report)
     assert text.startswith("### ✅")
-    assert "merges cleanly" in text
+    assert "Replay: the whole fan-in merges cleanly onto `main`." in text
+    assert "Replay: the whole fan-in merges cleanly onto main." in render_text(report)
+    # no row has a branch: nothing was replayed, which is no news that it merges
+    bare = replace(report, branches=())
+    assert "Replay: no row has a branch yet, so nothing was replayed onto `main`." in (
+        render_report(bare))
+    assert "merges cleanly" not in render_text(bare)
 
 
 @pytest.mark.parametrize("render", [render_report, lambda r: render_pr_comment(r, "#2")])

@@ -102,8 +102,8 @@ def order(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
 def uncommitted_note(run: F) -> F:
     """After `check` has printed (its own answer or a kept one), a note on stderr when this
     worktree holds uncommitted changes: check reads commits, so they are not in it. Asked
-    every run, outside the kept answer (git/status would otherwise go stale), and only
-    for the terminal's text check of HEAD (not --branch/--row, JSON or Markdown)."""
+    every run, outside the kept answer (which would carry a stale one), and only for a
+    text check of HEAD (not --branch/--row, JSON or Markdown: CI's)."""
 
     @functools.wraps(run)
     def wrapped(**options: Any) -> int:

@@ -268,18 +268,29 @@ def _watch(git: Git, plan: Plan, target: Target, forge_kind: str, every: float) 
     from fleetbot.git import forget
 
     console = out_console()
+    said: set[str] = set()
+
+    def rows_of() -> tuple[StatusRow, ...]:
+        """One round's rows; a note is said once, the first round it appears in."""
+        rows, notes = _status_rows(git, plan, target.ref, forge_kind)
+        for note in notes:
+            if note not in said:
+                said.add(note)
+                _say(f"note: {note}")
+        return rows
+
     try:
         if not console.is_terminal:  # piped: each refresh printed whole, then flushed
             for n in itertools.count():
                 forget()  # the fleet moves between rounds: read it afresh
-                rows, _ = _status_rows(git, plan, target.ref, forge_kind)
+                rows = rows_of()
                 emit_text(("\n" if n else "") + render_plain(rows, target.name, _columns()))
                 emit_text(f"-- refreshed; next in {every:g}s (Ctrl-C stops) --")
                 time.sleep(every)
         with Live(console=console, auto_refresh=False) as live:
             while True:
                 forget()
-                rows, _ = _status_rows(git, plan, target.ref, forge_kind)
+                rows = rows_of()
                 live.update(render_table(rows, target.name, console.width), refresh=True)
                 time.sleep(every)
     except KeyboardInterrupt:

@@ -75,6 +75,8 @@ def chosen_branch(plan: Plan, branch: str | None, row_ref: str | None) -> str:
         raise UsageError("pass --branch or --row, not both")
     known = "; ".join(f"{r.issue} ({r.branch})" for r in plan.rows) or "none"
     if branch is not None:
+        if not branch.strip():
+            raise UsageError("--branch: give a branch name")
         if not any(r.branch == branch for r in plan.rows):
             raise UsageError(f"--branch {branch}: no row of the plan works on that branch "
                              f"(rows: {known})")

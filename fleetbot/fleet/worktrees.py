@@ -111,6 +111,8 @@ def norm(path: Path | str) -> str:
 
 
 def worktree_of(worktrees: Iterable[wt.Worktree], branch: str) -> wt.Worktree | None:
+    if not branch:  # a row without a branch has no worktree (a detached one has branch "")
+        return None
     return next((w for w in worktrees if w.branch == branch and not w.bare), None)
 
 

@@ -145,3 +145,15 @@ def test_cleanup_keeps_a_row_without_a_branch_and_says_why(
                      branches={"feature/todo-list": {"docs/TODO.md": "- one\n"}})
     out = cli_invoke(["cleanup", "--repo", str(repo.path), "--dry-run"]).out
     assert "keep #2 (no branch)  (no branch decided yet)\n" in out
+
+
+def test_a_detached_worktree_is_no_rows_and_check_branch_needs_a_name(
+    tmp_path: Path, cli_invoke: Invoke,
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "x\n", "orchestration-plan.md": PLAN},
+                     branches={"feature/todo-list": {"docs/TODO.md": "- one\n"}})
+    repo.git("worktree", "add", "-q", "--detach", str(tmp_path / "loose"), "HEAD")
+    status = cli_invoke(["status", "--repo", str(repo.path)]).out.splitlines()
+    assert status[3].split()[:5] == ["#2", "(not", "decided", "yet)", "no"]
+    got = cli_invoke(["check", "--repo", str(repo.path), "--branch", ""], code=2)
+    assert got.err == "error: --branch: give a branch name\n"

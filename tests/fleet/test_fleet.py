@@ -26,6 +26,13 @@ def test_default_worktree_path_is_a_sibling(tmp_path: Path) -> None:
     assert fleet.worktree_path(planned, root) == tmp_path / "elsewhere"
 
 
+def test_a_row_without_a_branch_has_no_worktree_not_even_a_detached_one() -> None:
+    trees = [wt.Worktree(path="/r", branch="main", main=True),
+             wt.Worktree(path="/r-detached", head="1" * 40, detached=True)]
+    assert fleet.worktree_of(trees, "") is None
+    assert fleet.worktree_of(trees, "main") is trees[0]
+
+
 def test_select_rows_by_issue_or_branch_and_unknown_is_usage_error() -> None:
     plan = example_plan()
     assert [r.issue for r in fleet.select_rows(plan, "#42, feature/44-clear")] == ["#42", "#44"]

@@ -170,7 +170,8 @@ def _order_section(report: Report, *, with_replay: bool = True) -> list[str]:
             x.position for x in report.replay.stops} \
             else ""
         lines.append(
-            f"| {s.position}{stop} | {label} | {code(s.branch)} | {common.ci_mark(report, row)} "
+            f"| {s.position}{stop} | {label} | {code(s.branch) or '_not decided_'} "
+            f"| {common.ci_mark(report, row)} "
             f"| {md(common.conflict_mark(report, s.issue))} "
             f"| {'<br>'.join(md(r) for r in s.reasons)} "
             f"| {', '.join(md(b.describe()) for b in s.blocked_by)} |"

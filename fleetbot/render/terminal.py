@@ -121,7 +121,7 @@ def _order_table(report: Report, width: int) -> Table | Text:
         you = s.issue == report.current_issue
         cols["#"].append(Text(f"{s.position}{' ⛔' if s.position in stops else ''}"))
         cols["Row"].append(_t(label + (" (you)" if you else ""), style="bold" if you else ""))
-        cols["Branch"].append(_t(s.branch))
+        cols["Branch"].append(_t(s.branch or "(not decided)"))
         if "CI" in cols:
             cols["CI"].append(_t(common.ci_mark(report, row)))
         cols["Conflicts"].append(_t(common.conflict_mark(report, s.issue), style="yellow"))

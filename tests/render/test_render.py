@@ -208,3 +208,11 @@ def test_schema_rejects_a_bad_report() -> None:
     data["order"][0]["position"] = 0
     with pytest.raises(ValidationError):
         validate_report_json(data)
+
+
+def test_a_step_without_a_branch_says_it_is_not_decided() -> None:
+    from tests.support import factories as f
+
+    report = example_report(order=(replace(f.step(1, "#42"), branch=""),), replay=None)
+    assert "| 1 | #42 count | _not decided_ |" in render_report(report)
+    assert "(not decided)" in render_text(report, width=100)

@@ -237,19 +237,25 @@ def test_integrate_interrupted_by_git_says_where_you_are_then_abort(
     assert fanned.git("status", "--porcelain") == ""
 
 
-def test_status_watch_redraws_until_interrupted(
-        fanned: Repo, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def interrupt_after(rounds: int, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """`time.sleep` that records each wait and stops `--watch` (Ctrl-C) at the n-th."""
     import time
 
     calls: list[float] = []
 
     def sleep(seconds: float) -> None:
         calls.append(seconds)
-        if len(calls) == 2:
+        if len(calls) == rounds:
             raise KeyboardInterrupt
 
     monkeypatch.setattr(time, "sleep", sleep)
+    return calls
+
+
+def test_status_watch_redraws_until_interrupted(
+        fanned: Repo, cli_invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = interrupt_after(2, monkeypatch)
     out = fleet(cli_invoke, fanned, "status", "--watch", "0.5").out
     assert calls == [0.5, 0.5]
     assert "#42" in out
@@ -320,3 +326,16 @@ def test_fan_out_json_for_tools(tmp_path: Path, cli_invoke: Invoke) -> None:
     assert (first["issue"], first["action"], first["start"]) == ("#42", "create", "main")
     assert first["brief"].endswith("worktrees/tasks-42-count/fleetbot-brief.md")
     assert "create #42" in err
+
+
+def test_status_watch_says_a_note_once(tmp_path: Path, cli_invoke: Invoke,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    up = tasks_repo(tmp_path)
+    plan = tmp_path / "plan.md"
+    plan.write_text("| Issue | Branch | Files owned |\n|---|---|---|\n"
+                    "| #42 | Feature/42-Count | tasks/cli.py |\n")
+    interrupt_after(3, monkeypatch)
+    got = cli_invoke(["status", "--repo", str(up.path), "--plan", str(plan), "--watch", "1"])
+    assert got.out.count("fleet status (target main)") == 3
+    assert got.err == ("note: #42: branch 'Feature/42-Count' does not exist here or on "
+                       "origin; 'feature/42-count' does (write that in the plan)\n")

@@ -66,25 +66,3 @@ def test_every_command_says_which_branch_a_misspelt_row_means(tmp_path: Path) ->
         assert [n for n in got["notes"] if "current branch" not in n] == said, command
     assert all(f"note: {n}" in invoke(["status", *at]).err for n in said)
 
-
-def test_status_watch_says_a_note_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    from tests.support.cli import invoke
-
-    up = tasks_repo(tmp_path)
-    plan = tmp_path / "plan.md"
-    plan.write_text("| Issue | Branch | Files owned |\n|---|---|---|\n"
-                    "| #42 | Feature/42-Count | tasks/cli.py |\n")
-    rounds: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        rounds.append(seconds)
-        if len(rounds) == 3:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(time, "sleep", sleep)
-    got = invoke(["status", "--repo", str(up.path), "--plan", str(plan), "--watch", "1"])
-    assert got.out.count("fleet status (target main)") == 3
-    assert got.err == ("note: #42: branch 'Feature/42-Count' does not exist here or on "
-                       "origin; 'feature/42-count' does (write that in the plan)\n")

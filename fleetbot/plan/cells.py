@@ -326,6 +326,8 @@ def normalise_status(word: object) -> Status | None:
     raw = str(word or "")
     if is_none(raw):
         return Status.PLANNED
+    if raw.strip().endswith("?"):  # "merged?": a question, never taken as a fact (lint warns)
+        return None
     raw = re.sub(r"\([^()]*\)", " ", unwrap(raw))  # "self-merged (2d812a8)"
     text = " ".join(re.sub(r"[^a-z ]", " ", raw.lower()).split())
     if text in _STATUS_LOOKUP:

@@ -80,6 +80,8 @@ def test_issue_url_of_another_repo_keeps_the_repo() -> None:
     ("abandoned", Status.DROPPED), ("dropped", Status.DROPPED), ("Progress: done", Status.MERGED),
     ("—", Status.PLANNED), ("", Status.PLANNED), ("**done**", Status.MERGED),
     ("sleeping", None), ("🦄", None),
+    # a question is not a fact: "merged?" never lands a row whose branch is gone
+    ("merged?", None), ("done ?", None), ("✅?", None),
 ])
 def test_status_vocabulary(word: str, status: Status | None) -> None:
     assert normalise_status(word) is status

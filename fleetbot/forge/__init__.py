@@ -187,25 +187,18 @@ class Remote:
     path: str  # owner/name
 
 
-_URL = re.compile(
-    r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?(?P<h1>[^/:]+)(?::\d+)?/"
-    r"|(?:[^@/]+@)?(?P<h2>[^/:]+):)(?P<path>.+?)(?:\.git)?/?$"
-)
-
-
 def parse_remote_url(url: str) -> Remote | None:
     """`git@github.com:o/r.git`, `https://gitlab.example.com/g/s/p` -> Remote; else None.
 
     A host with "gitlab" in its name is GitLab; github.com or a host with "github" is
     GitHub; anything else is unknown (pass --forge).
     """
-    m = _URL.match(url.strip())
-    if not m:
+    from fleetbot.git.remote import url_host_path
+
+    found = url_host_path(url)
+    if found is None:
         return None
-    host = (m.group("h1") or m.group("h2") or "").lower()
-    path = m.group("path").strip("/")
-    if "/" not in path:
-        return None
+    host, path = found
     if "gitlab" in host:
         return Remote("gitlab", host, path)
     if "github" in host:

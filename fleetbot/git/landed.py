@@ -29,6 +29,7 @@ from fleetbot.git.facts import (
     commit_times,
     walk_branches,
 )
+from fleetbot.git.remote import origin_path
 from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -69,9 +70,11 @@ def parse_log_records(text: str) -> tuple[TargetCommit, ...]:
     return tuple(out)
 
 
-def names_row(message: str, row: Row) -> bool:
+def names_row(message: str, row: Row, repo: str = "") -> bool:
     """Does a target commit's message name this row: its branch as a whole word, or a
-    closing keyword for its issue ("Closes #42", "fixes owner/repo#42")?"""
+    closing keyword for its issue ("Closes #42", or "fixes owner/repo#42" where owner/repo
+    is the row's own (`owner/repo#42` in the plan) or this repository's, `repo`)? A
+    reference into another repository ("Fixes other/lib#42") closes nothing here."""
     # as a word, or after an owner ("Merge pull request #7 from owner/feature/x"); a row
     # without a branch yet (undecided) is named by its issue only
     if row.branch and re.search(rf"(?:^|[\s'\"`(:])(?:[\w.-]+/)?{re.escape(row.branch)}(?![\w/.-])",
@@ -80,8 +83,12 @@ def names_row(message: str, row: Row) -> bool:
     number = re.search(r"(\d+)$", row.issue)
     if number is None:
         return False
-    return re.search(rf"(?i)\b{_CLOSING}:?\s+(?:[\w.-]+/[\w.-]+)?#0*{number.group(1)}\b",
-                     message) is not None
+    own = {q.lower() for q in (row.issue.rpartition("#")[0], repo) if "/" in q}
+    for m in re.finditer(rf"(?i)\b{_CLOSING}:?\s+(?:(?P<repo>[\w.-]+/[\w.-]+))?"
+                         rf"#0*{number.group(1)}\b", message):
+        if m.group("repo") is None or m.group("repo").lower() in own:
+            return True
+    return False
 
 
 def own_commits_in_reflog(text: str) -> bool:
@@ -232,9 +239,10 @@ def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, Ta
     log = git.run("log", "--first-parent", "--fixed-strings", *greps,
                   "--format=%H%x1f%ct%x1f%B%x1e", target_sha, "--")
     out: dict[str, TargetCommit] = {}
+    repo = origin_path(git)
     for commit in parse_log_records(log):
         for row in rows:
-            if row.issue not in out and names_row(commit.message, row):
+            if row.issue not in out and names_row(commit.message, row, repo):
                 out[row.issue] = commit
     return out
 

@@ -8,6 +8,7 @@ through `Git.run`, arguments as a list.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from fleetbot.errors import GitError, PlanError
@@ -30,6 +31,35 @@ def remote_names(git: Git) -> tuple[str, ...]:
 
 def has_remote(git: Git, remote: str = "origin") -> bool:
     return remote in remote_names(git)
+
+
+_URL = re.compile(
+    r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?(?P<h1>[^/:]+)(?::\d+)?/"
+    r"|(?:[^@/]+@)?(?P<h2>[^/:]+):)(?P<path>.+?)(?:\.git)?/?$"
+)
+
+
+def url_host_path(url: str) -> tuple[str, str] | None:
+    """`git@github.com:o/r.git`, `https://gitlab.example.com/g/s/p` -> (host, "o/r"); None
+    for a URL with no owner/name path (a local folder, a bare name)."""
+    m = _URL.match(url.strip())
+    if not m:
+        return None
+    host = (m.group("h1") or m.group("h2") or "").lower()
+    path = m.group("path").strip("/")
+    return (host, path) if "/" in path else None
+
+
+def origin_path(git: Git) -> str:
+    """This repository's `owner/name` as origin's URL says it ("" without one): what an
+    issue ref of this repository may be written with (`owner/name#42`). Remembered."""
+
+    def read() -> str:
+        proc = git.run_full("remote", "get-url", "origin", check=False)
+        found = url_host_path(proc.stdout) if proc.returncode == 0 else None
+        return found[1] if found else ""
+
+    return git.memo(("origin-path",), read)
 
 
 def check_branch_name(branch: str) -> str:

@@ -284,9 +284,17 @@ def test_names_row_matches_whole_branch_names_and_closing_keywords() -> None:
     assert names_row("Merge pull request #7 from me/feature/42-count", r)
     assert not names_row("Merge branch 'feature/42-count-v2'", r)
     assert names_row("Count\n\nFixes #42", r)
-    assert names_row("closes owner/repo#042", r)
+    assert names_row("closes owner/repo#042", r, "owner/repo")  # this repository's
+    assert names_row("closes Owner/Repo#42", r, "owner/repo")
     assert not names_row("See #42", r)
     assert not names_row("Closes #420", r)
+    # another repository's issue 42 closes nothing here, whatever this repo is called
+    assert not names_row("Fixes other/lib#42", r, "owner/repo")
+    assert not names_row("Fixes other/lib#42", r)
+    assert names_row("Fixes other/lib#42, fixes #42", r)
+    qualified = row("acme/app#42", "feature/x")  # a row of another repository's issue
+    assert names_row("Closes acme/app#42", qualified)
+    assert not names_row("Closes other/lib#42", qualified, "owner/repo")
 
 
 def test_own_commits_in_reflog() -> None:
@@ -302,3 +310,23 @@ def test_match_patches_prefers_the_whole_change_then_every_commit() -> None:
                         {"c2": "p-b", "c1": "p-a", "d2": "p-b", "d1": "p-a", "e1": "p-zz"},
                         target)
     assert got == {"#1": (LandedHow.PATCH, "t3"), "#2": (LandedHow.REBASED, "t2")}
+
+
+def test_a_closing_ref_into_another_repository_lands_no_row(tmp_path: Path) -> None:
+    """A row whose branch is gone is found landed by a target commit that closes its issue:
+    "Fixes owner/repo#42" here (origin is owner/repo) does, "Fixes other/lib#42" never."""
+    import json
+
+    from tests.support.cli import invoke
+    from tests.support.repo import make_repo
+
+    plan = "| Issue | Branch | Files owned |\n|---|---|---|\n| #42 | feature/42-gone | a.py |\n"
+    repo = make_repo(tmp_path, {"orchestration-plan.md": plan})
+    repo.git("remote", "add", "origin", "git@github.com:Owner/Repo.git")
+    repo.commit({"a.py": "vendored\n"}, "Bump lib\n\nFixes other/lib#42")
+    at = ["conflicts", "--repo", str(repo.path), "--format", "json"]
+    got = json.loads(invoke(at).out)
+    assert (got["landed"], got["missing_branches"]) == ([], ["#42"])
+    repo.commit({"a.py": "ours\n"}, "Count things\n\nFixes owner/repo#42")
+    got = json.loads(invoke(at).out)
+    assert [(la["issue"], la["how"]) for la in got["landed"]] == [("#42", "history")]

@@ -236,6 +236,18 @@ class StackBase:
 
 
 @dataclass(frozen=True)
+class LandedPart:
+    """A branch's first commits, landed as one target commit (squash-merged, and then the
+    branch went on): its changes are counted from `through`, and `git rebase --onto
+    <target> <through> <branch>` replays just the commits after it."""
+
+    carrier: str  # the target's commit that holds them ("" when only the forge knows)
+    through: str  # the branch's newest commit whose change (from its base) that carrier is
+    after: int  # the branch's own commits after `through`, still to land
+    pull: int = 0  # the merged PR that landed them, when the forge says so
+
+
+@dataclass(frozen=True)
 class BranchFacts:
     """What git says about one row's branch."""
 
@@ -248,11 +260,20 @@ class BranchFacts:
     ahead: int = 0
     behind: int = 0
     stacked_on: tuple[StackBase, ...] = ()  # dependencies whose heads it contains
+    landed_part: LandedPart | None = None  # its first commits are on the target already
 
     @property
     def base(self) -> str:
-        """What `changes` are counted from: the nearest stacked dependency's head, else
-        the merge-base with the target."""
+        """What `changes` are counted from: the newest commit of its own already landed,
+        else the nearest stacked dependency's head, else the merge-base with the target."""
+        if self.landed_part is not None:
+            return self.landed_part.through
+        return self.stacked_on[0].head if self.stacked_on else self.merge_base
+
+    @property
+    def start(self) -> str:
+        """Where the branch's own work begins, landed or not: the nearest stacked
+        dependency's head, else the merge-base with the target."""
         return self.stacked_on[0].head if self.stacked_on else self.merge_base
 
     @property
@@ -433,6 +454,7 @@ class Landed:
     commit: str = ""  # the target's commit that landed it, when known
     pull: int = 0  # its merged PR, when known
     at: int = 0  # unix seconds of that commit (0: unknown)
+    head: str = ""  # the branch's head that landed (a merged PR's last commit), when known
 
     def describe(self) -> str:
         """`squash-merged in 1a2b3c4`, `merged at 1a2b3c4`, `PR #101 merged`."""

@@ -17,6 +17,7 @@ from fleetbot.analysis.landed import (
 )
 from fleetbot.analysis.order import recommend_order
 from fleetbot.analysis.pyapi import PARSED, ApiReader
+from fleetbot.analysis.stack import restack_of
 from fleetbot.model import Finding, GitFacts, Plan, PullFacts, Report
 
 
@@ -42,7 +43,10 @@ def analyse(
     by_branch = {p.branch: p for p in pulls}
     pull_map = {row.issue: by_branch[row.branch] for row in plan.rows if row.branch in by_branch}
     missing = tuple(facts.missing)
-    order = recommend_order(plan, conflicts, pull_map, target=facts.target, missing=missing)
+    restacked = {b.issue for b in facts.branches
+                 if restack_of(b, landed, facts.target_ref or facts.target) is not None}
+    order = recommend_order(plan, conflicts, pull_map, target=facts.target, missing=missing,
+                            restacked=restacked)
     notes: list[str] = list(facts.notes)
     big = [f"{s.path} ({s.issue})" for s in facts.sources if s.too_large]
     if big:

@@ -59,12 +59,15 @@ def recommend_order(
     *,
     target: str = "main",
     missing: Collection[str] = (),
+    restacked: Collection[str] = (),
 ) -> tuple[MergeStep, ...]:
     """The rows still to merge, in the order to merge them, each with reasons and blockers.
 
     `pulls` maps an issue ref to its PR; `missing` lists issue refs whose branch does not
-    exist; `target` names the branch stale rows must be rebased onto. Raises PlanError
-    spelling out the cycle when `Depends on` loops.
+    exist; `target` names the branch stale rows must be rebased onto; `restacked` the
+    rows that must be restacked there instead (`analysis.stack`: a plain rebase would
+    replay commits the target holds already). Raises PlanError spelling out the cycle
+    when `Depends on` loops.
     """
     pulls = pulls or {}
     conflicts = tuple(conflicts)
@@ -114,7 +117,8 @@ def recommend_order(
     steps = []
     for position, issue in enumerate(sequence, start=1):
         row = rows[issue]
-        reasons = _reasons(plan, row, merged, involving.get(issue, []), stale, target)
+        reasons = _reasons(plan, row, merged, involving.get(issue, []), stale, target,
+                           issue in restacked)
         blocked = [*(Blocker(BlockerKind.DEPENDENCY, d) for d in hard[issue]),
                    *own_blockers(row)]
         steps.append(MergeStep(position, issue, row.branch, tuple(reasons), tuple(blocked)))
@@ -295,6 +299,7 @@ def _files(files: tuple[str, ...]) -> str:
 
 def _reasons(
     plan: Plan, row: Row, merged: set[str], softs: list[_Soft], stale: set[str], target: str,
+    restack: bool = False,
 ) -> list[str]:
     """Why `row` is where it is; `softs` are the collisions it is in (the others say
     nothing about it), so a fleet's reasons cost one pass over the collisions."""
@@ -326,7 +331,7 @@ def _reasons(
                 f"({soft.why_first})"
             )
     if row.issue in stale:
-        reasons.append(f"rebase onto {target} first")
+        reasons.append(f"{'restack' if restack else 'rebase'} onto {target} first")
     if not reasons:
         reasons.append(FREE)
     return reasons

@@ -1,51 +1,82 @@
-"""Restacking: a row built on a dependency that has since landed by squash or rebase.
+"""Restacking: a row whose branch carries commits the target holds only as new ones.
 
-Its branch still carries the dependency's old commits (`BranchFacts.stacked_on`, read by
-`git.stack`), which the target holds only as new commits; `git rebase --onto <target>
-<old dependency head> <branch>` replays just the row's own commits onto the target. Pure:
-the Report in, the exact command out, for the brief, the sticky comment and `check`.
+Either a row built on a dependency that has since landed by squash or rebase (its branch
+still carries the dependency's old commits, `BranchFacts.stacked_on`, read by
+`git.stack`), or a row squash-merged that went on (its own first commits,
+`BranchFacts.landed_part`, read by `git.landed`). `git rebase --onto <target> <old head>
+<branch>` replays just the commits after the old head onto the target; a plain `git
+rebase` would replay the landed ones too, and stop on them. Pure: the Report in, the
+exact command out, for the brief, the sticky comment, `check` and `status`.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fleetbot.model import Landed, Report
+from fleetbot.model import BranchFacts, Landed, LandedHow, Report
 
 
 @dataclass(frozen=True)
 class Restack:
-    """The restack one row needs: its landed dependency, that row's old head, the command."""
+    """The restack one row needs: what landed (its dependency, or the row's own first
+    commits), the old head it landed without, the command."""
 
     issue: str
-    dependency: Landed
+    dependency: Landed  # the landed row: a dependency, or this row itself (`own`)
     old_head: str
     command: str
+    after: int = 0  # own: the commits after `old_head` still to land
+
+    @property
+    def own(self) -> bool:
+        """The row's own first commits landed (it was squash-merged and went on)."""
+        return self.dependency.issue == self.issue
 
     def describe(self) -> str:
         """`#1 has landed (squash-merged in 1a2b3c4); this branch still carries its old
-        commits (up to 9f8e7d6): restack it with` (the command follows)."""
+        commits (up to 9f8e7d6): restack it with`, or for the row's own first commits
+        `this branch's commits up to 9f8e7d6 have landed (squash-merged in 1a2b3c4); the
+        1 commit after them has not: restack it with` (the command follows)."""
+        if self.own:
+            many = self.after != 1
+            return (f"this branch's commits up to {self.old_head[:7]} have landed "
+                    f"({self.dependency.describe()}); the {self.after} "
+                    f"commit{'s' if many else ''} after them {'have' if many else 'has'} "
+                    f"not: restack {'them' if many else 'it'} with")
         return (f"{self.dependency.issue} has landed ({self.dependency.describe()}); this "
                 f"branch still carries its old commits (up to {self.old_head[:7]}): restack "
                 "it with")
 
 
 def restack(report: Report, issue: str) -> Restack | None:
-    """The restack `issue` needs, or None: the nearest dependency its branch is built on
-    has landed without its head (a squash or rebase merge). While that one is still open
-    the row waits for it, whatever else has landed."""
+    """The restack `issue` needs (`restack_of`), or None."""
     facts = next((b for b in report.branches if b.issue == issue), None)
-    if facts is None or not facts.stacked_on:
+    if facts is None:
+        return None
+    return restack_of(facts, report.landed, report.target_ref or report.target)
+
+
+def restack_of(facts: BranchFacts, landed: Sequence[Landed], target: str) -> Restack | None:
+    """The restack a branch needs onto `target` (the ref git merges), or None: its own
+    first commits have landed (a squash merge, then more commits), or the nearest
+    dependency it is built on has landed without its head (a squash or rebase merge).
+    While that one is still open the row waits for it, whatever else has landed."""
+    part = facts.landed_part
+    if part is not None:
+        how = LandedHow.PR_MERGED if part.pull else LandedHow.PATCH
+        return Restack(facts.issue, Landed(facts.issue, how, part.carrier, pull=part.pull),
+                       part.through, shlex.join(("git", "rebase", "--onto", target,
+                                                 part.through, facts.branch)), part.after)
+    if not facts.stacked_on:
         return None
     base = facts.stacked_on[0]
-    landed = report.landed_row(base.issue)
-    if landed is None:
+    dependency = next((la for la in landed if la.issue == base.issue), None)
+    if dependency is None:
         return None
-    target = report.target_ref or report.target
-    command = " ".join(shlex.quote(w) for w in (
-        "git", "rebase", "--onto", target, base.head, facts.branch))
-    return Restack(issue, landed, base.head, command)
+    return Restack(facts.issue, dependency, base.head, shlex.join(
+        ("git", "rebase", "--onto", target, base.head, facts.branch)))
 
 
 def restacks(report: Report) -> tuple[Restack, ...]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from fleetbot.analysis.order import recommend_order
+from fleetbot.analysis.stack import restacks
 from fleetbot.model import (
     Conflict,
     ConflictKind,
@@ -192,5 +193,6 @@ def with_verify(report: Report, result: VerifyResult) -> Report:
     by_branch = {p.branch: p for p in report.pulls}
     pulls = {r.issue: by_branch[r.branch] for r in report.plan.rows if r.branch in by_branch}
     order = recommend_order(report.plan, conflicts, pulls, target=report.target,
-                            missing=report.missing_branches)
+                            missing=report.missing_branches,
+                            restacked={r.issue for r in restacks(report)})
     return replace(report, conflicts=conflicts, order=order)

@@ -237,8 +237,8 @@ def _status_rows(git: Git, plan: Plan, target: str, forge_kind: str,
     pulls = _pulls(git, forge_kind)
     predictions = fleet.predict(git, plan, target, pulls=pulls)
     facts = fleet.gather_row_facts(git, plan, target, predictions)
-    return (status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls),
-            predictions.notes)
+    return (status_rows(plan, facts, predictions.conflicts, now=int(time.time()), pulls=pulls,
+                        restacks=predictions.restacks), predictions.notes)
 
 
 def _pulls(git: Git, forge_kind: str) -> tuple[PullFacts, ...]:

@@ -59,6 +59,8 @@ class Brief:
     collisions: tuple[Collision, ...]
     warnings: tuple[str, ...]  # drift / stale target about this row itself
     finish: tuple[str, ...]
+    restack: str = ""  # its own first commits landed: the `git rebase --onto` for the rest
+    restack_why: str = ""  # `Restack.describe()`, ending in "restack it with"
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -93,7 +95,9 @@ def build_brief(
                  for d in plan.dependencies(row))
     position = {s.issue: s.position for s in order}
     merge_ref = merge_ref or target
-    warnings = [_warning(c, merge_ref) for c in conflicts if c.rows == (row.issue,)]
+    own = next((r for r in restacks if r.issue == row.issue and r.own), None)
+    warnings = [_warning(c, merge_ref) for c in conflicts if c.rows == (row.issue,)
+                and not (own is not None and c.kind is ConflictKind.TARGET)]
     collisions: list[Collision] = []
     for other, group in collisions_of(conflicts, row.issue).items():
         merged_view = Conflict(
@@ -109,6 +113,7 @@ def build_brief(
         owns=tuple(f"{p.pattern} ({p.note})" if p.note else p.pattern for p in row.files_owned),
         must_not_touch=fences, depends_on=deps, collisions=tuple(collisions),
         warnings=tuple(warnings), finish=_finish(row.branch, row.issue, target),
+        restack=own.command if own else "", restack_why=own.describe() if own else "",
     )
 
 
@@ -209,7 +214,9 @@ def _render(b: Brief, *, code: _Fmt, esc: _Fmt, head: str, bullet: str,
     section("Collisions", [
         f"with {esc(c.other)} on {', '.join(code(f) for f in c.files) or '?'} "
         f"({c.kind}): {esc(c.advice)}" for c in b.collisions], "none predicted")
-    if b.warnings:
-        section("Warnings", [esc(w) for w in b.warnings], "")
+    warnings = [*([f"{esc(b.restack_why)} {code(b.restack)}"] if b.restack else []),
+                *(esc(w) for w in b.warnings)]
+    if warnings:
+        section("Warnings", warnings, "")
     section("When you are done", list(finish), "")
     return "\n".join(lines) + "\n"

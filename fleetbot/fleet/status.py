@@ -6,17 +6,19 @@ one pair caught by several kinds (plan, diff, textual) reads as one collision.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleetbot.analysis.collisions import pair_conflicts
+from fleetbot.analysis.stack import Restack
 from fleetbot.fleet.worktrees import RowFacts
 from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts
 from fleetbot.render.common import give_way
 
 if TYPE_CHECKING:
+    from rich.console import Group
     from rich.table import Table
 
 
@@ -39,6 +41,8 @@ class StatusRow:
     ci: str = ""
     review: str = ""
     partners: tuple[str, ...] = ()  # "#44 (textual)": the other row, the strongest kind
+    restack: str = ""  # the `git rebase --onto` that replays only what has not landed
+    restack_why: str = ""  # `Restack.describe()`: why, ending in "restack it with"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -49,6 +53,7 @@ class StatusRow:
             "merged": self.merged, "landed": self.landed or None,
             "missing": list(self.missing),
             "pr": self.pr or None, "ci": self.ci or None, "review": self.review or None,
+            "restack": self.restack or None,
         }
 
 
@@ -59,17 +64,22 @@ def status_rows(
     *,
     now: int,
     pulls: Sequence[PullFacts] = (),
+    restacks: Sequence[Restack] = (),
 ) -> tuple[StatusRow, ...]:
-    """One dashboard line per row from git facts, predicted conflicts and PRs."""
+    """One dashboard line per row from git facts, predicted conflicts and PRs; a row
+    that must be restacked (`analysis.stack`) says so instead of "rebase"."""
     by_issue = {f.issue: f for f in facts}
+    again = {r.issue: r for r in restacks}
     out: list[StatusRow] = []
     for row in plan.rows:
         f = by_issue.get(row.issue) or RowFacts(row.issue, row.branch, False)
         drift = drift_of(conflicts, row.issue)
-        onto_target = target_conflicts_of(conflicts, row.issue)
+        fix = "restack" if row.issue in again else "rebase"
+        onto_target = target_conflicts_of(conflicts, row.issue, fix)
         collisions = [*onto_target, *(describe_collision(other, group) for other, group
                                       in collisions_of(conflicts, row.issue).items())]
-        partners = (*(["target (rebase)"] if onto_target else []),
+        restack = again.get(row.issue)
+        partners = (*([f"target ({fix})"] if onto_target else []),
                     *(f"{c.rows[1] if c.rows[0] == row.issue else c.rows[0]} "
                       f"({c.kind.value})" for c in pair_conflicts(conflicts)
                       if row.issue in c.rows))
@@ -85,6 +95,8 @@ def status_rows(
             merged=f.merged, missing=missing, landed=f.landed,
             pr=f"#{pull.number}" if pull else "", ci=pull.ci.value if pull else "",
             review=pull.review.value if pull else "", partners=partners,
+            restack=restack.command if restack else "",
+            restack_why=restack.describe() if restack else "",
         ))
     return tuple(out)
 
@@ -101,15 +113,16 @@ def drift_of(conflicts: Sequence[Conflict], me: str) -> list[str]:
     return sorted(out)
 
 
-def target_conflicts_of(conflicts: Sequence[Conflict], me: str) -> list[str]:
+def target_conflicts_of(conflicts: Sequence[Conflict], me: str, fix: str = "rebase",
+                        ) -> list[str]:
     """`target tasks/cli.py (rebase)`: `me` no longer merges onto the target, as `order`
-    and `check` say; the row's to fix, so it shows on that row."""
+    and `check` say; the row's to fix (`fix` it), so it shows on that row."""
     files = [f for c in conflicts if c.kind is ConflictKind.TARGET and c.rows == (me,)
              for f in c.files]
     if not files:
         return []
     unique = list(dict.fromkeys(files))
-    return [f"target {','.join(unique[:3])}{'...' if len(unique) > 3 else ''} (rebase)"]
+    return [f"target {','.join(unique[:3])}{'...' if len(unique) > 3 else ''} ({fix})"]
 
 
 def collisions_of(conflicts: Sequence[Conflict], me: str) -> dict[str, list[Conflict]]:
@@ -236,8 +249,19 @@ def fit_cell(text: str, width: int, *, name: str = "") -> str:
     return (kept.rstrip(",") + "…") if kept else middle(text, width)
 
 
+def restack_lines(rows: Sequence[StatusRow], code: Callable[[str], str] = str,
+                  esc: Callable[[str], str] = str) -> list[str]:
+    """`#42: this branch's commits up to 4cd3222 have landed (...): restack it with
+    <command>`, one per row to restack: the command the table has no room for."""
+    return [f"{esc(r.issue)}: {esc(r.restack_why)} {code(r.restack)}" for r in rows
+            if r.restack]
+
+
 def render_plain(rows: Sequence[StatusRow], target: str, width: int | None = None) -> str:
-    """Aligned columns for a pipe or a log, within `width` (None: never cut)."""
+    """Aligned columns for a pipe or a log, within `width` (None: never cut); below
+    them, each restack, wrapped at `width` (a command kept whole on its own line)."""
+    import textwrap
+
     from rich.cells import cell_len
 
     from fleetbot.render.escape import terminal
@@ -248,6 +272,11 @@ def render_plain(rows: Sequence[StatusRow], target: str, width: int | None = Non
         shown = [fit_cell(c, w, name=n) for c, w, n in zip(line, widths, grid[0], strict=True)]
         lines.append("  ".join(c + " " * (w - cell_len(c))
                                for c, w in zip(shown, widths, strict=True)).rstrip())
+    for r in rows:
+        if r.restack:
+            why = terminal(f"{r.issue}: {r.restack_why}")
+            lines += [*(textwrap.wrap(why, width) if width else [why]),
+                      f"  {terminal(r.restack)}"]
     return "\n".join(lines)
 
 
@@ -260,14 +289,21 @@ def render_markdown(rows: Sequence[StatusRow], target: str) -> str:
     for r in rows:
         lines.append("| " + " | ".join(md(c) for c in cells(r, forge=len(head) > len(HEAD)))
                      + " |")
+    again = restack_lines(rows, lambda c: code(c, table=False), md)
+    if again:
+        lines += ["", *(f"- {line}" for line in again)]
     return "\n".join(lines)
 
 
-def render_table(rows: Sequence[StatusRow], target: str, width: int | None = None) -> Table:
+def render_table(rows: Sequence[StatusRow], target: str, width: int | None = None,
+                 ) -> Table | Group:
     """A rich Table for a terminal (and `--watch`), within `width`: the same cells as
-    `render_plain`, fitted the same way (cut at whole words, a branch in the middle)."""
+    `render_plain`, fitted the same way (cut at whole words, a branch in the middle);
+    each restack below it."""
+    from rich.console import Group
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from fleetbot.render.escape import terminal
 
@@ -280,4 +316,6 @@ def render_table(rows: Sequence[StatusRow], target: str, width: int | None = Non
     for line in grid[1:]:
         table.add_row(*(escape(fit_cell(c, w, name=n))
                         for c, w, n in zip(line, widths, grid[0], strict=True)))
-    return table
+    again = [Text(terminal(line)) for r in rows if r.restack
+             for line in (f"{r.issue}: {r.restack_why}", f"  {r.restack}")]
+    return Group(table, *again) if again else table

@@ -30,7 +30,7 @@ from fleetbot.git.facts import (
     walk_branches,
 )
 from fleetbot.git.remote import origin_path
-from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, Landing, Row
+from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, LandedPart, Landing, Row
 
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 _CLOSING = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
@@ -108,9 +108,7 @@ def match_patches(
     `totals`: issue -> patch-id of merge-base..head; `commits`: issue -> its own commits;
     `commit_ids`: commit -> patch-id; `target_ids`: target commit -> patch-id (newest first).
     """
-    by_patch: dict[str, str] = {}
-    for sha, pid in target_ids.items():
-        by_patch.setdefault(pid, sha)  # newest first: keep the newest carrier
+    by_patch = carrier_of(target_ids)
     out: dict[str, tuple[LandedHow, str]] = {}
     for issue, pid in totals.items():
         if pid in by_patch:
@@ -124,6 +122,35 @@ def match_patches(
             assert first is not None
             out[issue] = (LandedHow.REBASED, by_patch[first])  # own[0]: its newest commit
     return out
+
+
+def match_prefixes(
+    own: Mapping[str, Sequence[str]], prefix_ids: Mapping[str, str],
+    target_ids: Mapping[str, str],
+) -> dict[str, LandedPart]:
+    """issue -> the newest of its own commits, below its newest, whose change from the
+    branch's start has the patch-id of a target commit: the branch was squash-merged
+    there and went on.
+
+    `own`: issue -> its own commits, newest first; `prefix_ids`: commit -> patch-id of
+    start..commit (the commits worth asking); `target_ids` as in `match_patches`."""
+    by_patch = carrier_of(target_ids)
+    out: dict[str, LandedPart] = {}
+    for issue, commits in own.items():
+        for after, commit in enumerate(commits):
+            carrier = by_patch.get(prefix_ids.get(commit, ""))
+            if after and carrier is not None:
+                out[issue] = LandedPart(carrier, commit, after)
+                break
+    return out
+
+
+def carrier_of(target_ids: Mapping[str, str]) -> dict[str, str]:
+    """patch-id -> the newest target commit with it (`target_ids` lists newest first)."""
+    by_patch: dict[str, str] = {}
+    for sha, pid in target_ids.items():
+        by_patch.setdefault(pid, sha)
+    return by_patch
 
 
 # ---------------------------------------------------------------- git questions
@@ -257,10 +284,11 @@ def find_landed(
     missing: Sequence[Row],
     *,
     cache: Cache | None = None,
-) -> tuple[Landed, ...]:
-    """The rows whose work is on the target, with how and where, as git shows it.
-    `no_ops`: the rows whose clean landing changes nothing on the target. What the
-    patches say is remembered by the target and the heads and bases it read."""
+) -> tuple[tuple[Landed, ...], dict[str, LandedPart]]:
+    """The rows whose work is on the target, with how and where, as git shows it, and
+    the rows whose first commits are (`LandedPart`, by issue). `no_ops`: the rows whose
+    clean landing changes nothing on the target. What the patches say is remembered by
+    the target and the heads and bases it read."""
     landing = {la.issue: la for la in landings}
     found: dict[str, tuple[LandedHow, str]] = {}
     ancestors = [b for b in branches if b.ahead == 0]
@@ -271,8 +299,9 @@ def find_landed(
         elif _moved_with_commits(git, b):  # fast-forwarded after commits of its own
             found[b.issue] = (LandedHow.ANCESTOR, b.head)
     rest = [b for b in branches if b.ahead > 0]
+    parts: dict[str, LandedPart] = {}
     if rest:
-        carriers = _carriers(git, target_sha, rest, cache or Cache.disabled())
+        carriers, parts = _carriers(git, target_sha, rest, cache or Cache.disabled())
         for b in rest:
             la = landing.get(b.issue)
             no_op = la is not None and la.result.clean and b.issue in no_ops
@@ -284,26 +313,31 @@ def find_landed(
         found[issue] = (LandedHow.HISTORY, commit.sha)
     times = commit_times(git, [c for _, c in found.values()])
     order = {r.issue: i for i, r in enumerate(rows)}
-    return tuple(
+    landed = tuple(
         Landed(issue, how, commit, at=times.get(commit, 0))
         for issue, (how, commit) in sorted(found.items(), key=lambda kv: order.get(kv[0], 0))
     )
+    return landed, {issue: part for issue, part in parts.items() if issue not in found}
 
 
 def _carriers(
     git: Git, target_sha: str, rest: Sequence[BranchFacts], cache: Cache,
-) -> dict[str, tuple[LandedHow, str]]:
-    """`match_patches` over the branches ahead of the target: four processes, or none
-    when the same target, heads and bases were read before, or when every branch forked
-    at the target's tip (no target commit after a base: nothing can carry a branch)."""
+) -> tuple[dict[str, tuple[LandedHow, str]], dict[str, LandedPart]]:
+    """`match_patches` over the branches ahead of the target, and `_landed_parts` over
+    the rest: four processes (up to three more for landed parts), or none when the same
+    target, heads and bases were read before, or when every branch forked at the
+    target's tip (no target commit after a base: nothing can carry a branch)."""
     if all(b.merge_base == target_sha for b in rest):
-        return {}
-    key = " ".join([target_sha, *sorted(f"{b.issue}={b.head}:{b.merge_base}" for b in rest)])
+        return {}, {}
+    key = " ".join([target_sha, *sorted(f"{b.issue}={b.head}:{b.merge_base}:{b.start}"
+                                          for b in rest)])
     got = cache.get("landed", key)
     if isinstance(got, dict):
         try:
-            return {str(k): (LandedHow(v[0]), str(v[1])) for k, v in got.items()}
-        except (TypeError, ValueError, IndexError):
+            return ({str(k): (LandedHow(v[0]), str(v[1])) for k, v in got["carriers"].items()},
+                    {str(k): LandedPart(str(v[0]), str(v[1]), int(v[2]))
+                     for k, v in got["parts"].items()})
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
             pass
     bases = sorted({b.merge_base for b in rest})
     floor = target_floor(git, target_sha, bases)
@@ -319,8 +353,58 @@ def _carriers(
     singles.update((h, totals[h]) for h in whole if h in totals)
     carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
                              own, singles, theirs)
-    cache.put("landed", key, {k: [how.value, c] for k, (how, c) in carriers.items()})
-    return carriers
+    parts = _landed_parts(git, [b for b in rest if b.issue not in carriers], own, shapes,
+                          theirs, cache)
+    cache.put("landed", key, {
+        "carriers": {k: [how.value, c] for k, (how, c) in carriers.items()},
+        "parts": {k: [p.carrier, p.through, p.after] for k, p in parts.items()}})
+    return carriers, parts
+
+
+def merged_parts(git: Git, target_sha: str, branches: Sequence[BranchFacts],
+                 merged: Mapping[str, Landed]) -> dict[str, LandedPart]:
+    """The branches whose PR the forge says merged and that went on since (their head is
+    no longer the PR's last, `Landed.head`): the PR's head is the part that landed when
+    the branch still holds it and the target does not (a squash or rebase merge; after a
+    merge commit the merge-base has moved past it already). Three small processes a
+    branch, for the few that went on."""
+    def part(b: BranchFacts) -> LandedPart | None:
+        pr = merged[b.issue]
+        held = git.run_full("merge-base", "--is-ancestor", pr.head, b.head, check=False)
+        if held.returncode != 0:
+            return None  # rewritten since, or the PR's head was never fetched
+        if git.run_full("merge-base", "--is-ancestor", pr.head, target_sha,
+                        check=False).returncode == 0:
+            return None
+        after = git.run("rev-list", "--count", "--no-merges", b.head, f"^{pr.head}",
+                        f"^{target_sha}", "--").strip()
+        return LandedPart(pr.commit, pr.head, int(after or 0), pull=pr.pull) \
+            if after not in ("", "0") else None
+    asked = [b for b in branches if b.issue in merged and merged[b.issue].head]
+    found = parallel([partial(part, b) for b in asked])
+    return {b.issue: p for b, p in zip(asked, found, strict=True) if p is not None}
+
+
+def _landed_parts(
+    git: Git, rest: Sequence[BranchFacts], own: Mapping[str, tuple[str, ...]],
+    shapes: frozenset[frozenset[str]] | None, theirs: Mapping[str, str], cache: Cache,
+) -> dict[str, LandedPart]:
+    """`match_prefixes` over the branches not landed whole: the change from its start to
+    each of its own commits below the newest, diffed (one process) only for branches
+    that share a path with some target commit, and given a patch-id (two more) only
+    where it names the paths of one."""
+    if not theirs:
+        return {}
+    near = [b for b in rest if len(own.get(b.issue, ())) > 1
+            and (shapes is None or any(s & b.paths for s in shapes))]
+    asked = list(dict.fromkeys((b.start, c) for b in near for c in own[b.issue][1:]))
+    if not asked:
+        return {}
+    if shapes is not None:
+        asked = [pair for pair, changes in zip(asked, changed_files_many(git, asked, cache),
+                                                strict=True) if paths_of(changes) in shapes]
+    ids = patch_ids(git, [f"{c} {start}" for start, c in asked])
+    return match_prefixes({b.issue: own[b.issue] for b in near}, ids, theirs)
 
 
 def _own_patch_ids(

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -36,7 +37,7 @@ from fleetbot.git.facts import (
     parse_cat_file_batch,
     read_small_blobs,
 )
-from fleetbot.git.landed import find_landed
+from fleetbot.git.landed import find_landed, merged_parts
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
 from fleetbot.git.refs import REMOTE, meant_branch, read_refs, resolve_rows, resolve_target
 from fleetbot.git.stack import stack_bases
@@ -47,6 +48,7 @@ from fleetbot.model import (
     GitFacts,
     Landed,
     LandedHow,
+    LandedPart,
     Landing,
     MergeConflict,
     MergeResult,
@@ -547,7 +549,11 @@ def gather(
                             workers=workers)
     # a row naming the target itself is a plan error (lint says so), never a branch to land
     on_target = {r.issue for r in plan.rows if r.branch == tgt.name}
-    skip = {la.issue for la in known} | on_target
+    # a merged PR whose branch went on since: git tells what has not landed of it
+    merged = {la.issue: la for la in known}
+    went_on = {i for i, la in merged.items() if la.head
+               and (ref := row_refs.get(i)) is not None and ref.sha != la.head}
+    skip = (set(merged) - went_on) | on_target
     found = [(r.issue, r.branch, ref.ref, ref.sha) for r in plan.rows
              if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
     gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]
@@ -570,13 +576,18 @@ def gather(
             git, [(tgt.sha, la.commit) for la in clean], cache), strict=True))
         no_ops = frozenset(issue for issue, files in changed.items() if not files)
         pairs_job = pool.submit(_merge_pairs, git, mgit, clean, changed, cache, stdin, workers)
-        landed = (*known, *find_landed(git, tgt.sha, no_ops, plan.rows, branches, landings,
-                                       gone, cache=cache))
+        found_landed, parts = find_landed(git, tgt.sha, no_ops, plan.rows, branches,
+                                          landings, gone, cache=cache)
+        whole = {la.issue for la in found_landed}
+        parts.update(merged_parts(git, tgt.sha, [b for b in branches if b.issue in went_on
+                                                 and b.issue not in whole], merged))
+        landed = (*(la for la in known if la.issue not in went_on), *found_landed)
         seen = {la.issue for la in landed}
         landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
                         if r.status is Status.MERGED and r.issue not in seen)
         done = {la.issue for la in landed}
-        branches = tuple(b for b in branches if b.issue not in done)
+        branches = with_parts(git, tuple(b for b in branches if b.issue not in done),
+                              parts, cache)
         landings = tuple(la for la in landings if la.issue not in done)
 
         missing = tuple(r.issue for r in gone if r.issue not in done)
@@ -589,7 +600,10 @@ def gather(
                 target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
                 missing=missing, landings=landings, landed=landed, notes=notes))
         pairs = tuple(p for p in pairs_job.result() if not done & set(p.rows))
-        sources = tuple(s for s in sources_job.result() if s.issue not in done)
+        sources = tuple(s for s in sources_job.result() if s.issue not in done | set(parts))
+        if parts:  # counted again from what has not landed
+            sources += read_sources(git, [b for b in branches if b.issue in parts], cache,
+                                    remembered)
     cache.save()
     return GitFacts(
         target=tgt.name, target_sha=tgt.sha, target_ref=tgt.ref, branches=branches,
@@ -612,6 +626,19 @@ def _merge_pairs(git: Git, mgit: Git, clean: Sequence[Landing],
                          stdin=stdin, workers=workers, cache=cache)
     return tuple(PairMerge(rows=(la.issue, lb.issue), result=r)
                  for (la, lb), r in zip(candidates, results, strict=True))
+
+
+def with_parts(git: Git, branches: Sequence[BranchFacts], parts: Mapping[str, LandedPart],
+               cache: Cache | None = None) -> tuple[BranchFacts, ...]:
+    """The branches with their landed first commits (`git.landed.match_prefixes`) set
+    aside: each such branch's changes counted from the newest of them, in one process."""
+    todo = [b for b in branches if b.issue in parts]
+    if not todo:
+        return tuple(branches)
+    diffs = changed_files_many(git, [(parts[b.issue].through, b.head) for b in todo], cache)
+    new = {b.issue: replace(b, landed_part=parts[b.issue], changes=changes)
+           for b, changes in zip(todo, diffs, strict=True)}
+    return tuple(new.get(b.issue, b) for b in branches)
 
 
 def read_sources(

@@ -213,21 +213,39 @@ def landed_lines(report: Report) -> list[str]:
     return out
 
 
-def current_messages(report: Report) -> list[str]:
+@dataclass(frozen=True)
+class Message:
+    """One thing `check` tells the person on the current branch: words, and the command
+    they end in (each renderer formats it: a code span in Markdown, escaped words)."""
+
+    text: str
+    command: str = ""
+
+    def __str__(self) -> str:
+        """`words `command``: as JSON and a terminal show it."""
+        return f"{self.text} `{self.command}`" if self.command else self.text
+
+
+def current_messages(report: Report) -> list[Message]:
     """What `check` tells the person on the current branch, most urgent first."""
     issue = report.current_issue
     if issue is None:
         return []
     step = step_of(report, issue)
     row = report.plan.by_issue(issue)
-    out = []
+    out: list[Message] = []
+
+    def say(text: str, command: str = "") -> None:
+        out.append(Message(text, command))
+
+    again = restack(report, issue)
     for c in row_conflicts(report, issue):
         files = f" on {_files(c.files)}" if c.files else ""
         if c.kind is ConflictKind.TARGET:
-            out.append(f"your branch no longer merges onto {report.target}{files}: "
-                       f"rebase onto {report.target} first")
+            fix = "restack it first (below)" if again else f"rebase onto {report.target} first"
+            say(f"your branch no longer merges onto {report.target}{files}: {fix}")
         elif c.kind is ConflictKind.DRIFT:
-            out.append(f"your branch changed files its row does not own: {_files(c.files)}")
+            say(f"your branch changed files its row does not own: {_files(c.files)}")
         elif len(c.rows) == 2:
             other = c.rows[0] if c.rows[1] == issue else c.rows[1]
             other_step = step_of(report, other)
@@ -241,23 +259,22 @@ def current_messages(report: Report) -> list[str]:
             tail = "merge after it" if after else f"merge first, {other} rebases after"
             if c.expected:
                 tail = "expected: the plan orders them"
-            out.append(f"your branch {verb} {other}{files}: {tail}")
-    again = restack(report, issue)
+            say(f"your branch {verb} {other}{files}: {tail}")
     if again is not None:
-        out.append(f"{again.describe()} `{again.command}`")
+        say(again.describe(), again.command)
     for stop in report.replay.stops if report.replay is not None else ():
         if stop.issue == issue:
-            out.append(f"the replayed fan-in stops at your branch on {_files(stop.files)}")
+            say(f"the replayed fan-in stops at your branch on {_files(stop.files)}")
     if step is not None:
         for b in step.blocked_by:
-            out.append(f"your branch is blocked by {b.describe()}")
-        out.append(f"merge position {step.position} of {len(report.order)}")
+            say(f"your branch is blocked by {b.describe()}")
+        say(f"merge position {step.position} of {len(report.order)}")
     elif (landed := report.landed_row(issue)) is not None:
-        out.append(f"your row has landed ({landed.describe()})")
+        say(f"your row has landed ({landed.describe()})")
     elif row is not None and row.status is Status.MERGED:
-        out.append("your row is merged")
+        say("your row is merged")
     if not out:
-        out.append("your branch is clear")
+        say("your branch is clear")
     return out
 
 

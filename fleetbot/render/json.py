@@ -87,6 +87,9 @@ def branch_to_json(b: BranchFacts) -> dict[str, Any]:
         "changes": [{"path": c.path, "status": c.status, "old_path": c.old_path}
                     for c in b.changes],
         "stacked_on": [{"issue": s.issue, "ref": s.ref, "head": s.head} for s in b.stacked_on],
+        "landed_part": None if b.landed_part is None else {
+            "carrier": b.landed_part.carrier, "through": b.landed_part.through,
+            "after": b.landed_part.after},
     }
 
 
@@ -126,6 +129,6 @@ def _current(report: Report) -> dict[str, Any] | None:
     return {
         "issue": issue,
         "position": step.position if step is not None else None,
-        "messages": common.current_messages(report),
+        "messages": [str(m) for m in common.current_messages(report)],
         "blocks": common.current_blocks(report),
     }

@@ -127,7 +127,9 @@ def _current(report: Report) -> list[str]:
     row = report.plan.by_issue(issue)
     who = md(row.label) if row is not None else md(issue)
     msgs = common.current_messages(report)
-    return [f"**Your branch ({who}):**", *(f"- {md(m)}" for m in msgs)]
+    return [f"**Your branch ({who}):**",
+            *(f"- {md(m.text)}" + (f" {code(m.command, table=False)}" if m.command else "")
+              for m in msgs)]
 
 
 def _inline_order(report: Report, issue: str) -> str:

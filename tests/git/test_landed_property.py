@@ -1,7 +1,8 @@
 """Squash and rebase-merge detection equals plain git asked commit by commit: on random
-fleets landed by squash, by cherry-picking every commit, by cherry-picking some, and with
-unrelated target commits between, fleetbot's carriers (which diff only the branches and
-commits shaped like a target commit) are what `git patch-id` of every diff says."""
+fleets landed by squash, by squashing all but a branch's last commit (it went on), by
+cherry-picking every commit, by cherry-picking some, and with unrelated target commits
+between, fleetbot's carriers and landed parts (which diff only the branches and commits
+shaped like a target commit) are what `git patch-id` of every diff says."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from fleetbot.git import Git
 from fleetbot.git.mergetree import gather
-from fleetbot.model import LandedHow
+from fleetbot.model import LandedHow, LandedPart
 from tests.fleet import plan_of, row
 from tests.support.examples import examples
 from tests.support.repo import GIT_ENV, Repo, make_repo
@@ -28,8 +29,10 @@ BASE = {f: "".join(f"{f} line {i}\n" for i in range(6)) for f in FILES}
 edits = st.lists(st.tuples(st.sampled_from(FILES), st.integers(0, 5), st.integers(0, 3)),
                  min_size=1, max_size=2)
 branches = st.lists(st.lists(edits, min_size=1, max_size=4), min_size=2, max_size=3)
-# what the target does: squash branch i, pick all its commits, pick its first, or move on
-moves = st.lists(st.tuples(st.sampled_from(("squash", "pick", "pick", "first", "other")),
+# what the target does: squash branch i, squash all but its last commit, pick all its
+# commits, pick its first, or move on
+moves = st.lists(st.tuples(st.sampled_from(("squash", "prefix", "pick", "pick", "first",
+                                            "other")),
                            st.integers(0, 2), edits), min_size=1, max_size=4)
 
 
@@ -56,9 +59,11 @@ def _pid(repo: Repo, *diff: str) -> str:
     return out.split()[0] if out.strip() else ""
 
 
-def _expected(repo: Repo, names: list[str]) -> dict[str, tuple[LandedHow, str]]:
+def _expected(repo: Repo, names: list[str],
+              ) -> tuple[dict[str, tuple[LandedHow, str]], dict[str, LandedPart]]:
     """Every diff's patch-id from its own git process: the branch's whole change against
-    its merge-base, each of its own commits, each target commit after the oldest base."""
+    its merge-base, each of its own commits and the change up to each, each target commit
+    after the oldest base."""
     bases = {n: repo.git("merge-base", "main", n).strip() for n in names}
     floor = repo.git("merge-base", "--octopus", *bases.values()).split()[0]
     target = repo.git("rev-list", "--first-parent", "main", f"^{floor}", "--").split()
@@ -67,6 +72,7 @@ def _expected(repo: Repo, names: list[str]) -> dict[str, tuple[LandedHow, str]]:
         theirs.setdefault(_pid(repo, "diff", f"{sha}^", sha), sha)
     theirs.pop("", None)
     out: dict[str, tuple[LandedHow, str]] = {}
+    parts: dict[str, LandedPart] = {}
     for i, name in enumerate(names):
         if not repo.git("rev-list", f"main..{name}").split():
             continue
@@ -77,7 +83,11 @@ def _expected(repo: Repo, names: list[str]) -> dict[str, tuple[LandedHow, str]]:
             out[f"#{i}"] = (LandedHow.PATCH, theirs[whole])
         elif own and all(p in theirs for p in ids):
             out[f"#{i}"] = (LandedHow.REBASED, theirs[ids[0]])
-    return out
+        else:
+            ups = [(k, c, _pid(repo, "diff", bases[name], c)) for k, c in enumerate(own) if k]
+            parts.update((f"#{i}", LandedPart(theirs[p], c, k))
+                         for k, c, p in ups[::-1] if p in theirs)  # the newest wins
+    return out, parts
 
 
 @pytest.mark.property
@@ -99,8 +109,9 @@ def test_carriers_equal_patch_ids_asked_one_by_one(
         for n, (how, i, change) in enumerate(steps):
             name = names[i % len(names)]
             own = repo.git("rev-list", "--reverse", f"main..{name}").split()
-            if how == "squash":
-                merged = _run(repo, "merge", "--squash", name) == 0
+            if how in ("squash", "prefix"):
+                tip = f"{name}~1" if how == "prefix" else name
+                merged = _run(repo, "merge", "--squash", tip) == 0
                 if merged and _run(repo, "diff", "--cached", "--quiet"):
                     repo.git("commit", "-q", "-m", f"squash {name}")
                 repo.git("reset", "-q", "--hard")
@@ -115,5 +126,6 @@ def test_carriers_equal_patch_ids_asked_one_by_one(
         facts = gather(Git(repo.path), plan)
         got = {la.issue: (la.how, la.commit) for la in facts.landed
                if la.how in (LandedHow.PATCH, LandedHow.REBASED)}
-        want = _expected(repo, names)
+        want, parts = _expected(repo, names)
         assert got == want
+        assert {b.issue: b.landed_part for b in facts.branches if b.landed_part} == parts

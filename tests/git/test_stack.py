@@ -126,7 +126,7 @@ def test_a_dependency_landed_by_squash_gives_the_exact_restack(tmp_path: Path) -
     said = (f"#1 has landed (squash-merged in {squash}); this branch still carries its old "
             f"commits (up to {old[:7]}): restack it with "
             f"`git rebase --onto main {old} feature/2`")
-    assert said in current_messages(report)
+    assert said in map(str, current_messages(report))
     comment = render_pr_comment(report, "#2")
     assert (f"- 🔁 #1 has landed (squash-merged in {squash}); this branch still carries its "
             f"old commits (up to {old[:7]}): restack it with "

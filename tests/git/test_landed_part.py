@@ -1,0 +1,207 @@
+"""A branch squash-merged that went on: its first commits have landed, the rest has not.
+
+Each prediction is checked against plain git: the branch as it is does not merge onto
+the target, and the restack fleetbot prints replays exactly the commits after the landed
+ones, cleanly, leaving the target plus those commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fleetbot.git import Git
+from fleetbot.git.landed import match_prefixes
+from fleetbot.model import BranchFacts, LandedPart, Report
+from fleetbot.pipeline import build_report
+from tests.fleet import plan_of, row
+from tests.support.cli import Invocation
+from tests.support.repo import Repo, from_template, make_repo
+from tests.support.schemas import validate
+
+BASE = {"app.py": "a = 1\nb = 2\nc = 3\n", "other.py": "x = 1\n", "lib.py": "y = 1\n"}
+PLAN_MD = """\
+| Issue | Branch | Worktree | Files owned | Depends on | Status |
+|---|---|---|---|---|---|
+| #1 | feature/1 | | app.py, new.py | | running |
+| #2 | feature/2 | | other.py, app.py | | running |
+"""
+PLAN = plan_of(row("#1", "feature/1", ["app.py", "new.py"]),
+               row("#2", "feature/2", ["other.py", "app.py"]))
+
+
+def _build(path: Path) -> None:
+    """#1: two commits on app.py plus a new file; #2: one on other.py. main moves on."""
+    r = make_repo(path.parent, BASE, name=path.name)
+    r.git("checkout", "-q", "-b", "feature/1")
+    r.commit({"app.py": "a = 10\nb = 2\nc = 3\n", "new.py": "n = 1\n"}, "one")
+    r.commit({"app.py": "a = 10\nb = 20\nc = 3\n"}, "two")
+    r.git("checkout", "-q", "main")
+    r.branch("feature/2", {"other.py": "x = 2\n"})
+    r.commit({"lib.py": "y = 2\n"}, "main moves on")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    from_template("landed-part-fleet", tmp_path / "repo", _build)
+    return Repo(tmp_path / "repo")
+
+
+def squash_then_go_on(repo: Repo, follow_ups: dict[str, str]) -> tuple[str, str]:
+    """Squash-merge feature/1 into main, then commit `follow_ups` (file -> text, one
+    commit each) on feature/1: (the squash commit, the branch's last landed commit)."""
+    through = repo.head("feature/1")
+    repo.git("merge", "-q", "--squash", "feature/1")
+    squash = repo.commit({}, "Add one and two (#1)")
+    repo.git("checkout", "-q", "feature/1")
+    for path, text in follow_ups.items():
+        repo.commit({path: text}, f"follow-up on {path}")
+    repo.git("checkout", "-q", "main")
+    return squash, through
+
+
+def report_of(repo: Repo) -> Report:
+    return build_report(Git(repo.path), PLAN, replay=True)
+
+
+def facts_of(report: Report, issue: str) -> BranchFacts:
+    return next(b for b in report.branches if b.issue == issue)
+
+
+def test_the_landed_commits_are_found_and_the_rest_counted_alone(repo: Repo) -> None:
+    squash, through = squash_then_go_on(repo, {"new.py": "n = 2\n", "app.py":
+                                               "a = 10\nb = 20\nc = 30\n"})
+    report = report_of(repo)
+    assert report.landed == ()  # two commits of its own have not landed
+    one = facts_of(report, "#1")
+    assert one.landed_part == LandedPart(squash, through, 2)
+    assert one.base == through
+    assert {c.path for c in one.changes} == {"new.py", "app.py"}
+    assert one.ahead == 4
+
+
+def test_as_it_is_the_branch_stops_and_the_restack_lands_just_the_rest(repo: Repo) -> None:
+    squash, through = squash_then_go_on(repo, {"new.py": "n = 2\n"})
+    report = report_of(repo)
+    target = [c for c in report.conflicts if c.rows == ("#1",) and c.kind.value == "target"]
+    assert [c.files for c in target] == [("new.py",)]
+    # plain git agrees: merging the branch as it is stops on new.py (added on both sides)
+    stopped = repo.git("merge-tree", "--write-tree", "--name-only", "main", "feature/1",
+                       check=False)
+    assert stopped.splitlines()[1:2] == ["new.py"]
+    from fleetbot.analysis.stack import restack
+
+    again = restack(report, "#1")
+    assert again is not None and again.own and again.after == 1
+    assert again.command == f"git rebase --onto main {through} feature/1"
+    assert again.describe() == (
+        f"this branch's commits up to {through[:7]} have landed (squash-merged in "
+        f"{squash[:7]}); the 1 commit after them has not: restack it with")
+    repo.git(*again.command.split()[1:])
+    assert repo.git("rev-list", "--count", "main..feature/1").strip() == "1"
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-edit", "feature/1")
+    assert repo.git("show", "main:new.py") == "n = 2\n"
+    assert repo.git("show", "main:app.py") == "a = 10\nb = 20\nc = 3\n"
+    assert [la.issue for la in report_of(repo).landed] == ["#1"]  # all of it now
+
+
+def test_a_branch_never_squashed_has_no_landed_part(repo: Repo) -> None:
+    repo.git("checkout", "-q", "feature/1")
+    repo.commit({"new.py": "n = 2\n"}, "three")
+    repo.git("checkout", "-q", "main")
+    assert facts_of(report_of(repo), "#1").landed_part is None
+
+
+def test_the_newest_landed_prefix_wins() -> None:
+    own = {"#1": ("c3", "c2", "c1"), "#2": ("d1",), "#3": ("e2", "e1")}
+    ids = {"c2": "p-two", "c1": "p-one", "d1": "p-one", "e2": "p-e"}
+    target = {"t9": "p-e", "t2": "p-two", "t1": "p-one"}
+    # #2's only commit is its newest (a whole landing, not a part); #3's newest likewise
+    assert match_prefixes(own, ids, target) == {"#1": LandedPart("t2", "c2", 1)}
+
+
+def test_every_command_gives_the_same_restack(
+    repo: Repo, cli_invoke: Callable[..., Invocation], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, through = squash_then_go_on(repo, {"new.py": "n = 2\n"})
+    repo.commit({"orchestration-plan.md": PLAN_MD}, "plan")
+    command = f"git rebase --onto main {through} feature/1"
+    at = ["--repo", str(repo.path)]
+    status = json.loads(cli_invoke(["status", *at, "--format", "json"]).out)
+    assert [r["restack"] for r in status["rows"]] == [command, None]
+    brief = json.loads(cli_invoke(["brief", "#1", *at, "--format", "json"]).out)
+    assert brief["restack"] == command
+    assert not any("merge main in" in w for w in brief["warnings"])
+    check = cli_invoke(["check", *at, "--branch", "feature/1", "--format", "markdown"]).out
+    assert f"`{command}`" in check
+    data = json.loads(cli_invoke(["check", *at, "--branch", "feature/1", "--format",
+                                  "json"]).out)
+    validate("report", data)
+    assert [b["landed_part"] for b in data["branches"]] == [
+        {"carrier": repo.head("main~1"), "through": through, "after": 1}, None]
+    order = json.loads(cli_invoke(["order", *at, "--format", "json"]).out)
+    assert [s["reasons"][-1] for s in order["order"]] == [
+        "restack onto main first", "collides with #1 on app.py: merge after it"]
+    monkeypatch.setenv("COLUMNS", "80")
+    text = cli_invoke(["status", *at]).out.splitlines()
+    assert f"  {command}" in text
+    assert [line.split()[-4:] for line in text if line.startswith("#1 ")] == [
+        ["target", "(restack),", "#2", "(plan)"]]
+
+
+def test_a_merged_pr_whose_branch_went_on_lands_only_its_head(repo: Repo) -> None:
+    """The forge's word names the part exactly: the PR's last head, whatever the squash
+    commit's patch (here main edited the squash's lines before it landed)."""
+    from fleetbot.model import PullFacts, PullState
+
+    pr_head = repo.head("feature/1")
+    repo.git("merge", "-q", "--squash", "feature/1")
+    repo.write({"app.py": "a = 10\nb = 20\nc = 3  # reviewed\n"})
+    repo.commit({}, "Add one and two (#101)")
+    repo.git("checkout", "-q", "feature/1")
+    repo.commit({"new.py": "n = 2\n"}, "after the merge")
+    repo.git("checkout", "-q", "main")
+    pull = PullFacts(101, "feature/1", state=PullState.MERGED, head_sha=pr_head)
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert report.landed == ()
+    one = facts_of(report, "#1")
+    assert one.landed_part == LandedPart("", pr_head, 1, pull=101)
+    assert [c.path for c in one.changes] == ["new.py"]
+    from fleetbot.analysis.stack import restack
+
+    again = restack(report, "#1")
+    assert again is not None
+    assert again.describe().startswith(f"this branch's commits up to {pr_head[:7]} have "
+                                       "landed (PR #101 merged); the 1 commit after")
+
+
+def test_a_merged_pr_with_the_branch_as_it_merged_has_landed_whole(repo: Repo) -> None:
+    from fleetbot.model import Landed, LandedHow, PullFacts, PullState
+
+    pull = PullFacts(101, "feature/1", state=PullState.MERGED, head_sha=repo.head("feature/1"))
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert report.landed == (Landed("#1", LandedHow.PR_MERGED, pull=101,
+                                    head=repo.head("feature/1")),)
+
+
+def test_a_pr_merged_by_a_merge_commit_that_went_on_counts_from_the_merge(repo: Repo) -> None:
+    from fleetbot.model import PullFacts, PullState
+
+    pr_head = repo.head("feature/1")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #101", "feature/1")
+    repo.git("checkout", "-q", "feature/1")
+    repo.commit({"new.py": "n = 2\n"}, "after the merge")
+    repo.git("checkout", "-q", "main")
+    pull = PullFacts(101, "feature/1", state=PullState.MERGED, head_sha=pr_head)
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert report.landed == ()
+    one = facts_of(report, "#1")
+    assert (one.landed_part, one.merge_base, [c.path for c in one.changes]) == (
+        None, pr_head, ["new.py"])
+    from fleetbot.analysis.stack import restack
+
+    assert restack(report, "#1") is None  # a plain merge lands just the new commit

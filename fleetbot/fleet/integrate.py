@@ -130,12 +130,15 @@ def stop_message(
 ) -> str:
     """What stopped, whether it was predicted, and how to resolve and go on."""
     done = ", ".join(state.done) or "nothing yet"
-    with_rows = ", ".join(culprits) or "the rows merged before it"
+    # no row merged before changed those files: what it meets is the target's own change
+    with_rows = ", ".join(culprits) or state.target
     groups = {other: group for other, group in collisions_of(conflicts, step.issue).items()
               if other in state.done}
-    said = "not predicted by the plan"
-    if groups:
-        said = "as predicted: " + "; ".join(describe_collision(o, g) for o, g in groups.items())
+    seen = [describe_collision(o, g) for o, g in groups.items()]
+    seen += [f"{step.issue} no longer merges onto {state.target}" for c in conflicts
+             if c.kind is ConflictKind.TARGET and c.rows == (step.issue,)
+             and set(files) & set(c.files)][:1]
+    said = "as predicted: " + "; ".join(seen) if seen else "not predicted by the plan"
     return "\n".join([
         f"merging {step.label or step.issue} ({step.branch}) into {state.into} stopped: "
         f"conflict with {with_rows} in {', '.join(files)} ({said}).",

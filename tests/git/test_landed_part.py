@@ -205,3 +205,16 @@ def test_a_pr_merged_by_a_merge_commit_that_went_on_counts_from_the_merge(repo: 
     from fleetbot.analysis.stack import restack
 
     assert restack(report, "#1") is None  # a plain merge lands just the new commit
+
+
+def test_integrate_says_the_stop_is_the_target_and_was_predicted(
+    repo: Repo, cli_invoke: Callable[..., Invocation],
+) -> None:
+    """No row merged before #1 touched new.py: what it meets is main's own squash."""
+    squash_then_go_on(repo, {"new.py": "n = 2\n"})
+    repo.commit({"orchestration-plan.md": PLAN_MD}, "plan")
+    done = cli_invoke(["integrate", "--repo", str(repo.path)], code=1)
+    assert done.err.splitlines()[0] == (
+        "merging #1 (feature/1) into fleet/integration stopped: conflict with main in "
+        "new.py (as predicted: #1 no longer merges onto main).")
+    cli_invoke(["integrate", "--repo", str(repo.path), "--abort"])

@@ -67,16 +67,26 @@ def restack_of(facts: BranchFacts, landed: Sequence[Landed], target: str) -> Res
     if part is not None:
         how = LandedHow.PR_MERGED if part.pull else LandedHow.PATCH
         return Restack(facts.issue, Landed(facts.issue, how, part.carrier, pull=part.pull),
-                       part.through, shlex.join(("git", "rebase", "--onto", target,
-                                                 part.through, facts.branch)), part.after)
+                       part.through, rebase_onto(target, part.through, facts), part.after)
     if not facts.stacked_on:
         return None
     base = facts.stacked_on[0]
     dependency = next((la for la in landed if la.issue == base.issue), None)
     if dependency is None:
         return None
-    return Restack(facts.issue, dependency, base.head, shlex.join(
-        ("git", "rebase", "--onto", target, base.head, facts.branch)))
+    return Restack(facts.issue, dependency, base.head, rebase_onto(target, base.head, facts))
+
+
+def rebase_onto(target: str, old_head: str, facts: BranchFacts) -> str:
+    """`git rebase --onto <target> <old head> <branch>`, for the commits git read: when
+    that was origin's copy (no local branch, or an older one), the local branch is
+    switched to (git makes it from origin's when there is none) and fast-forwarded to
+    origin's first; `--ff-only` stops, losing nothing, where the two have diverged."""
+    rebase = shlex.join(("git", "rebase", "--onto", target, old_head, facts.branch))
+    if facts.ref == facts.branch:
+        return rebase
+    return " && ".join((shlex.join(("git", "switch", facts.branch)),
+                        shlex.join(("git", "merge", "--ff-only", facts.ref)), rebase))
 
 
 def restacks(report: Report) -> tuple[Restack, ...]:

@@ -218,3 +218,33 @@ def test_integrate_says_the_stop_is_the_target_and_was_predicted(
         "merging #1 (feature/1) into fleet/integration stopped: conflict with main in "
         "new.py (as predicted: #1 no longer merges onto main).")
     cli_invoke(["integrate", "--repo", str(repo.path), "--abort"])
+
+
+def test_in_a_clone_with_only_origin_branches_the_restack_runs_as_given(
+    repo: Repo, tmp_path: Path,
+) -> None:
+    """git read origin's copy (no local branch): the command makes the local branch and
+    restacks it, and plain git then merges it onto origin's main with only the rest."""
+    import os
+    import subprocess
+
+    from fleetbot.analysis.stack import restack
+    from tests.support.repo import GIT_ENV
+
+    env = {**os.environ, **GIT_ENV}
+
+    _, through = squash_then_go_on(repo, {"new.py": "n = 2\n"})
+    clone = Repo(tmp_path / "clone")
+    subprocess.run(["git", "clone", "-q", str(repo.path), str(clone.path)], check=True,
+                   env=env, capture_output=True)
+    report = build_report(Git(clone.path), PLAN)
+    again = restack(report, "#1")
+    assert again is not None
+    assert again.command == (
+        "git switch feature/1 && git merge --ff-only origin/feature/1 && "
+        f"git rebase --onto origin/main {through} feature/1")
+    subprocess.run(again.command, shell=True, cwd=clone.path, env=env, check=True,
+                   capture_output=True)
+    assert clone.git("rev-list", "--count", "origin/main..feature/1").strip() == "1"
+    assert clone.git("merge-tree", "--write-tree", "origin/main", "feature/1",
+                     check=False).count("\n") == 1  # a tree id alone: it merges cleanly

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from fleetbot.git import Git, output_lines, parallel
@@ -274,6 +274,16 @@ def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, Ta
     return out
 
 
+@dataclass(frozen=True)
+class FoundLanded:
+    """What `find_landed` found: the rows landed, the rows landed in part (by issue), and
+    the landings a later target commit undid (each with that commit)."""
+
+    landed: tuple[Landed, ...] = ()
+    parts: Mapping[str, LandedPart] = field(default_factory=dict)
+    reverted: tuple[tuple[Landed, str], ...] = ()
+
+
 def find_landed(
     git: Git,
     target_sha: str,
@@ -284,18 +294,20 @@ def find_landed(
     missing: Sequence[Row],
     *,
     cache: Cache | None = None,
-) -> tuple[tuple[Landed, ...], dict[str, LandedPart]]:
-    """The rows whose work is on the target, with how and where, as git shows it, and
-    the rows whose first commits are (`LandedPart`, by issue). `no_ops`: the rows whose
-    clean landing changes nothing on the target. What the patches say is remembered by
-    the target and the heads and bases it read."""
+) -> FoundLanded:
+    """The rows whose work is on the target, with how and where, as git shows it; the
+    rows whose first commits are (`LandedPart`); the landings undone since (`reverts`).
+    `no_ops`: the rows whose clean landing changes nothing on the target. What the
+    patches say is remembered by the target and the heads and bases it read."""
     landing = {la.issue: la for la in landings}
     found: dict[str, tuple[LandedHow, str]] = {}
+    one_commit: set[str] = set()  # landed by one first-parent commit: revertible as one
     ancestors = [b for b in branches if b.ahead == 0]
     on_first_parent = first_parent_set(git, target_sha, [b.head for b in ancestors])
     for b in ancestors:
         if b.head not in on_first_parent:  # merged with a merge commit
             found[b.issue] = (LandedHow.ANCESTOR, landing_merge(git, target_sha, b.head))
+            one_commit.add(b.issue)
         elif _moved_with_commits(git, b):  # fast-forwarded after commits of its own
             found[b.issue] = (LandedHow.ANCESTOR, b.head)
     rest = [b for b in branches if b.ahead > 0]
@@ -311,13 +323,55 @@ def find_landed(
                 found[b.issue] = (LandedHow.NO_OP, "")
     for issue, commit in history_hits(git, target_sha, missing).items():
         found[issue] = (LandedHow.HISTORY, commit.sha)
+    one_commit.update(i for i, (how, _) in found.items()
+                      if how in (LandedHow.PATCH, LandedHow.HISTORY))
+    undone = reverts(git, target_sha, {i: found[i][1] for i in one_commit},
+                     cache or Cache.disabled())
     times = commit_times(git, [c for _, c in found.values()])
     order = {r.issue: i for i, r in enumerate(rows)}
-    landed = tuple(
-        Landed(issue, how, commit, at=times.get(commit, 0))
-        for issue, (how, commit) in sorted(found.items(), key=lambda kv: order.get(kv[0], 0))
-    )
-    return landed, {issue: part for issue, part in parts.items() if issue not in found}
+    every = {issue: Landed(issue, how, commit, at=times.get(commit, 0))
+             for issue, (how, commit) in sorted(found.items(),
+                                                key=lambda kv: order.get(kv[0], 0))}
+    return FoundLanded(
+        tuple(la for issue, la in every.items() if issue not in undone),
+        {issue: part for issue, part in parts.items() if issue not in found},
+        tuple((every[issue], commit) for issue, commit in undone.items()))
+
+
+def reverts(git: Git, target_sha: str, carriers: Mapping[str, str],
+            cache: Cache) -> dict[str, str]:
+    """issue -> the first-parent target commit that undid its landing: a later commit whose
+    change is the carrier's turned around (`git revert`, `-m 1` for a merge), with no
+    later one doing it again (a revert of the revert). `carriers`: issue -> the one
+    first-parent target commit that landed it. Five processes when there is one, none
+    when the same target and carriers were read before."""
+    commits = sorted(set(carriers.values()) - {""})
+    if not commits:
+        return {}
+    key = " ".join([target_sha, *commits])
+    got = cache.get("reverts", key)
+    if isinstance(got, dict):
+        return {str(k): str(v) for k, v in got.items() if k in carriers}
+    parents = {parts[0]: parts[1] for line in output_lines(
+        git.run("rev-list", "--no-walk", "--parents", *commits, "--"))
+        if len(parts := line.split()) >= 2}
+    asked = [c for c in commits if c in parents]
+    # "<parent> <carrier>": the diff from the carrier back to its parent, what a revert is
+    back = patch_ids(git, [f"{parents[c]} {c}" for c in asked])
+    undo = {c: back[parents[c]] for c in asked if parents[c] in back}
+    line = target_patch_ids(git, target_sha, target_floor(git, target_sha,
+                                                          [parents[c] for c in asked]))
+    newest_first = list(line)
+    out: dict[str, str] = {}
+    for issue, c in carriers.items():
+        if c not in undo or c not in line:
+            continue
+        later = newest_first[:newest_first.index(c)]
+        last = next((r for r in later if line[r] in (undo[c], line[c])), None)
+        if last is not None and line[last] == undo[c]:
+            out[issue] = last
+    cache.put("reverts", key, {issue: out[issue] for issue in out})
+    return out
 
 
 def _carriers(

@@ -576,12 +576,12 @@ def gather(
             git, [(tgt.sha, la.commit) for la in clean], cache), strict=True))
         no_ops = frozenset(issue for issue, files in changed.items() if not files)
         pairs_job = pool.submit(_merge_pairs, git, mgit, clean, changed, cache, stdin, workers)
-        found_landed, parts = find_landed(git, tgt.sha, no_ops, plan.rows, branches,
-                                          landings, gone, cache=cache)
-        whole = {la.issue for la in found_landed}
-        parts.update(merged_parts(git, tgt.sha, [b for b in branches if b.issue in went_on
-                                                 and b.issue not in whole], merged))
-        landed = (*(la for la in known if la.issue not in went_on), *found_landed)
+        by_git = find_landed(git, tgt.sha, no_ops, plan.rows, branches, landings, gone,
+                             cache=cache)
+        whole = {la.issue for la in by_git.landed}
+        parts = {**by_git.parts, **merged_parts(git, tgt.sha, [
+            b for b in branches if b.issue in went_on and b.issue not in whole], merged)}
+        landed = (*(la for la in known if la.issue not in went_on), *by_git.landed)
         seen = {la.issue for la in landed}
         landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
                         if r.status is Status.MERGED and r.issue not in seen)
@@ -592,6 +592,7 @@ def gather(
 
         missing = tuple(r.issue for r in gone if r.issue not in done)
         notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note),
+                 *(reverted_note(la, commit) for la, commit in by_git.reverted),
                  *(f"{r.issue}: branch {r.branch!r} does not exist here or on {REMOTE}; "
                    f"{meant!r} does (write that in the plan)" for r in gone
                    if r.issue in missing and (meant := meant_branch(refs, r.branch))))
@@ -626,6 +627,17 @@ def _merge_pairs(git: Git, mgit: Git, clean: Sequence[Landing],
                          stdin=stdin, workers=workers, cache=cache)
     return tuple(PairMerge(rows=(la.issue, lb.issue), result=r)
                  for (la, lb), r in zip(candidates, results, strict=True))
+
+
+def reverted_note(landed: Landed, commit: str) -> str:
+    """`#42: its landing (squash-merged in 1a2b3c4) was reverted in 9f8e7d6; ...`: what
+    a user must know to land it again (after a merge the branch is in the target's
+    history, so merging it again changes nothing)."""
+    again = (f"merging its branch again changes nothing (it is in {commit[:7]}'s history): "
+             f"`git revert {commit}` brings it back" if landed.how is LandedHow.ANCESTOR
+             else "it counts as not landed: its branch merges again")
+    return (f"{landed.issue}: its landing ({landed.describe()}) was reverted in "
+            f"{commit[:7]}; {again}")
 
 
 def with_parts(git: Git, branches: Sequence[BranchFacts], parts: Mapping[str, LandedPart],

@@ -330,3 +330,58 @@ def test_a_closing_ref_into_another_repository_lands_no_row(tmp_path: Path) -> N
     repo.commit({"a.py": "ours\n"}, "Count things\n\nFixes owner/repo#42")
     got = json.loads(invoke(at).out)
     assert [(la["issue"], la["how"]) for la in got["landed"]] == [("#42", "history")]
+
+
+# ---------------------------------------------------------------- reverted landings
+
+
+def test_a_reverted_squash_has_not_landed_and_its_branch_merges_again(repo: Repo) -> None:
+    repo.git("merge", "-q", "--squash", "feature/1")
+    squash = repo.commit({}, "squash #1")
+    repo.commit({"other.py": "x = 1\nmore = 1\n"}, "main moves on")
+    repo.git("revert", "--no-edit", squash)
+    revert = repo.head("main")
+    report = build_report(Git(repo.path), PLAN)
+    assert landed_of(repo) == {}
+    assert [s.issue for s in report.order] == ["#1", "#2"]
+    assert report.notes == (f"#1: its landing (squash-merged in {squash[:7]}) was reverted in "
+                            f"{revert[:7]}; it counts as not landed: its branch merges again",)
+    # plain git agrees: the branch's change lands again
+    repo.git("merge", "-q", "--no-edit", "feature/1")
+    assert repo.git("show", "main:app.py") == "a = 10\nb = 20\nc = 3\n"
+
+
+def test_a_revert_of_the_revert_lands_it_again(repo: Repo) -> None:
+    repo.git("merge", "-q", "--squash", "feature/1")
+    squash = repo.commit({}, "squash #1")
+    repo.git("revert", "--no-edit", squash)
+    repo.git("revert", "--no-edit", "HEAD")
+    again = repo.head("main")
+    got = landed_of(repo)
+    assert (got["#1"].how, got["#1"].commit) == (LandedHow.PATCH, again)
+    assert build_report(Git(repo.path), PLAN).notes == ()
+
+
+def test_a_reverted_merge_says_merging_again_changes_nothing(repo: Repo) -> None:
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge feature/1", "feature/1")
+    merge = repo.head("main")
+    repo.git("revert", "--no-edit", "-m", "1", merge)
+    revert = repo.head("main")
+    report = build_report(Git(repo.path), PLAN)
+    assert landed_of(repo) == {}
+    assert report.notes == (
+        f"#1: its landing (merged at {merge[:7]}) was reverted in {revert[:7]}; merging its "
+        f"branch again changes nothing (it is in {revert[:7]}'s history): `git revert "
+        f"{revert}` brings it back",)
+    assert "Already up to date" in repo.git("merge", "--no-edit", "feature/1")
+    repo.git("revert", "--no-edit", revert)
+    assert landed_of(repo)["#1"].how is LandedHow.ANCESTOR  # the merge is undone no more
+    assert repo.git("show", "main:app.py") == "a = 10\nb = 20\nc = 3\n"
+
+
+def test_a_revert_of_another_commit_leaves_the_landing(repo: Repo) -> None:
+    repo.git("merge", "-q", "--squash", "feature/1")
+    repo.commit({}, "squash #1")
+    other = repo.commit({"other.py": "x = 1\nmore = 1\n"}, "main moves on")
+    repo.git("revert", "--no-edit", other)
+    assert set(landed_of(repo)) == {"#1"}

@@ -29,10 +29,11 @@ BASE = {f: "".join(f"{f} line {i}\n" for i in range(6)) for f in FILES}
 edits = st.lists(st.tuples(st.sampled_from(FILES), st.integers(0, 5), st.integers(0, 3)),
                  min_size=1, max_size=2)
 branches = st.lists(st.lists(edits, min_size=1, max_size=4), min_size=2, max_size=3)
-# what the target does: squash branch i, squash all but its last commit, pick all its
-# commits, pick its first, or move on
-moves = st.lists(st.tuples(st.sampled_from(("squash", "prefix", "pick", "pick", "first",
-                                            "other")),
+# what the target does: squash branch i, squash it and revert that, squash all but its
+# last commit, pick all its commits, pick its first, revert the newest squash or revert
+# (a revert of the revert), or move on
+moves = st.lists(st.tuples(st.sampled_from(("squash", "undone", "prefix", "pick", "pick",
+                                            "first", "revert", "other")),
                            st.integers(0, 2), edits), min_size=1, max_size=4)
 
 
@@ -87,6 +88,15 @@ def _expected(repo: Repo, names: list[str],
             ups = [(k, c, _pid(repo, "diff", bases[name], c)) for k, c in enumerate(own) if k]
             parts.update((f"#{i}", LandedPart(theirs[p], c, k))
                          for k, c, p in ups[::-1] if p in theirs)  # the newest wins
+    for issue, (how, carrier) in list(out.items()):
+        if how is LandedHow.PATCH:  # undone by a later commit (and not redone since)?
+            undo, redo = _pid(repo, "diff", carrier, f"{carrier}^"), _pid(repo, "diff",
+                                                                         f"{carrier}^", carrier)
+            later = target[:target.index(carrier)] if carrier in target else []
+            last = next((c for c in later if _pid(repo, "diff", f"{c}^", c) in (undo, redo)),
+                        None)
+            if last is not None and _pid(repo, "diff", f"{last}^", last) == undo:
+                del out[issue]
     return out, parts
 
 
@@ -109,12 +119,19 @@ def test_carriers_equal_patch_ids_asked_one_by_one(
         for n, (how, i, change) in enumerate(steps):
             name = names[i % len(names)]
             own = repo.git("rev-list", "--reverse", f"main..{name}").split()
-            if how in ("squash", "prefix"):
+            if how in ("squash", "prefix", "undone"):
                 tip = f"{name}~1" if how == "prefix" else name
                 merged = _run(repo, "merge", "--squash", tip) == 0
                 if merged and _run(repo, "diff", "--cached", "--quiet"):
                     repo.git("commit", "-q", "-m", f"squash {name}")
+                    if how == "undone":
+                        repo.git("revert", "--no-edit", "HEAD")
                 repo.git("reset", "-q", "--hard")
+            elif how == "revert":  # the newest squash on main, or a revert of it
+                last = repo.git("log", "-1", "--format=%H", "--grep=^squash",
+                                "--grep=^Revert", "main").strip()
+                if last and _run(repo, "revert", "--no-edit", last):
+                    repo.git("revert", "--abort", check=False)
             elif how in ("pick", "first") and own:
                 for sha in own if how == "pick" else own[:1]:
                     if _run(repo, "cherry-pick", "--allow-empty", sha):

@@ -357,6 +357,7 @@ class PullFacts:
     labels: tuple[str, ...] = ()
     body: str = ""
     fork: bool = False  # its head is in another repository: it never stands for a row
+    merged_as: str = ""  # merged: the target's commit that landed it (merge or squash)
 
 
 def fork_head(owner: str, branch: str) -> str:

@@ -32,8 +32,8 @@ def forge_landed(plan: Plan, pulls: Iterable[PullFacts]) -> tuple[Landed, ...]:
     """Rows whose PR the forge shows merged."""
     merged = {p.branch: p for p in pulls if p.state is PullState.MERGED}
     return tuple(
-        Landed(row.issue, LandedHow.PR_MERGED, pull=merged[row.branch].number,
-               head=merged[row.branch].head_sha)
+        Landed(row.issue, LandedHow.PR_MERGED, merged[row.branch].merged_as,
+               pull=merged[row.branch].number, head=merged[row.branch].head_sha)
         for row in plan.rows if row.branch in merged
     )
 

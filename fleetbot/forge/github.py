@@ -739,6 +739,7 @@ def _pull(node: dict[str, Any], state: PullState,
         base=node.get("baseRefName") or "",
         labels=tuple(n["name"] for n in (node.get("labels") or {}).get("nodes", [])),
         body=node.get("body") or "",
+        merged_as=str((node.get("mergeCommit") or {}).get("oid") or ""),
     )
 
 
@@ -756,4 +757,5 @@ def _rest_pull(data: dict[str, Any]) -> PullFacts:
         url=data.get("html_url") or "", state=state, draft=bool(data.get("draft")),
         head_sha=data["head"]["sha"], base=data["base"]["ref"],
         labels=tuple(lbl["name"] for lbl in data.get("labels") or []), body=data.get("body") or "",
+        merged_as=str(data.get("merge_commit_sha") or "") if merged else "",
     )

@@ -110,7 +110,8 @@ def plan_query(numbers: list[int], branches: list[str]) -> str:
     parts = [f"    i{n}: issueOrPullRequest(number: {n}) {{ ...IssueFields }}" for n in numbers]
     parts += [
         f"    b{i}: pullRequests(headRefName: {_string(b)}, states: MERGED, first: 1, "
-        "orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { ...PullFields mergedAt } }"
+        "orderBy: {field: UPDATED_AT, direction: DESC}) "
+        "{ nodes { ...PullFields mergedAt mergeCommit { oid } } }"
         for i, b in enumerate(branches)
     ]
     issue_fields = (

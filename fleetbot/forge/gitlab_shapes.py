@@ -177,4 +177,7 @@ def mr_facts(mr: dict[str, Any]) -> PullFacts:
         review=review_state(None, mr), ci=pipeline_ci(mr.get("head_pipeline")),
         head_sha=mr.get("sha") or "", base=mr.get("target_branch") or "",
         labels=tuple(mr.get("labels") or ()), body=mr.get("description") or "",
+        # the merge commit on the target's line, else the squash (a fast-forward: neither)
+        merged_as=str(mr.get("merge_commit_sha") or mr.get("squash_commit_sha") or "")
+        if state is PullState.MERGED else "",
     )

@@ -353,7 +353,7 @@ def reverts(git: Git, target_sha: str, carriers: Mapping[str, str],
     if isinstance(got, dict):
         return {str(k): str(v) for k, v in got.items() if k in carriers}
     parents = {parts[0]: parts[1] for line in output_lines(
-        git.run("rev-list", "--no-walk", "--parents", *commits, "--"))
+        git.run("rev-list", "--no-walk", "--parents", "--ignore-missing", *commits, "--"))
         if len(parts := line.split()) >= 2}
     asked = [c for c in commits if c in parents]
     # "<parent> <carrier>": the diff from the carrier back to its parent, what a revert is

@@ -37,7 +37,7 @@ from fleetbot.git.facts import (
     parse_cat_file_batch,
     read_small_blobs,
 )
-from fleetbot.git.landed import find_landed, merged_parts
+from fleetbot.git.landed import find_landed, merged_parts, reverts
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
 from fleetbot.git.refs import REMOTE, meant_branch, read_refs, resolve_rows, resolve_target
 from fleetbot.git.stack import stack_bases
@@ -549,11 +549,14 @@ def gather(
                             workers=workers)
     # a row naming the target itself is a plan error (lint says so), never a branch to land
     on_target = {r.issue for r in plan.rows if r.branch == tgt.name}
-    # a merged PR whose branch went on since: git tells what has not landed of it
+    # a merged PR whose branch went on since, or whose merge the target reverted since:
+    # git tells what has landed of it
     merged = {la.issue: la for la in known}
     went_on = {i for i, la in merged.items() if la.head
                and (ref := row_refs.get(i)) is not None and ref.sha != la.head}
-    skip = (set(merged) - went_on) | on_target
+    undone = reverts(git, tgt.sha, {i: la.commit for i, la in merged.items() if la.commit},
+                     cache)
+    skip = (set(merged) - went_on - set(undone)) | on_target
     found = [(r.issue, r.branch, ref.ref, ref.sha) for r in plan.rows
              if (ref := row_refs.get(r.issue)) is not None and r.issue not in skip]
     gone = [r for r in plan.rows if r.issue not in row_refs and r.issue not in skip]
@@ -581,7 +584,11 @@ def gather(
         whole = {la.issue for la in by_git.landed}
         parts = {**by_git.parts, **merged_parts(git, tgt.sha, [
             b for b in branches if b.issue in went_on and b.issue not in whole], merged)}
-        landed = (*(la for la in known if la.issue not in went_on), *by_git.landed)
+        landed = (*(la for la in known if la.issue not in went_on | set(undone)),
+                  *by_git.landed)
+        said = {la.issue for la, _ in by_git.reverted}
+        reverted = (*by_git.reverted,
+                    *((merged[i], c) for i, c in undone.items() if i not in said))
         seen = {la.issue for la in landed}
         landed += tuple(Landed(r.issue, LandedHow.PLAN) for r in gone
                         if r.status is Status.MERGED and r.issue not in seen)
@@ -592,7 +599,7 @@ def gather(
 
         missing = tuple(r.issue for r in gone if r.issue not in done)
         notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note),
-                 *(reverted_note(la, commit) for la, commit in by_git.reverted),
+                 *(reverted_note(la, commit) for la, commit in reverted),
                  *(f"{r.issue}: branch {r.branch!r} does not exist here or on {REMOTE}; "
                    f"{meant!r} does (write that in the plan)" for r in gone
                    if r.issue in missing and (meant := meant_branch(refs, r.branch))))
@@ -633,9 +640,11 @@ def reverted_note(landed: Landed, commit: str) -> str:
     """`#42: its landing (squash-merged in 1a2b3c4) was reverted in 9f8e7d6; ...`: what
     a user must know to land it again (after a merge the branch is in the target's
     history, so merging it again changes nothing)."""
-    again = (f"merging its branch again changes nothing (it is in {commit[:7]}'s history): "
-             f"`git revert {commit}` brings it back" if landed.how is LandedHow.ANCESTOR
-             else "it counts as not landed: its branch merges again")
+    again = "it counts as not landed" + (
+        ": its branch merges again" if landed.how is LandedHow.PATCH else "")
+    if landed.how is LandedHow.ANCESTOR:
+        again = (f"merging its branch again changes nothing (it is in {commit[:7]}'s "
+                 f"history): `git revert {commit}` brings it back")
     return (f"{landed.issue}: its landing ({landed.describe()}) was reverted in "
             f"{commit[:7]}; {again}")
 

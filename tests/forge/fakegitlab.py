@@ -92,6 +92,7 @@ class MR:
     approvals_required: int = 0
     head: str = ""  # the head commit; default: a made-up sha from the iid
     fork: int = 0  # the source project's id when the MR comes from a fork; 0: this project
+    merged_as: str = ""  # merged: its merge commit (`merge_commit_sha`); "": null
 
     @property
     def sha(self) -> str:
@@ -545,6 +546,7 @@ class FakeGitlab:
                      title=f"MR {mr.iid}", description=mr.description, draft=mr.draft,
                      state="merged" if mr.merged else "opened", labels=list(mr.labels),
                      sha=mr.sha, project_id=self.project_id,
+                     merge_commit_sha=mr.merged_as or None,
                      web_url=f"{self.base.split('/api/v4')[0]}/{self.path}/-/merge_requests/"
                              f"{mr.iid}",
                      source_project_id=mr.fork or self.project_id,

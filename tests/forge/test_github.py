@@ -336,11 +336,12 @@ def test_a_label_or_link_that_already_exists_is_no_error(gh: FakeGithub, forge: 
 
 def test_a_merged_pr_is_found_however_many_merged_after_it(gh: FakeGithub, forge: Make) -> None:
     """GitHub answers `first: 20` with 20: reading "the last 20 merged" loses #42."""
-    gh.add_pull(42, "feature/42", merged=True)
+    gh.add_pull(42, "feature/42", merged=True, merged_as="c" * 40)
     for n in range(100, 125):
         gh.add_pull(n, f"other/{n}", merged=True)
     state = forge().state(branches=["feature/42", "feature/none"])
-    assert [(p.number, p.branch) for p in state.merged] == [(42, "feature/42")]
+    assert [(p.number, p.branch, p.merged_as) for p in state.merged] == [
+        (42, "feature/42", "c" * 40)]
     assert len(gh.requests) == 2
 
 

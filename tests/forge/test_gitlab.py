@@ -11,13 +11,19 @@ import responses
 from fleetbot.errors import ForgeCause, ForgeError
 from fleetbot.forge import MARKER, Action, ActionKind
 from fleetbot.forge.gitlab import JOB_TOKEN_NOTE, LICENCE_NOTE, GitlabForge, decipher
-from fleetbot.forge.gitlab_shapes import GRAPHQL_NOTE, NO_LINKS_NOTE, jobs_ci, review_state
+from fleetbot.forge.gitlab_shapes import (
+    GRAPHQL_NOTE,
+    NO_LINKS_NOTE,
+    jobs_ci,
+    mr_facts,
+    review_state,
+)
 from fleetbot.forge.types import ForgeState
 from fleetbot.model import CIState, CommitStatus, Plan, ReviewState, Row, StatusState
 from fleetbot.writes.comment import comment_actions
 from fleetbot.writes.labels import LabelTarget, label_actions
 from fleetbot.writes.links import link_actions
-from tests.forge.fakegitlab import BOT, FakeGitlab
+from tests.forge.fakegitlab import BOT, FakeGitlab, shape
 
 TOKEN = "glpat-SECRETsecret12345"
 PLAN = Plan(rows=(Row("#6", "feat/a"), Row("#7", "feat/b", depends_on=("#6",))))
@@ -119,12 +125,13 @@ def test_the_note_search_reads_on_until_it_finds_the_bots_note(gl: FakeGitlab) -
 
 def test_a_fleet_branch_without_an_open_mr_finds_its_merged_one_however_old(
         gl: FakeGitlab) -> None:
-    gl.add_mr(1, "feat/a", merged=True)
+    gl.add_mr(1, "feat/a", merged=True, merged_as="c" * 40)
     for i in range(2, 40):
         gl.add_mr(i, f"other/{i}", merged=True)  # merged later: beyond a window of 20
     gl.add_mr(50, "feat/b")
     state = forge().state(branches=["feat/a", "feat/b", "feat/never"])
-    assert [(m.number, m.branch) for m in state.merged] == [(1, "feat/a")]
+    assert [(m.number, m.branch, m.merged_as) for m in state.merged] == [
+        (1, "feat/a", "c" * 40)]
     assert sorted(c[1] for c in gl.calls).count("/merge_requests") == 3  # open + 2 lookups
 
 
@@ -322,3 +329,15 @@ def test_a_ticked_box_is_read_from_gitlabs_system_note_only() -> None:
     assert ticked_item({**note, "system": False}) == ""  # a person's note saying the same
     assert ticked_item({"system": True, "body": "marked the checklist item **a** as "
                                                 "incomplete"}) == ""
+
+
+@pytest.mark.parametrize(("merge", "squash", "state", "landed_as"), [
+    ("m" * 40, "s" * 40, "merged", "m" * 40),  # merge commit (squashed or not): on the line
+    (None, "s" * 40, "merged", "s" * 40),  # fast-forward of the squash
+    (None, None, "merged", ""),  # fast-forward: no one commit holds it
+    ("m" * 40, None, "opened", ""),
+])
+def test_a_merged_mr_is_landed_as_its_merge_else_its_squash(
+        merge: str | None, squash: str | None, state: str, landed_as: str) -> None:
+    mr = shape("merge_request", merge_commit_sha=merge, squash_commit_sha=squash, state=state)
+    assert mr_facts(mr).merged_as == landed_as

@@ -385,3 +385,30 @@ def test_a_revert_of_another_commit_leaves_the_landing(repo: Repo) -> None:
     other = repo.commit({"other.py": "x = 1\nmore = 1\n"}, "main moves on")
     repo.git("revert", "--no-edit", other)
     assert set(landed_of(repo)) == {"#1"}
+
+
+def test_a_merged_pr_the_target_reverted_has_not_landed(repo: Repo) -> None:
+    """The forge's word carries the PR's squash commit; the revert after it wins."""
+    repo.git("merge", "-q", "--squash", "feature/1")
+    squash = repo.commit({}, "Add one (#101)")
+    repo.git("revert", "--no-edit", squash)
+    revert = repo.head("main")
+    pull = PullFacts(101, "feature/1", state=PullState.MERGED, merged_as=squash,
+                     head_sha=repo.head("feature/1"))
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert report.landed == ()
+    assert [s.issue for s in report.order] == ["#1", "#2"]
+    assert report.notes == (f"#1: its landing (squash-merged in {squash[:7]}) was reverted in "
+                            f"{revert[:7]}; it counts as not landed: its branch merges again",)
+    # not reverted: the forge's word stands, with its commit
+    repo.git("revert", "--no-edit", "HEAD")
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert [(la.issue, la.how, la.commit) for la in report.landed] == [
+        ("#1", LandedHow.PR_MERGED, squash)]
+
+
+def test_a_merged_pr_whose_merge_commit_is_not_here_stays_landed(repo: Repo) -> None:
+    pull = PullFacts(101, "feature/1", state=PullState.MERGED, merged_as="e" * 40,
+                     head_sha=repo.head("feature/1"))
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert [la.issue for la in report.landed] == ["#1"]

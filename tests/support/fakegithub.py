@@ -65,6 +65,7 @@ class Pull:
     merged: bool = False
     files: list[str] = field(default_factory=list)
     fork: str = ""  # the head's repository when it is a fork ("owner/name"); "" = this one
+    merged_as: str = ""  # merged: its merge (or squash) commit's oid, null when ""
 
 
 @dataclass

@@ -69,7 +69,9 @@ def graphql(fake: FakeGithub, body: Any) -> Any:
             name = json.loads(branch)
             found = sorted((p for p in fake.pulls.values() if p.merged and p.branch == name),
                            key=lambda p: p.number, reverse=True)[:1]
-            repo[alias] = {"nodes": [{**_gql_pull(fake, p), "mergedAt": AT} for p in found]}
+            repo[alias] = {"nodes": [{**_gql_pull(fake, p), "mergedAt": AT,
+                                      "mergeCommit": {"oid": p.merged_as} if p.merged_as
+                                      else None} for p in found]}
         data = {"repository": repo}
     else:
         raise AssertionError("unexpected GraphQL query")

@@ -133,17 +133,20 @@ def desired_labels(
     for row in report.plan.rows:
         pull = state.pull_for_branch(row.branch)
         merged_pr = state.merged_for_branch(row.branch) if pull is None else None
-        merged = merged_pr is not None or row.issue in landed
+        # the report's word: a merged PR the target reverted, or whose branch went on, is
+        # merged itself but leaves its row open
+        merged = row.issue in landed
         status = status_label(row, pull, merged, step_blocked(steps.get(row.issue)),
                               row.issue in started)
-        pr = pull or merged_pr
-        if pr is not None:
+        if merged_pr is not None:
+            on_pulls.setdefault(merged_pr.number, set()).add("merged")
+        elif pull is not None:
             names = {status}
             if row.issue in conflicted and not merged:
                 names.add("conflict")
             if row.issue == nxt:
                 names.add("next")
-            on_pulls.setdefault(pr.number, set()).update(names)
+            on_pulls.setdefault(pull.number, set()).update(names)
         number = issue_number(row.issue)
         if number is not None and state.issue(number) is not None:
             on_issues.setdefault(number, set()).add(status)

@@ -3,6 +3,8 @@ needless."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fleetbot.forge import MARKER, ActionKind, ForgeState, StickyComment
 from fleetbot.forge.types import IssueFacts
 from fleetbot.model import (
@@ -12,6 +14,8 @@ from fleetbot.model import (
     Conflict,
     ConflictKind,
     FileChange,
+    Landed,
+    LandedHow,
     MergeStep,
     OwnedPath,
     Plan,
@@ -115,6 +119,22 @@ def test_labels_from_a_report() -> None:
     deps, managed = desired_dependencies(PLAN)
     assert deps == ((1, frozenset()), (2, frozenset({1})), (3, frozenset()))
     assert managed == frozenset({1, 2, 3})
+
+
+def test_a_merged_pr_whose_row_is_open_again_keeps_merged_but_its_issue_does_not() -> None:
+    """The report's word decides the row: a merged PR the target reverted (or whose
+    branch went on) leaves its row in the order; only the PR itself stays merged."""
+    merged = PullFacts(10, "feat/a", state=PullState.MERGED)
+    rep = report(order=(MergeStep(1, "#1", "feat/a"),),
+                 branches=(BranchFacts("#1", "feat/a", "feat/a", "a" * 40, "b" * 40),),
+                 conflicts=(Conflict(ConflictKind.TEXTUAL, ("#1", "#2"), ("x.py",)),))
+    targets = desired_labels(rep, state(merged=(merged,), issues=(IssueFacts(1),)))
+    assert {(t.number, t.on_issue): set(t.labels) for t in targets} == {
+        (10, False): {"fleet:merged"}, (1, True): {"fleet:running"}}
+    landed = replace(rep, order=(), landed=(Landed("#1", LandedHow.PR_MERGED, pull=10),))
+    targets = desired_labels(landed, state(merged=(merged,), issues=(IssueFacts(1),)))
+    assert {(t.number, t.on_issue): set(t.labels) for t in targets} == {
+        (10, False): {"fleet:merged"}, (1, True): {"fleet:merged"}}
 
 
 def test_an_issue_the_forge_did_not_read_gets_no_label() -> None:

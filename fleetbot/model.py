@@ -456,6 +456,7 @@ class Landed:
     pull: int = 0  # its merged PR, when known
     at: int = 0  # unix seconds of that commit (0: unknown)
     head: str = ""  # the branch's head that landed (a merged PR's last commit), when known
+    into: str = ""  # the branch its PR merged into, when the forge says (it may not be ours)
 
     def describe(self) -> str:
         """`squash-merged in 1a2b3c4`, `merged at 1a2b3c4`, `PR #101 merged`."""

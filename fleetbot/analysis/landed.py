@@ -33,7 +33,8 @@ def forge_landed(plan: Plan, pulls: Iterable[PullFacts]) -> tuple[Landed, ...]:
     merged = {p.branch: p for p in pulls if p.state is PullState.MERGED}
     return tuple(
         Landed(row.issue, LandedHow.PR_MERGED, merged[row.branch].merged_as,
-               pull=merged[row.branch].number, head=merged[row.branch].head_sha)
+               pull=merged[row.branch].number, head=merged[row.branch].head_sha,
+               into=merged[row.branch].base)
         for row in plan.rows if row.branch in merged
     )
 

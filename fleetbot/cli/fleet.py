@@ -46,7 +46,10 @@ def _setup(plan_path: Path | None, repo: Path | None, target: str | None,
 
 
 def _say(text: str) -> None:
-    click.echo(text, err=True)
+    """A line on stderr; what it quotes of the repository or the forge is neutralised."""
+    from fleetbot.render.escape import terminal_lines
+
+    click.echo(terminal_lines(text), err=True)
 
 
 # ---------------------------------------------------------------- fan-out

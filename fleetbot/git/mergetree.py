@@ -551,6 +551,9 @@ def gather(
     on_target = {r.issue for r in plan.rows if r.branch == tgt.name}
     # a merged PR whose branch went on since, or whose merge the target reverted since:
     # git tells what has landed of it
+    # a PR merged into another branch (a stacked PR into its parent's) has not landed here
+    elsewhere = [la for la in known if la.into and la.into != tgt.name]
+    known = [la for la in known if la not in elsewhere]
     merged = {la.issue: la for la in known}
     went_on = {i for i, la in merged.items() if la.head
                and (ref := row_refs.get(i)) is not None and ref.sha != la.head}
@@ -600,6 +603,8 @@ def gather(
         missing = tuple(r.issue for r in gone if r.issue not in done)
         notes = (*tgt.notes, *(ref.note for ref in row_refs.values() if ref.note),
                  *(reverted_note(la, commit) for la, commit in reverted),
+                 *(f"{la.issue}: PR #{la.pull} merged into {la.into}, not {tgt.name}: it "
+                   f"has not landed here" for la in elsewhere),
                  *(f"{r.issue}: branch {r.branch!r} does not exist here or on {REMOTE}; "
                    f"{meant!r} does (write that in the plan)" for r in gone
                    if r.issue in missing and (meant := meant_branch(refs, r.branch))))

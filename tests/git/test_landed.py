@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -412,3 +413,17 @@ def test_a_merged_pr_whose_merge_commit_is_not_here_stays_landed(repo: Repo) -> 
                      head_sha=repo.head("feature/1"))
     report = build_report(Git(repo.path), PLAN, pulls=[pull])
     assert [la.issue for la in report.landed] == ["#1"]
+
+
+def test_a_pr_merged_into_another_branch_has_not_landed_here(repo: Repo) -> None:
+    """A stacked PR merged into its parent's branch is merged, but not into main."""
+    pull = PullFacts(102, "feature/2", state=PullState.MERGED, base="feature/1",
+                     head_sha=repo.head("feature/2"))
+    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    assert report.landed == ()
+    assert [s.issue for s in report.order] == ["#1", "#2"]
+    assert report.notes == ("#2: PR #102 merged into feature/1, not main: it has not landed "
+                            "here",)
+    into_main = replace(pull, base="main")
+    assert [la.issue for la in build_report(Git(repo.path), PLAN,
+                                            pulls=[into_main]).landed] == ["#2"]

@@ -14,6 +14,7 @@ parsers are pure. The forge's word (PR merged) is combined with this in the pipe
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -142,6 +143,25 @@ def match_prefixes(
             if after and carrier is not None:
                 out[issue] = LandedPart(carrier, commit, after)
                 break
+    return out
+
+
+def match_rebased_prefixes(
+    own: Mapping[str, Sequence[str]], commit_ids: Mapping[str, str],
+    target_ids: Mapping[str, str],
+) -> dict[str, LandedPart]:
+    """issue -> its oldest own commits that each have an equivalent on the target, when
+    some but not all do: the branch was rebase-merged (or cherry-picked) and went on.
+    Arguments as in `match_patches` (`own` newest first)."""
+    by_patch = carrier_of(target_ids)
+    out: dict[str, LandedPart] = {}
+    for issue, commits in own.items():
+        landed = list(itertools.takewhile(
+            lambda c: commit_ids.get(c, "") in by_patch, reversed(commits)))
+        if landed and len(landed) < len(commits):
+            newest = landed[-1]
+            out[issue] = LandedPart(by_patch[commit_ids[newest]], newest,
+                                    len(commits) - len(landed))
     return out
 
 
@@ -407,8 +427,15 @@ def _carriers(
     singles.update((h, totals[h]) for h in whole if h in totals)
     carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
                              own, singles, theirs)
-    parts = _landed_parts(git, [b for b in rest if b.issue not in carriers], own, shapes,
-                          theirs, cache)
+    open_rows = [b for b in rest if b.issue not in carriers]
+    # its own commits above a stacked dependency's head: those below are the dependency's
+    mine = {b.issue: own[b.issue][:own[b.issue].index(b.start)] if b.start in own[b.issue]
+            else own[b.issue] for b in open_rows}
+    # a squash of its first commits, or its oldest ones rebased there: the fewer left wins
+    parts = match_rebased_prefixes(mine, singles, theirs)
+    for issue, part in _landed_parts(git, open_rows, mine, shapes, theirs, cache).items():
+        if issue not in parts or part.after < parts[issue].after:
+            parts[issue] = part
     cache.put("landed", key, {
         "carriers": {k: [how.value, c] for k, (how, c) in carriers.items()},
         "parts": {k: [p.carrier, p.through, p.after] for k, p in parts.items()}})
@@ -486,13 +513,13 @@ def _own_patch_ids(
 def _shaped(git: Git, own: Mapping[str, tuple[str, ...]], wanted: set[str],
             parents: Mapping[str, tuple[str, ...]], shapes: frozenset[frozenset[str]],
             cache: Cache | None) -> set[str]:
-    """The commits of `wanted` worth a patch-id: those of branches whose own commits all
-    have the shape of a target commit (a commit with no parent in the walk is kept)."""
+    """The commits of `wanted` worth a patch-id: those with the shape of a target commit
+    (a commit with no parent in the walk is kept). A branch is rebase-merged only if all
+    of its own commits are among them, and in part if its oldest are."""
     asked = sorted(c for c in wanted if len(parents.get(c, ())) == 1)
     fits = {c: paths_of(ch) in shapes for c, ch in zip(asked, changed_files_many(
         git, [(parents[c][0], c) for c in asked], cache), strict=True)}
-    return {c for cs in own.values() if all(fits.get(c, True) for c in cs)
-            for c in cs if c in wanted}
+    return {c for c in wanted if fits.get(c, True)}
 
 
 def _moved_with_commits(git: Git, b: BranchFacts) -> bool:

@@ -248,3 +248,22 @@ def test_in_a_clone_with_only_origin_branches_the_restack_runs_as_given(
     assert clone.git("rev-list", "--count", "origin/main..feature/1").strip() == "1"
     assert clone.git("merge-tree", "--write-tree", "origin/main", "feature/1",
                      check=False).count("\n") == 1  # a tree id alone: it merges cleanly
+
+
+def test_its_oldest_commits_rebased_onto_the_target_are_a_landed_part(repo: Repo) -> None:
+    """A rebase merge (or a cherry-pick) of the first commit, and the branch went on: the
+    rest is counted alone, and the restack replays just it."""
+    first = repo.git("rev-list", "--reverse", "main..feature/1").split()[0]
+    repo.git("cherry-pick", first)
+    picked = repo.head("main")
+    report = report_of(repo)
+    assert report.landed == ()
+    one = facts_of(report, "#1")
+    assert one.landed_part == LandedPart(picked, first, 1)
+    assert [c.path for c in one.changes] == ["app.py"]
+    from fleetbot.analysis.stack import restack
+
+    again = restack(report, "#1")
+    assert again is not None and again.command == f"git rebase --onto main {first} feature/1"
+    repo.git(*again.command.split()[1:])
+    assert repo.git("rev-list", "--count", "main..feature/1").strip() == "1"

@@ -84,10 +84,18 @@ def _expected(repo: Repo, names: list[str],
             out[f"#{i}"] = (LandedHow.PATCH, theirs[whole])
         elif own and all(p in theirs for p in ids):
             out[f"#{i}"] = (LandedHow.REBASED, theirs[ids[0]])
-        else:
+        else:  # landed in part: a squash of its first commits, or its oldest rebased
             ups = [(k, c, _pid(repo, "diff", bases[name], c)) for k, c in enumerate(own) if k]
-            parts.update((f"#{i}", LandedPart(theirs[p], c, k))
-                         for k, c, p in ups[::-1] if p in theirs)  # the newest wins
+            found = []
+            picked = 0
+            while picked < len(own) and ids[len(own) - 1 - picked] in theirs:
+                picked += 1
+            if 0 < picked < len(own):
+                newest = len(own) - picked
+                found.append(LandedPart(theirs[ids[newest]], own[newest], newest))
+            found += [LandedPart(theirs[p], c, k) for k, c, p in ups if p in theirs][:1]
+            if found:  # the fewer commits left wins; on a tie, the rebased ones
+                parts[f"#{i}"] = min(found, key=lambda part: part.after)
     for issue, (how, carrier) in list(out.items()):
         if how is LandedHow.PATCH:  # undone by a later commit (and not redone since)?
             undo, redo = _pid(repo, "diff", carrier, f"{carrier}^"), _pid(repo, "diff",

@@ -116,7 +116,7 @@ def render_dashboard(report: Report, state: ForgeState, ctx: DashboardContext, *
     head += _order_table(report, state, ctx)
     head += _landed(report, state, ctx)
     head += _not_started(report, state, ctx)
-    details = [*_unplanned(report, state, ctx), *_findings(report)]
+    details = [*_unplanned(report, state, ctx), *_findings(report), *_notes(report)]
     graph = mermaid_graph(report)
     if graph:
         details += ["<details><summary>Graph</summary>", "", *graph, "", "</details>"]
@@ -229,6 +229,21 @@ def _findings(report: Report) -> list[str]:
     if len(report.findings) > 200:
         lines.append(f"- … and {len(report.findings) - 200} more")
     return [*lines, "", "</details>", ""]
+
+
+def _notes(report: Report) -> list[str]:
+    """What git says beside the rows (a landing reverted since, a PR merged elsewhere, a
+    misspelt branch), as the PR comment folds them."""
+    if not report.notes:
+        return []
+    lines = [f"<details><summary>Notes ({len(report.notes)})</summary>", ""]
+    lines += [f"- {md(n)}" for n in report.notes[:MAX_NOTES]]
+    if len(report.notes) > MAX_NOTES:
+        lines.append(f"- … and {len(report.notes) - MAX_NOTES} more")
+    return [*lines, "", "</details>", ""]
+
+
+MAX_NOTES = 50
 
 
 def dashboard_actions(body: str, title_text: str, state: ForgeState,

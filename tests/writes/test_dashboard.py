@@ -321,3 +321,14 @@ def test_sync_keeps_the_same_dashboard_as_the_action(fleet: Fleet, action: Actio
     assert issue_writes(fleet) == []
     action()
     assert fleet.github.dashboards() == [number]
+
+
+def test_the_reports_notes_are_folded_and_escaped() -> None:
+    report = replace(big_report(1), notes=(
+        "#1: its landing (squash-merged in 1a2b3c4) was reverted in 9f8e7d6; it counts as "
+        "not landed: its branch merges again", "#2: PR #7 merged into @evil <b>x</b>, not main"))
+    body = render_dashboard(report, ForgeState(), DashboardContext())
+    fold = body[body.index("<summary>Notes (2)</summary>"):]
+    assert fold.splitlines()[2].startswith("- #1: its landing (squash-merged in 1a2b3c4)")
+    assert "@evil" not in fold and "<b>" not in fold
+    assert "Notes" not in render_dashboard(big_report(1), ForgeState(), DashboardContext())

@@ -11,6 +11,7 @@ rebases after"). Pure: the Report in, the reasons out.
 from __future__ import annotations
 
 from fleetbot.analysis.conflicts import is_regenerable, regenerable_patterns
+from fleetbot.analysis.stack import restack
 from fleetbot.model import ConflictKind, Report
 
 
@@ -23,12 +24,14 @@ def own_blockers(report: Report, issue: str) -> tuple[str, ...]:
         branch = row.branch if row is not None else issue
         return (f"{issue}: branch {branch} does not exist, so nothing about it was checked",)
     out: list[str] = []
+    # restacked, not rebased: a plain rebase replays commits the target holds already
+    fix = "restack it" if restack(report, issue) is not None else "rebase it"
     for c in report.conflicts:
         if c.expected or c.regenerable or issue not in c.rows:
             continue
         files = ", ".join(c.files)
         if c.kind is ConflictKind.TARGET and c.rows == (issue,):
-            out.append(f"{issue} no longer merges onto {report.target} ({files}): rebase it")
+            out.append(f"{issue} no longer merges onto {report.target} ({files}): {fix}")
         elif c.kind is ConflictKind.DRIFT and c.rows[0] == issue:
             out.append(f"{issue} changed files its row does not own: {files}")
         elif c.kind is ConflictKind.SEMANTIC and len(c.rows) == 2 and c.rows[1] == issue:

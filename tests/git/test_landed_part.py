@@ -267,3 +267,11 @@ def test_its_oldest_commits_rebased_onto_the_target_are_a_landed_part(repo: Repo
     assert again is not None and again.command == f"git rebase --onto main {first} feature/1"
     repo.git(*again.command.split()[1:])
     assert repo.git("rev-list", "--count", "main..feature/1").strip() == "1"
+
+
+def test_the_strict_gate_says_restack(repo: Repo) -> None:
+    from fleetbot.analysis.gate import own_blockers
+
+    squash_then_go_on(repo, {"new.py": "n = 2\n"})
+    assert own_blockers(report_of(repo), "#1")[0] == (
+        "#1 no longer merges onto main (new.py): restack it")

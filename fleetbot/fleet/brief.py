@@ -96,7 +96,8 @@ def build_brief(
     position = {s.issue: s.position for s in order}
     merge_ref = merge_ref or target
     own = next((r for r in restacks if r.issue == row.issue and r.own), None)
-    warnings = [_warning(c, merge_ref) for c in conflicts if c.rows == (row.issue,)
+    restacked = any(r.issue == row.issue for r in restacks)
+    warnings = [_warning(c, merge_ref, restacked) for c in conflicts if c.rows == (row.issue,)
                 and not (own is not None and c.kind is ConflictKind.TARGET)]
     collisions: list[Collision] = []
     for other, group in collisions_of(conflicts, row.issue).items():
@@ -133,10 +134,16 @@ def _advice(c: Conflict, me: str, other: str, position: dict[str, int], target: 
             "in and resolves them")
 
 
-def _warning(c: Conflict, target: str) -> str:
+def _warning(c: Conflict, target: str, restacked: bool = False) -> str:
+    """A one-row conflict's warning; a stale branch that must be restacked off a landed
+    dependency is told so (merging the target in would meet the dependency's old
+    commits)."""
     files = ", ".join(c.files)
     if c.kind is ConflictKind.DRIFT:
         return f"this branch changed files it does not own: {files}; revert them or ask"
+    if c.kind is ConflictKind.TARGET and restacked:
+        return f"this branch no longer merges onto {target} ({files}); restack it first " \
+               "(Depends on)"
     if c.kind is ConflictKind.TARGET:
         return f"this branch no longer merges onto {target} ({files}); merge {target} in"
     return f"{c.kind.value}: {c.detail or files}"

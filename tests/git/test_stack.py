@@ -203,3 +203,27 @@ def test_a_branch_on_two_heads_changed_what_differs_from_both() -> None:
     assert own_changes([(x, z), (y, FileChange("z.py", ChangeStatus.ADDED))]) == (z,)
     assert own_changes([(x,)]) == (x,)
     assert own_changes([]) == ()
+
+
+def test_a_stale_stacked_branch_is_told_to_restack_not_to_merge_the_target_in(
+        tmp_path: Path) -> None:
+    """#1's PR was squash-merged with an edit: #2 (built on its old head) no longer merges
+    onto main, and merging main in would meet #1's old commit again."""
+    from fleetbot.analysis.stack import restacks
+    from fleetbot.model import PullFacts, PullState
+
+    repo = Repo(make_repo(tmp_path, {"README.md": "# r\n", "orchestration-plan.md": PLAN}, {
+        "feature/1": {"one.py": "ONE = 1\n"}, "feature/2": {"two.py": "TWO = 2\n"},
+        "feature/3": {"three.py": "THREE = 3\n"},
+    }, branch_from={"feature/2": "feature/1", "feature/3": "feature/2"}).path)
+    repo.git("merge", "-q", "--squash", "feature/1")
+    repo.commit({"one.py": "ONE = 11\n"}, "one (#1), reviewed")
+    pull = PullFacts(1, "feature/1", state=PullState.MERGED, head_sha=repo.head("feature/1"))
+    plan = _plan(repo)
+    report = build_report(Git(repo.path), plan, pulls=[pull])
+    two = plan.by_issue("#2")
+    assert two is not None
+    b = build_brief(report.plan, two, target="main", merged=report.landed,
+                    conflicts=report.conflicts, order=report.order, restacks=restacks(report))
+    assert b.warnings == ("this branch no longer merges onto main (one.py); restack it first "
+                          "(Depends on)",)

@@ -8,18 +8,30 @@ ones, cleanly, leaving the target plus those commits.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from fleetbot.analysis.gate import own_blockers
+from fleetbot.analysis.stack import restack
 from fleetbot.git import Git
 from fleetbot.git.landed import match_prefixes
-from fleetbot.model import BranchFacts, LandedPart, Report
+from fleetbot.model import (
+    BranchFacts,
+    Landed,
+    LandedHow,
+    LandedPart,
+    PullFacts,
+    PullState,
+    Report,
+)
 from fleetbot.pipeline import build_report
 from tests.fleet import plan_of, row
 from tests.support.cli import Invocation
-from tests.support.repo import Repo, from_template, make_repo
+from tests.support.repo import GIT_ENV, Repo, from_template, make_repo
 from tests.support.schemas import validate
 
 BASE = {"app.py": "a = 1\nb = 2\nc = 3\n", "other.py": "x = 1\n", "lib.py": "y = 1\n"}
@@ -92,8 +104,6 @@ def test_as_it_is_the_branch_stops_and_the_restack_lands_just_the_rest(repo: Rep
     stopped = repo.git("merge-tree", "--write-tree", "--name-only", "main", "feature/1",
                        check=False)
     assert stopped.splitlines()[1:2] == ["new.py"]
-    from fleetbot.analysis.stack import restack
-
     again = restack(report, "#1")
     assert again is not None and again.own and again.after == 1
     assert again.command == f"git rebase --onto main {through} feature/1"
@@ -153,26 +163,28 @@ def test_every_command_gives_the_same_restack(
         ["target", "(restack),", "#2", "(plan)"]]
 
 
-def test_a_merged_pr_whose_branch_went_on_lands_only_its_head(repo: Repo) -> None:
-    """The forge's word names the part exactly: the PR's last head, whatever the squash
-    commit's patch (here main edited the squash's lines before it landed)."""
-    from fleetbot.model import PullFacts, PullState
-
-    pr_head = repo.head("feature/1")
-    repo.git("merge", "-q", "--squash", "feature/1")
-    repo.write({"app.py": "a = 10\nb = 20\nc = 3  # reviewed\n"})
-    repo.commit({}, "Add one and two (#101)")
+def go_on_after_pr_101(repo: Repo, pr_head: str) -> Report:
+    """A commit on feature/1 after its PR #101 (head `pr_head`) merged; the report with
+    the forge's word."""
     repo.git("checkout", "-q", "feature/1")
     repo.commit({"new.py": "n = 2\n"}, "after the merge")
     repo.git("checkout", "-q", "main")
     pull = PullFacts(101, "feature/1", state=PullState.MERGED, head_sha=pr_head)
-    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    return build_report(Git(repo.path), PLAN, pulls=[pull])
+
+
+def test_a_merged_pr_whose_branch_went_on_lands_only_its_head(repo: Repo) -> None:
+    """The forge's word names the part exactly: the PR's last head, whatever the squash
+    commit's patch (here main edited the squash's lines before it landed)."""
+    pr_head = repo.head("feature/1")
+    repo.git("merge", "-q", "--squash", "feature/1")
+    repo.write({"app.py": "a = 10\nb = 20\nc = 3  # reviewed\n"})
+    repo.commit({}, "Add one and two (#101)")
+    report = go_on_after_pr_101(repo, pr_head)
     assert report.landed == ()
     one = facts_of(report, "#1")
     assert one.landed_part == LandedPart("", pr_head, 1, pull=101)
     assert [c.path for c in one.changes] == ["new.py"]
-    from fleetbot.analysis.stack import restack
-
     again = restack(report, "#1")
     assert again is not None
     assert again.describe().startswith(f"this branch's commits up to {pr_head[:7]} have "
@@ -180,8 +192,6 @@ def test_a_merged_pr_whose_branch_went_on_lands_only_its_head(repo: Repo) -> Non
 
 
 def test_a_merged_pr_with_the_branch_as_it_merged_has_landed_whole(repo: Repo) -> None:
-    from fleetbot.model import Landed, LandedHow, PullFacts, PullState
-
     pull = PullFacts(101, "feature/1", state=PullState.MERGED, head_sha=repo.head("feature/1"))
     report = build_report(Git(repo.path), PLAN, pulls=[pull])
     assert report.landed == (Landed("#1", LandedHow.PR_MERGED, pull=101,
@@ -189,21 +199,13 @@ def test_a_merged_pr_with_the_branch_as_it_merged_has_landed_whole(repo: Repo) -
 
 
 def test_a_pr_merged_by_a_merge_commit_that_went_on_counts_from_the_merge(repo: Repo) -> None:
-    from fleetbot.model import PullFacts, PullState
-
     pr_head = repo.head("feature/1")
     repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #101", "feature/1")
-    repo.git("checkout", "-q", "feature/1")
-    repo.commit({"new.py": "n = 2\n"}, "after the merge")
-    repo.git("checkout", "-q", "main")
-    pull = PullFacts(101, "feature/1", state=PullState.MERGED, head_sha=pr_head)
-    report = build_report(Git(repo.path), PLAN, pulls=[pull])
+    report = go_on_after_pr_101(repo, pr_head)
     assert report.landed == ()
     one = facts_of(report, "#1")
     assert (one.landed_part, one.merge_base, [c.path for c in one.changes]) == (
         None, pr_head, ["new.py"])
-    from fleetbot.analysis.stack import restack
-
     assert restack(report, "#1") is None  # a plain merge lands just the new commit
 
 
@@ -225,12 +227,6 @@ def test_in_a_clone_with_only_origin_branches_the_restack_runs_as_given(
 ) -> None:
     """git read origin's copy (no local branch): the command makes the local branch and
     restacks it, and plain git then merges it onto origin's main with only the rest."""
-    import os
-    import subprocess
-
-    from fleetbot.analysis.stack import restack
-    from tests.support.repo import GIT_ENV
-
     env = {**os.environ, **GIT_ENV}
 
     _, through = squash_then_go_on(repo, {"new.py": "n = 2\n"})
@@ -261,8 +257,6 @@ def test_its_oldest_commits_rebased_onto_the_target_are_a_landed_part(repo: Repo
     one = facts_of(report, "#1")
     assert one.landed_part == LandedPart(picked, first, 1)
     assert [c.path for c in one.changes] == ["app.py"]
-    from fleetbot.analysis.stack import restack
-
     again = restack(report, "#1")
     assert again is not None and again.command == f"git rebase --onto main {first} feature/1"
     repo.git(*again.command.split()[1:])
@@ -270,8 +264,6 @@ def test_its_oldest_commits_rebased_onto_the_target_are_a_landed_part(repo: Repo
 
 
 def test_the_strict_gate_says_restack(repo: Repo) -> None:
-    from fleetbot.analysis.gate import own_blockers
-
     squash_then_go_on(repo, {"new.py": "n = 2\n"})
     assert own_blockers(report_of(repo), "#1")[0] == (
         "#1 no longer merges onto main (new.py): restack it")

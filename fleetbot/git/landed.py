@@ -368,10 +368,10 @@ def reverts(git: Git, target_sha: str, carriers: Mapping[str, str],
     commits = sorted(set(carriers.values()) - {""})
     if not commits:
         return {}
-    key = " ".join([target_sha, *commits])
+    key = " ".join([target_sha, *sorted(f"{i}={c}" for i, c in carriers.items() if c)])
     got = cache.get("reverts", key)
     if isinstance(got, dict):
-        return {str(k): str(v) for k, v in got.items() if k in carriers}
+        return {str(k): str(v) for k, v in got.items()}
     parents = {parts[0]: parts[1] for line in output_lines(
         git.run("rev-list", "--no-walk", "--parents", "--ignore-missing", *commits, "--"))
         if len(parts := line.split()) >= 2}

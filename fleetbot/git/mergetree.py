@@ -549,9 +549,9 @@ def gather(
                             workers=workers)
     # a row naming the target itself is a plan error (lint says so), never a branch to land
     on_target = {r.issue for r in plan.rows if r.branch == tgt.name}
-    # a merged PR whose branch went on since, or whose merge the target reverted since:
-    # git tells what has landed of it
-    # a PR merged into another branch (a stacked PR into its parent's) has not landed here
+    # the forge's word, checked: a PR merged into another branch (a stacked PR into its
+    # parent's) has not landed here; of one whose branch went on since, or whose merge the
+    # target reverted since, git tells what has landed
     elsewhere = [la for la in known if la.into and la.into != tgt.name]
     known = [la for la in known if la not in elsewhere]
     merged = {la.issue: la for la in known}

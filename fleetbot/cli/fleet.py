@@ -215,7 +215,7 @@ def status(plan_path: Path | None, repo: Path | None, target: str | None, fmt: s
 
         console = out_console()
         if console.is_terminal:
-            console.print(dashboard.render_table(rows, tgt.name, console.width))
+            console.print(dashboard.render_table(rows, tgt.name, console.width), crop=False)
         else:  # piped: plain aligned lines, never wrapped, within COLUMNS when it is set
             emit_text(dashboard.render_plain(rows, tgt.name, _columns()))
     return ExitCode.OK

@@ -316,6 +316,8 @@ def render_table(rows: Sequence[StatusRow], target: str, width: int | None = Non
     for line in grid[1:]:
         table.add_row(*(escape(fit_cell(c, w, name=n))
                         for c, w, n in zip(line, widths, grid[0], strict=True)))
-    again = [Text(terminal(line)) for r in rows if r.restack
-             for line in (f"{r.issue}: {r.restack_why}", f"  {r.restack}")]
+    again = [text for r in rows if r.restack for text in (
+        Text(terminal(f"{r.issue}: {r.restack_why}")),
+        # a command to copy: never wrapped (print it with crop=False, never cut either)
+        Text(f"  {terminal(r.restack)}", no_wrap=True, overflow="ignore"))]
     return Group(table, *again) if again else table

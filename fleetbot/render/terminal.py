@@ -52,7 +52,10 @@ def renderables(report: Report, width: int = 100) -> list[RenderableType]:
         who = row.label if row is not None else report.current_issue
         out.append(_lines(["", f"Your branch ({who}):"], style="bold"))
         for m in common.current_messages(report):
-            out.append(_t(f"  • {m}"))
+            out.append(_t(f"  • {m.text}"))
+            if m.command:  # on a line of its own, never wrapped: it is copied whole
+                out.append(Text(f"      {terminal(m.command)}", no_wrap=True,
+                                overflow="ignore"))
     out.append(Text(""))
     out.append(_order_table(report, width))
     if report.landed:
@@ -89,8 +92,9 @@ def render_text(report: Report, *, width: int = 100, color: bool = False) -> str
 
 def print_report(report: Report, console: Console) -> None:
     """Wrapped to the console's width by rich itself (never left to the terminal), so a
-    pipe or a log gets the same lines as the screen."""
-    console.print(Group(*renderables(report, console.width)), soft_wrap=False)
+    pipe or a log gets the same lines as the screen; a command to copy is never wrapped
+    nor cut (`crop=False`): it stays whole on its own line, however long."""
+    console.print(Group(*renderables(report, console.width)), soft_wrap=False, crop=False)
 
 
 def _width(cells: list[Text], header: str) -> int:

@@ -173,15 +173,17 @@ def test_check_shows_the_restack(tmp_path: Path, cli_invoke: Invoke,
     repo = squashed(tmp_path)
     old = repo.head("feature/1")
     repo.git("checkout", "-q", "feature/2")
-    monkeypatch.setenv("COLUMNS", "300")
-    out = cli_invoke(["check", "--repo", str(repo.path)]).out
-    said = (f"• #1 has landed (squash-merged in {repo.head('main')[:7]}); this branch still "
-            f"carries its old commits (up to {old[:7]}): restack it with "
-            f"`git rebase --onto main {old} feature/2`")
-    assert said in out
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli_invoke(["check", "--repo", str(repo.path)]).out.splitlines()
+    said = (f"#1 has landed (squash-merged in {repo.head('main')[:7]}); this branch still "
+            f"carries its old commits (up to {old[:7]}): restack it with")
+    command = f"git rebase --onto main {old} feature/2"
+    # the words wrap at 80 columns; the command, on a line of its own, never does
+    at = out.index(f"      {command}")
+    assert " ".join(line.strip() for line in out[at - 2:at]) == f"• {said}"
     data = json.loads(cli_invoke(["check", "--repo", str(repo.path), "--format", "json"]).out)
     validate_report_json(data)
-    assert said[2:] in data["current"]["messages"]
+    assert f"{said} `{command}`" in data["current"]["messages"]
     (two,) = [b for b in data["branches"] if b["issue"] == "#2"]
     assert two["stacked_on"] == [{"issue": "#1", "ref": "feature/1", "head": old}]
     assert [c["path"] for c in two["changes"]] == ["two.py"]

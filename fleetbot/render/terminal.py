@@ -174,7 +174,9 @@ def _conflicts_table(report: Report) -> list[RenderableType]:
     out: list[RenderableType] = [table]
     if numbers:
         out.append(Text("Check with:", style="dim"))
-        out += [_t(f"[{n}] {cmd}", style="dim") for cmd, n in numbers.items()]
+        # commands to copy: each whole on its line, never wrapped (`print_report`: no crop)
+        out += [Text(terminal(f"[{n}] {cmd}"), style="dim", no_wrap=True, overflow="ignore")
+                for cmd, n in numbers.items()]
     return out
 
 

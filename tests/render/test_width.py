@@ -4,6 +4,7 @@ the evidence commands under the table. On the demo fleet and on one with long na
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -99,10 +100,17 @@ def _words_of(out: str) -> tuple[list[str], list[str]]:
 
 
 def _assert_fits(out: str, width: int) -> None:
-    """Every line within `width`, and every table line whole: rich crops a table wider
-    than the console, which would cut its right border off."""
-    too_long = [line for line in out.splitlines() if cell_len(line.rstrip()) > width]
+    """Every line within `width` but a command to copy (`[n] git …` under "Check with:",
+    a restack's `git rebase …`: whole on its own line, never wrapped into two), and every
+    table line whole: rich crops a table wider than the console, which would cut its
+    right border off."""
+    lines = out.splitlines()
+    commands = lines[lines.index("Check with:") + 1:] if "Check with:" in lines else []
+    commands = list(itertools.takewhile(lambda line: re.match(r"\[\d+\] ", line), commands))
+    too_long = [line for line in lines if cell_len(line.rstrip()) > width
+                and line not in commands and not line.startswith("      git rebase ")]
     assert too_long == []
+    assert all(re.match(r"\[\d+\] (git|fleetbot) ", c) for c in commands), commands
     edges = "│┃┏┓┗┛┡┩└┘"
     cropped = [line for line in out.splitlines()
                if line and line[0] in edges and line.rstrip()[-1] not in edges]
@@ -135,8 +143,12 @@ def test_order_and_check_fit_and_wrap_whole_words(
         assert ("(you)" in out) == (fleet is _long_on_a_row and command == "check")
         _assert_fits(out, width)
         _assert_whole(out, words, branches)
-        # evidence commands are listed under the conflicts table, each whole
+        # evidence commands are listed under the conflicts table, each whole on its line
         assert "Check with:\n[1] " in out
+        data = json.loads(cli_invoke([command, "--repo", str(path), "--format", "json"]).out)
+        shown = {line.split("] ", 1)[1] for line in out.splitlines()
+                 if re.match(r"\[\d+\] ", line)}
+        assert {c["evidence"] for c in data["conflicts"] if c["evidence"]} == shown
 
 
 def test_long_branch_names_are_shortened_in_the_middle_at_80_and_whole_at_120(

@@ -19,7 +19,7 @@ from fleetbot import remembering
 from fleetbot.files import WriteError, write_atomic
 
 if TYPE_CHECKING:
-    from fleetbot.plan.source import TableSpan
+    from fleetbot.plan.tables import TableSpan
 
 
 @lru_cache(maxsize=8)

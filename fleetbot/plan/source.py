@@ -1,7 +1,8 @@
 """Plan files -> one plain dict, with a line number for every row and field.
 
-Markdown: the plan table is chosen among the document's tables (markdown-it-py finds
-them; tables in block quotes, code fences and HTML comments are examples, not plans):
+Markdown: the plan table is chosen among the document's tables (followed line by line in a
+plain body, `tables.py`, else found by markdown-it-py; tables in block quotes, code fences
+and HTML comments are examples, not plans):
 one under a heading that names the plan or fleet, else the one with the most plan
 columns. Cells are split on the raw line so each keeps its character span, which
 `write_markdown` uses to edit one cell and leave every other byte alone.
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fleetbot.errors import PlanError
 from fleetbot.model import Finding, FindingCode, Severity
 from fleetbot.plan.columns import REQUIRED, SHOWN, closest, field_of, mentions
+from fleetbot.plan.tables import TableSpan, plain_table_spans
 
 if TYPE_CHECKING:  # YAML is imported only for a plan that has some
     from collections.abc import Callable
@@ -135,9 +137,6 @@ def settings(meta: dict[str, Any], lines: LineMap, where: str,
     return out, out_lines, findings
 
 
-# Where the tables of a plan body are: (header line, line after the last row, how its
-# heading ranks it: 1 names a plan, -1 names done or example work, 0 neither), 0-based.
-TableSpan = tuple[int, int, int]
 
 
 @dataclass
@@ -170,7 +169,22 @@ class _Table:
 
 def table_spans(body: str) -> tuple[TableSpan, ...]:
     """Every table outside block quotes (code fences and HTML comments hold none), as
-    CommonMark's block structure shows it (markdown-it: imported only here)."""
+    CommonMark's block structure shows it: followed line by line for a plain body
+    (`tables.plain_table_spans`), else by markdown-it (imported only here)."""
+    plain = plain_table_spans(body, heading_rank)
+    if plain is not None:
+        return plain
+    return markdown_table_spans(body)
+
+
+def heading_rank(heading: str) -> int:
+    """1 for a heading that names the plan, -1 for done or example work, 0 for neither."""
+    return 1 if _PLAN_HEADING.search(heading) else (-1 if _OTHER_HEADING.search(heading)
+                                                    else 0)
+
+
+def markdown_table_spans(body: str) -> tuple[TableSpan, ...]:
+    """`table_spans` by markdown-it-py, the reference for every body."""
     from markdown_it import MarkdownIt
 
     # block structure only: cells are split on the raw lines, so inline parsing is skipped
@@ -183,9 +197,7 @@ def table_spans(body: str) -> tuple[TableSpan, ...]:
         elif tok.type == "blockquote_close":
             quoted -= 1
         elif tok.type == "heading_open" and i + 1 < len(tokens):
-            heading = tokens[i + 1].content
-            named = 1 if _PLAN_HEADING.search(heading) else (
-                -1 if _OTHER_HEADING.search(heading) else 0)
+            named = heading_rank(tokens[i + 1].content)
         elif tok.type == "table_open" and tok.map and not quoted:
             out.append((tok.map[0], tok.map[1], named))
     return tuple(out)

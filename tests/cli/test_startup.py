@@ -1,6 +1,7 @@
 """Start-up stays lean: `fleetbot --help` loads click and the lazy root group only, and a
 JSON `check` of an unchanged Markdown plan loads no schema validator, Markdown parser,
-YAML, rich, glob library or forge client. Deterministic: what is in `sys.modules`, never how long it took."""
+YAML, rich, glob library or forge client, and a plain plan needs no Markdown parser at
+all. Deterministic: what is in `sys.modules`, never how long it took."""
 
 from __future__ import annotations
 
@@ -42,9 +43,18 @@ def test_help_loads_no_command_module() -> None:
 def test_json_check_of_an_unchanged_plan_loads_nothing_heavy(tmp_path: Path) -> None:
     repo = tasks_repo(tmp_path)
     first = loaded("check", "--format", "json", cwd=repo.path)  # records the plan
-    assert "markdown_it" in first  # finds the table
+    assert "markdown_it" not in first  # a plain plan: its tables are followed line by line
     assert [m for m in loaded("check", "--format", "json", cwd=repo.path)
             if m.split(".")[0] in HEAVY] == []
+
+
+def test_a_plan_with_a_list_is_read_by_markdown_it_once(tmp_path: Path) -> None:
+    repo = tasks_repo(tmp_path)
+    plan = repo.path / "orchestration-plan.md"
+    plan.write_text(plan.read_text() + "\n- a list item: markdown-it says where blocks end\n")
+    repo.git("commit", "-qam", "a list in the notes")
+    assert "markdown_it" in loaded("check", "--format", "json", cwd=repo.path)
+    assert "markdown_it" not in loaded("check", "--format", "json", cwd=repo.path)
 
 
 def test_help_loads_neither_pathlib_nor_shutil() -> None:

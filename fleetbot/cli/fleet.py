@@ -470,11 +470,13 @@ def score(plan_path: Path | None, repo: Path | None, target: str | None, fmt: st
     from fleetbot.fleet import worktrees as fleet
 
     git, plan, tgt = _setup(plan_path, repo, target)
-    landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, tgt.ref),
-                                   fleet.predict(git, plan, tgt.ref).landed, target=tgt.ref)
+    now = fleet.predict(git, plan, tgt.ref).landed
+    landings = scoring.with_landed(git, plan, scoring.find_landings(git, plan, tgt.ref), now,
+                                   target=tgt.ref)
     earlier = scoring.plans_before(git, landings, DEFAULT_PLAN) if plan_path is None else ()
     predicted = scoring.predicted_pairs((plan, *earlier))
-    result = scoring.compute_score(plan, landings, predicted)
+    result = scoring.compute_score(plan, landings, predicted,
+                                   landed_now={la.issue for la in now})
     if fmt == "json":
         emit_json({"target": tgt.name, **result.as_json()})
     else:

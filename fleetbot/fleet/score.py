@@ -14,7 +14,7 @@ and the wall-clock span against the sum of branch spans.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -118,9 +118,12 @@ def plan_shape(plan: Plan) -> tuple[int, int]:
 
 
 def compute_score(
-    plan: Plan, landings: Sequence[Landing], predicted: Iterable[Pair],
+    plan: Plan, landings: Sequence[Landing], predicted: Iterable[Pair], *,
+    landed_now: Collection[str] | None = None,
 ) -> Score:
-    """The score from the plan, the landings found, and the pairs predicted at plan time."""
+    """The score from the plan, the landings found, and the pairs predicted at plan time.
+    `landed_now`: the rows on the target today (the pipeline's word): a landing in the
+    history that was reverted since, or a row that went on after it, is not merged yet."""
     depth, width = plan_shape(plan)
     pred = sorted({pair(*p) for p in predicted})
     met = sorted({pair(x.issue, o) for x in landings for o in x.conflicted_with})
@@ -143,7 +146,8 @@ def compute_score(
         serialised=tuple(r.issue for r in plan.rows if r.issue in serial),
         spans=spans, span_sum=total, wall_clock=max(0, wall),
         speedup=round(total / wall, 2) if wall > 0 else None,
-        unmerged=tuple(r.issue for r in plan.rows if r.issue not in landed),
+        unmerged=tuple(r.issue for r in plan.rows
+                       if r.issue not in (landed if landed_now is None else landed_now)),
     )
 
 

@@ -133,3 +133,72 @@ def test_every_command_agrees_that_42_landed(
         {r for c in conflicts["conflicts"] if c["kind"] in ("target", "textual") for r in c["rows"]}
     assert labels == {"#42": {"fleet:merged"}, "#43": {"fleet:next", "fleet:review"},
                       "#44": {"fleet:conflict", "fleet:review"}}
+
+
+def squash_then_revert(path: Path) -> None:
+    land_first(Git(path), "squash")
+    _git(path, "revert", "--no-edit", "HEAD")
+
+
+def merge_then_revert(path: Path) -> None:
+    _git(path, "checkout", "-q", "main")
+    _git(path, "merge", "-q", "--no-ff", "--no-edit", "feature/42-count")
+    _git(path, "revert", "--no-edit", "-m", "1", "HEAD")
+
+
+def squash_then_go_on(path: Path) -> None:
+    land_first(Git(path), "squash")
+    _git(path, "checkout", "-q", "feature/42-count")
+    (path / "tasks" / "count.py").write_text(
+        (path / "tasks" / "count.py").read_text() + "\n# counted again after review\n")
+    _git(path, "commit", "-q", "-am", "count: after the review (#42)")
+    _git(path, "checkout", "-q", "main")
+
+
+OPEN_AGAIN: dict[str, Callable[[Path], None]] = {
+    "squash, then reverted": squash_then_revert,
+    "merge commit, then reverted": merge_then_revert,
+    "squash, then the branch went on": squash_then_go_on,
+}
+
+
+@pytest.mark.parametrize("style", list(OPEN_AGAIN))
+def test_every_command_agrees_that_42_is_open_again(
+    style: str, tmp_path: Path, cli_invoke: Invoke,
+    rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Landed, then undone (or landed in part): no command counts #42 as landed, each says
+    why the same way, and its dependents and labels follow."""
+    path = tmp_path / "tasks"
+    from_template("demo-example", path, build_example)
+    OPEN_AGAIN[style](path)
+    repo = ["--repo", str(path)]
+    check = _json(cli_invoke, "check", *repo, "--format", "json")
+    order = _json(cli_invoke, "order", *repo, "--format", "json")
+    conflicts = _json(cli_invoke, "conflicts", *repo, "--format", "json")
+    status = _json(cli_invoke, "status", *repo, "--format", "json")
+    score = _json(cli_invoke, "score", *repo, "--format", "json")
+    cleanup = _json(cli_invoke, "cleanup", *repo, "--dry-run", "--format", "json")
+    brief = _json(cli_invoke, "brief", "#42", *repo, "--format", "json")
+
+    for data in (check, order, conflicts):
+        assert data["landed"] == []
+    assert "#42" in [s["issue"] for s in order["order"]]
+    rows = {r["issue"]: r for r in status["rows"]}
+    assert rows["#42"]["merged"] is False
+    assert "#42" in score["unmerged"]
+    assert {s["issue"]: s["kept"] for s in cleanup["rows"]}["#42"] == "not landed on the target"
+    notes = [n for n in check["notes"] if n.startswith("#42: its landing")]
+    went_on = style.endswith("went on")
+    assert len(notes) == (0 if went_on else 1)
+    for data in (order, conflicts, status):
+        assert [n for n in data["notes"] if n.startswith("#42: its landing")] == notes
+    (part,) = [b["landed_part"] for b in check["branches"] if b["issue"] == "#42"]
+    assert (part is not None) == went_on
+    command = f"git rebase --onto main {part['through']} feature/42-count" if part else ""
+    assert (rows["#42"]["restack"], brief["restack"]) == (command or None, command)
+    if went_on:
+        step = next(s for s in order["order"] if s["issue"] == "#42")
+        assert step["reasons"][-1] == "restack onto main first"
+    labels = _sync_labels(path, cli_invoke, rsps, monkeypatch)
+    assert "fleet:merged" not in labels["#42"]

@@ -88,21 +88,27 @@ def _sync_labels(path: Path, cli_invoke: Invoke, rsps: responses.RequestsMock,
     return labels
 
 
+def every_command(cli_invoke: Invoke, tmp_path: Path, scenario: Callable[[Path], None],
+                  ) -> tuple[Path, dict[str, dict]]:  # type: ignore[type-arg]
+    """The demo fleet after `scenario`, and the JSON each reporting command prints."""
+    path = tmp_path / "tasks"
+    from_template("demo-example", path, build_example)  # the same demo fleet for each
+    scenario(path)
+    at = ["--repo", str(path), "--format", "json"]
+    return path, {command: _json(cli_invoke, command, *extra, *at) for command, extra in (
+        ("check", ()), ("order", ()), ("conflicts", ()), ("status", ()), ("score", ()),
+        ("cleanup", ("--dry-run",)))}
+
+
 @pytest.mark.parametrize("style", list(SCENARIOS))
 def test_every_command_agrees_that_42_landed(
     style: str, tmp_path: Path, cli_invoke: Invoke,
     rsps: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = tmp_path / "tasks"
-    from_template("demo-example", path, build_example)  # the same demo fleet for each style
-    SCENARIOS[style](path)
+    path, said = every_command(cli_invoke, tmp_path, SCENARIOS[style])
+    check, order, conflicts, status, score, cleanup = (
+        said[c] for c in ("check", "order", "conflicts", "status", "score", "cleanup"))
     repo = ["--repo", str(path)]
-    check = _json(cli_invoke, "check", *repo, "--format", "json")
-    order = _json(cli_invoke, "order", *repo, "--format", "json")
-    conflicts = _json(cli_invoke, "conflicts", *repo, "--format", "json")
-    status = _json(cli_invoke, "status", *repo, "--format", "json")
-    score = _json(cli_invoke, "score", *repo, "--format", "json")
-    cleanup = _json(cli_invoke, "cleanup", *repo, "--dry-run", "--format", "json")
 
     assert [la["issue"] for la in check["landed"]] == ["#42"]
     assert [la["issue"] for la in order["landed"]] == ["#42"]
@@ -169,17 +175,10 @@ def test_every_command_agrees_that_42_is_open_again(
 ) -> None:
     """Landed, then undone (or landed in part): no command counts #42 as landed, each says
     why the same way, and its dependents and labels follow."""
-    path = tmp_path / "tasks"
-    from_template("demo-example", path, build_example)
-    OPEN_AGAIN[style](path)
-    repo = ["--repo", str(path)]
-    check = _json(cli_invoke, "check", *repo, "--format", "json")
-    order = _json(cli_invoke, "order", *repo, "--format", "json")
-    conflicts = _json(cli_invoke, "conflicts", *repo, "--format", "json")
-    status = _json(cli_invoke, "status", *repo, "--format", "json")
-    score = _json(cli_invoke, "score", *repo, "--format", "json")
-    cleanup = _json(cli_invoke, "cleanup", *repo, "--dry-run", "--format", "json")
-    brief = _json(cli_invoke, "brief", "#42", *repo, "--format", "json")
+    path, said = every_command(cli_invoke, tmp_path, OPEN_AGAIN[style])
+    check, order, conflicts, status, score, cleanup = (
+        said[c] for c in ("check", "order", "conflicts", "status", "score", "cleanup"))
+    brief = _json(cli_invoke, "brief", "#42", "--repo", str(path), "--format", "json")
 
     for data in (check, order, conflicts):
         assert data["landed"] == []

@@ -7,7 +7,6 @@ branch's row first); `demo` builds the example fleet in a temporary folder and c
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -188,6 +187,8 @@ def demo(fmt: str, keep: Path | None, after: str | None, semantic: bool) -> int:
                 "feature/44-clear && fleetbot check", err=True,
             )
         return ExitCode.OK
+    import tempfile  # the demo's alone: a kept answer of `check` needs none of it
+
     with tempfile.TemporaryDirectory(prefix="fleetbot-demo-") as tmp:
         _run_demo(Path(tmp) / "tasks", fmt, after, semantic)
     return ExitCode.OK

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from tests.support.fleetrepo import tasks_repo
 
-HEAVY = ("pathspec", "yaml", "jsonschema", "referencing", "rich", "markdown_it", "github",
-         "gitlab", "requests")
+HEAVY = ("pathspec", "yaml", "jsonschema", "referencing", "rich", "markdown_it", "tempfile",
+         "github", "gitlab", "requests")
 
 PROBE = """
 import json, sys

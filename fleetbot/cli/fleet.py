@@ -435,17 +435,21 @@ def integrate(plan_path: Path | None, repo: Path | None, target: str | None, int
                 groups.setdefault(tuple(sorted(c.rows)), []).append(c)
         for rows, group in groups.items():
             click.echo(f"  predicted: {describe_collision(' and '.join(rows), group)}")
+        from fleetbot.render.escape import terminal
+
         replay = predictions.replay
+        again = {r.issue: r.command for r in predictions.restacks}
         for stop in replay.stops if replay is not None else ():
-            click.echo(f"  the replay stops at step {at.get(stop.issue, stop.position)} "
-                       f"({stop.issue}) on "
-                       f"{', '.join(stop.files)}: resolve it, then `fleetbot integrate "
-                       "--continue`")
+            fix = (f"restack it first: `{again[stop.issue]}`" if stop.issue in again else
+                   "resolve it, then `fleetbot integrate --continue`")
+            click.echo(terminal(f"  the replay stops at step {at.get(stop.issue, stop.position)}"
+                                f" ({stop.issue}) on {', '.join(stop.files)}: {fix}"))
         return ExitCode.OK
     return _outcome(fan_in.start(git, plan, predictions.order, target=target_ref,
                                  into=into_branch, conflicts=predictions.conflicts,
                                  force=force, say=_say,
-                                 landed={la.issue for la in predictions.landed}))
+                                 landed={la.issue for la in predictions.landed},
+                                 restacks={r.issue: r.command for r in predictions.restacks}))
 
 
 def _outcome(out: Outcome) -> int:

@@ -68,6 +68,7 @@ class State:
     previous_into: str = ""  # the integration branch's commit before the reset; "" if new
     predicted: tuple[Conflict, ...] = ()  # for the stop message after --continue
     made: tuple[str, ...] = ()  # the merge commits integrate made itself (no resolution)
+    restacks: tuple[tuple[str, str], ...] = ()  # (issue, its `git rebase --onto`) to offer
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -78,6 +79,7 @@ class State:
         data["steps"] = tuple(Step(**s) for s in data["steps"])
         data["done"] = tuple(data["done"])
         data["made"] = tuple(data.get("made", ()))
+        data["restacks"] = tuple((str(i), str(c)) for i, c in data.get("restacks", ()))
         data["predicted"] = tuple(
             Conflict(**{**c, "kind": ConflictKind(c["kind"]), "rows": tuple(c["rows"]),
                         "files": tuple(c["files"])})
@@ -139,10 +141,14 @@ def stop_message(
              if c.kind is ConflictKind.TARGET and c.rows == (step.issue,)
              and set(files) & set(c.files)][:1]
     said = "as predicted: " + "; ".join(seen) if seen else "not predicted by the plan"
+    restack = dict(state.restacks).get(step.issue)
     return "\n".join([
         f"merging {step.label or step.issue} ({step.branch}) into {state.into} stopped: "
         f"conflict with {with_rows} in {', '.join(files)} ({said}).",
         f"Merged so far: {done}.",
+        *([f"Its branch carries commits {state.target} holds already: `{restack}` replays "
+           "just the rest (run it where the branch is, after `fleetbot integrate --abort`, "
+           "then integrate again)."] if restack else []),
         "To resolve: edit the files, `git add` them, then run `fleetbot integrate --continue`.",
         "To give up: `fleetbot integrate --abort` (restores where you were).",
     ])
@@ -197,18 +203,20 @@ def start(
     git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str = DEFAULT_INTO,
     conflicts: Sequence[Conflict] = (), force: bool = False,
     say: Callable[[str], None] = lambda _: None, landed: Collection[str] | None = None,
+    restacks: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Reset `into` to the target tip here, check it out, and merge the rows in order.
-    `landed`: the rows the report that made `order` found landed (asked again if None)."""
+    `landed`: the rows the report that made `order` found landed (asked again if None);
+    `restacks`: issue -> the `git rebase --onto` a stop at that row offers."""
     with held_lock(git):
         return _start(git, plan, order, target=target, into=into, conflicts=conflicts,
-                      force=force, say=say, landed=landed)
+                      force=force, say=say, landed=landed, restacks=restacks or {})
 
 
 def _start(
     git: Git, plan: Plan, order: Sequence[MergeStep], *, target: str, into: str,
     conflicts: Sequence[Conflict], force: bool, say: Callable[[str], None],
-    landed: Collection[str] | None,
+    landed: Collection[str] | None, restacks: Mapping[str, str],
 ) -> Outcome:
     if load_state(git) is not None:
         raise UsageError("an integration is already in progress here; run "
@@ -240,7 +248,7 @@ def _start(
         into=into, target=target, target_sha=target_sha, steps=steps,
         previous_head=branch or wt.rev(git, "HEAD"), previous_detached=branch is None,
         previous_into=wt.rev(git, ref) if wt.branch_exists(git, into) else "",
-        predicted=tuple(conflicts),
+        predicted=tuple(conflicts), restacks=tuple(sorted(restacks.items())),
     )
     if state.previous_into and not wt.is_ancestor(git, state.previous_into, target_sha):
         notes = (*notes, f"{into} was at {state.previous_into[:12]}; reset to {target} "

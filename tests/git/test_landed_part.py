@@ -267,3 +267,21 @@ def test_the_strict_gate_says_restack(repo: Repo) -> None:
     squash_then_go_on(repo, {"new.py": "n = 2\n"})
     assert own_blockers(report_of(repo), "#1")[0] == (
         "#1 no longer merges onto main (new.py): restack it")
+
+
+def test_integrate_offers_the_restack_where_it_stops(
+    repo: Repo, cli_invoke: Callable[..., Invocation],
+) -> None:
+    """The dry run and the run itself, stopped at #1, give the restack that replays just
+    its commit after the squash."""
+    _, through = squash_then_go_on(repo, {"new.py": "n = 2\n"})
+    repo.commit({"orchestration-plan.md": PLAN_MD}, "plan")
+    command = f"git rebase --onto main {through} feature/1"
+    at = ["integrate", "--repo", str(repo.path)]
+    dry = cli_invoke([*at, "--dry-run"]).out.splitlines()
+    assert f"  the replay stops at step 1 (#1) on new.py: restack it first: `{command}`" in dry
+    done = cli_invoke(at, code=1)
+    assert (f"Its branch carries commits main holds already: `{command}` replays just the "
+            "rest (run it where the branch is, after `fleetbot integrate --abort`, then "
+            "integrate again).") in done.err.splitlines()
+    cli_invoke([*at, "--abort"])

@@ -284,9 +284,10 @@ class BranchWalk:
                 behind += n
         return ahead, behind
 
-    def own(self, head: str) -> tuple[str, ...]:
+    def own(self, head: str, *, merges: bool = False) -> tuple[str, ...]:
         """The non-merge commits of head not in the target in `git rev-list --no-merges
-        head ^target` order: newest commit time first, ties in the order they were met."""
+        head ^target` order: newest commit time first, ties in the order they were met;
+        with `merges`, its merge commits among them too (`git rev-list head ^target`)."""
         bit = self._bit(head)
         info = {c: (t, ps) for c, t, ps in self.commits}
         mine = {c for c, m in self.reach.items() if m & bit and not m & 1}
@@ -299,7 +300,7 @@ class BranchWalk:
         while queue:
             _, _, c = heappop(queue)
             parents = info[c][1]
-            if len(parents) <= 1:
+            if merges or len(parents) <= 1:
                 out.append(c)
             for p in parents:
                 if p in mine and p not in seen:

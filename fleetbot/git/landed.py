@@ -126,24 +126,38 @@ def match_patches(
 
 
 def match_prefixes(
-    own: Mapping[str, Sequence[str]], prefix_ids: Mapping[str, str],
+    candidates: Mapping[str, Sequence[tuple[str, int]]], prefix_ids: Mapping[str, str],
     target_ids: Mapping[str, str],
 ) -> dict[str, LandedPart]:
-    """issue -> the newest of its own commits, below its newest, whose change from the
-    branch's start has the patch-id of a target commit: the branch was squash-merged
+    """issue -> the newest of its commits whose change from the branch's start has the
+    patch-id of a target commit, with own commits after it: the branch was squash-merged
     there and went on.
 
-    `own`: issue -> its own commits, newest first; `prefix_ids`: commit -> patch-id of
-    start..commit (the commits worth asking); `target_ids` as in `match_patches`."""
+    `candidates`: issue -> (commit, how many of its own non-merge commits are newer),
+    newest first (a merge of the target into the branch among them: "Update branch"
+    just before the squash); `prefix_ids`: commit -> patch-id of start..commit (the
+    commits worth asking); `target_ids` as in `match_patches`."""
     by_patch = carrier_of(target_ids)
     out: dict[str, LandedPart] = {}
-    for issue, commits in own.items():
-        for after, commit in enumerate(commits):
+    for issue, commits in candidates.items():
+        for commit, after in commits:
             carrier = by_patch.get(prefix_ids.get(commit, ""))
             if after and carrier is not None:
                 out[issue] = LandedPart(carrier, commit, after)
                 break
     return out
+
+
+def prefix_candidates(every: Sequence[str], own: Sequence[str]) -> tuple[tuple[str, int], ...]:
+    """Each of a branch's commits (`every`, merges included, newest first) below the
+    newest of its own, with how many own (non-merge) commits are newer. Pure."""
+    mine, out, after = set(own), [], 0
+    for commit in every:
+        if after:
+            out.append((commit, after))
+        if commit in mine:
+            after += 1
+    return tuple(out)
 
 
 def match_rebased_prefixes(
@@ -422,7 +436,7 @@ def _carriers(
         may = [b for b in rest if shapes is None or b.stacked_on
                or paths_of(b.changes) in shapes]
         totals_job = pool.submit(patch_ids, git, [f"{b.head} {b.merge_base}" for b in may])
-        own, singles, whole = _own_patch_ids(git, target_sha, rest, shapes, cache)
+        own, singles, whole, walk = _own_patch_ids(git, target_sha, rest, shapes, cache)
         totals, theirs = totals_job.result(), theirs_job.result()
     singles.update((h, totals[h]) for h in whole if h in totals)
     carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
@@ -431,9 +445,15 @@ def _carriers(
     # its own commits above a stacked dependency's head: those below are the dependency's
     mine = {b.issue: own[b.issue][:own[b.issue].index(b.start)] if b.start in own[b.issue]
             else own[b.issue] for b in open_rows}
+    candidates: dict[str, tuple[tuple[str, int], ...]] = {}
+    for b in open_rows:  # merges too: "Update branch" may be the last commit it squashed
+        every = walk.own(b.head, merges=True) if walk is not None else own[b.issue]
+        every = every[:every.index(b.start)] if b.start in every else every
+        candidates[b.issue] = prefix_candidates(every, mine[b.issue])
     # a squash of its first commits, or its oldest ones rebased there: the fewer left wins
     parts = match_rebased_prefixes(mine, singles, theirs)
-    for issue, part in _landed_parts(git, open_rows, mine, shapes, theirs, cache).items():
+    for issue, part in _landed_parts(git, open_rows, candidates, shapes, theirs,
+                                     cache).items():
         if issue not in parts or part.after < parts[issue].after:
             parts[issue] = part
     cache.put("landed", key, {
@@ -467,32 +487,33 @@ def merged_parts(git: Git, target_sha: str, branches: Sequence[BranchFacts],
 
 
 def _landed_parts(
-    git: Git, rest: Sequence[BranchFacts], own: Mapping[str, tuple[str, ...]],
+    git: Git, rest: Sequence[BranchFacts], candidates: Mapping[str, tuple[tuple[str, int], ...]],
     shapes: frozenset[frozenset[str]] | None, theirs: Mapping[str, str], cache: Cache,
 ) -> dict[str, LandedPart]:
     """`match_prefixes` over the branches not landed whole: the change from its start to
-    each of its own commits below the newest, diffed (one process) only for branches
-    that share a path with some target commit, and given a patch-id (two more) only
-    where it names the paths of one."""
+    each of its commits below its newest own one (`prefix_candidates`), diffed (one
+    process) only for branches that share a path with some target commit, and given a
+    patch-id (two more) only where it names the paths of one."""
     if not theirs:
         return {}
-    near = [b for b in rest if len(own.get(b.issue, ())) > 1
+    near = [b for b in rest if candidates.get(b.issue)
             and (shapes is None or any(s & b.paths for s in shapes))]
-    asked = list(dict.fromkeys((b.start, c) for b in near for c in own[b.issue][1:]))
+    asked = list(dict.fromkeys((b.start, c) for b in near for c, _ in candidates[b.issue]))
     if not asked:
         return {}
     if shapes is not None:
         asked = [pair for pair, changes in zip(asked, changed_files_many(git, asked, cache),
                                                 strict=True) if paths_of(changes) in shapes]
     ids = patch_ids(git, [f"{c} {start}" for start, c in asked])
-    return match_prefixes({b.issue: own[b.issue] for b in near}, ids, theirs)
+    return match_prefixes({b.issue: candidates[b.issue] for b in near}, ids, theirs)
 
 
 def _own_patch_ids(
     git: Git, target_sha: str, rest: Sequence[BranchFacts],
     shapes: frozenset[frozenset[str]] | None = None, cache: Cache | None = None,
-) -> tuple[dict[str, tuple[str, ...]], dict[str, str], set[str]]:
-    """Each branch's own commits, their patch-ids, and the heads left out: a branch of one
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str], set[str], BranchWalk | None]:
+    """Each branch's own commits, their patch-ids, the heads left out, and the walk that
+    found them (merges included, for `prefix_candidates`): a branch of one
     commit whose parent is its merge-base has the diff of the whole branch, so that commit
     is not diffed twice (its patch-id is the branch's, read beside this). With the target
     commits' `shapes`, only the commits of branches whose every own commit changes the
@@ -507,7 +528,7 @@ def _own_patch_ids(
     if shapes is not None and wanted:
         wanted = _shaped(git, own, wanted, parents, shapes, cache)
     singles = patch_ids(git, sorted(wanted))
-    return own, singles, whole
+    return own, singles, whole, walk
 
 
 def _shaped(git: Git, own: Mapping[str, tuple[str, ...]], wanted: set[str],

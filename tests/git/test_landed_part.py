@@ -18,7 +18,7 @@ import pytest
 from fleetbot.analysis.gate import own_blockers
 from fleetbot.analysis.stack import restack
 from fleetbot.git import Git
-from fleetbot.git.landed import match_prefixes
+from fleetbot.git.landed import match_prefixes, prefix_candidates
 from fleetbot.model import (
     BranchFacts,
     Landed,
@@ -128,10 +128,15 @@ def test_a_branch_never_squashed_has_no_landed_part(repo: Repo) -> None:
 
 def test_the_newest_landed_prefix_wins() -> None:
     own = {"#1": ("c3", "c2", "c1"), "#2": ("d1",), "#3": ("e2", "e1")}
-    ids = {"c2": "p-two", "c1": "p-one", "d1": "p-one", "e2": "p-e"}
-    target = {"t9": "p-e", "t2": "p-two", "t1": "p-one"}
-    # #2's only commit is its newest (a whole landing, not a part); #3's newest likewise
-    assert match_prefixes(own, ids, target) == {"#1": LandedPart("t2", "c2", 1)}
+    every = {**own, "#3": ("e2", "m1", "e1")}  # m1: a merge of the target into #3
+    candidates = {i: prefix_candidates(every[i], own[i]) for i in own}
+    assert candidates == {"#1": (("c2", 1), ("c1", 2)), "#2": (), "#3": (("m1", 1), ("e1", 1))}
+    ids = {"c2": "p-two", "c1": "p-one", "d1": "p-one", "e2": "p-e", "m1": "p-m"}
+    target = {"t9": "p-e", "t3": "p-m", "t2": "p-two", "t1": "p-one"}
+    # #2's only commit is its newest (a whole landing, not a part); #3's part ends at the
+    # merge it squashed with
+    assert match_prefixes(candidates, ids, target) == {
+        "#1": LandedPart("t2", "c2", 1), "#3": LandedPart("t3", "m1", 1)}
 
 
 def test_every_command_gives_the_same_restack(
@@ -285,3 +290,24 @@ def test_integrate_offers_the_restack_where_it_stops(
             "rest (run it where the branch is, after `fleetbot integrate --abort`, then "
             "integrate again).") in done.err.splitlines()
     cli_invoke([*at, "--abort"])
+
+
+def test_update_branch_then_squash_then_go_on(repo: Repo) -> None:
+    """GitHub's "Update branch" merged main into the branch just before the squash: the
+    squash is the change up to that merge, which is where the part ends."""
+    repo.git("checkout", "-q", "feature/1")
+    repo.git("merge", "-q", "--no-edit", "main")  # main moved on (lib.py) since the fork
+    updated = repo.head("feature/1")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--squash", "feature/1")
+    squash = repo.commit({}, "Add one and two (#1)")
+    repo.git("checkout", "-q", "feature/1")
+    repo.commit({"new.py": "n = 2\n"}, "after the squash")
+    repo.git("checkout", "-q", "main")
+    one = facts_of(report_of(repo), "#1")
+    assert one.landed_part == LandedPart(squash, updated, 1)
+    assert [c.path for c in one.changes] == ["new.py"]
+    again = restack(report_of(repo), "#1")
+    assert again is not None
+    repo.git(*again.command.split()[1:])
+    assert repo.git("rev-list", "--count", "main..feature/1").strip() == "1"

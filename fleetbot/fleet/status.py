@@ -6,7 +6,7 @@ one pair caught by several kinds (plan, diff, textual) reads as one collision.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -249,12 +249,11 @@ def fit_cell(text: str, width: int, *, name: str = "") -> str:
     return (kept.rstrip(",") + "…") if kept else middle(text, width)
 
 
-def restack_lines(rows: Sequence[StatusRow], code: Callable[[str], str] = str,
-                  esc: Callable[[str], str] = str) -> list[str]:
-    """`#42: this branch's commits up to 4cd3222 have landed (...): restack it with
-    <command>`, one per row to restack: the command the table has no room for."""
-    return [f"{esc(r.issue)}: {esc(r.restack_why)} {code(r.restack)}" for r in rows
-            if r.restack]
+def restack_lines(rows: Sequence[StatusRow]) -> list[tuple[str, str]]:
+    """(`#42: this branch's commits up to 4cd3222 have landed (...): restack it with`,
+    the command), one per row to restack: what the table has no room for. Each renderer
+    escapes both and keeps the command whole."""
+    return [(f"{r.issue}: {r.restack_why}", r.restack) for r in rows if r.restack]
 
 
 def render_plain(rows: Sequence[StatusRow], target: str, width: int | None = None) -> str:
@@ -272,11 +271,9 @@ def render_plain(rows: Sequence[StatusRow], target: str, width: int | None = Non
         shown = [fit_cell(c, w, name=n) for c, w, n in zip(line, widths, grid[0], strict=True)]
         lines.append("  ".join(c + " " * (w - cell_len(c))
                                for c, w in zip(shown, widths, strict=True)).rstrip())
-    for r in rows:
-        if r.restack:
-            why = terminal(f"{r.issue}: {r.restack_why}")
-            lines += [*(textwrap.wrap(why, width) if width else [why]),
-                      f"  {terminal(r.restack)}"]
+    for why, command in restack_lines(rows):
+        lines += [*(textwrap.wrap(terminal(why), width) if width else [terminal(why)]),
+                  f"  {terminal(command)}"]
     return "\n".join(lines)
 
 
@@ -289,9 +286,9 @@ def render_markdown(rows: Sequence[StatusRow], target: str) -> str:
     for r in rows:
         lines.append("| " + " | ".join(md(c) for c in cells(r, forge=len(head) > len(HEAD)))
                      + " |")
-    again = restack_lines(rows, lambda c: code(c, table=False), md)
+    again = restack_lines(rows)
     if again:
-        lines += ["", *(f"- {line}" for line in again)]
+        lines += ["", *(f"- {md(why)} {code(command, table=False)}" for why, command in again)]
     return "\n".join(lines)
 
 
@@ -316,8 +313,8 @@ def render_table(rows: Sequence[StatusRow], target: str, width: int | None = Non
     for line in grid[1:]:
         table.add_row(*(escape(fit_cell(c, w, name=n))
                         for c, w, n in zip(line, widths, grid[0], strict=True)))
-    again = [text for r in rows if r.restack for text in (
-        Text(terminal(f"{r.issue}: {r.restack_why}")),
+    again = [text for why, command in restack_lines(rows) for text in (
+        Text(terminal(why)),
         # a command to copy: never wrapped (print it with crop=False, never cut either)
-        Text(f"  {terminal(r.restack)}", no_wrap=True, overflow="ignore"))]
+        Text(f"  {terminal(command)}", no_wrap=True, overflow="ignore"))]
     return Group(table, *again) if again else table

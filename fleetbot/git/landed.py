@@ -442,14 +442,11 @@ def _carriers(
     carriers = match_patches({b.issue: totals.get(b.head, "") for b in rest},
                              own, singles, theirs)
     open_rows = [b for b in rest if b.issue not in carriers]
-    # its own commits above a stacked dependency's head: those below are the dependency's
-    mine = {b.issue: own[b.issue][:own[b.issue].index(b.start)] if b.start in own[b.issue]
-            else own[b.issue] for b in open_rows}
-    candidates: dict[str, tuple[tuple[str, int], ...]] = {}
-    for b in open_rows:  # merges too: "Update branch" may be the last commit it squashed
-        every = walk.own(b.head, merges=True) if walk is not None else own[b.issue]
-        every = every[:every.index(b.start)] if b.start in every else every
-        candidates[b.issue] = prefix_candidates(every, mine[b.issue])
+    mine = {b.issue: _above(own[b.issue], b.start) for b in open_rows}
+    candidates = {  # merges too: "Update branch" may be the last commit it squashed
+        b.issue: prefix_candidates(_above(walk.own(b.head, merges=True) if walk is not None
+                                          else own[b.issue], b.start), mine[b.issue])
+        for b in open_rows}
     # a squash of its first commits, or its oldest ones rebased there: the fewer left wins
     parts = match_rebased_prefixes(mine, singles, theirs)
     for issue, part in _landed_parts(git, open_rows, candidates, shapes, theirs,
@@ -460,6 +457,12 @@ def _carriers(
         "carriers": {k: [how.value, c] for k, (how, c) in carriers.items()},
         "parts": {k: [p.carrier, p.through, p.after] for k, p in parts.items()}})
     return carriers, parts
+
+
+def _above(commits: tuple[str, ...], start: str) -> tuple[str, ...]:
+    """The commits (newest first) above `start`, a stacked dependency's head: those below
+    it are the dependency's, not the branch's own."""
+    return commits[:commits.index(start)] if start in commits else commits
 
 
 def merged_parts(git: Git, target_sha: str, branches: Sequence[BranchFacts],

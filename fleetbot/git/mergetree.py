@@ -31,6 +31,7 @@ from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.facts import (
     MAX_BLOB,
     all_branch_facts,
+    blob_info,
     changed_files_many,
     changed_lines_many,
     kept_folders,
@@ -705,11 +706,14 @@ def read_sources(
 
     texts: dict[str, str | None] = {}
     asked = [s for s in specs if worth_reading(s)]
-    if asked:
+    read: Mapping[str, tuple[str, int] | None] = {}
+    if asked and checked:
         read, texts = read_small_blobs(git, asked)
-        for spec in asked:
-            found = info[spec] = read.get(spec)
-            store.put("blobs", spec, list(found) if found is not None else [])
+    elif asked:  # the check will parse nothing: the ids and sizes only (`unread`)
+        read = blob_info(git, asked)
+    for spec in asked:
+        found = info[spec] = read.get(spec)
+        store.put("blobs", spec, list(found) if found is not None else [])
     skipped = {s for s in specs if s not in texts and (f := info.get(s)) is not None
                and f[1] <= MAX_BLOB}
 

@@ -8,6 +8,7 @@ problem names file:line and the fix; `load_plan` raises them all at once as
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,10 @@ def read_text(path: Path) -> str:
     return decode_plan(data, shown)
 
 
+# a byte git could not decode, kept as a surrogate ("surrogateescape")
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def load_plan(path: Path) -> Plan:
     """Read, parse and validate the plan; raise PlanErrors listing every error."""
     from fleetbot.plan.lint import structural_findings
@@ -118,8 +123,9 @@ def load_plan(path: Path) -> Plan:
 
 
 def read_source(text: str, source: str, fmt: str, record: PlanRecord | None = None) -> Source:
-    bad = next((i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff"), None)
-    if bad is not None:  # bytes git could not decode, kept as surrogates
+    found = _UNDECODED.search(text)
+    if found is not None:  # bytes git could not decode, kept as surrogates
+        bad = found.start()
         raise PlanError(
             "the plan is not UTF-8 text", file=source, line=text.count("\n", 0, bad) + 1,
             hint="save the plan as UTF-8 (a Latin-1 editor? `iconv -f latin1 -t utf-8`)",

@@ -292,3 +292,29 @@ def test_a_new_question_reads_the_unread_sources_at_once(tmp_path: Path) -> None
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FLEETBOT_NO_CACHE", "1")
         assert pipeline.build_report(Git(repo.path), three) == warm
+
+
+def test_no_text_is_read_when_no_changed_line_can_touch_a_signature(tmp_path: Path) -> None:
+    """Bodies edited and a module added: the interface check will parse nothing, so the
+    sources carry their blob ids (for the cache and a later question) and no text."""
+    repo = make_repo(tmp_path, {"tasks/util.py": UTIL}, {
+        "body": {"tasks/util.py": UTIL.replace("return a", "return a + 1")},
+        "new": {"tasks/extra.py": "def extra():\n    return 2\n"},
+    })
+    plan = plan_of(row("#1", "body", ["tasks/util.py"]), row("#2", "new", ["tasks/extra.py"]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FLEETBOT_NO_CACHE", "1")
+        facts = gather(Git(repo.path), plan)
+    blob = {path: subprocess.run(["git", "rev-parse", spec], cwd=repo.path, check=True,
+                                 capture_output=True, text=True).stdout.strip()
+            for path, spec in (("old", "main:tasks/util.py"), ("body", "body:tasks/util.py"),
+                               ("new", "new:tasks/extra.py"))}
+    assert sorted(facts.sources, key=lambda s: s.issue) == [
+        SourceChange(issue="#1", path="tasks/util.py", old=None, new=None,
+                     touches_api=False, old_id=blob["old"], new_id=blob["body"],
+                     unread=True),
+        SourceChange(issue="#2", path="tasks/extra.py", old=None, new=None,
+                     touches_api=True, old_id="", new_id=blob["new"], unread=True),
+    ]
+    # equality leaves the texts and `unread` out (a text is what its id says): so asked
+    assert [(s.old, s.new, s.unread) for s in sorted(facts.sources, key=lambda s: s.issue)] == [(None, None, True)] * 2

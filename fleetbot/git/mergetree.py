@@ -36,7 +36,7 @@ from fleetbot.git.facts import (
     changed_lines_many,
     kept_folders,
     parse_cat_file_batch,
-    read_small_blobs,
+    read_blobs,
 )
 from fleetbot.git.landed import find_landed, merged_parts, reverts
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
@@ -672,9 +672,10 @@ def read_sources(
     git: Git, branches: Sequence[BranchFacts], cache: Cache | None = None,
     remembered: Callable[[str], bool] | None = None,
 ) -> tuple[SourceChange, ...]:
-    """Old and new text of every changed .py file, in one `cat-file --batch-command`
-    process, and whether a changed line may touch a signature (one `diff-tree -p -U0`
-    process): the interface check parses only the files that do.
+    """Old and new text of every changed .py file, and whether a changed line may touch a
+    signature (one `diff-tree -p -U0` process, beside one `cat-file --batch-check` for the
+    blob ids and sizes): the interface check parses only the files that do, and their
+    texts are read by id (one `cat-file --batch`) only when it will parse some.
 
     What a `<commit>:<path>` names never changes, so its blob id and size are remembered
     (`cache`); a text is not read when no changed line touches a signature (the check
@@ -694,26 +695,23 @@ def read_sources(
     if not specs:
         return ()
     store = cache or Cache.disabled()
-    touching = _api_paths(git, branches, store)
     info = {spec: got for spec in specs if (got := _remembered_blob(store, spec)) is not False}
+    unknown = [s for s in specs if s not in info]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the ids beside the patch
+        ids_job = pool.submit(blob_info, git, unknown) if unknown else None
+        touching = _api_paths(git, branches, store)
+        fresh = ids_job.result() if ids_job is not None else {}
+    for spec in unknown:
+        found = info[spec] = fresh.get(spec)
+        store.put("blobs", spec, list(found) if found is not None else [])
     checked = any(old is not None and touching[issue].get(path, True)
                   for issue, path, old, _ in wanted)
-
-    def worth_reading(spec: str) -> bool:
-        found = info.get(spec)
-        return (spec not in info or (checked and found is not None and found[1] <= MAX_BLOB
-                                     and (remembered is None or not remembered(found[0]))))
-
-    texts: dict[str, str | None] = {}
-    asked = [s for s in specs if worth_reading(s)]
-    read: Mapping[str, tuple[str, int] | None] = {}
-    if asked and checked:
-        read, texts = read_small_blobs(git, asked)
-    elif asked:  # the check will parse nothing: the ids and sizes only (`unread`)
-        read = blob_info(git, asked)
-    for spec in asked:
-        found = info[spec] = read.get(spec)
-        store.put("blobs", spec, list(found) if found is not None else [])
+    # the texts only for a check that parses, and not those its reader remembers
+    read = {spec: found for spec in specs if checked and (found := info.get(spec)) is not None
+            and found[1] <= MAX_BLOB and (remembered is None or not remembered(found[0]))}
+    sizes = dict(read.values())  # blob id -> size
+    by_id = dict(zip(sizes, read_blobs(git, list(sizes), sizes=sizes), strict=True))
+    texts = {spec: by_id[found[0]] for spec, found in read.items()}
     skipped = {s for s in specs if s not in texts and (f := info.get(s)) is not None
                and f[1] <= MAX_BLOB}
 

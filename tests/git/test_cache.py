@@ -36,7 +36,7 @@ class CountingGit(Git):
         return super().run_full(*args, **kw)
 
     def run_bytes(self, *args: str, **kw: Any) -> bytes:
-        self.calls.append(args[0])
+        self.calls.append(" ".join(args[:2]) if args[0] == "cat-file" else args[0])
         return super().run_bytes(*args, **kw)
 
     def start(self, *args: str, **kw: Any) -> subprocess.Popen[bytes]:
@@ -247,9 +247,9 @@ def test_kept_folders_are_asked_once(tmp_path: Path) -> None:
     asked = [head, head], [{"src", "gone"}, {"docs/x.md", "src/pkg"}]
     want = [{"src"}, {"src/pkg"}]  # a file is not a folder, a missing path is gone
     assert kept_folders(git, *asked, cache) == want
-    assert git.calls.count("cat-file") == 1
+    assert git.calls.count("cat-file --batch-check=%(objecttype)") == 1
     assert kept_folders(git, *asked, cache) == want
-    assert git.calls.count("cat-file") == 1
+    assert git.calls.count("cat-file --batch-check=%(objecttype)") == 1
 
 
 MODEL = "from dataclasses import dataclass\n\n\n@dataclass\nclass Task:\n    title: str\n"
@@ -272,7 +272,7 @@ def test_an_unchanged_fleet_reads_no_source(tmp_path: Path) -> None:
     first = pipeline.build_report(CountingGit(repo.path), plan)
     git = CountingGit(repo.path)
     assert pipeline.build_report(git, plan) == first
-    assert "cat-file --batch-command" not in git.calls, git.calls
+    assert not [c for c in git.calls if c.startswith("cat-file")], git.calls
     assert [c.rows for c in first.conflicts if c.kind is ConflictKind.INTERFACE] == [
         ("#1", "#2")]
 
@@ -286,7 +286,9 @@ def test_a_new_question_reads_the_unread_sources_at_once(tmp_path: Path) -> None
     pipeline.build_report(Git(repo.path), two)
     git = CountingGit(repo.path)
     warm = pipeline.build_report(git, three)
-    assert git.calls.count("cat-file --batch-command") == 2  # #3's sources, then the rest
+    # #3's blob ids (beside its patch) and texts, then the texts left unread, at once
+    assert [c for c in git.calls if c.startswith("cat-file --batch")] == [
+        "cat-file --batch-check", "cat-file --batch", "cat-file --batch-command"]
     assert [c.rows for c in warm.conflicts if c.kind is ConflictKind.INTERFACE] == [
         ("#1", "#2"), ("#3", "#2")]
     with pytest.MonkeyPatch.context() as mp:

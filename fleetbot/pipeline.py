@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from fleetbot import DEFAULT_PLAN
 from fleetbot.analysis.analyse import analyse
+from fleetbot.analysis.conflicts import parsing_reader
 from fleetbot.analysis.landed import forge_landed
-from fleetbot.analysis.pyapi import PARSED, ApiChange
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache
 from fleetbot.git.chain import ChainAhead, Steps, replayed
@@ -42,6 +42,7 @@ from fleetbot.model import (
 from fleetbot.plan.lint import lint_plan
 
 if TYPE_CHECKING:
+    from fleetbot.analysis.pyapi import ApiChange
     from fleetbot.forge.types import ForgeState
     from fleetbot.plan.schemas import PlanRecord
 
@@ -258,13 +259,13 @@ class RememberedApi:
 
     def defined(self, src: SourceChange) -> frozenset[str]:
         return self._names("api-defined", src.old_id, f"{self.version} {src.old_id}",
-                           lambda: PARSED.defined(self._full(src)))
+                           lambda: parsing_reader().defined(self._full(src)))
 
     def mentions(self, src: SourceChange, names: frozenset[str]) -> frozenset[str]:
         asked = hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:20]
         return names & self._names(
             "api-mentions", src.new_id, f"{self.version} {src.new_id} {asked}",
-            lambda: PARSED.mentions(self._full(src), names))
+            lambda: parsing_reader().mentions(self._full(src), names))
 
     def changes(self, src: SourceChange) -> tuple[ApiChange, ...]:
         key = f"{self.version} {src.old_id} {src.new_id or '-'}"
@@ -274,9 +275,11 @@ class RememberedApi:
                     isinstance(c, list) and len(c) == 4 and all(
                         isinstance(x, str) or (i == 2 and x is None) for i, x in enumerate(c))
                     for c in got):
+                from fleetbot.analysis.pyapi import ApiChange
+
                 return tuple(ApiChange(*c) for c in got)
         full = self._full(src)
-        found = PARSED.changes(full)
+        found = parsing_reader().changes(full)
         if src.old_id and (src.new_id or full.new is None):
             self._keep("api-changes", key, [[c.name, c.old, c.new, c.why] for c in found],
                        src.old_id, src.new_id)
@@ -284,7 +287,7 @@ class RememberedApi:
 
     def uses(self, src: SourceChange) -> frozenset[str]:
         return self._names("api-uses", src.new_id, f"{self.version} {src.new_id}",
-                           lambda: PARSED.uses(self._full(src)))
+                           lambda: parsing_reader().uses(self._full(src)))
 
     def _names(self, kind: str, blob: str, key: str,
                compute: Callable[[], frozenset[str]]) -> frozenset[str]:

@@ -7,6 +7,7 @@ No I/O: `pipeline.build_report` gathers the facts and hands them here, so a loca
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from fleetbot.analysis.conflicts import predict
 from fleetbot.analysis.landed import (
@@ -16,9 +17,11 @@ from fleetbot.analysis.landed import (
     without_landed,
 )
 from fleetbot.analysis.order import recommend_order
-from fleetbot.analysis.pyapi import PARSED, ApiReader
 from fleetbot.analysis.stack import restack_of
 from fleetbot.model import Finding, GitFacts, Plan, PullFacts, Report
+
+if TYPE_CHECKING:
+    from fleetbot.analysis.pyapi import ApiReader
 
 
 def analyse(
@@ -28,7 +31,7 @@ def analyse(
     pulls: Iterable[PullFacts] = (),
     findings: Iterable[Finding] = (),
     current_branch: str | None = None,
-    api: ApiReader = PARSED,
+    api: ApiReader | None = None,
 ) -> Report:
     """Predict the conflicts, recommend the order, find the current row; replay is the
     shell's job (it needs git), so `Report.replay` is left None here.

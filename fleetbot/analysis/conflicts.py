@@ -12,13 +12,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fleetbot.analysis.pyapi import (
-    PARSED,
-    ApiChange,
-    ApiReader,
-)
 from fleetbot.model import (
     BranchFacts,
     Conflict,
@@ -32,15 +27,20 @@ from fleetbot.plan.globs import anchor, row_owns
 from fleetbot.plan.graph import ancestors, dependency_graph
 from fleetbot.plan.lint import joints
 
+if TYPE_CHECKING:  # the interface check's parser is imported only when it parses
+    from fleetbot.analysis.pyapi import ApiChange, ApiReader
+
 DEFAULT_REGENERABLE = (
     "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock", "Cargo.lock", "go.sum",
     "pnpm-lock.yaml",
 )
 
 
-def predict(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) -> tuple[Conflict, ...]:
+def predict(plan: Plan, facts: GitFacts, api: ApiReader | None = None,
+            ) -> tuple[Conflict, ...]:
     """Every predicted conflict of the fleet, grouped by kind (plan, diff, drift, target,
-    textual, interface) and within a kind in plan order; `api` parses Python files."""
+    textual, interface) and within a kind in plan order; `api` reads Python files
+    (`pyapi.PARSED` when None)."""
     regen = regenerable_patterns(plan)
     return (
         *plan_conflicts(plan),
@@ -348,7 +348,16 @@ def _textual_evidence(facts: GitFacts, a: str, b: str) -> str:
     return f"git merge-tree --write-tree --name-only --messages {landed} {shlex.quote(rb)}"
 
 
-def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) -> list[Conflict]:
+def parsing_reader() -> ApiReader:
+    """`pyapi.PARSED`, the reader that parses: imported only by a run that parses (a fleet
+    whose changed lines touch no signature never loads the parser)."""
+    from fleetbot.analysis.pyapi import PARSED
+
+    return PARSED
+
+
+def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader | None = None,
+                        ) -> list[Conflict]:
     """A branch changes the signature of a top-level Python name that another branch's
     changed files use (a warning: no line-based merge sees it)."""
     # cheap first: only files defining a name some other branch's files even mention
@@ -356,6 +365,7 @@ def interface_conflicts(plan: Plan, facts: GitFacts, api: ApiReader = PARSED) ->
     defining = [src for src in facts.sources if src.has_old and src.touches_api]
     if not defining:  # no changed line can be part of a signature: nothing to read
         return []
+    api = api if api is not None else parsing_reader()
     readers = [src for src in facts.sources if src.has_new]
     said: dict[str, set[str]] = {}  # name -> issues whose changed files mention it
     asked: set[str] = set()

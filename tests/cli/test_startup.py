@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.support.fleetrepo import tasks_repo
+from tests.support.repo import make_repo
 
 HEAVY = ("pathspec", "yaml", "jsonschema", "referencing", "rich", "markdown_it", "tempfile",
          "github", "gitlab", "requests")
@@ -66,3 +67,20 @@ def test_help_loads_neither_pathlib_nor_shutil() -> None:
                           check=False)
     assert proc.stderr.strip().splitlines()[-1] == "[]"
     assert "Usage: fleetbot" in proc.stdout
+
+
+def test_the_interface_parser_loads_only_for_a_change_that_can_touch_a_signature(
+        tmp_path: Path) -> None:
+    util = "def helper(a):\n    return a\n"
+    plan = ("| Issue | Branch | Worktree | Files owned | Depends on | Status |\n|---|---|---|---|---|---|\n"
+            "| #1 a | body | | `util.py` | none | running |\n"
+            "| #2 b | user | | `use.py` | none | running |\n")
+    repo = make_repo(tmp_path, {"util.py": util, "orchestration-plan.md": plan}, {
+        "body": {"util.py": util.replace("return a", "return a + 1")},
+        "user": {"use.py": "from util import helper\n\nhelper(1)\n"},
+    })
+    assert "fleetbot.analysis.pyapi" not in loaded("conflicts", "--format", "json",
+                                                   cwd=repo.path)
+    repo.git("switch", "-q", "body")
+    repo.commit({"util.py": util.replace("(a)", "(a, b)")}, "a required parameter")
+    assert "fleetbot.analysis.pyapi" in loaded("conflicts", "--format", "json", cwd=repo.path)

@@ -197,7 +197,7 @@ def test_the_interface_check_parses_an_unchanged_fleet_once(
     })
     plan = plan_of(row("#1", "field", ["tasks/model.py"]), row("#2", "user", ["tasks/count.py"]))
     api = CountingApi()
-    monkeypatch.setattr(pipeline, "PARSED", api)
+    monkeypatch.setattr(pipeline, "parsing_reader", lambda: api)
     # who mentions `Task` is asked once per file: the uses step asks the same names again
     parsed = [("changes", "#1 tasks/model.py"), ("defined", "#1 tasks/model.py"),
               ("mentions", "#1 tasks/model.py"), ("mentions", "#2 tasks/count.py"),

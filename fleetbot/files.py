@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from fleetbot.errors import FleetbotError, UsageError
+from fleetbot.frozen import frozen
 
 BOM = b"\xef\xbb\xbf"
 
@@ -34,7 +34,7 @@ class Symlinks(str, Enum):
     REPLACE = "replace"  # replace the link itself; the file it pointed to is untouched
 
 
-@dataclass(frozen=True)
+@frozen
 class Snapshot:
     """A file as read: its bytes (None when it did not exist), size and mtime."""
 

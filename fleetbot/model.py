@@ -7,11 +7,12 @@ normalised issue ref (`#42`, `owner/repo#42`, `!7`), which is what reports print
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from functools import cached_property
 
 from fleetbot import DEFAULT_PLAN
+from fleetbot.frozen import frozen
 
 
 class Status(str, Enum):
@@ -34,7 +35,7 @@ class PlanFormat(str, Enum):
     JSON = "json"
 
 
-@dataclass(frozen=True)
+@frozen
 class OwnedPath:
     """One entry of "Files owned": a path or gitignore-style glob, and an optional note."""
 
@@ -42,7 +43,7 @@ class OwnedPath:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Row:
     """One plan row: an issue worked on one branch in one worktree."""
 
@@ -66,7 +67,7 @@ class Row:
         return f"{self.issue} {self.title}".strip()
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     """A parsed, validated plan. Lookup helpers are pure."""
 
@@ -150,7 +151,7 @@ class FindingCode(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """One lint finding; `rows` are issue refs, `line` a 1-based line of `file`."""
 
@@ -178,7 +179,7 @@ class ConflictKind(str, Enum):
 BLOCKING_KINDS = frozenset({ConflictKind.TEXTUAL, ConflictKind.TARGET, ConflictKind.SEMANTIC})
 
 
-@dataclass(frozen=True)
+@frozen
 class Conflict:
     """A predicted collision with the evidence a reviewer needs to check it."""
 
@@ -216,7 +217,7 @@ class ChangeStatus(str, Enum):
             return cls.UNKNOWN
 
 
-@dataclass(frozen=True)
+@frozen
 class FileChange:
     """One file a branch changed since its merge-base."""
 
@@ -225,7 +226,7 @@ class FileChange:
     old_path: str = ""  # for renames and copies
 
 
-@dataclass(frozen=True)
+@frozen
 class StackBase:
     """A dependency whose head a row's branch is built on (and the target does not hold
     yet): the row's changes and drift are counted from that head, not from the target."""
@@ -235,7 +236,7 @@ class StackBase:
     head: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LandedPart:
     """A branch's first commits, landed as one target commit (squash-merged, and then the
     branch went on): its changes are counted from `through`, and `git rebase --onto
@@ -247,7 +248,7 @@ class LandedPart:
     pull: int = 0  # the merged PR that landed them, when the forge says so
 
 
-@dataclass(frozen=True)
+@frozen
 class BranchFacts:
     """What git says about one row's branch."""
 
@@ -304,7 +305,7 @@ class StatusState(str, Enum):
 ORDER_CONTEXT = "fleetbot/order"  # the commit status that carries the merge order
 
 
-@dataclass(frozen=True)
+@frozen
 class OrderStatus:
     """The `fleetbot/order` status one PR head should carry."""
 
@@ -316,7 +317,7 @@ class OrderStatus:
     context: str = ORDER_CONTEXT
 
 
-@dataclass(frozen=True)
+@frozen
 class CommitStatus:
     """One commit status on one commit, as the forge shows it (the latest per context)."""
 
@@ -340,7 +341,7 @@ class PullState(str, Enum):
     MERGED = "merged"
 
 
-@dataclass(frozen=True)
+@frozen
 class PullFacts:
     """One open (or just merged) PR/MR as the forge shows it, adapter types stripped."""
 
@@ -375,7 +376,7 @@ class BlockerKind(str, Enum):
     PLAN_BLOCKED = "plan-blocked"  # the plan marks the row blocked
 
 
-@dataclass(frozen=True)
+@frozen
 class Blocker:
     """One typed reason a step waits; renderers turn it into words, nobody parses them."""
 
@@ -393,7 +394,7 @@ class Blocker:
         return "marked blocked in the plan" + (f" ({self.detail})" if self.detail else "")
 
 
-@dataclass(frozen=True)
+@frozen
 class MergeStep:
     """One position in the recommended merge order, with why it is there."""
 
@@ -409,7 +410,7 @@ class MergeStep:
         return any(b.kind is not BlockerKind.NO_BRANCH for b in self.blocked_by)
 
 
-@dataclass(frozen=True)
+@frozen
 class ReplayStop:
     """One step of the replayed fan-in that will need a resolution; the replay goes on
     from it with both sides kept, as the fan-in does once it is resolved."""
@@ -420,7 +421,7 @@ class ReplayStop:
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Replay:
     """The recommended order replayed as a chain of merge-trees onto the target tip.
     `stops` lists every step that will need a resolution; `stops_at`, `files` and
@@ -446,7 +447,7 @@ class LandedHow(str, Enum):
     PLAN = "plan"  # its branch is gone and the plan says merged: nothing in git contradicts it
 
 
-@dataclass(frozen=True)
+@frozen
 class Landed:
     """A row whose work has landed, with the evidence."""
 
@@ -474,7 +475,7 @@ class Landed:
         return f"squash-merged in {short}" if short else "its changes are in the target"
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     """Everything a renderer needs; built by `analyse()`, rendered by `render/`."""
 
@@ -499,7 +500,7 @@ class Report:
 # ---------------------------------------------------------------- merge-tree facts (issue 3)
 
 
-@dataclass(frozen=True)
+@frozen
 class MergeConflict:
     """One CONFLICT message of a merge-tree: its sort ("content", "modify/delete",
     "rename/rename", "add/add" ...) and the paths it names."""
@@ -509,7 +510,7 @@ class MergeConflict:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class MergeResult:
     """What one `git merge-tree --write-tree` said: clean or not, and on which files."""
 
@@ -537,7 +538,7 @@ class MergeResult:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@frozen
 class Landing:
     """One branch merged onto the target tip, kept as a synthetic commit
     (parents: target, branch) so pairs can be merged the way the fan-in meets them."""
@@ -548,7 +549,7 @@ class Landing:
     commit: str = ""  # empty when the landing conflicts (the branch is stale)
 
 
-@dataclass(frozen=True)
+@frozen
 class PairMerge:
     """Two landings merged together: does B still land on (target + A)?"""
 
@@ -556,7 +557,7 @@ class PairMerge:
     result: MergeResult
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceChange:
     """Old (merge-base) and new (branch head) text of one changed Python file;
     None where the file does not exist on that side or could not be read, or was left
@@ -583,7 +584,7 @@ class SourceChange:
         return self.new is not None or (self.unread and bool(self.new_id))
 
 
-@dataclass(frozen=True)
+@frozen
 class GitFacts:
     """Everything `conflicts.predict` needs from git, gathered by `git.mergetree.gather`."""
 
@@ -618,7 +619,7 @@ class GitFacts:
 # ---------------------------------------------------------------- the speculative chain
 
 
-@dataclass(frozen=True)
+@frozen
 class ChainStep:
     """One step of the replayed fan-in: landed onto the previous tip (`tip` is the new
     synthetic commit; `result` says whether it needed a resolution), or set aside because
@@ -643,7 +644,7 @@ class ChainStep:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Chain:
     """An ordered fan-in replayed onto `base`, every stop recorded (none ends it)."""
 
@@ -696,7 +697,7 @@ class Phase(str, Enum):
     PARTNER = "partner"  # the search for the smallest set that makes it fail
 
 
-@dataclass(frozen=True)
+@frozen
 class Probe:
     """One test of one tree: which steps were landed, how it went, whether it was run
     now or served from the cache."""
@@ -709,7 +710,7 @@ class Probe:
     tail: str = ""  # the end of the command's output (failures only)
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifyResult:
     """`fleetbot verify`'s answer, also the file the CI job hands to the writing job."""
 

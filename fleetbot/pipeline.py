@@ -11,7 +11,7 @@ import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from fleetbot import DEFAULT_PLAN
 from fleetbot.analysis.analyse import analyse
 from fleetbot.analysis.conflicts import parsing_reader
 from fleetbot.analysis.landed import forge_landed
+from fleetbot.frozen import frozen
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache
 from fleetbot.git.chain import ChainAhead, Steps, replayed
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from fleetbot.plan.schemas import PlanRecord
 
 
-@dataclass(frozen=True)
+@frozen
 class FleetPlan:
     """The plan that governs the fan-in, and where it was read from."""
 

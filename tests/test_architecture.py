@@ -26,9 +26,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "fleetbot"
 # docs/architecture.md: `model`/`errors` <- `plan` <- `git` <- `forge` <- `analysis` <-
 # `render` <- `writes` <- `pipeline` <- `fleet`/`action` <- `cli`. A module may import its
 # own layer and any layer to its left; `fleet` and `action` are peers that never import
-# each other. `files` (atomic writes) and the package root (the version) sit with model.
+# each other. `files` (atomic writes), `frozen` (the records' decorator) and the package
+# root (the version) sit with model.
 LAYERS: dict[str, int] = {
-    "fleetbot": 0, "model": 0, "errors": 0, "files": 0,
+    "fleetbot": 0, "model": 0, "frozen": 0, "errors": 0, "files": 0,
     "plan": 1, "git": 2, "forge": 3, "analysis": 4, "render": 5, "writes": 6,
     "pipeline": 7, "fleet": 8, "action": 8, "cli": 9, "__main__": 10,
 }

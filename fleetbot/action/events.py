@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
 from typing import Any
 
 from fleetbot.forge.types import DASHBOARD_MARKER
+from fleetbot.frozen import frozen
 from fleetbot.model import fork_head
 
 
@@ -43,7 +44,7 @@ ISSUE_ACTIONS = frozenset(
 WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 
-@dataclass(frozen=True)
+@frozen
 class Refresh:
     """The decision for one event: what to refresh, and what the event already tells."""
 

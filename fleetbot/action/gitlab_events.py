@@ -15,16 +15,16 @@ https://docs.gitlab.com/ee/ci/jobs/job_rules.html#ci_pipeline_source-predefined-
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from fleetbot.action.events import Refresh, Scope
 from fleetbot.errors import UsageError
+from fleetbot.frozen import frozen
 from fleetbot.model import fork_head
 
 REFRESH_ALL = frozenset({"schedule", "web", "api", "trigger"})
 
 
-@dataclass(frozen=True)
+@frozen
 class GitlabJob:
     """The predefined variables fleetbot reads (docs.gitlab.com/ee/ci/variables/
     predefined_variables.html)."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
@@ -36,6 +36,7 @@ from fleetbot.action.gitlab_events import GitlabJob, decide_gitlab
 from fleetbot.action.options import RunOptions
 from fleetbot.action.run import Outcome
 from fleetbot.errors import ExitCode, FleetbotError, PlanError
+from fleetbot.frozen import frozen
 from fleetbot.model import Plan, PullState, Report
 from fleetbot.render import workflow as ar
 
@@ -56,7 +57,7 @@ NO_BOARD = ("the fleet dashboard was not read or kept: it needs GITLAB_TOKEN (a 
 FORK = "an MR from a fork: its pipeline gets no project token; reporting only"
 
 
-@dataclass(frozen=True)
+@frozen
 class CiOptions(RunOptions):
     """`fleetbot ci` options (FLEETBOT_* variables in the job): the shared ones and GitLab's."""
 

@@ -5,12 +5,11 @@ GitLab job (`fleetbot ci`) share, declared once. Each run adds only its own extr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fleetbot import DEFAULT_PLAN
+from fleetbot.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class RunOptions:
     plan: str = DEFAULT_PLAN
     target: str = ""

@@ -28,6 +28,7 @@ from fleetbot.action.options import RunOptions
 from fleetbot.action.runner import ActionEnv, append_summary, emit, log, write_outputs
 from fleetbot.errors import ExitCode, FleetbotError, ForgeCause, GitError, PlanError
 from fleetbot.forge.types import Applied
+from fleetbot.frozen import frozen
 from fleetbot.model import Plan, PullFacts, PullState, Report, VerifyResult
 from fleetbot.render import workflow as ar
 from fleetbot.render.workflow import annotation, mask_command
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from fleetbot.git import Git
 
 
-@dataclass(frozen=True)
+@frozen
 class Options(RunOptions):
     """The Action's inputs (action.yml): the shared ones and the GitHub-only ones."""
 

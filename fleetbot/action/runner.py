@@ -15,15 +15,15 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from fleetbot.errors import UsageError
+from fleetbot.frozen import frozen
 from fleetbot.render.escape import no_command, terminal_lines
 
 
-@dataclass(frozen=True)
+@frozen
 class ActionEnv:
     """The variables a workflow step gets from the runner (only the ones fleetbot reads)."""
 

@@ -10,12 +10,12 @@ Its text is only ever shown escaped (the renderers escape; nothing here is rende
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fleetbot.analysis.verify import with_verify
 from fleetbot.errors import UsageError
+from fleetbot.frozen import frozen
 from fleetbot.model import Phase, Probe, Report, RunOutcome, VerifyResult, VerifyVerdict
 
 
@@ -60,7 +60,7 @@ def result_from_json(data: dict[str, Any]) -> VerifyResult:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Taken:
     """What the writing job does with the result: the report to write from, and why."""
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 
 from fleetbot.analysis.collisions import PAIR_KINDS, strength
+from fleetbot.frozen import frozen
 from fleetbot.model import (
     Blocker,
     BlockerKind,
@@ -37,7 +37,7 @@ FREE = "no dependencies or collisions: can merge any time"
 _LEFT = frozenset({Status.MERGED, Status.DROPPED})  # rows no longer in the order
 
 
-@dataclass(frozen=True)
+@frozen
 class _Soft:
     """A colliding pair: `first` merges before `then`, on `files`. `why_first` says what
     placed it first; `by_dependency` when Depends on already orders the pair (then the

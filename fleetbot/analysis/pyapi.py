@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
+
+from fleetbot.frozen import frozen
 
 if TYPE_CHECKING:
     from fleetbot.model import SourceChange
@@ -42,7 +43,7 @@ class ParamKind(Enum):
     VARKW = "**kwargs"
 
 
-@dataclass(frozen=True)
+@frozen
 class Param:
     name: str
     kind: ParamKind
@@ -50,14 +51,14 @@ class Param:
     annotation: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Field:
     name: str
     annotation: str
     required: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class Signature:
     """One top-level name's surface; `fields` only for classes (their dataclass-style
     annotated attributes, or the parameters of `__init__` when it has one)."""
@@ -89,7 +90,7 @@ def _field_text(f: Field) -> str:
     return f"{f.name}: {f.annotation}" + ("" if f.required else " = …")
 
 
-@dataclass(frozen=True)
+@frozen
 class ApiChange:
     """An incompatible change of one top-level name: `old → new` and why it breaks."""
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from fleetbot.frozen import frozen
 from fleetbot.model import BranchFacts, Landed, LandedHow, Report
 
 
-@dataclass(frozen=True)
+@frozen
 class Restack:
     """The restack one row needs: what landed (its dependency, or the row's own first
     commits), the old head it landed without, the command."""

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from fleetbot.analysis.order import recommend_order
 from fleetbot.analysis.stack import restacks
+from fleetbot.frozen import frozen
 from fleetbot.model import (
     Conflict,
     ConflictKind,
@@ -34,7 +35,7 @@ from fleetbot.model import (
 Tester = Callable[[Phase, tuple[str, ...], int], Probe]
 
 
-@dataclass(frozen=True)
+@frozen
 class Verification:
     """What the questions established; the shell adds the command, heads and trees."""
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from fleetbot.analysis.stack import Restack
 from fleetbot.fleet.status import collisions_of
+from fleetbot.frozen import frozen
 from fleetbot.model import Conflict, ConflictKind, Landed, MergeStep, Plan, Row
 from fleetbot.render import escape
 
@@ -21,7 +22,7 @@ BRIEF_FILE = "fleetbot-brief.md"
 _Fmt = Callable[[str], str]
 
 
-@dataclass(frozen=True)
+@frozen
 class Fence:
     """A path this row must not touch because another row owns it."""
 
@@ -29,7 +30,7 @@ class Fence:
     owner: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Dependency:
     issue: str
     branch: str
@@ -38,7 +39,7 @@ class Dependency:
     restack: str = ""  # landed without its head under this branch: the `git rebase --onto`
 
 
-@dataclass(frozen=True)
+@frozen
 class Collision:
     other: str  # the other row's issue
     kind: str
@@ -46,7 +47,7 @@ class Collision:
     advice: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Brief:
     issue: str
     title: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from fleetbot.fleet.worktrees import (
@@ -21,6 +21,7 @@ from fleetbot.fleet.worktrees import (
     worktree_of,
     worktree_path,
 )
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, output_lines, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.git.mergetree import merge_many, target_attributes
@@ -28,7 +29,7 @@ from fleetbot.model import Plan
 from fleetbot.render.common import plural
 
 
-@dataclass(frozen=True)
+@frozen
 class RowGuard:
     """What removing a landed row's worktree and deleting its branch would destroy."""
 
@@ -39,7 +40,7 @@ class RowGuard:
     unmerged: tuple[str, ...] = ()  # commits whose content the target does not have
 
 
-@dataclass(frozen=True)
+@frozen
 class CleanupStep:
     issue: str
     branch: str

@@ -17,7 +17,7 @@ import contextlib
 import json
 import shlex
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, field, replace
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
@@ -30,6 +30,7 @@ from fleetbot.fleet.integrate_guard import (
 )
 from fleetbot.fleet.status import collisions_of, describe_collision
 from fleetbot.fleet.worktrees import merged_issues, row_refs
+from fleetbot.frozen import frozen
 from fleetbot.git import FLEETBOT_IDENTITY, Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.model import Conflict, ConflictKind, MergeStep, Plan
@@ -41,7 +42,7 @@ INTEGRATED = "refs/fleetbot/integrated/"  # + into: the last result integrate ma
 KEPT = "refs/fleetbot/kept/"  # + into/<sha>: a tip --abort moved away from, kept
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     issue: str
     branch: str
@@ -53,7 +54,7 @@ class Step:
         return self.ref or f"refs/heads/{self.branch}"
 
 
-@dataclass(frozen=True)
+@frozen
 class State:
     """What `--continue`/`--abort` need; saved as JSON in the worktree's git dir."""
 
@@ -87,7 +88,7 @@ class State:
         return cls(**data)
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     """How a run ended: all merged, or stopped at `stopped` on `files`."""
 

@@ -15,11 +15,12 @@ and the wall-clock span against the sum of branch spans.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from fleetbot.errors import PlanError, UsageError
 from fleetbot.fleet.worktrees import row_refs
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, output_lines
 from fleetbot.git.chain import resolve_commit
 from fleetbot.git.mergetree import merge_trees, target_attributes
@@ -31,7 +32,7 @@ from fleetbot.plan.joints import joints
 Pair = tuple[str, str]
 
 
-@dataclass(frozen=True)
+@frozen
 class Landing:
     """One row's merge into the target, as history shows it."""
 
@@ -43,7 +44,7 @@ class Landing:
     conflicted_with: tuple[str, ...] = ()  # rows landed before that changed those files
 
 
-@dataclass(frozen=True)
+@frozen
 class Score:
     rows: int
     depth: int  # rows on the longest Depends-on chain (the critical path)
@@ -154,7 +155,7 @@ def compute_score(
 # ---------------------------------------------------------------- history
 
 
-@dataclass(frozen=True)
+@frozen
 class _Merge:
     sha: str
     first: str

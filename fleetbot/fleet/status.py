@@ -7,13 +7,14 @@ one pair caught by several kinds (plan, diff, textual) reads as one collision.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleetbot.analysis.collisions import pair_conflicts
 from fleetbot.analysis.stack import Restack
 from fleetbot.fleet.worktrees import RowFacts
+from fleetbot.frozen import frozen
 from fleetbot.model import Conflict, ConflictKind, Plan, PullFacts
 from fleetbot.render.common import give_way
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
-@dataclass(frozen=True)
+@frozen
 class StatusRow:
     issue: str
     branch: str

@@ -20,13 +20,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from fleetbot.analysis.verify import verify_steps
 from fleetbot.errors import UsageError
 from fleetbot.files import write_atomic
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, forget
 from fleetbot.git.chain import build_chain, tree_of
 from fleetbot.model import Phase, Probe, Report, RunOutcome, VerifyResult
@@ -177,7 +177,7 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
 # ---------------------------------------------------------------- verify
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifySpec:
     """What to verify: the target as resolved, the ordered (issue, ref) steps."""
 

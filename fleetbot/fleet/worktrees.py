@@ -12,13 +12,13 @@ import contextlib
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from fleetbot.analysis.stack import Restack, restacks
 from fleetbot.errors import GitError, PlanError, UsageError
 from fleetbot.fleet import paths
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, safety
 from fleetbot.git import worktrees as wt
 from fleetbot.git.facts import ahead_behind, commit_times
@@ -127,7 +127,7 @@ class FanOut(str, Enum):
     REFUSE = "refuse"
 
 
-@dataclass(frozen=True)
+@frozen
 class FanOutStep:
     issue: str
     branch: str
@@ -251,7 +251,7 @@ def apply_fan_out(git: Git, steps: Sequence[FanOutStep]) -> None:
 # ---------------------------------------------------------------- row facts (status, cleanup)
 
 
-@dataclass(frozen=True)
+@frozen
 class RowFacts:
     """What git says about one row, for the dashboard and cleanup."""
 
@@ -327,7 +327,7 @@ def said_so_far(command: str, done: Sequence[str]) -> Iterator[None]:
 # ---------------------------------------------------------------- predictions
 
 
-@dataclass(frozen=True)
+@frozen
 class Predictions:
     """The conflicts and merge order the analysis predicts, as the fleet commands use them."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from fleetbot.errors import ForgeError, UsageError
@@ -25,6 +24,7 @@ from fleetbot.forge.types import (
     IssueSummary,
     StickyComment,
 )
+from fleetbot.frozen import frozen
 
 if TYPE_CHECKING:
     from fleetbot.git import Git
@@ -178,7 +178,7 @@ def redact(text: str, secrets: Sequence[str]) -> str:
 # ---------------------------------------------------------------- remotes
 
 
-@dataclass(frozen=True)
+@frozen
 class Remote:
     """Where a remote URL points: the host kind, its host and the project path."""
 

@@ -9,8 +9,8 @@ skipped runs count as success.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from fleetbot.frozen import frozen
 from fleetbot.model import CIState
 
 _SUCCESS = {"success", "neutral", "skipped"}
@@ -18,7 +18,7 @@ _PENDING_CONCLUSIONS = {"", "stale"}
 _PENDING_STATES = {"pending", "expected", "queued", "in_progress", "waiting", "requested"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     """One check run or commit status, normalised to lower case."""
 

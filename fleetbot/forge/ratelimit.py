@@ -13,11 +13,12 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timezone
 from enum import Enum
 
 from fleetbot.errors import ForgeCause, ForgeError, UsageError
+from fleetbot.frozen import frozen
 
 DEFAULT_BUDGET = 600.0  # seconds a run may spend waiting in all: a 10-minute job
 SECONDARY_WAIT = 60.0  # GitHub: "wait at least one minute" when no header says how long
@@ -35,7 +36,7 @@ class LimitKind(str, Enum):
                 else ForgeCause.RATE_LIMIT)
 
 
-@dataclass(frozen=True)
+@frozen
 class Limit:
     """A rate-limit answer: which limit, how long the forge asks to wait, when it resets."""
 
@@ -105,7 +106,7 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)  # looked up at call time: tests patch time.sleep
 
 
-@dataclass(frozen=True)
+@frozen
 class Deadline:
     """When the run must be done, with the clock and the sleep it waits with."""
 

@@ -7,17 +7,18 @@ with an `Applied` (what was written, what was refused and why, what was not trie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 
 from fleetbot.errors import ForgeCause
+from fleetbot.frozen import frozen
 from fleetbot.model import CommitStatus, PullFacts, StatusState
 
 MARKER = "<!-- fleetbot -->"
 DASHBOARD_MARKER = "<!-- fleetbot:dashboard -->"
 
 
-@dataclass(frozen=True)
+@frozen
 class StickyComment:
     """fleetbot's own comment on one PR/MR, found by MARKER."""
 
@@ -26,7 +27,7 @@ class StickyComment:
     body: str
 
 
-@dataclass(frozen=True)
+@frozen
 class DashboardIssue:
     """fleetbot's own open dashboard issue: found by DASHBOARD_MARKER and the bot's
     authorship (a person's issue with the marker is never taken for it)."""
@@ -37,7 +38,7 @@ class DashboardIssue:
     url: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class IssueFacts:
     """A plan row's issue as the forge shows it: labels and what blocks it."""
 
@@ -49,7 +50,7 @@ class IssueFacts:
     link_ids: tuple[tuple[int, int], ...] = ()  # (blocking issue number, link id): GitLab
 
 
-@dataclass(frozen=True)
+@frozen
 class ForgeState:
     """One refresh of the forge."""
 
@@ -106,7 +107,7 @@ class ActionKind(str, Enum):
     START_PIPELINE = "start-pipeline"  # GitLab's verify pipeline (FLEETBOT_VERIFY=1) on `ref`
 
 
-@dataclass(frozen=True)
+@frozen
 class Action:
     """One write. `number` is the PR/issue it applies to; `other` the blocking issue; a
     status goes on commit `sha` (of PR `number`, 0 for a merge-queue head)."""
@@ -161,7 +162,7 @@ class Action:
         return f"remove 'blocked by #{self.other}' from #{self.number}"
 
 
-@dataclass(frozen=True)
+@frozen
 class IssueSummary:
     """An open issue as `plan init --from-forge` lists it: its number and raw title."""
 
@@ -170,7 +171,7 @@ class IssueSummary:
     labels: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Refusal:
     """One write the forge refused, why (typed), and the message a person can act on."""
 
@@ -179,7 +180,7 @@ class Refusal:
     message: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Applied:
     """What one `apply()` did: written, refused, and not tried (an earlier refusal meant
     they would fail the same way, or they needed what was refused)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypeVar, cast
 
 from fleetbot.errors import GitError
+from fleetbot.frozen import frozen
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ _PINNED_ENV = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Layout:
     """Where a repository lives, asked once: its top level (None when bare), this
     worktree's git dir, the common git dir (cache, worktrees), whether it is shallow, and

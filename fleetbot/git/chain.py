@@ -16,8 +16,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 
+from fleetbot.frozen import frozen
 from fleetbot.git import Git
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.mergetree import target_attributes
@@ -27,7 +27,7 @@ from fleetbot.model import Chain, ChainStep, MergeResult, Replay, ReplayStop
 Memo = dict[str, tuple[MergeResult, str]]  # "<tip> <head>" -> (the merge, the commit made)
 
 
-@dataclass(frozen=True)
+@frozen
 class Steps:
     """A replay to run: the target (`base`), each (issue, branch ref) in order, and the
     commits they were read as (the target tip's first, then each head's)."""

@@ -10,12 +10,12 @@ import contextlib
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush
 from typing import TypeVar
 
 from fleetbot.errors import GitError
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, output_lines, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.refs import parse_left_right
@@ -260,7 +260,7 @@ def ahead_behind_many(
     return [known[h] for h in heads]
 
 
-@dataclass(frozen=True)
+@frozen
 class BranchWalk:
     """The commits between the target, the heads and their common floor, and for each
     commit which of them reach it (bit 0: the target, bit i + 1: heads[i])."""

@@ -18,9 +18,10 @@ import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, output_lines, parallel
 from fleetbot.git.cache import Cache
 from fleetbot.git.facts import (
@@ -39,7 +40,7 @@ _CLOSING = r"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
 _OWN_COMMIT = re.compile(r"^(commit|cherry-pick|revert|merge .*: Merge made|rebase)", re.I)
 
 
-@dataclass(frozen=True)
+@frozen
 class TargetCommit:
     """One commit on the target's first-parent history (for the no-branch search)."""
 
@@ -308,7 +309,7 @@ def history_hits(git: Git, target_sha: str, rows: Sequence[Row]) -> dict[str, Ta
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class FoundLanded:
     """What `find_landed` found: the rows landed, the rows landed in part (by issue), and
     the landings a later target commit undid (each with that commit)."""

@@ -10,16 +10,16 @@ divergence is said. Parsers are pure; the git questions are batched.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 
 from fleetbot.errors import GitError
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, output_lines, parallel
 
 REMOTE = "origin"
 
 
-@dataclass(frozen=True)
+@frozen
 class RefTable:
     """Every local branch and remote-tracking ref with its commit, read in one call."""
 
@@ -31,7 +31,7 @@ class RefTable:
         return any(name.startswith(f"refs/remotes/{REMOTE}/") for name in self.shas)
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """The branch the fleet merges into: the name reports show, the ref read, its commit."""
 
@@ -41,7 +41,7 @@ class Target:
     notes: tuple[str, ...] = ()  # e.g. the local branch is ahead of the remote's
 
 
-@dataclass(frozen=True)
+@frozen
 class RowRef:
     """The ref read for one row's branch and its commit."""
 

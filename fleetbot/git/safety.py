@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from pathlib import Path
 
 from fleetbot.errors import GitError, UsageError
+from fleetbot.frozen import frozen
 from fleetbot.git import Git, output_lines
 
 
@@ -64,7 +65,7 @@ class Operation(str, Enum):
         return f"git {self.command} --continue (or --abort)"
 
 
-@dataclass(frozen=True)
+@frozen
 class Loss:
     """One thing a step would destroy; `size` in bytes for ignored and untracked paths."""
 
@@ -73,7 +74,7 @@ class Loss:
     size: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class WouldDestroy:
     """What one destructive step (`step`, the git command) would lose at `where`."""
 
@@ -97,7 +98,7 @@ class WouldDestroy:
 # ---------------------------------------------------------------- pure: parsers
 
 
-@dataclass(frozen=True)
+@frozen
 class TreeState:
     """A worktree's status (`git status --porcelain=v2 -z --ignored`) sorted by kind."""
 
@@ -313,7 +314,7 @@ def failed_mid_way(exc: GitError, now: str) -> GitError:
 # ---------------------------------------------------------------- gather (asks git)
 
 
-@dataclass(frozen=True)
+@frozen
 class Refs:
     """Every ref's tip and every worktree's HEAD: what keeps commits reachable."""
 

@@ -6,16 +6,16 @@ strings so they are tested without a repository; the functions around them only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from fleetbot.errors import GitError
+from fleetbot.frozen import frozen
 from fleetbot.git import Git
 from fleetbot.git.refs import read_refs
 from fleetbot.git.remote import remote_names
 
 
-@dataclass(frozen=True)
+@frozen
 class Worktree:
     """One entry of `git worktree list --porcelain`; `main` marks the main worktree."""
 
@@ -30,7 +30,7 @@ class Worktree:
     main: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class StatusEntry:
     """One path of `git status --porcelain=v1`: the two-letter code and the path."""
 

@@ -11,8 +11,8 @@ dependencies. Pure: no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from fleetbot.frozen import frozen
 from fleetbot.model import OwnedPath, Status
 
 NONE_WORDS = frozenset({"", "none", "-", "—", "–", "n/a", "na", "nothing"})
@@ -32,7 +32,7 @@ _JOINERS = frozenset({"and", "&", "+", "&&", "plus", "or"})
 _DASHES = frozenset({"—", "–", "-", "--"})
 
 
-@dataclass(frozen=True)
+@frozen
 class Items:
     """A cell's items: (text, note) pairs, and the placeholder words found instead."""
 

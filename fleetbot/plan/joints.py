@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 from fleetbot.errors import PlanError
+from fleetbot.frozen import frozen
 from fleetbot.model import Plan, Row, Status
 from fleetbot.plan.globs import overlap_example, scope
 from fleetbot.plan.graph import Graph, ancestors, dependency_graph
 
 
-@dataclass(frozen=True)
+@frozen
 class Joint:
     """Two independent rows that own a common path."""
 

@@ -5,11 +5,11 @@ for the current branch. Plain strings here; each renderer escapes them its own w
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from fleetbot.analysis.collisions import pair_conflicts
 from fleetbot.analysis.gate import current_blockers
 from fleetbot.analysis.stack import restack
+from fleetbot.frozen import frozen
 from fleetbot.model import (
     CIState,
     Conflict,
@@ -32,7 +32,7 @@ CI_MARK = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     """The one line a busy reviewer reads: `level` is ok / warning / error."""
 
@@ -213,7 +213,7 @@ def landed_lines(report: Report) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class Message:
     """One thing `check` tells the person on the current branch: words, and the command
     they end in (each renderer formats it: a code span in Markdown, escaped words)."""

@@ -8,9 +8,10 @@ already matches gives an action, so a second run with nothing changed plans noth
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from fleetbot.forge.types import Action, ForgeState
+from fleetbot.frozen import frozen
 from fleetbot.model import PullState, Report
 from fleetbot.writes.comment import comment_actions, compose_comment
 from fleetbot.writes.dashboard import LABEL, DashboardContext, dashboard_actions, render_dashboard
@@ -22,7 +23,7 @@ from fleetbot.writes.statuses import QueueHead, status_actions, wanted_statuses
 __all__ = ["DEFAULT_PREFIX", "DashboardContext", "QueueHead", "WriteOptions", "plan_writes"]
 
 
-@dataclass(frozen=True)
+@frozen
 class WriteOptions:
     """What one shell writes. `comment_on`: None = every open fleet PR, else these PRs."""
 

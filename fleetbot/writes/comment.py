@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from fleetbot.forge.types import MARKER, Action, ActionKind, ForgeState
+from fleetbot.frozen import frozen
 from fleetbot.model import BranchFacts, Plan, PullFacts, Report, Row
 from fleetbot.render.escape import code, md
 from fleetbot.render.markdown import COMMENT_LIMIT, fit, render_pr_comment
@@ -99,7 +99,7 @@ def link_line(row: Row, pull: PullFacts) -> str:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Unplanned:
     """An open PR whose head branch is in no plan row, and the rows whose files it touches."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePosixPath
 
 from fleetbot.forge.types import DASHBOARD_MARKER, Action, ActionKind, ForgeState
+from fleetbot.frozen import frozen
 from fleetbot.model import Plan, PlanFormat, PullFacts, PullState, Report, ReviewState, Row
 from fleetbot.render import common
 from fleetbot.render.escape import code, md
@@ -42,7 +42,7 @@ class Ask(str, Enum):
         return "refresh now" if self is Ask.REFRESH else "verify the fan-in"
 
 
-@dataclass(frozen=True)
+@frozen
 class DashboardContext:
     """What the dashboard shows beside the Report, passed in as data (no clock here)."""
 

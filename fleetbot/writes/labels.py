@@ -10,9 +10,8 @@ is at least three characters ending in a separator, so it cannot claim people's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fleetbot.forge.types import Action, ActionKind, ForgeState
+from fleetbot.frozen import frozen
 from fleetbot.model import MergeStep, PullFacts, Report, Row, Status
 from fleetbot.writes.links import issue_number
 
@@ -55,7 +54,7 @@ def prefix_problem(prefix: str) -> str:
     return ""
 
 
-@dataclass(frozen=True)
+@frozen
 class LabelTarget:
     """The complete set of fleet labels one PR, or one issue (`on_issue`), should carry."""
 

@@ -12,9 +12,9 @@ or description would change, so a refresh with nothing new is silent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from fleetbot.forge.types import Action, ActionKind, ForgeState
+from fleetbot.frozen import frozen
 from fleetbot.model import (
     ORDER_CONTEXT,
     Conflict,
@@ -129,7 +129,7 @@ def order_statuses(
     return tuple(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class QueueHead:
     """A merge queue's commit (`merge_group`) and the PR it was made for."""
 

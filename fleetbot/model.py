@@ -561,7 +561,9 @@ class PairMerge:
 class SourceChange:
     """Old (merge-base) and new (branch head) text of one changed Python file;
     None where the file does not exist on that side or could not be read, or was left
-    `unread`: the interface check's reader remembers what those blobs say (by id)."""
+    `unread`: the interface check's reader remembers what those blobs say (by id). When no
+    changed line of the fleet can touch a signature the check parses nothing, and its
+    sources carry no text and no id (`git.mergetree.read_sources`)."""
 
     issue: str
     path: str

@@ -673,9 +673,9 @@ def read_sources(
     remembered: Callable[[str], bool] | None = None,
 ) -> tuple[SourceChange, ...]:
     """Old and new text of every changed .py file, and whether a changed line may touch a
-    signature (one `diff-tree -p -U0` process, beside one `cat-file --batch-check` for the
-    blob ids and sizes): the interface check parses only the files that do, and their
-    texts are read by id (one `cat-file --batch`) only when it will parse some.
+    signature (one `diff-tree -p -U0` process): the interface check parses only the files
+    that do. When none does it parses nothing, so nothing more is read; else the blob ids
+    and sizes (one `cat-file --batch-check`) and the texts by id (one `cat-file --batch`).
 
     What a `<commit>:<path>` names never changes, so its blob id and size are remembered
     (`cache`); a text is not read when no changed line touches a signature (the check
@@ -695,19 +695,20 @@ def read_sources(
     if not specs:
         return ()
     store = cache or Cache.disabled()
+    touching = _api_paths(git, branches, store)
+    if not any(old is not None and touching[issue].get(path, True)
+               for issue, path, old, _ in wanted):
+        # the check will parse nothing: nothing is read, not even a blob id or a size
+        return tuple(SourceChange(issue=issue, path=path, touches_api=touching[issue].get(
+            path, True)) for issue, path, _, _ in wanted)
     info = {spec: got for spec in specs if (got := _remembered_blob(store, spec)) is not False}
     unknown = [s for s in specs if s not in info]
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the ids beside the patch
-        ids_job = pool.submit(blob_info, git, unknown) if unknown else None
-        touching = _api_paths(git, branches, store)
-        fresh = ids_job.result() if ids_job is not None else {}
+    fresh = blob_info(git, unknown) if unknown else {}
     for spec in unknown:
         found = info[spec] = fresh.get(spec)
         store.put("blobs", spec, list(found) if found is not None else [])
-    checked = any(old is not None and touching[issue].get(path, True)
-                  for issue, path, old, _ in wanted)
-    # the texts only for a check that parses, and not those its reader remembers
-    read = {spec: found for spec in specs if checked and (found := info.get(spec)) is not None
+    # the texts, but not those the check's reader remembers
+    read = {spec: found for spec in specs if (found := info.get(spec)) is not None
             and found[1] <= MAX_BLOB and (remembered is None or not remembered(found[0]))}
     sizes = dict(read.values())  # blob id -> size
     by_id = dict(zip(sizes, read_blobs(git, list(sizes), sizes=sizes), strict=True))

@@ -54,9 +54,9 @@ def test_warm_run_gives_the_same_facts_with_fewer_processes(tmp_path: Path) -> N
     assert "patch-id" in cold_git.calls
     cache = repo.path / ".git" / "fleetbot" / "cache"
     assert sorted(p.name for p in cache.iterdir()) == [
-        "ahead-behind.json", "api-lines.json", "bases.json", "blobs.json", "changes.json",
-        "landed.json", "merges.json",
-    ]
+        "ahead-behind.json", "api-lines.json", "bases.json", "changes.json", "landed.json",
+        "merges.json",
+    ]  # no blobs: no changed line of this fleet can touch a signature, so none is read
     warm_git = CountingGit(repo.path)
     assert gather(warm_git, plan) == cold
     # merges run in the shadow repository (target attributes), so they are counted by
@@ -296,27 +296,24 @@ def test_a_new_question_reads_the_unread_sources_at_once(tmp_path: Path) -> None
         assert pipeline.build_report(Git(repo.path), three) == warm
 
 
-def test_no_text_is_read_when_no_changed_line_can_touch_a_signature(tmp_path: Path) -> None:
-    """Bodies edited and a module added: the interface check will parse nothing, so the
-    sources carry their blob ids (for the cache and a later question) and no text."""
+def test_nothing_is_read_when_no_changed_line_can_touch_a_signature(tmp_path: Path) -> None:
+    """Bodies edited and a module added: the interface check will parse nothing, so its
+    sources are read no further than the patch that says so (no blob id, no size, no
+    text), and a run with the cache says the same."""
     repo = make_repo(tmp_path, {"tasks/util.py": UTIL}, {
         "body": {"tasks/util.py": UTIL.replace("return a", "return a + 1")},
         "new": {"tasks/extra.py": "def extra():\n    return 2\n"},
     })
     plan = plan_of(row("#1", "body", ["tasks/util.py"]), row("#2", "new", ["tasks/extra.py"]))
+    git = CountingGit(repo.path)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FLEETBOT_NO_CACHE", "1")
-        facts = gather(Git(repo.path), plan)
-    blob = {path: subprocess.run(["git", "rev-parse", spec], cwd=repo.path, check=True,
-                                 capture_output=True, text=True).stdout.strip()
-            for path, spec in (("old", "main:tasks/util.py"), ("body", "body:tasks/util.py"),
-                               ("new", "new:tasks/extra.py"))}
-    assert sorted(facts.sources, key=lambda s: s.issue) == [
-        SourceChange(issue="#1", path="tasks/util.py", old=None, new=None,
-                     touches_api=False, old_id=blob["old"], new_id=blob["body"],
-                     unread=True),
-        SourceChange(issue="#2", path="tasks/extra.py", old=None, new=None,
-                     touches_api=True, old_id="", new_id=blob["new"], unread=True),
+        cold = gather(git, plan)
+    assert sorted(cold.sources, key=lambda s: s.issue) == [
+        SourceChange(issue="#1", path="tasks/util.py", touches_api=False),
+        SourceChange(issue="#2", path="tasks/extra.py", touches_api=True),
     ]
     # equality leaves the texts and `unread` out (a text is what its id says): so asked
-    assert [(s.old, s.new, s.unread) for s in sorted(facts.sources, key=lambda s: s.issue)] == [(None, None, True)] * 2
+    assert [(s.old, s.new, s.unread) for s in cold.sources] == [(None, None, False)] * 2
+    assert not [c for c in git.calls if c.startswith("cat-file --batch")], git.calls
+    assert gather(Git(repo.path), plan) == gather(Git(repo.path), plan) == cold

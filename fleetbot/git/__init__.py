@@ -320,13 +320,3 @@ def parse_version(text: str) -> tuple[int, int]:
         if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
             return int(parts[0]), int(parts[1])
     return (0, 0)
-
-
-def parallel(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
-    """Run short git processes side by side (they are start-up bound); order kept."""
-    if len(jobs) <= 1:
-        return [job() for job in jobs]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=workers or min(8, 2 * (os.cpu_count() or 2))) as pool:
-        return list(pool.map(lambda job: job(), jobs))

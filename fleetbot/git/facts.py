@@ -16,8 +16,9 @@ from typing import TypeVar
 
 from fleetbot.errors import GitError
 from fleetbot.frozen import frozen
-from fleetbot.git import Git, output_lines, parallel
+from fleetbot.git import Git, output_lines
 from fleetbot.git.cache import Cache
+from fleetbot.git.jobs import parallel
 from fleetbot.git.refs import parse_left_right
 from fleetbot.model import BranchFacts, ChangeStatus, FileChange, StackBase
 

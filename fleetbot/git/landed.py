@@ -17,12 +17,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import field
 from functools import partial
 
 from fleetbot.frozen import frozen
-from fleetbot.git import Git, output_lines, parallel
+from fleetbot.git import Git, output_lines
 from fleetbot.git.cache import Cache
 from fleetbot.git.facts import (
     FULL_INDEX,
@@ -31,6 +30,7 @@ from fleetbot.git.facts import (
     commit_times,
     walk_branches,
 )
+from fleetbot.git.jobs import Jobs, parallel
 from fleetbot.git.remote import origin_path
 from fleetbot.model import BranchFacts, FileChange, Landed, LandedHow, LandedPart, Landing, Row
 
@@ -431,7 +431,7 @@ def _carriers(
     bases = sorted({b.merge_base for b in rest})
     floor = target_floor(git, target_sha, bases)
     # the target's log while the shapes of its commits narrow what the branches diff
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with Jobs() as pool:
         theirs_job = pool.submit(target_patch_ids, git, target_sha, floor)
         shapes = target_shapes(git, target_sha, floor, cache)
         may = [b for b in rest if shapes is None or b.stacked_on

@@ -17,7 +17,6 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from fleetbot.errors import GitError
-from fleetbot.git import FLEETBOT_IDENTITY, Git, Layout, parallel
+from fleetbot.git import FLEETBOT_IDENTITY, Git, Layout
 from fleetbot.git.cache import Cache, result_from_json, result_to_json
 from fleetbot.git.facts import (
     MAX_BLOB,
@@ -38,6 +37,7 @@ from fleetbot.git.facts import (
     parse_cat_file_batch,
     read_blobs,
 )
+from fleetbot.git.jobs import Jobs, parallel
 from fleetbot.git.landed import find_landed, merged_parts, reverts
 from fleetbot.git.pairs import candidate_pairs, vacated_dirs
 from fleetbot.git.refs import REMOTE, meant_branch, read_refs, resolve_rows, resolve_target
@@ -567,7 +567,7 @@ def gather(
 
     with ExitStack() as shadow:  # merges see the target's attributes only
         mgit = LazyShadow(git, tgt.sha, shadow)
-        pool = shadow.enter_context(ThreadPoolExecutor(max_workers=2))
+        pool = shadow.enter_context(Jobs())
         landing_job = pool.submit(land_all, mgit, tgt.sha, found, stdin=stdin,
                                   workers=workers, cache=cache, commit_git=git)
         heads = {i: (ref.ref, ref.sha) for i, ref in row_refs.items() if i not in on_target}

@@ -14,7 +14,8 @@ from functools import partial
 
 from fleetbot.errors import GitError
 from fleetbot.frozen import frozen
-from fleetbot.git import Git, output_lines, parallel
+from fleetbot.git import Git, output_lines
+from fleetbot.git.jobs import parallel
 
 REMOTE = "origin"
 

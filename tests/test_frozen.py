@@ -65,6 +65,7 @@ def build(kind: int, args: tuple[Any, ...], classes: list[type]) -> Any:
     return classes[kind](*args[: len(dataclasses.fields(classes[kind]))])
 
 
+@pytest.mark.property
 @settings(max_examples=examples(400, 60), deadline=None)
 @given(st.integers(0, 4), st.integers(0, 4), st.tuples(*[values] * 4),
        st.tuples(*[values] * 4))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import field
 from functools import partial
@@ -360,8 +361,11 @@ def find_landed(
         found[issue] = (LandedHow.HISTORY, commit.sha)
     one_commit.update(i for i, (how, _) in found.items()
                       if how in (LandedHow.PATCH, LandedHow.HISTORY))
-    undone = reverts(git, target_sha, {i: found[i][1] for i in one_commit},
-                     cache or Cache.disabled())
+    # a rebase merge: its commits, one first-parent commit each, end at the carrier
+    spans = {b.issue: b.ahead for b in rest
+             if (got := found.get(b.issue)) is not None and got[0] is LandedHow.REBASED}
+    undone = reverts(git, target_sha, {i: found[i][1] for i in (*one_commit, *spans)},
+                     cache or Cache.disabled(), spans)
     times = commit_times(git, [c for _, c in found.values()])
     order = {r.issue: i for i, r in enumerate(rows)}
     every = {issue: Landed(issue, how, commit, at=times.get(commit, 0))
@@ -373,17 +377,24 @@ def find_landed(
         tuple((every[issue], commit) for issue, commit in undone.items()))
 
 
-def reverts(git: Git, target_sha: str, carriers: Mapping[str, str],
-            cache: Cache) -> dict[str, str]:
+def reverts(git: Git, target_sha: str, carriers: Mapping[str, str], cache: Cache,
+            spans: Mapping[str, int] | None = None) -> dict[str, str]:
     """issue -> the first-parent target commit that undid its landing: a later commit whose
     change is the carrier's turned around (`git revert`, `-m 1` for a merge), with no
-    later one doing it again (a revert of the revert). `carriers`: issue -> the one
-    first-parent target commit that landed it. Five processes when there is one, none
-    when the same target and carriers were read before."""
+    later one doing it again (a revert of the revert). `carriers`: issue -> the newest
+    first-parent target commit that landed it; `spans`: issue -> how many first-parent
+    commits, ending there, landed it (a rebase merge; 1 when not given): undone by one
+    later commit turning them all around (GitHub's revert of it, squashed or merged), or by
+    one later revert of each (`git revert A..B`; the newest of them is named). Five
+    processes when there is a carrier (three more with a span), none when the same target
+    and carriers were read before."""
+    spans = spans or {}
     commits = sorted(set(carriers.values()) - {""})
     if not commits:
         return {}
-    key = " ".join([target_sha, *sorted(f"{i}={c}" for i, c in carriers.items() if c)])
+    key = " ".join([target_sha, *sorted(
+        f"{i}={c}" + (f"~{spans[i]}" if spans.get(i, 1) > 1 else "")
+        for i, c in carriers.items() if c)])
     got = cache.get("reverts", key)
     if isinstance(got, dict):
         return {str(k): str(v) for k, v in got.items()}
@@ -391,22 +402,74 @@ def reverts(git: Git, target_sha: str, carriers: Mapping[str, str],
         git.run("rev-list", "--no-walk", "--parents", "--ignore-missing", *commits, "--"))
         if len(parts := line.split()) >= 2}
     asked = [c for c in commits if c in parents]
+    ranges = _ranges(git, {c: n for i, c in carriers.items()
+                           if (n := spans.get(i, 1)) > 1 and c in parents})
     # "<parent> <carrier>": the diff from the carrier back to its parent, what a revert is
-    back = patch_ids(git, [f"{parents[c]} {c}" for c in asked])
-    undo = {c: back[parents[c]] for c in asked if parents[c] in back}
-    line = target_patch_ids(git, target_sha, target_floor(git, target_sha,
-                                                          [parents[c] for c in asked]))
+    bases = {c: ranges[c][-1] if c in ranges else parents[c] for c in asked}
+    back = _unique_patch_ids(git, [(bases[c], c) for c in asked])
+    undo = {c: pid for c in asked if (pid := back.get((bases[c], c)))}
+    again = _unique_patch_ids(git, [(c, members[-1]) for c, members in ranges.items()])
+    each = _unique_patch_ids(git, [(members[j + 1], members[j]) for members in ranges.values()
+                                   for j in range(len(members) - 1)])
+    line = target_patch_ids(git, target_sha, target_floor(git, target_sha, list(bases.values())))
     newest_first = list(line)
     out: dict[str, str] = {}
     for issue, c in carriers.items():
         if c not in undo or c not in line:
             continue
         later = newest_first[:newest_first.index(c)]
-        last = next((r for r in later if line[r] in (undo[c], line[c])), None)
+        whole = again.get((c, ranges[c][-1])) if c in ranges else line[c]
+        last = next((r for r in later if line[r] in (undo[c], whole)), None)
         if last is not None and line[last] == undo[c]:
             out[issue] = last
+        elif c in ranges and (by := _each_undone(later, line, ranges[c], each)) is not None:
+            out[issue] = by
     cache.put("reverts", key, {issue: out[issue] for issue in out})
     return out
+
+
+def _ranges(git: Git, spans: Mapping[str, int]) -> dict[str, list[str]]:
+    """carrier -> the first-parent commits from it back n steps: [carrier, ..., the commit
+    before the n that landed it] (n + 1 ids), in one `rev-parse`; a shorter history gives
+    none."""
+    if not spans:
+        return {}
+    asked = [(c, j) for c, n in spans.items() for j in range(n + 1)]
+    proc = git.run_full("rev-parse", *(f"{c}~{j}" for c, j in asked), check=False)
+    ids = output_lines(proc.stdout)
+    if proc.returncode != 0 or len(ids) != len(asked):
+        return {}
+    out: dict[str, list[str]] = {}
+    for (c, _), oid in zip(asked, ids, strict=True):
+        out.setdefault(c, []).append(oid)
+    return out
+
+
+def _unique_patch_ids(git: Git, diffs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(to, from) -> the patch-id of the diff from `from` to `to`: `patch_ids` names each
+    by its first id, so diffs sharing one are left out (their answer would be ambiguous)."""
+    asked = list(dict.fromkeys(diffs))
+    firsts = Counter(to for to, _ in asked)
+    kept = [(to, frm) for to, frm in asked if firsts[to] == 1]
+    got = patch_ids(git, [f"{to} {frm}" for to, frm in kept])
+    return {(to, frm): got[to] for to, frm in kept if to in got}
+
+
+def _each_undone(later: Sequence[str], line: Mapping[str, str], members: Sequence[str],
+                 each: Mapping[tuple[str, str], str]) -> str | None:
+    """The newest of the later commits that turn around each of the landing's commits
+    (`members`: newest first, then the commit before them), none of them done again after
+    its revert; None unless every one is."""
+    found = []
+    for j in range(len(members) - 1):
+        undo = each.get((members[j + 1], members[j]))
+        if undo is None or members[j] not in line:
+            return None
+        r = next((r for r in later if line[r] in (undo, line[members[j]])), None)
+        if r is None or line[r] != undo:
+            return None
+        found.append(r)
+    return min(found, key=list(later).index)
 
 
 def _carriers(

@@ -646,8 +646,9 @@ def reverted_note(landed: Landed, commit: str) -> str:
     """`#42: its landing (squash-merged in 1a2b3c4) was reverted in 9f8e7d6; ...`: what
     a user must know to land it again (after a merge the branch is in the target's
     history, so merging it again changes nothing)."""
-    again = "it counts as not landed" + (
-        ": its branch merges again" if landed.how is LandedHow.PATCH else "")
+    again = "it counts as not landed" + (  # its commits are not in the target's history
+        ": its branch merges again" if landed.how in (LandedHow.PATCH, LandedHow.REBASED)
+        else "")
     if landed.how is LandedHow.ANCESTOR:
         again = (f"merging its branch again changes nothing (it is in {commit[:7]}'s "
                  f"history): `git revert {commit}` brings it back")

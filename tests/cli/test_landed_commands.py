@@ -152,6 +152,19 @@ def merge_then_revert(path: Path) -> None:
     _git(path, "revert", "--no-edit", "-m", "1", "HEAD")
 
 
+def rebase_then_revert(path: Path) -> None:
+    """#42 with a second commit, rebase-merged, then GitHub's Revert of it: one commit
+    turning both around."""
+    _git(path, "checkout", "-q", "feature/42-count")
+    (path / "tasks" / "count.py").write_text(
+        (path / "tasks" / "count.py").read_text() + "\n# a second commit\n")
+    _git(path, "commit", "-q", "-am", "count: a second commit (#42)")
+    before = _git(path, "rev-parse", "main").strip()
+    land_first(Git(path), "rebase")
+    _git(path, "revert", "--no-edit", "--no-commit", f"{before}..main")
+    _git(path, "commit", "-q", "-m", "Revert the count command (#42)")
+
+
 def squash_then_go_on(path: Path) -> None:
     land_first(Git(path), "squash")
     _git(path, "checkout", "-q", "feature/42-count")
@@ -164,6 +177,7 @@ def squash_then_go_on(path: Path) -> None:
 OPEN_AGAIN: dict[str, Callable[[Path], None]] = {
     "squash, then reverted": squash_then_revert,
     "merge commit, then reverted": merge_then_revert,
+    "rebase-merge of two commits, then reverted": rebase_then_revert,
     "squash, then the branch went on": squash_then_go_on,
 }
 

@@ -380,6 +380,55 @@ def test_a_reverted_merge_says_merging_again_changes_nothing(repo: Repo) -> None
     assert repo.git("show", "main:app.py") == "a = 10\nb = 20\nc = 3\n"
 
 
+def _rebase_merged(repo: Repo) -> list[str]:
+    """#1's two commits replayed onto a moved main ("Rebase and merge"): the picks."""
+    repo.commit({"z.txt": "z\n"}, "main moves first")
+    picks = []
+    for sha in repo.git("rev-list", "--reverse", "main..feature/1").split():
+        repo.git("cherry-pick", sha)
+        picks.append(repo.head("main"))
+    return picks
+
+
+@pytest.mark.parametrize("how", ["one commit", "a commit each", "a revert branch merged"])
+def test_a_reverted_rebase_merge_has_not_landed_and_its_branch_merges_again(
+        repo: Repo, how: str) -> None:
+    """GitHub's Revert of a rebase-merged PR is one commit undoing all of its commits (its
+    revert PR squashed, or merged: the merge's first-parent change); `git revert A..B`
+    makes one revert commit per commit, newest first."""
+    first, last = _rebase_merged(repo)
+    if how == "one commit":
+        repo.git("revert", "--no-edit", "--no-commit", f"{first}^..{last}")
+        repo.commit({}, "Revert #1")
+    elif how == "a commit each":
+        repo.git("revert", "--no-edit", f"{first}^..{last}")
+    else:
+        repo.git("checkout", "-q", "-b", "revert-1")
+        repo.git("revert", "--no-edit", f"{first}^..{last}")
+        repo.git("checkout", "-q", "main")
+        repo.git("merge", "-q", "--no-ff", "-m", "Merge revert-1", "revert-1")
+    revert = repo.head("main")  # the newest commit undoing it
+    report = build_report(Git(repo.path), PLAN)
+    assert landed_of(repo) == {}
+    assert [s.issue for s in report.order] == ["#1", "#2"]
+    assert report.notes == (f"#1: its landing (rebase-merged, ending at {last[:7]}) was "
+                            f"reverted in {revert[:7]}; it counts as not landed: its branch "
+                            f"merges again",)
+    # plain git agrees: the branch's change lands again
+    repo.git("merge", "-q", "--no-edit", "feature/1")
+    assert repo.git("show", "main:app.py") == "a = 10\nb = 20\nc = 3\n"
+
+
+def test_a_rebase_merge_half_reverted_or_reverted_twice_stays_landed(repo: Repo) -> None:
+    first, last = _rebase_merged(repo)
+    repo.git("revert", "--no-edit", last)  # only its newest commit: its first is still there
+    assert landed_of(repo)["#1"].how is LandedHow.REBASED
+    repo.git("revert", "--no-edit", first)  # now both: not landed
+    assert landed_of(repo) == {}
+    repo.git("revert", "--no-edit", "HEAD")  # the revert of a revert lands that one again
+    assert landed_of(repo)["#1"].how is LandedHow.REBASED
+
+
 def test_a_revert_of_another_commit_leaves_the_landing(repo: Repo) -> None:
     repo.git("merge", "-q", "--squash", "feature/1")
     repo.commit({}, "squash #1")

@@ -30,10 +30,11 @@ edits = st.lists(st.tuples(st.sampled_from(FILES), st.integers(0, 5), st.integer
                  min_size=1, max_size=2)
 branches = st.lists(st.lists(edits, min_size=1, max_size=4), min_size=2, max_size=3)
 # what the target does: squash branch i, squash it and revert that, squash all but its
-# last commit, pick all its commits, pick its first, revert the newest squash or revert
-# (a revert of the revert), or move on
+# last commit, pick all its commits, pick them all and revert the picks (in one commit or
+# one each), pick its first, revert the newest squash or revert (a revert of the
+# revert), or move on
 moves = st.lists(st.tuples(st.sampled_from(("squash", "undone", "prefix", "pick", "pick",
-                                            "first", "revert", "other")),
+                                            "unpicked", "first", "revert", "other")),
                            st.integers(0, 2), edits), min_size=1, max_size=4)
 
 
@@ -96,14 +97,23 @@ def _expected(repo: Repo, names: list[str],
             found += [LandedPart(theirs[p], c, k) for k, c, p in ups if p in theirs][:1]
             if found:  # the fewer commits left wins; on a tie, the rebased ones
                 parts[f"#{i}"] = min(found, key=lambda part: part.after)
+    def undone(newest: str, oldest: str, later: list[str]) -> bool:
+        """A later commit turns oldest^..newest around, and none does it again after."""
+        undo = _pid(repo, "diff", newest, f"{oldest}^")
+        redo = _pid(repo, "diff", f"{oldest}^", newest)
+        last = next((c for c in later if _pid(repo, "diff", f"{c}^", c) in (undo, redo)), None)
+        return last is not None and _pid(repo, "diff", f"{last}^", last) == undo
+
     for issue, (how, carrier) in list(out.items()):
-        if how is LandedHow.PATCH:  # undone by a later commit (and not redone since)?
-            undo, redo = _pid(repo, "diff", carrier, f"{carrier}^"), _pid(repo, "diff",
-                                                                         f"{carrier}^", carrier)
-            later = target[:target.index(carrier)] if carrier in target else []
-            last = next((c for c in later if _pid(repo, "diff", f"{c}^", c) in (undo, redo)),
-                        None)
-            if last is not None and _pid(repo, "diff", f"{last}^", last) == undo:
+        later = target[:target.index(carrier)] if carrier in target else []
+        if how is LandedHow.PATCH and undone(carrier, carrier, later):
+            del out[issue]
+        elif how is LandedHow.REBASED:  # its k commits end at the carrier: undone at once,
+            name = names[int(issue[1:])]  # or each by a later commit of its own
+            k = len(repo.git("rev-list", "--no-merges", name, "^main", "--").split())
+            span = target[target.index(carrier):][:k]
+            if len(span) == k and (undone(span[0], span[-1], later)
+                                   or all(undone(m, m, later) for m in span)):
                 del out[issue]
     return out, parts
 
@@ -140,11 +150,20 @@ def test_carriers_equal_patch_ids_asked_one_by_one(
                                 "--grep=^Revert", "main").strip()
                 if last and _run(repo, "revert", "--no-edit", last):
                     repo.git("revert", "--abort", check=False)
-            elif how in ("pick", "first") and own:
-                for sha in own if how == "pick" else own[:1]:
+            elif how in ("pick", "first", "unpicked") and own:
+                picked = 0
+                for sha in own[:1] if how == "first" else own:
                     if _run(repo, "cherry-pick", "--allow-empty", sha):
                         repo.git("cherry-pick", "--abort", check=False)
                         break
+                    picked += 1
+                if how == "unpicked" and picked:  # GitHub's Revert, or `git revert A..B`
+                    one = ["--no-commit"] if i % 2 else []
+                    if _run(repo, "revert", "--no-edit", *one, f"HEAD~{picked}..HEAD"):
+                        repo.git("revert", "--abort", check=False)
+                    elif one and _run(repo, "diff", "--cached", "--quiet"):
+                        repo.git("commit", "-q", "-m", "Revert the picks")
+                    repo.git("reset", "-q", "--hard")
             else:
                 _apply(repo, change, f"main {n}")
         plan = plan_of(*(row(f"#{i}", b) for i, b in enumerate(names)))

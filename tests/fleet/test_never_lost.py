@@ -153,7 +153,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.property
-@settings(max_examples=examples(30, 4), deadline=None, derandomize=True,
+@settings(max_examples=examples(30, 2), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=2, max_size=4))

@@ -119,7 +119,7 @@ def _expected(repo: Repo, names: list[str],
 
 
 @pytest.mark.property
-@settings(max_examples=examples(50, 4), deadline=None,
+@settings(max_examples=examples(50, 2), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(branches, moves)
 def test_carriers_equal_patch_ids_asked_one_by_one(

@@ -36,7 +36,7 @@ def _git_stops(repo: Repo, a: str, b: str) -> bool | None:
 
 
 @pytest.mark.property
-@settings(max_examples=examples(50, 4), deadline=None,
+@settings(max_examples=examples(50, 2), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(fleets())
 def test_textual_pairs_equal_the_pairs_git_stops_on(fleet: list[list[Op]]) -> None:

@@ -44,7 +44,7 @@ def integrate_stops(repo: Repo, plan: Plan, order: Sequence[MergeStep]) -> list[
 
 
 @pytest.mark.property
-@settings(max_examples=examples(50, 4), deadline=None, derandomize=True,
+@settings(max_examples=examples(50, 2), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(fleets())
 def test_the_replay_stops_where_integrate_stops(fleet: list[list[Op]]) -> None:

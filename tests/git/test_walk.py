@@ -76,7 +76,7 @@ def _commit_block(branch: str, mark: int, when: int, message: str, parents: tupl
 
 
 @pytest.mark.property
-@settings(max_examples=examples(25, 8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25, 4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
 def test_walk_equals_rev_list_per_head(history: list[tuple[str, tuple[str, object]]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -75,7 +75,7 @@ def body_of(blocks: list[list[str]]) -> str:
 
 
 @pytest.mark.property
-@settings(max_examples=examples(600, 120), deadline=None)
+@settings(max_examples=examples(600, 40), deadline=None)
 @given(st.lists(block, max_size=10))
 def test_plain_spans_are_markdown_its_or_none(blocks: list[list[str]]) -> None:
     body = body_of(blocks)
@@ -86,7 +86,7 @@ def test_plain_spans_are_markdown_its_or_none(blocks: list[list[str]]) -> None:
 
 
 @pytest.mark.property
-@settings(max_examples=examples(300, 60), deadline=None)
+@settings(max_examples=examples(300, 20), deadline=None)
 @given(st.lists(st.one_of(plain_line.map(lambda s: [s]), table()), max_size=10))
 def test_a_body_of_plain_lines_is_always_read_without_markdown_it(
         blocks: list[list[str]]) -> None:

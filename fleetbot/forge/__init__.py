@@ -206,13 +206,6 @@ def parse_remote_url(url: str) -> Remote | None:
     return None
 
 
-def _origin_url(git: Git | None) -> str:
-    if git is None:
-        return ""
-    proc = git.run_full("remote", "get-url", "origin", check=False)
-    return proc.stdout.strip() if proc.returncode == 0 else ""
-
-
 # ---------------------------------------------------------------- choosing
 
 
@@ -237,7 +230,11 @@ def pick_forge(
     throttle = throttle and env.get("FLEETBOT_NO_THROTTLE", "") in ("", "0", "false")
     if kind not in KINDS:
         raise UsageError(f"unknown forge {kind!r}: use one of {', '.join(KINDS)}")
-    remote = parse_remote_url(_origin_url(git)) if kind != "local" else None
+    remote = None
+    if kind != "local" and git is not None:
+        from fleetbot.git.remote import origin_url
+
+        remote = parse_remote_url(origin_url(git))
     if kind == "auto":
         if env.get("GITHUB_REPOSITORY"):
             kind = "github"

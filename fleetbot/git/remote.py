@@ -50,16 +50,22 @@ def url_host_path(url: str) -> tuple[str, str] | None:
     return (host, path) if "/" in path else None
 
 
-def origin_path(git: Git) -> str:
-    """This repository's `owner/name` as origin's URL says it ("" without one): what an
-    issue ref of this repository may be written with (`owner/name#42`). Remembered."""
+def origin_url(git: Git) -> str:
+    """origin's URL ("" without one), asked once while the repository is unchanged: the
+    forge is picked by it and issue refs are read against it in the same command."""
 
     def read() -> str:
         proc = git.run_full("remote", "get-url", "origin", check=False)
-        found = url_host_path(proc.stdout) if proc.returncode == 0 else None
-        return found[1] if found else ""
+        return proc.stdout.strip() if proc.returncode == 0 else ""
 
-    return git.memo(("origin-path",), read)
+    return git.memo(("origin-url",), read)
+
+
+def origin_path(git: Git) -> str:
+    """This repository's `owner/name` as origin's URL says it ("" without one): what an
+    issue ref of this repository may be written with (`owner/name#42`)."""
+    found = url_host_path(origin_url(git))
+    return found[1] if found else ""
 
 
 def check_branch_name(branch: str) -> str:

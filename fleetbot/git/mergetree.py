@@ -679,9 +679,9 @@ def read_sources(
     and sizes (one `cat-file --batch-check`) and the texts by id (one `cat-file --batch`).
 
     What a `<commit>:<path>` names never changes, so its blob id and size are remembered
-    (`cache`); a text is not read when no changed line touches a signature (the check
-    then reads nothing) or when the interface check's reader `remembered` the blob (the
-    source is `unread`: the reader answers by id). An unchanged fleet asks git nothing."""
+    (`cache`); a text is not read when the interface check's reader `remembered` the blob
+    (the source is `unread`: the reader answers by id). An unchanged fleet asks git
+    nothing."""
     wanted: list[tuple[str, str, str | None, str | None]] = []
     for b in branches:
         for c in b.changes:
